@@ -1,0 +1,89 @@
+-- +goose Up
+-- SQLite dialect: times are stored as UTC text "YYYY-MM-DD HH:MM:SS.fff" so they compare as strings; booleans are 0/1.
+-- Keep this file in step with ../postgres/00001_core.sql.
+-- The ledger: one row per mailbox message that took effect (or was
+-- quarantined), keyed by the SHA-256 of its bytes, so each message counts once.
+CREATE TABLE processed_messages (
+    message_key  text PRIMARY KEY,
+    mailbox      text NOT NULL,
+    received_at  timestamp NOT NULL,
+    processed_at timestamp NOT NULL,
+    type         text NOT NULL,              -- dsn.Type, or 'unparsed'
+    message_id   text NOT NULL DEFAULT '',
+    subject      text NOT NULL DEFAULT '',
+    from_addr    text NOT NULL DEFAULT '',
+    records      integer NOT NULL DEFAULT 0,
+    error        text NOT NULL DEFAULT ''    -- why it was quarantined
+);
+CREATE INDEX processed_messages_received_at_idx ON processed_messages (received_at);
+
+-- Append-only evidence: one row per recipient record.
+CREATE TABLE bounce_events (
+    id                  integer PRIMARY KEY AUTOINCREMENT,
+    received_at         timestamp NOT NULL,
+    mailbox             text NOT NULL,
+    message_key         text NOT NULL REFERENCES processed_messages (message_key),
+    message_id          text NOT NULL DEFAULT '',
+    recipient           text NOT NULL,
+    domain              text NOT NULL,
+    class               text NOT NULL,
+    reason              text NOT NULL,
+    status              text NOT NULL DEFAULT '',
+    reply_code          text NOT NULL DEFAULT '',
+    diagnostic          text NOT NULL DEFAULT '',
+    remote_mta          text NOT NULL DEFAULT '',
+    reporting_mta       text NOT NULL DEFAULT '',
+    feedback_type       text NOT NULL DEFAULT '',
+    verified            integer NOT NULL DEFAULT 0,
+    original_message_id text NOT NULL DEFAULT ''
+);
+CREATE INDEX bounce_events_recipient_idx ON bounce_events (recipient, received_at);
+CREATE INDEX bounce_events_domain_idx ON bounce_events (domain, received_at);
+CREATE INDEX bounce_events_received_at_idx ON bounce_events (received_at);
+CREATE INDEX bounce_events_message_key_idx ON bounce_events (message_key);
+
+-- One row per address that ever failed or was added by hand.
+CREATE TABLE suppressions (
+    email             text PRIMARY KEY,
+    domain            text NOT NULL,
+    hard_count        integer NOT NULL DEFAULT 0,
+    soft_count        integer NOT NULL DEFAULT 0,
+    block_count       integer NOT NULL DEFAULT 0,
+    complaint_count   integer NOT NULL DEFAULT 0,
+    first_seen        timestamp NOT NULL,
+    last_seen         timestamp NOT NULL,
+    last_class        text NOT NULL DEFAULT '',
+    last_reason       text NOT NULL DEFAULT '',
+    last_status       text NOT NULL DEFAULT '',
+    last_diagnostic   text NOT NULL DEFAULT '',
+    suppressed        integer NOT NULL DEFAULT 0,
+    suppressed_at     timestamp,
+    suppressed_reason text NOT NULL DEFAULT '',
+    expires_at        timestamp,
+    source            text NOT NULL DEFAULT 'bounce',  -- bounce | complaint | manual | import
+    note              text NOT NULL DEFAULT ''
+);
+CREATE INDEX suppressions_domain_idx ON suppressions (domain);
+CREATE INDEX suppressions_last_seen_idx ON suppressions (last_seen);
+CREATE INDEX suppressions_suppressed_at_idx ON suppressions (suppressed_at) WHERE suppressed;
+
+-- Addresses ("a@example.com") and whole domains ("example.com") never suppressed.
+CREATE TABLE allowlist (
+    entry      text PRIMARY KEY,
+    created_at timestamp NOT NULL,
+    note       text NOT NULL DEFAULT ''
+);
+
+-- What sending applications query before each send.
+CREATE VIEW active_suppressions AS
+SELECT email, domain, suppressed_at, suppressed_reason, source, expires_at,
+       last_class, last_reason, hard_count, soft_count, complaint_count
+FROM suppressions
+WHERE suppressed AND (expires_at IS NULL OR expires_at > strftime('%Y-%m-%d %H:%M:%f', 'now'));
+
+-- +goose Down
+DROP VIEW active_suppressions;
+DROP TABLE allowlist;
+DROP TABLE suppressions;
+DROP TABLE bounce_events;
+DROP TABLE processed_messages;
