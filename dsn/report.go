@@ -122,7 +122,7 @@ type Recipient struct {
 
 // Feedback holds the fields of an RFC 5965 feedback report.
 type Feedback struct {
-	Type             string   // abuse, fraud, virus, other, not-spam, auth-failure, ...
+	Type             string // abuse, fraud, virus, other, not-spam, auth-failure, ...
 	UserAgent        string
 	Version          string
 	SourceIP         string
