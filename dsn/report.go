@@ -113,6 +113,7 @@ type Recipient struct {
 	Status            string    // enhanced status code, "5.1.1"; empty when none was given
 	ReplyCode         string    // SMTP reply code, "550"; empty when none was given
 	Diagnostic        string    // diagnostic text, unfolded, without the "smtp;" type
+	Command           string    // SMTP command the reply answered: CONN, HELO, EHLO, MAIL, RCPT, DATA; empty when unknown
 	RemoteMTA         string    // remote MTA host name or address
 	LastAttempt       time.Time // zero when absent
 	FeedbackType      string    // ARF feedback type for complaint records; empty otherwise
