@@ -110,7 +110,8 @@ type Recipient struct {
 	FinalRecipient    string    // address only, no "rfc822;" prefix
 	OriginalRecipient string    // address only; empty when absent
 	Action            string    // failed, delayed, delivered, relayed, expanded (lower case)
-	Status            string    // enhanced status code, "5.1.1"; empty when none was given
+	Status            string    // enhanced status code, "5.1.1"; from the diagnostic when Status is absent or X.0.0
+	ReportedStatus    string    // the Status field as written ("5.0.0 (permanent failure)"); empty when absent
 	ReplyCode         string    // SMTP reply code, "550"; empty when none was given
 	Diagnostic        string    // diagnostic text, unfolded, without the "smtp;" type
 	Command           string    // SMTP command the reply answered: CONN, HELO, EHLO, MAIL, RCPT, DATA; empty when unknown

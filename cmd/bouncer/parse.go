@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+var parseFlags struct {
+	json    bool
+	maxSize int64
+}
+
+var parseCmd = &cobra.Command{
+	Use:   "parse [--json] FILE|DIR|- ...",
+	Short: "Parse bounce and feedback messages and print one line per recipient record",
+	Long: `Parse messages (files, directories walked recursively, or - for standard
+input) and print every recipient record: as a table, or with --json as one
+JSON object per record. A message with no record prints one object with
+"index": 0. Needs no configuration file or database. Files are read in
+parallel and printed in a stable order (the order of the arguments, and
+within a directory by path). The exit status is 1 when a file could not be
+read or parsed.`,
+	Args: cobra.MinimumNArgs(1),
+	RunE: runParse,
+}
+
+func init() {
+	parseCmd.Flags().BoolVar(&parseFlags.json, "json", false, "print JSON lines instead of a table")
+	parseCmd.Flags().Int64Var(&parseFlags.maxSize, "max-size", dsn.DefaultMaxSize, "bytes read from each message")
+	rootCmd.AddCommand(parseCmd)
+}
+
+// parseRow is one output record; the JSON names are the scoring contract.
+type parseRow struct {
+	File         string `json:"file"`
+	Index        int    `json:"index"`
+	Type         string `json:"type"`
+	Recipient    string `json:"recipient"`
+	Action       string `json:"action"`
+	Status       string `json:"status"`
+	ReplyCode    string `json:"reply_code"`
+	Class        string `json:"class"`
+	Reason       string `json:"reason"`
+	Diagnostic   string `json:"diagnostic"`
+	RemoteMTA    string `json:"remote_mta"`
+	FeedbackType string `json:"feedback_type"`
+}
+
+// parseResult is the outcome for one input.
+type parseResult struct {
+	rows []parseRow
+	err  error
+}
+
+func runParse(cmd *cobra.Command, args []string) error {
+	paths, err := expandInputs(args)
+	if err != nil {
+		return withExit(1, err)
+	}
+	opts := &dsn.Options{MaxSize: parseFlags.maxSize}
+	results := parseAll(cmd.Context(), paths, opts, cmd.InOrStdin())
+	failed, err := printResults(cmd.OutOrStdout(), cmd.ErrOrStderr(), paths, results)
+	if err != nil {
+		return withExit(1, err)
+	}
+	if failed > 0 {
+		return withExit(1, fmt.Errorf("parse: %d of %d inputs failed", failed, len(paths)))
+	}
+	return nil
+}
+
+// expandInputs turns the arguments into a list of files; directories are
+// walked recursively in lexical order, "-" stays as standard input.
+func expandInputs(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		if a == "-" {
+			out = append(out, a)
+			continue
+		}
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, fmt.Errorf("parse: %w", err)
+		}
+		if !fi.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		var files []string
+		err = filepath.WalkDir(a, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("parse: walk %s: %w", a, err)
+		}
+		sort.Strings(files)
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
+// parseAll parses the inputs on a few workers and returns one channel per
+// input, so the results can be printed in input order as they complete.
+func parseAll(ctx context.Context, paths []string, opts *dsn.Options, stdin io.Reader) []chan parseResult {
+	results := make([]chan parseResult, len(paths))
+	for i := range results {
+		results[i] = make(chan parseResult, 1)
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range jobs {
+				results[i] <- parseOne(paths[i], opts, stdin)
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		for i := range paths {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				for j := i; j < len(paths); j++ {
+					results[j] <- parseResult{err: ctx.Err()}
+				}
+				return
+			}
+		}
+	}()
+	return results
+}
+
+// parseOne reads and parses one input.
+func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return parseResult{err: fmt.Errorf("parse: read %s: %w", path, err)}
+	}
+	rep, err := dsn.ParseWithOptions(bytes.NewReader(data), opts)
+	if rep == nil {
+		return parseResult{err: fmt.Errorf("parse %s: %w", path, err)}
+	}
+	res := parseResult{rows: rowsOf(filepath.Base(path), rep)}
+	if err != nil && !errors.Is(err, dsn.ErrTooLarge) {
+		res.err = fmt.Errorf("parse %s: %w", path, err)
+	}
+	return res
+}
+
+// rowsOf flattens a Report into output rows.
+func rowsOf(file string, rep *dsn.Report) []parseRow {
+	if len(rep.Recipients) == 0 {
+		return []parseRow{{File: file, Index: 0, Type: string(rep.Type)}}
+	}
+	rows := make([]parseRow, 0, len(rep.Recipients))
+	for i, r := range rep.Recipients {
+		rcpt := r.FinalRecipient
+		if rcpt == "" {
+			rcpt = r.OriginalRecipient
+		}
+		rows = append(rows, parseRow{
+			File: file, Index: i + 1, Type: string(rep.Type), Recipient: rcpt,
+			Action: r.Action, Status: r.Status, ReplyCode: r.ReplyCode,
+			Class: string(r.Class), Reason: string(r.Reason), Diagnostic: r.Diagnostic,
+			RemoteMTA: r.RemoteMTA, FeedbackType: r.FeedbackType,
+		})
+	}
+	return rows
+}
+
+// printResults prints the results in input order and returns how many
+// inputs failed.
+func printResults(stdout, stderr io.Writer, paths []string, results []chan parseResult) (int, error) {
+	var enc *json.Encoder
+	var tw *tabwriter.Writer
+	if parseFlags.json {
+		enc = json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+	} else {
+		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "FILE\t#\tTYPE\tRECIPIENT\tACTION\tSTATUS\tCODE\tCLASS\tREASON\tDIAGNOSTIC")
+	}
+	failed := 0
+	for i, ch := range results {
+		res := <-ch
+		if res.err != nil {
+			failed++
+			fmt.Fprintf(stderr, "bouncer: %s: %v\n", paths[i], res.err)
+		}
+		for _, row := range res.rows {
+			if err := writeRow(enc, tw, row); err != nil {
+				return failed, fmt.Errorf("parse: write: %w", err)
+			}
+		}
+	}
+	if tw != nil {
+		if err := tw.Flush(); err != nil {
+			return failed, fmt.Errorf("parse: write: %w", err)
+		}
+	}
+	return failed, nil
+}
+
+// writeRow prints one row as JSON or as a table line.
+func writeRow(enc *json.Encoder, tw *tabwriter.Writer, r parseRow) error {
+	if enc != nil {
+		return enc.Encode(r)
+	}
+	diag := r.Diagnostic
+	if len(diag) > 70 {
+		diag = diag[:67] + "..."
+	}
+	_, err := fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.File, r.Index, r.Type,
+		r.Recipient, r.Action, r.Status, r.ReplyCode, r.Class, r.Reason, diag)
+	return err
+}

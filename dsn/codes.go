@@ -1,0 +1,155 @@
+package dsn
+
+import "strings"
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isAlnum(c byte) bool {
+	return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'z')
+}
+
+// digitsAt returns how many digits (at most max) start s[i:].
+func digitsAt(s string, i, max int) int {
+	n := 0
+	for i+n < len(s) && n < max && isDigit(s[i+n]) {
+		n++
+	}
+	return n
+}
+
+// statusAt returns the enhanced status code ("5.1.1") starting at s[i], or
+// "". Class must be 2, 4 or 5; subject and detail have 1 to 3 digits.
+func statusAt(s string, i int) string {
+	if i+4 >= len(s)+0 || (s[i] != '2' && s[i] != '4' && s[i] != '5') || s[i+1] != '.' {
+		return ""
+	}
+	j := i + 2
+	n := digitsAt(s, j, 3)
+	if n == 0 || j+n >= len(s) || s[j+n] != '.' {
+		return ""
+	}
+	j += n + 1
+	m := digitsAt(s, j, 3)
+	if m == 0 {
+		return ""
+	}
+	j += m
+	if j < len(s) && (isDigit(s[j]) || (s[j] == '.' && j+1 < len(s) && isDigit(s[j+1]))) {
+		return "" // a version number or an address, not a status
+	}
+	return s[i:j]
+}
+
+// parseStatus reads the code of a Status field ("5.1.1 (user unknown)").
+func parseStatus(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	if st := statusAt(v, 0); st != "" {
+		return st
+	}
+	return findStatus(v)
+}
+
+// findStatus returns the first enhanced status code in free text, or "".
+func findStatus(s string) string {
+	for i := 0; i+4 < len(s); i++ {
+		c := s[i]
+		if c != '2' && c != '4' && c != '5' {
+			continue
+		}
+		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == '-') {
+			continue
+		}
+		if st := statusAt(s, i); st != "" {
+			return st
+		}
+	}
+	return ""
+}
+
+// replyCodeAt returns the SMTP reply code starting s[i:] ("550"), or "".
+// A code is three digits, 2xx-5xx, followed by a space, '-', ')' or the end.
+func replyCodeAt(s string, i int) string {
+	if i+3 > len(s) || s[i] < '2' || s[i] > '5' || !isDigit(s[i+1]) || !isDigit(s[i+2]) {
+		return ""
+	}
+	if s[i+1] > '5' {
+		return ""
+	}
+	if i+3 < len(s) {
+		switch s[i+3] {
+		case ' ', '-', ')', '\t', ',', ']', '"':
+		default:
+			return ""
+		}
+	}
+	return s[i : i+3]
+}
+
+// leadingReplyCode returns the reply code a diagnostic starts with, or "".
+func leadingReplyCode(s string) string {
+	return replyCodeAt(strings.TrimLeft(s, " \t\"'(<>#"), 0)
+}
+
+// findReplyCode looks for an SMTP reply code in free text: first a code
+// directly followed by an enhanced status ("550 5.1.1", "550-5.1.1"), then a
+// code after a colon, "<<<", "said" or at the start, then any standalone
+// 4xx/5xx number.
+func findReplyCode(s string) string {
+	if c := leadingReplyCode(s); c != "" {
+		return c
+	}
+	loose := ""
+	for i := 0; i+3 <= len(s); i++ {
+		if !isDigit(s[i]) || (i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == '-' || s[i-1] == '/' || s[i-1] == ':' && i > 1 && isDigit(s[i-2]))) {
+			continue
+		}
+		c := replyCodeAt(s, i)
+		if c == "" {
+			continue
+		}
+		if i+4 < len(s) && statusAt(s, i+4) != "" {
+			return c
+		}
+		if c[0] != '4' && c[0] != '5' {
+			continue
+		}
+		if loose == "" && afterMarker(s[:i]) {
+			loose = c
+		}
+	}
+	return loose
+}
+
+// afterMarker reports whether the text before a number ends the way SMTP
+// transcripts introduce a reply: "said:", "<<<", "]:", "reply:", "(", "#".
+func afterMarker(before string) bool {
+	b := strings.TrimRight(before, " \t")
+	if b == "" {
+		return true
+	}
+	for _, m := range [...]string{":", "<<<", "said", "(", "#", "error", "Error", "code", "Code", "returned"} {
+		if strings.HasSuffix(b, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// stripType removes an RFC 3464 type prefix ("smtp;", "dns;", "rfc822;",
+// "X-Postfix;") from a field value.
+func stripType(v string) string {
+	i := strings.IndexByte(v, ';')
+	if i <= 0 || i > 24 {
+		return strings.TrimSpace(v)
+	}
+	for j := 0; j < i; j++ {
+		c := v[j]
+		if !isAlnum(c) && c != '-' && c != '_' && c != ' ' {
+			return strings.TrimSpace(v)
+		}
+	}
+	return strings.TrimSpace(v[i+1:])
+}

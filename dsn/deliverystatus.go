@@ -1,0 +1,148 @@
+package dsn
+
+import (
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// recipientFields are the per-recipient fields of RFC 3464 section 2.3.
+var recipientFields = map[string]bool{
+	"original-recipient": true, "final-recipient": true, "action": true,
+	"status": true, "remote-mta": true, "diagnostic-code": true,
+	"last-attempt-date": true, "final-log-id": true, "will-retry-until": true,
+	"x-actual-recipient": true,
+}
+
+// dsnGroup accumulates the fields of one per-recipient group.
+type dsnGroup struct {
+	seen map[string]bool
+	rc   Recipient
+}
+
+// deliveryStatus parses a message/delivery-status body. The parse is
+// lenient: unknown fields are ignored, groups are also split where a
+// recipient field repeats (QUIRK: some MTAs omit the blank line between
+// groups), and a Status without a comment or with odd text is fine.
+func (p *parser) deliveryStatus(body string, global bool) {
+	var g *dsnGroup
+	flush := func() {
+		if g != nil && (g.rc.FinalRecipient != "" || g.rc.OriginalRecipient != "") {
+			p.addDSNRecipient(g.rc)
+		}
+		g = nil
+	}
+	for _, grp := range parseGroups(body) {
+		flush()
+		for _, f := range grp {
+			name := strings.ToLower(f.name)
+			if !recipientFields[name] {
+				p.messageField(name, f.value)
+				continue
+			}
+			if g != nil && g.seen[name] && name != "diagnostic-code" {
+				flush()
+			}
+			if g == nil {
+				g = &dsnGroup{seen: map[string]bool{}}
+			}
+			g.seen[name] = true
+			p.recipientField(&g.rc, name, f.value, global)
+		}
+	}
+	flush()
+}
+
+// messageField handles a per-message field of a delivery-status body.
+func (p *parser) messageField(name, v string) {
+	switch name {
+	case "reporting-mta":
+		if p.rep.ReportingMTA == "" {
+			p.rep.ReportingMTA = stripType(v)
+		}
+	case "arrival-date":
+		if t, ok := p.date(name, v); ok && p.rep.ArrivalDate.IsZero() {
+			p.rep.ArrivalDate = t
+		}
+	}
+}
+
+// recipientField sets one per-recipient field on rc.
+func (p *parser) recipientField(rc *Recipient, name, v string, global bool) {
+	switch name {
+	case "final-recipient":
+		rc.FinalRecipient = p.dsnAddr(v, global)
+	case "original-recipient":
+		rc.OriginalRecipient = p.dsnAddr(v, global)
+	case "action":
+		rc.Action = strings.ToLower(strings.TrimSpace(strings.SplitN(v, " ", 2)[0]))
+	case "status":
+		rc.ReportedStatus = strings.TrimSpace(v)
+		rc.Status = parseStatus(v)
+		if rc.Status == "" && v != "" {
+			p.problem("status: cannot read %q", v)
+		}
+	case "remote-mta":
+		rc.RemoteMTA = stripType(v)
+	case "diagnostic-code":
+		rc.Diagnostic = appendFolded(rc.Diagnostic, stripType(v))
+	case "last-attempt-date":
+		if t, ok := p.date(name, v); ok {
+			rc.LastAttempt = t
+		}
+	}
+}
+
+// dsnAddr reads an address-type field ("rfc822; a@b", "utf-8; a\x{..}@b").
+func (p *parser) dsnAddr(v string, global bool) string {
+	a := cleanAddr(v)
+	if global || strings.Contains(a, `\x{`) {
+		a = decodeXtext(a)
+	}
+	return a
+}
+
+// addDSNRecipient completes a record from its diagnostic and appends it.
+func (p *parser) addDSNRecipient(rc Recipient) {
+	if rc.FinalRecipient == "" {
+		rc.FinalRecipient = rc.OriginalRecipient
+	}
+	completeCodes(&rc)
+	p.rep.Recipients = append(p.rep.Recipients, rc)
+}
+
+// completeCodes fills the reply code from the diagnostic, and the status
+// from the diagnostic when Status is missing or says nothing ("X.0.0",
+// QUIRK: Exchange and Office 365 write 5.0.0 and put the real code in the
+// diagnostic).
+func completeCodes(rc *Recipient) {
+	if rc.ReplyCode == "" {
+		rc.ReplyCode = findReplyCode(rc.Diagnostic)
+	}
+	if rc.Status == "" || strings.HasSuffix(rc.Status, ".0.0") {
+		if st := findStatus(rc.Diagnostic); st != "" && st != rc.Status {
+			if rc.Status == "" || st[0] == rc.Status[0] || rc.Status[0] == '5' && st[0] == '4' {
+				rc.Status = st
+			}
+		}
+	}
+}
+
+// date parses an RFC 5322 date leniently (weekday, comments, missing
+// seconds); an unreadable date is a problem, not an error.
+func (p *parser) date(name, v string) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, false
+	}
+	if t, err := mail.ParseDate(v); err == nil {
+		return t.UTC(), true
+	}
+	if i := strings.IndexByte(v, '('); i > 0 {
+		if t, err := mail.ParseDate(strings.TrimSpace(v[:i])); err == nil {
+			return t.UTC(), true
+		}
+	}
+	p.problem("%s: cannot read date %q", name, v)
+	return time.Time{}, false
+}

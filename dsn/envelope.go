@@ -1,0 +1,105 @@
+package dsn
+
+import (
+	"mime"
+	"net/textproto"
+	"strings"
+
+	"github.com/emersion/go-message/charset"
+)
+
+var wordDecoder = mime.WordDecoder{CharsetReader: charset.Reader}
+
+// decodeHeader decodes RFC 2047 encoded words; undecodable text is kept.
+func decodeHeader(v string) string {
+	if !strings.Contains(v, "=?") {
+		return v
+	}
+	if d, err := wordDecoder.DecodeHeader(v); err == nil {
+		return d
+	}
+	return v
+}
+
+// addrList returns the addresses of an address-list header value.
+func addrList(v string) []string {
+	var out []string
+	for part := range strings.SplitSeq(v, ",") {
+		if a := findAddr(part); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// firstAddr returns the address in a From-like value, or the decoded value
+// when it holds none.
+func firstAddr(v string) string {
+	if a := findAddr(v); a != "" {
+		return a
+	}
+	return strings.TrimSpace(decodeHeader(v))
+}
+
+// envelopeOf reads the identifying headers of the bounce message itself.
+func envelopeOf(h header) Envelope {
+	var env Envelope
+	for _, f := range h {
+		switch strings.ToLower(f.name) {
+		case "message-id":
+			if env.MessageID == "" {
+				env.MessageID = strings.TrimSpace(f.value)
+			}
+		case "from":
+			if env.From == "" {
+				env.From = firstAddr(f.value)
+			}
+		case "subject":
+			if env.Subject == "" {
+				env.Subject = cleanText(decodeHeader(f.value))
+			}
+		case "to":
+			env.To = append(env.To, addrList(f.value)...)
+		case "delivered-to", "x-original-to":
+			if a := findAddr(f.value); a != "" {
+				env.DeliveredTo = append(env.DeliveredTo, a)
+			}
+		case "date":
+			if env.Date.IsZero() {
+				if t, ok := (&parser{rep: &Report{}}).date("date", f.value); ok {
+					env.Date = t
+				}
+			}
+		}
+	}
+	return env
+}
+
+// setOriginalHeader keeps the first returned-original header seen.
+func (p *parser) setOriginalHeader(h header) {
+	if p.original == nil && len(h) > 0 {
+		p.original = h
+	}
+}
+
+// setOriginal fills Report.Original from the returned original's header.
+func (p *parser) setOriginal() {
+	h := p.original
+	if h == nil {
+		return
+	}
+	o := &p.rep.Original
+	o.MessageID = strings.TrimSpace(h.get("Message-Id"))
+	o.From = firstAddr(h.get("From"))
+	o.To = cleanText(decodeHeader(h.get("To")))
+	o.Subject = cleanText(decodeHeader(h.get("Subject")))
+	o.ReturnPath = cleanAddr(h.get("Return-Path"))
+	for _, name := range p.opts.Headers {
+		if v := h.get(name); v != "" {
+			if o.Headers == nil {
+				o.Headers = map[string]string{}
+			}
+			o.Headers[textproto.CanonicalMIMEHeaderKey(name)] = cleanText(decodeHeader(v))
+		}
+	}
+}

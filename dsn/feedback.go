@@ -1,0 +1,107 @@
+package dsn
+
+import (
+	"strconv"
+	"strings"
+)
+
+// arfRecords fills Report.Feedback from the feedback-report fields and
+// makes one record per complaining recipient: each Original-Rcpt-To (and
+// Removal-Recipient), else the To of the returned original.
+func (p *parser) arfRecords() {
+	fb := &Feedback{}
+	var rcpts []string
+	for _, f := range p.feedback {
+		v := strings.TrimSpace(f.value)
+		switch strings.ToLower(f.name) {
+		case "feedback-type":
+			fb.Type = strings.ToLower(v)
+		case "user-agent":
+			fb.UserAgent = v
+		case "version":
+			fb.Version = v
+		case "source-ip":
+			fb.SourceIP = strings.Trim(v, "[] ")
+		case "original-mail-from":
+			fb.OriginalMailFrom = cleanAddr(v)
+		case "original-rcpt-to", "removal-recipient":
+			// QUIRK: Removal-Recipient is written by some providers for
+			// opt-out reports instead of Original-Rcpt-To.
+			if a := cleanAddr(v); a != "" {
+				fb.OriginalRcptTo = append(fb.OriginalRcptTo, a)
+				rcpts = append(rcpts, a)
+			}
+		case "reported-domain":
+			fb.ReportedDomains = append(fb.ReportedDomains, v)
+		case "reported-uri":
+			fb.ReportedURIs = append(fb.ReportedURIs, v)
+		case "arrival-date", "received-date":
+			if t, ok := p.date(strings.ToLower(f.name), v); ok && fb.ArrivalDate.IsZero() {
+				fb.ArrivalDate = t
+			}
+		case "incidents":
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+				fb.Incidents = n
+			} else {
+				p.problem("incidents: cannot read %q", v)
+			}
+		case "reporting-mta":
+			p.rep.ReportingMTA = stripType(v)
+		}
+	}
+	if fb.Type == "" {
+		p.problem("feedback-report: no Feedback-Type")
+		fb.Type = "other"
+	}
+	p.rep.Feedback = fb
+	p.rep.ArrivalDate = fb.ArrivalDate
+	if len(rcpts) == 0 {
+		if a := p.originalRecipient(); a != "" {
+			rcpts = []string{a}
+		}
+	}
+	if len(rcpts) == 0 {
+		rcpts = []string{""}
+	}
+	for _, a := range rcpts {
+		p.rep.Recipients = append(p.rep.Recipients, Recipient{FinalRecipient: a, FeedbackType: fb.Type})
+	}
+}
+
+// originalRecipient returns the first address in the To of the returned
+// original, or "".
+func (p *parser) originalRecipient() string {
+	if p.original == nil {
+		return ""
+	}
+	return findAddr(p.original.get("To"))
+}
+
+// jmrpRecords makes the single record of a Microsoft JMRP complaint.
+func (p *parser) jmrpRecords() {
+	rcpt := p.jmrpRcpt
+	if rcpt == "" {
+		rcpt = p.originalRecipient()
+	}
+	p.rep.Feedback = &Feedback{Type: "abuse", OriginalRcptTo: []string{rcpt}}
+	if p.original != nil {
+		p.rep.Feedback.OriginalMailFrom = firstAddr(p.original.get("From"))
+	}
+	p.rep.Recipients = append(p.rep.Recipients, Recipient{FinalRecipient: rcpt, FeedbackType: "abuse"})
+}
+
+// appleUnsubscribe recognises the unsubscribe request Apple Mail sends on
+// the user's behalf and reports it as an opt-out complaint.
+func (p *parser) appleUnsubscribe() bool {
+	// QUIRK: Apple Mail (iCloud) sends "X-Apple-Unsubscribe: true" mail to
+	// the List-Unsubscribe mailto address; the sender is the recipient
+	// opting out.
+	if !strings.EqualFold(strings.TrimSpace(p.outer.get("X-Apple-Unsubscribe")), "true") {
+		return false
+	}
+	from := p.rep.Message.From
+	p.rep.Type = TypeARF
+	p.rep.Feedback = &Feedback{Type: "opt-out", OriginalRcptTo: []string{from}}
+	p.rep.Recipients = append(p.rep.Recipients, Recipient{FinalRecipient: from, FeedbackType: "opt-out"})
+	return true
+}

@@ -1,0 +1,167 @@
+package dsn
+
+import (
+	"bufio"
+	"strings"
+)
+
+// field is one "Name: value" line of a header block or of a report body,
+// its continuation lines unfolded into value.
+type field struct {
+	name  string // as written, without the colon
+	value string // trimmed, continuation lines joined by one space
+}
+
+// header is a header block in order of appearance.
+type header []field
+
+// get returns the first value of the named field, or "".
+func (h header) get(name string) string {
+	for _, f := range h {
+		if strings.EqualFold(f.name, name) {
+			return f.value
+		}
+	}
+	return ""
+}
+
+// values returns every value of the named field in order.
+func (h header) values(name string) []string {
+	var out []string
+	for _, f := range h {
+		if strings.EqualFold(f.name, name) {
+			out = append(out, f.value)
+		}
+	}
+	return out
+}
+
+// has reports whether the named field is present.
+func (h header) has(name string) bool {
+	for _, f := range h {
+		if strings.EqualFold(f.name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldName returns the name of a "Name: value" line and the offset of its
+// value, or ok=false when the line is not a field.
+func fieldName(line string) (name string, value int, ok bool) {
+	i := strings.IndexByte(line, ':')
+	if i <= 0 || i > 76 {
+		return "", 0, false
+	}
+	name = strings.TrimRight(line[:i], " \t")
+	if name == "" {
+		return "", 0, false
+	}
+	for j := 0; j < len(name); j++ {
+		c := name[j]
+		if c <= ' ' || c >= 127 {
+			return "", 0, false
+		}
+	}
+	return name, i + 1, true
+}
+
+// isContinuation reports whether line continues the previous field.
+func isContinuation(line string) bool {
+	return len(line) > 0 && (line[0] == ' ' || line[0] == '\t')
+}
+
+// appendFolded appends a continuation line to a field value.
+func appendFolded(v, line string) string {
+	line = strings.TrimSpace(line)
+	switch {
+	case line == "":
+		return v
+	case v == "":
+		return line
+	}
+	return v + " " + line
+}
+
+// readHeader reads a header block from br up to the blank line that ends it,
+// reading at most limit bytes. Lines that are not fields are skipped (a
+// leading mbox "From " line, garbage) and counted in bad. It returns
+// tooLong when the block exceeds limit.
+func readHeader(br *bufio.Reader, limit int64) (h header, bad int, tooLong bool) {
+	var n int64
+	first := true
+	for {
+		line, err := readLine(br)
+		n += int64(len(line)) + 1
+		if n > limit {
+			return h, bad, true
+		}
+		if line == "" {
+			return h, bad, false
+		}
+		switch {
+		case isContinuation(line) && len(h) > 0:
+			h[len(h)-1].value = appendFolded(h[len(h)-1].value, line)
+		default:
+			name, off, ok := fieldName(line)
+			if ok {
+				h = append(h, field{name: name, value: strings.TrimSpace(line[off:])})
+			} else if !(first && strings.HasPrefix(line, "From ")) {
+				// QUIRK: mbox files start with a "From " separator line.
+				bad++
+			}
+		}
+		first = false
+		if err != nil {
+			return h, bad, false
+		}
+	}
+}
+
+// readLine reads one line without its line ending; err is set at the end
+// of the input.
+func readLine(br *bufio.Reader) (string, error) {
+	b, err := br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		long := append([]byte(nil), b...)
+		for err == bufio.ErrBufferFull {
+			b, err = br.ReadSlice('\n')
+			if len(long) < 1<<16 {
+				long = append(long, b...)
+			}
+		}
+		b = long
+	}
+	s := strings.TrimRight(string(b), "\r\n")
+	return s, err
+}
+
+// parseGroups splits a report body (message/delivery-status,
+// message/feedback-report) into groups of fields. Blank lines separate
+// groups; continuation lines are unfolded; lines that are not fields are
+// ignored.
+func parseGroups(s string) [][]field {
+	var groups [][]field
+	var cur []field
+	for line := range strings.Lines(s) {
+		line = strings.TrimRight(line, "\r\n")
+		if strings.TrimSpace(line) == "" {
+			if len(cur) > 0 {
+				groups = append(groups, cur)
+				cur = nil
+			}
+			continue
+		}
+		if isContinuation(line) && len(cur) > 0 {
+			cur[len(cur)-1].value = appendFolded(cur[len(cur)-1].value, line)
+			continue
+		}
+		if name, off, ok := fieldName(line); ok {
+			cur = append(cur, field{name: name, value: strings.TrimSpace(line[off:])})
+		}
+	}
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	return groups
+}

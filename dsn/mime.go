@@ -1,0 +1,165 @@
+package dsn
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+
+	"github.com/emersion/go-message"
+	// Registers the charsets go-message decodes text parts from.
+	_ "github.com/emersion/go-message/charset"
+)
+
+// splitTop reads the top-level header block of data and returns it with a
+// reader positioned at the body.
+func (p *parser) splitTop(data []byte) (header, *bufio.Reader, error) {
+	br := bufio.NewReaderSize(bytes.NewReader(data), 4096)
+	h, bad, tooLong := readHeader(br, p.opts.MaxHeaderBytes)
+	if tooLong {
+		return nil, nil, &HeaderTooLongError{Limit: p.opts.MaxHeaderBytes}
+	}
+	if bad > 0 {
+		p.problem("header: %d lines are not fields", bad)
+	}
+	return h, br, nil
+}
+
+// entityOf makes a go-message entity, which decodes the transfer encoding
+// and the charset of text parts, from our header and a body reader.
+func (p *parser) entityOf(h header, body io.Reader) *message.Entity {
+	var mh message.Header
+	if v := h.get("Content-Type"); v != "" {
+		mh.Set("Content-Type", v)
+	}
+	if v := h.get("Content-Transfer-Encoding"); v != "" {
+		mh.Set("Content-Transfer-Encoding", v)
+	}
+	e, err := message.New(mh, body)
+	if err != nil {
+		p.problem("mime: %v", err)
+	}
+	return e
+}
+
+// walkEntity visits a message or part given by its header and raw body.
+func (p *parser) walkEntity(h header, body io.Reader, depth int) {
+	e := p.entityOf(h, body)
+	if e == nil {
+		return
+	}
+	p.visit(e, h, depth)
+}
+
+// visit dispatches one entity on its media type. h is our own parse of its
+// header when we have it (top level, message/rfc822), else nil.
+func (p *parser) visit(e *message.Entity, h header, depth int) {
+	p.parts++
+	if p.parts > p.opts.MaxParts {
+		if p.parts == p.opts.MaxParts+1 {
+			p.problem("mime: more than %d parts; the rest is skipped", p.opts.MaxParts)
+		}
+		return
+	}
+	if depth > p.opts.MaxDepth {
+		p.problem("mime: parts nested deeper than %d are skipped", p.opts.MaxDepth)
+		return
+	}
+	mt, params, err := e.Header.ContentType()
+	if err != nil && e.Header.Get("Content-Type") != "" {
+		// QUIRK: malformed Content-Type values are common in bounces;
+		// take the media type before the first ';'.
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(e.Header.Get("Content-Type"), ";", 2)[0]))
+	}
+	if mr := e.MultipartReader(); mr != nil {
+		p.walkMultipart(mr, depth)
+		return
+	}
+	_ = params
+	p.leaf(mt, e, depth)
+}
+
+func (p *parser) walkMultipart(mr message.MultipartReader, depth int) {
+	for p.parts <= p.opts.MaxParts {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return
+		}
+		if part == nil {
+			p.problem("mime: %v", err)
+			return
+		}
+		if err != nil {
+			p.problem("mime: %v", err)
+		}
+		p.visit(part, nil, depth+1)
+	}
+}
+
+// leaf handles a single-part entity of media type mt.
+func (p *parser) leaf(mt string, e *message.Entity, depth int) {
+	switch mt {
+	case "message/delivery-status", "message/global-delivery-status",
+		// QUIRK: some MTAs label the status part text/delivery-status.
+		"text/delivery-status":
+		p.sawDSN = true
+		p.deliveryStatus(readPrefix(e.Body, maxReportBytes), mt == "message/global-delivery-status")
+	case "message/feedback-report":
+		p.sawFeedback = true
+		for _, g := range parseGroups(readPrefix(e.Body, maxReportBytes)) {
+			p.feedback = append(p.feedback, g...)
+		}
+	case "text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header":
+		h, _, _ := readHeader(bufio.NewReader(io.LimitReader(e.Body, p.opts.MaxHeaderBytes)), p.opts.MaxHeaderBytes)
+		p.setOriginalHeader(h)
+	case "message/rfc822", "message/global", "message/partial":
+		p.embedded(e, depth)
+	case "text/html":
+		if len(p.htmls) < 4 {
+			p.htmls = append(p.htmls, readPrefix(e.Body, maxTextBytes))
+		}
+	case "", "text/plain", "text/enriched", "message/disposition-notification":
+		if len(p.texts) < 8 {
+			p.texts = append(p.texts, readPrefix(e.Body, maxTextBytes))
+		}
+	}
+}
+
+// embedded handles a message/rfc822 part: the returned original (headers
+// only are read) or a report forwarded as an attachment (walked in full).
+func (p *parser) embedded(e *message.Entity, depth int) {
+	br := bufio.NewReader(e.Body)
+	h, _, _ := readHeader(br, p.opts.MaxHeaderBytes)
+	if len(h) == 0 {
+		return
+	}
+	if v := h.get("X-HmXmrOriginalRecipient"); v != "" {
+		// QUIRK: Microsoft JMRP complaints (Outlook.com, Hotmail) carry no
+		// feedback-report part; the complained-about message is attached
+		// with the complaining recipient in this header.
+		p.jmrp = true
+		p.jmrpRcpt = cleanAddr(v)
+	}
+	if !p.sawDSN && !p.sawFeedback && isForwardedReport(h) {
+		p.walkEntity(h, br, depth+1)
+		return
+	}
+	p.setOriginalHeader(h)
+}
+
+// isForwardedReport reports whether an attached message is itself a
+// delivery or feedback report (forwarded by a person or a system).
+func isForwardedReport(h header) bool {
+	ct := strings.ToLower(h.get("Content-Type"))
+	if strings.HasPrefix(ct, "multipart/report") {
+		return true
+	}
+	return looksLikeBounceHeader(h)
+}
+
+// readPrefix reads at most n bytes of r as a string.
+func readPrefix(r io.Reader, n int64) string {
+	var b strings.Builder
+	_, _ = io.Copy(&b, io.LimitReader(r, n))
+	return b.String()
+}

@@ -1,0 +1,144 @@
+package dsn
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Parse reads one message and returns what it reports, with the defaults
+// of Options. See ParseWithOptions.
+func Parse(r io.Reader) (*Report, error) {
+	return ParseWithOptions(r, nil)
+}
+
+// ParseWithOptions reads one message from r and returns its Report. A
+// message that is not a bounce, feedback report or auto-reply yields a
+// Report of Type TypeOther and no error; what could not be understood is
+// listed in Report.Problems. The error is non-nil only when r fails, when
+// the top-level header is longer than opts.MaxHeaderBytes
+// (HeaderTooLongError, no Report), or when the input is longer than
+// opts.MaxSize (ErrTooLarge, returned with the Report of the first MaxSize
+// bytes). A nil opts means the defaults.
+func ParseWithOptions(r io.Reader, opts *Options) (*Report, error) {
+	o := opts.withDefaults()
+	data, err := io.ReadAll(io.LimitReader(r, o.MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("dsn: read message: %w", err)
+	}
+	var tooLarge error
+	if int64(len(data)) > o.MaxSize {
+		data = data[:o.MaxSize]
+		tooLarge = fmt.Errorf("dsn: %w (%d bytes)", ErrTooLarge, o.MaxSize)
+	}
+	p := newParser(o)
+	if err := p.parse(normalizeNewlines(data)); err != nil {
+		return nil, err
+	}
+	if tooLarge != nil {
+		p.problem("input truncated at %d bytes", o.MaxSize)
+	}
+	return p.rep, tooLarge
+}
+
+// normalizeNewlines turns CRLF and lone CR line endings into LF.
+func normalizeNewlines(b []byte) []byte {
+	i := bytes.IndexByte(b, '\r')
+	if i < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	out = append(out, b[:i]...)
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c != '\r' {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, '\n')
+		if i+1 < len(b) && b[i+1] == '\n' {
+			i++
+		}
+	}
+	return out
+}
+
+// parser holds the state of one Parse call.
+type parser struct {
+	opts  Options
+	rep   *Report
+	parts int
+
+	outer       header   // top-level header
+	sawDSN      bool     // a delivery-status part was read
+	feedback    []field  // fields of the feedback-report part
+	sawFeedback bool     // a feedback-report part was read
+	texts       []string // decoded text parts, in order (bounce prose)
+	htmls       []string // text/html parts, as a fallback for texts
+	original    header   // header of the returned original message
+	jmrpRcpt    string   // QUIRK: Microsoft JMRP original recipient
+	jmrp        bool
+}
+
+func newParser(o Options) *parser {
+	return &parser{opts: o, rep: &Report{Type: TypeOther}}
+}
+
+// problem records something that could not be parsed.
+func (p *parser) problem(format string, args ...any) {
+	if len(p.rep.Problems) < 32 {
+		p.rep.Problems = append(p.rep.Problems, fmt.Sprintf(format, args...))
+	}
+}
+
+// parse decodes the whole message and fills p.rep.
+func (p *parser) parse(data []byte) error {
+	h, body, err := p.splitTop(data)
+	if err != nil {
+		return err
+	}
+	p.outer = h
+	p.rep.Message = envelopeOf(h)
+	p.walkEntity(h, body, 0)
+	p.decide()
+	for i := range p.rep.Recipients {
+		rc := &p.rep.Recipients[i]
+		rc.Diagnostic = cleanText(rc.Diagnostic)
+		classify(p.rep.Type, rc)
+	}
+	return nil
+}
+
+// decide sets the report type and its records from what the walk found.
+func (p *parser) decide() {
+	switch {
+	case p.sawFeedback:
+		p.rep.Type = TypeARF
+		p.arfRecords()
+	case p.jmrp:
+		p.rep.Type = TypeARF
+		p.jmrpRecords()
+	case p.sawDSN && len(p.rep.Recipients) > 0:
+		p.rep.Type = TypeDSN
+		p.enrichFromText()
+	case p.textBounce():
+		p.rep.Type = TypeBounce
+	case p.appleUnsubscribe():
+	case !looksLikeBounceHeader(p.outer) && p.autoreply():
+		p.rep.Type = TypeAutoreply
+	}
+	p.setOriginal()
+}
+
+// cleanText makes s valid UTF-8 on one line with single spaces.
+func cleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if strings.ContainsAny(s, "\n\t\r") || strings.Contains(s, "  ") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return strings.TrimSpace(s)
+}
