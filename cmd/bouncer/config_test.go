@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// writeFile writes content to a new file in a temp dir and returns its path.
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// runCLI runs bouncer with args and returns stdout, stderr and the exit code
+// main would use.
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	rootCmd.SetArgs(args)
+	rootCmd.SetOut(&out)
+	rootCmd.SetErr(&errb)
+	defer func() {
+		rootCmd.SetArgs(nil)
+		rootCmd.SetOut(nil)
+		rootCmd.SetErr(nil)
+		_ = rootCmd.PersistentFlags().Set("config", "")
+		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	}()
+	err := rootCmd.Execute()
+	if err != nil {
+		code = 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		fmt.Fprintln(&errb, "bouncer:", err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	t.Setenv("BOUNCER_IMAP_PASSWORD", "imap-secret")
+	cfg, err := readConfig("../../configs/bouncer.example.yaml")
+	if err != nil {
+		t.Fatalf("example config: %v", err)
+	}
+	if len(cfg.Warnings) != 2 { // the POP3 and SMTP env vars are unset
+		t.Errorf("warnings = %q, want 2 (unset POP3 and SMTP env vars)", cfg.Warnings)
+	}
+	if got := len(cfg.Mailboxes); got != 2 {
+		t.Fatalf("mailboxes = %d, want 2", got)
+	}
+	imap, pop := cfg.Mailboxes[0], cfg.Mailboxes[1]
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"imap password", imap.Password.Value(), "imap-secret"},
+		{"imap after", imap.After, "move"},
+		{"pop3 port (starttls)", pop.Port, 110},
+		{"pop3 after", pop.After, "delete"},
+		{"pop3 folder default", pop.Folder, "INBOX"},
+		{"pop3 schedule", pop.Schedule, "*/10 * * * *"},
+		{"soft window", cfg.Policy.SoftWindow, 168 * time.Hour},
+		{"report location", cfg.Report.Location, time.Local},
+		{"smtp port", cfg.SMTP.Port, 587},
+		{"max message bytes", cfg.DSN.MaxMessageBytes, int64(10 << 20)},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestShippedConfigsAreValid(t *testing.T) {
+	// Their secret files live under /etc; point the keys at real files.
+	dir := t.TempDir()
+	for _, name := range []string{"bouncer.postgres.yaml", "bouncer.sqlite.yaml"} {
+		data, err := os.ReadFile(filepath.Join("../../configs", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ReplaceAll(string(data), "/etc/bouncer/", dir+"/")
+		for _, f := range []string{"imap-password", "http-token"} {
+			if err := os.WriteFile(filepath.Join(dir, f), []byte("s3cret\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := readConfig(writeFile(t, name, text)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestNoConfigFileGivesDefaults(t *testing.T) {
+	cfg, err := readConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Policy.SoftThreshold != 3 || cfg.Poller.BatchSize != 100 || cfg.VERP.Header != "X-Bouncer-ID" ||
+		cfg.Alerts.BlockShare != 0.2 || cfg.HTTP.ReadTimeout != 10*time.Second || cfg.Report.Schedule != "0 8 * * *" {
+		t.Errorf("defaults not applied: %+v", cfg)
+	}
+}
+
+func TestConfigCheckNamesEveryProblem(t *testing.T) {
+	path := writeFile(t, "bad.yaml", `
+bogus_key: 1
+mailboxes:
+  - name: a
+    protocol: smtp
+    host: h
+    port: 70000
+    username: u
+    password_env: X
+`)
+	_, stderr, code := runCLI(t, "config", "check", "--config", path)
+	if code != exitConfig {
+		t.Errorf("exit code = %d, want %d", code, exitConfig)
+	}
+	for _, want := range []string{
+		"bogus_key: unknown key",
+		`mailboxes[0].protocol: must be imap or pop3, not "smtp"`,
+		"mailboxes[0].port: must be 1-65535",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	mailbox := "mailboxes:\n  - {name: m, protocol: imap, host: h, username: u, password_env: P, %s}\n"
+	tests := []struct {
+		yaml string
+		want string
+	}{
+		{"policy: {soft_window: 7d}", `policy.soft_window: must be a duration such as 168h or 90s, not "7d"`},
+		{"policy: {hard_threshold: 0}", "policy.hard_threshold: must be 1 or more"},
+		{"policy: {soft_threshold: many}", `policy.soft_threshold: must be an integer, not "many"`},
+		{"policy: {require_verified: maybe}", `policy.require_verified: must be true or false, not "maybe"`},
+		{"policy: [1]", "policy: must be a mapping of keys to values"},
+		{"policy: {bogus: 1}", "policy.bogus: unknown key"},
+		{"http: {token: x}", "http.token: unknown key"},
+		{"report: {schedule: every day}", `report.schedule: invalid schedule "every day"`},
+		{"report: {timezone: Mars/Olympus}", `report.timezone: unknown time zone "Mars/Olympus"`},
+		{"report: {to: [a@example.com]}", "report.from: required when report.to is set"},
+		{"report: {to: a@example.com}", "report.to: must be a list"},
+		{"report: {from: r@example.com, to: [not-an-address]}", `report.to[0]: "not-an-address" is not a plain email address`},
+		{"report: {from: r@example.com, to: [a@example.com]}", "smtp.host: required when report.to or alerts.to is set"},
+		{"smtp: {host: h, tls: ssl}", `smtp.tls: must be starttls, implicit, none, not "ssl"`},
+		{"smtp: {host: h, username: u}", "smtp.password: one of password, password_file and password_env is required"},
+		{"http: {listen: 8025}", "http.listen: must be host:port"},
+		{"verp: {header: 'Bad Header'}", "verp.header: must be a header field name"},
+		{"verp: {secret_file: /nonexistent/key}", `verp.secret_file: cannot read "/nonexistent/key": no such file or directory`},
+		{"log: {level: loud}", `log.level: must be debug, info, warn, error, not "loud"`},
+		{"log: {format: xml}", `log.format: must be text, json, not "xml"`},
+		{"dsn: {max_message_bytes: 10}", "dsn.max_message_bytes: must be between 1024 and 1073741824"},
+		{"poller: {batch_size: 0}", "poller.batch_size: must be 1-10000"},
+		{"alerts: {block_share: 2}", "alerts.block_share: must be between 0 and 1"},
+		{"database: {url: mysql://x}", "database.url: must start with postgres://, postgresql:// or sqlite:"},
+		{"database: {url: 'sqlite:'}", "database.url: sqlite: needs a file path"},
+		{"mailboxes:\n  - {}", "mailboxes[0].protocol: required (imap or pop3)"},
+		{"mailboxes:\n  - {}", "mailboxes[0].name: required"},
+		{fmt.Sprintf(mailbox, "port: 0x"), `mailboxes[0].port: must be an integer, not "0x"`},
+		{fmt.Sprintf(mailbox, "tls: ssl"), `mailboxes[0].tls: must be implicit, starttls, none, not "ssl"`},
+		{fmt.Sprintf(mailbox, "after: archive"), `mailboxes[0].after: must be move, delete, flag, not "archive"`},
+		{fmt.Sprintf(mailbox, "schedule: '@every'"), "mailboxes[0].schedule: invalid schedule"},
+		{fmt.Sprintf(mailbox, "password: p"), "mailboxes[0].password: set only one of password, password_file and password_env"},
+		{fmt.Sprintf(mailbox, "auth: xoauth2"), "mailboxes[0].auth: xoauth2 takes oauth_token_file or oauth_token_command, not a password"},
+		{fmt.Sprintf(mailbox, "auth: cram-md5"), `mailboxes[0].auth: must be plain, login, xoauth2, not "cram-md5"`},
+		{fmt.Sprintf(mailbox, "oauth_token_file: /t"), "mailboxes[0].auth: must be xoauth2 when oauth_token_file"},
+		{fmt.Sprintf(mailbox, "tls_ca_file: /nonexistent/ca.pem"), `mailboxes[0].tls_ca_file: cannot read "/nonexistent/ca.pem"`},
+		{fmt.Sprintf(mailbox, "address: 'Bounces <b@example.com>'"), "mailboxes[0].address: \"Bounces <b@example.com>\" is not a plain email address"},
+		{"mailboxes:\n  - {name: m, protocol: pop3, host: h, username: u, password_env: P, after: move}", "mailboxes[0].after: must be delete for pop3"},
+		{"mailboxes:\n  - {name: m, protocol: imap, host: h, username: u, auth: xoauth2}", "mailboxes[0].oauth_token_file: one of oauth_token_file and oauth_token_command is required"},
+		{"mailboxes:\n  - {name: m, protocol: imap, host: h, username: u}", "mailboxes[0].password: one of password, password_file and password_env is required"},
+		{"mailboxes:\n  - {name: m, protocol: imap, host: h, username: u, password_env: P}\n  - {name: m, protocol: imap, host: h, username: u, password_env: P}", `mailboxes[1].name: "m" is already the name of mailboxes[0]`},
+		{"state_dir: /x\nstate_dir: /y", "state_dir: key appears twice"},
+	}
+	for _, tt := range tests {
+		_, err := readConfig(writeFile(t, "c.yaml", tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("readConfig(%q) error = %v, want it to contain %q", tt.yaml, err, tt.want)
+		}
+	}
+}
+
+func TestConfigUndecodableValueReportedOnce(t *testing.T) {
+	_, err := readConfig(writeFile(t, "c.yaml", "policy: {soft_threshold: many}"))
+	if n := strings.Count(err.Error(), "policy.soft_threshold"); n != 1 {
+		t.Errorf("policy.soft_threshold reported %d times, want 1:\n%v", n, err)
+	}
+}
+
+func TestConfigValidValues(t *testing.T) {
+	cfg, err := readConfig(writeFile(t, "c.yaml", `
+database: {url: "sqlite:/tmp/x.db", case_sensitive_local_part: true}
+mailboxes:
+  - {name: o, protocol: imap, host: h, username: u, auth: xoauth2, oauth_token_command: "echo t", schedule: "@hourly"}
+  - {name: s, protocol: imap, host: h, tls: starttls, username: u, password_env: P, schedule: "*/5 * * * *", after: flag}
+report: {timezone: Europe/Paris, schedule: "30 7 * * 1-5"}
+alerts: {poll_failures: 0, block_share: 0, silent_days: 0}
+http: {listen: "127.0.0.1:8025", read_timeout: 90s}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Mailboxes[1].Port; got != 143 {
+		t.Errorf("starttls imap port = %d, want 143", got)
+	}
+	if got := cfg.Report.Location.String(); got != "Europe/Paris" {
+		t.Errorf("report location = %q, want Europe/Paris", got)
+	}
+	if got := cfg.HTTP.ReadTimeout; got != 90*time.Second {
+		t.Errorf("read timeout = %v, want 90s", got)
+	}
+	if want := `http.token_file: not set: the API at 127.0.0.1:8025 accepts requests without a token`; len(cfg.Warnings) != 2 || cfg.Warnings[1] != want {
+		t.Errorf("warnings = %q, want [P unset, %q]", cfg.Warnings, want)
+	}
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	const plain, fromFile, fromEnv, token = "plain-Zq81", "file-Wy27", "env-Xk93", "token-Vb55"
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "pw")
+	tokFile := filepath.Join(dir, "tok")
+	os.WriteFile(pwFile, []byte(fromFile+"\n"), 0o600)
+	os.WriteFile(tokFile, []byte(token), 0o600)
+	t.Setenv("BOUNCER_TEST_SMTP_PW", fromEnv)
+	path := writeFile(t, "c.yaml", fmt.Sprintf(`
+database: {url: "postgres://bouncer:dbpass-Qr42@db/bouncer"}
+mailboxes:
+  - {name: a, protocol: imap, host: h, username: u, password: %s}
+  - {name: b, protocol: pop3, host: h, username: u, password_file: %s}
+smtp: {host: h, username: u, password_env: BOUNCER_TEST_SMTP_PW}
+http: {listen: "127.0.0.1:1", token_file: %s}
+verp: {secret_file: %s}
+log: {format: json}
+`, plain, pwFile, tokFile, tokFile))
+	stdout, stderr, code := runCLI(t, "config", "check", "--config", path)
+	if code != 0 {
+		t.Fatalf("config check exit %d:\n%s", code, stderr)
+	}
+	cfg, err := readConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	newLoggerTo(&logged, LogConfig{Format: "json"}).Info("cfg", "smtp", cfg.SMTP, "password", cfg.SMTP.Password)
+	dumps := stdout + stderr + logged.String() + fmt.Sprintf("%v %+v %#v %v", cfg, *cfg, *cfg, cfg.Mailboxes)
+	for _, secret := range []string{plain, fromFile, fromEnv, token, "dbpass-Qr42"} {
+		if strings.Contains(dumps, secret) {
+			t.Errorf("secret %q printed:\n%s", secret, dumps)
+		}
+	}
+	if n := strings.Count(stdout, "(set)"); n != 5 {
+		t.Errorf("(set) appears %d times in config check output, want 5:\n%s", n, stdout)
+	}
+	if !strings.Contains(stderr, "mailboxes[0].password: plain password in the config file") {
+		t.Errorf("no plain-password warning on stderr:\n%s", stderr)
+	}
+	got := []string{cfg.Mailboxes[0].Password.Value(), cfg.Mailboxes[1].Password.Value(), cfg.SMTP.Password.Value(), cfg.HTTP.Token.Value()}
+	want := []string{plain, fromFile, fromEnv, token}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("resolved secrets = %q, want %q", got, want)
+	}
+}
+
+func TestFindConfig(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	explicit := writeFile(t, "x.yaml", "")
+	tests := []struct {
+		flag, env string
+		local     bool // ./bouncer.yaml exists
+		want      string
+		wantErr   bool
+	}{
+		{flag: explicit, env: "/nonexistent", want: explicit},
+		{env: explicit, local: true, want: explicit},
+		{local: true, want: "bouncer.yaml"},
+		{want: ""}, // assumes no /etc/bouncer/bouncer.yaml on the test machine
+		{flag: "/nonexistent.yaml", wantErr: true},
+		{env: "/nonexistent.yaml", wantErr: true},
+	}
+	for _, tt := range tests {
+		os.Remove("bouncer.yaml")
+		if tt.local {
+			os.WriteFile("bouncer.yaml", nil, 0o600)
+		}
+		got, err := findConfig(tt.flag, tt.env)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("findConfig(%q, %q) with local=%v = %q, %v; want %q, error %v", tt.flag, tt.env, tt.local, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestDefaultStateDir(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/xdg/state")
+	if got := defaultStateDir(); got != "/xdg/state/bouncer" {
+		t.Errorf("defaultStateDir() = %q, want /xdg/state/bouncer", got)
+	}
+}

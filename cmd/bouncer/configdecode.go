@@ -1,0 +1,197 @@
+package main
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// configProblems collects errors and warnings, each naming its key path, so
+// that one run reports every problem in a file.
+type configProblems struct {
+	errs     []error
+	warnings []string
+	failed   map[string]bool // paths whose value did not decode
+}
+
+// keyError is one problem with one key.
+type keyError struct {
+	Path string // e.g. mailboxes[0].port
+	Msg  string
+}
+
+func (e *keyError) Error() string {
+	if e.Path == "" {
+		return e.Msg
+	}
+	return e.Path + ": " + e.Msg
+}
+
+func (p *configProblems) errorf(path, format string, args ...any) {
+	if p.failed[path] {
+		return // already reported as undecodable
+	}
+	p.errs = append(p.errs, &keyError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *configProblems) warnf(path, format string, args ...any) {
+	p.warnings = append(p.warnings, (&keyError{Path: path, Msg: fmt.Sprintf(format, args...)}).Error())
+}
+
+func (p *configProblems) decodeFailed(path, msg string) {
+	p.errorf(path, "%s", msg)
+	if p.failed == nil {
+		p.failed = map[string]bool{}
+	}
+	p.failed[path] = true
+}
+
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	secretType   = reflect.TypeFor[Secret]()
+)
+
+// decodeNode decodes n into v (a settable value), reporting unknown keys and
+// values of the wrong type at their path. Keys absent from the file leave v's
+// defaults untouched.
+func (p *configProblems) decodeNode(path string, n *yaml.Node, v reflect.Value) {
+	for n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return // "key:" with nothing after it keeps the default
+	}
+	switch {
+	case v.Type() == durationType:
+		p.decodeDuration(path, n, v)
+	case v.Type() == secretType:
+		if s, ok := p.scalar(path, n, "a string"); ok {
+			v.Set(reflect.ValueOf(NewSecret(s)))
+		}
+	case v.Kind() == reflect.Struct:
+		p.decodeStruct(path, n, v)
+	case v.Kind() == reflect.Slice:
+		p.decodeSlice(path, n, v)
+	case v.Kind() == reflect.String:
+		if s, ok := p.scalar(path, n, "a string"); ok {
+			v.SetString(s)
+		}
+	default:
+		p.decodeScalar(path, n, v)
+	}
+}
+
+// scalar returns n's text when n is a scalar, reporting what was wanted otherwise.
+func (p *configProblems) scalar(path string, n *yaml.Node, want string) (string, bool) {
+	if n.Kind != yaml.ScalarNode {
+		p.decodeFailed(path, "must be "+want)
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (p *configProblems) decodeDuration(path string, n *yaml.Node, v reflect.Value) {
+	s, ok := p.scalar(path, n, "a duration such as 168h or 90s")
+	if !ok {
+		return
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		p.decodeFailed(path, fmt.Sprintf("must be a duration such as 168h or 90s, not %q", s))
+		return
+	}
+	v.SetInt(int64(d))
+}
+
+// decodeScalar handles bool, int and float fields.
+func (p *configProblems) decodeScalar(path string, n *yaml.Node, v reflect.Value) {
+	var want string
+	switch v.Kind() {
+	case reflect.Bool:
+		want = "true or false"
+	case reflect.Int, reflect.Int64:
+		want = "an integer"
+	case reflect.Float64:
+		want = "a number"
+	default:
+		panic(fmt.Sprintf("config: no decoder for %s (%s)", path, v.Type()))
+	}
+	s, ok := p.scalar(path, n, want)
+	if !ok {
+		return
+	}
+	if err := n.Decode(v.Addr().Interface()); err != nil {
+		p.decodeFailed(path, fmt.Sprintf("must be %s, not %s", want, strconv.Quote(s)))
+	}
+}
+
+func (p *configProblems) decodeStruct(path string, n *yaml.Node, v reflect.Value) {
+	if n.Kind != yaml.MappingNode {
+		p.decodeFailed(path, "must be a mapping of keys to values")
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := n.Content[i].Value
+		kp := joinPath(path, key)
+		if seen[key] {
+			p.decodeFailed(kp, "key appears twice")
+			continue
+		}
+		seen[key] = true
+		f, ok := fieldByKey(v, key)
+		if !ok {
+			p.decodeFailed(kp, "unknown key")
+			continue
+		}
+		p.decodeNode(kp, n.Content[i+1], f)
+	}
+}
+
+func (p *configProblems) decodeSlice(path string, n *yaml.Node, v reflect.Value) {
+	if n.Kind != yaml.SequenceNode {
+		p.decodeFailed(path, "must be a list")
+		return
+	}
+	out := reflect.MakeSlice(v.Type(), 0, len(n.Content))
+	for i, item := range n.Content {
+		ev := reflect.New(v.Type().Elem()).Elem()
+		if ev.Type() == reflect.TypeFor[MailboxConfig]() {
+			ev.Set(reflect.ValueOf(defaultMailbox()))
+		}
+		p.decodeNode(fmt.Sprintf("%s[%d]", path, i), item, ev)
+		out = reflect.Append(out, ev)
+	}
+	v.Set(out)
+}
+
+// fieldByKey finds the field of struct v whose yaml tag names key. Fields
+// tagged yaml:"-" or config:"derived" are computed at load and are not keys.
+func fieldByKey(v reflect.Value, key string) (reflect.Value, bool) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Tag.Get("config") == "derived" {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if name == key && name != "-" {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+)
+
+// exitConfig is the exit status for an unusable configuration (sysexits'
+// EX_CONFIG), so a service manager can tell it from a crash and stop
+// restarting (systemd: RestartPreventExitStatus=78).
+const exitConfig = 78
+
+// defaultConfigPaths are tried in order when neither --config nor
+// $BOUNCER_CONFIG names a file.
+var defaultConfigPaths = []string{"bouncer.yaml", "/etc/bouncer/bouncer.yaml"}
+
+func init() {
+	rootCmd.PersistentFlags().String("config", "",
+		"config file (default $BOUNCER_CONFIG, else ./bouncer.yaml, else /etc/bouncer/bouncer.yaml)")
+}
+
+// loadConfig finds, reads and validates the configuration for cmd, makes the
+// logger it describes the default, and logs the config's warnings. With no
+// file anywhere it returns the defaults. An invalid file gives an error
+// listing every problem by key path, with exit status 78.
+func loadConfig(cmd *cobra.Command) (*Config, error) {
+	flag := ""
+	if f := cmd.Flag("config"); f != nil {
+		flag = f.Value.String()
+	}
+	path, err := findConfig(flag, os.Getenv("BOUNCER_CONFIG"))
+	if err != nil {
+		return nil, withExit(exitConfig, err)
+	}
+	cfg, err := readConfig(path)
+	if err != nil {
+		return nil, withExit(exitConfig, err)
+	}
+	slog.SetDefault(newLoggerTo(cmd.ErrOrStderr(), cfg.Log))
+	for _, w := range cfg.Warnings {
+		slog.Warn("config: " + w)
+	}
+	return cfg, nil
+}
+
+// findConfig returns the file to read: flag, else env, else the first of
+// defaultConfigPaths that exists, else "" (use the defaults). A file named
+// by flag or env must exist.
+func findConfig(flag, env string) (string, error) {
+	for _, p := range []string{flag, env} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("config: %w", err)
+		}
+		return p, nil
+	}
+	for _, p := range defaultConfigPaths {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("config: %w", err)
+		}
+	}
+	return "", nil
+}
+
+// readConfig decodes the file at path (or nothing, when path is empty) over
+// the defaults and validates the result. On a validation error it returns
+// the partly checked config as well, for callers that want to show it.
+func readConfig(path string) (*Config, error) {
+	cfg := defaultConfig()
+	p := &configProblems{}
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		var root yaml.Node
+		if err := yaml.Unmarshal(data, &root); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+		if root.Kind != 0 {
+			p.decodeNode("", &root, reflect.ValueOf(cfg).Elem())
+		}
+		cfg.Path = path
+	}
+	cfg.validate(p)
+	cfg.Warnings = p.warnings
+	if len(p.errs) > 0 {
+		name := path
+		if name == "" {
+			name = "(defaults)"
+		}
+		return cfg, fmt.Errorf("config %s: %d problem(s):\n%w", name, len(p.errs), errors.Join(p.errs...))
+	}
+	return cfg, nil
+}
+
+// defaultStateDir is $XDG_STATE_HOME/bouncer, else /var/lib/bouncer for
+// root (a system service), else ~/.local/state/bouncer (XDG's default, so
+// an ordinary user needs no setup).
+func defaultStateDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "bouncer")
+	}
+	if os.Geteuid() == 0 {
+		return "/var/lib/bouncer"
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "bouncer")
+	}
+	return "/var/lib/bouncer"
+}

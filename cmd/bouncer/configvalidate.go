@@ -1,0 +1,283 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// cronParser accepts standard 5-field specs and descriptors (@daily,
+// @every 2m), the forms bouncer's scheduler runs.
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// validate checks every section, fills defaults that depend on other keys
+// and resolves secrets and the timezone. It records every problem in p.
+func (c *Config) validate(p *configProblems) {
+	if c.StateDir == "" {
+		p.errorf("state_dir", "must not be empty")
+	}
+	c.Database.validate(p)
+	names := map[string]int{}
+	for i := range c.Mailboxes {
+		path := fmt.Sprintf("mailboxes[%d]", i)
+		mb := &c.Mailboxes[i]
+		mb.validate(path, p)
+		if j, dup := names[mb.Name]; dup && mb.Name != "" {
+			p.errorf(path+".name", "%q is already the name of mailboxes[%d]", mb.Name, j)
+		}
+		names[mb.Name] = i
+	}
+	c.Policy.validate(p)
+	c.Report.validate(p)
+	c.SMTP.validate(p, len(c.Report.To) > 0 || len(c.Alerts.To) > 0)
+	c.HTTP.validate(p)
+	c.VERP.validate(p)
+	c.Log.validate(p)
+	if c.DSN.MaxMessageBytes < 1024 || c.DSN.MaxMessageBytes > 1<<30 {
+		p.errorf("dsn.max_message_bytes", "must be between 1024 and 1073741824")
+	}
+	if c.Poller.BatchSize < 1 || c.Poller.BatchSize > 10000 {
+		p.errorf("poller.batch_size", "must be 1-10000")
+	}
+	c.Alerts.validate(p)
+}
+
+func (d *DatabaseConfig) validate(p *configProblems) {
+	u := d.URL
+	switch {
+	case u == "":
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		if pu, err := url.Parse(u); err != nil {
+			p.errorf("database.url", "not a valid URL: %v", errors.Unwrap(err))
+		} else if _, has := pu.User.Password(); has {
+			p.warnf("database.url", "contains a password; prefer PGPASSWORD or ~/.pgpass")
+		}
+	case strings.HasPrefix(u, "sqlite:"):
+		if strings.TrimPrefix(u, "sqlite:") == "" {
+			p.errorf("database.url", "sqlite: needs a file path, e.g. sqlite:/var/lib/bouncer/bouncer.db")
+		}
+	default:
+		p.errorf("database.url", "must start with postgres://, postgresql:// or sqlite:")
+	}
+}
+
+func (m *MailboxConfig) validate(path string, p *configProblems) {
+	at := func(key string) string { return path + "." + key }
+	if m.Name == "" {
+		p.errorf(at("name"), "required")
+	}
+	if m.Host == "" {
+		p.errorf(at("host"), "required")
+	}
+	if m.Username == "" {
+		p.errorf(at("username"), "required")
+	}
+	oneOf(p, at("tls"), m.TLS, "implicit", "starttls", "none")
+	oneOf(p, at("auth"), m.Auth, "plain", "login", "xoauth2")
+	switch m.Protocol {
+	case "imap":
+		m.Port = defaultPort(m.Port, m.TLS, 993, 143)
+		if m.After == "" {
+			m.After = "move"
+		}
+		oneOf(p, at("after"), m.After, "move", "delete", "flag")
+	case "pop3":
+		m.Port = defaultPort(m.Port, m.TLS, 995, 110)
+		if m.After == "" {
+			m.After = "delete"
+		}
+		if m.After != "delete" {
+			p.errorf(at("after"), "must be delete for pop3 (POP3 has no folders or flags)")
+		}
+	case "":
+		p.errorf(at("protocol"), "required (imap or pop3)")
+	default:
+		p.errorf(at("protocol"), "must be imap or pop3, not %q", m.Protocol)
+	}
+	checkPort(p, at("port"), m.Port)
+	checkFile(p, at("tls_ca_file"), m.TLSCAFile)
+	checkSchedule(p, at("schedule"), m.Schedule)
+	if m.Address != "" {
+		checkAddress(p, at("address"), m.Address)
+	}
+	m.validateAuth(path, p)
+}
+
+func (m *MailboxConfig) validateAuth(path string, p *configProblems) {
+	if m.Auth != "xoauth2" {
+		m.Password = resolvePassword(p, path, m.Password, m.PasswordFile, m.PasswordEnv, true)
+		if m.OAuthTokenFile != "" || m.OAuthTokenCommand != "" {
+			p.errorf(path+".auth", "must be xoauth2 when oauth_token_file or oauth_token_command is set")
+		}
+		return
+	}
+	if m.Password.IsSet() || m.PasswordFile != "" || m.PasswordEnv != "" {
+		p.errorf(path+".auth", "xoauth2 takes oauth_token_file or oauth_token_command, not a password")
+	}
+	switch {
+	case m.OAuthTokenFile == "" && m.OAuthTokenCommand == "":
+		p.errorf(path+".oauth_token_file", "one of oauth_token_file and oauth_token_command is required with auth xoauth2")
+	case m.OAuthTokenFile != "" && m.OAuthTokenCommand != "":
+		p.errorf(path+".oauth_token_command", "set only one of oauth_token_file and oauth_token_command")
+	}
+}
+
+func (c *PolicyConfig) validate(p *configProblems) {
+	atLeastOne(p, "policy.hard_threshold", c.HardThreshold)
+	atLeastOne(p, "policy.soft_threshold", c.SoftThreshold)
+	atLeastOne(p, "policy.complaint_threshold", c.ComplaintThreshold)
+	positive(p, "policy.soft_window", c.SoftWindow)
+	positive(p, "policy.soft_expiry", c.SoftExpiry)
+}
+
+func (c *ReportConfig) validate(p *configProblems) {
+	checkSchedule(p, "report.schedule", c.Schedule)
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		p.errorf("report.timezone", "unknown time zone %q", c.Timezone)
+		loc = time.UTC
+	}
+	c.Location = loc
+	for i, a := range c.To {
+		checkAddress(p, fmt.Sprintf("report.to[%d]", i), a)
+	}
+	if c.From != "" {
+		checkAddress(p, "report.from", c.From)
+	} else if len(c.To) > 0 {
+		p.errorf("report.from", "required when report.to is set")
+	}
+	if c.TemplateDir != "" {
+		if fi, err := os.Stat(c.TemplateDir); err != nil || !fi.IsDir() {
+			p.errorf("report.template_dir", "%q is not a readable directory", c.TemplateDir)
+		}
+	}
+}
+
+func (c *SMTPConfig) validate(p *configProblems, needed bool) {
+	if c.Host == "" {
+		if needed {
+			p.errorf("smtp.host", "required when report.to or alerts.to is set")
+		}
+		return
+	}
+	oneOf(p, "smtp.tls", c.TLS, "starttls", "implicit", "none")
+	if c.Port == 0 {
+		c.Port = map[string]int{"implicit": 465, "starttls": 587, "none": 25}[c.TLS]
+	}
+	checkPort(p, "smtp.port", c.Port)
+	checkFile(p, "smtp.tls_ca_file", c.TLSCAFile)
+	if c.Username != "" {
+		c.Password = resolvePassword(p, "smtp", c.Password, c.PasswordFile, c.PasswordEnv, true)
+	} else {
+		c.Password = resolvePassword(p, "smtp", c.Password, c.PasswordFile, c.PasswordEnv, false)
+	}
+}
+
+func (c *HTTPConfig) validate(p *configProblems) {
+	positive(p, "http.read_timeout", c.ReadTimeout)
+	if c.Listen == "" {
+		return
+	}
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+		p.errorf("http.listen", "must be host:port, e.g. 127.0.0.1:8025")
+	}
+	if c.TokenFile == "" {
+		p.warnf("http.token_file", "not set: the API at %s accepts requests without a token", c.Listen)
+		return
+	}
+	c.Token = readSecretFile(p, "http.token_file", c.TokenFile)
+}
+
+func (c *VERPConfig) validate(p *configProblems) {
+	if c.Header == "" || strings.ContainsFunc(c.Header, func(r rune) bool { return r <= ' ' || r == ':' || r > '~' }) {
+		p.errorf("verp.header", "must be a header field name such as X-Bouncer-ID")
+	}
+	if c.SecretFile != "" {
+		c.Secret = readSecretFile(p, "verp.secret_file", c.SecretFile)
+	}
+}
+
+func (c *LogConfig) validate(p *configProblems) {
+	oneOf(p, "log.level", c.Level, "debug", "info", "warn", "error")
+	oneOf(p, "log.format", c.Format, "text", "json")
+}
+
+func (c *AlertsConfig) validate(p *configProblems) {
+	if c.PollFailures < 0 {
+		p.errorf("alerts.poll_failures", "must be 0 (off) or more")
+	}
+	if c.BlockShare < 0 || c.BlockShare > 1 {
+		p.errorf("alerts.block_share", "must be between 0 and 1")
+	}
+	if c.SilentDays < 0 {
+		p.errorf("alerts.silent_days", "must be 0 (off) or more")
+	}
+	for i, a := range c.To {
+		checkAddress(p, fmt.Sprintf("alerts.to[%d]", i), a)
+	}
+}
+
+func oneOf(p *configProblems, path, v string, allowed ...string) {
+	if !slices.Contains(allowed, v) {
+		p.errorf(path, "must be %s, not %q", strings.Join(allowed, ", "), v)
+	}
+}
+
+func defaultPort(port int, tls string, implicit, plain int) int {
+	if port != 0 {
+		return port
+	}
+	if tls == "implicit" {
+		return implicit
+	}
+	return plain
+}
+
+func checkPort(p *configProblems, path string, port int) {
+	if port < 1 || port > 65535 {
+		p.errorf(path, "must be 1-65535")
+	}
+}
+
+func atLeastOne(p *configProblems, path string, n int) {
+	if n < 1 {
+		p.errorf(path, "must be 1 or more")
+	}
+}
+
+func positive(p *configProblems, path string, d time.Duration) {
+	if d <= 0 {
+		p.errorf(path, "must be a positive duration")
+	}
+}
+
+func checkSchedule(p *configProblems, path, spec string) {
+	if _, err := cronParser.Parse(spec); err != nil {
+		p.errorf(path, "invalid schedule %q: %v (want a 5-field cron spec or e.g. @every 2m)", spec, err)
+	}
+}
+
+func checkAddress(p *configProblems, path, addr string) {
+	if a, err := mail.ParseAddress(addr); err != nil || a.Name != "" {
+		p.errorf(path, "%q is not a plain email address", addr)
+	}
+}
+
+func checkFile(p *configProblems, path, name string) {
+	if name == "" {
+		return
+	}
+	if f, err := os.Open(name); err != nil {
+		p.errorf(path, "cannot read %q", name)
+	} else {
+		f.Close()
+	}
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+// Secret holds a password, token or key resolved at load. Every way of
+// printing it (fmt, YAML, JSON, slog) shows only "(set)" or "(unset)"; the
+// value is reachable through Value alone, so it never reaches a log, an
+// error message or a config dump by accident. The zero Secret is unset.
+type Secret struct {
+	value string
+	set   bool
+}
+
+// NewSecret returns a Secret holding v; an empty v gives an unset Secret.
+func NewSecret(v string) Secret { return Secret{value: v, set: v != ""} }
+
+// Value returns the secret itself, for the one call that needs it.
+func (s Secret) Value() string { return s.value }
+
+// IsSet reports whether the secret has a non-empty value.
+func (s Secret) IsSet() bool { return s.set }
+
+// String returns "(set)" or "(unset)".
+func (s Secret) String() string {
+	if s.set {
+		return "(set)"
+	}
+	return "(unset)"
+}
+
+// GoString keeps %#v from printing the value.
+func (s Secret) GoString() string { return s.String() }
+
+// MarshalYAML prints the secret as "(set)" or "(unset)".
+func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
+
+// MarshalJSON prints the secret as "(set)" or "(unset)".
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// MarshalText prints the secret as "(set)" or "(unset)".
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// LogValue makes slog print "(set)" or "(unset)".
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// resolvePassword turns the password, password_file and password_env keys
+// under path into one Secret. Exactly one of them must be set when required,
+// at most one otherwise. A plain password works but warns; an unset
+// environment variable warns (the check may run outside the service's
+// environment) and leaves the Secret unset; an unreadable file is an error.
+func resolvePassword(p *configProblems, path string, plain Secret, file, env string, required bool) Secret {
+	n := 0
+	for _, set := range []bool{plain.IsSet(), file != "", env != ""} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n == 0 && required:
+		p.errorf(path+".password", "one of password, password_file and password_env is required")
+		return Secret{}
+	case n > 1:
+		p.errorf(path+".password", "set only one of password, password_file and password_env")
+		return Secret{}
+	case plain.IsSet():
+		p.warnf(path+".password", "plain password in the config file; prefer password_file or password_env")
+		return plain
+	case file != "":
+		return readSecretFile(p, path+".password_file", file)
+	case env != "":
+		v := os.Getenv(env)
+		if v == "" {
+			p.warnf(path+".password_env", "environment variable %s is not set", env)
+		}
+		return NewSecret(v)
+	}
+	return Secret{}
+}
+
+// readSecretFile reads a secret from name, dropping one trailing newline.
+// The value never appears in what it reports.
+func readSecretFile(p *configProblems, path, name string) Secret {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		p.errorf(path, "cannot read %q: %v", name, errors.Unwrap(err))
+		return Secret{}
+	}
+	v := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
+	if v == "" {
+		p.errorf(path, "%q is empty", name)
+	}
+	return NewSecret(v)
+}
