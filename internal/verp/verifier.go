@@ -1,0 +1,172 @@
+package verp
+
+import (
+	"context"
+	"fmt"
+	"net/textproto"
+	"strings"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+// Verifier decides whether a parsed report arrived on a valid signed return
+// path and for which recipient.
+type Verifier struct {
+	Codec Codec
+	// Header is the name of a header of the returned original that carries a
+	// token (e.g. X-Bouncer-ID); empty means none. The parser must be asked
+	// for it (dsn Options.Headers).
+	Header string
+	// Refs resolves reference tokens when the report names no recipient;
+	// nil means reference tokens verify only against a named recipient.
+	Refs RefLookup
+}
+
+// Verdict is the outcome of Verifier.Check.
+type Verdict struct {
+	Verified  bool
+	Recipient string // canonical recipient the token names; set when Verified
+	Note      string // why the report is not verified; empty when it is
+}
+
+// Check reads tokens from the report's Delivered-To/X-Original-To and To
+// addresses, the returned original's Return-Path and the signed header, and
+// returns Verified when one valid token names a recipient that covers every
+// recipient record of the report. A report naming no recipient takes the
+// token's. A token for another address than the report's recipient, or
+// tokens for different recipients with none named, are not verified.
+func (v *Verifier) Check(ctx context.Context, mailbox string, r *dsn.Report) Verdict {
+	if r == nil {
+		return Verdict{Note: "no report"}
+	}
+	tokens := v.tokens(mailbox, r)
+	if len(tokens) == 0 {
+		return Verdict{Note: "no signed return path"}
+	}
+	named := namedRecipients(r)
+	cands, bad := v.candidates(ctx, tokens, named)
+	if len(cands) == 0 {
+		return Verdict{Note: fmt.Sprintf("%d token(s), none verifies (forged, tampered or signed with a removed key): %s", len(tokens), bad)}
+	}
+	for _, c := range cands {
+		if covers(r, c) && (len(named) > 0 || len(cands) == 1) {
+			return Verdict{Verified: true, Recipient: c}
+		}
+	}
+	if len(named) == 0 {
+		return Verdict{Note: fmt.Sprintf("tokens name different recipients %q", cands)}
+	}
+	return Verdict{Note: fmt.Sprintf("token is for %q, the report names %q", cands, named)}
+}
+
+// Func adapts Check to a function of one report for mailbox.
+func (v *Verifier) Func(mailbox string) func(context.Context, *dsn.Report) (bool, string) {
+	return func(ctx context.Context, r *dsn.Report) (bool, string) {
+		vd := v.Check(ctx, mailbox, r)
+		return vd.Verified, vd.Recipient
+	}
+}
+
+// tokens returns the distinct tokens found in the report's addresses.
+func (v *Verifier) tokens(mailbox string, r *dsn.Report) []string {
+	addrs := append(append([]string{}, r.Message.DeliveredTo...), r.Message.To...)
+	addrs = append(addrs, r.Original.ReturnPath)
+	var out set
+	for _, a := range addrs {
+		for _, one := range strings.Split(a, ",") {
+			if t, err := v.Codec.Split(mailbox, one); err == nil {
+				out.add(t)
+			}
+		}
+	}
+	if v.Header != "" {
+		out.add(r.Original.Headers[textproto.CanonicalMIMEHeaderKey(v.Header)])
+	}
+	return out.list
+}
+
+// set collects distinct non-empty canonical addresses or tokens in order.
+type set struct {
+	list []string
+	seen map[string]bool
+}
+
+func (s *set) add(a string) {
+	if a = Canonical(a); a == "" || s.seen[a] {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[a] = true
+	s.list = append(s.list, a)
+}
+
+// candidates returns the distinct recipients named by valid tokens, and a
+// summary of why the others failed.
+func (v *Verifier) candidates(ctx context.Context, tokens, named []string) (cands []string, bad string) {
+	var out set
+	for _, t := range tokens {
+		for _, rc := range v.recipientsOf(ctx, t, named) {
+			out.add(rc)
+		}
+		if len(out.list) == 0 {
+			bad = t
+		}
+	}
+	return out.list, bad
+}
+
+// recipientsOf returns the recipients token is valid for: the one a direct
+// token carries; for a reference, those named recipients it was signed for,
+// or its stored mapping when the report names none.
+func (v *Verifier) recipientsOf(ctx context.Context, token string, named []string) []string {
+	if token[0] == FormDirect || len(named) == 0 {
+		rc, err := v.Codec.resolve(ctx, token, v.Refs)
+		if err != nil {
+			return nil
+		}
+		return []string{rc}
+	}
+	var out []string
+	for _, n := range named {
+		if v.Codec.Keys.Matches(token, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// namedRecipients returns the distinct canonical addresses the report names.
+func namedRecipients(r *dsn.Report) []string {
+	var out set
+	for _, rc := range r.Recipients {
+		out.add(rc.FinalRecipient)
+		out.add(rc.OriginalRecipient)
+	}
+	if r.Feedback != nil {
+		for _, a := range r.Feedback.OriginalRcptTo {
+			out.add(a)
+		}
+	}
+	return out.list
+}
+
+// covers reports whether every recipient the report names is rcpt: each
+// record by its final or its original recipient, each ARF Original-Rcpt-To.
+func covers(r *dsn.Report, rcpt string) bool {
+	for _, rc := range r.Recipients {
+		f, o := Canonical(rc.FinalRecipient), Canonical(rc.OriginalRecipient)
+		if (f != "" || o != "") && f != rcpt && o != rcpt {
+			return false
+		}
+	}
+	if r.Feedback != nil {
+		for _, a := range r.Feedback.OriginalRcptTo {
+			if Canonical(a) != rcpt {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,86 @@
+package verp
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+func TestVerifierCheck(t *testing.T) {
+	const mbox = "bounces@example.com"
+	keys := ring(t, testKey)
+	c := Codec{Keys: keys}
+	sign := func(rcpt string) string {
+		s, err := c.Sign(mbox, rcpt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Address
+	}
+	alice, mallory := sign("alice@example.com"), sign("mallory@evil.example")
+	longRcpt := "a-rather-long-recipient-name@example.com"
+	long, _ := c.Sign(mbox, longRcpt)
+	tampered := strings.Replace(alice, "+1m", "+1n", 1)
+	bounce := func(deliveredTo string, rcpts ...string) *dsn.Report {
+		r := &dsn.Report{Type: dsn.TypeDSN, Message: dsn.Envelope{DeliveredTo: []string{deliveredTo}}}
+		for _, a := range rcpts {
+			r.Recipients = append(r.Recipients, dsn.Recipient{FinalRecipient: a, Status: "5.1.1"})
+		}
+		return r
+	}
+	withOriginal := func(r *dsn.Report, returnPath, header string) *dsn.Report {
+		r.Original = dsn.Original{ReturnPath: returnPath, Headers: map[string]string{"X-Bouncer-Id": header}}
+		return r
+	}
+	aliased := bounce(alice)
+	aliased.Recipients = []dsn.Recipient{{FinalRecipient: "alice.smith@mail.example.com", OriginalRecipient: "Alice@Example.com"}}
+	arf := &dsn.Report{Type: dsn.TypeARF, Feedback: &dsn.Feedback{OriginalRcptTo: []string{"alice@example.com"}}}
+	arf.Original.ReturnPath = "<" + alice + ">"
+
+	tests := []struct {
+		name     string
+		refs     RefLookup
+		report   *dsn.Report
+		verified bool
+		rcpt     string
+		note     string
+	}{
+		{"forged, no token", nil, bounce(mbox, "victim@example.com"), false, "", "no signed return path"},
+		{"signed", nil, bounce(alice, "alice@example.com"), true, "alice@example.com", ""},
+		{"signed, recipient in other case", nil, bounce(strings.ToUpper(alice), "ALICE@example.com"), true, "alice@example.com", ""},
+		{"token for another address", nil, bounce(mallory, "victim@example.com"), false, "", `token is for ["mallory@evil.example"], the report names ["victim@example.com"]`},
+		{"tampered", nil, bounce(tampered, "alice@example.com"), false, "", "none verifies"},
+		{"token names the unnamed recipient", nil, bounce(alice), true, "alice@example.com", ""},
+		{"token in returned Return-Path", nil, withOriginal(bounce(mbox, "alice@example.com"), "<"+alice+">", ""), true, "alice@example.com", ""},
+		{"token in signed header", nil, withOriginal(bounce(mbox, "alice@example.com"), "", strings.TrimSuffix(strings.TrimPrefix(alice, "bounces+"), "@example.com")), true, "alice@example.com", ""},
+		{"token covers one of two recipients", nil, bounce(alice, "alice@example.com", "victim@example.com"), false, "", "the report names"},
+		{"original recipient matches", nil, aliased, true, "alice@example.com", ""},
+		{"reference, recipient named", nil, bounce(long.Address, longRcpt), true, longRcpt, ""},
+		{"reference, other recipient named", nil, bounce(long.Address, "victim@example.com"), false, "", "none verifies"},
+		{"reference, none named, mapping stored", mapRefs{long.Ref: longRcpt}, bounce(long.Address), true, longRcpt, ""},
+		{"reference, none named, no mapping", nil, bounce(long.Address), false, "", "none verifies"},
+		{"two tokens, none named", nil, withOriginal(bounce(alice), "<"+mallory+">", ""), false, "", "different recipients"},
+		{"two tokens, one matches", nil, withOriginal(bounce(mallory, "alice@example.com"), "<"+alice+">", ""), true, "alice@example.com", ""},
+		{"ARF complaint", nil, arf, true, "alice@example.com", ""},
+		{"nil report", nil, nil, false, "", "no report"},
+	}
+	for _, tt := range tests {
+		v := &Verifier{Codec: c, Header: "X-Bouncer-ID", Refs: tt.refs}
+		got := v.Check(context.Background(), mbox, tt.report)
+		if got.Verified != tt.verified || got.Recipient != tt.rcpt || !strings.Contains(got.Note, tt.note) {
+			t.Errorf("%s: Check = %+v, want verified=%v recipient=%q note containing %q", tt.name, got, tt.verified, tt.rcpt, tt.note)
+		}
+	}
+}
+
+func TestVerifierFunc(t *testing.T) {
+	c := Codec{Keys: ring(t, testKey)}
+	s, _ := c.Sign("bounces@example.com", "alice@example.com")
+	f := (&Verifier{Codec: c}).Func("bounces@example.com")
+	r := &dsn.Report{Message: dsn.Envelope{To: []string{"Mail Delivery <" + s.Address + ">"}}}
+	if ok, rcpt := f(context.Background(), r); !ok || rcpt != "alice@example.com" {
+		t.Errorf("Func(...)(report to %q) = %v, %q; want true, alice@example.com", s.Address, ok, rcpt)
+	}
+}
