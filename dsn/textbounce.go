@@ -1,10 +1,148 @@
 package dsn
 
-// textBounce reads a bounce written in prose (no delivery-status part).
-// It reports whether any recipient was found.
+import "strings"
+
+// bodyMarkers are phrases by which a bounce notice announces itself in its
+// text (lower case); used when the headers do not say it is a bounce.
+var bodyMarkers = []string{
+	"the mail system", "could not be delivered", "couldn't be delivered", "was not delivered",
+	"wasn't able to deliver", "unable to deliver", "delivery to the following recipient",
+	"following address", "following recipient", "permanent fatal error", "delivery has failed",
+	"undeliverable", "delivery failed", "did not reach the following", "error delivering your mail",
+	"message could not be sent", "mail delivery failed", "could not deliver", "delivery status notification",
+	"smtp error from remote", "remote host said", "transcript of session", "did not like our",
+	"not be delivered", "delivery failure", "failed to deliver", "returned mail",
+}
+
+// textBounce reads a bounce written in prose (no delivery-status part). It
+// reports whether the message is a bounce with at least one recipient.
 func (p *parser) textBounce() bool {
+	byHeader := looksLikeBounceHeader(p.outer)
+	texts := p.texts
+	if len(texts) == 0 {
+		for _, h := range p.htmls {
+			texts = append(texts, htmlText(h))
+		}
+	}
+	for i, t := range texts {
+		notice, orig := splitOriginal(t)
+		if !byHeader && !hasAny(strings.ToLower(notice), bodyMarkers) {
+			continue
+		}
+		if orig != "" && p.original == nil {
+			p.setOriginalHeader(inlineHeader(orig, p.opts.MaxHeaderBytes))
+		}
+		recs := scanNotice(notice, p.excluded())
+		if len(recs) == 0 && i+1 < len(texts) {
+			continue
+		}
+		if len(recs) == 0 {
+			recs = p.fallbackRecipients(notice)
+		}
+		if len(recs) == 0 {
+			return false
+		}
+		p.addTextRecipients(recs, notice)
+		return true
+	}
+	if byHeader {
+		if recs := p.fallbackRecipients(""); len(recs) > 0 {
+			p.addTextRecipients(recs, "")
+			return true
+		}
+	}
 	return false
 }
 
-// enrichFromText completes DSN records from the prose part.
-func (p *parser) enrichFromText() {}
+// excluded returns addresses that are never bounced recipients: the
+// sender of the original (the bounce's own To) and the bounce's From.
+func (p *parser) excluded() map[string]bool {
+	ex := map[string]bool{}
+	for _, a := range p.rep.Message.To {
+		ex[strings.ToLower(a)] = true
+	}
+	if p.rep.Message.From != "" {
+		ex[strings.ToLower(p.rep.Message.From)] = true
+	}
+	return ex
+}
+
+// fallbackRecipients is used when the notice names no address: the
+// X-Failed-Recipients header, else the To of the returned original.
+func (p *parser) fallbackRecipients(notice string) []textRecord {
+	var addrs []string
+	for _, v := range p.outer.values("X-Failed-Recipients") {
+		addrs = append(addrs, addrList(v)...)
+	}
+	if len(addrs) == 0 && p.original != nil {
+		// QUIRK: old Sendmail (V5) and some appliances name no address in
+		// the notice; the returned original's To is the recipient.
+		if a := findAddr(p.original.get("To")); a != "" {
+			addrs = []string{a}
+		}
+	}
+	diag := codeLines(notice)
+	var recs []textRecord
+	for _, a := range addrs {
+		recs = append(recs, textRecord{addr: a, diag: []string{diag}})
+	}
+	return recs
+}
+
+// addTextRecipients turns scanned records into Recipient records.
+func (p *parser) addTextRecipients(recs []textRecord, notice string) {
+	action := "failed"
+	if isDelayNotice(p.rep.Message.Subject, notice) {
+		action = "delayed"
+	}
+	global := codeLines(notice)
+	for _, tr := range recs {
+		rc := Recipient{FinalRecipient: tr.addr, Action: action, Diagnostic: joinReply(tr.diag)}
+		if findReplyCode(rc.Diagnostic) == "" && findStatus(rc.Diagnostic) == "" && len(recs) == 1 && global != "" && !strings.Contains(rc.Diagnostic, global) {
+			rc.Diagnostic = appendFolded(rc.Diagnostic, global)
+		}
+		rc.Status = findStatus(rc.Diagnostic)
+		rc.ReplyCode = findReplyCode(rc.Diagnostic)
+		rc.RemoteMTA = remoteHost(rc.Diagnostic)
+		p.rep.Recipients = append(p.rep.Recipients, rc)
+	}
+}
+
+// isDelayNotice reports whether a notice says delivery is only delayed.
+func isDelayNotice(subject, notice string) bool {
+	s := strings.ToLower(subject)
+	if strings.Contains(s, "delayed") || strings.HasPrefix(s, "warning:") || strings.Contains(s, "delivery delay") {
+		return true
+	}
+	n := strings.ToLower(notice)
+	return strings.Contains(n, "will continue to try") || strings.Contains(n, "has not yet been delivered") ||
+		strings.Contains(n, "will keep trying") || strings.Contains(n, "still trying")
+}
+
+// enrichFromText completes DSN records that carry no diagnostic from the
+// prose part, where many MTAs put the remote server's words.
+func (p *parser) enrichFromText() {
+	if len(p.texts) == 0 {
+		return
+	}
+	notice, _ := splitOriginal(p.texts[0])
+	var recs []textRecord
+	for i := range p.rep.Recipients {
+		rc := &p.rep.Recipients[i]
+		if rc.Diagnostic != "" && (rc.ReplyCode != "" || rc.Status != "") {
+			continue
+		}
+		if recs == nil {
+			recs = scanNotice(notice, p.excluded())
+		}
+		for _, tr := range recs {
+			if strings.EqualFold(tr.addr, rc.FinalRecipient) || len(recs) == 1 && len(p.rep.Recipients) == 1 {
+				if d := joinReply(tr.diag); d != "" && rc.Diagnostic == "" {
+					rc.Diagnostic = d
+				}
+				completeCodes(rc)
+				break
+			}
+		}
+	}
+}

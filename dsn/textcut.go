@@ -1,0 +1,80 @@
+package dsn
+
+import (
+	"bufio"
+	"strings"
+)
+
+// originalMarkers are phrases of the line that separates a bounce notice
+// from the returned original message (lower case).
+var originalMarkers = []string{
+	"original message", "copy of the message", "copy of your message", "unsent message",
+	"returned message", "message headers follow", "headers of the original", "below this line",
+	"original mail", "content-type: message/rfc822", "header of the original", "original headers",
+	"message header follows", "this is the original", "original text follows", "attached message",
+	"headers of your message", "mensaje original", "message d'origine", "ursprüngliche nachricht",
+	"元のメッセージ", "原始邮件",
+}
+
+// headerStarts are header fields that, at the start of a line, begin an
+// inline copy of the original message.
+var headerStarts = []string{"Received: ", "Return-Path:", "Return-path:", "DKIM-Signature:", "X-Received:", "ARC-Seal:", "Authentication-Results:", "Delivered-To:"}
+
+// splitOriginal cuts a bounce notice at the start of the returned original
+// and returns the notice and the text after the cut.
+func splitOriginal(text string) (notice, original string) {
+	off := 0
+	for off < len(text) {
+		end := strings.IndexByte(text[off:], '\n')
+		if end < 0 {
+			end = len(text) - off
+		}
+		line := text[off : off+end]
+		next := off + end + 1
+		if next > len(text) {
+			next = len(text)
+		}
+		if isOriginalMarker(line) {
+			return text[:off], text[next:]
+		}
+		for _, h := range headerStarts {
+			if strings.HasPrefix(line, h) {
+				return text[:off], text[off:]
+			}
+		}
+		off = next
+	}
+	return text, ""
+}
+
+// isOriginalMarker reports whether a line announces the returned original.
+func isOriginalMarker(line string) bool {
+	t := strings.TrimSpace(line)
+	if len(t) < 8 || len(t) > 120 {
+		return false
+	}
+	l := strings.ToLower(t)
+	for _, m := range originalMarkers {
+		if strings.Contains(l, m) {
+			// A sentence that merely mentions the original is not a
+			// separator: separators are decorated or end with a colon.
+			c := t[0]
+			if c == '-' || c == '=' || c == '*' || c == '_' || c == '[' || c == '<' || c == '(' ||
+				strings.HasSuffix(t, ":") || strings.HasSuffix(t, "-") || strings.HasSuffix(t, ".") && len(t) < 60 ||
+				!strings.Contains(t, " ") || strings.HasPrefix(l, "content-type") || strings.HasSuffix(l, "follows") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inlineHeader parses the header block at the start of an inline original.
+func inlineHeader(s string, limit int64) header {
+	s = strings.TrimLeft(s, " \t\n")
+	if len(s) > int(limit) {
+		s = s[:limit]
+	}
+	h, _, _ := readHeader(bufio.NewReader(strings.NewReader(s)), limit)
+	return h
+}

@@ -1,0 +1,252 @@
+package dsn
+
+import (
+	"html"
+	"strings"
+)
+
+// textRecord is a recipient found in a bounce notice with the lines that
+// explain it.
+type textRecord struct {
+	addr string
+	diag []string
+}
+
+// maxNoticeLines bounds the lines of a notice that are scanned.
+const maxNoticeLines = 600
+
+// scanNotice finds the failed recipients of a bounce notice and their
+// diagnostic lines. It generalises how MTAs write notices: a recipient line
+// (an address, in angle brackets or bare, at the start of a line, or after
+// an SMTP reply code) followed by the lines that explain it, up to a blank
+// line or a separator. Addresses in ex (the sender) are skipped.
+func scanNotice(notice string, ex map[string]bool) []textRecord {
+	var recs []textRecord
+	cur := -1
+	n := 0
+	for line := range strings.Lines(notice) {
+		if n++; n > maxNoticeLines {
+			break
+		}
+		t := strings.TrimSpace(line)
+		if t == "" {
+			if cur >= 0 && len(recs[cur].diag) > 0 {
+				cur = -1
+			}
+			continue
+		}
+		if isSeparator(t) {
+			cur = -1
+			continue
+		}
+		if addr, rest, ok := recipientLine(t); ok && !ex[strings.ToLower(addr)] && !isDaemonAddr(addr) {
+			cur = indexOf(recs, addr)
+			if cur < 0 {
+				recs = append(recs, textRecord{addr: addr})
+				cur = len(recs) - 1
+			}
+			if rest != "" {
+				recs[cur].diag = append(recs[cur].diag, rest)
+			}
+			continue
+		}
+		if cur >= 0 && len(recs[cur].diag) < 24 {
+			recs[cur].diag = append(recs[cur].diag, t)
+		}
+	}
+	return recs
+}
+
+// indexOf returns the index of the record for addr, or -1.
+func indexOf(recs []textRecord, addr string) int {
+	for i := range recs {
+		if strings.EqualFold(recs[i].addr, addr) {
+			return i
+		}
+	}
+	return -1
+}
+
+// isSeparator reports whether a line is a section rule ("-----", "=====",
+// "----- Transcript of session follows -----").
+func isSeparator(t string) bool {
+	if len(t) < 3 {
+		return false
+	}
+	c := t[0]
+	if c != '-' && c != '=' && c != '*' && c != '_' && c != '#' {
+		return false
+	}
+	return t[1] == c && t[2] == c
+}
+
+// isDaemonAddr reports whether an address is a mail system's own.
+func isDaemonAddr(a string) bool {
+	l := strings.ToLower(a)
+	return strings.HasPrefix(l, "mailer-daemon@") || strings.HasPrefix(l, "postmaster@") ||
+		strings.HasPrefix(l, "mail-daemon@")
+}
+
+// recipientLine recognises a line naming a failed recipient and returns the
+// address and the rest of the line as the start of its diagnostic.
+func recipientLine(t string) (addr, rest string, ok bool) {
+	switch {
+	case t[0] == '<' && len(t) > 1 && t[1] != '<':
+		// QUIRK: Postfix, qmail, Yahoo and many appliances: "<user@host>:"
+		// and Sendmail's "<user@host>... reason".
+		end := strings.IndexByte(t, '>')
+		if end < 0 {
+			return "", "", false
+		}
+		a := t[1:end]
+		if strings.IndexByte(a, '@') <= 0 || strings.ContainsAny(a, " \t") {
+			return "", "", false
+		}
+		return strings.TrimPrefix(a, "mailto:"), trimLead(t[end+1:]), true
+	case isLocalChar(t[0]):
+		return bareRecipient(t)
+	}
+	return "", "", false
+}
+
+// bareRecipient handles lines that start with a bare address or with an
+// SMTP reply code followed by one.
+func bareRecipient(t string) (addr, rest string, ok bool) {
+	if c := leadingReplyCode(t); c != "" {
+		// QUIRK: Sendmail transcripts, "550 5.1.1 user@host... User unknown".
+		if a := findAddr(t); a != "" && strings.Contains(t, a+"...") || strings.Contains(t, a+">...") {
+			return a, t, true
+		}
+		return "", "", false
+	}
+	end := 0
+	for end < len(t) && t[end] != ' ' && t[end] != '\t' && t[end] != '<' && t[end] != '(' && t[end] != ',' {
+		end++
+	}
+	tok := strings.TrimRight(t[:end], ":;.")
+	at := strings.IndexByte(tok, '@')
+	if at <= 0 {
+		return "", "", false
+	}
+	a, s, e := addrAround(tok, at)
+	if a == "" || s != 0 || e != len(tok) || strings.IndexByte(a[strings.IndexByte(a, '@'):], '.') < 0 {
+		return "", "", false
+	}
+	rest = strings.TrimSpace(t[end:])
+	if rest == "" || rest[0] == '<' || rest[0] == '(' || t[end-1] == ':' ||
+		strings.HasPrefix(rest, "...") || strings.HasPrefix(rest, "on ") || strings.HasPrefix(rest, "- ") {
+		if strings.HasPrefix(rest, "<mailto:") {
+			// QUIRK: Office 365 writes "user@host<mailto:user@host>".
+			rest = ""
+		}
+		return a, trimLead(rest), true
+	}
+	return "", "", false
+}
+
+// trimLead removes the punctuation that joins an address to its reason.
+func trimLead(s string) string {
+	return strings.TrimSpace(strings.TrimLeft(s, " \t:.,;-"))
+}
+
+// codeLines returns the first run of lines in a notice that carry an SMTP
+// reply code or enhanced status, with the line introducing it when that
+// line ends with a colon; "" when there is none.
+func codeLines(notice string) string {
+	var out []string
+	prev := ""
+	for line := range strings.Lines(notice) {
+		t := strings.TrimSpace(line)
+		if t != "" && !isSeparator(t) && (leadingReplyCode(strings.TrimLeft(t, "<> ")) != "" || strings.Contains(t, "said:") || findStatus(t) != "") {
+			if len(out) == 0 && strings.HasSuffix(prev, ":") {
+				out = append(out, prev)
+			}
+			out = append(out, t)
+			continue
+		}
+		if len(out) > 0 {
+			break
+		}
+		if t != "" {
+			prev = t
+		}
+	}
+	return joinReply(out)
+}
+
+// joinReply joins diagnostic lines into one, dropping the code prefixes
+// that repeat on every line of a multi-line SMTP reply ("550-5.7.1 ...").
+func joinReply(lines []string) string {
+	var b strings.Builder
+	code, status := "", ""
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		c := leadingReplyCode(l)
+		switch {
+		case c != "" && c == code:
+			l = strings.TrimSpace(l[len(c)+1:])
+			if status != "" && strings.HasPrefix(l, status) {
+				l = strings.TrimSpace(l[len(status):])
+			}
+		case c != "" && strings.HasPrefix(l, c):
+			code = c
+			if len(l) > 4 {
+				status = statusAt(l, 4)
+			}
+			if l[3] == '-' {
+				l = c + " " + l[4:]
+			}
+		}
+		if l == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+// remoteHost reads the remote MTA from "host mx.example.com[192.0.2.1]".
+func remoteHost(d string) string {
+	i := strings.Index(d, "host ")
+	if i < 0 {
+		return ""
+	}
+	s := d[i+5:]
+	end := 0
+	for end < len(s) && (isDomainChar(s[end])) {
+		end++
+	}
+	h := strings.TrimRight(s[:end], ".")
+	if strings.IndexByte(h, '.') < 0 {
+		return ""
+	}
+	return h
+}
+
+// htmlText turns an HTML body into text lines (tags dropped, block ends as
+// newlines, entities decoded).
+func htmlText(s string) string {
+	var b strings.Builder
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		tag := strings.ToLower(s[i+1 : i+j])
+		if strings.HasPrefix(tag, "br") || strings.HasPrefix(tag, "/p") || strings.HasPrefix(tag, "/div") ||
+			strings.HasPrefix(tag, "/tr") || strings.HasPrefix(tag, "p") || strings.HasPrefix(tag, "/h") {
+			b.WriteByte('\n')
+		}
+		s = s[i+j+1:]
+	}
+	return html.UnescapeString(b.String())
+}
