@@ -13,6 +13,9 @@ import (
 // path and for which recipient.
 type Verifier struct {
 	Codec Codec
+	// Mailboxes are the return-path addresses (bounces@example.com) whose
+	// signed forms are recognised; empty means any local+TOKEN@domain.
+	Mailboxes []string
 	// Header is the name of a header of the returned original that carries a
 	// token (e.g. X-Bouncer-ID); empty means none. The parser must be asked
 	// for it (dsn Options.Headers).
@@ -35,11 +38,11 @@ type Verdict struct {
 // recipient record of the report. A report naming no recipient takes the
 // token's. A token for another address than the report's recipient, or
 // tokens for different recipients with none named, are not verified.
-func (v *Verifier) Check(ctx context.Context, mailbox string, r *dsn.Report) Verdict {
+func (v *Verifier) Check(ctx context.Context, r *dsn.Report) Verdict {
 	if r == nil {
 		return Verdict{Note: "no report"}
 	}
-	tokens := v.tokens(mailbox, r)
+	tokens := v.tokens(r)
 	if len(tokens) == 0 {
 		return Verdict{Note: "no signed return path"}
 	}
@@ -59,30 +62,45 @@ func (v *Verifier) Check(ctx context.Context, mailbox string, r *dsn.Report) Ver
 	return Verdict{Note: fmt.Sprintf("token is for %q, the report names %q", cands, named)}
 }
 
-// Func adapts Check to a function of one report for mailbox.
-func (v *Verifier) Func(mailbox string) func(context.Context, *dsn.Report) (bool, string) {
-	return func(ctx context.Context, r *dsn.Report) (bool, string) {
-		vd := v.Check(ctx, mailbox, r)
+// PollerFunc adapts Check to the poller's Verifier seam (poller.Verifier).
+// The raw header block is not needed: the report carries the addresses.
+// Reference lookups run under context.Background, since the seam takes no
+// context.
+func (v *Verifier) PollerFunc() func(r *dsn.Report, header []byte) (bool, string) {
+	return func(r *dsn.Report, _ []byte) (bool, string) {
+		vd := v.Check(context.Background(), r)
 		return vd.Verified, vd.Recipient
 	}
 }
 
 // tokens returns the distinct tokens found in the report's addresses.
-func (v *Verifier) tokens(mailbox string, r *dsn.Report) []string {
+func (v *Verifier) tokens(r *dsn.Report) []string {
 	addrs := append(append([]string{}, r.Message.DeliveredTo...), r.Message.To...)
 	addrs = append(addrs, r.Original.ReturnPath)
 	var out set
 	for _, a := range addrs {
 		for _, one := range strings.Split(a, ",") {
-			if t, err := v.Codec.Split(mailbox, one); err == nil {
-				out.add(t)
-			}
+			out.add(v.split(one))
 		}
 	}
 	if v.Header != "" {
 		out.add(r.Original.Headers[textproto.CanonicalMIMEHeaderKey(v.Header)])
 	}
 	return out.list
+}
+
+// split returns the token of addr for any of the mailboxes, or "".
+func (v *Verifier) split(addr string) string {
+	if len(v.Mailboxes) == 0 {
+		t, _ := v.Codec.Split("", addr)
+		return t
+	}
+	for _, m := range v.Mailboxes {
+		if t, err := v.Codec.Split(m, addr); err == nil {
+			return t
+		}
+	}
+	return ""
 }
 
 // set collects distinct non-empty canonical addresses or tokens in order.

@@ -65,22 +65,23 @@ func TestVerifierCheck(t *testing.T) {
 		{"two tokens, one matches", nil, withOriginal(bounce(mallory, "alice@example.com"), "<"+alice+">", ""), true, "alice@example.com", ""},
 		{"ARF complaint", nil, arf, true, "alice@example.com", ""},
 		{"nil report", nil, nil, false, "", "no report"},
+		{"token for an unconfigured mailbox", nil, bounce(strings.Replace(alice, "@example.com", "@example.org", 1), "alice@example.com"), false, "", "no signed return path"},
 	}
 	for _, tt := range tests {
-		v := &Verifier{Codec: c, Header: "X-Bouncer-ID", Refs: tt.refs}
-		got := v.Check(context.Background(), mbox, tt.report)
+		v := &Verifier{Codec: c, Mailboxes: []string{"other@example.net", mbox}, Header: "X-Bouncer-ID", Refs: tt.refs}
+		got := v.Check(context.Background(), tt.report)
 		if got.Verified != tt.verified || got.Recipient != tt.rcpt || !strings.Contains(got.Note, tt.note) {
 			t.Errorf("%s: Check = %+v, want verified=%v recipient=%q note containing %q", tt.name, got, tt.verified, tt.rcpt, tt.note)
 		}
 	}
 }
 
-func TestVerifierFunc(t *testing.T) {
+func TestVerifierPollerFunc(t *testing.T) {
 	c := Codec{Keys: ring(t, testKey)}
 	s, _ := c.Sign("bounces@example.com", "alice@example.com")
-	f := (&Verifier{Codec: c}).Func("bounces@example.com")
+	f := (&Verifier{Codec: c}).PollerFunc()
 	r := &dsn.Report{Message: dsn.Envelope{To: []string{"Mail Delivery <" + s.Address + ">"}}}
-	if ok, rcpt := f(context.Background(), r); !ok || rcpt != "alice@example.com" {
+	if ok, rcpt := f(r, nil); !ok || rcpt != "alice@example.com" {
 		t.Errorf("Func(...)(report to %q) = %v, %q; want true, alice@example.com", s.Address, ok, rcpt)
 	}
 }
