@@ -114,6 +114,7 @@ type Recipient struct {
 	ReportedStatus    string    // the Status field as written ("5.0.0 (permanent failure)"); empty when absent
 	ReplyCode         string    // SMTP reply code, "550"; empty when none was given
 	Diagnostic        string    // diagnostic text, unfolded, without the "smtp;" type
+	DiagnosticType    string    // the Diagnostic-Code type, lower case: "smtp", "x-unix", "x-postfix"; empty when none
 	Command           string    // SMTP command the reply answered: CONN, HELO, EHLO, MAIL, RCPT, DATA; empty when unknown
 	RemoteMTA         string    // remote MTA host name or address
 	LastAttempt       time.Time // zero when absent
