@@ -1,16 +1,1049 @@
 package dsn
 
+import "strings"
+
+// Classification: every recipient record gets a Reason (why it failed, in
+// the reference corpus' vocabulary) and a Class (what it means for the
+// suppression policy). The decision is made from data only, in this order:
+//
+//  1. the report type and the record's action (auto-reply, feedback report,
+//     delivered, delayed);
+//  2. the diagnostic text, when a "strong" row of textRules matches: such a
+//     row names the cause so precisely that it beats any status code
+//     ("mailbox full" under a 5.1.1, "blocked using zen.spamhaus.org");
+//  3. the enhanced status code, when its statusRules row is specific
+//     (5.1.1, 5.2.2, 5.7.26, ...), looked up as X.Y.Z, then X.Y;
+//  4. a "weak" text row (a generic phrase such as "user unknown" or
+//     "access denied");
+//  5. a generic status code (5.7.1, 5.2.0, 5.5.0, ...);
+//  6. the SMTP reply code (551, 552, 521, ...);
+//  7. onhold when there was something to read, undefined when not.
+//
+// When Status is empty or X.0.0 the enhanced code written inside the
+// diagnostic is used instead (Exchange and many others put the real code
+// there). classify never looks at file names, addresses or host names.
+
 // classify sets r.Reason and r.Class for a record of a report of type t.
-// Placeholder owned by the classification work; replaced by the table.
 func classify(t Type, r *Recipient) {
-	switch {
-	case t == TypeAutoreply:
-		r.Reason, r.Class = ReasonVacation, ClassIgnore
-	case t == TypeARF:
-		r.Reason, r.Class = ReasonFeedback, ClassComplaint
-	case len(r.Status) > 0 && r.Status[0] == '5':
-		r.Reason, r.Class = ReasonUndefined, ClassHard
-	default:
-		r.Reason, r.Class = ReasonUndefined, ClassSoft
+	r.Reason = reasonOf(t, r)
+	r.Class = classOf(t, r)
+}
+
+// reasonOf decides the Reason of one record.
+func reasonOf(t Type, r *Recipient) Reason {
+	switch t {
+	case TypeAutoreply:
+		return ReasonVacation
+	case TypeARF:
+		return ReasonFeedback
 	}
+	switch strings.ToLower(r.Action) {
+	case "delivered", "relayed", "expanded":
+		return ReasonDelivered
+	}
+	code := effectiveStatus(r)
+	if strings.HasPrefix(code, "2.") {
+		return ReasonDelivered
+	}
+	reason, w := failureReason(r, code)
+	return adjust(r, code, reason, w)
+}
+
+// failureReason applies steps 2 to 7 of the order above. It returns the
+// reason and how much the text behind it proves (none when the text did not
+// decide).
+func failureReason(r *Recipient, code string) (Reason, weight) {
+	text := normalizeDiagnostic(r.Diagnostic)
+	tr, tw := matchText(text)
+	sr, sw := statusReason(code)
+	switch {
+	case tw == decisive:
+		return tr, tw
+	case isProgramDiagnostic(r):
+		// X-Unix: the words are a local delivery program's, not an SMTP server's.
+		return ReasonMailerError, decisive
+	case sw == decisive:
+		return sr, decisive
+	case tw == hint:
+		return tr, tw
+	case sw != none:
+		return sr, none
+	case tw == vague:
+		return tr, tw
+	}
+	if rr := replyReason(replyCode(r)); rr != "" {
+		return rr, none
+	}
+	if text != "" || code != "" || r.ReplyCode != "" {
+		return ReasonOnHold, none
+	}
+	return ReasonUndefined, none
+}
+
+// adjust applies the rules that depend on more than one field; w is the
+// weight of what decided reason.
+func adjust(r *Recipient, code string, reason Reason, w weight) Reason {
+	temporary := isTemporary(r, code)
+	cmd := strings.ToUpper(r.Command)
+	switch {
+	case w < decisive && cmd == "MAIL" && generic(reason):
+		// Refused at MAIL FROM, before any recipient was named: our envelope
+		// sender was refused.
+		return ReasonRejected
+	case w < decisive && (cmd == "CONN" || cmd == "HELO" || cmd == "EHLO") && generic(reason):
+		// Turned away at connect or greeting: our host was refused.
+		return ReasonBlocked
+	case reason == ReasonUserUnknown && afterData(r) && !strings.HasSuffix(code, ".1.1"):
+		// "User unknown" answered to DATA, not RCPT: the mailbox was accepted
+		// at RCPT, so this is a per-recipient content or sender filter
+		// wearing the words of an unknown user (Japanese mobile carriers do
+		// this). Not proof that the address is dead.
+		return ReasonFiltered
+	case reason == ReasonHostUnknown && temporary:
+		// The reporting MTA itself called the DNS failure temporary.
+		return ReasonNetworkError
+	case strings.EqualFold(r.Action, "delayed") && w < hint:
+		// Still queued and the text names no cause: the delay itself is the news.
+		return ReasonExpired
+	}
+	return reason
+}
+
+// generic reports whether a reason says little beyond "it failed".
+func generic(reason Reason) bool {
+	switch reason {
+	case ReasonOnHold, ReasonUndefined, ReasonSecurityError, ReasonSystemError,
+		ReasonUserUnknown, ReasonFiltered, ReasonRejected, ReasonBlocked, ReasonSyntaxError:
+		return true
+	}
+	return false
+}
+
+// classOf decides the Class of a record whose Reason is set.
+func classOf(t Type, r *Recipient) Class {
+	if t == TypeARF {
+		return feedbackClass(feedbackType(r))
+	}
+	if strings.EqualFold(r.Action, "delayed") {
+		// Informational: the MTA is still trying. Never a failure.
+		return ClassIgnore
+	}
+	c, ok := reasonClass[r.Reason]
+	if !ok {
+		return ClassSoft
+	}
+	if c == ClassHard && isTemporary(r, effectiveStatus(r)) && r.Reason != ReasonUserUnknown && r.Reason != ReasonHasMoved {
+		// A 4.x.x null MX or host failure may heal; a named unknown user in a
+		// final report (the MTA gave up after retrying) does not.
+		return ClassSoft
+	}
+	return c
+}
+
+// feedbackType is the ARF feedback type of a record, lower case.
+func feedbackType(r *Recipient) string {
+	return strings.ToLower(strings.TrimSpace(r.FeedbackType))
+}
+
+// feedbackClass maps an ARF feedback type (RFC 5965 section 7.3, RFC 6591)
+// to a Class.
+func feedbackClass(ft string) Class {
+	switch ft {
+	case "not-spam":
+		// The user rescued the message from a spam folder: the opposite of a complaint.
+		return ClassIgnore
+	case "auth-failure", "dkim", "spf", "dmarc":
+		// Authentication failure reports (RFC 6591) describe our DNS/DKIM setup,
+		// not a recipient's wish.
+		return ClassIgnore
+	default:
+		// abuse, fraud, virus, opt-out, other, and JMRP complaints without a
+		// feedback-report part: a person (or their provider) does not want our mail.
+		return ClassComplaint
+	}
+}
+
+// reasonClass is the policy meaning of each Reason. Hard means the address
+// is dead and is suppressed at once; soft counts towards suppression within
+// a window; block never suppresses on its own (the receiver refused us, the
+// address is fine) and feeds the report; ignore is recorded only.
+var reasonClass = map[Reason]Class{
+	ReasonUserUnknown: ClassHard, // the mailbox does not exist
+	ReasonHostUnknown: ClassHard, // the domain does not exist (soft when the MTA said 4.x.x)
+	ReasonHasMoved:    ClassHard, // the mailbox is gone and left no forwarding address
+	ReasonNotAccept:   ClassHard, // the domain accepts no mail at all (null MX); soft when 4.x.x
+
+	ReasonMailboxFull:  ClassSoft, // full today, maybe emptied tomorrow; repeated → suppressed by count
+	ReasonSuspend:      ClassSoft, // disabled, frozen, inactive: often permanent, but not proof; count it
+	ReasonFiltered:     ClassSoft, // the recipient's own filter refused it (or a DATA-time "user unknown")
+	ReasonSystemFull:   ClassSoft, // the receiving system's disk is full
+	ReasonSystemError:  ClassSoft, // the receiving system failed
+	ReasonMailerError:  ClassSoft, // the recipient's local delivery program failed
+	ReasonNetworkError: ClassSoft, // DNS, routing, connection trouble on the way
+	ReasonExpired:      ClassSoft, // no delivery within the queue lifetime
+	ReasonOnHold:       ClassSoft, // a failure whose cause could not be read
+	ReasonUndefined:    ClassSoft, // a failure with nothing to read
+	ReasonSuppressed:   ClassSoft, // our sending provider refused it from its own list: count, let policy decide
+
+	ReasonBlocked:         ClassBlock, // our IP or host is refused (blocklist, connection refused)
+	ReasonSpamDetected:    ClassBlock, // our message was judged spam
+	ReasonVirusDetected:   ClassBlock, // our message was judged to carry malware
+	ReasonPolicyViolation: ClassBlock, // the receiver's local policy refused the message
+	ReasonAuthFailure:     ClassBlock, // SPF, DKIM or DMARC failed: our DNS/signing setup
+	ReasonRequirePTR:      ClassBlock, // our sending IP lacks valid reverse DNS
+	ReasonBadReputation:   ClassBlock, // our IP or domain has a poor reputation
+	ReasonSecurityError:   ClassBlock, // 5.7.x security/policy refusal without more detail
+	ReasonTooManyConn:     ClassBlock, // we opened too many connections or sent too many recipients
+	ReasonSpeeding:        ClassBlock, // we exceeded a rate limit
+	ReasonContentError:    ClassBlock, // our message's format or media was refused
+	ReasonNotCompliantRFC: ClassBlock, // our message breaks RFC 5322 (duplicate headers, ...)
+	ReasonMesgTooBig:      ClassBlock, // our message is too large for them
+	ReasonExceedLimit:     ClassBlock, // our message exceeds the recipient's size limit
+	ReasonNoRelaying:      ClassBlock, // we reached a host that will not relay: routing/config on our side
+	ReasonRejected:        ClassBlock, // our envelope sender was refused
+	ReasonSyntaxError:     ClassBlock, // an SMTP protocol error between our MTA and theirs
+	ReasonFailedSTARTTLS:  ClassBlock, // TLS could not be negotiated
+
+	ReasonVacation:  ClassIgnore, // auto-reply
+	ReasonDelivered: ClassIgnore, // success notification
+	ReasonFeedback:  ClassComplaint,
+}
+
+// isTemporary reports whether the record's failure is transient (4.x.x, or
+// a 4xx reply with no status).
+func isTemporary(r *Recipient, code string) bool {
+	if code != "" {
+		return code[0] == '4'
+	}
+	rc := replyCode(r)
+	return rc != "" && rc[0] == '4'
+}
+
+// isProgramDiagnostic reports whether the diagnostic is a local delivery
+// program's exit status (Diagnostic-Code: X-Unix; 75).
+func isProgramDiagnostic(r *Recipient) bool {
+	return strings.EqualFold(r.DiagnosticType, "x-unix")
+}
+
+// afterData reports whether the reply answered the message data.
+func afterData(r *Recipient) bool {
+	c := strings.ToUpper(r.Command)
+	return c == "DATA" || c == "BDAT"
+}
+
+// weight says how much a table row proves.
+type weight uint8
+
+const (
+	none     weight = iota // no row matched
+	vague                  // a bare word ("rejected"): used only when the status code says nothing
+	hint                   // a generic phrase or code: beats a vague row, loses to a decisive one
+	decisive               // names the cause: a decisive text beats any status code
+)
+
+// statusRule maps an enhanced status code (RFC 3463, RFC 5248 registry),
+// without its class digit, to a Reason.
+type statusRule struct {
+	code   string // "1.1" matches 4.1.1 and 5.1.1; "1" matches any X.1.Y not listed
+	reason Reason
+	weight weight
+}
+
+// statusRules: specific codes first within each subject; a subject-only row
+// ("2") is the fallback for its unlisted details. X.0.0 is absent: it says
+// nothing, so the code inside the diagnostic or the text decides.
+var statusRules = []statusRule{
+	// X.1 addressing
+	{"1.1", ReasonUserUnknown, decisive}, // bad destination mailbox address
+	{"1.2", ReasonHostUnknown, decisive}, // bad destination system address
+	{"1.3", ReasonUserUnknown, decisive}, // destination address syntax invalid: can never be delivered
+	{"1.4", ReasonFiltered, hint},        // destination mailbox address ambiguous
+	{"1.5", ReasonDelivered, decisive},   // destination address valid
+	{"1.6", ReasonHasMoved, decisive},    // mailbox has moved, no forwarding address
+	{"1.7", ReasonRejected, decisive},    // bad sender's mailbox address syntax
+	{"1.8", ReasonRejected, decisive},    // bad sender's system address
+	{"1.9", ReasonSystemError, hint},     // relayed to a non-compliant mailer
+	{"1.10", ReasonNotAccept, decisive},  // recipient address has null MX (RFC 7505)
+	{"1.351", ReasonUserUnknown, hint},   // QUIRK: Exchange Online "remote server returned unknown recipient"
+	{"1", ReasonUserUnknown, hint},       // other address status: the text usually says more
+	// X.2 mailbox
+	{"2.2", ReasonMailboxFull, decisive}, // mailbox full
+	{"2.3", ReasonExceedLimit, decisive}, // message length exceeds the mailbox's limit
+	{"2.1", ReasonSuspend, hint},         // mailbox disabled, not accepting messages
+	{"2.4", ReasonFiltered, hint},        // mailing list expansion problem
+	{"2", ReasonFiltered, hint},          // other mailbox status: the mailbox refused it
+	// X.3 mail system
+	{"3.1", ReasonSystemFull, decisive}, // mail system full
+	{"3.2", ReasonNotAccept, hint},      // system not accepting network messages
+	{"3.4", ReasonMesgTooBig, decisive}, // message too big for system
+	{"3", ReasonSystemError, hint},      // other mail system status, not capable, misconfigured
+	// X.4 network and routing
+	{"4.1", ReasonNetworkError, hint},       // no answer from host
+	{"4.2", ReasonNetworkError, hint},       // bad connection
+	{"4.3", ReasonSystemError, hint},        // directory server failure
+	{"4.4", ReasonHostUnknown, hint},        // unable to route (permanent: no such domain)
+	{"4.5", ReasonSystemFull, hint},         // mail system congestion
+	{"4.6", ReasonNetworkError, decisive},   // routing loop detected
+	{"4.7", ReasonExpired, decisive},        // delivery time expired
+	{"4.312", ReasonNetworkError, decisive}, // QUIRK: Exchange Online "DNS query failed"
+	{"4.316", ReasonExpired, decisive},      // QUIRK: Exchange Online "message expired, connection refused"
+	{"4", ReasonNetworkError, hint},         // other network or routing status
+	// X.5 protocol
+	{"5.1", ReasonSyntaxError, hint},     // invalid command
+	{"5.2", ReasonSyntaxError, hint},     // syntax error
+	{"5.3", ReasonTooManyConn, decisive}, // too many recipients
+	{"5.4", ReasonSyntaxError, hint},     // invalid command arguments
+	{"5.5", ReasonSystemError, hint},     // wrong protocol version
+	{"5.6", ReasonSyntaxError, hint},     // authentication exchange line too long
+	// X.6 content
+	{"6", ReasonContentError, hint}, // media not supported, conversion failed, ...
+	// X.7 security or policy
+	{"7.13", ReasonSuspend, decisive},        // user account disabled
+	{"7.16", ReasonMesgTooBig, decisive},     // message too big for the specified priority
+	{"7.17", ReasonHasMoved, decisive},       // mailbox owner has changed (RRVS)
+	{"7.18", ReasonHasMoved, decisive},       // domain owner has changed (RRVS)
+	{"7.20", ReasonAuthFailure, decisive},    // no passing DKIM signature
+	{"7.21", ReasonAuthFailure, decisive},    // no acceptable DKIM signature
+	{"7.22", ReasonAuthFailure, decisive},    // no author-matched DKIM signature
+	{"7.23", ReasonAuthFailure, decisive},    // SPF validation failed
+	{"7.24", ReasonAuthFailure, decisive},    // SPF validation error
+	{"7.25", ReasonRequirePTR, decisive},     // reverse DNS validation failed
+	{"7.26", ReasonAuthFailure, decisive},    // multiple authentication checks failed (DMARC)
+	{"7.27", ReasonRejected, hint},           // sender address has null MX (RFC 7505)
+	{"7.28", ReasonSpamDetected, decisive},   // mail flood of similar abusive messages
+	{"7.29", ReasonAuthFailure, decisive},    // ARC validation failed
+	{"7.30", ReasonFailedSTARTTLS, decisive}, // REQUIRETLS support required
+	{"7.10", ReasonFailedSTARTTLS, hint},     // encryption needed
+	{"7.509", ReasonAuthFailure, decisive},   // QUIRK: Exchange Online DMARC reject
+	{"7.510", ReasonAuthFailure, decisive},   // QUIRK: Exchange Online DMARC reject (sub-domain)
+	{"7.515", ReasonAuthFailure, decisive},   // QUIRK: Outlook.com high-volume sender authentication
+	{"7.650", ReasonBadReputation, decisive}, // QUIRK: Exchange Online rate limited for IP reputation
+	{"7.708", ReasonBadReputation, decisive}, // QUIRK: Exchange Online traffic not accepted from this IP
+	{"7.750", ReasonBlocked, decisive},       // QUIRK: Exchange Online unregistered domain blocked
+	{"7", ReasonSecurityError, hint},         // delivery not authorized, other security status
+}
+
+// Patterns for 5.7.606 to 5.7.649 (Exchange Online "banned sending IP")
+// are matched in statusReason, being a range.
+
+// statusIndex is statusRules keyed by code.
+var statusIndex = func() map[string]statusRule {
+	m := make(map[string]statusRule, len(statusRules))
+	for _, s := range statusRules {
+		m[s.code] = s
+	}
+	return m
+}()
+
+// statusReason looks a status code up: X.Y.Z, then X.Y.
+func statusReason(code string) (Reason, weight) {
+	if len(code) < 5 || code[1] != '.' {
+		return "", none
+	}
+	rest := code[2:] // "1.1"
+	if s, ok := statusIndex[rest]; ok {
+		return s.reason, s.weight
+	}
+	if rest >= "7.606" && rest <= "7.649" && len(rest) == 5 {
+		// QUIRK: Exchange Online, "access denied, banned sending IP".
+		return ReasonBlocked, decisive
+	}
+	subject, _, _ := strings.Cut(rest, ".")
+	if subject == "0" {
+		return "", none
+	}
+	if s, ok := statusIndex[subject]; ok {
+		return s.reason, s.weight
+	}
+	return "", none
+}
+
+// replyReason maps a bare SMTP reply code to a Reason, used only when
+// neither the status nor the text decided.
+func replyReason(code string) Reason {
+	switch code {
+	case "551":
+		return ReasonHasMoved // user not local; please try <forward-path> (RFC 5321)
+	case "552":
+		return ReasonMailboxFull // exceeded storage allocation (RFC 5321)
+	case "521", "556":
+		return ReasonNotAccept // host / domain does not accept mail (RFC 7504)
+	case "421":
+		return ReasonBlocked // service not available, closing channel: we were turned away
+	case "503", "500", "501", "502", "504":
+		return ReasonSyntaxError // command or parameter errors
+	}
+	return ""
+}
+
+// textRule maps a phrase of a diagnostic to a Reason. The phrase is lower
+// case with single spaces; "*" stands for any run of characters, so
+// "user * unknown" matches "user kijitora@example.org unknown".
+type textRule struct {
+	phrase string
+	reason Reason
+	weight weight
+}
+
+// textRules are tried in order; the first match wins, so a precise phrase
+// comes before any looser one that would also match its text.
+var textRules = []textRule{
+	// --- the mailbox is full (before "user"/"account" phrases) ---
+	{"mailbox full", ReasonMailboxFull, decisive},                 // Sendmail, Exchange, most
+	{"mailbox is full", ReasonMailboxFull, decisive},              // Postfix local, Dovecot
+	{"mailbox size limit exceeded", ReasonMailboxFull, decisive},  // Exchange
+	{"over quota", ReasonMailboxFull, decisive},                   // Courier, iCloud, Messaging Server
+	{"overquota", ReasonMailboxFull, decisive},                    // Yahoo "overquota"
+	{"quota exceeded", ReasonMailboxFull, decisive},               // Dovecot, Cyrus
+	{"quota exceed", ReasonMailboxFull, decisive},                 // variants: "exceeds quota"
+	{"exceeded storage allocation", ReasonMailboxFull, decisive},  // RFC 5321 552 wording
+	{"out of storage space", ReasonMailboxFull, decisive},         // Gmail OverQuota
+	{"insufficient storage", ReasonMailboxFull, decisive},         // various
+	{"not enough storage", ReasonMailboxFull, decisive},           // various
+	{"mailbox exceeds allowed size", ReasonMailboxFull, decisive}, // Exim appendfile
+	{"user has exceeded", ReasonMailboxFull, decisive},            // "user has exceeded their quota"
+	{"would exceed mailbox", ReasonMailboxFull, decisive},         // qmail-ldap
+	{"account is full", ReasonMailboxFull, decisive},              // various webmail
+	{"inbox is full", ReasonMailboxFull, decisive},                // various webmail
+	{"storage quota", ReasonMailboxFull, decisive},                // Gmail "storage quota"
+	{"boite du destinataire pleine", ReasonMailboxFull, decisive}, // Orange (French)
+
+	// --- the message is too big ---
+	{"message size exceeds", ReasonExceedLimit, decisive},                 // Sendmail per-recipient limit
+	{"message length exceeds", ReasonExceedLimit, decisive},               // RFC 3463 5.2.3 wording
+	{"message too large for this recipient", ReasonExceedLimit, decisive}, // Exchange RecipSizeLimit
+	{"recipsizelimit", ReasonExceedLimit, decisive},                       // Exchange RESOLVER.RST.RecipSizeLimit
+	{"message too large", ReasonMesgTooBig, decisive},                     // most
+	{"message too big", ReasonMesgTooBig, decisive},                       // most
+	{"message is too large", ReasonMesgTooBig, decisive},                  // Exchange, Gmail
+	{"message is too big", ReasonMesgTooBig, decisive},                    // various
+	{"size exceeds", ReasonMesgTooBig, decisive},                          // "message size exceeds fixed limit"
+	{"exceeds size limit", ReasonMesgTooBig, decisive},                    // various
+	{"exceeds the maximum size", ReasonMesgTooBig, decisive},              // various
+	{"maximum message size", ReasonMesgTooBig, decisive},                  // various
+	{"file too large", ReasonMesgTooBig, decisive},                        // local delivery (EFBIG)
+
+	// --- the account exists but is disabled ---
+	{"account has been disabled", ReasonSuspend, decisive},      // Yahoo
+	{"account is disabled", ReasonSuspend, decisive},            // Gmail "tried to reach is disabled"
+	{"tried to reach is disabled", ReasonSuspend, decisive},     // Gmail DisabledUser
+	{"tried to reach is inactive", ReasonSuspend, decisive},     // Gmail inactive account
+	{"account disabled", ReasonSuspend, decisive},               // various
+	{"account is inactive", ReasonSuspend, decisive},            // various
+	{"account inactive", ReasonSuspend, decisive},               // various
+	{"disabled recipient", ReasonSuspend, decisive},             // Sendmail 5.7.13
+	{"mailbox disabled", ReasonSuspend, decisive},               // RFC 3463 5.2.1 wording
+	{"mailbox is disabled", ReasonSuspend, decisive},            // various
+	{"mailbox is frozen", ReasonSuspend, decisive},              // i.ua
+	{"account is frozen", ReasonSuspend, decisive},              // various
+	{"account has been suspended", ReasonSuspend, decisive},     // various
+	{"account is suspended", ReasonSuspend, decisive},           // various
+	{"account suspended", ReasonSuspend, decisive},              // various
+	{"temporary locked", ReasonSuspend, decisive},               // "user ... temporary locked"
+	{"temporarily locked", ReasonSuspend, decisive},             // same, correct spelling
+	{"account is locked", ReasonSuspend, decisive},              // various
+	{"account is blocked", ReasonSuspend, decisive},             // La Poste "the recipient account is blocked"
+	{"recipient account is blocked", ReasonSuspend, decisive},   // La Poste
+	{"disabled or discontinued", ReasonSuspend, decisive},       // Yahoo Japan
+	{"is not accepting mail at this time", ReasonSuspend, hint}, // various
+	{"mailbox is inactive", ReasonSuspend, decisive},            // various
+	{"mailbox has been disabled", ReasonSuspend, decisive},      // various
+
+	// --- the mailbox is gone ---
+	{"no longer on server", ReasonHasMoved, decisive}, // iCloud 5.1.6
+	{"has moved", ReasonHasMoved, hint},               // "mailbox has moved"
+	{"not our customer", ReasonHasMoved, hint},        // Sendmail 551 wording
+	{"not our user", ReasonHasMoved, hint},            // 551 wording
+	{"user not local", ReasonHasMoved, hint},          // RFC 5321 551 wording
+	{"no longer available", ReasonHasMoved, hint},     // various "address no longer available"
+	{"no longer valid", ReasonUserUnknown, hint},      // "this address is no longer valid"
+
+	// --- the domain takes no mail ---
+	{"null mx", ReasonNotAccept, decisive},                    // RFC 7505 null MX
+	{"does not accept mail", ReasonNotAccept, decisive},       // Sendmail null MX, RFC 7504 521
+	{"doesn't receive email", ReasonNotAccept, decisive},      // Gmail null MX
+	{"does not receive email", ReasonNotAccept, decisive},     // variants
+	{"not accepting network messages", ReasonNotAccept, hint}, // RFC 3463 5.3.2 wording
+
+	// --- relaying refused: we reached the wrong host ---
+	{"relay access denied", ReasonNoRelaying, decisive},                   // Postfix
+	{"relaying denied", ReasonNoRelaying, decisive},                       // Sendmail
+	{"relay denied", ReasonNoRelaying, decisive},                          // various
+	{"relay not permitted", ReasonNoRelaying, decisive},                   // Exim
+	{"relaying not allowed", ReasonNoRelaying, decisive},                  // various
+	{"not permitted to relay", ReasonNoRelaying, decisive},                // Exchange
+	{"unable to relay", ReasonNoRelaying, decisive},                       // Exchange, Sendmail
+	{"not configured to relay", ReasonNoRelaying, decisive},               // various
+	{"we do not relay", ReasonNoRelaying, decisive},                       // various
+	{"relaying mail to", ReasonNoRelaying, hint},                          // "not allowed relaying mail to"
+	{"isn't in my list of allowed rcpthosts", ReasonNoRelaying, decisive}, // qmail
+	{"not in my list of allowed rcpthosts", ReasonNoRelaying, decisive},   // qmail variant
+	{"email address is not verified", ReasonNoRelaying, decisive},         // Amazon SES sandbox: identity not verified
+
+	// --- spam verdicts worded precisely (before SPF: such texts advise on SPF) ---
+	{"spam classification", ReasonSpamDetected, decisive}, // Google Groups "rejected due to spam classification"
+	{"detected as spam", ReasonSpamDetected, decisive},    // various
+	{"classified as spam", ReasonSpamDetected, decisive},  // various
+	{"scored as spam", ReasonSpamDetected, decisive},      // "has been scored as spam with a probability"
+	{"identified as spam", ReasonSpamDetected, decisive},  // various
+	{"considered spam", ReasonSpamDetected, decisive},     // various
+	{"looks like spam", ReasonSpamDetected, decisive},     // various
+	{"appears to be spam", ReasonSpamDetected, decisive},  // various
+	{"rejected as spam", ReasonSpamDetected, decisive},    // various
+	{"spam score", ReasonSpamDetected, decisive},          // SpamAssassin score reports
+	{"spam content", ReasonSpamDetected, decisive},        // various
+	{"spam message", ReasonSpamDetected, decisive},        // mail.ru "spam message rejected"
+	{"spam detected", ReasonSpamDetected, decisive},       // various
+	{"- spam", ReasonSpamDetected, decisive},              // amavisd-new "Reject, id=... - SPAM"
+
+	// --- sender authentication: SPF, DKIM, DMARC ---
+	{"dmarc", ReasonAuthFailure, decisive},                                    // any DMARC rejection
+	{"spf record", ReasonAuthFailure, decisive},                               // "has an SPF record with a hard fail", GoDaddy
+	{"spf check", ReasonAuthFailure, decisive},                                // "fails to pass SPF checks"
+	{"spf fail", ReasonAuthFailure, decisive},                                 // "SPF fail", "SPF failure"
+	{"spf validation", ReasonAuthFailure, decisive},                           // RFC 7372 wording
+	{"spf permerror", ReasonAuthFailure, decisive},                            // various
+	{"bad spf", ReasonAuthFailure, decisive},                                  // Exim "Bad SPF records"
+	{"sender policy framework", ReasonAuthFailure, decisive},                  // various
+	{"spf: ", ReasonAuthFailure, hint},                                        // "SPF: ... is not allowed to send"
+	{"dkim", ReasonAuthFailure, hint},                                         // DKIM failures (also Gmail auth results)
+	{"sender is unauthenticated", ReasonAuthFailure, decisive},                // Gmail 5.7.26
+	{"unauthenticated email", ReasonAuthFailure, decisive},                    // Gmail 5.7.26 DMARC
+	{"does not have authentication information", ReasonAuthFailure, decisive}, // Gmail 5.7.1 auth
+	{"authenticate with either spf or dkim", ReasonAuthFailure, decisive},     // Gmail bulk sender rules
+	{"not allowed to send from", ReasonAuthFailure, hint},                     // "is not allowed to send from <dom> per its SPF"
+
+	// --- our IP's reverse DNS ---
+	{"reverse dns", ReasonRequirePTR, decisive},                            // "Fix reverse DNS", RFC 7372
+	{"reverse lookup", ReasonRequirePTR, decisive},                         // various
+	{"ptr record", ReasonRequirePTR, decisive},                             // Gmail 5.7.25
+	{"dns ptr", ReasonRequirePTR, decisive},                                // GMX "Bad DNS PTR resource record"
+	{"no ptr", ReasonRequirePTR, decisive},                                 // various
+	{"rdns", ReasonRequirePTR, decisive},                                   // various
+	{"ip name lookup failed", ReasonRequirePTR, decisive},                  // Sendmail access "IP name lookup failed"
+	{"without a valid sender domain", ReasonRequirePTR, decisive},          // cPanel/Exim
+	{"mismatches client ip", ReasonRequirePTR, decisive},                   // Outlook.com HELO/PTR mismatch
+	{"cannot find your hostname", ReasonRequirePTR, decisive},              // Exim helo/ptr checks
+	{"cannot resolve your", ReasonRequirePTR, decisive},                    // various
+	{"no reverse", ReasonRequirePTR, decisive},                             // "no reverse DNS"
+	{"hostname does not resolve", ReasonRequirePTR, hint},                  // various
+	{"reverse hostname", ReasonRequirePTR, decisive},                       // various
+	{"client host rejected: cannot find your", ReasonRequirePTR, decisive}, // Postfix reject_unknown_client
+
+	// --- our reputation ---
+	{"reputation", ReasonBadReputation, decisive},           // Gmail, Microsoft, Yahoo "IP reputation"
+	{"poor sending history", ReasonBadReputation, decisive}, // various
+	{"sender score", ReasonBadReputation, decisive},         // Validity Sender Score
+
+	// --- our IP or host is blocked ---
+	{"blocked using", ReasonBlocked, decisive},                    // Postfix reject_rbl_client
+	{"listed at", ReasonBlocked, decisive},                        // "listed at zen.spamhaus.org"
+	{"listed in", ReasonBlocked, hint},                            // "listed in SBL", "listed in RBL"
+	{"listed on", ReasonBlocked, hint},                            // "listed on a blocklist"
+	{"spamhaus", ReasonBlocked, decisive},                         // Spamhaus blocklists
+	{"spamcop", ReasonBlocked, decisive},                          // SpamCop blocklist
+	{"barracudacentral", ReasonBlocked, decisive},                 // Barracuda reputation blocklist
+	{"sorbs", ReasonBlocked, decisive},                            // SORBS blocklists
+	{"abuseat.org", ReasonBlocked, decisive},                      // CBL
+	{"dnsbl", ReasonBlocked, decisive},                            // generic DNS blocklist
+	{"rbl", ReasonBlocked, hint},                                  // "RBL", "URIBL" (hint: also "uribl" content)
+	{"blacklisted", ReasonBlocked, decisive},                      // "IP address blacklisted by recipient"
+	{"blacklist", ReasonBlocked, decisive},                        // "on our blacklist"
+	{"blocklist", ReasonBlocked, decisive},                        // inclusive wording
+	{"block list", ReasonBlocked, decisive},                       // inclusive wording
+	{"denylist", ReasonBlocked, decisive},                         // inclusive wording
+	{"banned sending ip", ReasonBlocked, decisive},                // Exchange Online 5.7.606
+	{"bloquee", ReasonBlocked, decisive},                          // Orange "adresse IP source bloquee"
+	{"client host blocked", ReasonBlocked, decisive},              // Orange English half
+	{"client host rejected", ReasonBlocked, hint},                 // Postfix smtpd_client_restrictions
+	{"helo command rejected", ReasonBlocked, hint},                // Postfix smtpd_helo_restrictions
+	{"may not be mail exchanger", ReasonBlocked, decisive},        // Postfix check for MX hosts as clients
+	{"refused to talk to me", ReasonBlocked, decisive},            // Postfix: the server turned us away at connect
+	{"not accepting connections", ReasonBlocked, hint},            // iCloud "ESMTP not accepting connections"
+	{"blocked - see", ReasonBlocked, decisive},                    // Proofpoint "Blocked - see https://..."
+	{"host network not allowed", ReasonPolicyViolation, decisive}, // Mimecast 554
+	{"dynamic ip", ReasonBlocked, decisive},                       // "mail from dynamic IPs"
+	{"dynamic/zombied", ReasonBlocked, decisive},                  // various
+	{"open proxy", ReasonBlocked, decisive},                       // Sendmail
+	{"your ip", ReasonBlocked, hint},                              // "your IP ... has been blocked"
+	{"ip address is blocked", ReasonBlocked, decisive},            // various
+	{"blocked ip", ReasonBlocked, hint},                           // various
+	{"was blocked by", ReasonBlocked, hint},                       // various
+	{"blocked by", ReasonBlocked, hint},                           // various
+	{"not allowed to connect", ReasonBlocked, decisive},           // various
+	{"connection refused by", ReasonBlocked, hint},                // connection refused by a named host
+	{"access denied, banned", ReasonBlocked, decisive},            // Exchange Online 5.7.606 wording
+	{"service refused", ReasonBlocked, hint},                      // Orange "Service refused, please try later"
+	{"(bl)", ReasonBlocked, hint},                                 // Sendmail-based filters tagging a blocklist hit
+
+	// --- rate limits (before spam: "too many spam" is a complaint rate) ---
+	{"sent to too many recipients", ReasonSpeeding, decisive},     // GoDaddy IB607 "has sent to too many recipients this hour"
+	{"too many connections", ReasonTooManyConn, decisive},         // most
+	{"too many concurrent", ReasonTooManyConn, decisive},          // "too many concurrent SMTP connections"
+	{"too many simultaneous", ReasonTooManyConn, decisive},        // various
+	{"connection rate limit", ReasonTooManyConn, decisive},        // Postfix anvil
+	{"connection frequency limited", ReasonTooManyConn, decisive}, // Tencent QQ
+	{"ip frequency limited", ReasonTooManyConn, decisive},         // Tencent QQ
+	{"too many recipients", ReasonTooManyConn, decisive},          // RFC 3463 5.5.3, Postfix
+	{"too many sessions", ReasonTooManyConn, decisive},            // various
+	{"receiving mail at a rate", ReasonSpeeding, decisive},        // Gmail ReceivingRate
+	{"rate limit", ReasonSpeeding, decisive},                      // generic "rate limited"/"rate limit exceeded"
+	{"ratelimit", ReasonSpeeding, decisive},                       // various
+	{"rate-limit", ReasonSpeeding, decisive},                      // various
+	{"sending too fast", ReasonSpeeding, decisive},                // various
+	{"too many messages", ReasonSpeeding, decisive},               // "too many messages in this connection/hour"
+	{"too many emails", ReasonSpeeding, decisive},                 // various
+	{"unexpected volume", ReasonRejected, decisive},               // Yahoo TSS04 "unexpected volume or user complaints"
+	{"exceeded the limit", ReasonSpeeding, hint},                  // various sending quotas
+	{"throttl", ReasonSpeeding, decisive},                         // "throttled", "throttling"
+
+	// --- our content: spam, virus, format ---
+	{"virus", ReasonVirusDetected, decisive},                        // "virus detected", "infected"
+	{"malware", ReasonVirusDetected, decisive},                      // various
+	{"infected", ReasonVirusDetected, decisive},                     // various
+	{"spam", ReasonSpamDetected, hint},                              // any spam verdict (blocklist rows above win)
+	{"ube", ReasonSpamDetected, hint},                               // Barracuda "UBE" (unsolicited bulk email)
+	{"unsolicited", ReasonSpamDetected, decisive},                   // "appears to be unsolicited"
+	{"bulk mail", ReasonSpamDetected, decisive},                     // various
+	{"bulk email", ReasonSpamDetected, decisive},                    // various
+	{"message content rejected", ReasonSpamDetected, decisive},      // Barracuda, SES receiving
+	{"content rejected", ReasonSpamDetected, hint},                  // various
+	{"content filter", ReasonSpamDetected, hint},                    // "content filter rejection"
+	{"junk mail", ReasonSpamDetected, decisive},                     // various
+	{"phishing", ReasonSpamDetected, hint},                          // various
+	{"suspicious", ReasonSpamDetected, hint},                        // "likely suspicious"
+	{"multiple addresses in from", ReasonNotCompliantRFC, decisive}, // Gmail RFC 5322 check
+	{"not rfc 5322 compliant", ReasonNotCompliantRFC, decisive},     // Gmail RfcMessageNonCompliant
+	{"rfc 5322", ReasonNotCompliantRFC, hint},                       // various
+	{"rfc5322", ReasonNotCompliantRFC, hint},                        // various
+	{"duplicate header", ReasonNotCompliantRFC, decisive},           // SES "Duplicate header"
+	{"improper use of 8-bit data", ReasonContentError, decisive},    // Sendmail 5.6.9
+	{"headers too large", ReasonContentError, decisive},             // Sendmail
+	{"header error", ReasonPolicyViolation, hint},                   // Yahoo 5.7.9 "Header error"
+	{"header too long", ReasonContentError, decisive},               // various
+	{"line too long", ReasonContentError, decisive},                 // various
+	{"message header", ReasonContentError, hint},                    // "invalid message header"
+	{"mime", ReasonContentError, hint},                              // "invalid MIME structure"
+	{"attachment", ReasonPolicyViolation, hint},                     // "attachment type not allowed"
+
+	// --- the recipient's own filter ---
+	{"recipient preferences", ReasonFiltered, decisive},                  // Facebook "refused due to recipient preferences"
+	{"message filtered", ReasonFiltered, decisive},                       // SES receiving 5.2.0
+	{"user rules", ReasonFiltered, decisive},                             // "rejected due to user rules"
+	{"refuses to receive", ReasonFiltered, decisive},                     // "user refuses to receive this mail"
+	{"refuse to receive", ReasonFiltered, decisive},                      // various
+	{"only accepting mail from", ReasonFiltered, decisive},               // AOL "recipient is only accepting mail from specific"
+	{"blocked by the recipient", ReasonFiltered, decisive},               // various
+	{"sender is not allowed by the recipient", ReasonFiltered, decisive}, // various
+	{"domain filter", ReasonFiltered, hint},                              // Japanese carriers' domain filter
+
+	// --- delivery gave up ---
+	{"dns query failed", ReasonNetworkError, decisive},  // Exchange Online 5.4.312 "message expired, DNS query failed"
+	{"message expired", ReasonExpired, decisive},        // SES, Exchange, most
+	{"queue.expired", ReasonExpired, decisive},          // Exchange QUEUE.Expired
+	{"delivery time expired", ReasonExpired, decisive},  // RFC 3463 4.4.7 wording
+	{"retry timeout exceeded", ReasonExpired, decisive}, // Exim
+	{"retry time not reached", ReasonExpired, decisive}, // Exim
+	{"too long in queue", ReasonExpired, decisive},      // various
+	{"has been delayed", ReasonExpired, hint},           // delay notices
+	{"could not be delivered for", ReasonExpired, hint}, // "could not be delivered for N days"
+	{"timed out", ReasonExpired, hint},                  // "Connection timed out" after the last retry
+	{"timeout", ReasonExpired, hint},                    // various
+
+	// --- DNS and network on the way ---
+	{"malformed or unexpected name server reply", ReasonNetworkError, decisive}, // Postfix DNS failure (not NXDOMAIN)
+	{"name server reply", ReasonNetworkError, hint},                             // various
+	{"too many hops", ReasonNetworkError, decisive},                             // Sendmail 5.4.6
+	{"hop count exceeded", ReasonNetworkError, decisive},                        // Domino, Exim "routing loop"
+	{"routing loop", ReasonNetworkError, decisive},                              // various
+	{"mail loops back", ReasonNetworkError, decisive},                           // Postfix/Sendmail
+	{"loop detected", ReasonNetworkError, decisive},                             // various
+	{"no route to host", ReasonNetworkError, decisive},                          // connect error
+	{"network is unreachable", ReasonNetworkError, decisive},                    // connect error
+	{"connection refused", ReasonNetworkError, hint},                            // connect error (no host named)
+	{"lost connection", ReasonNetworkError, decisive},                           // Postfix "lost connection with ..."
+	{"connection reset", ReasonNetworkError, hint},                              // various
+	{"connection closed", ReasonNetworkError, hint},                             // various
+	{"dns error", ReasonNetworkError, hint},                                     // Gmail "DNS Error: ..." (NXDOMAIN rows below refine)
+	{"temporary lookup failure", ReasonNetworkError, decisive},                  // Postfix
+	{"servfail", ReasonNetworkError, decisive},                                  // DNS SERVFAIL
+
+	// --- the domain does not exist ---
+	{"host or domain name not found", ReasonHostUnknown, decisive}, // Postfix
+	{"domain name not found", ReasonHostUnknown, decisive},         // Gmail NXDOMAIN
+	{"nxdomain", ReasonHostUnknown, decisive},                      // DNS NXDOMAIN
+	{"host not found", ReasonHostUnknown, decisive},                // various
+	{"host unknown", ReasonHostUnknown, decisive},                  // Sendmail
+	{"unknown host", ReasonHostUnknown, decisive},                  // various
+	{"no such domain", ReasonHostUnknown, decisive},                // Courier, various
+	{"domain does not exist", ReasonHostUnknown, hint},             // various (sender-domain rows come first)
+	{"domain not found", ReasonHostUnknown, decisive},              // various
+	{"unrouteable address", ReasonHostUnknown, decisive},           // Exim
+	{"unroutable address", ReasonHostUnknown, hint},                // various
+	{"domain is not reachable", ReasonHostUnknown, decisive},       // Outlook.com
+	{"invalid domain", ReasonHostUnknown, hint},                    // SES "Invalid domain"
+	{"no mx", ReasonHostUnknown, hint},                             // "no MX record"
+	{"mx lookup", ReasonHostUnknown, hint},                         // various
+	{"unknown domain", ReasonHostUnknown, decisive},                // various
+	{"domain is not hosted", ReasonHostUnknown, hint},              // various
+	{"no valid mx", ReasonHostUnknown, hint},                       // various
+
+	// --- the envelope sender was refused (before the user rows: "sender ... does not exist") ---
+	{"domain of sender address", ReasonRejected, decisive},           // Sendmail/Postfix "Domain of sender address ... does not exist"
+	{"sender address rejected", ReasonRejected, decisive},            // Postfix smtpd_sender_restrictions
+	{"sender rejected", ReasonRejected, decisive},                    // various
+	{"sender verify failed", ReasonRejected, decisive},               // Exim callout
+	{"sender verification failed", ReasonRejected, decisive},         // various
+	{"invalid sender", ReasonRejected, decisive},                     // various
+	{"sender domain", ReasonRejected, hint},                          // "sender domain must exist"
+	{"unroutable sender", ReasonRejected, decisive},                  // various
+	{"sender was rejected", ReasonRejected, decisive},                // qmail
+	{"purported responsible address", ReasonRejected, decisive},      // Courier Sender-ID
+	{"mail from not owned", ReasonRejected, decisive},                // various
+	{"null sender", ReasonRejected, decisive},                        // "null sender is not allowed"
+	{"bounce not accepted", ReasonRejected, decisive},                // various
+	{"not a registered gateway user", ReasonRejected, decisive},      // gateway refusing our sender
+	{"not allowed to post", ReasonRejected, decisive},                // mailing lists
+	{"not authorized to post", ReasonRejected, decisive},             // mailing lists
+	{"you do not have permission to post", ReasonRejected, decisive}, // Google Groups
+	{"mail from", ReasonRejected, hint},                              // "MAIL FROM rejected"
+
+	// --- the mailbox does not exist ---
+	{"user unknown", ReasonUserUnknown, hint},                                   // Sendmail, Postfix, most
+	{"unknown user", ReasonUserUnknown, hint},                                   // qmail, Courier
+	{"unknown recipient", ReasonUserUnknown, hint},                              // various
+	{"recipient unknown", ReasonUserUnknown, hint},                              // various
+	{"unknown or illegal alias", ReasonUserUnknown, hint},                       // Sendmail
+	{"unknown local part", ReasonUserUnknown, hint},                             // Exim
+	{"unknown address", ReasonUserUnknown, hint},                                // various
+	{"address unknown", ReasonUserUnknown, hint},                                // various
+	{"unknown mailbox", ReasonUserUnknown, hint},                                // various
+	{"no such user", ReasonUserUnknown, hint},                                   // most
+	{"no such recipient", ReasonUserUnknown, hint},                              // various
+	{"no such mailbox", ReasonUserUnknown, hint},                                // various
+	{"no such address", ReasonUserUnknown, hint},                                // various
+	{"no such account", ReasonUserUnknown, hint},                                // various
+	{"no such person", ReasonUserUnknown, hint},                                 // various
+	{"no mailbox", ReasonUserUnknown, hint},                                     // "no mailbox here by that name" (qmail)
+	{"user not found", ReasonUserUnknown, hint},                                 // various
+	{"user not exist", ReasonUserUnknown, hint},                                 // various
+	{"user does not exist", ReasonUserUnknown, hint},                            // various
+	{"user doesn't exist", ReasonUserUnknown, hint},                             // various
+	{"user doesn't have a", ReasonUserUnknown, hint},                            // Yahoo "This user doesn't have a yahoo.com account"
+	{"recipient not found", ReasonUserUnknown, hint},                            // various
+	{"recipient does not exist", ReasonUserUnknown, hint},                       // various
+	{"recipient not exist", ReasonUserUnknown, hint},                            // various
+	{"mailbox not found", ReasonUserUnknown, hint},                              // various
+	{"mailbox does not exist", ReasonUserUnknown, hint},                         // various
+	{"mailbox unavailable", ReasonUserUnknown, hint},                            // Exchange/Outlook 550 wording
+	{"mailbox is unavailable", ReasonUserUnknown, hint},                         // various
+	{"mailbox not available", ReasonUserUnknown, hint},                          // various
+	{"address does not exist", ReasonUserUnknown, hint},                         // various
+	{"account does not exist", ReasonUserUnknown, hint},                         // Gmail "account ... does not exist"
+	{"account that you tried to reach does not exist", ReasonUserUnknown, hint}, // Gmail NoSuchUser
+	{"address not found", ReasonUserUnknown, hint},                              // various
+	{"addressee unknown", ReasonUserUnknown, hint},                              // various
+	{"invalid recipient", ReasonUserUnknown, hint},                              // various (also La Poste English half)
+	{"invalid mailbox", ReasonUserUnknown, hint},                                // various
+	{"invalid address", ReasonUserUnknown, hint},                                // various
+	{"invalid user", ReasonUserUnknown, hint},                                   // various
+	{"not a valid recipient", ReasonUserUnknown, hint},                          // various
+	{"not a valid mailbox", ReasonUserUnknown, hint},                            // various
+	{"not a valid user", ReasonUserUnknown, hint},                               // various
+	{"is not a known user", ReasonUserUnknown, hint},                            // various
+	{"no account by that name", ReasonUserUnknown, hint},                        // various
+	{"bad recipient", ReasonUserUnknown, hint},                                  // various
+	{"badrcptto", ReasonUserUnknown, hint},                                      // qmail badrcptto
+	{"not listed in domino directory", ReasonUserUnknown, hint},                 // Domino
+	{"not listed in public name", ReasonUserUnknown, hint},                      // Domino
+	{"resolver.adr.recipientnotfound", ReasonUserUnknown, decisive},             // Exchange
+	{"resolver.adr.recipnotfound", ReasonUserUnknown, decisive},                 // Exchange
+	{"recipient address rejected: access denied", ReasonUserUnknown, hint},      // Exchange Online directory-based edge block
+	{"recipient address rejected: user", ReasonUserUnknown, hint},               // Postfix "...: User unknown in ... table"
+	{"recipient address rejected", ReasonUserUnknown, hint},                     // Postfix/Exchange recipient checks
+	{"recipient rejected", ReasonUserUnknown, hint},
+	{"address rejected", ReasonUserUnknown, hint},      // "550 #5.1.0 Address rejected" (sender rows come first)                             // various
+	{"destinataire invalide", ReasonUserUnknown, hint}, // La Poste (French)
+	{"utilisateur inconnu", ReasonUserUnknown, hint},   // French
+	{"unbekannt", ReasonUserUnknown, hint},             // German "Empfaenger unbekannt"
+	{"nicht gefunden", ReasonUserUnknown, hint},        // German
+	{"no existe", ReasonUserUnknown, hint},             // Spanish
+	{"does not exist", ReasonUserUnknown, hint},        // "<user> does not exist" (domain rows come first)
+	{"not exist", ReasonUserUnknown, hint},             // broken English variants
+
+	// --- local policy and security ---
+	{"policy reasons", ReasonPolicyViolation, decisive},               // Yahoo 5.7.9, various "rejected for policy reasons"
+	{"policy violation", ReasonPolicyViolation, decisive},             // various
+	{"denied by policy", ReasonPolicyViolation, decisive},             // various
+	{"protocol violation", ReasonPolicyViolation, decisive},           // Postfix pre-greeting, various
+	{"security policies", ReasonVirusDetected, hint},                  // Mimecast "email rejected due to security policies"
+	{"content presents a potential", ReasonPolicyViolation, decisive}, // Gmail "content presents a potential security issue"
+	{"message not allowed", ReasonPolicyViolation, hint},              // Yahoo Japan
+	{"not accepted for policy", ReasonPolicyViolation, decisive},      // Yahoo
+	{"administrative prohibition", ReasonPolicyViolation, hint},       // Exim
+	{"local policy", ReasonPolicyViolation, hint},                     // various
+	{"policy", ReasonPolicyViolation, hint},                           // anything else naming a policy
+	{"authentication required", ReasonSecurityError, decisive},        // Exchange RESOLVER.RST.AuthRequired
+	{"unauthenticated senders", ReasonSecurityError, decisive},        // various
+	{"smtp authentication", ReasonSecurityError, decisive},            // MessageLabs "turn on SMTP Authentication"
+	{"authentication is required", ReasonSecurityError, decisive},     // various
+	{"must be authenticated", ReasonSecurityError, decisive},          // various
+	{"starttls", ReasonFailedSTARTTLS, decisive},                      // STARTTLS failures
+	{"tls is required", ReasonFailedSTARTTLS, decisive},               // various
+	{"must issue a starttls", ReasonFailedSTARTTLS, decisive},         // Gmail
+	{"encryption required", ReasonFailedSTARTTLS, hint},               // various
+
+	// --- the receiving system ---
+	{"insufficient disk space", ReasonSystemFull, decisive},    // Sendmail 4.4.5
+	{"mail system full", ReasonSystemFull, decisive},           // RFC 3463 wording
+	{"disk full", ReasonSystemFull, decisive},                  // various
+	{"no space left", ReasonSystemFull, decisive},              // ENOSPC
+	{"internal system error", ReasonSystemError, decisive},     // various
+	{"internal error", ReasonSystemError, hint},                // various
+	{"system error", ReasonSystemError, hint},                  // various
+	{"system config error", ReasonSystemError, hint},           // Sendmail 5.3.5
+	{"configuration error", ReasonSystemError, hint},           // various
+	{"service currently unavailable", ReasonSystemError, hint}, // various
+	{"service unavailable", ReasonSystemError, hint},           // various
+	{"service not available", ReasonSystemError, hint},         // various
+	{"temporarily unavailable", ReasonSystemError, hint},       // various
+	{"server busy", ReasonSystemError, hint},                   // various
+	{"could not load drd", ReasonSystemError, decisive},        // Mimecast-type routing data missing
+	{"local error", ReasonSystemError, hint},                   // "local error in processing"
+	{"transaction failed", ReasonSystemError, hint},            // various
+
+	// --- local delivery programs ---
+	{"procmail", ReasonMailerError, decisive},             // local delivery agent failed
+	{"maildrop", ReasonMailerError, decisive},             // Courier maildrop
+	{"mailer error", ReasonMailerError, decisive},         // various
+	{"command died", ReasonMailerError, decisive},         // Postfix pipe
+	{"command output", ReasonMailerError, hint},           // Postfix pipe
+	{"unknown mailer error", ReasonMailerError, decisive}, // Sendmail
+	{"child process", ReasonMailerError, hint},            // Exim pipe
+
+	// --- SMTP protocol ---
+	{"syntax error", ReasonSyntaxError, hint},                          // most
+	{"improper sequence", ReasonSyntaxError, decisive},                 // 503
+	{"bad sequence", ReasonSyntaxError, decisive},                      // 503
+	{"command not implemented", ReasonSyntaxError, decisive},           // 502
+	{"command parameter not implemented", ReasonSyntaxError, decisive}, // 504
+	{"command unrecognized", ReasonSyntaxError, decisive},              // 500
+	{"unrecognized command", ReasonSyntaxError, decisive},              // 500
+
+	// --- generic refusals, last ---
+	{"access denied", ReasonSecurityError, vague},  // "5.7.1 Access denied"
+	{"not authorized", ReasonSecurityError, vague}, // "delivery not authorized"
+	{"denied", ReasonRejected, vague},              // anything denied
+	{"refused", ReasonBlocked, vague},              // anything refused
+	{"blocked", ReasonBlocked, vague},              // anything blocked
+	{"rejected", ReasonRejected, vague},            // anything rejected
+}
+
+// maxDiagnostic bounds the diagnostic text read by the text rules; the
+// cause is stated in the first lines.
+const maxDiagnostic = 2048
+
+// compiledRule is a textRule split at its wildcards.
+type compiledRule struct {
+	parts    []string
+	anywhere bool // a leading "*": the phrase may start inside a word
+	reason   Reason
+	weight   weight
+}
+
+// compiledRules is textRules compiled and stably sorted by weight, heaviest
+// first, keeping table order within a weight.
+var compiledRules = compileRules(textRules)
+
+func compileRules(rules []textRule) []compiledRule {
+	var out []compiledRule
+	for _, w := range []weight{decisive, hint, vague} {
+		for _, t := range rules {
+			if t.weight != w {
+				continue
+			}
+			p := t.phrase
+			c := compiledRule{anywhere: strings.HasPrefix(p, "*"), reason: t.reason, weight: w}
+			for _, part := range strings.Split(strings.TrimPrefix(p, "*"), "*") {
+				if part != "" {
+					c.parts = append(c.parts, part)
+				}
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// matchText returns the Reason and weight of the heaviest row matching
+// text, the earliest in table order among equals.
+func matchText(text string) (Reason, weight) {
+	if text == "" {
+		return "", none
+	}
+	for i := range compiledRules {
+		if c := &compiledRules[i]; c.match(text) {
+			return c.reason, c.weight
+		}
+	}
+	return "", none
+}
+
+// match reports whether all parts occur in text in order, the first one at
+// the start of a word unless the rule says anywhere.
+func (c *compiledRule) match(text string) bool {
+	first := c.parts[0]
+	from := 0
+	for {
+		i := strings.Index(text[from:], first)
+		if i < 0 {
+			return false
+		}
+		i += from
+		if c.anywhere || i == 0 || !isWordByte(text[i-1]) || !isWordByte(first[0]) {
+			return c.matchRest(text[i+len(first):])
+		}
+		from = i + 1
+	}
+}
+
+func (c *compiledRule) matchRest(text string) bool {
+	for _, p := range c.parts[1:] {
+		i := strings.Index(text, p)
+		if i < 0 {
+			return false
+		}
+		text = text[i+len(p):]
+	}
+	return true
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_' || b >= 0x80
+}
+
+// normalizeDiagnostic lower-cases d, collapses white space and drops the
+// reply and status codes of continuation lines ("550-5.7.1 ", "554-"), so
+// that a phrase folded across lines reads as one.
+func normalizeDiagnostic(d string) string {
+	if len(d) > maxDiagnostic {
+		d = d[:maxDiagnostic]
+	}
+	d = strings.ToLower(d)
+	var b strings.Builder
+	b.Grow(len(d))
+	space := true
+	for i := 0; i < len(d); {
+		if i == 0 || !isWordByte(d[i-1]) {
+			if n := smtpCodeToken(d[i:]); n > 0 {
+				i += n
+				continue
+			}
+		}
+		switch c := d[i]; c {
+		case ' ', '\t', '\r', '\n':
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		default:
+			b.WriteByte(c)
+			space = false
+		}
+		i++
+	}
+	return strings.TrimRight(b.String(), " ")
+}
+
+// smtpCodeToken returns the length of a reply code token at the start of s:
+// "550-", "550-5.7.1", "550 5.7.1"; 0 when there is none.
+func smtpCodeToken(s string) int {
+	if len(s) < 4 || !isReplyCode(s[:3]) {
+		return 0
+	}
+	switch {
+	case s[3] == '-':
+		return 4 + statusLen(s[4:])
+	case s[3] == ' ':
+		if n := statusLen(s[4:]); n > 0 {
+			return 4 + n
+		}
+	}
+	return 0
+}
+
+func isReplyCode(s string) bool {
+	return len(s) == 3 && (s[0] == '2' || s[0] == '4' || s[0] == '5') && isDigit(s[1]) && isDigit(s[2])
+}
+
+// statusLen returns the length of an enhanced status code ("5.1.1",
+// "4.7.650") at the start of s, not followed by another digit or dot, or 0.
+func statusLen(s string) int {
+	if len(s) < 5 || (s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.' {
+		return 0
+	}
+	i := 2
+	for n := 0; n < 2; n++ {
+		j := i
+		for j < len(s) && j-i < 3 && isDigit(s[j]) {
+			j++
+		}
+		if j == i {
+			return 0
+		}
+		i = j
+		if n == 0 {
+			if i >= len(s) || s[i] != '.' {
+				return 0
+			}
+			i++
+		}
+	}
+	if i < len(s) && (isDigit(s[i]) || s[i] == '.' && i+1 < len(s) && isDigit(s[i+1])) {
+		return 0
+	}
+	return i
+}
+
+// statusInText returns the first enhanced status code written in d.
+func statusInText(d string) string {
+	if len(d) > maxDiagnostic {
+		d = d[:maxDiagnostic]
+	}
+	for i := 0; i+5 <= len(d); i++ {
+		if i > 0 && (isDigit(d[i-1]) || d[i-1] == '.') {
+			continue
+		}
+		if n := statusLen(d[i:]); n > 0 {
+			return d[i : i+n]
+		}
+	}
+	return ""
+}
+
+// effectiveStatus is r.Status, or the code inside the diagnostic when
+// Status is empty or X.0.0.
+func effectiveStatus(r *Recipient) string {
+	s := strings.TrimSpace(r.Status)
+	if statusLen(s) != len(s) {
+		s = ""
+	}
+	if s == "" || s[2:] == "0.0" {
+		if in := statusInText(r.Diagnostic); in != "" && in[2:] != "0.0" {
+			return in
+		}
+	}
+	return s
+}
+
+// replyCode is r.ReplyCode, or the reply code that opens the diagnostic.
+func replyCode(r *Recipient) string {
+	if isReplyCode(r.ReplyCode) {
+		return r.ReplyCode
+	}
+	d := strings.TrimSpace(r.Diagnostic)
+	if len(d) >= 3 && isReplyCode(d[:3]) && (len(d) == 3 || !isDigit(d[3])) {
+		return d[:3]
+	}
+	return ""
 }

@@ -1,0 +1,172 @@
+package dsn
+
+import "testing"
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name   string
+		typ    Type
+		r      Recipient
+		reason Reason
+		class  Class
+	}{
+		// report type and action
+		{"vacation", TypeAutoreply, Recipient{}, ReasonVacation, ClassIgnore},
+		{"arf abuse", TypeARF, Recipient{FeedbackType: "abuse"}, ReasonFeedback, ClassComplaint},
+		{"arf fraud", TypeARF, Recipient{FeedbackType: "Fraud"}, ReasonFeedback, ClassComplaint},
+		{"arf jmrp without type", TypeARF, Recipient{}, ReasonFeedback, ClassComplaint},
+		{"arf not-spam", TypeARF, Recipient{FeedbackType: "not-spam"}, ReasonFeedback, ClassIgnore},
+		{"arf auth-failure", TypeARF, Recipient{FeedbackType: "auth-failure"}, ReasonFeedback, ClassIgnore},
+		{"delivered", TypeDSN, Recipient{Action: "delivered", Status: "2.0.0"}, ReasonDelivered, ClassIgnore},
+		{"relayed", TypeDSN, Recipient{Action: "relayed"}, ReasonDelivered, ClassIgnore},
+		{"2.x status", TypeDSN, Recipient{Action: "failed", Status: "2.6.0"}, ReasonDelivered, ClassIgnore},
+		{"delayed bare", TypeDSN, Recipient{Action: "delayed", Status: "4.4.0"}, ReasonExpired, ClassIgnore},
+		{"delayed full mailbox", TypeDSN, Recipient{Action: "delayed", Status: "4.2.2", Diagnostic: "452 4.2.2 Mailbox full"}, ReasonMailboxFull, ClassIgnore},
+
+		// status codes
+		{"5.1.1", TypeDSN, Recipient{Action: "failed", Status: "5.1.1"}, ReasonUserUnknown, ClassHard},
+		{"5.1.2", TypeDSN, Recipient{Action: "failed", Status: "5.1.2"}, ReasonHostUnknown, ClassHard},
+		{"5.1.6", TypeDSN, Recipient{Action: "failed", Status: "5.1.6"}, ReasonHasMoved, ClassHard},
+		{"5.1.10 null mx", TypeDSN, Recipient{Action: "failed", Status: "5.1.10"}, ReasonNotAccept, ClassHard},
+		{"5.2.2 full is soft", TypeDSN, Recipient{Action: "failed", Status: "5.2.2"}, ReasonMailboxFull, ClassSoft},
+		{"5.2.1 disabled", TypeDSN, Recipient{Action: "failed", Status: "5.2.1"}, ReasonSuspend, ClassSoft},
+		{"5.3.4 too big", TypeDSN, Recipient{Action: "failed", Status: "5.3.4"}, ReasonMesgTooBig, ClassBlock},
+		{"5.4.7 expired", TypeDSN, Recipient{Action: "failed", Status: "5.4.7"}, ReasonExpired, ClassSoft},
+		{"5.7.26 dmarc", TypeDSN, Recipient{Action: "failed", Status: "5.7.26"}, ReasonAuthFailure, ClassBlock},
+		{"5.7.25 ptr", TypeDSN, Recipient{Action: "failed", Status: "5.7.25"}, ReasonRequirePTR, ClassBlock},
+		{"5.7.1 bare", TypeDSN, Recipient{Action: "failed", Status: "5.7.1"}, ReasonSecurityError, ClassBlock},
+		{"5.6.0 content", TypeDSN, Recipient{Action: "failed", Status: "5.6.0"}, ReasonContentError, ClassBlock},
+		{"exchange banned ip range", TypeDSN, Recipient{Action: "failed", Status: "5.7.606"}, ReasonBlocked, ClassBlock},
+		{"4.x.x hostunknown is networkerror", TypeDSN, Recipient{Action: "failed", Status: "4.4.4"}, ReasonNetworkError, ClassSoft},
+
+		// the code inside the diagnostic when Status is X.0.0 or missing
+		{"exchange 5.0.0 with 5.1.1 inside", TypeDSN, Recipient{Action: "failed", Status: "5.0.0",
+			Diagnostic: "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"}, ReasonUserUnknown, ClassHard},
+		{"no status, code inside", TypeBounce, Recipient{Diagnostic: "552-5.2.2 The email account that you tried to reach is over quota"}, ReasonMailboxFull, ClassSoft},
+		{"ip is not a status", TypeBounce, Recipient{Diagnostic: "host 192.0.2.1 said: 550 go away"}, ReasonOnHold, ClassSoft},
+
+		// text beats a generic status; a decisive text beats a specific one
+		{"5.0.0 spamhaus", TypeDSN, Recipient{Action: "failed", Status: "5.0.0",
+			Diagnostic: "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org"}, ReasonBlocked, ClassBlock},
+		{"5.7.1 relay", TypeDSN, Recipient{Action: "failed", Status: "5.7.1", Diagnostic: "554 5.7.1 <a@example.org>: Relay access denied"}, ReasonNoRelaying, ClassBlock},
+		{"5.7.1 dmarc", TypeDSN, Recipient{Action: "failed", Status: "5.7.1",
+			Diagnostic: "550 5.7.1 Email rejected per DMARC policy for example.org"}, ReasonAuthFailure, ClassBlock},
+		{"5.7.1 user unknown", TypeDSN, Recipient{Action: "failed", Status: "5.7.1",
+			Diagnostic: "553 Invalid recipient a@example.org (Mode: normal)", Command: "RCPT"}, ReasonUserUnknown, ClassHard},
+		{"5.1.1 but full", TypeDSN, Recipient{Action: "failed", Status: "5.1.1", Diagnostic: "550 5.1.1 Mailbox full"}, ReasonMailboxFull, ClassSoft},
+		{"5.1.1 recipient preferences", TypeDSN, Recipient{Action: "failed", Status: "5.1.1",
+			Diagnostic: "550 5.1.1 RCP-P2 Refused due to recipient preferences"}, ReasonFiltered, ClassSoft},
+		{"folded gmail text", TypeDSN, Recipient{Action: "failed", Status: "5.7.1",
+			Diagnostic: "550-5.7.1 [192.0.2.1 13] Messages with multiple 550 5.7.1 addresses in From: header are not accepted."}, ReasonNotCompliantRFC, ClassBlock},
+		{"gmail spf hard fail", TypeDSN, Recipient{Action: "failed", Status: "5.7.26",
+			Diagnostic: "550-5.7.26 The MAIL FROM domain has an SPF record with a hard fail policy. To best protect our users from spam, the message has been blocked."}, ReasonAuthFailure, ClassBlock},
+		{"rate limit", TypeDSN, Recipient{Action: "failed", Status: "4.7.0", Diagnostic: "421 4.7.0 Try again later, rate limited"}, ReasonSpeeding, ClassBlock},
+		{"connection rate", TypeDSN, Recipient{Action: "failed", Status: "4.3.2", Diagnostic: "452 4.3.2 Connection rate limit exceeded."}, ReasonTooManyConn, ClassBlock},
+		{"reverse dns", TypeDSN, Recipient{Action: "failed", Status: "5.7.1",
+			Diagnostic: "550 5.7.1 Connections not accepted from servers without a valid sender domain. Fix reverse DNS for 192.0.2.2"}, ReasonRequirePTR, ClassBlock},
+		{"virus", TypeDSN, Recipient{Action: "failed", Status: "5.0.0", Diagnostic: "550 Virus Detected; Content Rejected"}, ReasonVirusDetected, ClassBlock},
+		{"spam score", TypeDSN, Recipient{Action: "failed", Status: "5.6.0",
+			Diagnostic: "554 5.6.0 This message has been scored as spam with a probability of more than 90%"}, ReasonSpamDetected, ClassBlock},
+		{"sender domain missing", TypeDSN, Recipient{Action: "failed", Status: "5.1.8",
+			Diagnostic: "553 5.1.8 <a@example.net>... Domain of sender address a@example.net does not exist"}, ReasonRejected, ClassBlock},
+		{"gmail disabled", TypeDSN, Recipient{Action: "failed", Status: "5.2.1",
+			Diagnostic: "550 5.2.1 The email account that you tried to reach is disabled."}, ReasonSuspend, ClassSoft},
+		{"postfix nxdomain", TypeDSN, Recipient{Action: "failed", Status: "5.4.4",
+			Diagnostic: "Host or domain name not found. Name service error for name=example.jp type=A: Host not found"}, ReasonHostUnknown, ClassHard},
+		{"postfix dns malformed", TypeDSN, Recipient{Action: "failed", Status: "5.4.4",
+			Diagnostic: "Name service error for name=example.org type=MX: Malformed or unexpected name server reply"}, ReasonNetworkError, ClassSoft},
+		{"gmail nxdomain as 4.0.0", TypeDSN, Recipient{Action: "failed", Status: "4.0.0",
+			Diagnostic: "DNS Error: DNS type 'mx' lookup of example.jp responded with code NXDOMAIN Domain name not found: example.jp"}, ReasonNetworkError, ClassSoft},
+		{"null mx as 4.0.0 is soft", TypeDSN, Recipient{Action: "failed", Status: "4.0.0",
+			Diagnostic: "The domain example.org doesn't receive email according to the administrator: returned Null MX"}, ReasonNotAccept, ClassSoft},
+		{"message expired", TypeDSN, Recipient{Action: "failed", Status: "4.4.2",
+			Diagnostic: "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>"}, ReasonExpired, ClassSoft},
+
+		// the SMTP command
+		{"user unknown after DATA", TypeDSN, Recipient{Action: "failed", Status: "5.0.0", Diagnostic: "550 : User unknown", Command: "DATA"}, ReasonFiltered, ClassSoft},
+		{"user unknown at RCPT", TypeDSN, Recipient{Action: "failed", Status: "5.0.0", Diagnostic: "550 <a@example.jp>: User unknown", Command: "RCPT"}, ReasonUserUnknown, ClassHard},
+		{"5.1.1 after DATA", TypeDSN, Recipient{Action: "failed", Status: "5.1.1", Diagnostic: "550 5.1.1 User unknown", Command: "DATA"}, ReasonUserUnknown, ClassHard},
+		{"refused at MAIL", TypeDSN, Recipient{Action: "failed", Status: "5.7.1", Diagnostic: "550 5.7.1 Access denied", Command: "MAIL"}, ReasonRejected, ClassBlock},
+		{"refused at HELO", TypeBounce, Recipient{Diagnostic: "550 go away", Command: "HELO"}, ReasonBlocked, ClassBlock},
+		{"x-unix exit status", TypeDSN, Recipient{Action: "failed", Status: "5.3.0", Diagnostic: "255", DiagnosticType: "x-unix"}, ReasonMailerError, ClassSoft},
+		{"x-unix quota", TypeDSN, Recipient{Action: "failed", Status: "4.3.0", Diagnostic: "Disk quota exceeded", DiagnosticType: "X-Unix"}, ReasonMailboxFull, ClassSoft},
+
+		// reply codes and nothing
+		{"551 alone", TypeBounce, Recipient{ReplyCode: "551", Diagnostic: "551 not here"}, ReasonHasMoved, ClassHard},
+		{"521 alone", TypeBounce, Recipient{ReplyCode: "521"}, ReasonNotAccept, ClassHard},
+		{"unreadable", TypeBounce, Recipient{Diagnostic: "something odd happened"}, ReasonOnHold, ClassSoft},
+		{"nothing", TypeBounce, Recipient{}, ReasonUndefined, ClassSoft},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.r
+			classify(tt.typ, &r)
+			if r.Reason != tt.reason || r.Class != tt.class {
+				t.Errorf("classify(%s, %+v) = %q/%q, want %q/%q", tt.typ, tt.r, r.Reason, r.Class, tt.reason, tt.class)
+			}
+		})
+	}
+}
+
+func TestNormalizeDiagnostic(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"550-5.7.1 This is\r\n  folded 550-5.7.1 text", "this is folded text"},
+		{"554-No SMTP service 554-Bad DNS PTR resource record.", "no smtp service bad dns ptr resource record."},
+		{"Send 550 messages", "send 550 messages"},
+		{"  Mailbox   FULL ", "mailbox full"},
+	}
+	for _, tt := range tests {
+		if got := normalizeDiagnostic(tt.in); got != tt.want {
+			t.Errorf("normalizeDiagnostic(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestStatusInText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"550 5.1.1 <a@example.org>: unknown", "5.1.1"},
+		{"451 4.7.650 The mail server [192.0.2.25] has been", "4.7.650"},
+		{"host 192.0.2.1 said no", ""},
+		{"see 4.16.55.1 for details", ""},
+		{"version 5.2.10.4", ""},
+		{"550 #5.1.0 Address rejected.", "5.1.0"},
+	}
+	for _, tt := range tests {
+		if got := statusInText(tt.in); got != tt.want {
+			t.Errorf("statusInText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestTextRulesAreLowerCase(t *testing.T) {
+	for _, r := range textRules {
+		for i := 0; i < len(r.phrase); i++ {
+			if c := r.phrase[i]; c >= 'A' && c <= 'Z' || c == '\t' || c == '\n' {
+				t.Errorf("text rule %q is not lower case on single spaces", r.phrase)
+				break
+			}
+		}
+		if _, ok := reasonClass[r.reason]; !ok {
+			t.Errorf("text rule %q: reason %q has no class", r.phrase, r.reason)
+		}
+	}
+	for _, s := range statusRules {
+		if _, ok := reasonClass[s.reason]; !ok {
+			t.Errorf("status rule %q: reason %q has no class", s.code, s.reason)
+		}
+	}
+}
+
+func BenchmarkClassify(b *testing.B) {
+	rs := []Recipient{
+		{Action: "failed", Status: "5.1.1", Diagnostic: "550 5.1.1 <kijitora@example.jp>... User Unknown"},
+		{Action: "failed", Status: "5.0.0", Diagnostic: "550 : User unknown"},
+		{Action: "failed", Status: "5.7.1", Diagnostic: "550-5.7.1 [192.0.2.22 18] Our system has detected that this message is 550-5.7.1 likely suspicious due to the very low reputation of the sending IP address."},
+		{Action: "failed", Diagnostic: "DNS Error: 80335577 DNS type 'mx' lookup of example.jp responded with code NXDOMAIN Domain name not found: example.jp"},
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		r := rs[i%len(rs)]
+		classify(TypeDSN, &r)
+	}
+}
