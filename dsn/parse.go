@@ -80,6 +80,7 @@ type parser struct {
 	original    header   // header of the returned original message
 	jmrpRcpt    string   // QUIRK: Microsoft JMRP original recipient
 	jmrp        bool
+	raw         string // prefix of the undecoded top-level body
 }
 
 func newParser(o Options) *parser {
@@ -101,6 +102,9 @@ func (p *parser) parse(data []byte) error {
 	}
 	p.outer = h
 	p.rep.Message = envelopeOf(h)
+	if raw, _ := body.Peek(maxTextBytes); len(raw) > 0 {
+		p.raw = string(raw)
+	}
 	p.walkEntity(h, body, 0)
 	p.decide()
 	for i := range p.rep.Recipients {
@@ -123,6 +127,8 @@ func (p *parser) decide() {
 	case p.sawDSN && len(p.rep.Recipients) > 0:
 		p.rep.Type = TypeDSN
 		p.enrichFromText()
+	case p.amazonSES():
+		return
 	case p.textBounce():
 		p.rep.Type = TypeBounce
 	case p.appleUnsubscribe():

@@ -24,7 +24,15 @@ func (p *parser) textBounce() bool {
 			texts = append(texts, htmlText(h))
 		}
 	}
+	if p.raw != "" && (len(texts) == 0 || len(p.rep.Problems) > 0) {
+		// QUIRK: when the MIME structure is broken (Exchange writing an
+		// unfolded boundary parameter), read the raw body as text.
+		texts = append(texts, p.raw)
+	}
 	for i, t := range texts {
+		if p.flattenedDSN(t) {
+			return true
+		}
 		notice, orig := splitOriginal(t)
 		if !byHeader && !hasAny(strings.ToLower(notice), bodyMarkers) {
 			continue
@@ -145,4 +153,35 @@ func (p *parser) enrichFromText() {
 			}
 		}
 	}
+}
+
+// flattenedDSN reads delivery-status fields written into a text part
+// (QUIRK: relays that flatten a multipart/report into text/plain, and
+// reports forwarded as quoted text). It reports whether records were
+// found.
+func (p *parser) flattenedDSN(t string) bool {
+	i := indexFold(t, "\nfinal-recipient:")
+	if i < 0 {
+		return false
+	}
+	start := strings.LastIndex(t[:i], "\n\n")
+	if start < 0 {
+		start = 0
+	}
+	p.deliveryStatus(unquote(t[start:]), false)
+	return len(p.rep.Recipients) > 0
+}
+
+// indexFold is a case-insensitive strings.Index for an ASCII lower-case
+// needle.
+func indexFold(s, lowerNeedle string) int {
+	n := len(lowerNeedle)
+	for i := 0; i+n <= len(s); i++ {
+		if s[i] == lowerNeedle[0] || s[i]|0x20 == lowerNeedle[0] {
+			if strings.EqualFold(s[i:i+n], lowerNeedle) {
+				return i
+			}
+		}
+	}
+	return -1
 }

@@ -21,6 +21,15 @@ const maxNoticeLines = 600
 // an SMTP reply code) followed by the lines that explain it, up to a blank
 // line or a separator. Addresses in ex (the sender) are skipped.
 func scanNotice(notice string, ex map[string]bool) []textRecord {
+	notice = unquote(notice)
+	if recs := scanLines(notice, ex, recipientLine); len(recs) > 0 {
+		return recs
+	}
+	return scanLines(notice, ex, sentenceRecipient)
+}
+
+// scanLines runs scanNotice with one recognizer of recipient lines.
+func scanLines(notice string, ex map[string]bool, recognize func(string) (string, string, bool)) []textRecord {
 	var recs []textRecord
 	cur := -1
 	n := 0
@@ -39,7 +48,7 @@ func scanNotice(notice string, ex map[string]bool) []textRecord {
 			cur = -1
 			continue
 		}
-		if addr, rest, ok := recipientLine(t); ok && !ex[strings.ToLower(addr)] && !isDaemonAddr(addr) {
+		if addr, rest, ok := recognize(t); ok && !ex[strings.ToLower(addr)] && !isDaemonAddr(addr) {
 			cur = indexOf(recs, addr)
 			if cur < 0 {
 				recs = append(recs, textRecord{addr: addr})
@@ -103,10 +112,92 @@ func recipientLine(t string) (addr, rest string, ok bool) {
 			return "", "", false
 		}
 		return strings.TrimPrefix(a, "mailto:"), trimLead(t[end+1:]), true
+	case t[0] == '*' || t[0] == '-' || strings.HasPrefix(t, "•"):
+		// QUIRK: bulleted lists of recipients (several appliances).
+		u := strings.TrimSpace(strings.TrimLeft(t, "*-•"))
+		if u != "" && u != t {
+			return recipientLine(u)
+		}
 	case isLocalChar(t[0]):
+		if a, rest, ok := labelledRecipient(t); ok {
+			return a, rest, ok
+		}
 		return bareRecipient(t)
 	}
 	return "", "", false
+}
+
+// recipientLabels are words of labels that introduce a failed recipient
+// ("Recipient address: a@b", "Failed address: <a@b>").
+var recipientLabels = []string{"recipient", "address", "adresse", "destinataire", "empfänger", "destinatario", "rcpt to", "original-rcpt"}
+
+// labelledRecipient handles "Label: address" lines whose label names a
+// recipient.
+func labelledRecipient(t string) (addr, rest string, ok bool) {
+	i := strings.IndexByte(t, ':')
+	if i <= 0 || i > 40 {
+		return "", "", false
+	}
+	label := strings.ToLower(t[:i])
+	if !hasAny(label, recipientLabels) || strings.HasPrefix(label, "x-") {
+		return "", "", false
+	}
+	v := strings.TrimSpace(t[i+1:])
+	if j := strings.IndexByte(v, ';'); j > 0 && j < 10 {
+		v = strings.TrimSpace(v[j+1:])
+	}
+	a := findAddr(v)
+	if a == "" || strings.Index(v, a) > 2 {
+		return "", "", false
+	}
+	return a, "", true
+}
+
+// failureWords mark a sentence that names a failed recipient.
+var failureWords = []string{"deliver", "fail", "reject", "unknown", "not a member", "error", "unable", "could not", "couldn't", "bounce", "invalid", "does not exist", "doesn't exist", "no such", "refused", "blocked"}
+
+// sentenceRecipient is the second pass: a line with one address and a
+// failure word ("There was an error delivering your mail to <a@b>.",
+// "Delivery failed 20 attempts: a@b").
+func sentenceRecipient(t string) (addr, rest string, ok bool) {
+	i := strings.IndexByte(t, '@')
+	if i < 0 || strings.Count(t, "@") != 1 || !hasAny(strings.ToLower(t), failureWords) {
+		return "", "", false
+	}
+	a, _, _ := addrAround(t, i)
+	if a == "" || strings.IndexByte(a[strings.IndexByte(a, '@'):], '.') < 0 {
+		return "", "", false
+	}
+	return a, t, true
+}
+
+// unquote removes one level of "> " quoting from a notice that was
+// forwarded as quoted text.
+func unquote(s string) string {
+	quoted, total := 0, 0
+	for line := range strings.Lines(s) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		total++
+		if line[0] == '>' {
+			quoted++
+		}
+	}
+	if total < 4 || quoted*2 < total {
+		return s
+	}
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		if line[0] == '>' {
+			line = line[1:]
+			if len(line) > 0 && line[0] == ' ' {
+				line = line[1:]
+			}
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 // bareRecipient handles lines that start with a bare address or with an
@@ -140,6 +231,10 @@ func bareRecipient(t string) (addr, rest string, ok bool) {
 			rest = ""
 		}
 		return a, trimLead(rest), true
+	}
+	if findReplyCode(rest) != "" || findStatus(rest) != "" {
+		// QUIRK: Zoho and others: "user@host Invalid Address, ERROR_CODE :550".
+		return a, rest, true
 	}
 	return "", "", false
 }
