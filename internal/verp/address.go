@@ -100,6 +100,22 @@ func (c Codec) Split(mailbox, addr string) (string, error) {
 	return local[len(prefix):], nil
 }
 
+// SplitAny is Split for the first of mailboxes addr matches; no mailboxes
+// means any local part (as Split with an empty mailbox).
+func (c Codec) SplitAny(mailboxes []string, addr string) (string, error) {
+	if len(mailboxes) == 0 {
+		return c.Split("", addr)
+	}
+	err := ErrNoToken
+	for _, m := range mailboxes {
+		var t string
+		if t, err = c.Split(m, addr); err == nil {
+			return t, nil
+		}
+	}
+	return "", err
+}
+
 // splitAt splits an address at its last '@'; both sides must be non-empty.
 func splitAt(addr string) (local, domain string, ok bool) {
 	i := strings.LastIndexByte(addr, '@')

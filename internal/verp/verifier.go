@@ -91,16 +91,8 @@ func (v *Verifier) tokens(r *dsn.Report) []string {
 
 // split returns the token of addr for any of the mailboxes, or "".
 func (v *Verifier) split(addr string) string {
-	if len(v.Mailboxes) == 0 {
-		t, _ := v.Codec.Split("", addr)
-		return t
-	}
-	for _, m := range v.Mailboxes {
-		if t, err := v.Codec.Split(m, addr); err == nil {
-			return t
-		}
-	}
-	return ""
+	t, _ := v.Codec.SplitAny(v.Mailboxes, addr)
+	return t
 }
 
 // set collects distinct non-empty canonical addresses or tokens in order.
@@ -140,7 +132,7 @@ func (v *Verifier) candidates(ctx context.Context, tokens, named []string) (cand
 // or its stored mapping when the report names none.
 func (v *Verifier) recipientsOf(ctx context.Context, token string, named []string) []string {
 	if token[0] == FormDirect || len(named) == 0 {
-		rc, err := v.Codec.resolve(ctx, token, v.Refs)
+		rc, err := v.Codec.VerifyToken(ctx, token, v.Refs)
 		if err != nil {
 			return nil
 		}

@@ -26,11 +26,11 @@ func (c Codec) Verify(ctx context.Context, mailbox, addr string, refs RefLookup)
 	if err != nil {
 		return "", err
 	}
-	return c.resolve(ctx, token, refs)
+	return c.VerifyToken(ctx, token, refs)
 }
 
-// resolve returns the recipient of a token of either form.
-func (c Codec) resolve(ctx context.Context, token string, refs RefLookup) (string, error) {
+// VerifyToken is Verify for a token alone.
+func (c Codec) VerifyToken(ctx context.Context, token string, refs RefLookup) (string, error) {
 	if len(token) > 0 && token[0] == FormDirect {
 		return c.Keys.VerifyDirect(token)
 	}
