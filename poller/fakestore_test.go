@@ -1,0 +1,95 @@
+package poller
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// fakeStore records calls like the real store would (a ledger keyed by
+// content hash) and can fail on demand.
+type fakeStore struct {
+	mu        sync.Mutex
+	ledger    map[string]suppression.Message
+	seen      map[string]bool
+	calls     int         // Record calls
+	failAfter int         // fail every Record call after this many (0: never)
+	err       error       // the injected error
+	onRecord  func(n int) // called after each committed Record, with the ledger size
+}
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{ledger: map[string]suppression.Message{}, seen: map[string]bool{}}
+}
+
+func (s *fakeStore) Record(_ context.Context, msgs []suppression.Message, _ time.Time) (suppression.Result, error) {
+	s.mu.Lock()
+	s.calls++
+	if s.err != nil && s.calls > s.failAfter {
+		s.mu.Unlock()
+		return suppression.Result{}, s.err
+	}
+	res := suppression.Result{Messages: len(msgs), ByClass: map[dsn.Class]int{}}
+	for _, m := range msgs {
+		if _, dup := s.ledger[m.Key]; dup {
+			res.Duplicates++
+			continue
+		}
+		s.ledger[m.Key] = m
+		if m.Report == nil {
+			res.Unparsed++
+			continue
+		}
+		for _, r := range m.Report.Recipients {
+			res.Events++
+			res.ByClass[r.Class]++
+		}
+	}
+	n := len(s.ledger)
+	hook := s.onRecord
+	s.mu.Unlock()
+	if hook != nil {
+		hook(n)
+	}
+	return res, nil
+}
+
+func (s *fakeStore) SeenUIDs(_ context.Context, mailbox string, uidls []string) (map[string]bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]bool{}
+	for _, u := range uidls {
+		if s.seen[mailbox+"/"+u] {
+			out[u] = true
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) MarkSeen(_ context.Context, mailbox string, uidls []string, _ time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range uidls {
+		s.seen[mailbox+"/"+u] = true
+	}
+	return nil
+}
+
+// recipients returns the recipients recorded, by class.
+func (s *fakeStore) recipients() map[dsn.Class][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[dsn.Class][]string{}
+	for _, m := range s.ledger {
+		if m.Report == nil {
+			continue
+		}
+		for _, r := range m.Report.Recipients {
+			out[r.Class] = append(out[r.Class], r.FinalRecipient)
+		}
+	}
+	return out
+}

@@ -1,0 +1,303 @@
+package poller
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+var arrival = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+
+// loadCorpus appends every corpus message to INBOX.
+func loadCorpus(t *testing.T, s *memServer) {
+	t.Helper()
+	for i, n := range corpus {
+		s.appendMsg(t, "INBOX", readCorpus(t, n), arrival.Add(time.Duration(i)*time.Minute))
+	}
+}
+
+var reports = []string{"autoreply", "block", "complaint", "hard", "soft"}
+
+func TestPollIMAPMove(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	store := newFakeStore()
+	sum, err := Poll(context.Background(), s.mailbox("main"), store, &Options{BatchSize: 4})
+	if err != nil {
+		t.Fatalf("Poll: %v", err)
+	}
+	if sum.Fetched != 6 || sum.Ignored != 1 || sum.Unparsed != 0 || sum.Duplicates != 0 {
+		t.Errorf("summary = %+v, want fetched 6, ignored 1, unparsed 0, duplicates 0", sum)
+	}
+	if got := names(t, s.folder(t, "INBOX")); len(got) != 0 {
+		t.Errorf("INBOX after pass = %q, want empty", got)
+	}
+	if got := names(t, s.folder(t, "Processed")); !reflect.DeepEqual(got, reports) {
+		t.Errorf("Processed = %q, want %q", got, reports)
+	}
+	if got := names(t, s.folder(t, "Unprocessed")); !reflect.DeepEqual(got, []string{"junk"}) {
+		t.Errorf("Unprocessed = %q, want [junk]", got)
+	}
+	if len(store.ledger) != 6 {
+		t.Errorf("ledger holds %d messages, want 6", len(store.ledger))
+	}
+	for _, m := range store.ledger {
+		if m.Mailbox != "main" || m.ReceivedAt.Before(arrival) || m.ReceivedAt.After(arrival.Add(time.Hour)) {
+			t.Errorf("message %s: mailbox %q received %v, want main and the INTERNALDATE", m.Key[:8], m.Mailbox, m.ReceivedAt)
+		}
+	}
+}
+
+func TestPollIMAPClasses(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	store := newFakeStore()
+	sum, err := Poll(context.Background(), s.mailbox("main"), store, nil)
+	if err != nil {
+		t.Fatalf("Poll: %v", err)
+	}
+	want := map[dsn.Class][]string{
+		dsn.ClassHard:      {"kijitora@example.co.jp"},
+		dsn.ClassSoft:      {"kijitora@example.net"},
+		dsn.ClassBlock:     {"kijitora@example.org"},
+		dsn.ClassComplaint: {"redacted@example.net"},
+		dsn.ClassIgnore:    {"kijitora@example.net"},
+	}
+	if got := store.recipients(); !reflect.DeepEqual(got, want) {
+		t.Errorf("recorded recipients = %v, want %v", got, want)
+	}
+	if sum.Complaints != 1 || sum.ByClass[dsn.ClassHard] != 1 {
+		t.Errorf("summary = %+v, want 1 complaint and 1 hard", sum)
+	}
+}
+
+// otherClientsDeleted adds a message another client marked \Deleted: a
+// plain EXPUNGE would remove it, UID EXPUNGE must not.
+func otherClientsDeleted(t *testing.T, s *memServer) {
+	t.Helper()
+	c := s.client(t)
+	defer c.Close()
+	raw := []byte("Subject: someone else's\r\n\r\nkeep me\r\n")
+	cmd := c.Append("INBOX", int64(len(raw)), &imap.AppendOptions{Flags: []imap.Flag{imap.FlagDeleted}})
+	cmd.Write(raw)
+	cmd.Close()
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPollIMAPWithoutMove(t *testing.T) {
+	tests := []struct {
+		name           string
+		caps           imap.CapSet
+		after          string
+		inbox          int // messages left in INBOX, the other client's included
+		processed      int
+		flaggedInInbox int
+	}{
+		{"uidplus move", imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}}, AfterMove, 1, 5, 0},
+		{"uidplus delete", imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}}, AfterDelete, 1, 0, 0},
+		{"bare move", imap.CapSet{imap.CapIMAP4rev1: {}}, AfterMove, 7, 5, 6},
+		{"bare delete", imap.CapSet{imap.CapIMAP4rev1: {}}, AfterDelete, 7, 0, 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := startMemServer(t, tt.caps)
+			loadCorpus(t, s)
+			otherClientsDeleted(t, s)
+			mb := s.mailbox("main")
+			mb.After = tt.after
+			store := newFakeStore()
+			if _, err := Poll(context.Background(), mb, store, nil); err != nil {
+				t.Fatalf("Poll: %v", err)
+			}
+			inbox := s.folder(t, "INBOX")
+			flagged := 0
+			for _, m := range inbox {
+				if hasFlag(m.flags, ProcessedKeyword) {
+					flagged++
+				}
+			}
+			if len(inbox) != tt.inbox || flagged != tt.flaggedInInbox || len(s.folder(t, "Processed")) != tt.processed {
+				t.Errorf("INBOX %d (%d flagged), Processed %d; want %d (%d), %d",
+					len(inbox), flagged, len(s.folder(t, "Processed")), tt.inbox, tt.flaggedInInbox, tt.processed)
+			}
+			pollFindsNothing(t, mb, store)
+		})
+	}
+}
+
+func TestPollIMAPFlag(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	mb := s.mailbox("main")
+	mb.After = AfterFlag
+	store := newFakeStore()
+	if _, err := Poll(context.Background(), mb, store, nil); err != nil {
+		t.Fatalf("Poll: %v", err)
+	}
+	inbox := s.folder(t, "INBOX")
+	if got := names(t, inbox); !reflect.DeepEqual(got, reports) {
+		t.Errorf("INBOX = %q, want %q", got, reports)
+	}
+	for _, m := range inbox {
+		if !hasFlag(m.flags, imap.FlagSeen) || !hasFlag(m.flags, ProcessedKeyword) {
+			t.Errorf("flags = %v, want \\Seen and %s", m.flags, ProcessedKeyword)
+		}
+	}
+	if s.folder(t, "Processed") != nil {
+		t.Errorf("after: flag created the Processed folder")
+	}
+	pollFindsNothing(t, mb, store)
+}
+
+// pollFindsNothing runs another pass and checks it had nothing to do.
+func pollFindsNothing(t *testing.T, mb Mailbox, store Store) {
+	t.Helper()
+	sum, err := Poll(context.Background(), mb, store, nil)
+	if err != nil || sum.Fetched != 0 {
+		t.Errorf("second Poll fetched %d, err %v; want 0, nil", sum.Fetched, err)
+	}
+}
+
+func TestPollIMAPRecordFails(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	store := newFakeStore()
+	store.err = errors.New("database unreachable")
+	_, err := Poll(context.Background(), s.mailbox("main"), store, nil)
+	if !errors.Is(err, store.err) {
+		t.Fatalf("Poll error = %v, want %v", err, store.err)
+	}
+	inbox := s.folder(t, "INBOX")
+	for _, m := range inbox {
+		if len(m.flags) != 0 {
+			t.Errorf("message flagged %v after a failed record, want untouched", m.flags)
+		}
+	}
+	if len(inbox) != 6 || s.folder(t, "Processed") != nil && len(s.folder(t, "Processed")) != 0 {
+		t.Errorf("INBOX holds %d, want all 6 untouched", len(inbox))
+	}
+}
+
+// TestPollIMAPResume fails the second batch, then reruns: the first
+// batch's messages were committed and moved, the rest are handled by the
+// rerun, and nothing is recorded twice.
+func TestPollIMAPResume(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	store := newFakeStore()
+	store.err, store.failAfter = errors.New("connection reset"), 1
+	sum, err := Poll(context.Background(), s.mailbox("main"), store, &Options{BatchSize: 2})
+	if err == nil {
+		t.Fatal("Poll succeeded, want the injected error")
+	}
+	if left := len(s.folder(t, "INBOX")); left != 4 {
+		t.Errorf("INBOX holds %d after one committed batch of 2, want 4", left)
+	}
+	store.err = nil
+	sum, err = Poll(context.Background(), s.mailbox("main"), store, &Options{BatchSize: 2})
+	if err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	if sum.Fetched != 4 || sum.Duplicates != 0 || len(store.ledger) != 6 {
+		t.Errorf("rerun fetched %d, duplicates %d, ledger %d; want 4, 0, 6", sum.Fetched, sum.Duplicates, len(store.ledger))
+	}
+	if left := len(s.folder(t, "INBOX")); left != 0 {
+		t.Errorf("INBOX holds %d after the rerun, want 0", left)
+	}
+}
+
+// TestPollIMAPCancelAfterCommit cancels the pass right after a commit,
+// before the messages are moved: they stay, and the rerun records them as
+// duplicates (counted once) and moves them.
+func TestPollIMAPCancelAfterCommit(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	store := newFakeStore()
+	ctx, cancel := context.WithCancel(context.Background())
+	store.onRecord = func(int) { cancel() }
+	if _, err := Poll(ctx, s.mailbox("main"), store, nil); err == nil {
+		t.Fatal("Poll succeeded after cancel, want an error")
+	}
+	if left := len(s.folder(t, "INBOX")); left != 6 {
+		t.Errorf("INBOX holds %d, want 6: nothing moved after the cancel", left)
+	}
+	store.onRecord = nil
+	sum, err := Poll(context.Background(), s.mailbox("main"), store, nil)
+	if err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	if sum.Duplicates != 6 || len(store.ledger) != 6 || len(s.folder(t, "INBOX")) != 0 {
+		t.Errorf("rerun duplicates %d, ledger %d, INBOX %d; want 6, 6, 0", sum.Duplicates, len(store.ledger), len(s.folder(t, "INBOX")))
+	}
+}
+
+// TestPollIMAPUIDValidity re-creates the folder with the same messages (a
+// restore: new UIDVALIDITY, new UIDs, flags gone). The pass fetches them
+// again; the content-hash ledger makes that a no-op.
+func TestPollIMAPUIDValidity(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	mb := s.mailbox("main")
+	mb.After = AfterFlag
+	store := newFakeStore()
+	if _, err := Poll(context.Background(), mb, store, nil); err != nil {
+		t.Fatalf("Poll: %v", err)
+	}
+	if err := s.user.Delete("INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.user.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	loadCorpus(t, s)
+	sum, err := Poll(context.Background(), mb, store, nil)
+	if err != nil {
+		t.Fatalf("Poll after UIDVALIDITY change: %v", err)
+	}
+	if sum.Fetched != 6 || sum.Duplicates != 6 || sum.NewlySuppressed != 0 || len(store.ledger) != 6 {
+		t.Errorf("after UIDVALIDITY change: fetched %d, duplicates %d, newly suppressed %d, ledger %d; want 6, 6, 0, 6",
+			sum.Fetched, sum.Duplicates, sum.NewlySuppressed, len(store.ledger))
+	}
+}
+
+func TestPollIMAPStop(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	stop := make(chan struct{})
+	var seen []ProgressInfo
+	opts := &Options{BatchSize: 2, Stop: stop, Progress: func(p ProgressInfo) {
+		seen = append(seen, p)
+		close(stop)
+	}}
+	sum, err := Poll(context.Background(), s.mailbox("main"), newFakeStore(), opts)
+	if err != nil || !sum.Stopped || sum.Fetched != 2 {
+		t.Fatalf("Poll = fetched %d, stopped %v, err %v; want 2, true, nil", sum.Fetched, sum.Stopped, err)
+	}
+	if want := []ProgressInfo{{Mailbox: "main", Done: 2, Total: 6}}; !reflect.DeepEqual(seen, want) {
+		t.Errorf("progress = %+v, want %+v", seen, want)
+	}
+	if left := len(s.folder(t, "INBOX")); left != 4 {
+		t.Errorf("INBOX holds %d, want 4", left)
+	}
+}
+
+func TestPollIMAPBadLogin(t *testing.T) {
+	s := startMemServer(t, nil)
+	mb := s.mailbox("main")
+	mb.Password = "wrong-password-xyz"
+	_, err := Poll(context.Background(), mb, newFakeStore(), nil)
+	if err == nil {
+		t.Fatal("Poll with a wrong password succeeded")
+	}
+	if got := err.Error(); contains(got, mb.Password) {
+		t.Errorf("error %q contains the password", got)
+	}
+}

@@ -1,0 +1,78 @@
+package poller
+
+import (
+	"fmt"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// dispose applies mb.After to the recorded messages of a batch and moves
+// the failed ones (not reports, or unparseable) to the failed folder. It
+// runs only after the batch's Record call has committed.
+func (ic *imapConn) dispose(mb Mailbox, batch []*fetched) error {
+	var done, failed imap.UIDSet
+	for _, f := range batch {
+		if f.failed() {
+			failed.AddNum(imap.UID(f.uid))
+		} else {
+			done.AddNum(imap.UID(f.uid))
+		}
+	}
+	if len(failed) > 0 {
+		if err := ic.moveTo(failed, mb.FailedFolder); err != nil {
+			return fmt.Errorf("move to %s: %w", mb.FailedFolder, err)
+		}
+	}
+	if len(done) == 0 {
+		return nil
+	}
+	var err error
+	switch mb.After {
+	case AfterMove:
+		err = ic.moveTo(done, mb.ProcessedFolder)
+	case AfterDelete:
+		err = ic.remove(done)
+	default:
+		err = ic.flag(done)
+	}
+	if err != nil {
+		return fmt.Errorf("after %s: %w", mb.After, err)
+	}
+	return nil
+}
+
+// moveTo moves uids to folder: MOVE when the server has it, else COPY then
+// remove. Never a plain EXPUNGE.
+func (ic *imapConn) moveTo(uids imap.UIDSet, folder string) error {
+	if ic.move {
+		_, err := ic.c.Move(uids, folder).Wait()
+		return err
+	}
+	if _, err := ic.c.Copy(uids, folder).Wait(); err != nil {
+		return err
+	}
+	return ic.remove(uids)
+}
+
+// remove deletes uids with \Deleted and UID EXPUNGE, which touches only
+// those UIDs. Without UIDPLUS a plain EXPUNGE would also remove other
+// clients' \Deleted mail, so the messages are flagged instead and later
+// passes skip them.
+func (ic *imapConn) remove(uids imap.UIDSet) error {
+	if !ic.uidplus {
+		return ic.flag(uids)
+	}
+	if err := ic.store(uids, imap.FlagDeleted); err != nil {
+		return err
+	}
+	return ic.c.UIDExpunge(uids).Close()
+}
+
+// flag marks uids seen and processed.
+func (ic *imapConn) flag(uids imap.UIDSet) error {
+	return ic.store(uids, imap.FlagSeen, ProcessedKeyword)
+}
+
+func (ic *imapConn) store(uids imap.UIDSet, flags ...imap.Flag) error {
+	return ic.c.Store(uids, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close()
+}

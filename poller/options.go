@@ -1,0 +1,78 @@
+package poller
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+// DefaultBatchSize is how many messages one fetch and one Record call hold.
+const DefaultBatchSize = 100
+
+// Verifier decides whether a message arrived on a valid signed return path.
+// header is the raw header block of the bounce message (capped at
+// HeaderPrefix bytes); recipient is the address the token names, or "". A
+// nil Verifier verifies nothing.
+type Verifier func(report *dsn.Report, header []byte) (verified bool, recipient string)
+
+// Progress is told how far a pass has got after every batch.
+type Progress func(p ProgressInfo)
+
+// ProgressInfo is a pass's position.
+type ProgressInfo struct {
+	Mailbox string
+	Done    int // messages handled so far in this pass
+	Total   int // messages the pass found to handle
+}
+
+// Options tunes a pass. A nil *Options is equivalent to a zero Options,
+// and every zero field means its default.
+type Options struct {
+	BatchSize      int   // messages per fetch and per Record call; default DefaultBatchSize
+	MaxMessageSize int64 // handed to dsn as its size cap; 0: dsn's default
+
+	Verifier Verifier     // nil: no message is verified
+	Logger   *slog.Logger // nil: discard
+	Progress Progress     // nil: none
+	Now      func() time.Time
+
+	// Stop, when closed, asks the pass to finish the batch in hand and
+	// return without starting another (the first step of a shutdown).
+	// Cancelling the context instead aborts the batch in hand: nothing of
+	// it is committed or disposed of.
+	Stop <-chan struct{}
+
+	DialTimeout time.Duration // default 30s
+}
+
+func (o *Options) withDefaults() Options {
+	var r Options
+	if o != nil {
+		r = *o
+	}
+	if r.BatchSize <= 0 {
+		r.BatchSize = DefaultBatchSize
+	}
+	if r.Logger == nil {
+		r.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if r.DialTimeout <= 0 {
+		r.DialTimeout = 30 * time.Second
+	}
+	return r
+}
+
+// stopping reports whether Stop has been closed.
+func (o *Options) stopping() bool {
+	select {
+	case <-o.Stop:
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,168 @@
+package poller
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// HeaderPrefix is how many leading bytes of each message are kept while it
+// streams: enough for the header block handed to the Verifier and for the
+// Subject and From of a message that cannot be parsed.
+const HeaderPrefix = 64 << 10
+
+// ErrRead reports that a message could not be read from the server; it is
+// never mistaken for a message that could not be parsed.
+var ErrRead = errors.New("poller: read message")
+
+// fetched is one message read from the server, with what disposing of it needs.
+type fetched struct {
+	uid  uint32 // IMAP UID
+	uidl string // POP3 UIDL
+	num  int    // POP3 message number
+	msg  suppression.Message
+}
+
+// failed reports whether the message goes to the failed folder: it is not
+// a report, or could not be parsed.
+func (f *fetched) failed() bool {
+	return f.msg.Report == nil || f.msg.Report.Type == dsn.TypeOther
+}
+
+// reader turns a message stream into a suppression.Message.
+type reader struct {
+	mailbox  string
+	maxSize  int64
+	verifier Verifier
+	prefix   []byte     // reused between messages
+	crlf     crlfReader // reused between messages
+}
+
+// read hashes and parses r as it streams, holding no more than the parser
+// keeps plus HeaderPrefix bytes. Bare LFs become CRLF first, so the key is
+// that of the message's wire form. It consumes r to its end, so the key covers
+// every byte even when the parser stops early. A read error from r is
+// returned wrapped in ErrRead; a parse error is kept in the Message.
+func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, error) {
+	src := &errTrap{r: r}
+	h := sha256.New()
+	rd.prefix = rd.prefix[:0]
+	pw := &prefixWriter{buf: &rd.prefix, limit: HeaderPrefix}
+	rd.crlf.reset(src)
+	tee := io.TeeReader(&rd.crlf, io.MultiWriter(h, pw))
+
+	report, perr := parse(tee, rd.maxSize)
+	if _, err := io.Copy(io.Discard, tee); err != nil && src.err == nil {
+		src.err = err
+	}
+	if src.err != nil {
+		return suppression.Message{}, fmt.Errorf("%w: %w", ErrRead, src.err)
+	}
+	msg := suppression.Message{
+		Key:        hex.EncodeToString(h.Sum(nil)),
+		Mailbox:    rd.mailbox,
+		ReceivedAt: receivedAt,
+		Report:     report,
+	}
+	if errors.Is(perr, dsn.ErrTooLarge) && report != nil {
+		perr = nil // the report of the first MaxSize bytes stands; dsn notes the cut in Problems
+	}
+	if perr != nil || report == nil {
+		msg.Report = nil
+		msg.ParseError = parseErrorText(perr)
+		msg.Subject, msg.From = headerSummary(rd.prefix)
+	}
+	if rd.verifier != nil && msg.Report != nil {
+		msg.Verified, msg.VerifiedRecipient = rd.verifier(msg.Report, headerBlock(rd.prefix))
+	}
+	return msg, nil
+}
+
+func parse(r io.Reader, maxSize int64) (*dsn.Report, error) {
+	if maxSize > 0 {
+		return dsn.ParseWithOptions(r, &dsn.Options{MaxSize: maxSize})
+	}
+	return dsn.Parse(r)
+}
+
+func parseErrorText(err error) string {
+	if err == nil {
+		return "no report"
+	}
+	return err.Error()
+}
+
+// errTrap remembers the first error of its reader other than io.EOF, so a
+// broken connection is told apart from a malformed message.
+type errTrap struct {
+	r   io.Reader
+	err error
+}
+
+func (t *errTrap) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF && t.err == nil {
+		t.err = err
+	}
+	return n, err
+}
+
+// prefixWriter keeps the first limit bytes written to it.
+type prefixWriter struct {
+	buf   *[]byte
+	limit int
+}
+
+func (w *prefixWriter) Write(p []byte) (int, error) {
+	if room := w.limit - len(*w.buf); room > 0 {
+		*w.buf = append(*w.buf, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// headerBlock returns the header block at the start of prefix, up to and
+// including the blank line, or all of prefix when it holds no blank line.
+func headerBlock(prefix []byte) []byte {
+	for _, sep := range [][]byte{[]byte("\r\n\r\n"), []byte("\n\n")} {
+		if i := bytes.Index(prefix, sep); i >= 0 {
+			return prefix[:i+len(sep)]
+		}
+	}
+	return prefix
+}
+
+// headerSummary returns the decoded Subject and From of a header block, or
+// empty strings where they cannot be read.
+func headerSummary(prefix []byte) (subject, from string) {
+	block := headerBlock(prefix)
+	if !bytes.HasSuffix(block, []byte("\n\n")) && !bytes.HasSuffix(block, []byte("\r\n\r\n")) {
+		block = append(append([]byte(nil), block...), "\r\n\r\n"...)
+	}
+	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(block)))
+	if err != nil {
+		return "", ""
+	}
+	h := mail.Header{Header: message.Header{Header: th}}
+	return decodedField(h, "Subject"), decodedField(h, "From")
+}
+
+// decodedField is the field's value with encoded words decoded, else raw.
+func decodedField(h mail.Header, key string) string {
+	v, err := h.Text(key)
+	if err != nil {
+		return h.Get(key)
+	}
+	return v
+}

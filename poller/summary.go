@@ -1,0 +1,71 @@
+package poller
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// Summary is what one pass did.
+type Summary struct {
+	Mailbox         string
+	Fetched         int               // messages read from the server
+	ByClass         map[dsn.Class]int // recipient events recorded, by class
+	Complaints      int               // complaint events recorded
+	Ignored         int               // messages that were not reports (sent to the failed folder)
+	Unparsed        int               // messages that could not be parsed (sent to the failed folder)
+	NewlySuppressed int               // addresses this pass suppressed
+	Duplicates      int               // messages already recorded by an earlier pass: changed nothing
+	Skipped         int               // POP3 messages skipped by UIDL (after: flag)
+	Stopped         bool              // the pass stopped early on request (Options.Stop)
+	Seconds         float64
+}
+
+func (s *Summary) addResult(r suppression.Result) {
+	if s.ByClass == nil {
+		s.ByClass = make(map[dsn.Class]int)
+	}
+	for c, n := range r.ByClass {
+		s.ByClass[c] += n
+	}
+	s.Complaints += r.ByClass[dsn.ClassComplaint]
+	s.NewlySuppressed += len(r.NewlySuppressed)
+	s.Duplicates += r.Duplicates
+}
+
+func (s *Summary) addMessage(m *fetched) {
+	s.Fetched++
+	switch {
+	case m.msg.Report == nil:
+		s.Unparsed++
+	case m.msg.Report.Type == dsn.TypeOther:
+		s.Ignored++
+	}
+}
+
+// Add adds o's counts to s (to total several mailboxes).
+func (s *Summary) Add(o Summary) {
+	s.Fetched += o.Fetched
+	s.addResult(suppression.Result{ByClass: o.ByClass, Duplicates: o.Duplicates})
+	s.Ignored += o.Ignored
+	s.Unparsed += o.Unparsed
+	s.NewlySuppressed += o.NewlySuppressed
+	s.Skipped += o.Skipped
+	s.Stopped = s.Stopped || o.Stopped
+	s.Seconds += o.Seconds
+}
+
+// String is the one-line summary `bouncer poll` prints.
+func (s Summary) String() string {
+	classes := make([]string, 0, len(s.ByClass))
+	for c, n := range s.ByClass {
+		classes = append(classes, fmt.Sprintf("%s=%d", c, n))
+	}
+	sort.Strings(classes)
+	return fmt.Sprintf("%s: fetched %d, events [%s], complaints %d, ignored %d, unparsed %d, newly suppressed %d, duplicates %d, %.1fs",
+		s.Mailbox, s.Fetched, strings.Join(classes, " "), s.Complaints, s.Ignored, s.Unparsed,
+		s.NewlySuppressed, s.Duplicates, s.Seconds)
+}
