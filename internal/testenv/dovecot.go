@@ -1,0 +1,149 @@
+package testenv
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// DovecotServer is one fresh user on the test Dovecot. Its INBOX is the
+// Maildir at Maildir; other folders appear as Maildir++ subfolders
+// (Maildir/.Name) once created over IMAP.
+type DovecotServer struct {
+	Host      string // 127.0.0.1
+	IMAPPort  int    // plain IMAP; STARTTLS offered
+	IMAPSPort int    // IMAP over implicit TLS
+	POP3Port  int    // plain POP3; STLS offered
+	POP3SPort int    // POP3 over implicit TLS
+	CAFile    string // PEM certificate to trust (the server's self-signed one)
+	User      string
+	Password  string
+	Maildir   string // the user's Maildir: cur/, new/, tmp/
+
+	t        testing.TB
+	uid, gid int // owner of the mail tree; -1 when not running as root
+}
+
+// Addr returns host:port for port.
+func (s *DovecotServer) Addr(port int) string {
+	return net.JoinHostPort(s.Host, strconv.Itoa(port))
+}
+
+// TLSConfig trusts the server's certificate (CAFile) and nothing else.
+func (s *DovecotServer) TLSConfig() *tls.Config {
+	pem, err := os.ReadFile(s.CAFile)
+	if err != nil {
+		s.t.Fatalf("testenv: %v", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		s.t.Fatalf("testenv: no certificate in %s", s.CAFile)
+	}
+	return &tls.Config{RootCAs: pool, ServerName: s.Host, MinVersion: tls.VersionTLS12}
+}
+
+// Dovecot adds a new user with a random password to the running test
+// Dovecot and creates its empty Maildir. The user can log in at once over
+// IMAP and POP3. Users are not removed: the whole server is thrown away.
+func Dovecot(t testing.TB) *DovecotServer {
+	t.Helper()
+	host := lookup(EnvDovecotHost)
+	if host == "" {
+		unavailable(t, "no Dovecot: %s is not set", EnvDovecotHost)
+	}
+	s := &DovecotServer{Host: host, CAFile: lookup(EnvCAFile), t: t, uid: -1, gid: -1}
+	for key, dst := range map[string]*int{EnvIMAPPort: &s.IMAPPort, EnvIMAPSPort: &s.IMAPSPort, EnvPOP3Port: &s.POP3Port, EnvPOP3SPort: &s.POP3SPort} {
+		n, err := strconv.Atoi(lookup(key))
+		if err != nil {
+			t.Fatalf("testenv: %s=%q: not a port", key, lookup(key))
+		}
+		*dst = n
+	}
+	conn, err := net.DialTimeout("tcp", s.Addr(s.IMAPSPort), 5*time.Second)
+	if err != nil {
+		unavailable(t, "Dovecot unreachable: %v", err)
+	}
+	conn.Close()
+	s.addUser(lookup(EnvPasswdDir), lookup(EnvMailDir))
+	return s
+}
+
+// addUser makes the user's Maildir (owned by the mail tree's owner, for
+// Dovecot's unprivileged mail processes) and then the user's own passwd
+// file, which Dovecot reads on the first login. (One shared file would not
+// do: Dovecot re-reads a changed passwd file at most once a second.)
+func (s *DovecotServer) addUser(passwdDir, mailDir string) {
+	s.User = "u" + randomHex(6)
+	s.Password = randomHex(12)
+	if os.Geteuid() == 0 {
+		fi, err := os.Stat(mailDir)
+		if err != nil {
+			s.t.Fatalf("testenv: %s: %v", EnvMailDir, err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		s.uid, s.gid = int(st.Uid), int(st.Gid)
+	}
+	home := filepath.Join(mailDir, s.User)
+	s.Maildir = filepath.Join(home, "Maildir")
+	for _, d := range []string{home, s.Maildir, filepath.Join(s.Maildir, "cur"), filepath.Join(s.Maildir, "new"), filepath.Join(s.Maildir, "tmp")} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			s.t.Fatalf("testenv: %v", err)
+		}
+		s.chown(d)
+	}
+	// Written whole under a temporary name, then renamed: Dovecot never
+	// sees a partial file.
+	tmp := filepath.Join(passwdDir, "."+s.User)
+	if err := os.WriteFile(tmp, fmt.Appendf(nil, "%s:{PLAIN}%s\n", s.User, s.Password), 0o644); err != nil {
+		s.t.Fatalf("testenv: %s: %v", EnvPasswdDir, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(passwdDir, s.User)); err != nil {
+		s.t.Fatalf("testenv: add user: %v", err)
+	}
+}
+
+func (s *DovecotServer) chown(path string) {
+	if s.uid < 0 {
+		return
+	}
+	if err := os.Lchown(path, s.uid, s.gid); err != nil {
+		s.t.Fatalf("testenv: %v", err)
+	}
+}
+
+var deliveries atomic.Int64
+
+// DeliverMaildir puts raw into the user's INBOX by writing it straight into
+// Maildir/new (through tmp/, as a delivery agent would), much faster than
+// IMAP APPEND. Its INTERNALDATE is now. It returns the file's path.
+func (s *DovecotServer) DeliverMaildir(raw []byte) string {
+	return s.DeliverMaildirAt(raw, time.Now())
+}
+
+// DeliverMaildirAt is DeliverMaildir with INTERNALDATE received (Dovecot
+// takes it from the file's modification time).
+func (s *DovecotServer) DeliverMaildirAt(raw []byte, received time.Time) string {
+	s.t.Helper()
+	name := fmt.Sprintf("%d.M%dP%dQ%d.bouncer-test", received.Unix(), time.Now().UnixMicro()%1e6, os.Getpid(), deliveries.Add(1))
+	tmp := filepath.Join(s.Maildir, "tmp", name)
+	if err := os.WriteFile(tmp, raw, 0o600); err != nil {
+		s.t.Fatalf("testenv: deliver: %v", err)
+	}
+	s.chown(tmp)
+	if err := os.Chtimes(tmp, received, received); err != nil {
+		s.t.Fatalf("testenv: deliver: %v", err)
+	}
+	dst := filepath.Join(s.Maildir, "new", name)
+	if err := os.Rename(tmp, dst); err != nil {
+		s.t.Fatalf("testenv: deliver: %v", err)
+	}
+	return dst
+}
