@@ -1,0 +1,130 @@
+package poller
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+)
+
+func TestCRLFReader(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a\nb\n", "a\r\nb\r\n"},
+		{"a\r\nb\r\n", "a\r\nb\r\n"},
+		{"\n\n", "\r\n\r\n"},
+		{"a\rb", "a\rb"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		for _, name := range []string{"whole", "one byte"} {
+			var c crlfReader
+			c.reset(strings.NewReader(tt.in))
+			var got []byte
+			var err error
+			if name == "whole" {
+				got, err = io.ReadAll(&c)
+			} else {
+				got, err = io.ReadAll(iotest.OneByteReader(&c))
+			}
+			if err != nil || string(got) != tt.want {
+				t.Errorf("crlf(%q) %s = %q, %v; want %q", tt.in, name, got, err, tt.want)
+			}
+		}
+	}
+}
+
+func TestHeaderSummary(t *testing.T) {
+	prefix := []byte("From: =?UTF-8?B?w4lsaWU=?= <e@example.com>\r\nSubject: =?UTF-8?Q?caf=C3=A9?=\r\n\r\nbody")
+	subject, from := headerSummary(prefix)
+	if subject != "café" || from != "Élie <e@example.com>" {
+		t.Errorf("headerSummary = %q, %q; want %q, %q", subject, from, "café", "Élie <e@example.com>")
+	}
+	if got := string(headerBlock([]byte("A: b\n\nbody"))); got != "A: b\n\n" {
+		t.Errorf("headerBlock = %q, want %q", got, "A: b\n\n")
+	}
+}
+
+func TestReadKeyIgnoresLineEndings(t *testing.T) {
+	raw := readCorpus(t, "hard")
+	lf := bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
+	rd := &reader{mailbox: "m"}
+	a, err := rd.read(bytes.NewReader(raw), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rd.read(bytes.NewReader(lf), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Key != b.Key || a.Report == nil || len(a.Report.Recipients) != 1 {
+		t.Errorf("keys %s (CRLF) and %s (LF), report %v; want equal keys and one recipient", a.Key, b.Key, a.Report)
+	}
+}
+
+// TestReadBrokenStream: a connection that fails mid-message is an error,
+// never a message recorded as unparseable.
+func TestReadBrokenStream(t *testing.T) {
+	raw := readCorpus(t, "hard")
+	cut := io.MultiReader(bytes.NewReader(raw[:200]), iotest.ErrReader(io.ErrUnexpectedEOF))
+	rd := &reader{mailbox: "m"}
+	if _, err := rd.read(cut, time.Time{}); !errors.Is(err, ErrRead) {
+		t.Errorf("read of a cut stream = %v, want ErrRead", err)
+	}
+}
+
+// TestReadLargeMessage: a message over the parser's cap keeps its report,
+// and its key covers every byte.
+func TestReadLargeMessage(t *testing.T) {
+	raw := readCorpus(t, "hard")
+	big := append(append([]byte{}, raw...), bytes.Repeat([]byte("x"), 1<<20)...)
+	rd := &reader{mailbox: "m", maxSize: int64(len(raw) + 10)}
+	msg, err := rd.read(bytes.NewReader(big), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, _ := (&reader{mailbox: "m"}).read(bytes.NewReader(raw), time.Time{})
+	if msg.Report == nil || msg.ParseError != "" || msg.Key == small.Key {
+		t.Errorf("large message: report %v, parse error %q, key equal to the prefix's %v; want a report, no error, a distinct key",
+			msg.Report != nil, msg.ParseError, msg.Key == small.Key)
+	}
+}
+
+func TestReadUnparseableKeepsSubject(t *testing.T) {
+	long := "Subject: huge\r\nFrom: x@example.com\r\n" + strings.Repeat("X-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n", 50000) + "\r\nbody\r\n"
+	rd := &reader{mailbox: "m"}
+	msg, err := rd.read(strings.NewReader(long), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Report != nil || msg.ParseError == "" || msg.Subject != "huge" || msg.From != "x@example.com" {
+		t.Errorf("unparseable: report %v, error %q, subject %q, from %q; want nil, an error, huge, x@example.com",
+			msg.Report, msg.ParseError, msg.Subject, msg.From)
+	}
+}
+
+func TestXOAUTH2(t *testing.T) {
+	c := newXOAUTH2Client("u@example.com", "tok")
+	mech, ir, err := c.Start()
+	if mech != "XOAUTH2" || string(ir) != "user=u@example.com\x01auth=Bearer tok\x01\x01" || err != nil {
+		t.Errorf("Start = %q, %q, %v", mech, ir, err)
+	}
+	if resp, err := c.Next([]byte(`{"status":"401"}`)); err != nil || len(resp) != 0 {
+		t.Errorf("Next(error challenge) = %q, %v; want an empty response", resp, err)
+	}
+	if _, err := c.Next([]byte("again")); !errors.Is(err, ErrXOAUTH2) {
+		t.Errorf("second Next = %v, want ErrXOAUTH2", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	mb := Mailbox{Name: "x", Protocol: "smtp", After: "archive", Auth: AuthXOAUTH2}.withDefaults()
+	err := mb.validate()
+	for _, want := range []string{"protocol", "host", "after", "xoauth2 needs"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("validate() = %v, want it to name %q", err, want)
+		}
+	}
+}
