@@ -7,14 +7,34 @@ func isLocalChar(c byte) bool {
 }
 
 func isDomainChar(c byte) bool {
-	return isAlnum(c) || c == '-' || c == '.' || c == '_' || c >= 0x80
+	return isAlnum(c) || c == '-' || c == '.' || c == '_'
+}
+
+// plausibleAddr reports whether a is local@domain with a dotted domain.
+func plausibleAddr(a string) bool {
+	at := strings.LastIndexByte(a, '@')
+	return at > 0 && strings.IndexByte(a[at:], '.') > 0 && !strings.HasPrefix(a, "@")
 }
 
 // addrAround returns the address around the '@' at s[at] and its bounds.
 func addrAround(s string, at int) (addr string, start, end int) {
 	start = at
-	for start > 0 && isLocalChar(s[start-1]) {
-		start--
+	if at > 1 && s[at-1] == '"' {
+		// A quoted local part: "first..last"@example.com.
+		if q := strings.LastIndexByte(s[:at-1], '"'); q >= 0 && !strings.ContainsAny(s[q:at], "<>\n") {
+			start = q
+		}
+	}
+	if start == at {
+		for start > 0 && isLocalChar(s[start-1]) {
+			start--
+		}
+	}
+	if start < at && s[start] != '"' {
+		// A path or source route before the address is not part of it.
+		if k := strings.LastIndexAny(s[start:at], "/:"); k >= 0 {
+			start += k + 1
+		}
 	}
 	end = at + 1
 	if end < len(s) && s[end] == '[' {
@@ -26,7 +46,7 @@ func addrAround(s string, at int) (addr string, start, end int) {
 	for end < len(s) && isDomainChar(s[end]) {
 		end++
 	}
-	for start < at && s[start] == '.' {
+	for start < at && s[start] == '.' && s[start] != '"' {
 		start++
 	}
 	for end > at+1 && (s[end-1] == '.' || s[end-1] == '-') {
@@ -64,7 +84,10 @@ func cleanAddr(v string) string {
 			v = v[i+1 : i+j]
 		}
 	}
-	v = strings.Trim(v, " \t\"'<>,;:")
+	v = strings.Trim(v, " \t'<>,;:")
+	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
 	if strings.IndexByte(v, '@') < 0 {
 		return v
 	}

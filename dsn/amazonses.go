@@ -62,6 +62,8 @@ func (p *parser) amazonSES() bool {
 	if end := strings.LastIndexByte(t, '}'); end > 0 {
 		t = t[:end+1]
 	}
+	// QUIRK: the JSON arrives wrapped at 76 columns, inside strings too.
+	t = strings.ReplaceAll(t, "\n", "")
 	var n sesNotification
 	if err := json.Unmarshal([]byte(t), &n); err != nil {
 		p.problem("amazon ses: %v", err)

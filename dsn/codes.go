@@ -153,3 +153,38 @@ func stripType(v string) string {
 	}
 	return strings.TrimSpace(v[i+1:])
 }
+
+// diagType returns the lower-case type of a Diagnostic-Code value
+// ("smtp", "x-unix", "x-postfix"), or "".
+func diagType(v string) string {
+	v = strings.TrimSpace(v)
+	if s := stripType(v); len(s) < len(v) {
+		return strings.ToLower(strings.TrimSpace(v[:strings.IndexByte(v, ';')]))
+	}
+	return ""
+}
+
+// commandMarkers map phrases of diagnostics to the SMTP command a reply
+// answered (lower case). The earliest match in the text wins.
+var commandMarkers = []struct{ phrase, cmd string }{
+	{"rcpt to", "RCPT"}, {"rcpt_to", "RCPT"}, {"mail from", "MAIL"}, {"mail_from", "MAIL"},
+	{"end of data", "DATA"}, {"final data", "DATA"}, {"data command", "DATA"}, {">>> data", "DATA"},
+	{"after data", "DATA"}, {"ehlo", "EHLO"}, {"helo", "HELO"}, {"initial connection", "CONN"},
+	{"greeting", "CONN"}, {"connect to", "CONN"},
+}
+
+// findCommand returns the SMTP command a diagnostic says the reply
+// answered ("RCPT"), or "".
+func findCommand(d string) string {
+	if d == "" {
+		return ""
+	}
+	l := strings.ToLower(d)
+	best, cmd := len(l)+1, ""
+	for _, m := range commandMarkers {
+		if i := strings.Index(l, m.phrase); i >= 0 && i < best {
+			best, cmd = i, m.cmd
+		}
+	}
+	return cmd
+}

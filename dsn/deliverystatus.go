@@ -86,6 +86,9 @@ func (p *parser) recipientField(rc *Recipient, name, v string, global bool) {
 		rc.RemoteMTA = stripType(v)
 	case "diagnostic-code":
 		rc.Diagnostic = appendFolded(rc.Diagnostic, stripType(v))
+		if rc.DiagnosticType == "" {
+			rc.DiagnosticType = diagType(v)
+		}
 	case "last-attempt-date":
 		if t, ok := p.date(name, v); ok {
 			rc.LastAttempt = t
@@ -104,7 +107,9 @@ func (p *parser) dsnAddr(v string, global bool) string {
 
 // addDSNRecipient completes a record from its diagnostic and appends it.
 func (p *parser) addDSNRecipient(rc Recipient) {
-	if rc.FinalRecipient == "" {
+	if rc.FinalRecipient == "" || !plausibleAddr(rc.FinalRecipient) && plausibleAddr(rc.OriginalRecipient) {
+		// QUIRK: Sun/Oracle Messaging Server and Sendmail write source
+		// routes or bare domains ("@mx.example.org") as Final-Recipient.
 		rc.FinalRecipient = rc.OriginalRecipient
 	}
 	completeCodes(&rc)
@@ -116,12 +121,15 @@ func (p *parser) addDSNRecipient(rc Recipient) {
 // QUIRK: Exchange and Office 365 write 5.0.0 and put the real code in the
 // diagnostic).
 func completeCodes(rc *Recipient) {
+	if rc.Command == "" {
+		rc.Command = findCommand(rc.Diagnostic)
+	}
 	if rc.ReplyCode == "" {
 		rc.ReplyCode = findReplyCode(rc.Diagnostic)
 	}
 	if rc.Status == "" || strings.HasSuffix(rc.Status, ".0.0") {
 		if st := findStatus(rc.Diagnostic); st != "" && st != rc.Status {
-			if rc.Status == "" || st[0] == rc.Status[0] || rc.Status[0] == '5' && st[0] == '4' {
+			if rc.Status == "" || st[0] == rc.Status[0] {
 				rc.Status = st
 			}
 		}

@@ -40,7 +40,7 @@ func (p *parser) textBounce() bool {
 		if orig != "" && p.original == nil {
 			p.setOriginalHeader(inlineHeader(orig, p.opts.MaxHeaderBytes))
 		}
-		recs := scanNotice(notice, p.excluded())
+		recs := p.preferFailedHeader(scanNotice(notice, p.excluded()), notice)
 		if len(recs) == 0 && i+1 < len(texts) {
 			continue
 		}
@@ -112,6 +112,7 @@ func (p *parser) addTextRecipients(recs []textRecord, notice string) {
 		rc.Status = findStatus(rc.Diagnostic)
 		rc.ReplyCode = findReplyCode(rc.Diagnostic)
 		rc.RemoteMTA = remoteHost(rc.Diagnostic)
+		rc.Command = findCommand(rc.Diagnostic)
 		p.rep.Recipients = append(p.rep.Recipients, rc)
 	}
 }
@@ -184,4 +185,37 @@ func indexFold(s, lowerNeedle string) int {
 		}
 	}
 	return -1
+}
+
+// preferFailedHeader makes the X-Failed-Recipients header (QUIRK: Exim,
+// Google) the authority on who failed when present: the scanned records
+// lend their diagnostics to the addresses it lists.
+func (p *parser) preferFailedHeader(recs []textRecord, notice string) []textRecord {
+	var addrs []string
+	for _, v := range p.outer.values("X-Failed-Recipients") {
+		addrs = append(addrs, addrList(v)...)
+	}
+	if len(addrs) == 0 {
+		return recs
+	}
+	if len(addrs) == 1 && len(recs) == 1 && plausibleAddr(recs[0].addr) {
+		// The notice names the address as the user wrote it; the header
+		// may hold the rewritten one.
+		return recs
+	}
+	out := make([]textRecord, 0, len(addrs))
+	for _, a := range addrs {
+		tr := textRecord{addr: a}
+		if i := indexOf(recs, a); i >= 0 {
+			tr.diag = recs[i].diag
+		} else if len(recs) == 1 && len(addrs) == 1 {
+			tr.diag = recs[0].diag
+		} else if d := codeLines(notice); d != "" {
+			tr.diag = []string{d}
+		}
+		if indexOf(out, a) < 0 {
+			out = append(out, tr)
+		}
+	}
+	return out
 }

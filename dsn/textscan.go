@@ -22,10 +22,43 @@ const maxNoticeLines = 600
 // line or a separator. Addresses in ex (the sender) are skipped.
 func scanNotice(notice string, ex map[string]bool) []textRecord {
 	notice = unquote(notice)
-	if recs := scanLines(notice, ex, recipientLine); len(recs) > 0 {
+	if recs := scanLines(notice, nil, recipientLine); len(recs) > 0 {
+		return recs
+	}
+	if recs := transcriptRecipients(notice); len(recs) > 0 {
 		return recs
 	}
 	return scanLines(notice, ex, sentenceRecipient)
+}
+
+// transcriptRecipients reads an SMTP session transcript ("In:  RCPT
+// TO:<a@b>" ... "Out: 451 4.3.0 Error"): each RCPT TO address with the
+// last error reply. QUIRK: the Postfix SMTP server's "errors from" notice
+// to the postmaster.
+func transcriptRecipients(notice string) []textRecord {
+	var addrs []string
+	last := ""
+	for line := range strings.Lines(notice) {
+		t := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(t, "In:") && indexFold(t, "rcpt to:") >= 0:
+			if a := findAddr(t); a != "" {
+				addrs = append(addrs, a)
+			}
+		case strings.HasPrefix(t, "Out:"):
+			if v := strings.TrimSpace(t[4:]); len(v) > 0 && (v[0] == '4' || v[0] == '5') && leadingReplyCode(v) != "" {
+				last = v
+			}
+		}
+	}
+	if last == "" {
+		return nil
+	}
+	recs := make([]textRecord, 0, len(addrs))
+	for _, a := range addrs {
+		recs = append(recs, textRecord{addr: a, diag: []string{last}})
+	}
+	return recs
 }
 
 // scanLines runs scanNotice with one recognizer of recipient lines.
@@ -48,7 +81,7 @@ func scanLines(notice string, ex map[string]bool, recognize func(string) (string
 			cur = -1
 			continue
 		}
-		if addr, rest, ok := recognize(t); ok && !ex[strings.ToLower(addr)] && !isDaemonAddr(addr) {
+		if addr, rest, ok := recognize(t); ok && (ex == nil || !ex[strings.ToLower(addr)]) && !isDaemonAddr(addr) {
 			cur = indexOf(recs, addr)
 			if cur < 0 {
 				recs = append(recs, textRecord{addr: addr})
