@@ -38,6 +38,7 @@ type Result struct {
 	Duplicates      int               // messages already in the ledger: changed nothing
 	Unparsed        int               // messages ledgered without a report
 	Events          int               // recipient events written
+	NoRecipient     int               // records without a usable recipient (noted in the ledger)
 	ByClass         map[dsn.Class]int // events written, by class
 	NewlySuppressed []string          // addresses suppressed by this call
 }

@@ -10,8 +10,9 @@ CREATE TABLE processed_messages (
     message_id   text NOT NULL DEFAULT '',
     subject      text NOT NULL DEFAULT '',
     from_addr    text NOT NULL DEFAULT '',
-    records      integer NOT NULL DEFAULT 0,
-    error        text NOT NULL DEFAULT ''    -- why it was quarantined
+    records      integer NOT NULL DEFAULT 0, -- bounce_events rows written
+    outcome      text NOT NULL DEFAULT 'recorded', -- recorded | quarantined | not_report | no_recipient
+    error        text NOT NULL DEFAULT ''    -- why it was quarantined, or which records had no usable recipient
 );
 CREATE INDEX processed_messages_received_at_idx ON processed_messages (received_at);
 
@@ -38,7 +39,6 @@ CREATE TABLE bounce_events (
 CREATE INDEX bounce_events_recipient_idx ON bounce_events (recipient, received_at);
 CREATE INDEX bounce_events_domain_idx ON bounce_events (domain, received_at);
 CREATE INDEX bounce_events_received_at_idx ON bounce_events (received_at);
-CREATE INDEX bounce_events_message_key_idx ON bounce_events (message_key);
 
 -- One row per address that ever failed or was added by hand.
 CREATE TABLE suppressions (
@@ -59,10 +59,13 @@ CREATE TABLE suppressions (
     suppressed_reason text NOT NULL DEFAULT '',
     expires_at        timestamptz,
     source            text NOT NULL DEFAULT 'bounce',  -- bounce | complaint | manual | import
-    note              text NOT NULL DEFAULT ''
+    note              text NOT NULL DEFAULT '',
+    -- set by "remove": events received up to this time no longer count
+    cleared_at        timestamptz
 );
 CREATE INDEX suppressions_domain_idx ON suppressions (domain);
 CREATE INDEX suppressions_last_seen_idx ON suppressions (last_seen);
+CREATE INDEX suppressions_last_class_idx ON suppressions (last_class);
 CREATE INDEX suppressions_suppressed_at_idx ON suppressions (suppressed_at) WHERE suppressed;
 
 -- Addresses ("a@example.com") and whole domains ("example.com") never suppressed.
@@ -72,12 +75,15 @@ CREATE TABLE allowlist (
     note       text NOT NULL DEFAULT ''
 );
 
--- What sending applications query before each send.
+-- What sending applications query before each send: suppressed, not
+-- expired, and not on the allowlist (by address or by domain).
 CREATE VIEW active_suppressions AS
-SELECT email, domain, suppressed_at, suppressed_reason, source, expires_at,
-       last_class, last_reason, hard_count, soft_count, complaint_count
-FROM suppressions
-WHERE suppressed AND (expires_at IS NULL OR expires_at > now());
+SELECT s.email, s.domain, s.suppressed_at, s.suppressed_reason, s.source, s.expires_at,
+       s.last_class, s.last_reason, s.hard_count, s.soft_count, s.complaint_count
+FROM suppressions s
+WHERE s.suppressed
+  AND NOT EXISTS (SELECT 1 FROM allowlist a WHERE a.entry IN (s.email, s.domain))
+  AND (s.expires_at IS NULL OR s.expires_at > now());
 
 -- +goose Down
 DROP VIEW active_suppressions;

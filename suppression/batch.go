@@ -1,0 +1,142 @@
+package suppression
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/bouncer-mail/bouncer/migrations"
+)
+
+// batch is a set of rows held column by column, to be written with one
+// statement: unnest over arrays on Postgres, json_each over one JSON
+// document on SQLite. Never one statement per row.
+type batch struct {
+	names []string
+	cols  []any // []string, []time.Time, []*time.Time, []bool or []int64, all of one length
+}
+
+func (b *batch) text(name string, v []string) *batch         { return b.add(name, v) }
+func (b *batch) time(name string, v []time.Time) *batch      { return b.add(name, v) }
+func (b *batch) nullTime(name string, v []*time.Time) *batch { return b.add(name, v) }
+func (b *batch) boolean(name string, v []bool) *batch        { return b.add(name, v) }
+func (b *batch) integer(name string, v []int64) *batch       { return b.add(name, v) }
+func (b *batch) add(name string, col any) *batch {
+	b.names = append(b.names, name)
+	b.cols = append(b.cols, col)
+	return b
+}
+func (b *batch) columns() string { return strings.Join(b.names, ", ") }
+
+// len returns the number of rows.
+func (b *batch) len() int {
+	if len(b.cols) == 0 {
+		return 0
+	}
+	switch c := b.cols[0].(type) {
+	case []string:
+		return len(c)
+	case []time.Time:
+		return len(c)
+	case []*time.Time:
+		return len(c)
+	case []bool:
+		return len(c)
+	case []int64:
+		return len(c)
+	}
+	return 0
+}
+
+// source returns a FROM item yielding the batch's rows under its column
+// names, with its one ? parameter per column (Postgres) or in all (SQLite).
+func (s *Store) source(b *batch) (string, []any) {
+	if s.dialect == migrations.Postgres {
+		return pgSource(b)
+	}
+	return sqliteSource(b)
+}
+
+func pgSource(b *batch) (string, []any) {
+	exprs := make([]string, len(b.cols))
+	args := make([]any, len(b.cols))
+	for i, c := range b.cols {
+		switch v := c.(type) {
+		case []string:
+			exprs[i], args[i] = "?::text[]", pq.StringArray(v)
+		case []time.Time:
+			ts := make(pq.StringArray, len(v))
+			for j, t := range v {
+				ts[j] = t.UTC().Format(time.RFC3339Nano)
+			}
+			exprs[i], args[i] = "?::timestamptz[]", ts
+		case []*time.Time:
+			ts := make([]sql.NullString, len(v))
+			for j, t := range v {
+				if t != nil {
+					ts[j] = sql.NullString{String: t.UTC().Format(time.RFC3339Nano), Valid: true}
+				}
+			}
+			exprs[i], args[i] = "?::timestamptz[]", pq.GenericArray{A: ts}
+		case []bool:
+			exprs[i], args[i] = "?::boolean[]", pq.BoolArray(v)
+		case []int64:
+			exprs[i], args[i] = "?::bigint[]", pq.Int64Array(v)
+		}
+	}
+	return fmt.Sprintf("unnest(%s) AS t(%s)", strings.Join(exprs, ", "), b.columns()), args
+}
+
+func sqliteSource(b *batch) (string, []any) {
+	n := b.len()
+	rows := make([][]any, n)
+	for j := range rows {
+		rows[j] = make([]any, len(b.cols))
+	}
+	sel := make([]string, len(b.cols))
+	for i, c := range b.cols {
+		sel[i] = fmt.Sprintf("value->>%d AS %s", i, b.names[i])
+		switch v := c.(type) {
+		case []string:
+			for j, x := range v {
+				rows[j][i] = x
+			}
+		case []time.Time:
+			for j, x := range v {
+				rows[j][i] = x.UTC().Format(sqliteTime)
+			}
+		case []*time.Time:
+			for j, x := range v {
+				if x != nil {
+					rows[j][i] = x.UTC().Format(sqliteTime)
+				}
+			}
+		case []bool:
+			for j, x := range v {
+				rows[j][i] = 0
+				if x {
+					rows[j][i] = 1
+				}
+			}
+		case []int64:
+			for j, x := range v {
+				rows[j][i] = x
+			}
+		}
+	}
+	doc, _ := json.Marshal(rows) // strings, ints: cannot fail
+	return fmt.Sprintf("(SELECT %s FROM json_each(?)) AS t", strings.Join(sel, ", ")), []any{string(doc)}
+}
+
+// inList returns "col IN (…)" for a set of strings, as one parameter.
+func (s *Store) inList(col string, vals []string) (string, any) {
+	if s.dialect == migrations.Postgres {
+		return col + " = ANY(?)", pq.StringArray(vals)
+	}
+	doc, _ := json.Marshal(vals)
+	return col + " IN (SELECT value FROM json_each(?))", string(doc)
+}

@@ -1,0 +1,46 @@
+package suppression
+
+import (
+	"context"
+	"fmt"
+)
+
+// Detail is an entry with the evidence behind it.
+type Detail struct {
+	Entry  Entry   `json:"suppression"`
+	Events []Event `json:"events"`
+	// Allowlisted is true when the allowlist covers the address (by address
+	// or domain): it is then never suppressed.
+	Allowlisted bool `json:"allowlisted"`
+}
+
+const eventsOfSQL = `SELECT ` + eventCols + ` FROM bounce_events WHERE recipient = ? ORDER BY received_at DESC, id DESC LIMIT ?`
+
+// maxEvidence caps the events Get returns, newest first.
+const maxEvidence = 1000
+
+// Get returns the entry of an address (normalised first) with its newest
+// events, or an error wrapping ErrNotFound when it has none.
+func (s *Store) Get(ctx context.Context, email string) (Detail, error) {
+	addr, err := Normalize(email, s.opts.CaseSensitive)
+	if err != nil {
+		return Detail{}, err
+	}
+	m, err := s.loadEntries(ctx, s.rdb, []string{addr})
+	if err != nil {
+		return Detail{}, fmt.Errorf("suppression: get %s: %w", addr, err)
+	}
+	e, ok := m[addr]
+	if !ok {
+		return Detail{}, fmt.Errorf("%w: %s", ErrNotFound, addr)
+	}
+	evs, err := scanAll(ctx, s.rdb, (*Event).dests, s.q(eventsOfSQL), addr, maxEvidence)
+	if err != nil {
+		return Detail{}, fmt.Errorf("suppression: events of %s: %w", addr, err)
+	}
+	allowed, err := s.allowed(ctx, s.rdb, []string{addr})
+	if err != nil {
+		return Detail{}, fmt.Errorf("suppression: get %s: %w", addr, err)
+	}
+	return Detail{Entry: e, Events: evs, Allowlisted: allowed[addr]}, nil
+}

@@ -1,0 +1,286 @@
+package suppression
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+// insertLedger writes the ledger rows that are not there yet and returns
+// the keys it wrote: only those messages take effect.
+func (s *Store) insertLedger(ctx context.Context, tx *sqlx.Tx, rows []ledgerRow, now time.Time) (map[string]bool, error) {
+	n := len(rows)
+	if n == 0 {
+		return nil, nil
+	}
+	var (
+		key, mailbox, typ, msgID, subject, from, outcome, errText = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		received, processed                                       = make([]time.Time, n), make([]time.Time, n)
+		records                                                   = make([]int64, n)
+	)
+	for i, r := range rows {
+		key[i], mailbox[i], typ[i], msgID[i], subject[i], from[i] = r.key, r.mailbox, r.typ, r.messageID, r.subject, r.from
+		outcome[i], errText[i], received[i], processed[i], records[i] = r.outcome, r.err, r.receivedAt, now, int64(len(r.events))
+	}
+	b := new(batch).text("message_key", key).text("mailbox", mailbox).time("received_at", received).
+		time("processed_at", processed).text("type", typ).text("message_id", msgID).text("subject", subject).
+		text("from_addr", from).integer("records", records).text("outcome", outcome).text("error", errText)
+	src, args := s.source(b)
+	q := fmt.Sprintf(`INSERT INTO processed_messages (%[1]s) SELECT %[1]s FROM %[2]s WHERE true
+ON CONFLICT (message_key) DO NOTHING RETURNING message_key`, b.columns(), src)
+	var keys []string
+	if err := tx.SelectContext(ctx, &keys, s.q(q), args...); err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	fresh := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		fresh[k] = true
+	}
+	return fresh, nil
+}
+
+// insertEvents appends events to bounce_events in one statement.
+func (s *Store) insertEvents(ctx context.Context, tx *sqlx.Tx, evs []Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	b := eventBatch(evs)
+	src, args := s.source(b)
+	q := fmt.Sprintf(`INSERT INTO bounce_events (%[1]s) SELECT %[1]s FROM %[2]s`, b.columns(), src)
+	if _, err := tx.ExecContext(ctx, s.q(q), args...); err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	return nil
+}
+
+func eventBatch(evs []Event) *batch {
+	n := len(evs)
+	str := func() []string { return make([]string, n) }
+	received, verified := make([]time.Time, n), make([]bool, n)
+	mailbox, key, msgID, rcpt, domain, class, reason, status := str(), str(), str(), str(), str(), str(), str(), str()
+	reply, diag, remote, reporting, fbType, orig := str(), str(), str(), str(), str(), str()
+	for i, e := range evs {
+		received[i], verified[i], mailbox[i], key[i], msgID[i] = e.ReceivedAt, e.Verified, e.Mailbox, e.MessageKey, e.MessageID
+		rcpt[i], domain[i], class[i], reason[i], status[i] = e.Recipient, e.Domain, string(e.Class), string(e.Reason), e.Status
+		reply[i], diag[i], remote[i], reporting[i], fbType[i], orig[i] = e.ReplyCode, e.Diagnostic, e.RemoteMTA, e.ReportingMTA, e.FeedbackType, e.OriginalMessageID
+	}
+	return new(batch).time("received_at", received).text("mailbox", mailbox).text("message_key", key).
+		text("message_id", msgID).text("recipient", rcpt).text("domain", domain).text("class", class).
+		text("reason", reason).text("status", status).text("reply_code", reply).text("diagnostic", diag).
+		text("remote_mta", remote).text("reporting_mta", reporting).text("feedback_type", fbType).
+		boolean("verified", verified).text("original_message_id", orig)
+}
+
+// applyEvents folds the counted events into their addresses' entries (one
+// row per address however often it repeats) and returns the addresses that
+// became suppressed at now.
+func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now time.Time) ([]string, error) {
+	p := s.Policy()
+	byAddr := map[string][]Event{}
+	for _, ev := range evs {
+		if p.Counts(ev, nil) {
+			byAddr[ev.Recipient] = append(byAddr[ev.Recipient], ev)
+		}
+	}
+	if len(byAddr) == 0 {
+		return nil, nil
+	}
+	emails := sortedKeys(byAddr)
+	entries, err := s.loadEntries(ctx, tx, emails)
+	if err != nil {
+		return nil, err
+	}
+	allowed, err := s.allowed(ctx, tx, emails)
+	if err != nil {
+		return nil, err
+	}
+	soft, err := s.softTimes(ctx, tx, p, byAddr)
+	if err != nil {
+		return nil, err
+	}
+	var changed []Entry
+	var newly []string
+	for _, email := range emails {
+		e, known := entries[email]
+		if !known {
+			e = Entry{Email: email, Domain: domainOf(email), Source: SourceBounce}
+		}
+		was := known && e.Active(now)
+		if !p.applyAll(&e, byAddr[email], soft[email], allowed[email]) {
+			continue
+		}
+		changed = append(changed, e)
+		if !was && e.Active(now) && !allowed[email] {
+			newly = append(newly, email)
+		}
+	}
+	return newly, s.upsertEntries(ctx, tx, changed)
+}
+
+// applyAll applies the events that count for e in time order, given the
+// address's counted soft event times, and reports whether any counted.
+func (p Policy) applyAll(e *Entry, evs []Event, soft []time.Time, allowed bool) bool {
+	sortEvents(evs)
+	counted := false
+	for _, ev := range evs {
+		if !p.Counts(ev, e.ClearedAt) {
+			continue
+		}
+		p.Apply(e, ev, p.recentSoft(afterTime(soft, e.ClearedAt), ev.ReceivedAt), allowed)
+		counted = true
+	}
+	return counted
+}
+
+// afterTime returns the times after t (all of them when t is nil).
+func afterTime(times []time.Time, t *time.Time) []time.Time {
+	if t == nil {
+		return times
+	}
+	return slices.DeleteFunc(slices.Clone(times), func(x time.Time) bool { return !x.After(*t) })
+}
+
+const loadEntriesSQL = `SELECT ` + entryCols + ` FROM suppressions WHERE `
+
+func (s *Store) loadEntries(ctx context.Context, q sqlx.QueryerContext, emails []string) (map[string]Entry, error) {
+	cond, arg := s.inList("email", emails)
+	rows, err := scanAll(ctx, q, (*Entry).dests, s.q(loadEntriesSQL+cond), arg)
+	if err != nil {
+		return nil, fmt.Errorf("load entries: %w", err)
+	}
+	out := make(map[string]Entry, len(rows))
+	for _, e := range rows {
+		out[e.Email] = e
+	}
+	return out, nil
+}
+
+// allowed returns which of the addresses the allowlist covers, by address
+// or by domain.
+func (s *Store) allowed(ctx context.Context, q sqlx.QueryerContext, emails []string) (map[string]bool, error) {
+	keys := slices.Clone(emails)
+	for _, e := range emails {
+		keys = append(keys, domainOf(e))
+	}
+	cond, arg := s.inList("entry", keys)
+	var hits []string
+	if err := sqlx.SelectContext(ctx, q, &hits, s.q(`SELECT entry FROM allowlist WHERE `+cond), arg); err != nil {
+		return nil, fmt.Errorf("allowlist: %w", err)
+	}
+	set := make(map[string]bool, len(hits))
+	for _, h := range hits {
+		set[h] = true
+	}
+	out := map[string]bool{}
+	for _, e := range emails {
+		if set[e] || set[domainOf(e)] {
+			out[e] = true
+		}
+	}
+	return out, nil
+}
+
+// softTimes loads, for the addresses with soft events in evs, the received
+// times of their stored soft events (these included) that can fall in a
+// window ending at one of them.
+func (s *Store) softTimes(ctx context.Context, q sqlx.QueryerContext, p Policy, byAddr map[string][]Event) (map[string][]time.Time, error) {
+	var emails []string
+	var from time.Time
+	for email, evs := range byAddr {
+		for _, ev := range evs {
+			if ev.Class != dsn.ClassSoft {
+				continue
+			}
+			if len(emails) == 0 || emails[len(emails)-1] != email {
+				emails = append(emails, email)
+			}
+			if from.IsZero() || ev.ReceivedAt.Before(from) {
+				from = ev.ReceivedAt
+			}
+		}
+	}
+	if len(emails) == 0 {
+		return nil, nil
+	}
+	cond, arg := s.inList("recipient", emails)
+	query := `SELECT recipient, received_at FROM bounce_events WHERE class = 'soft' AND received_at > ? AND ` + cond
+	if p.RequireVerified {
+		query += ` AND verified`
+	}
+	var rows []struct {
+		Recipient  string `db:"recipient"`
+		ReceivedAt dbTime `db:"received_at"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, s.q(query), s.tv(from.Add(-p.withDefaults().SoftWindow)), arg); err != nil {
+		return nil, fmt.Errorf("soft events: %w", err)
+	}
+	out := map[string][]time.Time{}
+	for _, r := range rows {
+		out[r.Recipient] = append(out[r.Recipient], r.ReceivedAt.Time)
+	}
+	return out, nil
+}
+
+// upsertEntries writes whole entries, one statement for all of them; each
+// address appears once.
+func (s *Store) upsertEntries(ctx context.Context, tx *sqlx.Tx, es []Entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	b := entryBatch(es)
+	src, args := s.source(b)
+	q := fmt.Sprintf(`INSERT INTO suppressions (%[1]s) SELECT %[1]s FROM %[2]s WHERE true
+ON CONFLICT (email) DO UPDATE SET %[3]s`, b.columns(), src, excludedSet(b.names[1:]))
+	if _, err := tx.ExecContext(ctx, s.q(q), args...); err != nil {
+		return fmt.Errorf("suppressions: %w", err)
+	}
+	return nil
+}
+
+func entryBatch(es []Entry) *batch {
+	n := len(es)
+	str := func() []string { return make([]string, n) }
+	i64 := func() []int64 { return make([]int64, n) }
+	ntm := func() []*time.Time { return make([]*time.Time, n) }
+	email, domain, lclass, lreason, lstatus, ldiag, sreason, source, note := str(), str(), str(), str(), str(), str(), str(), str(), str()
+	hard, soft, block, compl := i64(), i64(), i64(), i64()
+	first, last, supp := make([]time.Time, n), make([]time.Time, n), make([]bool, n)
+	suppAt, expires, cleared := ntm(), ntm(), ntm()
+	for i, e := range es {
+		email[i], domain[i], hard[i], soft[i], block[i], compl[i] = e.Email, e.Domain, int64(e.HardCount), int64(e.SoftCount), int64(e.BlockCount), int64(e.ComplaintCount)
+		first[i], last[i], lclass[i], lreason[i], lstatus[i], ldiag[i] = e.FirstSeen, e.LastSeen, e.LastClass, e.LastReason, e.LastStatus, e.LastDiagnostic
+		supp[i], suppAt[i], sreason[i], expires[i], source[i], note[i], cleared[i] = e.Suppressed, e.SuppressedAt, e.SuppressedReason, e.ExpiresAt, e.Source, e.Note, e.ClearedAt
+	}
+	return new(batch).text("email", email).text("domain", domain).integer("hard_count", hard).
+		integer("soft_count", soft).integer("block_count", block).integer("complaint_count", compl).
+		time("first_seen", first).time("last_seen", last).text("last_class", lclass).text("last_reason", lreason).
+		text("last_status", lstatus).text("last_diagnostic", ldiag).boolean("suppressed", supp).
+		nullTime("suppressed_at", suppAt).text("suppressed_reason", sreason).nullTime("expires_at", expires).
+		text("source", source).text("note", note).nullTime("cleared_at", cleared)
+}
+
+// excludedSet returns "a = excluded.a, b = excluded.b, …".
+func excludedSet(cols []string) string {
+	out := ""
+	for i, c := range cols {
+		if i > 0 {
+			out += ", "
+		}
+		out += c + " = excluded." + c
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,62 @@
+package suppression
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"sync"
+
+	"github.com/bouncer-mail/bouncer/migrations"
+)
+
+// TryLock takes the named lock without waiting. ok is false when another
+// holder has it. On Postgres it is a session advisory lock
+// (pg_try_advisory_lock(hashtext(name))) held on a dedicated connection until
+// unlock is called, so it guards replicas against each other; on SQLite it
+// is an in-process lock (SQLite means one process). unlock is idempotent and
+// releases the lock even when ctx has ended.
+func (s *Store) TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error) {
+	if s.dialect == migrations.SQLite {
+		return s.tryLocalLock(name)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("suppression: lock %s: %w", name, err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, name).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("suppression: lock %s: %w", name, err)
+		}
+		return nil, false, nil
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			// Closing the connection would release the lock too; unlocking
+			// first lets the pool keep the connection.
+			_, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext($1))`, name)
+			if err != nil {
+				conn.Raw(func(any) error { return driver.ErrBadConn }) //nolint:errcheck // drop the connection: that releases the lock
+			}
+			conn.Close()
+		})
+	}, true, nil
+}
+
+func (s *Store) tryLocalLock(name string) (func(), bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.locks[name] {
+		return nil, false, nil
+	}
+	s.locks[name] = true
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			delete(s.locks, name)
+			s.mu.Unlock()
+		})
+	}, true, nil
+}

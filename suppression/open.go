@@ -1,0 +1,109 @@
+package suppression
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"  // driver "postgres"
+	_ "modernc.org/sqlite" // driver "sqlite"
+
+	"github.com/bouncer-mail/bouncer/migrations"
+)
+
+// ErrDatabaseMissing is returned by Open when the Postgres database named in
+// the URL does not exist (SQLSTATE 3D000).
+var ErrDatabaseMissing = errors.New("suppression: database does not exist")
+
+// Open connects to the database named by rawURL, applies pending migrations
+// and returns the store. rawURL is postgres://… (or postgresql://…), or
+// sqlite:PATH for the embedded database (created when missing; WAL journal,
+// foreign keys, one writer connection). Errors never include the URL, which
+// may hold a password.
+func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
+	s := &Store{opts: opts, metrics: NewMetrics(), locks: map[string]bool{}}
+	var err error
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		err = s.openPostgres(ctx, rawURL)
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		err = s.openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite:"))
+	default:
+		return nil, ErrUnsupportedURL
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migrations.Up(ctx, s.db.DB, s.dialect); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("suppression: open: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Store) openPostgres(ctx context.Context, rawURL string) error {
+	db, err := sqlx.Open("postgres", rawURL)
+	if err != nil {
+		return fmt.Errorf("suppression: open postgres: %w", redact(err, rawURL))
+	}
+	n := s.opts.MaxOpenConns
+	if n <= 0 {
+		n = 10
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		if pgCode(err) == "3D000" {
+			return fmt.Errorf("%w: %w", ErrDatabaseMissing, err)
+		}
+		return fmt.Errorf("suppression: connect postgres: %w", redact(err, rawURL))
+	}
+	s.db, s.rdb, s.dialect = db, db, migrations.Postgres
+	return nil
+}
+
+// sqlitePragmas apply to every SQLite connection.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+
+func (s *Store) openSQLite(ctx context.Context, path string) error {
+	path = strings.TrimPrefix(path, "//")
+	if path == "" || strings.Contains(path, "?") || path == ":memory:" {
+		return fmt.Errorf("suppression: sqlite: want sqlite:PATH with a file path, got %q", path)
+	}
+	w, err := sqlx.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
+	}
+	r, err := sqlx.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
+	}
+	n := s.opts.MaxOpenConns
+	if n <= 0 {
+		n = 10
+	}
+	r.SetMaxOpenConns(n)
+	s.db, s.rdb, s.dialect = w, r, migrations.SQLite
+	return nil
+}
+
+// redact removes the URL (and its password) from an error's text.
+func redact(err error, rawURL string) error {
+	msg := err.Error()
+	if u, perr := url.Parse(rawURL); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(msg, pw) {
+			return errors.New(strings.ReplaceAll(msg, pw, "xxxxx"))
+		}
+	}
+	return err
+}

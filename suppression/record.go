@@ -1,0 +1,194 @@
+package suppression
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+// ErrNoKey is returned by Record for a message without a Key.
+var ErrNoKey = errors.New("suppression: message without a key")
+
+// Ledger outcomes (processed_messages.outcome).
+const (
+	OutcomeRecorded    = "recorded"     // its records were written as events
+	OutcomeQuarantined = "quarantined"  // could not be parsed: Report was nil
+	OutcomeNotReport   = "not_report"   // parsed, but not a bounce or complaint
+	OutcomeNoRecipient = "no_recipient" // a report, but no record named a usable recipient
+)
+
+// Record writes a batch of messages in one transaction: their recipient
+// events, the counters and suppressions those change, and the ledger.
+// It is idempotent by Message.Key: a key already in the ledger (or repeated
+// in the batch) changes nothing and is counted in Result.Duplicates. A
+// message without a report is ledgered as quarantined; a record without a
+// usable recipient (and no Message.VerifiedRecipient) is noted on its
+// ledger row. On error nothing is written. now is the processing time.
+func (s *Store) Record(ctx context.Context, msgs []Message, now time.Time) (Result, error) {
+	res := Result{Messages: len(msgs), ByClass: map[dsn.Class]int{}}
+	p := s.planRecord(msgs, now)
+	if p.err != nil {
+		return res, p.err
+	}
+	res.Duplicates = len(msgs) - len(p.ledger)
+	var stored recordResult
+	err := s.inTxRetry(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		stored, err = s.record(ctx, tx, p, now)
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("suppression: record: %w", err)
+	}
+	res.Duplicates += len(p.ledger) - stored.fresh
+	res.Unparsed, res.Events, res.NoRecipient = stored.unparsed, len(stored.events), stored.noRecipient
+	for _, ev := range stored.events {
+		res.ByClass[ev.Class]++
+	}
+	res.NewlySuppressed = stored.newly
+	s.metrics.recorded(res)
+	return res, nil
+}
+
+// recordResult is what one Record transaction wrote.
+type recordResult struct {
+	fresh, unparsed, noRecipient int
+	events                       []Event
+	newly                        []string
+}
+
+func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.Time) (recordResult, error) {
+	var r recordResult
+	fresh, err := s.insertLedger(ctx, tx, p.ledger, now)
+	if err != nil {
+		return r, err
+	}
+	r.fresh = len(fresh)
+	for _, l := range p.ledger {
+		if fresh[l.key] {
+			r.events = append(r.events, l.events...)
+			r.noRecipient += l.noRecipient
+			if l.outcome == OutcomeQuarantined {
+				r.unparsed++
+			}
+		}
+	}
+	if err := s.insertEvents(ctx, tx, r.events); err != nil {
+		return r, err
+	}
+	r.newly, err = s.applyEvents(ctx, tx, r.events, now)
+	return r, err
+}
+
+// ledgerRow is one processed_messages row and the events of its message.
+type ledgerRow struct {
+	key, mailbox, typ, messageID, subject, from, outcome, err string
+	receivedAt                                                time.Time
+	events                                                    []Event
+	noRecipient                                               int
+}
+
+type recordPlan struct {
+	ledger []ledgerRow
+	err    error
+}
+
+// planRecord turns messages into ledger rows and events, dropping repeats
+// of a key within the batch. It touches no database.
+func (s *Store) planRecord(msgs []Message, now time.Time) recordPlan {
+	var p recordPlan
+	seen := make(map[string]bool, len(msgs))
+	for i, m := range msgs {
+		if m.Key == "" {
+			p.err = fmt.Errorf("%w (message %d of %s)", ErrNoKey, i, m.Mailbox)
+			return p
+		}
+		if seen[m.Key] {
+			continue
+		}
+		seen[m.Key] = true
+		p.ledger = append(p.ledger, s.planMessage(m, now))
+	}
+	return p
+}
+
+func (s *Store) planMessage(m Message, now time.Time) ledgerRow {
+	l := ledgerRow{key: m.Key, mailbox: m.Mailbox, receivedAt: m.ReceivedAt, outcome: OutcomeRecorded}
+	if l.receivedAt.IsZero() {
+		l.receivedAt = now
+	}
+	if m.Report == nil {
+		l.typ, l.outcome, l.err, l.subject, l.from = "unparsed", OutcomeQuarantined, m.ParseError, m.Subject, m.From
+		return l
+	}
+	r := m.Report
+	l.typ, l.messageID, l.subject, l.from = string(r.Type), r.Message.MessageID, r.Message.Subject, r.Message.From
+	var problems []string
+	for i, rec := range r.Recipients {
+		ev, problem := s.eventOf(m, rec, l.receivedAt)
+		if problem != "" {
+			problems = append(problems, fmt.Sprintf("record %d: %s", i+1, problem))
+			l.noRecipient++
+			continue
+		}
+		l.events = append(l.events, ev)
+	}
+	l.err = strings.Join(problems, "; ")
+	switch {
+	case len(l.events) > 0:
+	case len(problems) > 0:
+		l.outcome = OutcomeNoRecipient
+	default:
+		l.outcome = OutcomeNotReport
+	}
+	return l
+}
+
+// eventOf builds the event of one recipient record, or says why it has no
+// usable recipient.
+func (s *Store) eventOf(m Message, rec dsn.Recipient, receivedAt time.Time) (Event, string) {
+	r := m.Report
+	addr := firstNonEmpty(rec.FinalRecipient, rec.OriginalRecipient, m.VerifiedRecipient)
+	if addr == "" {
+		return Event{}, "no recipient"
+	}
+	email, err := Normalize(addr, s.opts.CaseSensitive)
+	if err != nil {
+		return Event{}, err.Error()
+	}
+	ev := Event{
+		ReceivedAt: receivedAt, Mailbox: m.Mailbox, MessageKey: m.Key, MessageID: r.Message.MessageID,
+		Recipient: email, Domain: domainOf(email), Class: rec.Class, Reason: rec.Reason,
+		Status: rec.Status, ReplyCode: rec.ReplyCode, Diagnostic: rec.Diagnostic, RemoteMTA: rec.RemoteMTA,
+		ReportingMTA: r.ReportingMTA, FeedbackType: rec.FeedbackType, Verified: m.Verified,
+		OriginalMessageID: r.Original.MessageID,
+	}
+	if r.Type == dsn.TypeARF && ev.Class != dsn.ClassIgnore {
+		ev.Class = dsn.ClassComplaint // an ARF record is a complaint unless dsn says otherwise (not-spam)
+	}
+	if r.Feedback != nil && ev.FeedbackType == "" {
+		ev.FeedbackType = r.Feedback.Type
+	}
+	if ev.Class == "" {
+		ev.Class = dsn.ClassIgnore
+	}
+	if ev.Reason == "" {
+		ev.Reason = dsn.ReasonUndefined
+	}
+	return ev, ""
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}

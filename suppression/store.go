@@ -1,0 +1,146 @@
+package suppression
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/bouncer-mail/bouncer/migrations"
+)
+
+// Sentinel errors.
+var (
+	// ErrNotFound is returned when an address has no entry.
+	ErrNotFound = errors.New("suppression: not found")
+	// ErrInvalidAddress is returned, wrapped with the address, for input
+	// that is not an email address.
+	ErrInvalidAddress = errors.New("invalid address")
+	// ErrAllowlisted is returned when adding an address the allowlist covers.
+	ErrAllowlisted = errors.New("suppression: address is allowlisted")
+	// ErrUnsupportedURL is returned by Open for a database URL it does not know.
+	ErrUnsupportedURL = errors.New("suppression: unsupported database url (want postgres://… or sqlite:PATH)")
+)
+
+// Options configure a Store. The zero value is usable: the default policy,
+// case-insensitive local parts, 10 Postgres connections.
+type Options struct {
+	Policy *Policy // nil: DefaultPolicy()
+	// CaseSensitive keeps the case of local parts ("Bob@x" and "bob@x" are
+	// then different addresses). Domains are always lower-cased.
+	CaseSensitive bool
+	// MaxOpenConns caps the Postgres pool (and the SQLite reader pool);
+	// 0 means 10.
+	MaxOpenConns int
+}
+
+// Store is the suppression list in Postgres or SQLite. It is safe for
+// concurrent use.
+type Store struct {
+	db      *sqlx.DB // writes (SQLite: one connection)
+	rdb     *sqlx.DB // reads (Postgres: the same pool as db)
+	dialect migrations.Dialect
+	opts    Options
+	metrics *Metrics
+
+	mu    sync.Mutex
+	locks map[string]bool // SQLite TryLock names held by this process
+}
+
+// Dialect reports which database the store runs on.
+func (s *Store) Dialect() migrations.Dialect { return s.dialect }
+
+// DB returns the read pool, for read-only queries built outside this
+// package (the daily report). Writes go through Store methods.
+func (s *Store) DB() *sqlx.DB { return s.rdb }
+
+// Policy returns the policy Record applies.
+func (s *Store) Policy() Policy {
+	if s.opts.Policy == nil {
+		return DefaultPolicy()
+	}
+	return s.opts.Policy.withDefaults()
+}
+
+// Metrics returns the counters this store feeds (messages by class, poll
+// results); never nil.
+func (s *Store) Metrics() *Metrics { return s.metrics }
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.rdb != s.db {
+		err = errors.Join(err, s.rdb.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.PingContext(ctx); err != nil {
+		return fmt.Errorf("suppression: ping: %w", err)
+	}
+	return nil
+}
+
+// q rewrites a query written with ? placeholders for the dialect.
+func (s *Store) q(query string) string {
+	if s.dialect == migrations.Postgres {
+		return sqlx.Rebind(sqlx.DOLLAR, query)
+	}
+	return query
+}
+
+// inTx runs fn in one write transaction and commits it. On Postgres it first
+// takes the transaction-scoped write lock, so that concurrent writers (other
+// replicas, the CLI) read-modify-write suppressions one at a time; SQLite
+// transactions are already serialised (BEGIN IMMEDIATE, one writer).
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	if s.dialect == migrations.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('bouncer.suppressions'))`); err != nil {
+			return fmt.Errorf("write lock: %w", err)
+		}
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// pgCode returns the SQLSTATE of a Postgres error, or "".
+func pgCode(err error) string {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return string(pe.Code)
+	}
+	return ""
+}
+
+// retryable reports whether a transaction failed on a serialisation failure
+// or deadlock (SQLSTATE 40001, 40P01) and may simply be run again.
+func retryable(err error) bool {
+	c := pgCode(err)
+	return c == "40001" || c == "40P01"
+}
+
+// inTxRetry is inTx, run up to three times while it fails retryably.
+func (s *Store) inTxRetry(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	var err error
+	for range 3 {
+		if err = s.inTx(ctx, fn); !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
