@@ -30,8 +30,11 @@ type ProgressInfo struct {
 // Options tunes a pass. A nil *Options is equivalent to a zero Options,
 // and every zero field means its default.
 type Options struct {
-	BatchSize      int   // messages per fetch and per Record call; default DefaultBatchSize
-	MaxMessageSize int64 // handed to dsn as its size cap; 0: dsn's default
+	BatchSize int // messages per fetch and per Record call; default DefaultBatchSize
+
+	// Parse is handed to dsn.ParseWithOptions for every message (its size
+	// cap, the extra headers the Verifier reads); nil: dsn's defaults.
+	Parse *dsn.Options
 
 	Verifier Verifier     // nil: no message is verified
 	Logger   *slog.Logger // nil: discard

@@ -94,7 +94,7 @@ func pollPOP3(ctx context.Context, mb Mailbox, store Store, o *Options, sum *Sum
 		return err
 	}
 	p := &pop3Pass{c: c, mb: mb, store: store, o: o, sum: sum,
-		rd: &reader{mailbox: mb.Name, maxSize: o.MaxMessageSize, verifier: o.Verifier}}
+		rd: &reader{mailbox: mb.Name, parse: o.Parse, verifier: o.Verifier}}
 	for start := 0; start < len(todo); start += o.BatchSize {
 		if o.stopping() {
 			sum.Stopped = true

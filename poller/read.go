@@ -44,7 +44,7 @@ func (f *fetched) failed() bool {
 // reader turns a message stream into a suppression.Message.
 type reader struct {
 	mailbox  string
-	maxSize  int64
+	parse    *dsn.Options
 	verifier Verifier
 	prefix   []byte     // reused between messages
 	crlf     crlfReader // reused between messages
@@ -63,7 +63,7 @@ func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, 
 	rd.crlf.reset(src)
 	tee := io.TeeReader(&rd.crlf, io.MultiWriter(h, pw))
 
-	report, perr := parse(tee, rd.maxSize)
+	report, perr := dsn.ParseWithOptions(tee, rd.parse)
 	if _, err := io.Copy(io.Discard, tee); err != nil && src.err == nil {
 		src.err = err
 	}
@@ -88,13 +88,6 @@ func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, 
 		msg.Verified, msg.VerifiedRecipient = rd.verifier(msg.Report, headerBlock(rd.prefix))
 	}
 	return msg, nil
-}
-
-func parse(r io.Reader, maxSize int64) (*dsn.Report, error) {
-	if maxSize > 0 {
-		return dsn.ParseWithOptions(r, &dsn.Options{MaxSize: maxSize})
-	}
-	return dsn.Parse(r)
 }
 
 func parseErrorText(err error) string {

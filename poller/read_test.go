@@ -8,6 +8,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/bouncer-mail/bouncer/dsn"
 )
 
 func TestCRLFReader(t *testing.T) {
@@ -80,7 +82,7 @@ func TestReadBrokenStream(t *testing.T) {
 func TestReadLargeMessage(t *testing.T) {
 	raw := readCorpus(t, "hard")
 	big := append(append([]byte{}, raw...), bytes.Repeat([]byte("x"), 1<<20)...)
-	rd := &reader{mailbox: "m", maxSize: int64(len(raw) + 10)}
+	rd := &reader{mailbox: "m", parse: &dsn.Options{MaxSize: int64(len(raw) + 10)}}
 	msg, err := rd.read(bytes.NewReader(big), time.Time{})
 	if err != nil {
 		t.Fatal(err)
