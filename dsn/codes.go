@@ -80,7 +80,7 @@ func replyCodeAt(s string, i int) string {
 	}
 	if i+3 < len(s) {
 		switch s[i+3] {
-		case ' ', '-', ')', '\t', ',', ']', '"':
+		case ' ', '-', ')', '\t', ',', ']', '"', ':', '\'':
 		default:
 			return ""
 		}
@@ -187,4 +187,37 @@ func findCommand(d string) string {
 		}
 	}
 	return cmd
+}
+
+// statusAfterReply returns the enhanced status written right after an SMTP
+// reply code ("550 5.7.1", "550-'5.7.1"), the remote server's own words,
+// or "".
+func statusAfterReply(s string) string {
+	for i := 0; i+8 <= len(s); i++ {
+		if !isDigit(s[i]) || i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.') {
+			continue
+		}
+		if replyCodeAt(s, i) == "" {
+			continue
+		}
+		j := i + 3
+		for j < len(s) && j < i+6 && (s[j] == ' ' || s[j] == '-' || s[j] == '\'' || s[j] == '"') {
+			j++
+		}
+		if st := statusAt(s, j); st != "" && st[0] == s[i] {
+			return st
+		}
+	}
+	return ""
+}
+
+// innerReplyCode returns the remote server's code quoted after the local
+// one: "554 <a@b>... 550 Host unknown" gives "550" (QUIRK: Sendmail V5
+// and other old MTAs prefix the remote reply with their own code).
+func innerReplyCode(d string) string {
+	i := strings.Index(d, "... ")
+	if i < 0 || leadingReplyCode(d) == "" {
+		return ""
+	}
+	return replyCodeAt(d, i+4)
 }

@@ -124,16 +124,28 @@ func completeCodes(rc *Recipient) {
 	if rc.Command == "" {
 		rc.Command = findCommand(rc.Diagnostic)
 	}
-	if rc.ReplyCode == "" {
-		rc.ReplyCode = findReplyCode(rc.Diagnostic)
-	}
-	if rc.Status == "" || strings.HasSuffix(rc.Status, ".0.0") {
-		if st := findStatus(rc.Diagnostic); st != "" && st != rc.Status {
-			if rc.Status == "" || st[0] == rc.Status[0] {
-				rc.Status = st
-			}
+	if rc.ReplyCode == "" && !isExitCode(rc) {
+		rc.ReplyCode = innerReplyCode(rc.Diagnostic)
+		if rc.ReplyCode == "" {
+			rc.ReplyCode = findReplyCode(rc.Diagnostic)
 		}
 	}
+	if rc.Status == "" || strings.HasSuffix(rc.Status, ".0.0") {
+		st := statusAfterReply(rc.Diagnostic)
+		if st == "" {
+			st = findStatus(rc.Diagnostic)
+		}
+		if st != "" && st != rc.Status && (rc.Status == "" || st[0] == rc.Status[0]) {
+			rc.Status = st
+		}
+	}
+}
+
+// isExitCode reports whether a diagnostic is a bare program exit code
+// ("Diagnostic-Code: X-Unix; 77"), not an SMTP reply.
+func isExitCode(rc *Recipient) bool {
+	d := strings.TrimSpace(rc.Diagnostic)
+	return rc.DiagnosticType != "smtp" && len(d) <= 3 && digitsAt(d, 0, 3) == len(d)
 }
 
 // date parses an RFC 5322 date leniently (weekday, comments, missing

@@ -109,10 +109,8 @@ func (p *parser) addTextRecipients(recs []textRecord, notice string) {
 		if findReplyCode(rc.Diagnostic) == "" && findStatus(rc.Diagnostic) == "" && len(recs) == 1 && global != "" && !strings.Contains(rc.Diagnostic, global) {
 			rc.Diagnostic = appendFolded(rc.Diagnostic, global)
 		}
-		rc.Status = findStatus(rc.Diagnostic)
-		rc.ReplyCode = findReplyCode(rc.Diagnostic)
+		completeCodes(&rc)
 		rc.RemoteMTA = remoteHost(rc.Diagnostic)
-		rc.Command = findCommand(rc.Diagnostic)
 		p.rep.Recipients = append(p.rep.Recipients, rc)
 	}
 }
@@ -128,63 +126,46 @@ func isDelayNotice(subject, notice string) bool {
 		strings.Contains(n, "will keep trying") || strings.Contains(n, "still trying")
 }
 
-// enrichFromText completes DSN records that carry no diagnostic from the
-// prose part, where many MTAs put the remote server's words.
+// enrichFromText completes DSN records from the prose part.
 func (p *parser) enrichFromText() {
-	if len(p.texts) == 0 {
-		return
+	if len(p.texts) > 0 {
+		p.enrichFrom(p.texts[0])
 	}
-	notice, _ := splitOriginal(p.texts[0])
+}
+
+// enrichFrom completes records that lack a diagnostic or a reply code from
+// a notice text, where many MTAs put the remote server's words.
+func (p *parser) enrichFrom(text string) {
+	notice, _ := splitOriginal(text)
 	var recs []textRecord
+	scanned := false
 	for i := range p.rep.Recipients {
 		rc := &p.rep.Recipients[i]
-		if rc.Diagnostic != "" && (rc.ReplyCode != "" || rc.Status != "") {
+		if rc.Diagnostic != "" && rc.ReplyCode != "" {
 			continue
 		}
-		if recs == nil {
-			recs = scanNotice(notice, p.excluded())
+		if !scanned {
+			recs, scanned = scanNotice(notice, p.excluded()), true
 		}
-		for _, tr := range recs {
-			if strings.EqualFold(tr.addr, rc.FinalRecipient) || len(recs) == 1 && len(p.rep.Recipients) == 1 {
-				if d := joinReply(tr.diag); d != "" && rc.Diagnostic == "" {
-					rc.Diagnostic = d
-				}
-				completeCodes(rc)
-				break
+		d := ""
+		if j := indexOf(recs, rc.FinalRecipient); j >= 0 {
+			d = joinReply(recs[j].diag)
+		} else if len(p.rep.Recipients) == 1 && len(recs) == 1 {
+			d = joinReply(recs[0].diag)
+		}
+		if findReplyCode(d) == "" && len(p.rep.Recipients) == 1 {
+			d = appendFolded(d, codeLines(notice))
+		}
+		if rc.Diagnostic == "" {
+			rc.Diagnostic = d
+		}
+		if rc.ReplyCode == "" {
+			if rc.ReplyCode = innerReplyCode(d); rc.ReplyCode == "" {
+				rc.ReplyCode = findReplyCode(d)
 			}
 		}
+		completeCodes(rc)
 	}
-}
-
-// flattenedDSN reads delivery-status fields written into a text part
-// (QUIRK: relays that flatten a multipart/report into text/plain, and
-// reports forwarded as quoted text). It reports whether records were
-// found.
-func (p *parser) flattenedDSN(t string) bool {
-	i := indexFold(t, "\nfinal-recipient:")
-	if i < 0 {
-		return false
-	}
-	start := strings.LastIndex(t[:i], "\n\n")
-	if start < 0 {
-		start = 0
-	}
-	p.deliveryStatus(unquote(t[start:]), false)
-	return len(p.rep.Recipients) > 0
-}
-
-// indexFold is a case-insensitive strings.Index for an ASCII lower-case
-// needle.
-func indexFold(s, lowerNeedle string) int {
-	n := len(lowerNeedle)
-	for i := 0; i+n <= len(s); i++ {
-		if s[i] == lowerNeedle[0] || s[i]|0x20 == lowerNeedle[0] {
-			if strings.EqualFold(s[i:i+n], lowerNeedle) {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // preferFailedHeader makes the X-Failed-Recipients header (QUIRK: Exim,
@@ -218,4 +199,37 @@ func (p *parser) preferFailedHeader(recs []textRecord, notice string) []textReco
 		}
 	}
 	return out
+}
+
+// flattenedDSN reads delivery-status fields written into a text part
+// (QUIRK: relays that flatten a multipart/report into text/plain, and
+// reports forwarded as quoted text). It reports whether records were
+// found.
+func (p *parser) flattenedDSN(t string) bool {
+	i := indexFold(t, "\nfinal-recipient:")
+	if i < 0 {
+		return false
+	}
+	start := strings.LastIndex(t[:i], "\n\n")
+	if start < 0 {
+		start = 0
+	}
+	p.deliveryStatus(unquote(t[start:]), false)
+	if len(p.rep.Recipients) == 0 {
+		return false
+	}
+	p.enrichFrom(t[:start])
+	return true
+}
+
+// indexFold is a case-insensitive strings.Index for an ASCII lower-case
+// needle.
+func indexFold(s, lowerNeedle string) int {
+	n := len(lowerNeedle)
+	for i := 0; i+n <= len(s); i++ {
+		if s[i]|0x20 == lowerNeedle[0]|0x20 && strings.EqualFold(s[i:i+n], lowerNeedle) {
+			return i
+		}
+	}
+	return -1
 }
