@@ -80,20 +80,9 @@ type imapPass struct {
 }
 
 func (p *imapPass) run(ctx context.Context, uids []imap.UID) error {
-	for start := 0; start < len(uids); start += p.o.BatchSize {
-		if p.o.stopping() {
-			p.sum.Stopped = true
-			return nil
-		}
-		batch := uids[start:min(start+p.o.BatchSize, len(uids))]
-		if err := p.batch(ctx, batch); err != nil {
-			return err
-		}
-		if p.o.Progress != nil {
-			p.o.Progress(ProgressInfo{Mailbox: p.mb.Name, Done: start + len(batch), Total: len(uids)})
-		}
-	}
-	return nil
+	return eachBatch(len(uids), p.mb.Name, p.o, p.sum, func(lo, hi int) error {
+		return p.batch(ctx, uids[lo:hi])
+	})
 }
 
 // batch fetches, records and then disposes of one batch.

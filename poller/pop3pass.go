@@ -95,18 +95,11 @@ func pollPOP3(ctx context.Context, mb Mailbox, store Store, o *Options, sum *Sum
 	}
 	p := &pop3Pass{c: c, mb: mb, store: store, o: o, sum: sum,
 		rd: &reader{mailbox: mb.Name, parse: o.Parse, verifier: o.Verifier}}
-	for start := 0; start < len(todo); start += o.BatchSize {
-		if o.stopping() {
-			sum.Stopped = true
-			break
-		}
-		batch := todo[start:min(start+o.BatchSize, len(todo))]
-		if err := p.batch(ctx, batch); err != nil {
-			return fmt.Errorf("poller: %s: %w", mb.Name, err)
-		}
-		if o.Progress != nil {
-			o.Progress(ProgressInfo{Mailbox: mb.Name, Done: start + len(batch), Total: len(todo)})
-		}
+	err = eachBatch(len(todo), mb.Name, o, sum, func(lo, hi int) error {
+		return p.batch(ctx, todo[lo:hi])
+	})
+	if err != nil {
+		return fmt.Errorf("poller: %s: %w", mb.Name, err)
 	}
 	if err := c.Quit(); err != nil {
 		return fmt.Errorf("poller: %s: %w", mb.Name, err)

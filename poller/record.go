@@ -25,3 +25,25 @@ func record(ctx context.Context, store Recorder, batch []*fetched, o *Options, s
 	sum.addResult(res)
 	return nil
 }
+
+// eachBatch calls fn for consecutive batches [lo, hi) of n messages. It
+// stops before a batch once o.Stop is closed, keeps sum.Waiting at what is
+// left, and reports progress after each batch.
+func eachBatch(n int, mailbox string, o *Options, sum *Summary, fn func(lo, hi int) error) error {
+	sum.Waiting = n
+	for lo := 0; lo < n; lo += o.BatchSize {
+		if o.stopping() {
+			sum.Stopped = true
+			return nil
+		}
+		hi := min(lo+o.BatchSize, n)
+		if err := fn(lo, hi); err != nil {
+			return err
+		}
+		sum.Waiting -= hi - lo
+		if o.Progress != nil {
+			o.Progress(ProgressInfo{Mailbox: mailbox, Done: hi, Total: n})
+		}
+	}
+	return nil
+}

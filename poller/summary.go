@@ -19,7 +19,8 @@ type Summary struct {
 	Unparsed        int               // messages that could not be parsed (sent to the failed folder)
 	NewlySuppressed int               // addresses this pass suppressed
 	Duplicates      int               // messages already recorded by an earlier pass: changed nothing
-	Skipped         int               // POP3 messages skipped by UIDL (after: flag)
+	Skipped         int               // POP3 messages skipped by UIDL (after: flag, or failed earlier)
+	Waiting         int               // messages found but not handled (stopped early, or an error)
 	Stopped         bool              // the pass stopped early on request (Options.Stop)
 	Seconds         float64
 }
@@ -54,6 +55,7 @@ func (s *Summary) Add(o Summary) {
 	s.Unparsed += o.Unparsed
 	s.NewlySuppressed += o.NewlySuppressed
 	s.Skipped += o.Skipped
+	s.Waiting += o.Waiting
 	s.Stopped = s.Stopped || o.Stopped
 	s.Seconds += o.Seconds
 }
