@@ -116,6 +116,9 @@ func findReplyCode(s string) string {
 		if c[0] != '4' && c[0] != '5' {
 			continue
 		}
+		if strings.HasPrefix(s[i+3:], "-'") {
+			return c // QUIRK: Amazon SES quotes the remote reply: 550-'Unknown user'
+		}
 		if loose == "" && afterMarker(s[:i]) {
 			loose = c
 		}
@@ -130,7 +133,7 @@ func afterMarker(before string) bool {
 	if b == "" {
 		return true
 	}
-	for _, m := range [...]string{":", "<<<", "said", "(", "#", "error", "Error", "code", "Code", "returned"} {
+	for _, m := range [...]string{":", "<<<", ">", "said", "(", "#", "error", "Error", "code", "Code", "returned"} {
 		if strings.HasSuffix(b, m) {
 			return true
 		}

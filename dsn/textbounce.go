@@ -90,6 +90,9 @@ func (p *parser) fallbackRecipients(notice string) []textRecord {
 		}
 	}
 	diag := codeLines(notice)
+	if diag == "" {
+		diag = indentedBlock(notice)
+	}
 	var recs []textRecord
 	for _, a := range addrs {
 		recs = append(recs, textRecord{addr: a, diag: []string{diag}})
@@ -192,6 +195,8 @@ func (p *parser) preferFailedHeader(recs []textRecord, notice string) []textReco
 		} else if len(recs) == 1 && len(addrs) == 1 {
 			tr.diag = recs[0].diag
 		} else if d := codeLines(notice); d != "" {
+			tr.diag = []string{d}
+		} else if d := indentedBlock(notice); d != "" {
 			tr.diag = []string{d}
 		}
 		if indexOf(out, a) < 0 {

@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"html"
+	"slices"
 	"strings"
 )
 
@@ -63,16 +64,17 @@ func transcriptRecipients(notice string) []textRecord {
 
 // scanLines runs scanNotice with one recognizer of recipient lines.
 func scanLines(notice string, ex map[string]bool, recognize func(string) (string, string, bool)) []textRecord {
+	lines := strings.Split(notice, "\n")
+	if len(lines) > maxNoticeLines {
+		lines = lines[:maxNoticeLines]
+	}
 	var recs []textRecord
+	var at []int // line index where each record was found
 	cur := -1
-	n := 0
-	for line := range strings.Lines(notice) {
-		if n++; n > maxNoticeLines {
-			break
-		}
+	for i, line := range lines {
 		t := strings.TrimSpace(line)
 		if t == "" {
-			if cur >= 0 && len(recs[cur].diag) > 0 {
+			if cur >= 0 && len(recs[cur].diag) > 0 && !strings.HasSuffix(recs[cur].diag[len(recs[cur].diag)-1], ":") {
 				cur = -1
 			}
 			continue
@@ -81,10 +83,15 @@ func scanLines(notice string, ex map[string]bool, recognize func(string) (string
 			cur = -1
 			continue
 		}
-		if addr, rest, ok := recognize(t); ok && (ex == nil || !ex[strings.ToLower(addr)]) && !isDaemonAddr(addr) {
+		if addr, rest, ok := recognize(t); ok && (ex == nil || !ex[strings.ToLower(addr)]) && !strings.HasPrefix(strings.ToLower(addr), "mailer-daemon@") {
+			same := cur >= 0 && strings.EqualFold(recs[cur].addr, addr)
+			if same && rest == "" {
+				rest = t // the address mentioned again inside its reason
+			}
 			cur = indexOf(recs, addr)
 			if cur < 0 {
 				recs = append(recs, textRecord{addr: addr})
+				at = append(at, i)
 				cur = len(recs) - 1
 			}
 			if rest != "" {
@@ -96,7 +103,60 @@ func scanLines(notice string, ex map[string]bool, recognize func(string) (string
 			recs[cur].diag = append(recs[cur].diag, t)
 		}
 	}
+	for k := range recs {
+		if len(recs[k].diag) == 0 {
+			recs[k].diag = nearbyParagraph(lines, at[k])
+		}
+	}
 	return recs
+}
+
+// nearbyParagraph returns the paragraph that follows line i (skipping
+// section rules), or the one before it when nothing follows: notices such
+// as "----- Non-delivered information -----" put the reason in a section
+// of its own.
+func nearbyParagraph(lines []string, i int) []string {
+	if p := paragraphFrom(lines, i+1, 1); len(p) > 0 {
+		return p
+	}
+	return paragraphFrom(lines, i-1, -1)
+}
+
+// paragraphFrom collects the first block of non-empty lines from i in
+// direction dir (1 or -1), skipping blank lines and rules before it.
+func paragraphFrom(lines []string, i, dir int) []string {
+	var out []string
+	for ; i >= 0 && i < len(lines) && len(out) < 12; i += dir {
+		t := strings.TrimSpace(lines[i])
+		if t == "" || isSeparator(t) {
+			if len(out) > 0 {
+				break
+			}
+			continue
+		}
+		out = append(out, t)
+	}
+	if dir < 0 {
+		slices.Reverse(out)
+	}
+	return out
+}
+
+// indentedBlock returns the first block of indented lines of a notice
+// (QUIRK: Exim indents the reason under the failed address, which may be a
+// pipe or a file rather than an address).
+func indentedBlock(notice string) string {
+	var out []string
+	for line := range strings.Lines(notice) {
+		if isContinuation(line) && strings.TrimSpace(line) != "" {
+			out = append(out, strings.TrimSpace(line))
+			continue
+		}
+		if len(out) > 0 {
+			break
+		}
+	}
+	return joinReply(out)
 }
 
 // indexOf returns the index of the record for addr, or -1.
@@ -145,6 +205,9 @@ func recipientLine(t string) (addr, rest string, ok bool) {
 			return "", "", false
 		}
 		return strings.TrimPrefix(a, "mailto:"), trimLead(t[end+1:]), true
+	case t[0] == '"' && strings.HasSuffix(t, "\":") && strings.Count(t, "\"") == 2:
+		// QUIRK: GMX writes "\"user@host\":" above the reason.
+		return bareRecipient(t[1 : len(t)-2])
 	case t[0] == '*' || t[0] == '-' || strings.HasPrefix(t, "•"):
 		// QUIRK: bulleted lists of recipients (several appliances).
 		u := strings.TrimSpace(strings.TrimLeft(t, "*-•"))
@@ -201,7 +264,10 @@ func sentenceRecipient(t string) (addr, rest string, ok bool) {
 	if a == "" || strings.IndexByte(a[strings.IndexByte(a, '@'):], '.') < 0 {
 		return "", "", false
 	}
-	return a, t, true
+	if findReplyCode(t) != "" || findStatus(t) != "" {
+		return a, t, true
+	}
+	return a, "", true
 }
 
 // unquote removes one level of "> " quoting from a notice that was
