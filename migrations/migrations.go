@@ -43,7 +43,10 @@ func provider(db *sql.DB, d Dialect) (*goose.Provider, error) {
 	gd := goose.DialectSQLite3
 	if d == Postgres {
 		gd = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// Probe the lock every second (goose's default is every 5 s) for up
+		// to 5 minutes: a replica that starts beside another waits about as
+		// long as the other's migrations take, not 5 s more.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, fmt.Errorf("migrations: locker: %w", err)
 		}
