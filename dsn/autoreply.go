@@ -22,11 +22,28 @@ func (p *parser) autoreply() bool {
 	case h.has("X-Autoreply") || h.has("X-Autorespond") || h.has("X-Auto-Response-Suppress") && hasAny(subj, vacationSubjects):
 	case strings.Contains(prec, "auto_reply") || strings.Contains(prec, "auto-reply"):
 	case hasAny(subj, vacationSubjects) && (prec == "bulk" || prec == "junk" || strings.HasPrefix(as, "auto-")):
+	case hasPrefixAny(subj, autoreplyPrefixes):
 	default:
 		return false
 	}
 	p.rep.Recipients = append(p.rep.Recipients, Recipient{FinalRecipient: p.rep.Message.From, Action: "autoreply"})
 	return true
+}
+
+// autoreplyPrefixes are subject prefixes only auto-replies use.
+var autoreplyPrefixes = []string{
+	"auto reply", "auto-reply", "autoreply", "automatic reply", "auto:", "out of office",
+	"réponse automatique", "automatische antwort", "abwesenheitsnotiz", "respuesta automática",
+}
+
+// hasPrefixAny reports whether s starts with any of the prefixes.
+func hasPrefixAny(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasAny reports whether s contains any of the words.
@@ -40,7 +57,7 @@ func hasAny(s string, words []string) bool {
 }
 
 // bounceSenders are local parts of the addresses bounces come from.
-var bounceSenders = []string{"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mdaemon", "bounce", "mail delivery", "maildelivery", "nobody@"}
+var bounceSenders = []string{"mailer-daemon", "postmaster", "post_master", "mail-daemon", "mailerdaemon", "mdaemon", "bounce", "mail delivery", "maildelivery", "nobody@"}
 
 // bounceSubjects are subject phrases of delivery failure notices.
 var bounceSubjects = []string{

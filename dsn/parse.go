@@ -34,7 +34,7 @@ func ParseWithOptions(r io.Reader, opts *Options) (*Report, error) {
 		tooLarge = fmt.Errorf("dsn: %w (%d bytes)", ErrTooLarge, o.MaxSize)
 	}
 	p := newParser(o)
-	if err := p.parse(normalizeNewlines(data)); err != nil {
+	if err := p.parse(foldBoundary(normalizeNewlines(data))); err != nil {
 		return nil, err
 	}
 	if tooLarge != nil {
@@ -63,6 +63,18 @@ func normalizeNewlines(b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// foldBoundary indents a multipart boundary parameter written on a line of
+// its own after "Content-Type: multipart/...;" (QUIRK: Exchange, Verizon
+// and Apache James write it unfolded, which makes it a malformed header
+// line).
+func foldBoundary(b []byte) []byte {
+	const bad = ";\nboundary="
+	if !bytes.Contains(b, []byte(bad)) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte(bad), []byte(";\n\tboundary="))
 }
 
 // parser holds the state of one Parse call.
@@ -127,10 +139,12 @@ func (p *parser) decide() {
 	case p.sawDSN && len(p.rep.Recipients) > 0:
 		p.rep.Type = TypeDSN
 		p.enrichFromText()
+		p.repairRecipients()
 	case p.amazonSES():
 		return
 	case p.textBounce():
 		p.rep.Type = TypeBounce
+		p.repairRecipients()
 	case p.appleUnsubscribe():
 	case !looksLikeBounceHeader(p.outer) && p.autoreply():
 		p.rep.Type = TypeAutoreply

@@ -238,3 +238,36 @@ func indexFold(s, lowerNeedle string) int {
 	}
 	return -1
 }
+
+// repairRecipients replaces a recipient that is not an address (a file,
+// a pipe, "@host") when another source names exactly one address: the
+// X-Failed-Recipients header, the notice text, or the returned original's
+// To. QUIRK: Sendmail and Exim put the local delivery target in
+// Final-Recipient.
+func (p *parser) repairRecipients() {
+	if len(p.rep.Recipients) != 1 || plausibleAddr(p.rep.Recipients[0].FinalRecipient) {
+		return
+	}
+	var cands []string
+	for _, v := range p.outer.values("X-Failed-Recipients") {
+		cands = append(cands, addrList(v)...)
+	}
+	if len(cands) == 0 && len(p.texts) > 0 {
+		notice, _ := splitOriginal(p.texts[0])
+		for _, tr := range scanNotice(notice, p.excluded()) {
+			if plausibleAddr(tr.addr) {
+				cands = append(cands, tr.addr)
+			}
+		}
+	}
+	if len(cands) == 0 && p.original != nil {
+		cands = addrList(p.original.get("To"))
+	}
+	if len(cands) == 1 {
+		rc := &p.rep.Recipients[0]
+		if rc.OriginalRecipient == "" {
+			rc.OriginalRecipient = rc.FinalRecipient
+		}
+		rc.FinalRecipient = cands[0]
+	}
+}
