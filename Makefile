@@ -10,8 +10,11 @@ TESTFLAGS   ?=
 
 .PHONY: test lint build staticcheck servers servers-stop
 
+# Servers that were already running (scripts/test-servers start, make servers)
+# are used and left running; servers started here are stopped, pass or fail.
 test: lint
-	@trap 'scripts/test-servers stop' EXIT INT TERM; \
+	@if scripts/test-servers status; then mine=; else mine=1; fi; \
+	trap '[ -z "$$mine" ] || scripts/test-servers stop' EXIT INT TERM; \
 	scripts/test-servers start >/dev/null && \
 	set -a && . ./.testenv/env && set +a && \
 	$(GO) test -race -p 2 -count=1 -timeout 10m $(TESTFLAGS) ./...
