@@ -86,6 +86,10 @@ func adjust(r *Recipient, code string, reason Reason, w weight) Reason {
 	temporary := isTemporary(r, code)
 	cmd := strings.ToUpper(r.Command)
 	switch {
+	case cmd == "MAIL" && aboutRecipient(reason):
+		// Refused at MAIL FROM, before any recipient was named: an "unknown
+		// user" or "no such domain" there is about our envelope sender.
+		return ReasonRejected
 	case w < decisive && cmd == "MAIL" && generic(reason):
 		// Refused at MAIL FROM, before any recipient was named: our envelope
 		// sender was refused.
@@ -93,11 +97,18 @@ func adjust(r *Recipient, code string, reason Reason, w weight) Reason {
 	case w < decisive && (cmd == "CONN" || cmd == "HELO" || cmd == "EHLO") && generic(reason):
 		// Turned away at connect or greeting: our host was refused.
 		return ReasonBlocked
-	case reason == ReasonUserUnknown && afterData(r) && !strings.HasSuffix(code, ".1.1"):
+	case reason == ReasonUserUnknown && w < decisive && afterData(r) && !strings.HasSuffix(code, ".1.1"):
 		// "User unknown" answered to DATA, not RCPT: the mailbox was accepted
 		// at RCPT, so this is a per-recipient content or sender filter
 		// wearing the words of an unknown user (Japanese mobile carriers do
 		// this). Not proof that the address is dead.
+		return ReasonFiltered
+	case reason == ReasonUserUnknown && w < decisive && subject(code) != "1" && cmd != "RCPT" && !(cmd == "" && subject(code) != "2" && echoesRecipient(r.Diagnostic)):
+		// Hard needs two witnesses: "user unknown" words alone, with no
+		// X.1.x status and no sign the server answered RCPT, are what
+		// content filters and gateways say too (McAfee, SurfControl,
+		// carriers' sender filters). Soft still suppresses a dead address
+		// once it bounces repeatedly.
 		return ReasonFiltered
 	case reason == ReasonHostUnknown && temporary:
 		// The reporting MTA itself called the DNS failure temporary.
@@ -107,6 +118,47 @@ func adjust(r *Recipient, code string, reason Reason, w weight) Reason {
 		return ReasonExpired
 	}
 	return reason
+}
+
+// echoesRecipient reports whether a reply starts by naming the recipient,
+// "550 <a@example.org>: User unknown" (Postfix) or "550 5.1.1
+// <a@example.org>... User unknown" (Sendmail): the shape of a reply to RCPT
+// TO, which names one address, where a reply to DATA speaks of the message.
+func echoesRecipient(d string) bool {
+	d = normalizeDiagnostic(d)
+	d = strings.TrimLeft(d, ": #")
+	if len(d) >= 4 && isReplyCode(d[:3]) {
+		d = strings.TrimLeft(d[3:], ": -")
+		d = d[statusLen(d):]
+		d = strings.TrimLeft(d, " ")
+	}
+	if !strings.HasPrefix(d, "<") {
+		return false
+	}
+	end := strings.IndexByte(d, '>')
+	if end < 0 || !strings.Contains(d[:end], "@") {
+		return false
+	}
+	rest := d[end+1:]
+	return strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "...")
+}
+
+// aboutRecipient reports whether a reason describes the recipient's address.
+func aboutRecipient(reason Reason) bool {
+	switch reason {
+	case ReasonUserUnknown, ReasonHostUnknown, ReasonHasMoved, ReasonNotAccept, ReasonFiltered:
+		return true
+	}
+	return false
+}
+
+// subject is the subject digit(s) of a status code: "1" for 5.1.1.
+func subject(code string) string {
+	if len(code) < 5 {
+		return ""
+	}
+	sub, _, _ := strings.Cut(code[2:], ".")
+	return sub
 }
 
 // generic reports whether a reason says little beyond "it failed".
@@ -389,6 +441,7 @@ type textRule struct {
 // comes before any looser one that would also match its text.
 var textRules = []textRule{
 	// --- the mailbox is full (before "user"/"account" phrases) ---
+	{"mailfolder is full", ReasonMailboxFull, decisive},           // various "the user's mailfolder is full"
 	{"mailbox full", ReasonMailboxFull, decisive},                 // Sendmail, Exchange, most
 	{"mailbox is full", ReasonMailboxFull, decisive},              // Postfix local, Dovecot
 	{"mailbox size limit exceeded", ReasonMailboxFull, decisive},  // Exchange
@@ -413,6 +466,7 @@ var textRules = []textRule{
 	{"message length exceeds", ReasonExceedLimit, decisive},               // RFC 3463 5.2.3 wording
 	{"message too large for this recipient", ReasonExceedLimit, decisive}, // Exchange RecipSizeLimit
 	{"recipsizelimit", ReasonExceedLimit, decisive},                       // Exchange RESOLVER.RST.RecipSizeLimit
+	{"size limit exceeded", ReasonMesgTooBig, decisive},                   // 1&1 "Mail size limit exceeded" (mailbox size rows come first)
 	{"message too large", ReasonMesgTooBig, decisive},                     // most
 	{"message too big", ReasonMesgTooBig, decisive},                       // most
 	{"message is too large", ReasonMesgTooBig, decisive},                  // Exchange, Gmail
@@ -459,13 +513,18 @@ var textRules = []textRule{
 	{"no longer valid", ReasonUserUnknown, hint},      // "this address is no longer valid"
 
 	// --- the domain takes no mail ---
-	{"null mx", ReasonNotAccept, decisive},                    // RFC 7505 null MX
-	{"does not accept mail", ReasonNotAccept, decisive},       // Sendmail null MX, RFC 7504 521
-	{"doesn't receive email", ReasonNotAccept, decisive},      // Gmail null MX
-	{"does not receive email", ReasonNotAccept, decisive},     // variants
-	{"not accepting network messages", ReasonNotAccept, hint}, // RFC 3463 5.3.2 wording
+	{"couldn't find a mail exchanger", ReasonNotAccept, decisive}, // qmail: no MX and no address for the domain
+	{"no mx record", ReasonNotAccept, decisive},                   // Yahoo "No mx record found for domain"
+	{"no mx found", ReasonNotAccept, decisive},                    // OpenSMTPD "No MX found for domain"
+	{"indicated no smtp service", ReasonNotAccept, decisive},      // Exim "an MX or SRV record indicated no SMTP service"
+	{"null mx", ReasonNotAccept, decisive},                        // RFC 7505 null MX
+	{"does not accept mail", ReasonNotAccept, decisive},           // Sendmail null MX, RFC 7504 521
+	{"doesn't receive email", ReasonNotAccept, decisive},          // Gmail null MX
+	{"does not receive email", ReasonNotAccept, decisive},         // variants
+	{"not accepting network messages", ReasonNotAccept, hint},     // RFC 3463 5.3.2 wording
 
 	// --- relaying refused: we reached the wrong host ---
+	{"no relaying", ReasonNoRelaying, decisive},                           // various
 	{"relay access denied", ReasonNoRelaying, decisive},                   // Postfix
 	{"relaying denied", ReasonNoRelaying, decisive},                       // Sendmail
 	{"relay denied", ReasonNoRelaying, decisive},                          // various
@@ -531,50 +590,58 @@ var textRules = []textRule{
 	{"client host rejected: cannot find your", ReasonRequirePTR, decisive}, // Postfix reject_unknown_client
 
 	// --- our reputation ---
+	{"unexpected volume", ReasonBadReputation, decisive},    // Yahoo TSS04 "deferred due to unexpected volume or user complaints"
 	{"reputation", ReasonBadReputation, decisive},           // Gmail, Microsoft, Yahoo "IP reputation"
 	{"poor sending history", ReasonBadReputation, decisive}, // various
 	{"sender score", ReasonBadReputation, decisive},         // Validity Sender Score
 
 	// --- our IP or host is blocked ---
-	{"blocked using", ReasonBlocked, decisive},                    // Postfix reject_rbl_client
-	{"listed at", ReasonBlocked, decisive},                        // "listed at zen.spamhaus.org"
-	{"listed in", ReasonBlocked, hint},                            // "listed in SBL", "listed in RBL"
-	{"listed on", ReasonBlocked, hint},                            // "listed on a blocklist"
-	{"spamhaus", ReasonBlocked, decisive},                         // Spamhaus blocklists
-	{"spamcop", ReasonBlocked, decisive},                          // SpamCop blocklist
-	{"barracudacentral", ReasonBlocked, decisive},                 // Barracuda reputation blocklist
-	{"sorbs", ReasonBlocked, decisive},                            // SORBS blocklists
-	{"abuseat.org", ReasonBlocked, decisive},                      // CBL
-	{"dnsbl", ReasonBlocked, decisive},                            // generic DNS blocklist
-	{"rbl", ReasonBlocked, hint},                                  // "RBL", "URIBL" (hint: also "uribl" content)
-	{"blacklisted", ReasonBlocked, decisive},                      // "IP address blacklisted by recipient"
-	{"blacklist", ReasonBlocked, decisive},                        // "on our blacklist"
-	{"blocklist", ReasonBlocked, decisive},                        // inclusive wording
-	{"block list", ReasonBlocked, decisive},                       // inclusive wording
-	{"denylist", ReasonBlocked, decisive},                         // inclusive wording
-	{"banned sending ip", ReasonBlocked, decisive},                // Exchange Online 5.7.606
-	{"bloquee", ReasonBlocked, decisive},                          // Orange "adresse IP source bloquee"
-	{"client host blocked", ReasonBlocked, decisive},              // Orange English half
-	{"client host rejected", ReasonBlocked, hint},                 // Postfix smtpd_client_restrictions
-	{"helo command rejected", ReasonBlocked, hint},                // Postfix smtpd_helo_restrictions
-	{"may not be mail exchanger", ReasonBlocked, decisive},        // Postfix check for MX hosts as clients
-	{"refused to talk to me", ReasonBlocked, decisive},            // Postfix: the server turned us away at connect
-	{"not accepting connections", ReasonBlocked, hint},            // iCloud "ESMTP not accepting connections"
-	{"blocked - see", ReasonBlocked, decisive},                    // Proofpoint "Blocked - see https://..."
-	{"host network not allowed", ReasonPolicyViolation, decisive}, // Mimecast 554
-	{"dynamic ip", ReasonBlocked, decisive},                       // "mail from dynamic IPs"
-	{"dynamic/zombied", ReasonBlocked, decisive},                  // various
-	{"open proxy", ReasonBlocked, decisive},                       // Sendmail
-	{"your ip", ReasonBlocked, hint},                              // "your IP ... has been blocked"
-	{"ip address is blocked", ReasonBlocked, decisive},            // various
-	{"blocked ip", ReasonBlocked, hint},                           // various
-	{"was blocked by", ReasonBlocked, hint},                       // various
-	{"blocked by", ReasonBlocked, hint},                           // various
-	{"not allowed to connect", ReasonBlocked, decisive},           // various
-	{"connection refused by", ReasonBlocked, hint},                // connection refused by a named host
-	{"access denied, banned", ReasonBlocked, decisive},            // Exchange Online 5.7.606 wording
-	{"service refused", ReasonBlocked, hint},                      // Orange "Service refused, please try later"
-	{"(bl)", ReasonBlocked, hint},                                 // Sendmail-based filters tagging a blocklist hit
+	{"my name was rejected", ReasonBlocked, decisive},                // qmail: our HELO name was refused
+	{"smtp server of your isp", ReasonBlocked, decisive},             // "please use the SMTP server of your ISP": dynamic IP policy
+	{"unwanted messages", ReasonBlocked, decisive},                   // Outlook.com "too many unwanted messages have been sent from" our IP
+	{"blacklisted url", ReasonSpamDetected, decisive},                // URI blocklist hit: our content
+	{"address that has been blacklisted", ReasonRejected, decisive},  // an envelope address, not our IP
+	{"email address has been blacklisted", ReasonRejected, decisive}, // MessageLabs, the sender address
+	{"invalid ip", ReasonBlocked, hint},                              // Yahoo "INVALID IP FOR SENDING MAIL OF DOMAIN"
+	{"blocked using", ReasonBlocked, decisive},                       // Postfix reject_rbl_client
+	{"listed at", ReasonBlocked, decisive},                           // "listed at zen.spamhaus.org"
+	{"listed in", ReasonBlocked, hint},                               // "listed in SBL", "listed in RBL"
+	{"listed on", ReasonBlocked, hint},                               // "listed on a blocklist"
+	{"spamhaus", ReasonBlocked, decisive},                            // Spamhaus blocklists
+	{"spamcop", ReasonBlocked, decisive},                             // SpamCop blocklist
+	{"barracudacentral", ReasonBlocked, decisive},                    // Barracuda reputation blocklist
+	{"sorbs", ReasonBlocked, decisive},                               // SORBS blocklists
+	{"abuseat.org", ReasonBlocked, decisive},                         // CBL
+	{"dnsbl", ReasonBlocked, decisive},                               // generic DNS blocklist
+	{"rbl", ReasonBlocked, hint},                                     // "RBL", "URIBL" (hint: also "uribl" content)
+	{"blacklisted", ReasonBlocked, decisive},                         // "IP address blacklisted by recipient"
+	{"blacklist", ReasonBlocked, decisive},                           // "on our blacklist"
+	{"blocklist", ReasonBlocked, decisive},                           // inclusive wording
+	{"block list", ReasonBlocked, decisive},                          // inclusive wording
+	{"denylist", ReasonBlocked, decisive},                            // inclusive wording
+	{"banned sending ip", ReasonBlocked, decisive},                   // Exchange Online 5.7.606
+	{"bloquee", ReasonBlocked, decisive},                             // Orange "adresse IP source bloquee"
+	{"client host blocked", ReasonBlocked, decisive},                 // Orange English half
+	{"client host rejected", ReasonBlocked, hint},                    // Postfix smtpd_client_restrictions
+	{"helo command rejected", ReasonBlocked, hint},                   // Postfix smtpd_helo_restrictions
+	{"may not be mail exchanger", ReasonBlocked, decisive},           // Postfix check for MX hosts as clients
+	{"refused to talk to me", ReasonBlocked, decisive},               // Postfix: the server turned us away at connect
+	{"not accepting connections", ReasonBlocked, hint},               // iCloud "ESMTP not accepting connections"
+	{"blocked - see", ReasonBlocked, decisive},                       // Proofpoint "Blocked - see https://..."
+	{"host network not allowed", ReasonPolicyViolation, decisive},    // Mimecast 554
+	{"dynamic ip", ReasonBlocked, decisive},                          // "mail from dynamic IPs"
+	{"dynamic/zombied", ReasonBlocked, decisive},                     // various
+	{"open proxy", ReasonBlocked, decisive},                          // Sendmail
+	{"your ip", ReasonBlocked, hint},                                 // "your IP ... has been blocked"
+	{"ip address is blocked", ReasonBlocked, decisive},               // various
+	{"blocked ip", ReasonBlocked, hint},                              // various
+	{"was blocked by", ReasonBlocked, hint},                          // various
+	{"blocked by", ReasonBlocked, hint},                              // various
+	{"not allowed to connect", ReasonBlocked, decisive},              // various
+	{"connection refused by", ReasonBlocked, hint},                   // connection refused by a named host
+	{"access denied, banned", ReasonBlocked, decisive},               // Exchange Online 5.7.606 wording
+	{"service refused", ReasonBlocked, hint},                         // Orange "Service refused, please try later"
+	{"(bl)", ReasonBlocked, hint},                                    // Sendmail-based filters tagging a blocklist hit
 
 	// --- rate limits (before spam: "too many spam" is a complaint rate) ---
 	{"sent to too many recipients", ReasonSpeeding, decisive},     // GoDaddy IB607 "has sent to too many recipients this hour"
@@ -593,7 +660,6 @@ var textRules = []textRule{
 	{"sending too fast", ReasonSpeeding, decisive},                // various
 	{"too many messages", ReasonSpeeding, decisive},               // "too many messages in this connection/hour"
 	{"too many emails", ReasonSpeeding, decisive},                 // various
-	{"unexpected volume", ReasonRejected, decisive},               // Yahoo TSS04 "unexpected volume or user complaints"
 	{"exceeded the limit", ReasonSpeeding, hint},                  // various sending quotas
 	{"throttl", ReasonSpeeding, decisive},                         // "throttled", "throttling"
 
@@ -638,21 +704,33 @@ var textRules = []textRule{
 	{"domain filter", ReasonFiltered, hint},                              // Japanese carriers' domain filter
 
 	// --- delivery gave up ---
-	{"dns query failed", ReasonNetworkError, decisive},  // Exchange Online 5.4.312 "message expired, DNS query failed"
-	{"message expired", ReasonExpired, decisive},        // SES, Exchange, most
-	{"queue.expired", ReasonExpired, decisive},          // Exchange QUEUE.Expired
-	{"delivery time expired", ReasonExpired, decisive},  // RFC 3463 4.4.7 wording
-	{"retry timeout exceeded", ReasonExpired, decisive}, // Exim
-	{"retry time not reached", ReasonExpired, decisive}, // Exim
-	{"too long in queue", ReasonExpired, decisive},      // various
-	{"has been delayed", ReasonExpired, hint},           // delay notices
-	{"could not be delivered for", ReasonExpired, hint}, // "could not be delivered for N days"
-	{"timed out", ReasonExpired, hint},                  // "Connection timed out" after the last retry
-	{"timeout", ReasonExpired, hint},                    // various
+	{"dns query failed", ReasonNetworkError, decisive},                  // Exchange Online 5.4.312 "message expired, DNS query failed"
+	{"envelope expired", ReasonExpired, decisive},                       // OpenSMTPD
+	{"in the queue too long", ReasonExpired, vague},                     // qmail "this message has been in the queue too long"
+	{"did not accept our requests to connect", ReasonExpired, decisive}, // Gmail: gave up connecting
+	{"retries, giving up", ReasonExpired, decisive},                     // Yahoo "after multiple retries, giving up"
+	{"delivery failed * attempts", ReasonExpired, decisive},             // IMail "Delivery failed 20 attempts"
+	{"will be retried", ReasonExpired, hint},                            // Gmail delay notice "will be retried for 2 more day(s)"
+	{"not reachable", ReasonExpired, hint},                              // Zoho "Host not reachable" after the retries
+	{"could not deliver for", ReasonExpired, decisive},                  // DragonFly dma "Could not deliver for the last N seconds"
+	{"failing for a long time", ReasonExpired, decisive},                // Exim "all hosts have been failing for a long time"
+	{"message expired", ReasonExpired, decisive},                        // SES, Exchange, most
+	{"queue.expired", ReasonExpired, decisive},                          // Exchange QUEUE.Expired
+	{"delivery time expired", ReasonExpired, decisive},                  // RFC 3463 4.4.7 wording
+	{"retry timeout exceeded", ReasonExpired, decisive},                 // Exim
+	{"retry time not reached", ReasonExpired, decisive},                 // Exim
+	{"too long in queue", ReasonExpired, decisive},                      // various
+	{"has been delayed", ReasonExpired, hint},                           // delay notices
+	{"could not be delivered for", ReasonExpired, decisive},             // "could not be delivered for N days"
+	{"timed out", ReasonExpired, hint},                                  // "Connection timed out" after the last retry
+	{"timeout", ReasonExpired, hint},                                    // various
 
 	// --- DNS and network on the way ---
 	{"malformed or unexpected name server reply", ReasonNetworkError, decisive}, // Postfix DNS failure (not NXDOMAIN)
 	{"name server reply", ReasonNetworkError, hint},                             // various
+	{"host not found, try again", ReasonNetworkError, decisive},                 // Postfix: DNS TRY_AGAIN, not NXDOMAIN
+	{"host name lookup failure", ReasonNetworkError, decisive},                  // Sendmail "Name server: ...: host name lookup failure"
+	{"network error", ReasonNetworkError, hint},                                 // OpenSMTPD "Network error on destination MXs"
 	{"too many hops", ReasonNetworkError, decisive},                             // Sendmail 5.4.6
 	{"hop count exceeded", ReasonNetworkError, decisive},                        // Domino, Exim "routing loop"
 	{"routing loop", ReasonNetworkError, decisive},                              // various
@@ -682,7 +760,6 @@ var textRules = []textRule{
 	{"unroutable address", ReasonHostUnknown, hint},                // various
 	{"domain is not reachable", ReasonHostUnknown, decisive},       // Outlook.com
 	{"invalid domain", ReasonHostUnknown, hint},                    // SES "Invalid domain"
-	{"no mx", ReasonHostUnknown, hint},                             // "no MX record"
 	{"mx lookup", ReasonHostUnknown, hint},                         // various
 	{"unknown domain", ReasonHostUnknown, decisive},                // various
 	{"domain is not hosted", ReasonHostUnknown, hint},              // various
@@ -703,66 +780,71 @@ var textRules = []textRule{
 	{"null sender", ReasonRejected, decisive},                        // "null sender is not allowed"
 	{"bounce not accepted", ReasonRejected, decisive},                // various
 	{"not a registered gateway user", ReasonRejected, decisive},      // gateway refusing our sender
+	{"permission to post", ReasonRejected, decisive},                 // Google Groups "you may not have permission to post"
 	{"not allowed to post", ReasonRejected, decisive},                // mailing lists
 	{"not authorized to post", ReasonRejected, decisive},             // mailing lists
 	{"you do not have permission to post", ReasonRejected, decisive}, // Google Groups
 	{"mail from", ReasonRejected, hint},                              // "MAIL FROM rejected"
 
 	// --- the mailbox does not exist ---
-	{"user unknown", ReasonUserUnknown, hint},                                   // Sendmail, Postfix, most
-	{"unknown user", ReasonUserUnknown, hint},                                   // qmail, Courier
-	{"unknown recipient", ReasonUserUnknown, hint},                              // various
-	{"recipient unknown", ReasonUserUnknown, hint},                              // various
-	{"unknown or illegal alias", ReasonUserUnknown, hint},                       // Sendmail
-	{"unknown local part", ReasonUserUnknown, hint},                             // Exim
-	{"unknown address", ReasonUserUnknown, hint},                                // various
-	{"address unknown", ReasonUserUnknown, hint},                                // various
-	{"unknown mailbox", ReasonUserUnknown, hint},                                // various
-	{"no such user", ReasonUserUnknown, hint},                                   // most
-	{"no such recipient", ReasonUserUnknown, hint},                              // various
-	{"no such mailbox", ReasonUserUnknown, hint},                                // various
-	{"no such address", ReasonUserUnknown, hint},                                // various
-	{"no such account", ReasonUserUnknown, hint},                                // various
-	{"no such person", ReasonUserUnknown, hint},                                 // various
-	{"no mailbox", ReasonUserUnknown, hint},                                     // "no mailbox here by that name" (qmail)
-	{"user not found", ReasonUserUnknown, hint},                                 // various
-	{"user not exist", ReasonUserUnknown, hint},                                 // various
-	{"user does not exist", ReasonUserUnknown, hint},                            // various
-	{"user doesn't exist", ReasonUserUnknown, hint},                             // various
-	{"user doesn't have a", ReasonUserUnknown, hint},                            // Yahoo "This user doesn't have a yahoo.com account"
-	{"recipient not found", ReasonUserUnknown, hint},                            // various
-	{"recipient does not exist", ReasonUserUnknown, hint},                       // various
-	{"recipient not exist", ReasonUserUnknown, hint},                            // various
-	{"mailbox not found", ReasonUserUnknown, hint},                              // various
-	{"mailbox does not exist", ReasonUserUnknown, hint},                         // various
-	{"mailbox unavailable", ReasonUserUnknown, hint},                            // Exchange/Outlook 550 wording
-	{"mailbox is unavailable", ReasonUserUnknown, hint},                         // various
-	{"mailbox not available", ReasonUserUnknown, hint},                          // various
-	{"address does not exist", ReasonUserUnknown, hint},                         // various
-	{"account does not exist", ReasonUserUnknown, hint},                         // Gmail "account ... does not exist"
-	{"account that you tried to reach does not exist", ReasonUserUnknown, hint}, // Gmail NoSuchUser
-	{"address not found", ReasonUserUnknown, hint},                              // various
-	{"addressee unknown", ReasonUserUnknown, hint},                              // various
-	{"invalid recipient", ReasonUserUnknown, hint},                              // various (also La Poste English half)
-	{"invalid mailbox", ReasonUserUnknown, hint},                                // various
-	{"invalid address", ReasonUserUnknown, hint},                                // various
-	{"invalid user", ReasonUserUnknown, hint},                                   // various
-	{"not a valid recipient", ReasonUserUnknown, hint},                          // various
-	{"not a valid mailbox", ReasonUserUnknown, hint},                            // various
-	{"not a valid user", ReasonUserUnknown, hint},                               // various
-	{"is not a known user", ReasonUserUnknown, hint},                            // various
-	{"no account by that name", ReasonUserUnknown, hint},                        // various
-	{"bad recipient", ReasonUserUnknown, hint},                                  // various
-	{"badrcptto", ReasonUserUnknown, hint},                                      // qmail badrcptto
-	{"not listed in domino directory", ReasonUserUnknown, hint},                 // Domino
-	{"not listed in public name", ReasonUserUnknown, hint},                      // Domino
-	{"resolver.adr.recipientnotfound", ReasonUserUnknown, decisive},             // Exchange
-	{"resolver.adr.recipnotfound", ReasonUserUnknown, decisive},                 // Exchange
-	{"recipient address rejected: access denied", ReasonUserUnknown, hint},      // Exchange Online directory-based edge block
-	{"recipient address rejected: user", ReasonUserUnknown, hint},               // Postfix "...: User unknown in ... table"
-	{"recipient address rejected", ReasonUserUnknown, hint},                     // Postfix/Exchange recipient checks
+	{"address couldn't be found", ReasonUserUnknown, decisive},                      // Gmail's summary of a 5.1.1 ("wasn't delivered to x because the address couldn't be found")
+	{"account that you tried to reach does not exist", ReasonUserUnknown, decisive}, // Gmail's 5.1.1 text
+	{"invalid final delivery userid", ReasonUserUnknown, hint},                      // IMail
+	{"check if address is correct", ReasonUserUnknown, hint},                        // InterScan "Unable to deliver message to <x> ... Please check if address is correct"
+	{"recipient name is not recognized", ReasonUserUnknown, decisive},               // Exchange 2003 native NDR: its own directory lookup failed
+	{"user unknown", ReasonUserUnknown, hint},                                       // Sendmail, Postfix, most
+	{"unknown user", ReasonUserUnknown, hint},                                       // qmail, Courier
+	{"unknown recipient", ReasonUserUnknown, hint},                                  // various
+	{"recipient unknown", ReasonUserUnknown, hint},                                  // various
+	{"unknown or illegal alias", ReasonUserUnknown, hint},                           // Sendmail
+	{"unknown local part", ReasonUserUnknown, hint},                                 // Exim
+	{"unknown address", ReasonUserUnknown, hint},                                    // various
+	{"address unknown", ReasonUserUnknown, hint},                                    // various
+	{"unknown mailbox", ReasonUserUnknown, hint},                                    // various
+	{"no such user", ReasonUserUnknown, hint},                                       // most
+	{"no such recipient", ReasonUserUnknown, hint},                                  // various
+	{"no such mailbox", ReasonUserUnknown, hint},                                    // various
+	{"no such address", ReasonUserUnknown, hint},                                    // various
+	{"no such account", ReasonUserUnknown, hint},                                    // various
+	{"no such person", ReasonUserUnknown, hint},                                     // various
+	{"no mailbox", ReasonUserUnknown, hint},                                         // "no mailbox here by that name" (qmail)
+	{"user not found", ReasonUserUnknown, hint},                                     // various
+	{"user not exist", ReasonUserUnknown, hint},                                     // various
+	{"user does not exist", ReasonUserUnknown, hint},                                // various
+	{"user doesn't exist", ReasonUserUnknown, hint},                                 // various
+	{"user doesn't have a", ReasonUserUnknown, decisive},                            // Yahoo "This user doesn't have a yahoo.com account"
+	{"recipient not found", ReasonUserUnknown, hint},                                // various
+	{"recipient does not exist", ReasonUserUnknown, hint},                           // various
+	{"recipient not exist", ReasonUserUnknown, hint},                                // various
+	{"mailbox not found", ReasonUserUnknown, hint},                                  // various
+	{"mailbox does not exist", ReasonUserUnknown, hint},                             // various
+	{"mailbox unavailable", ReasonUserUnknown, hint},                                // Exchange/Outlook 550 wording
+	{"mailbox is unavailable", ReasonUserUnknown, hint},                             // various
+	{"mailbox not available", ReasonUserUnknown, hint},                              // various
+	{"address does not exist", ReasonUserUnknown, hint},                             // various
+	{"account does not exist", ReasonUserUnknown, hint},                             // Gmail "account ... does not exist"
+	{"address not found", ReasonUserUnknown, decisive},                              // various
+	{"addressee unknown", ReasonUserUnknown, hint},                                  // various
+	{"invalid recipient", ReasonUserUnknown, hint},                                  // various (also La Poste English half)
+	{"invalid mailbox", ReasonUserUnknown, hint},                                    // various
+	{"invalid address", ReasonUserUnknown, hint},                                    // various
+	{"invalid user", ReasonUserUnknown, hint},                                       // various
+	{"not a valid recipient", ReasonUserUnknown, hint},                              // various
+	{"not a valid mailbox", ReasonUserUnknown, hint},                                // various
+	{"not a valid user", ReasonUserUnknown, hint},                                   // various
+	{"is not a known user", ReasonUserUnknown, hint},                                // various
+	{"no account by that name", ReasonUserUnknown, hint},                            // various
+	{"bad recipient", ReasonUserUnknown, hint},                                      // various
+	{"badrcptto", ReasonUserUnknown, hint},                                          // qmail badrcptto
+	{"not listed in domino directory", ReasonUserUnknown, decisive},                 // Domino
+	{"not listed in public name", ReasonUserUnknown, decisive},                      // Domino
+	{"resolver.adr.recipientnotfound", ReasonUserUnknown, decisive},                 // Exchange
+	{"resolver.adr.recipnotfound", ReasonUserUnknown, decisive},                     // Exchange
+	{"recipient address rejected: access denied", ReasonUserUnknown, decisive},      // Exchange Online directory-based edge block
+	{"recipient address rejected: user", ReasonUserUnknown, hint},                   // Postfix "...: User unknown in ... table"
+	{"recipient address rejected", ReasonUserUnknown, vague},                        // Postfix/Exchange recipient checks
 	{"recipient rejected", ReasonUserUnknown, hint},
-	{"address rejected", ReasonUserUnknown, hint},      // "550 #5.1.0 Address rejected" (sender rows come first)                             // various
+	{"address rejected", ReasonUserUnknown, vague},     // "550 #5.1.0 Address rejected" (sender rows come first)                             // various
 	{"destinataire invalide", ReasonUserUnknown, hint}, // La Poste (French)
 	{"utilisateur inconnu", ReasonUserUnknown, hint},   // French
 	{"unbekannt", ReasonUserUnknown, hint},             // German "Empfaenger unbekannt"
@@ -822,6 +904,7 @@ var textRules = []textRule{
 	{"child process", ReasonMailerError, hint},            // Exim pipe
 
 	// --- SMTP protocol ---
+	{"malformed address", ReasonSyntaxError, hint},                     // Exim "malformed address: ... may not follow"
 	{"syntax error", ReasonSyntaxError, hint},                          // most
 	{"improper sequence", ReasonSyntaxError, decisive},                 // 503
 	{"bad sequence", ReasonSyntaxError, decisive},                      // 503
