@@ -1,0 +1,214 @@
+package suppression
+
+// End-to-end tests of the trust issue through the public APIs: raw bounce
+// bytes → dsn.Parse → verp.Verifier → Store.Record, on SQLite and Postgres.
+// Owned by the trust work (see /work/readme-parts/trust.md).
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/internal/verp"
+)
+
+var (
+	trustNewKey = []byte("new-key-0123456789abcdef")
+	trustOldKey = []byte("old-key-0123456789abcdef")
+)
+
+// rawBounce is a Postfix-style DSN delivered to deliveredTo, for recipient.
+func rawBounce(deliveredTo, recipient string) string {
+	return "Delivered-To: " + deliveredTo + "\r\nFrom: MAILER-DAEMON@mx.example.net\r\nTo: " + deliveredTo + "\r\n" +
+		"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <" + recipient + ".bounce@mx.example.net>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n" +
+		"--B\r\nContent-Type: text/plain\r\n\r\nI could not deliver your message.\r\n" +
+		"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\n" +
+		"Final-Recipient: rfc822; " + recipient + "\r\nAction: failed\r\nStatus: 5.1.1\r\n" +
+		"Diagnostic-Code: smtp; 550 5.1.1 <" + recipient + ">: Recipient address rejected: User unknown\r\n\r\n" +
+		"--B--\r\n"
+}
+
+func signFor(t *testing.T, keys *verp.KeyRing, rcpt string) string {
+	t.Helper()
+	s, err := verp.Codec{Keys: keys}.Sign("bounces@example.com", rcpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Address
+}
+
+func ringOf(t *testing.T, keys ...[]byte) *verp.KeyRing {
+	t.Helper()
+	k, err := verp.NewKeyRing(keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// ingest parses raw, verifies it with keys and records it, as the poller does.
+func ingest(t *testing.T, s *Store, keys *verp.KeyRing, raw string) Message {
+	t.Helper()
+	rep, err := dsn.Parse(strings.NewReader(raw))
+	if err != nil {
+		t.Fatalf("dsn.Parse: %v", err)
+	}
+	return ingestReport(t, s, keys, raw, rep)
+}
+
+func ingestReport(t *testing.T, s *Store, keys *verp.KeyRing, raw string, rep *dsn.Report) Message {
+	t.Helper()
+	v := &verp.Verifier{Codec: verp.Codec{Keys: keys}, Mailboxes: []string{"bounces@example.com"}, Refs: s}
+	sum := sha256.Sum256([]byte(raw))
+	m := Message{Key: hex.EncodeToString(sum[:]), Mailbox: "main", ReceivedAt: t0, Report: rep}
+	m.Verified, m.VerifiedRecipient = v.PollerFunc()(rep, nil)
+	if _, err := s.Record(context.Background(), []Message{m}, t0); err != nil {
+		t.Fatalf("Record: %v", err)
+	}
+	return m
+}
+
+// evidence returns the verified flags of the events of rcpt and whether
+// rcpt is suppressed.
+func evidence(t *testing.T, s *Store, rcpt string) (verified []bool, suppressed bool) {
+	t.Helper()
+	if err := s.rdb.SelectContext(context.Background(), &verified, s.q(`SELECT verified FROM bounce_events WHERE recipient = ?`), rcpt); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Get(context.Background(), rcpt)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+	return verified, d.Entry.Suppressed
+}
+
+func TestTrustRequireVerified(t *testing.T) {
+	current, rotated := ringOf(t, trustNewKey), ringOf(t, trustNewKey, trustOldKey)
+	old := ringOf(t, trustOldKey)
+	tampered := strings.Replace(signFor(t, current, "tampered@example.com"), "+1", "+1a", 1)
+	tests := []trustCase{
+		{"forged, no token", "bounces@example.com", "forged@example.com", current, false},
+		{"signed", signFor(t, current, "signed@example.com"), "signed@example.com", current, true},
+		{"token for another address", signFor(t, current, "mallory@evil.example"), "victim@example.com", current, false},
+		{"tampered token", tampered, "tampered@example.com", current, false},
+		{"retired key still listed", signFor(t, old, "retired-listed@example.com"), "retired-listed@example.com", rotated, true},
+		{"retired key removed", signFor(t, old, "retired-removed@example.com"), "retired-removed@example.com", current, false},
+	}
+	for _, require := range []bool{true, false} {
+		t.Run(map[bool]string{true: "require_verified", false: "counted_as_before"}[require], func(t *testing.T) {
+			trustRequireVerified(t, require, tests)
+		})
+	}
+}
+
+type trustCase struct {
+	name, deliveredTo, rcpt string
+	keys                    *verp.KeyRing
+	wantVerified            bool
+}
+
+func trustRequireVerified(t *testing.T, require bool, tests []trustCase) {
+	dialects(t, Options{Policy: &Policy{RequireVerified: require}}, func(t *testing.T, s *Store) {
+		for _, tt := range tests {
+			m := ingest(t, s, tt.keys, rawBounce(tt.deliveredTo, tt.rcpt))
+			if m.Verified != tt.wantVerified {
+				t.Errorf("%s: verified = %v, want %v", tt.name, m.Verified, tt.wantVerified)
+			}
+			verified, suppressed := evidence(t, s, tt.rcpt)
+			if len(verified) != 1 || verified[0] != tt.wantVerified {
+				t.Errorf("%s: events verified = %v, want one event, verified=%v (recorded either way)", tt.name, verified, tt.wantVerified)
+			}
+			if want := tt.wantVerified || !require; suppressed != want {
+				t.Errorf("%s (require_verified=%v): suppressed = %v, want %v", tt.name, require, suppressed, want)
+			}
+		}
+	})
+}
+
+// TestTrustTokenNamesRecipient: a signed bounce whose report names no
+// recipient takes the token's, direct or by stored reference.
+func TestTrustTokenNamesRecipient(t *testing.T) {
+	keys := ringOf(t, trustNewKey)
+	dialects(t, Options{Policy: &Policy{RequireVerified: true}}, func(t *testing.T, s *Store) {
+		long := "a-rather-long-recipient-name.for-a-reference@example.com"
+		ref, err := verp.Codec{Keys: keys}.Sign("bounces@example.com", long)
+		if err != nil || ref.Ref == "" {
+			t.Fatalf("Sign(%q) = %+v, %v; want a reference", long, ref, err)
+		}
+		if err := s.PutVERPRef(context.Background(), ref.Ref, ref.Recipient, t0); err != nil {
+			t.Fatal(err)
+		}
+		for _, rcpt := range []string{"nameless@example.com", long} {
+			to := signFor(t, keys, rcpt)
+			rep := &dsn.Report{Type: dsn.TypeDSN, Message: dsn.Envelope{DeliveredTo: []string{to}},
+				Recipients: []dsn.Recipient{{Action: "failed", Status: "5.1.1", Class: dsn.ClassHard, Reason: dsn.ReasonUserUnknown}}}
+			m := ingestReport(t, s, keys, "nameless "+rcpt, rep)
+			if !m.Verified || m.VerifiedRecipient != rcpt {
+				t.Errorf("bounce naming no recipient to a token for %q: verified %v, recipient %q", rcpt, m.Verified, m.VerifiedRecipient)
+			}
+			if verified, suppressed := evidence(t, s, rcpt); len(verified) != 1 || !verified[0] || !suppressed {
+				t.Errorf("%s: events verified %v, suppressed %v; want one verified event and suppressed", rcpt, verified, suppressed)
+			}
+		}
+	})
+}
+
+// TestTrustHostileFieldsRecord: a report whose fields carry NUL bytes,
+// invalid UTF-8 and control characters must still record (Postgres text
+// refuses NUL and invalid UTF-8); otherwise one message blocks its whole
+// batch on every poll.
+func TestTrustHostileFieldsRecord(t *testing.T) {
+	evil := "x\x00\xff\xfe\x1b[2J"
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		r := &dsn.Report{Type: dsn.TypeDSN, ReportingMTA: "mx" + evil,
+			Message:  dsn.Envelope{MessageID: "<id" + evil + ">", Subject: "s" + evil, From: "f" + evil},
+			Original: dsn.Original{MessageID: "<o" + evil + ">"},
+			Recipients: []dsn.Recipient{{FinalRecipient: "poison@example.com", Action: "failed", Status: "5.1.1",
+				Diagnostic: "550 " + evil, RemoteMTA: "r" + evil, Class: dsn.ClassHard, Reason: dsn.ReasonUserUnknown}}}
+		_, err := s.Record(context.Background(), []Message{{Key: "poison", Mailbox: "main", ReceivedAt: t0, Report: r}}, t0)
+		if err != nil {
+			pendingFinding(t, "T3", err)
+		}
+		quarantined := Message{Key: "poison-unparsed", Mailbox: "main", ReceivedAt: t0, ParseError: "bad" + evil, Subject: "s" + evil, From: "f" + evil}
+		if _, err := s.Record(context.Background(), []Message{quarantined}, t0); err != nil {
+			pendingFinding(t, "T3", err)
+		}
+	})
+}
+
+// pendingFinding skips with the error of a finding not yet fixed (see
+// /work/readme-parts/trust-findings.md); the owner turns it into t.Fatal
+// with the fix.
+func pendingFinding(t *testing.T, id string, err error) {
+	t.Helper()
+	t.Skipf("finding %s not fixed yet: %v", id, err)
+}
+
+// TestTrustParsedNamelessBounce: the same through dsn.Parse, whose record
+// must survive an empty Final-Recipient for the token to name it.
+func TestTrustParsedNamelessBounce(t *testing.T) {
+	keys := ringOf(t, trustNewKey)
+	rcpt := "nameless@example.com"
+	raw := strings.Replace(rawBounce(signFor(t, keys, rcpt), rcpt), "Final-Recipient: rfc822; "+rcpt, "Final-Recipient: rfc822;", 1)
+	raw = strings.ReplaceAll(raw, "<"+rcpt+">", "<>")
+	rep, err := dsn.Parse(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Recipients) == 0 {
+		pendingFinding(t, "T4", errors.New("dsn drops a failed record whose Final-Recipient is empty"))
+	}
+	dialects(t, Options{Policy: &Policy{RequireVerified: true}}, func(t *testing.T, s *Store) {
+		if m := ingestReport(t, s, keys, raw, rep); !m.Verified || m.VerifiedRecipient != rcpt {
+			t.Errorf("verified %v, recipient %q; want true, %q", m.Verified, m.VerifiedRecipient, rcpt)
+		}
+		if _, suppressed := evidence(t, s, rcpt); !suppressed {
+			t.Errorf("%s not suppressed", rcpt)
+		}
+	})
+}
