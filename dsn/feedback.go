@@ -21,15 +21,21 @@ func (p *parser) arfRecords() {
 		case "version":
 			fb.Version = v
 		case "source-ip":
-			fb.SourceIP = strings.Trim(v, "[] ")
+			// The address may be followed by a comment with the host name.
+			fb.SourceIP = strings.Trim(strings.SplitN(v, " ", 2)[0], "[]")
 		case "original-mail-from":
 			fb.OriginalMailFrom = cleanAddr(v)
-		case "original-rcpt-to", "removal-recipient":
-			// QUIRK: Removal-Recipient is written by some providers for
-			// opt-out reports instead of Original-Rcpt-To.
+		case "original-rcpt-to":
 			if a := cleanAddr(v); a != "" {
 				fb.OriginalRcptTo = append(fb.OriginalRcptTo, a)
-				rcpts = append(rcpts, a)
+				rcpts = appendNew(rcpts, a)
+			}
+		case "removal-recipient":
+			// QUIRK: some providers name the complainant in
+			// Removal-Recipient (opt-out reports) instead of, or as well
+			// as, Original-Rcpt-To.
+			if a := cleanAddr(v); a != "" {
+				rcpts = appendNew(rcpts, a)
 			}
 		case "reported-domain":
 			fb.ReportedDomains = append(fb.ReportedDomains, v)
@@ -47,6 +53,8 @@ func (p *parser) arfRecords() {
 			}
 		case "reporting-mta":
 			p.rep.ReportingMTA = stripType(v)
+		default:
+			authField(fb, strings.ToLower(f.name), v)
 		}
 	}
 	if fb.Type == "" {
@@ -104,4 +112,40 @@ func (p *parser) appleUnsubscribe() bool {
 	p.rep.Feedback = &Feedback{Type: "opt-out", OriginalRcptTo: []string{from}}
 	p.rep.Recipients = append(p.rep.Recipients, Recipient{FinalRecipient: from, FeedbackType: "opt-out"})
 	return true
+}
+
+// appendNew appends a to list unless it is there already (ignoring case).
+func appendNew(list []string, a string) []string {
+	for _, x := range list {
+		if strings.EqualFold(x, a) {
+			return list
+		}
+	}
+	return append(list, a)
+}
+
+// authField sets the RFC 5965/6591 authentication-failure fields.
+func authField(fb *Feedback, name, v string) {
+	switch name {
+	case "original-envelope-id":
+		fb.OriginalEnvelopeID = v
+	case "source-port":
+		fb.SourcePort = v
+	case "authentication-results":
+		fb.AuthenticationResults = append(fb.AuthenticationResults, v)
+	case "auth-failure":
+		fb.AuthFailure = strings.ToLower(v)
+	case "delivery-result":
+		fb.DeliveryResult = strings.ToLower(v)
+	case "dkim-domain":
+		fb.DKIMDomain = v
+	case "dkim-identity":
+		fb.DKIMIdentity = v
+	case "dkim-selector":
+		fb.DKIMSelector = v
+	case "spf-dns":
+		fb.SPFDNS = v
+	case "identity-alignment":
+		fb.IdentityAlignment = strings.ToLower(v)
+	}
 }

@@ -135,6 +135,18 @@ type Feedback struct {
 	ReportedURIs     []string
 	ArrivalDate      time.Time
 	Incidents        int // 0 when absent (meaning one)
+
+	// RFC 5965 / RFC 6591 fields, as written; empty when absent.
+	OriginalEnvelopeID    string
+	SourcePort            string
+	AuthenticationResults []string
+	AuthFailure           string // RFC 6591: adsp, bodyhash, revoked, signature, spf, dmarc
+	DeliveryResult        string // RFC 6591: delivered, spam, policy, reject, other
+	DKIMDomain            string
+	DKIMIdentity          string
+	DKIMSelector          string
+	SPFDNS                string
+	IdentityAlignment     string
 }
 
 // Envelope holds identifying headers of the bounce message itself.
