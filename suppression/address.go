@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -59,6 +60,8 @@ func checkLocal(local string) string {
 	switch {
 	case local == "":
 		return "empty local part"
+	case !utf8.ValidString(local):
+		return "local part is not valid UTF-8"
 	case len(local) > 64:
 		return "local part longer than 64 octets"
 	case strings.HasPrefix(local, `"`) && strings.HasSuffix(local, `"`) && len(local) >= 2:

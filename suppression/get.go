@@ -20,7 +20,9 @@ const eventsOfSQL = `SELECT ` + eventCols + ` FROM bounce_events WHERE recipient
 const maxEvidence = 1000
 
 // Get returns the entry of an address (normalised first) with its newest
-// events, or an error wrapping ErrNotFound when it has none.
+// events. An address with events that never counted (auto-replies, or
+// unverified ones under RequireVerified) has an empty, unsuppressed entry;
+// one with neither entry nor events is an error wrapping ErrNotFound.
 func (s *Store) Get(ctx context.Context, email string) (Detail, error) {
 	addr, err := Normalize(email, s.opts.CaseSensitive)
 	if err != nil {
@@ -30,13 +32,16 @@ func (s *Store) Get(ctx context.Context, email string) (Detail, error) {
 	if err != nil {
 		return Detail{}, fmt.Errorf("suppression: get %s: %w", addr, err)
 	}
-	e, ok := m[addr]
-	if !ok {
-		return Detail{}, fmt.Errorf("%w: %s", ErrNotFound, addr)
-	}
 	evs, err := scanAll(ctx, s.rdb, (*Event).dests, s.q(eventsOfSQL), addr, maxEvidence)
 	if err != nil {
 		return Detail{}, fmt.Errorf("suppression: events of %s: %w", addr, err)
+	}
+	e, ok := m[addr]
+	if !ok && len(evs) == 0 {
+		return Detail{}, fmt.Errorf("%w: %s", ErrNotFound, addr)
+	}
+	if !ok {
+		e = Entry{Email: addr, Domain: domainOf(addr), Source: SourceBounce}
 	}
 	allowed, err := s.allowed(ctx, s.rdb, []string{addr})
 	if err != nil {

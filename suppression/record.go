@@ -124,11 +124,11 @@ func (s *Store) planMessage(m Message, now time.Time) ledgerRow {
 		l.receivedAt = now
 	}
 	if m.Report == nil {
-		l.typ, l.outcome, l.err, l.subject, l.from = "unparsed", OutcomeQuarantined, m.ParseError, m.Subject, m.From
+		l.typ, l.outcome, l.err, l.subject, l.from = "unparsed", OutcomeQuarantined, clean(m.ParseError), clean(m.Subject), clean(m.From)
 		return l
 	}
 	r := m.Report
-	l.typ, l.messageID, l.subject, l.from = string(r.Type), r.Message.MessageID, r.Message.Subject, r.Message.From
+	l.typ, l.messageID, l.subject, l.from = string(r.Type), clean(r.Message.MessageID), clean(r.Message.Subject), clean(r.Message.From)
 	var problems []string
 	for i, rec := range r.Recipients {
 		ev, problem := s.eventOf(m, rec, l.receivedAt)
@@ -139,7 +139,7 @@ func (s *Store) planMessage(m Message, now time.Time) ledgerRow {
 		}
 		l.events = append(l.events, ev)
 	}
-	l.err = strings.Join(problems, "; ")
+	l.err = clean(strings.Join(problems, "; "))
 	switch {
 	case len(l.events) > 0:
 	case len(problems) > 0:
@@ -163,17 +163,17 @@ func (s *Store) eventOf(m Message, rec dsn.Recipient, receivedAt time.Time) (Eve
 		return Event{}, err.Error()
 	}
 	ev := Event{
-		ReceivedAt: receivedAt, Mailbox: m.Mailbox, MessageKey: m.Key, MessageID: r.Message.MessageID,
+		ReceivedAt: receivedAt, Mailbox: m.Mailbox, MessageKey: m.Key, MessageID: clean(r.Message.MessageID),
 		Recipient: email, Domain: domainOf(email), Class: rec.Class, Reason: rec.Reason,
-		Status: rec.Status, ReplyCode: rec.ReplyCode, Diagnostic: rec.Diagnostic, RemoteMTA: rec.RemoteMTA,
-		ReportingMTA: r.ReportingMTA, FeedbackType: rec.FeedbackType, Verified: m.Verified,
-		OriginalMessageID: r.Original.MessageID,
+		Status: clean(rec.Status), ReplyCode: clean(rec.ReplyCode), Diagnostic: clean(rec.Diagnostic), RemoteMTA: clean(rec.RemoteMTA),
+		ReportingMTA: clean(r.ReportingMTA), FeedbackType: clean(rec.FeedbackType), Verified: m.Verified,
+		OriginalMessageID: clean(r.Original.MessageID),
 	}
 	if r.Type == dsn.TypeARF && ev.Class != dsn.ClassIgnore {
 		ev.Class = dsn.ClassComplaint // an ARF record is a complaint unless dsn says otherwise (not-spam)
 	}
 	if r.Feedback != nil && ev.FeedbackType == "" {
-		ev.FeedbackType = r.Feedback.Type
+		ev.FeedbackType = clean(r.Feedback.Type)
 	}
 	if ev.Class == "" {
 		ev.Class = dsn.ClassIgnore
@@ -182,6 +182,26 @@ func (s *Store) eventOf(m Message, rec dsn.Recipient, receivedAt time.Time) (Eve
 		ev.Reason = dsn.ReasonUndefined
 	}
 	return ev, ""
+}
+
+// maxField caps a text field taken from a message.
+const maxField = 4000
+
+// clean makes text from a message storable: valid UTF-8 (Postgres refuses
+// anything else), no NUL or other control characters but tab, at most
+// maxField bytes.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > maxField {
+		s = strings.ToValidUTF8(s[:maxField], "")
+	}
+	return s
 }
 
 func firstNonEmpty(vals ...string) string {

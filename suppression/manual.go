@@ -1,0 +1,116 @@
+package suppression
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Manual describes a suppression made by a person (Add) or an import.
+type Manual struct {
+	Reason    string     // why; "manual" when empty
+	Note      string     // free text kept with the entry
+	ExpiresAt *time.Time // nil: never expires
+	// At is when it was suppressed; zero means now. Imports carry the date
+	// of the source file.
+	At time.Time
+}
+
+// Add suppresses an address by hand (source "manual"). It replaces an
+// automatic suppression and keeps the counters; events never change it
+// afterwards. An address the allowlist covers is refused with
+// ErrAllowlisted.
+func (s *Store) Add(ctx context.Context, email string, m Manual, now time.Time) (Entry, error) {
+	addr, err := Normalize(email, s.opts.CaseSensitive)
+	if err != nil {
+		return Entry{}, err
+	}
+	var out Entry
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		allowed, err := s.allowed(ctx, tx, []string{addr})
+		if err != nil {
+			return err
+		}
+		if allowed[addr] {
+			return fmt.Errorf("%w: %s", ErrAllowlisted, addr)
+		}
+		es, err := s.suppressManual(ctx, tx, []string{addr}, []Manual{m}, SourceManual, now)
+		if err == nil {
+			out = es[0]
+		}
+		return err
+	})
+	if err != nil {
+		return Entry{}, fmt.Errorf("suppression: add %s: %w", addr, err)
+	}
+	return out, nil
+}
+
+// suppressManual writes manual or imported suppressions for normalised
+// addresses (each once), keeping existing counters.
+func (s *Store) suppressManual(ctx context.Context, tx *sqlx.Tx, addrs []string, ms []Manual, source string, now time.Time) ([]Entry, error) {
+	existing, err := s.loadEntries(ctx, tx, addrs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, len(addrs))
+	for i, a := range addrs {
+		e, ok := existing[a]
+		if !ok {
+			e = Entry{Email: a, Domain: domainOf(a), FirstSeen: now, LastSeen: now}
+		}
+		m := ms[i]
+		at := m.At
+		if at.IsZero() {
+			at = now
+		}
+		e.Suppressed, e.SuppressedAt, e.SuppressedReason = true, &at, m.Reason
+		if e.SuppressedReason == "" {
+			e.SuppressedReason = SourceManual
+		}
+		e.ExpiresAt, e.Source = m.ExpiresAt, source
+		if m.Note != "" {
+			e.Note = m.Note
+		}
+		out[i] = e
+	}
+	return out, s.upsertEntries(ctx, tx, out)
+}
+
+// Remove lifts the suppression of an address, whatever its source, and
+// clears its counters: events received until now no longer count (they
+// stay as evidence), later ones count afresh. An unknown address is an
+// error wrapping ErrNotFound.
+func (s *Store) Remove(ctx context.Context, email string, now time.Time) (Entry, error) {
+	addr, err := Normalize(email, s.opts.CaseSensitive)
+	if err != nil {
+		return Entry{}, err
+	}
+	var out Entry
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		m, err := s.loadEntries(ctx, tx, []string{addr})
+		if err != nil {
+			return err
+		}
+		e, ok := m[addr]
+		if !ok {
+			return ErrNotFound
+		}
+		e.clear(now)
+		out = e
+		return s.upsertEntries(ctx, tx, []Entry{e})
+	})
+	if err != nil {
+		return Entry{}, fmt.Errorf("suppression: remove %s: %w", addr, err)
+	}
+	return out, nil
+}
+
+// clear resets e as Remove does, keeping what was last seen and the note.
+func (e *Entry) clear(now time.Time) {
+	e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount = 0, 0, 0, 0
+	e.Suppressed, e.SuppressedAt, e.SuppressedReason, e.ExpiresAt = false, nil, "", nil
+	e.Source, e.ClearedAt = SourceBounce, &now
+}
