@@ -442,6 +442,7 @@ type textRule struct {
 var textRules = []textRule{
 	// --- the mailbox is full (before "user"/"account" phrases) ---
 	{"mailfolder is full", ReasonMailboxFull, decisive},           // various "the user's mailfolder is full"
+	{"mailbox exceeded", ReasonMailboxFull, decisive},             // BIGLOBE "messages in recipient's mailbox exceeded the local limit"
 	{"mailbox full", ReasonMailboxFull, decisive},                 // Sendmail, Exchange, most
 	{"mailbox is full", ReasonMailboxFull, decisive},              // Postfix local, Dovecot
 	{"mailbox size limit exceeded", ReasonMailboxFull, decisive},  // Exchange
@@ -693,6 +694,8 @@ var textRules = []textRule{
 	{"attachment", ReasonPolicyViolation, hint},                     // "attachment type not allowed"
 
 	// --- the recipient's own filter ---
+	{"550 : user unknown", ReasonFiltered, decisive},                     // QUIRK: au/KDDI answers its recipients' sender filters after DATA with an empty address; unknown users get "550 <addr>: User unknown" at RCPT
+	{"550: : user unknown", ReasonFiltered, decisive},                    // QUIRK: the same reply as Yahoo relays it
 	{"recipient preferences", ReasonFiltered, decisive},                  // Facebook "refused due to recipient preferences"
 	{"message filtered", ReasonFiltered, decisive},                       // SES receiving 5.2.0
 	{"user rules", ReasonFiltered, decisive},                             // "rejected due to user rules"
@@ -702,6 +705,27 @@ var textRules = []textRule{
 	{"blocked by the recipient", ReasonFiltered, decisive},               // various
 	{"sender is not allowed by the recipient", ReasonFiltered, decisive}, // various
 	{"domain filter", ReasonFiltered, hint},                              // Japanese carriers' domain filter
+
+	// --- DNS and network on the way ---
+	{"malformed or unexpected name server reply", ReasonNetworkError, decisive}, // Postfix DNS failure (not NXDOMAIN)
+	{"name server reply", ReasonNetworkError, hint},                             // various
+	{"host not found, try again", ReasonNetworkError, decisive},                 // Postfix: DNS TRY_AGAIN, not NXDOMAIN
+	{"host name lookup failure", ReasonNetworkError, decisive},                  // Sendmail "Name server: ...: host name lookup failure"
+	{"network error", ReasonNetworkError, hint},                                 // OpenSMTPD "Network error on destination MXs"
+	{"too many hops", ReasonNetworkError, decisive},                             // Sendmail 5.4.6
+	{"hop count exceeded", ReasonNetworkError, decisive},                        // Domino, Exim "routing loop"
+	{"routing loop", ReasonNetworkError, decisive},                              // various
+	{"mail loops back", ReasonNetworkError, decisive},                           // Postfix/Sendmail
+	{"loop detected", ReasonNetworkError, decisive},                             // various
+	{"no route to host", ReasonNetworkError, decisive},                          // connect error
+	{"network is unreachable", ReasonNetworkError, decisive},                    // connect error
+	{"connection refused", ReasonNetworkError, hint},                            // connect error (no host named)
+	{"lost connection", ReasonNetworkError, decisive},                           // Postfix "lost connection with ..."
+	{"connection reset", ReasonNetworkError, hint},                              // various
+	{"connection closed", ReasonNetworkError, hint},                             // various
+	{"dns error", ReasonNetworkError, hint},                                     // Gmail "DNS Error: ..." (NXDOMAIN rows below refine)
+	{"temporary lookup failure", ReasonNetworkError, decisive},                  // Postfix
+	{"servfail", ReasonNetworkError, decisive},                                  // DNS SERVFAIL
 
 	// --- delivery gave up ---
 	{"dns query failed", ReasonNetworkError, decisive},                  // Exchange Online 5.4.312 "message expired, DNS query failed"
@@ -725,45 +749,25 @@ var textRules = []textRule{
 	{"timed out", ReasonExpired, hint},                                  // "Connection timed out" after the last retry
 	{"timeout", ReasonExpired, hint},                                    // various
 
-	// --- DNS and network on the way ---
-	{"malformed or unexpected name server reply", ReasonNetworkError, decisive}, // Postfix DNS failure (not NXDOMAIN)
-	{"name server reply", ReasonNetworkError, hint},                             // various
-	{"host not found, try again", ReasonNetworkError, decisive},                 // Postfix: DNS TRY_AGAIN, not NXDOMAIN
-	{"host name lookup failure", ReasonNetworkError, decisive},                  // Sendmail "Name server: ...: host name lookup failure"
-	{"network error", ReasonNetworkError, hint},                                 // OpenSMTPD "Network error on destination MXs"
-	{"too many hops", ReasonNetworkError, decisive},                             // Sendmail 5.4.6
-	{"hop count exceeded", ReasonNetworkError, decisive},                        // Domino, Exim "routing loop"
-	{"routing loop", ReasonNetworkError, decisive},                              // various
-	{"mail loops back", ReasonNetworkError, decisive},                           // Postfix/Sendmail
-	{"loop detected", ReasonNetworkError, decisive},                             // various
-	{"no route to host", ReasonNetworkError, decisive},                          // connect error
-	{"network is unreachable", ReasonNetworkError, decisive},                    // connect error
-	{"connection refused", ReasonNetworkError, hint},                            // connect error (no host named)
-	{"lost connection", ReasonNetworkError, decisive},                           // Postfix "lost connection with ..."
-	{"connection reset", ReasonNetworkError, hint},                              // various
-	{"connection closed", ReasonNetworkError, hint},                             // various
-	{"dns error", ReasonNetworkError, hint},                                     // Gmail "DNS Error: ..." (NXDOMAIN rows below refine)
-	{"temporary lookup failure", ReasonNetworkError, decisive},                  // Postfix
-	{"servfail", ReasonNetworkError, decisive},                                  // DNS SERVFAIL
-
 	// --- the domain does not exist ---
-	{"host or domain name not found", ReasonHostUnknown, decisive}, // Postfix
-	{"domain name not found", ReasonHostUnknown, decisive},         // Gmail NXDOMAIN
-	{"nxdomain", ReasonHostUnknown, decisive},                      // DNS NXDOMAIN
-	{"host not found", ReasonHostUnknown, decisive},                // various
-	{"host unknown", ReasonHostUnknown, decisive},                  // Sendmail
-	{"unknown host", ReasonHostUnknown, decisive},                  // various
-	{"no such domain", ReasonHostUnknown, decisive},                // Courier, various
-	{"domain does not exist", ReasonHostUnknown, hint},             // various (sender-domain rows come first)
-	{"domain not found", ReasonHostUnknown, decisive},              // various
-	{"unrouteable address", ReasonHostUnknown, decisive},           // Exim
-	{"unroutable address", ReasonHostUnknown, hint},                // various
-	{"domain is not reachable", ReasonHostUnknown, decisive},       // Outlook.com
-	{"invalid domain", ReasonHostUnknown, hint},                    // SES "Invalid domain"
-	{"mx lookup", ReasonHostUnknown, hint},                         // various
-	{"unknown domain", ReasonHostUnknown, decisive},                // various
-	{"domain is not hosted", ReasonHostUnknown, hint},              // various
-	{"no valid mx", ReasonHostUnknown, hint},                       // various
+	{"lookup failure: host * not found", ReasonHostUnknown, decisive}, // DragonFly dma "DNS lookup failure: host x not found"
+	{"host or domain name not found", ReasonHostUnknown, decisive},    // Postfix
+	{"domain name not found", ReasonHostUnknown, decisive},            // Gmail NXDOMAIN
+	{"nxdomain", ReasonHostUnknown, decisive},                         // DNS NXDOMAIN
+	{"host not found", ReasonHostUnknown, decisive},                   // various
+	{"host unknown", ReasonHostUnknown, decisive},                     // Sendmail
+	{"unknown host", ReasonHostUnknown, decisive},                     // various
+	{"no such domain", ReasonHostUnknown, decisive},                   // Courier, various
+	{"domain does not exist", ReasonHostUnknown, hint},                // various (sender-domain rows come first)
+	{"domain not found", ReasonHostUnknown, decisive},                 // various
+	{"unrouteable address", ReasonHostUnknown, decisive},              // Exim
+	{"unroutable address", ReasonHostUnknown, hint},                   // various
+	{"domain is not reachable", ReasonHostUnknown, decisive},          // Outlook.com
+	{"invalid domain", ReasonHostUnknown, hint},                       // SES "Invalid domain"
+	{"mx lookup", ReasonHostUnknown, hint},                            // various
+	{"unknown domain", ReasonHostUnknown, decisive},                   // various
+	{"domain is not hosted", ReasonHostUnknown, hint},                 // various
+	{"no valid mx", ReasonHostUnknown, hint},                          // various
 
 	// --- the envelope sender was refused (before the user rows: "sender ... does not exist") ---
 	{"domain of sender address", ReasonRejected, decisive},           // Sendmail/Postfix "Domain of sender address ... does not exist"
@@ -844,14 +848,14 @@ var textRules = []textRule{
 	{"recipient address rejected: user", ReasonUserUnknown, hint},                   // Postfix "...: User unknown in ... table"
 	{"recipient address rejected", ReasonUserUnknown, vague},                        // Postfix/Exchange recipient checks
 	{"recipient rejected", ReasonUserUnknown, hint},
-	{"address rejected", ReasonUserUnknown, vague},     // "550 #5.1.0 Address rejected" (sender rows come first)                             // various
-	{"destinataire invalide", ReasonUserUnknown, hint}, // La Poste (French)
-	{"utilisateur inconnu", ReasonUserUnknown, hint},   // French
-	{"unbekannt", ReasonUserUnknown, hint},             // German "Empfaenger unbekannt"
-	{"nicht gefunden", ReasonUserUnknown, hint},        // German
-	{"no existe", ReasonUserUnknown, hint},             // Spanish
-	{"does not exist", ReasonUserUnknown, hint},        // "<user> does not exist" (domain rows come first)
-	{"not exist", ReasonUserUnknown, hint},             // broken English variants
+	{"address rejected", ReasonUserUnknown, vague},         // "550 #5.1.0 Address rejected" (sender rows come first)                             // various
+	{"destinataire invalide", ReasonUserUnknown, decisive}, // La Poste (French)
+	{"utilisateur inconnu", ReasonUserUnknown, hint},       // French
+	{"unbekannt", ReasonUserUnknown, hint},                 // German "Empfaenger unbekannt"
+	{"nicht gefunden", ReasonUserUnknown, hint},            // German
+	{"no existe", ReasonUserUnknown, hint},                 // Spanish
+	{"does not exist", ReasonUserUnknown, hint},            // "<user> does not exist" (domain rows come first)
+	{"not exist", ReasonUserUnknown, hint},                 // broken English variants
 
 	// --- local policy and security ---
 	{"policy reasons", ReasonPolicyViolation, decisive},               // Yahoo 5.7.9, various "rejected for policy reasons"
