@@ -52,18 +52,19 @@ func (p *parser) walkEntity(h header, body io.Reader, depth int) {
 }
 
 // visit dispatches one entity on its media type. h is our own parse of its
-// header when we have it (top level, message/rfc822), else nil.
-func (p *parser) visit(e *message.Entity, h header, depth int) {
+// header when we have it (top level, message/rfc822), else nil. It reports
+// whether the entity was a returned original message.
+func (p *parser) visit(e *message.Entity, h header, depth int) bool {
 	p.parts++
 	if p.parts > p.opts.MaxParts {
 		if p.parts == p.opts.MaxParts+1 {
 			p.problem("mime: more than %d parts; the rest is skipped", p.opts.MaxParts)
 		}
-		return
+		return false
 	}
 	if depth > p.opts.MaxDepth {
 		p.problem("mime: parts nested deeper than %d are skipped", p.opts.MaxDepth)
-		return
+		return false
 	}
 	mt, params, err := e.Header.ContentType()
 	if err != nil && e.Header.Get("Content-Type") != "" {
@@ -73,10 +74,10 @@ func (p *parser) visit(e *message.Entity, h header, depth int) {
 	}
 	if mr := e.MultipartReader(); mr != nil {
 		p.walkMultipart(mr, depth)
-		return
+		return false
 	}
 	_ = params
-	p.leaf(mt, e, depth)
+	return p.leaf(mt, e, depth)
 }
 
 func (p *parser) walkMultipart(mr message.MultipartReader, depth int) {
@@ -92,12 +93,17 @@ func (p *parser) walkMultipart(mr message.MultipartReader, depth int) {
 		if err != nil {
 			p.problem("mime: %v", err)
 		}
-		p.visit(part, nil, depth+1)
+		if p.visit(part, nil, depth+1) && (p.sawDSN || p.sawFeedback || len(p.texts) > 0) {
+			// The returned original closes a report: skip the scan of
+			// its body for a boundary that only ends the message.
+			return
+		}
 	}
 }
 
-// leaf handles a single-part entity of media type mt.
-func (p *parser) leaf(mt string, e *message.Entity, depth int) {
+// leaf handles a single-part entity of media type mt and reports whether
+// it was a returned original message.
+func (p *parser) leaf(mt string, e *message.Entity, depth int) bool {
 	switch mt {
 	case "message/delivery-status", "message/global-delivery-status",
 		// QUIRK: some MTAs label the status part text/delivery-status.
@@ -110,28 +116,31 @@ func (p *parser) leaf(mt string, e *message.Entity, depth int) {
 			p.feedback = append(p.feedback, g...)
 		}
 	case "text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header":
-		h, _, _ := readHeader(bufio.NewReader(io.LimitReader(e.Body, p.opts.MaxHeaderBytes)), p.opts.MaxHeaderBytes)
+		h, _, _ := readHeader(bufio.NewReaderSize(io.LimitReader(e.Body, p.opts.MaxHeaderBytes), 1024), p.opts.MaxHeaderBytes)
 		p.setOriginalHeader(h)
+		return true
 	case "message/rfc822", "message/global", "message/partial":
-		p.embedded(e, depth)
+		return p.embedded(e, depth)
 	case "text/html":
 		if len(p.htmls) < 4 {
 			p.htmls = append(p.htmls, readPrefix(e.Body, maxTextBytes))
 		}
 	case "", "text/plain", "text/enriched", "message/disposition-notification":
-		if len(p.texts) < 8 {
+		if len(p.texts) < 3 {
 			p.texts = append(p.texts, readPrefix(e.Body, maxTextBytes))
 		}
 	}
+	return false
 }
 
 // embedded handles a message/rfc822 part: the returned original (headers
 // only are read) or a report forwarded as an attachment (walked in full).
-func (p *parser) embedded(e *message.Entity, depth int) {
-	br := bufio.NewReader(e.Body)
+// It reports whether the part was a returned original.
+func (p *parser) embedded(e *message.Entity, depth int) bool {
+	br := bufio.NewReaderSize(e.Body, 1024)
 	h, _, _ := readHeader(br, p.opts.MaxHeaderBytes)
 	if len(h) == 0 {
-		return
+		return false
 	}
 	if v := h.get("X-HmXmrOriginalRecipient"); v != "" {
 		// QUIRK: Microsoft JMRP complaints (Outlook.com, Hotmail) carry no
@@ -142,9 +151,10 @@ func (p *parser) embedded(e *message.Entity, depth int) {
 	}
 	if !p.sawDSN && !p.sawFeedback && isForwardedReport(h) {
 		p.walkEntity(h, br, depth+1)
-		return
+		return false
 	}
 	p.setOriginalHeader(h)
+	return true
 }
 
 // isForwardedReport reports whether an attached message is itself a
@@ -159,7 +169,20 @@ func isForwardedReport(h header) bool {
 
 // readPrefix reads at most n bytes of r as a string.
 func readPrefix(r io.Reader, n int64) string {
-	var b strings.Builder
-	_, _ = io.Copy(&b, io.LimitReader(r, n))
-	return b.String()
+	buf := make([]byte, 0, 2048)
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		end := cap(buf)
+		if int64(end) > n {
+			end = int(n)
+		}
+		m, err := r.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			break
+		}
+	}
+	return string(buf)
 }

@@ -8,7 +8,7 @@ const (
 	DefaultMaxHeaderBytes = 1 << 20  // bytes of one header block
 	// maxTextBytes is how much of a text part is read when looking for a
 	// bounce written in prose; bounce texts are short, originals are not.
-	maxTextBytes = 128 << 10
+	maxTextBytes = 32 << 10
 	// maxReportBytes is how much of a delivery-status or feedback-report
 	// part is read.
 	maxReportBytes = 1 << 20

@@ -24,7 +24,7 @@ func Parse(r io.Reader) (*Report, error) {
 // bytes). A nil opts means the defaults.
 func ParseWithOptions(r io.Reader, opts *Options) (*Report, error) {
 	o := opts.withDefaults()
-	data, err := io.ReadAll(io.LimitReader(r, o.MaxSize+1))
+	data, err := readInput(r, o.MaxSize+1)
 	if err != nil {
 		return nil, fmt.Errorf("dsn: read message: %w", err)
 	}
@@ -41,6 +41,18 @@ func ParseWithOptions(r io.Reader, opts *Options) (*Report, error) {
 		p.problem("input truncated at %d bytes", o.MaxSize)
 	}
 	return p.rep, tooLarge
+}
+
+// readInput reads at most n bytes of r, sizing the buffer from r's length
+// when r knows it (bytes.Reader, strings.Reader, bytes.Buffer).
+func readInput(r io.Reader, n int64) ([]byte, error) {
+	size := int64(4096)
+	if l, ok := r.(interface{ Len() int }); ok {
+		size = min(int64(l.Len())+1, n)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := buf.ReadFrom(io.LimitReader(r, n))
+	return buf.Bytes(), err
 }
 
 // normalizeNewlines turns CRLF and lone CR line endings into LF.

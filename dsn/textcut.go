@@ -53,20 +53,17 @@ func isOriginalMarker(line string) bool {
 	if len(t) < 8 || len(t) > 120 {
 		return false
 	}
-	l := strings.ToLower(t)
-	for _, m := range originalMarkers {
-		if strings.Contains(l, m) {
-			// A sentence that merely mentions the original is not a
-			// separator: separators are decorated or end with a colon.
-			c := t[0]
-			if c == '-' || c == '=' || c == '*' || c == '_' || c == '[' || c == '<' || c == '(' ||
-				strings.HasSuffix(t, ":") || strings.HasSuffix(t, "-") || strings.HasSuffix(t, ".") && len(t) < 60 ||
-				!strings.Contains(t, " ") || strings.HasPrefix(l, "content-type") || strings.HasSuffix(l, "follows") {
-				return true
-			}
-		}
+	// A sentence that merely mentions the original is not a separator:
+	// separators are decorated, end with a colon, or say "follows".
+	c, last := t[0], t[len(t)-1]
+	decorated := c == '-' || c == '=' || c == '*' || c == '_' || c == '[' || c == '<' || c == '(' ||
+		last == ':' || last == '-' || last == '.' && len(t) < 60 || !strings.Contains(t, " ") ||
+		c == 'C' || c == 'c' || strings.HasSuffix(t, "follows") || strings.HasSuffix(t, "following")
+	if !decorated {
+		return false
 	}
-	return false
+	l := strings.ToLower(t)
+	return hasAny(l, originalMarkers)
 }
 
 // inlineHeader parses the header block at the start of an inline original.
