@@ -198,6 +198,31 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
+func TestConfigMergeKeysAndEmptyFiles(t *testing.T) {
+	cfg, err := readConfig(writeFile(t, "c.yaml", `
+mailboxes:
+  - &base {name: a, protocol: imap, host: h.example, username: u, password_env: P, schedule: "@hourly"}
+  - <<: *base
+    name: b
+    host: other.example
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := cfg.Mailboxes[1]
+	if b.Name != "b" || b.Host != "other.example" || b.Schedule != "@hourly" || b.Username != "u" {
+		t.Errorf("merged mailbox = %+v, want base keys with name and host overridden", b)
+	}
+	for _, text := range []string{"", "# only a comment\n"} {
+		if _, err := readConfig(writeFile(t, "c.yaml", text)); err != nil {
+			t.Errorf("readConfig(%q) = %v, want the defaults", text, err)
+		}
+	}
+	if _, err := readConfig(writeFile(t, "c.yaml", "just a string")); err == nil || !strings.Contains(err.Error(), "must be a mapping") {
+		t.Errorf("readConfig of a scalar = %v, want a mapping error", err)
+	}
+}
+
 func TestConfigUndecodableValueReportedOnce(t *testing.T) {
 	_, err := readConfig(writeFile(t, "c.yaml", "policy: {soft_threshold: many}"))
 	if n := strings.Count(err.Error(), "policy.soft_threshold"); n != 1 {

@@ -59,7 +59,10 @@ var (
 // values of the wrong type at their path. Keys absent from the file leave v's
 // defaults untouched.
 func (p *configProblems) decodeNode(path string, n *yaml.Node, v reflect.Value) {
-	for n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return // a file of comments only
+		}
 		n = n.Content[0]
 	}
 	if n.Kind == yaml.AliasNode {
@@ -137,9 +140,18 @@ func (p *configProblems) decodeStruct(path string, n *yaml.Node, v reflect.Value
 		p.decodeFailed(path, "must be a mapping of keys to values")
 		return
 	}
+	// Merge keys (<<: *anchor) first, so the mapping's own keys override them.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Tag == "!!merge" {
+			p.decodeMerge(path, n.Content[i+1], v)
+		}
+	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key := n.Content[i].Value
+		if n.Content[i].Tag == "!!merge" {
+			continue
+		}
 		kp := joinPath(path, key)
 		if seen[key] {
 			p.decodeFailed(kp, "key appears twice")
@@ -152,6 +164,20 @@ func (p *configProblems) decodeStruct(path string, n *yaml.Node, v reflect.Value
 			continue
 		}
 		p.decodeNode(kp, n.Content[i+1], f)
+	}
+}
+
+// decodeMerge applies the mapping (or list of mappings) of a YAML merge key.
+func (p *configProblems) decodeMerge(path string, n *yaml.Node, v reflect.Value) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.decodeStruct(path, n, v)
+		return
+	}
+	for _, m := range n.Content {
+		p.decodeMerge(path, m, v)
 	}
 }
 
