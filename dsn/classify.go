@@ -25,42 +25,69 @@ import "strings"
 
 // classify sets r.Reason and r.Class for a record of a report of type t.
 func classify(t Type, r *Recipient) {
-	r.Reason = reasonOf(t, r)
-	r.Class = classOf(t, r)
-}
-
-// reasonOf decides the Reason of one record.
-func reasonOf(t Type, r *Recipient) Reason {
 	switch t {
 	case TypeAutoreply:
-		return ReasonVacation
+		r.Reason, r.Class = ReasonVacation, ClassIgnore
+		return
 	case TypeARF:
-		return ReasonFeedback
+		r.Reason, r.Class = ReasonFeedback, feedbackClass(feedbackType(r))
+		return
 	}
-	switch strings.ToLower(r.Action) {
+	f := newFacts(r)
+	r.Reason = f.reason()
+	r.Class = f.class(r.Reason)
+}
+
+// facts are what the tables read from one record, computed once.
+type facts struct {
+	r         *Recipient
+	action    string // lower case
+	code      string // effective status: Status, or the code in the diagnostic
+	text      string // normalized diagnostic
+	cmd       string // upper case
+	temporary bool   // 4.x.x, or a 4xx reply without status
+}
+
+func newFacts(r *Recipient) facts {
+	f := facts{r: r, action: strings.ToLower(r.Action), cmd: strings.ToUpper(r.Command)}
+	f.code = effectiveStatus(r)
+	f.text = normalizeDiagnostic(r.Diagnostic)
+	if s := strings.TrimSpace(r.Status); statusLen(s) == len(s) && s != "" {
+		f.temporary = s[0] == '4'
+	} else if f.code != "" {
+		f.temporary = f.code[0] == '4'
+	} else {
+		rc := replyCode(r)
+		f.temporary = rc != "" && rc[0] == '4'
+	}
+	return f
+}
+
+// reason decides the Reason of a failure, delay or delivery record.
+func (f *facts) reason() Reason {
+	switch f.action {
 	case "delivered", "relayed", "expanded":
 		return ReasonDelivered
 	}
-	code := effectiveStatus(r)
-	if strings.HasPrefix(code, "2.") {
+	if strings.HasPrefix(f.code, "2.") {
 		return ReasonDelivered
 	}
-	reason, w := failureReason(r, code)
-	return adjust(r, code, reason, w)
+	reason, w := f.failureReason()
+	return f.adjust(reason, w)
 }
 
 // failureReason applies steps 2 to 7 of the order above. It returns the
 // reason and how much the text behind it proves (none when the text did not
 // decide).
-func failureReason(r *Recipient, code string) (Reason, weight) {
-	text := normalizeDiagnostic(r.Diagnostic)
-	tr, tw := matchText(text)
-	sr, sw := statusReason(code)
+func (f *facts) failureReason() (Reason, weight) {
+	tr, tw := matchText(f.text)
+	sr, sw := statusReason(f.code)
 	switch {
 	case tw == decisive:
 		return tr, tw
-	case isProgramDiagnostic(r):
-		// X-Unix: the words are a local delivery program's, not an SMTP server's.
+	case strings.EqualFold(f.r.DiagnosticType, "x-unix"):
+		// X-Unix: the words are a local delivery program's exit status, not
+		// an SMTP server's reply.
 		return ReasonMailerError, decisive
 	case sw == decisive:
 		return sr, decisive
@@ -71,10 +98,10 @@ func failureReason(r *Recipient, code string) (Reason, weight) {
 	case tw == vague:
 		return tr, tw
 	}
-	if rr := replyReason(replyCode(r)); rr != "" {
+	if rr := replyReason(replyCode(f.r)); rr != "" {
 		return rr, none
 	}
-	if text != "" || code != "" || r.ReplyCode != "" {
+	if f.text != "" || f.code != "" || f.r.ReplyCode != "" {
 		return ReasonOnHold, none
 	}
 	return ReasonUndefined, none
@@ -82,55 +109,80 @@ func failureReason(r *Recipient, code string) (Reason, weight) {
 
 // adjust applies the rules that depend on more than one field; w is the
 // weight of what decided reason.
-func adjust(r *Recipient, code string, reason Reason, w weight) Reason {
-	temporary := isTemporary(r, code)
-	cmd := strings.ToUpper(r.Command)
+func (f *facts) adjust(reason Reason, w weight) Reason {
 	switch {
-	case cmd == "MAIL" && aboutRecipient(reason):
+	case f.cmd == "MAIL" && aboutRecipient(reason):
 		// Refused at MAIL FROM, before any recipient was named: an "unknown
 		// user" or "no such domain" there is about our envelope sender.
 		return ReasonRejected
-	case w < decisive && cmd == "MAIL" && generic(reason):
-		// Refused at MAIL FROM, before any recipient was named: our envelope
-		// sender was refused.
+	case w < decisive && f.cmd == "MAIL" && generic(reason):
+		// Refused at MAIL FROM: our envelope sender was refused.
 		return ReasonRejected
-	case w < decisive && (cmd == "CONN" || cmd == "HELO" || cmd == "EHLO") && generic(reason):
+	case w < decisive && (f.cmd == "CONN" || f.cmd == "HELO" || f.cmd == "EHLO") && generic(reason):
 		// Turned away at connect or greeting: our host was refused.
 		return ReasonBlocked
-	case reason == ReasonUserUnknown && w < decisive && afterData(r) && !strings.HasSuffix(code, ".1.1"):
-		// "User unknown" answered to DATA, not RCPT: the mailbox was accepted
-		// at RCPT, so this is a per-recipient content or sender filter
-		// wearing the words of an unknown user (Japanese mobile carriers do
-		// this). Not proof that the address is dead.
+	case reason == ReasonUserUnknown && w < decisive && !f.userUnknownWitnessed():
+		// Hard needs two witnesses. "User unknown" words alone, with no
+		// X.1.x status and no sign that the server answered RCPT, are also
+		// what content filters and gateways say (McAfee, SurfControl, Japanese
+		// carriers' sender filters, anything answering after DATA). Soft
+		// still suppresses a dead address once it bounces repeatedly.
 		return ReasonFiltered
-	case reason == ReasonUserUnknown && w < decisive && subject(code) != "1" && cmd != "RCPT" && !(cmd == "" && subject(code) != "2" && echoesRecipient(r.Diagnostic)):
-		// Hard needs two witnesses: "user unknown" words alone, with no
-		// X.1.x status and no sign the server answered RCPT, are what
-		// content filters and gateways say too (McAfee, SurfControl,
-		// carriers' sender filters). Soft still suppresses a dead address
-		// once it bounces repeatedly.
-		return ReasonFiltered
-	case reason == ReasonHostUnknown && temporary:
+	case reason == ReasonHostUnknown && f.temporary:
 		// The reporting MTA itself called the DNS failure temporary.
 		return ReasonNetworkError
-	case strings.EqualFold(r.Action, "delayed") && w < hint:
+	case f.action == "delayed" && w < hint:
 		// Still queued and the text names no cause: the delay itself is the news.
 		return ReasonExpired
 	}
 	return reason
 }
 
-// echoesRecipient reports whether a reply starts by naming the recipient,
-// "550 <a@example.org>: User unknown" (Postfix) or "550 5.1.1
-// <a@example.org>... User unknown" (Sendmail): the shape of a reply to RCPT
+// userUnknownWitnessed reports whether a "user unknown" text is backed by a
+// second witness: an X.1.x status, or a reply given to RCPT TO (said so, or
+// shaped so: echoing the recipient, and no X.2.x status claiming the mailbox
+// exists). A reply to DATA is no witness unless the status is X.1.1.
+func (f *facts) userUnknownWitnessed() bool {
+	sub := subject(f.code)
+	switch f.cmd {
+	case "DATA", "BDAT":
+		return strings.HasSuffix(f.code, ".1.1")
+	case "RCPT":
+		return true
+	case "":
+		return sub == "1" || sub != "2" && echoesRecipient(f.text)
+	}
+	return sub == "1"
+}
+
+// class decides the Class of a record whose Reason is reason.
+func (f *facts) class(reason Reason) Class {
+	if f.action == "delayed" {
+		// Informational: the MTA is still trying. Never a failure.
+		return ClassIgnore
+	}
+	c, ok := reasonClass[reason]
+	if !ok {
+		return ClassSoft
+	}
+	if c == ClassHard && f.temporary && reason != ReasonUserUnknown && reason != ReasonHasMoved {
+		// A 4.x.x null MX or host failure may heal; a named unknown user in a
+		// final report (the MTA gave up after retrying) does not.
+		return ClassSoft
+	}
+	return c
+}
+
+// echoesRecipient reports whether a normalized reply starts by naming the
+// recipient, "550 <a@example.org>: user unknown" (Postfix) or "550 5.1.1
+// <a@example.org>... user unknown" (Sendmail): the shape of a reply to RCPT
 // TO, which names one address, where a reply to DATA speaks of the message.
+// (normalizeDiagnostic has already dropped a "550 5.1.1" prefix.)
 func echoesRecipient(d string) bool {
-	d = normalizeDiagnostic(d)
 	d = strings.TrimLeft(d, ": #")
 	if len(d) >= 4 && isReplyCode(d[:3]) {
 		d = strings.TrimLeft(d[3:], ": -")
-		d = d[statusLen(d):]
-		d = strings.TrimLeft(d, " ")
+		d = strings.TrimLeft(d[statusLen(d):], " ")
 	}
 	if !strings.HasPrefix(d, "<") {
 		return false
@@ -169,27 +221,6 @@ func generic(reason Reason) bool {
 		return true
 	}
 	return false
-}
-
-// classOf decides the Class of a record whose Reason is set.
-func classOf(t Type, r *Recipient) Class {
-	if t == TypeARF {
-		return feedbackClass(feedbackType(r))
-	}
-	if strings.EqualFold(r.Action, "delayed") {
-		// Informational: the MTA is still trying. Never a failure.
-		return ClassIgnore
-	}
-	c, ok := reasonClass[r.Reason]
-	if !ok {
-		return ClassSoft
-	}
-	if c == ClassHard && isTemporary(r, effectiveStatus(r)) && r.Reason != ReasonUserUnknown && r.Reason != ReasonHasMoved {
-		// A 4.x.x null MX or host failure may heal; a named unknown user in a
-		// final report (the MTA gave up after retrying) does not.
-		return ClassSoft
-	}
-	return c
 }
 
 // feedbackType is the ARF feedback type of a record, lower case.
@@ -259,28 +290,6 @@ var reasonClass = map[Reason]Class{
 	ReasonVacation:  ClassIgnore, // auto-reply
 	ReasonDelivered: ClassIgnore, // success notification
 	ReasonFeedback:  ClassComplaint,
-}
-
-// isTemporary reports whether the record's failure is transient (4.x.x, or
-// a 4xx reply with no status).
-func isTemporary(r *Recipient, code string) bool {
-	if code != "" {
-		return code[0] == '4'
-	}
-	rc := replyCode(r)
-	return rc != "" && rc[0] == '4'
-}
-
-// isProgramDiagnostic reports whether the diagnostic is a local delivery
-// program's exit status (Diagnostic-Code: X-Unix; 75).
-func isProgramDiagnostic(r *Recipient) bool {
-	return strings.EqualFold(r.DiagnosticType, "x-unix")
-}
-
-// afterData reports whether the reply answered the message data.
-func afterData(r *Recipient) bool {
-	c := strings.ToUpper(r.Command)
-	return c == "DATA" || c == "BDAT"
 }
 
 // weight says how much a table row proves.
@@ -936,6 +945,7 @@ type compiledRule struct {
 	anywhere bool // a leading "*": the phrase may start inside a word
 	reason   Reason
 	weight   weight
+	sig      []uint16 // bigram hashes every match contains (see bigrams)
 }
 
 // compiledRules is textRules compiled and stably sorted by weight, heaviest
@@ -954,6 +964,9 @@ func compileRules(rules []textRule) []compiledRule {
 			for _, part := range strings.Split(strings.TrimPrefix(p, "*"), "*") {
 				if part != "" {
 					c.parts = append(c.parts, part)
+					for i := 0; i+1 < len(part); i += 2 {
+						c.sig = append(c.sig, bigramHash(part[i], part[i+1]))
+					}
 				}
 			}
 			out = append(out, c)
@@ -968,12 +981,37 @@ func matchText(text string) (Reason, weight) {
 	if text == "" {
 		return "", none
 	}
+	var seen bigrams
+	seen.add(text)
 	for i := range compiledRules {
-		if c := &compiledRules[i]; c.match(text) {
+		if c := &compiledRules[i]; seen.mayContain(c.sig) && c.match(text) {
 			return c.reason, c.weight
 		}
 	}
 	return "", none
+}
+
+// bigrams is a 1024-bit set of the hashed byte pairs of a text: a rule
+// whose phrase has a pair the text lacks cannot match, which spares most
+// rows their substring search.
+type bigrams [16]uint64
+
+func bigramHash(a, b byte) uint16 { return (uint16(a)*31 + uint16(b)) & 1023 }
+
+func (s *bigrams) add(text string) {
+	for i := 0; i+1 < len(text); i++ {
+		h := bigramHash(text[i], text[i+1])
+		s[h>>6] |= 1 << (h & 63)
+	}
+}
+
+func (s *bigrams) mayContain(sig []uint16) bool {
+	for _, h := range sig {
+		if s[h>>6]&(1<<(h&63)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // match reports whether all parts occur in text in order, the first one at
@@ -1005,6 +1043,15 @@ func (c *compiledRule) matchRest(text string) bool {
 	return true
 }
 
+// lower lower-cases an ASCII letter; the phrases are ASCII, so other bytes
+// are left as they are.
+func lower(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}
+
 func isWordByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '_' || b >= 0x80
 }
@@ -1016,12 +1063,11 @@ func normalizeDiagnostic(d string) string {
 	if len(d) > maxDiagnostic {
 		d = d[:maxDiagnostic]
 	}
-	d = strings.ToLower(d)
-	var b strings.Builder
-	b.Grow(len(d))
+	var buf [512]byte
+	b := buf[:0]
 	space := true
 	for i := 0; i < len(d); {
-		if i == 0 || !isWordByte(d[i-1]) {
+		if i == 0 || !isWordByte(lower(d[i-1])) {
 			if n := smtpCodeToken(d[i:]); n > 0 {
 				i += n
 				continue
@@ -1030,16 +1076,19 @@ func normalizeDiagnostic(d string) string {
 		switch c := d[i]; c {
 		case ' ', '\t', '\r', '\n':
 			if !space {
-				b.WriteByte(' ')
+				b = append(b, ' ')
 				space = true
 			}
 		default:
-			b.WriteByte(c)
+			b = append(b, lower(c))
 			space = false
 		}
 		i++
 	}
-	return strings.TrimRight(b.String(), " ")
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return string(b)
 }
 
 // smtpCodeToken returns the length of a reply code token at the start of s:
