@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -152,4 +153,45 @@ func (s *Store) Check(ctx context.Context, emails []string, now time.Time) ([]Ch
 		}
 	}
 	return out, nil
+}
+
+// ParseSince reads a --since or since= value: an RFC 3339 time, a date
+// (2006-01-02, UTC midnight), or an age before now ("72h", "30m", "7d").
+func ParseSince(v string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t, nil
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			return now.AddDate(0, 0, -n), nil
+		}
+	}
+	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("since %q: want an RFC 3339 time, a date (2006-01-02) or an age (72h, 7d)", v)
+}
+
+const activeCountsSQL = `SELECT source, count(*) FROM suppressions WHERE ` + activeSQL + ` GROUP BY source`
+
+// ActiveCounts returns the number of addresses suppressed at now, by source.
+func (s *Store) ActiveCounts(ctx context.Context, now time.Time) (map[string]int, error) {
+	rows, err := s.rdb.QueryContext(ctx, s.q(activeCountsSQL), s.tv(now))
+	if err != nil {
+		return nil, fmt.Errorf("suppression: count: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var src string
+		var n int
+		if err := rows.Scan(&src, &n); err != nil {
+			return nil, fmt.Errorf("suppression: count: %w", err)
+		}
+		out[src] = n
+	}
+	return out, rows.Err()
 }

@@ -129,3 +129,12 @@ func (p *promWriter) sample(name string, v float64, labels ...string) {
 }
 
 var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
+// writeActiveCounts writes the bouncer_suppressions gauge.
+func writeActiveCounts(w io.Writer, counts map[string]int) {
+	pw := &promWriter{w: w}
+	pw.family("bouncer_suppressions", "gauge", "Addresses suppressed now, by source.")
+	for _, src := range []string{SourceBounce, SourceComplaint, SourceManual, SourceImport} {
+		pw.sample("bouncer_suppressions", float64(counts[src]), "source", src)
+	}
+}

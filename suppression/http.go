@@ -1,0 +1,186 @@
+package suppression
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// HandlerOptions configure NewHandler. The zero value is usable but serves
+// no /v1 request: every one needs Token.
+type HandlerOptions struct {
+	// Token is the bearer token /v1 requests must present; empty refuses
+	// them all with 401. /healthz and /metrics need none.
+	Token string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Metrics are served at /metrics; nil means the store's.
+	Metrics *Metrics
+	// MaxBodyBytes caps a request body (413 beyond); 0 means 1 MiB.
+	MaxBodyBytes int64
+	// Timeout bounds the work of one request (503 beyond); 0 means 10s.
+	Timeout time.Duration
+	// Logger receives internal errors (500s); nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// MaxCheck is the most addresses one check request may ask about.
+const MaxCheck = 1000
+
+// api serves the HTTP JSON API over a Store.
+type api struct {
+	store *Store
+	opts  HandlerOptions
+	token [32]byte
+}
+
+// NewHandler returns the HTTP JSON API:
+//
+//	GET    /v1/suppressions             list (reason, class, domain, since, all, cursor, limit)
+//	GET    /v1/suppressions/{email}     entry and evidence; 404 when unknown
+//	PUT    /v1/suppressions/{email}     suppress by hand {"reason", "note", "expires_at"}
+//	DELETE /v1/suppressions/{email}     lift the suppression; 404 when unknown
+//	POST   /v1/suppressions/check       {"emails": [...]} (up to MaxCheck) → {"results": [...]}
+//	GET    /v1/allowlist                the allowlist
+//	PUT    /v1/allowlist/{entry}        allow an address or a domain {"note"}
+//	DELETE /v1/allowlist/{entry}        take it off
+//	GET    /healthz                     200 when the database answers, else 503
+//	GET    /metrics                     Prometheus text
+//
+// Errors are JSON {"error": "..."} with the status: 400 bad input, 401 no or
+// wrong token, 404, 405, 409 allowlisted, 413 too large, 500, 503 timeout.
+func NewHandler(store *Store, opts HandlerOptions) http.Handler {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = store.Metrics()
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	a := &api{store: store, opts: opts, token: sha256.Sum256([]byte(opts.Token))}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/suppressions", a.auth(a.list))
+	mux.HandleFunc("GET /v1/suppressions/{email}", a.auth(a.get))
+	mux.HandleFunc("PUT /v1/suppressions/{email}", a.auth(a.put))
+	mux.HandleFunc("DELETE /v1/suppressions/{email}", a.auth(a.remove))
+	mux.HandleFunc("POST /v1/suppressions/check", a.auth(a.check))
+	mux.HandleFunc("GET /v1/allowlist", a.auth(a.allowList))
+	mux.HandleFunc("PUT /v1/allowlist/{entry}", a.auth(a.allowPut))
+	mux.HandleFunc("DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete))
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /metrics", a.metrics)
+	return a.limits(jsonFallback(mux))
+}
+
+// limits caps the body and the time of every request.
+func (a *api) limits(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), a.opts.Timeout)
+		defer cancel()
+		r.Body = http.MaxBytesReader(w, r.Body, a.opts.MaxBodyBytes)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// auth requires the bearer token, compared in constant time (of hashes, so
+// the length does not leak either).
+func (a *api) auth(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
+		if !ok || a.opts.Token == "" || subtle.ConstantTimeCompare(sum[:], a.token[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="bouncer"`)
+			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// fail answers an error from the store with its status; unexpected errors
+// are logged and answered without detail.
+func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, ErrInvalidAddress), errors.Is(err, ErrBadCursor), errors.Is(err, errBadRequest):
+		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, ErrNotFound):
+		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, ErrAllowlisted):
+		writeError(w, http.StatusConflict, err.Error())
+	case errors.As(err, &tooBig), errors.Is(err, errTooMany):
+		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		writeError(w, http.StatusServiceUnavailable, "request timed out")
+	default:
+		a.opts.Logger.ErrorContext(r.Context(), "api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+	}
+}
+
+var (
+	errBadRequest = errors.New("bad request")
+	errTooMany    = errors.New("too many addresses")
+)
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// jsonFallback turns the mux's own plain-text 404 and 405 answers into
+// JSON errors.
+func jsonFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
+	})
+}
+
+// errorRewriter replaces the body of an error answer with JSON.
+type errorRewriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (e *errorRewriter) WriteHeader(code int) {
+	if e.wrote {
+		return
+	}
+	e.wrote = true
+	e.Header().Del("X-Content-Type-Options")
+	msg := strings.ToLower(http.StatusText(code))
+	if code == http.StatusMethodNotAllowed {
+		msg += " (allowed: " + e.Header().Get("Allow") + ")"
+	}
+	writeError(e.ResponseWriter, code, msg)
+}
+
+func (e *errorRewriter) Write(b []byte) (int, error) {
+	if !e.wrote {
+		e.WriteHeader(http.StatusOK)
+	}
+	return len(b), nil // the mux's text body is dropped
+}

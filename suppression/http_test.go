@@ -1,0 +1,160 @@
+package suppression
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+const testToken = "s3cret-token"
+
+type apiClient struct {
+	t   *testing.T
+	srv *httptest.Server
+}
+
+func newAPI(t *testing.T, s *Store, opts HandlerOptions) *apiClient {
+	opts.Token = testToken
+	opts.Now = func() time.Time { return t0.Add(time.Hour) }
+	srv := httptest.NewServer(NewHandler(s, opts))
+	t.Cleanup(srv.Close)
+	return &apiClient{t: t, srv: srv}
+}
+
+// do sends a request with the token (unless token is "-") and returns the
+// status and the body.
+func (c *apiClient) do(method, path, body, token string) (int, string) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if token != "-" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusNoContent && path != "/metrics" && ct != "application/json" {
+		c.t.Errorf("%s %s: Content-Type %q, want application/json", method, path, ct)
+	}
+	return resp.StatusCode, string(b)
+}
+
+func TestHTTPAuthAndErrors(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		c := newAPI(t, s, HandlerOptions{MaxBodyBytes: 64 << 10})
+		big := `{"emails": [` + strings.Repeat(`"a@example.com",`, MaxCheck) + `"a@example.com"]}`
+		tests := []struct {
+			method, path, body, token string
+			status                    int
+			inBody                    string
+		}{
+			{"GET", "/v1/suppressions", "", "-", 401, "bearer token"},
+			{"GET", "/v1/suppressions", "", "wrong", 401, "bearer token"},
+			{"GET", "/healthz", "", "-", 200, `"ok"`},
+			{"GET", "/v1/suppressions/nobody@example.com", "", testToken, 404, "not found"},
+			{"GET", "/v1/suppressions/not-an-address", "", testToken, 400, `invalid address \"not-an-address\"`},
+			{"GET", "/v1/suppressions?limit=0", "", testToken, 400, "limit"},
+			{"GET", "/v1/suppressions?since=yesterday", "", testToken, 400, "since"},
+			{"GET", "/v1/suppressions?cursor=@@", "", testToken, 400, "cursor"},
+			{"POST", "/v1/suppressions/check", `{"emails": [`, testToken, 400, "JSON"},
+			{"POST", "/v1/suppressions/check", `{"emails": ["ok@x.test", "bad"]}`, testToken, 400, `\"bad\"`},
+			{"POST", "/v1/suppressions/check", big, testToken, 413, "at most 1000"},
+			{"POST", "/v1/suppressions/check", `{"emails": ["` + strings.Repeat("x", 70<<10) + `"]}`, testToken, 413, "too large"},
+			{"DELETE", "/v1/suppressions/nobody@example.com", "", testToken, 404, "not found"},
+			{"GET", "/v1/nothing", "", testToken, 404, `"error"`},
+			{"PATCH", "/v1/suppressions", "", testToken, 405, "method not allowed"},
+		}
+		for _, tt := range tests {
+			status, body := c.do(tt.method, tt.path, tt.body, tt.token)
+			if status != tt.status || !strings.Contains(body, tt.inBody) {
+				t.Errorf("%s %s = %d %s; want %d containing %q", tt.method, tt.path, status, trunc(body), tt.status, tt.inBody)
+			}
+		}
+	})
+}
+
+func trunc(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+func TestHTTPRoutes(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		seed(t, s)
+		c := newAPI(t, s, HandlerOptions{})
+		status, body := c.do("GET", "/v1/suppressions?limit=1", "", testToken)
+		var page struct {
+			Suppressions []Entry `json:"suppressions"`
+			Next         string  `json:"next_cursor"`
+		}
+		if err := json.Unmarshal([]byte(body), &page); status != 200 || err != nil || len(page.Suppressions) != 1 || page.Suppressions[0].Email != "a@x.test" || page.Next == "" {
+			t.Fatalf("list = %d %s", status, body)
+		}
+		status, body = c.do("GET", "/v1/suppressions?cursor="+page.Next, "", testToken)
+		if status != 200 || !strings.Contains(body, `"email":"c@y.test"`) || strings.Contains(body, "a@x.test") {
+			t.Errorf("second page = %d %s", status, body)
+		}
+		status, body = c.do("GET", "/v1/suppressions/A@x.test", "", testToken)
+		if status != 200 || !strings.Contains(body, `"suppressed":true`) || !strings.Contains(body, `"events":[{`) || !strings.Contains(body, `"hard_count":1`) {
+			t.Errorf("get = %d %s", status, body)
+		}
+		status, body = c.do("PUT", "/v1/suppressions/new@z.test", `{"reason": "customer asked", "note": "ticket 7"}`, testToken)
+		if status != 200 || !strings.Contains(body, `"source":"manual"`) || !strings.Contains(body, `"suppressed_reason":"customer asked"`) {
+			t.Errorf("put = %d %s", status, body)
+		}
+		status, body = c.do("POST", "/v1/suppressions/check", `{"emails": ["new@z.test", "s@x.test"]}`, testToken)
+		want := `{"results":[{"email":"new@z.test","address":"new@z.test","suppressed":true,"state":"suppressed","reason":"customer asked","source":"manual"},` +
+			`{"email":"s@x.test","address":"s@x.test","suppressed":false,"state":"deliverable","reason":""}]}` + "\n"
+		if status != 200 || body != want {
+			t.Errorf("check = %d %s\nwant %s", status, body, want)
+		}
+		if status, body = c.do("DELETE", "/v1/suppressions/new@z.test", "", testToken); status != 204 {
+			t.Errorf("delete = %d %s", status, body)
+		}
+		if status, body = c.do("PUT", "/v1/allowlist/Partner.test", `{"note": "x"}`, testToken); status != 200 || !strings.Contains(body, "partner.test") {
+			t.Errorf("allow put = %d %s", status, body)
+		}
+		if status, body = c.do("PUT", "/v1/suppressions/a@partner.test", "", testToken); status != 409 {
+			t.Errorf("put allowlisted = %d %s, want 409", status, body)
+		}
+		if status, body = c.do("GET", "/v1/allowlist", "", testToken); status != 200 || !strings.Contains(body, `"entry":"partner.test"`) {
+			t.Errorf("allow list = %d %s", status, body)
+		}
+		if status, _ = c.do("DELETE", "/v1/allowlist/partner.test", "", testToken); status != 204 {
+			t.Errorf("allow delete = %d", status)
+		}
+	})
+}
+
+func TestHTTPMetrics(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		seed(t, s)
+		if err := s.RecordPoll(t.Context(), PollStatus{Mailbox: "main", At: t0, Err: "boom", Duration: 250 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+		c := newAPI(t, s, HandlerOptions{})
+		status, body := c.do("GET", "/metrics", "", "-")
+		for _, want := range []string{
+			`bouncer_events_total{class="hard"} 1`, `bouncer_events_total{class="complaint"} 1`,
+			`bouncer_messages_total{outcome="recorded"} 4`, `bouncer_poll_errors_total{mailbox="main"} 1`,
+			`bouncer_poll_duration_seconds_sum{mailbox="main"} 0.25`, `bouncer_suppressions{source="bounce"} 1`,
+			`bouncer_suppressions{source="complaint"} 1`, "# TYPE bouncer_suppressions gauge",
+		} {
+			if status != 200 || !strings.Contains(body, want+"\n") {
+				t.Errorf("/metrics = %d, lacks %q:\n%s", status, want, body)
+			}
+		}
+	})
+}
+
