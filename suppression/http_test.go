@@ -157,4 +157,3 @@ func TestHTTPMetrics(t *testing.T) {
 		}
 	})
 }
-
