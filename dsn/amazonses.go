@@ -111,7 +111,7 @@ func (p *parser) sesBounce(n *sesNotification) {
 			rc.Action = "failed"
 		}
 		completeCodes(&rc)
-		p.rep.Recipients = append(p.rep.Recipients, rc)
+		p.addRecord(rc)
 	}
 }
 
@@ -128,7 +128,7 @@ func (p *parser) sesComplaint(n *sesNotification) {
 	for _, r := range n.Complaint.ComplainedRecipients {
 		a := cleanAddr(r.EmailAddress)
 		fb.OriginalRcptTo = append(fb.OriginalRcptTo, a)
-		p.rep.Recipients = append(p.rep.Recipients, Recipient{FinalRecipient: a, FeedbackType: ft})
+		p.addRecord(Recipient{FinalRecipient: a, FeedbackType: ft})
 	}
 	p.rep.Feedback = fb
 }
@@ -140,6 +140,6 @@ func (p *parser) sesDelivery(n *sesNotification) {
 		rc := Recipient{FinalRecipient: cleanAddr(a), Action: "delivered", Diagnostic: n.Delivery.SMTPResponse, RemoteMTA: n.Delivery.RemoteMtaIP}
 		rc.Status = findStatus(rc.Diagnostic)
 		completeCodes(&rc)
-		p.rep.Recipients = append(p.rep.Recipients, rc)
+		p.addRecord(rc)
 	}
 }

@@ -3,6 +3,7 @@ package dsn
 import (
 	"bytes"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -46,5 +47,30 @@ func BenchmarkParseCorpus(b *testing.B) {
 	// per CPU-second is the figure to compare with the target.
 	if cpu := cpuTime() - start; cpu > 0 {
 		b.ReportMetric(float64(n)/cpu.Seconds(), "msgs/cpu-s")
+	}
+}
+
+// BenchmarkParseHostile parses inputs built to trigger quadratic work
+// (deep folding, thousands of recipient lines, long lines); each must stay
+// linear in its size.
+func BenchmarkParseHostile(b *testing.B) {
+	cases := map[string]string{
+		"folded_header": "Subject: x\n" + strings.Repeat(" a\n", 300000) + "\nbody",
+		"folded_dsn": "Content-Type: message/delivery-status\n\nFinal-Recipient: rfc822; a@b.c\nDiagnostic-Code: smtp; 550\n" +
+			strings.Repeat(" a\n", 300000),
+		"recipient_lines": "From: MAILER-DAEMON@x.org\n\n" + strings.Repeat("<a@b.cd>: x\n", 80000),
+		"long_line":       "From: MAILER-DAEMON@x.org\n\n" + strings.Repeat("a@b.c 550 5.1.1 ", 60000),
+		"empty_parts":     "Content-Type: multipart/mixed; boundary=b\n\n" + strings.Repeat("--b\n\n", 200000),
+		"dsn_groups":      "From: MAILER-DAEMON@x.org\n\n" + strings.Repeat("\nFinal-Recipient: a@b.c\n", 40000),
+	}
+	for name, in := range cases {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				if _, err := Parse(strings.NewReader(in)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -85,7 +85,9 @@ func (p *parser) recipientField(rc *Recipient, name, v string, global bool) {
 	case "remote-mta":
 		rc.RemoteMTA = stripType(v)
 	case "diagnostic-code":
-		rc.Diagnostic = appendFolded(rc.Diagnostic, stripType(v))
+		if len(rc.Diagnostic) < maxFieldBytes {
+			rc.Diagnostic = appendFolded(rc.Diagnostic, stripType(v))
+		}
 		if rc.DiagnosticType == "" {
 			rc.DiagnosticType = diagType(v)
 		}
@@ -113,6 +115,20 @@ func (p *parser) addDSNRecipient(rc Recipient) {
 		rc.FinalRecipient = rc.OriginalRecipient
 	}
 	completeCodes(&rc)
+	p.addRecord(rc)
+}
+
+// maxRecords caps the records of one report; a real report has a few.
+const maxRecords = 1000
+
+// addRecord appends a record unless the report already has maxRecords.
+func (p *parser) addRecord(rc Recipient) {
+	if len(p.rep.Recipients) >= maxRecords {
+		if len(p.rep.Recipients) == maxRecords {
+			p.problem("more than %d recipient records; the rest are dropped", maxRecords)
+		}
+		return
+	}
 	p.rep.Recipients = append(p.rep.Recipients, rc)
 }
 

@@ -72,7 +72,7 @@ func (p *parser) arfRecords() {
 		rcpts = []string{""}
 	}
 	for _, a := range rcpts {
-		p.rep.Recipients = append(p.rep.Recipients, Recipient{FinalRecipient: a, FeedbackType: fb.Type})
+		p.addRecord(Recipient{FinalRecipient: a, FeedbackType: fb.Type})
 	}
 }
 

@@ -83,12 +83,50 @@ func appendFolded(v, line string) string {
 	return v + " " + line
 }
 
+// maxFieldBytes caps the unfolded value of one field; the rest is dropped.
+const maxFieldBytes = 64 << 10
+
+// unfolder accumulates the continuation lines of the field being read, in
+// linear time (appending strings would be quadratic on hostile input).
+type unfolder struct {
+	buf []byte
+	on  bool
+}
+
+// start begins a new field value.
+func (u *unfolder) start(v string) {
+	u.buf = append(u.buf[:0], strings.TrimSpace(v)...)
+	u.on = true
+}
+
+// add appends a continuation line.
+func (u *unfolder) add(line string) {
+	line = strings.TrimSpace(line)
+	if line == "" || len(u.buf) > maxFieldBytes {
+		return
+	}
+	if len(u.buf) > 0 {
+		u.buf = append(u.buf, ' ')
+	}
+	u.buf = append(u.buf, line...)
+}
+
+// flush stores the value into the last field of fs.
+func (u *unfolder) flush(fs []field) {
+	if u.on && len(fs) > 0 {
+		fs[len(fs)-1].value = string(u.buf)
+	}
+	u.on = false
+}
+
 // readHeader reads a header block from br up to the blank line that ends it,
 // reading at most limit bytes. Lines that are not fields are skipped (a
 // leading mbox "From " line, garbage) and counted in bad. It returns
 // tooLong when the block exceeds limit.
 func readHeader(br *bufio.Reader, limit int64) (h header, bad int, tooLong bool) {
 	var n int64
+	var u unfolder
+	defer func() { u.flush(h) }()
 	first := true
 	for {
 		line, err := readLine(br)
@@ -101,11 +139,13 @@ func readHeader(br *bufio.Reader, limit int64) (h header, bad int, tooLong bool)
 		}
 		switch {
 		case isContinuation(line) && len(h) > 0:
-			h[len(h)-1].value = appendFolded(h[len(h)-1].value, line)
+			u.add(line)
 		default:
 			name, off, ok := fieldName(line)
 			if ok {
-				h = append(h, field{name: name, value: strings.TrimSpace(line[off:])})
+				u.flush(h)
+				h = append(h, field{name: name})
+				u.start(line[off:])
 			} else if !(first && strings.HasPrefix(line, "From ")) {
 				// QUIRK: mbox files start with a "From " separator line.
 				bad++
@@ -143,9 +183,11 @@ func readLine(br *bufio.Reader) (string, error) {
 func parseGroups(s string) [][]field {
 	var groups [][]field
 	var cur []field
+	var u unfolder
 	for line := range strings.Lines(s) {
 		line = strings.TrimRight(line, "\r\n")
 		if strings.TrimSpace(line) == "" {
+			u.flush(cur)
 			if len(cur) > 0 {
 				groups = append(groups, cur)
 				cur = nil
@@ -153,13 +195,16 @@ func parseGroups(s string) [][]field {
 			continue
 		}
 		if isContinuation(line) && len(cur) > 0 {
-			cur[len(cur)-1].value = appendFolded(cur[len(cur)-1].value, line)
+			u.add(line)
 			continue
 		}
 		if name, off, ok := fieldName(line); ok {
-			cur = append(cur, field{name: name, value: strings.TrimSpace(line[off:])})
+			u.flush(cur)
+			cur = append(cur, field{name: name})
+			u.start(line[off:])
 		}
 	}
+	u.flush(cur)
 	if len(cur) > 0 {
 		groups = append(groups, cur)
 	}

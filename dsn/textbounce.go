@@ -114,7 +114,7 @@ func (p *parser) addTextRecipients(recs []textRecord, notice string) {
 		}
 		completeCodes(&rc)
 		rc.RemoteMTA = remoteHost(rc.Diagnostic)
-		p.rep.Recipients = append(p.rep.Recipients, rc)
+		p.addRecord(rc)
 	}
 }
 
