@@ -118,8 +118,9 @@ func (f *facts) adjust(reason Reason, w weight) Reason {
 	case w < decisive && f.cmd == "MAIL" && generic(reason):
 		// Refused at MAIL FROM: our envelope sender was refused.
 		return ReasonRejected
-	case w < decisive && (f.cmd == "CONN" || f.cmd == "HELO" || f.cmd == "EHLO") && generic(reason):
-		// Turned away at connect or greeting: our host was refused.
+	case (f.cmd == "CONN" || f.cmd == "HELO" || f.cmd == "EHLO") && (w < decisive && generic(reason) || aboutMailbox(reason)):
+		// Turned away at connect or greeting, before any address was named:
+		// our host was refused, whatever a quota or "unknown" in the words.
 		return ReasonBlocked
 	case reason == ReasonUserUnknown && w < decisive && !f.userUnknownWitnessed():
 		// Hard needs two witnesses. "User unknown" words alone, with no
@@ -199,6 +200,16 @@ func echoesRecipient(d string) bool {
 func aboutRecipient(reason Reason) bool {
 	switch reason {
 	case ReasonUserUnknown, ReasonHostUnknown, ReasonHasMoved, ReasonNotAccept, ReasonFiltered:
+		return true
+	}
+	return false
+}
+
+// aboutMailbox reports whether a reason describes one mailbox, which a
+// server cannot know before an address is named.
+func aboutMailbox(reason Reason) bool {
+	switch reason {
+	case ReasonUserUnknown, ReasonHasMoved, ReasonFiltered, ReasonMailboxFull, ReasonSuspend:
 		return true
 	}
 	return false
@@ -450,6 +461,8 @@ type textRule struct {
 // comes before any looser one that would also match its text.
 var textRules = []textRule{
 	// --- the mailbox is full (before "user"/"account" phrases) ---
+	{"sending quota", ReasonSpeeding, decisive},                   // Gmail 5.4.5 "Daily user sending quota exceeded": our quota, not the mailbox
+	{"sending limit", ReasonSpeeding, decisive},                   // various "sending limit exceeded"
 	{"mailfolder is full", ReasonMailboxFull, decisive},           // various "the user's mailfolder is full"
 	{"mailbox exceeded", ReasonMailboxFull, decisive},             // BIGLOBE "messages in recipient's mailbox exceeded the local limit"
 	{"mailbox full", ReasonMailboxFull, decisive},                 // Sendmail, Exchange, most
@@ -469,10 +482,17 @@ var textRules = []textRule{
 	{"account is full", ReasonMailboxFull, decisive},              // various webmail
 	{"inbox is full", ReasonMailboxFull, decisive},                // various webmail
 	{"storage quota", ReasonMailboxFull, decisive},                // Gmail "storage quota"
+	{"over the allowed quota", ReasonMailboxFull, decisive},       // qmail "mailfolder is over the allowed quota"
+	{"file too large", ReasonMailboxFull, decisive},               // Postfix local: mailbox_size_limit reached (EFBIG)
+	{"postfach voll", ReasonMailboxFull, decisive},                // German
+	{"casella piena", ReasonMailboxFull, decisive},                // Italian
+	{"buzon lleno", ReasonMailboxFull, decisive},                  // Spanish (unaccented)
+	{"buzón lleno", ReasonMailboxFull, decisive},                  // Spanish
+	{"quota", ReasonMailboxFull, hint},                            // any other quota wording ("mailbox quota", "exceeds quota")
 	{"boite du destinataire pleine", ReasonMailboxFull, decisive}, // Orange (French)
 
 	// --- the message is too big ---
-	{"message size exceeds", ReasonExceedLimit, decisive},                 // Sendmail per-recipient limit
+	{"message size exceeds", ReasonExceedLimit, hint},                     // Sendmail per-recipient limit
 	{"message length exceeds", ReasonExceedLimit, decisive},               // RFC 3463 5.2.3 wording
 	{"message too large for this recipient", ReasonExceedLimit, decisive}, // Exchange RecipSizeLimit
 	{"recipsizelimit", ReasonExceedLimit, decisive},                       // Exchange RESOLVER.RST.RecipSizeLimit
@@ -485,7 +505,6 @@ var textRules = []textRule{
 	{"exceeds size limit", ReasonMesgTooBig, decisive},                    // various
 	{"exceeds the maximum size", ReasonMesgTooBig, decisive},              // various
 	{"maximum message size", ReasonMesgTooBig, decisive},                  // various
-	{"file too large", ReasonMesgTooBig, decisive},                        // local delivery (EFBIG)
 
 	// --- the account exists but is disabled ---
 	{"account has been disabled", ReasonSuspend, decisive},      // Yahoo
@@ -600,6 +619,7 @@ var textRules = []textRule{
 	{"client host rejected: cannot find your", ReasonRequirePTR, decisive}, // Postfix reject_unknown_client
 
 	// --- our reputation ---
+	{"user complaints", ReasonBadReputation, decisive},      // Yahoo TS01/TS02 "temporarily deferred due to user complaints"
 	{"unexpected volume", ReasonBadReputation, decisive},    // Yahoo TSS04 "deferred due to unexpected volume or user complaints"
 	{"reputation", ReasonBadReputation, decisive},           // Gmail, Microsoft, Yahoo "IP reputation"
 	{"poor sending history", ReasonBadReputation, decisive}, // various
@@ -616,6 +636,8 @@ var textRules = []textRule{
 	{"blocked using", ReasonBlocked, decisive},                       // Postfix reject_rbl_client
 	{"listed at", ReasonBlocked, decisive},                           // "listed at zen.spamhaus.org"
 	{"listed in", ReasonBlocked, hint},                               // "listed in SBL", "listed in RBL"
+	{"listed by", ReasonBlocked, hint},                               // "is listed by bl.example.org"
+	{"greylist", ReasonBlocked, hint},                                // greylisting: the receiver deferred us
 	{"listed on", ReasonBlocked, hint},                               // "listed on a blocklist"
 	{"spamhaus", ReasonBlocked, decisive},                            // Spamhaus blocklists
 	{"spamcop", ReasonBlocked, decisive},                             // SpamCop blocklist
@@ -633,7 +655,7 @@ var textRules = []textRule{
 	{"bloquee", ReasonBlocked, decisive},                             // Orange "adresse IP source bloquee"
 	{"client host blocked", ReasonBlocked, decisive},                 // Orange English half
 	{"client host rejected", ReasonBlocked, hint},                    // Postfix smtpd_client_restrictions
-	{"helo command rejected", ReasonBlocked, hint},                   // Postfix smtpd_helo_restrictions
+	{"helo command rejected", ReasonBlocked, decisive},               // Postfix smtpd_helo_restrictions
 	{"may not be mail exchanger", ReasonBlocked, decisive},           // Postfix check for MX hosts as clients
 	{"refused to talk to me", ReasonBlocked, decisive},               // Postfix: the server turned us away at connect
 	{"not accepting connections", ReasonBlocked, hint},               // iCloud "ESMTP not accepting connections"
@@ -674,6 +696,7 @@ var textRules = []textRule{
 	{"throttl", ReasonSpeeding, decisive},                         // "throttled", "throttling"
 
 	// --- our content: spam, virus, format ---
+	{"ofr_506", ReasonSpamDetected, decisive},                       // QUIRK: Orange "Mail rejete. Mail rejected. OFR_506": their code for spam
 	{"virus", ReasonVirusDetected, decisive},                        // "virus detected", "infected"
 	{"malware", ReasonVirusDetected, decisive},                      // various
 	{"infected", ReasonVirusDetected, decisive},                     // various
@@ -688,6 +711,10 @@ var textRules = []textRule{
 	{"junk mail", ReasonSpamDetected, decisive},                     // various
 	{"phishing", ReasonSpamDetected, hint},                          // various
 	{"suspicious", ReasonSpamDetected, hint},                        // "likely suspicious"
+	{"suppressed sending", ReasonSuppressed, decisive},              // Amazon SES "has suppressed sending to this address"
+	{"suppression list", ReasonSuppressed, decisive},                // SES, SendGrid, Postmark: on the provider's list
+	{"messageid header", ReasonNotCompliantRFC, decisive},           // Gmail "Messages missing a valid messageId header"
+	{"message-id header", ReasonNotCompliantRFC, hint},              // various
 	{"multiple addresses in from", ReasonNotCompliantRFC, decisive}, // Gmail RFC 5322 check
 	{"not rfc 5322 compliant", ReasonNotCompliantRFC, decisive},     // Gmail RfcMessageNonCompliant
 	{"rfc 5322", ReasonNotCompliantRFC, hint},                       // various
@@ -721,6 +748,7 @@ var textRules = []textRule{
 	{"host not found, try again", ReasonNetworkError, decisive},                 // Postfix: DNS TRY_AGAIN, not NXDOMAIN
 	{"host name lookup failure", ReasonNetworkError, decisive},                  // Sendmail "Name server: ...: host name lookup failure"
 	{"network error", ReasonNetworkError, hint},                                 // OpenSMTPD "Network error on destination MXs"
+	{"message is looping", ReasonNetworkError, decisive},                        // qmail "This message is looping: it already has my Delivered-To line"
 	{"too many hops", ReasonNetworkError, decisive},                             // Sendmail 5.4.6
 	{"hop count exceeded", ReasonNetworkError, decisive},                        // Domino, Exim "routing loop"
 	{"routing loop", ReasonNetworkError, decisive},                              // various
@@ -738,6 +766,7 @@ var textRules = []textRule{
 
 	// --- delivery gave up ---
 	{"dns query failed", ReasonNetworkError, decisive},                  // Exchange Online 5.4.312 "message expired, DNS query failed"
+	{"cannot send message for", ReasonExpired, decisive},                // Sendmail "Cannot send message for 5 days"
 	{"envelope expired", ReasonExpired, decisive},                       // OpenSMTPD
 	{"in the queue too long", ReasonExpired, vague},                     // qmail "this message has been in the queue too long"
 	{"did not accept our requests to connect", ReasonExpired, decisive}, // Gmail: gave up connecting
@@ -758,27 +787,8 @@ var textRules = []textRule{
 	{"timed out", ReasonExpired, hint},                                  // "Connection timed out" after the last retry
 	{"timeout", ReasonExpired, hint},                                    // various
 
-	// --- the domain does not exist ---
-	{"lookup failure: host * not found", ReasonHostUnknown, decisive}, // DragonFly dma "DNS lookup failure: host x not found"
-	{"host or domain name not found", ReasonHostUnknown, decisive},    // Postfix
-	{"domain name not found", ReasonHostUnknown, decisive},            // Gmail NXDOMAIN
-	{"nxdomain", ReasonHostUnknown, decisive},                         // DNS NXDOMAIN
-	{"host not found", ReasonHostUnknown, decisive},                   // various
-	{"host unknown", ReasonHostUnknown, decisive},                     // Sendmail
-	{"unknown host", ReasonHostUnknown, decisive},                     // various
-	{"no such domain", ReasonHostUnknown, decisive},                   // Courier, various
-	{"domain does not exist", ReasonHostUnknown, hint},                // various (sender-domain rows come first)
-	{"domain not found", ReasonHostUnknown, decisive},                 // various
-	{"unrouteable address", ReasonHostUnknown, decisive},              // Exim
-	{"unroutable address", ReasonHostUnknown, hint},                   // various
-	{"domain is not reachable", ReasonHostUnknown, decisive},          // Outlook.com
-	{"invalid domain", ReasonHostUnknown, hint},                       // SES "Invalid domain"
-	{"mx lookup", ReasonHostUnknown, hint},                            // various
-	{"unknown domain", ReasonHostUnknown, decisive},                   // various
-	{"domain is not hosted", ReasonHostUnknown, hint},                 // various
-	{"no valid mx", ReasonHostUnknown, hint},                          // various
-
 	// --- the envelope sender was refused (before the user rows: "sender ... does not exist") ---
+	{"provide a valid from", ReasonRejected, decisive},               // GoDaddy IB506 "From: Domain is invalid. Please provide a valid From:"
 	{"domain of sender address", ReasonRejected, decisive},           // Sendmail/Postfix "Domain of sender address ... does not exist"
 	{"sender address rejected", ReasonRejected, decisive},            // Postfix smtpd_sender_restrictions
 	{"sender rejected", ReasonRejected, decisive},                    // various
@@ -798,6 +808,28 @@ var textRules = []textRule{
 	{"not authorized to post", ReasonRejected, decisive},             // mailing lists
 	{"you do not have permission to post", ReasonRejected, decisive}, // Google Groups
 	{"mail from", ReasonRejected, hint},                              // "MAIL FROM rejected"
+
+	// --- the domain does not exist ---
+	{"lookup failure: host * not found", ReasonHostUnknown, decisive}, // DragonFly dma "DNS lookup failure: host x not found"
+	{"point to non-existent hosts", ReasonHostUnknown, decisive},      // Exim "all relevant MX records point to non-existent hosts"
+	{"couldn't find any host", ReasonHostUnknown, decisive},           // qmail "couldn't find any host named"
+	{"host or domain name not found", ReasonHostUnknown, decisive},    // Postfix
+	{"domain name not found", ReasonHostUnknown, decisive},            // Gmail NXDOMAIN
+	{"nxdomain", ReasonHostUnknown, decisive},                         // DNS NXDOMAIN
+	{"host not found", ReasonHostUnknown, decisive},                   // various
+	{"host unknown", ReasonHostUnknown, decisive},                     // Sendmail
+	{"unknown host", ReasonHostUnknown, decisive},                     // various
+	{"no such domain", ReasonHostUnknown, decisive},                   // Courier, various
+	{"domain does not exist", ReasonHostUnknown, hint},                // various (sender-domain rows come first)
+	{"domain not found", ReasonHostUnknown, decisive},                 // various
+	{"unrouteable address", ReasonHostUnknown, decisive},              // Exim
+	{"unroutable address", ReasonHostUnknown, hint},                   // various
+	{"domain is not reachable", ReasonHostUnknown, decisive},          // Outlook.com
+	{"invalid domain", ReasonHostUnknown, hint},                       // SES "Invalid domain"
+	{"mx lookup", ReasonHostUnknown, hint},                            // various
+	{"unknown domain", ReasonHostUnknown, decisive},                   // various
+	{"domain is not hosted", ReasonHostUnknown, hint},                 // various
+	{"no valid mx", ReasonHostUnknown, hint},                          // various
 
 	// --- the mailbox does not exist ---
 	{"address couldn't be found", ReasonUserUnknown, decisive},                      // Gmail's summary of a 5.1.1 ("wasn't delivered to x because the address couldn't be found")
@@ -883,6 +915,9 @@ var textRules = []textRule{
 	{"smtp authentication", ReasonSecurityError, decisive},            // MessageLabs "turn on SMTP Authentication"
 	{"authentication is required", ReasonSecurityError, decisive},     // various
 	{"must be authenticated", ReasonSecurityError, decisive},          // various
+	{"tls not available", ReasonFailedSTARTTLS, decisive},             // various
+	{"tls negotiation failed", ReasonFailedSTARTTLS, decisive},        // various
+	{"tls handshake", ReasonFailedSTARTTLS, hint},                     // various
 	{"starttls", ReasonFailedSTARTTLS, decisive},                      // STARTTLS failures
 	{"tls is required", ReasonFailedSTARTTLS, decisive},               // various
 	{"must issue a starttls", ReasonFailedSTARTTLS, decisive},         // Gmail
