@@ -172,6 +172,8 @@ func TestConfigErrors(t *testing.T) {
 		{"alerts: {block_share: 2}", "alerts.block_share: must be between 0 and 1"},
 		{"database: {url: mysql://x}", "database.url: must start with postgres://, postgresql:// or sqlite:"},
 		{"database: {url: 'sqlite:'}", "database.url: sqlite: needs a file path"},
+		{"database: {url: 'sqlite::memory:'}", "database.url: sqlite: needs a file path"},
+		{"database: {url: 'sqlite:/x.db?mode=ro'}", "database.url: sqlite: needs a file path without ? or #"},
 		{"mailboxes:\n  - {}", "mailboxes[0].protocol: required (imap or pop3)"},
 		{"mailboxes:\n  - {}", "mailboxes[0].name: required"},
 		{fmt.Sprintf(mailbox, "port: 0x"), `mailboxes[0].port: must be an integer, not "0x"`},
@@ -220,6 +222,42 @@ mailboxes:
 	}
 	if _, err := readConfig(writeFile(t, "c.yaml", "just a string")); err == nil || !strings.Contains(err.Error(), "must be a mapping") {
 		t.Errorf("readConfig of a scalar = %v, want a mapping error", err)
+	}
+}
+
+func TestConfigAliasBombIsBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x0: &a0 {host: h}\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&b, "x%d: &a%d\n  <<: [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 10), ", "))
+	}
+	b.WriteString("mailboxes:\n  - <<: *a9\n")
+	_, err := readConfig(writeFile(t, "bomb.yaml", b.String()))
+	if err == nil || !strings.Contains(err.Error(), "mailboxes[0].host: too many values") {
+		t.Errorf("readConfig(alias bomb) = %v, want a too-many-values error", err)
+	}
+}
+
+func TestSecretFileChecks(t *testing.T) {
+	dir := t.TempDir()
+	loose := filepath.Join(dir, "loose")
+	os.WriteFile(loose, []byte("pw\n"), 0o644)
+	big := filepath.Join(dir, "big")
+	os.WriteFile(big, make([]byte, maxSecretFileSize+1), 0o600)
+	tests := []struct{ file, want string }{
+		{dir, fmt.Sprintf("verp.secret_file: %q is not a regular file", dir)},
+		{big, fmt.Sprintf("verp.secret_file: %q is larger than 65536 bytes", big)},
+		{loose, fmt.Sprintf("verp.secret_file: %q is readable by group or others (mode 0644); chmod 600 it", loose)},
+	}
+	for _, tt := range tests {
+		cfg, err := readConfig(writeFile(t, "c.yaml", "verp: {secret_file: "+tt.file+"}"))
+		got := fmt.Sprint(err)
+		if cfg != nil {
+			got += strings.Join(cfg.Warnings, "\n")
+		}
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("secret_file %s: got %q, want %q", tt.file, got, tt.want)
+		}
 	}
 }
 

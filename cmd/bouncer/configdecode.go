@@ -16,7 +16,12 @@ type configProblems struct {
 	errs     []error
 	warnings []string
 	failed   map[string]bool // paths whose value did not decode
+	nodes    int             // nodes decoded, aliases counted each time
 }
+
+// maxConfigNodes bounds decoding, so nested aliases (a "billion laughs"
+// file) cannot make it run for ever.
+const maxConfigNodes = 100_000
 
 // keyError is one problem with one key.
 type keyError struct {
@@ -70,6 +75,12 @@ func (p *configProblems) decodeNode(path string, n *yaml.Node, v reflect.Value) 
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return // "key:" with nothing after it keeps the default
+	}
+	if p.nodes++; p.nodes > maxConfigNodes {
+		if p.nodes == maxConfigNodes+1 {
+			p.errorf(path, "too many values (more than %d, counting each alias use)", maxConfigNodes)
+		}
+		return
 	}
 	switch {
 	case v.Type() == durationType:
@@ -169,6 +180,9 @@ func (p *configProblems) decodeStruct(path string, n *yaml.Node, v reflect.Value
 
 // decodeMerge applies the mapping (or list of mappings) of a YAML merge key.
 func (p *configProblems) decodeMerge(path string, n *yaml.Node, v reflect.Value) {
+	if p.nodes++; p.nodes > maxConfigNodes {
+		return // reported by decodeNode
+	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}

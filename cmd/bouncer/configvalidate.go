@@ -61,8 +61,8 @@ func (d *DatabaseConfig) validate(p *configProblems) {
 			p.warnf("database.url", "contains a password; prefer PGPASSWORD or ~/.pgpass")
 		}
 	case strings.HasPrefix(u, "sqlite:"):
-		if strings.TrimPrefix(u, "sqlite:") == "" {
-			p.errorf("database.url", "sqlite: needs a file path, e.g. sqlite:/var/lib/bouncer/bouncer.db")
+		if path, _ := sqlitePath(u); path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") {
+			p.errorf("database.url", "sqlite: needs a file path without ? or #, e.g. sqlite:/var/lib/bouncer/bouncer.db")
 		}
 	default:
 		p.errorf("database.url", "must start with postgres://, postgresql:// or sqlite:")
@@ -275,9 +275,8 @@ func checkFile(p *configProblems, path, name string) {
 	if name == "" {
 		return
 	}
-	if f, err := os.Open(name); err != nil {
-		p.errorf(path, "cannot read %q", name)
-	} else {
-		f.Close()
+	// Stat, not open: opening a FIFO or device named by mistake would block.
+	if fi, err := os.Stat(name); err != nil || !fi.Mode().IsRegular() {
+		p.errorf(path, "cannot read %q: not a regular file", name)
 	}
 }

@@ -29,12 +29,19 @@ func databaseURL(cfg *Config) (string, error) {
 	if u == "" {
 		u = "sqlite:" + filepath.Join(cfg.StateDir, "bouncer.db")
 	}
-	if path, ok := strings.CutPrefix(u, "sqlite:"); ok {
+	if path, ok := sqlitePath(u); ok {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return "", fmt.Errorf("database: state directory: %w", err)
 		}
 	}
 	return u, nil
+}
+
+// sqlitePath returns the file of a sqlite:PATH (or sqlite://PATH) URL, the
+// same way suppression.Open reads it.
+func sqlitePath(u string) (string, bool) {
+	path, ok := strings.CutPrefix(u, "sqlite:")
+	return strings.TrimPrefix(path, "//"), ok
 }
 
 // openDB connects to the configured database without touching its schema
@@ -46,7 +53,7 @@ func openDB(ctx context.Context, cfg *Config) (*sqlx.DB, migrations.Dialect, err
 		return nil, "", err
 	}
 	driver, dsn, dialect := "postgres", raw, migrations.Postgres
-	if path, ok := strings.CutPrefix(raw, "sqlite:"); ok {
+	if path, ok := sqlitePath(raw); ok {
 		driver, dsn, dialect = "sqlite", "file:"+path+"?"+sqlitePragmas, migrations.SQLite
 	}
 	db, err := sqlx.Open(driver, dsn)

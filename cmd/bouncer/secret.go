@@ -83,9 +83,27 @@ func resolvePassword(p *configProblems, path string, plain Secret, file, env str
 	return Secret{}
 }
 
-// readSecretFile reads a secret from name, dropping one trailing newline.
-// The value never appears in what it reports.
+// maxSecretFileSize bounds a secret file: keys and passwords are short, and
+// a mistyped path must not read a log file into memory.
+const maxSecretFileSize = 64 << 10
+
+// readSecretFile reads a secret from the regular file name, dropping one
+// trailing newline. The value never appears in what it reports.
 func readSecretFile(p *configProblems, path, name string) Secret {
+	fi, err := os.Stat(name)
+	switch {
+	case err != nil:
+		p.errorf(path, "cannot read %q: %v", name, errors.Unwrap(err))
+		return Secret{}
+	case !fi.Mode().IsRegular():
+		p.errorf(path, "%q is not a regular file", name)
+		return Secret{}
+	case fi.Size() > maxSecretFileSize:
+		p.errorf(path, "%q is larger than %d bytes: not a secret file", name, maxSecretFileSize)
+		return Secret{}
+	case fi.Mode().Perm()&0o077 != 0:
+		p.warnf(path, "%q is readable by group or others (mode %04o); chmod 600 it", name, fi.Mode().Perm())
+	}
 	data, err := os.ReadFile(name)
 	if err != nil {
 		p.errorf(path, "cannot read %q: %v", name, errors.Unwrap(err))
