@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"bufio"
+	"bytes"
 	"strings"
 )
 
@@ -119,61 +120,119 @@ func (u *unfolder) flush(fs []field) {
 	u.on = false
 }
 
+// wantedFields are the header fields any part of the parser reads; the
+// others (Received, DKIM-Signature, ...) are skipped without copying.
+var wantedFields = []string{
+	"From", "To", "Subject", "Message-Id", "Date", "Return-Path", "Delivered-To", "X-Original-To",
+	"Content-Type", "Content-Transfer-Encoding", "Auto-Submitted", "Precedence", "X-Autoreply",
+	"X-Autorespond", "X-Auto-Response-Suppress", "X-Failed-Recipients", "X-Apple-Unsubscribe",
+	"X-HmXmrOriginalRecipient",
+}
+
+// headerStats describes a header block read by readHeader.
+type headerStats struct {
+	fields  int  // fields seen, kept or not
+	bad     int  // lines that were not fields
+	tooLong bool // the block exceeded the limit
+}
+
 // readHeader reads a header block from br up to the blank line that ends it,
-// reading at most limit bytes. Lines that are not fields are skipped (a
-// leading mbox "From " line, garbage) and counted in bad. It returns
-// tooLong when the block exceeds limit.
-func readHeader(br *bufio.Reader, limit int64) (h header, bad int, tooLong bool) {
+// reading at most limit bytes, and keeps the fields named in wantedFields or
+// extra. Lines that are not fields are skipped (a leading mbox "From "
+// line, garbage) and counted.
+func readHeader(br *bufio.Reader, limit int64, extra []string) (h header, st headerStats) {
 	var n int64
 	var u unfolder
 	defer func() { u.flush(h) }()
-	first := true
+	var long []byte
 	for {
-		line, err := readLine(br)
-		n += int64(len(line)) + 1
-		if n > limit {
-			return h, bad, true
+		b, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long[:0], b...)
+			for err == bufio.ErrBufferFull {
+				b, err = br.ReadSlice('\n')
+				if len(long) < maxFieldBytes {
+					long = append(long, b...)
+				}
+				n += int64(len(b))
+			}
+			b = long
 		}
-		if line == "" {
-			return h, bad, false
+		n += int64(len(b))
+		if n > limit {
+			st.tooLong = true
+			return h, st
+		}
+		line := trimEOL(b)
+		if len(line) == 0 {
+			return h, st
 		}
 		switch {
-		case isContinuation(line) && len(h) > 0:
-			u.add(line)
+		case line[0] == ' ' || line[0] == '\t':
+			if u.on {
+				u.add(string(line))
+			}
 		default:
-			name, off, ok := fieldName(line)
-			if ok {
+			name, off, ok := fieldNameBytes(line)
+			switch {
+			case ok:
+				st.fields++
 				u.flush(h)
-				h = append(h, field{name: name})
-				u.start(line[off:])
-			} else if !(first && strings.HasPrefix(line, "From ")) {
+				if wanted(name, extra) {
+					h = append(h, field{name: string(name)})
+					u.start(string(line[off:]))
+				}
+			case st.fields == 0 && st.bad == 0 && bytes.HasPrefix(line, []byte("From ")):
 				// QUIRK: mbox files start with a "From " separator line.
-				bad++
+			default:
+				st.bad++
 			}
 		}
-		first = false
 		if err != nil {
-			return h, bad, false
+			return h, st
 		}
 	}
 }
 
-// readLine reads one line without its line ending; err is set at the end
-// of the input.
-func readLine(br *bufio.Reader) (string, error) {
-	b, err := br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		long := append([]byte(nil), b...)
-		for err == bufio.ErrBufferFull {
-			b, err = br.ReadSlice('\n')
-			if len(long) < 1<<16 {
-				long = append(long, b...)
-			}
-		}
-		b = long
+// trimEOL removes the line ending of b.
+func trimEOL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
 	}
-	s := strings.TrimRight(string(b), "\r\n")
-	return s, err
+	return b
+}
+
+// fieldNameBytes is fieldName for a byte line.
+func fieldNameBytes(line []byte) (name []byte, value int, ok bool) {
+	i := bytes.IndexByte(line, ':')
+	if i <= 0 || i > 76 {
+		return nil, 0, false
+	}
+	name = bytes.TrimRight(line[:i], " \t")
+	if len(name) == 0 {
+		return nil, 0, false
+	}
+	for _, c := range name {
+		if c <= ' ' || c >= 127 {
+			return nil, 0, false
+		}
+	}
+	return name, i + 1, true
+}
+
+// wanted reports whether a header field is one the parser reads.
+func wanted(name []byte, extra []string) bool {
+	for _, w := range wantedFields {
+		if len(w) == len(name) && bytes.EqualFold(name, []byte(w)) {
+			return true
+		}
+	}
+	for _, w := range extra {
+		if len(w) == len(name) && bytes.EqualFold(name, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseGroups splits a report body (message/delivery-status,

@@ -15,12 +15,12 @@ import (
 // reader positioned at the body.
 func (p *parser) splitTop(data []byte) (header, *bufio.Reader, error) {
 	br := bufio.NewReaderSize(bytes.NewReader(data), 4096)
-	h, bad, tooLong := readHeader(br, p.opts.MaxHeaderBytes)
-	if tooLong {
+	h, st := readHeader(br, p.opts.MaxHeaderBytes, p.opts.Headers)
+	if st.tooLong {
 		return nil, nil, &HeaderTooLongError{Limit: p.opts.MaxHeaderBytes}
 	}
-	if bad > 0 {
-		p.problem("header: %d lines are not fields", bad)
+	if st.bad > 0 {
+		p.problem("header: %d lines are not fields", st.bad)
 	}
 	return h, br, nil
 }
@@ -116,7 +116,7 @@ func (p *parser) leaf(mt string, e *message.Entity, depth int) bool {
 			p.feedback = append(p.feedback, g...)
 		}
 	case "text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header":
-		h, _, _ := readHeader(bufio.NewReaderSize(io.LimitReader(e.Body, p.opts.MaxHeaderBytes), 1024), p.opts.MaxHeaderBytes)
+		h, _ := readHeader(bufio.NewReaderSize(io.LimitReader(e.Body, p.opts.MaxHeaderBytes), 1024), p.opts.MaxHeaderBytes, p.opts.Headers)
 		p.setOriginalHeader(h)
 		return true
 	case "message/rfc822", "message/global", "message/partial":
@@ -138,8 +138,8 @@ func (p *parser) leaf(mt string, e *message.Entity, depth int) bool {
 // It reports whether the part was a returned original.
 func (p *parser) embedded(e *message.Entity, depth int) bool {
 	br := bufio.NewReaderSize(e.Body, 1024)
-	h, _, _ := readHeader(br, p.opts.MaxHeaderBytes)
-	if len(h) == 0 {
+	h, st := readHeader(br, p.opts.MaxHeaderBytes, p.opts.Headers)
+	if st.fields == 0 {
 		return false
 	}
 	if v := h.get("X-HmXmrOriginalRecipient"); v != "" {

@@ -46,13 +46,26 @@ func ParseWithOptions(r io.Reader, opts *Options) (*Report, error) {
 // readInput reads at most n bytes of r, sizing the buffer from r's length
 // when r knows it (bytes.Reader, strings.Reader, bytes.Buffer).
 func readInput(r io.Reader, n int64) ([]byte, error) {
-	size := int64(4096)
+	size := int64(8192)
 	if l, ok := r.(interface{ Len() int }); ok {
-		size = min(int64(l.Len())+1, n)
+		size = int64(l.Len()) + 1
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	_, err := buf.ReadFrom(io.LimitReader(r, n))
-	return buf.Bytes(), err
+	buf := make([]byte, 0, min(size, n))
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		end := int(min(int64(cap(buf)), n))
+		m, err := r.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+m]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // normalizeNewlines turns CRLF and lone CR line endings into LF.

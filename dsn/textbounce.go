@@ -38,7 +38,7 @@ func (p *parser) textBounce() bool {
 			continue
 		}
 		if orig != "" && p.original == nil {
-			p.setOriginalHeader(inlineHeader(orig, p.opts.MaxHeaderBytes))
+			p.setOriginalHeader(inlineHeader(orig, p.opts.MaxHeaderBytes, p.opts.Headers))
 		}
 		recs := p.preferFailedHeader(scanNotice(notice, p.excluded()), notice)
 		if len(recs) == 0 && i+1 < len(texts) {

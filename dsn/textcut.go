@@ -67,11 +67,11 @@ func isOriginalMarker(line string) bool {
 }
 
 // inlineHeader parses the header block at the start of an inline original.
-func inlineHeader(s string, limit int64) header {
+func inlineHeader(s string, limit int64, extra []string) header {
 	s = strings.TrimLeft(s, " \t\n")
 	if len(s) > int(limit) {
 		s = s[:limit]
 	}
-	h, _, _ := readHeader(bufio.NewReader(strings.NewReader(s)), limit)
+	h, _ := readHeader(bufio.NewReaderSize(strings.NewReader(s), 1024), limit, extra)
 	return h
 }

@@ -377,7 +377,7 @@ func joinReply(lines []string) string {
 		l = strings.TrimSpace(l)
 		c := leadingReplyCode(l)
 		switch {
-		case c != "" && c == code:
+		case c != "" && c == code && len(l) > len(c) && strings.HasPrefix(l, c):
 			l = strings.TrimSpace(l[len(c)+1:])
 			if status != "" && strings.HasPrefix(l, status) {
 				l = strings.TrimSpace(l[len(status):])
@@ -387,7 +387,7 @@ func joinReply(lines []string) string {
 			if len(l) > 4 {
 				status = statusAt(l, 4)
 			}
-			if l[3] == '-' {
+			if len(l) > 3 && l[3] == '-' {
 				l = c + " " + l[4:]
 			}
 		}
