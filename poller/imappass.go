@@ -2,8 +2,12 @@ package poller
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -69,7 +73,11 @@ func (ic *imapConn) pending() ([]imap.UID, error) {
 	return data.AllUIDs(), nil
 }
 
-// imapPass is the batch loop of one IMAP pass.
+// imapPass is the batch loop of one IMAP pass. It runs as a pipeline: this
+// goroutine fetches batch k+1 (parse-pool goroutines parse its messages)
+// while a committer records batch k and only then disposes of it. A FETCH
+// is always read to its end before the batch is handed on, so the
+// committer's MOVE never waits behind data nobody reads.
 type imapPass struct {
 	ic    *imapConn
 	mb    Mailbox
@@ -80,14 +88,65 @@ type imapPass struct {
 }
 
 func (p *imapPass) run(ctx context.Context, uids []imap.UID) error {
-	return eachBatch(len(uids), p.mb.Name, p.o, p.sum, func(lo, hi int) error {
-		return p.batch(ctx, uids[lo:hi])
-	})
+	pool := newParsePool(*p.rd, runtime.GOMAXPROCS(0))
+	defer pool.close()
+	c := p.startCommitter(ctx, len(uids))
+	var ferr error
+	for lo := 0; lo < len(uids) && !c.failed.Load(); lo += p.o.BatchSize {
+		if p.o.stopping() {
+			p.sum.Stopped = true
+			break
+		}
+		b, err := p.ic.fetch(uids[lo:min(lo+p.o.BatchSize, len(uids))], p.rd, pool)
+		if err != nil {
+			b.wg.Wait()
+			ferr = fmt.Errorf("poller: %s: fetch: %w", p.mb.Name, err)
+			break
+		}
+		c.batches <- b
+	}
+	close(c.batches)
+	<-c.done
+	return errors.Join(c.err, ferr)
 }
 
-// batch fetches, records and then disposes of one batch.
-func (p *imapPass) batch(ctx context.Context, uids []imap.UID) error {
-	msgs, err := p.ic.fetch(uids, p.rd, p.o.Now)
+// committer records fetched batches in order and disposes of each after
+// its commit. After a failure it drains the rest without touching them.
+type committer struct {
+	batches chan *batch
+	done    chan struct{}
+	failed  atomic.Bool
+	err     error // read after done is closed
+}
+
+func (p *imapPass) startCommitter(ctx context.Context, total int) *committer {
+	c := &committer{batches: make(chan *batch), done: make(chan struct{})}
+	p.sum.Waiting = total
+	go func() {
+		defer close(c.done)
+		handled := 0
+		for b := range c.batches {
+			if c.err != nil {
+				b.wg.Wait()
+				continue
+			}
+			if c.err = p.commit(ctx, b); c.err != nil {
+				c.failed.Store(true)
+				continue
+			}
+			handled += b.uids
+			p.sum.Waiting -= b.uids
+			if p.o.Progress != nil {
+				p.o.Progress(ProgressInfo{Mailbox: p.mb.Name, Done: handled, Total: total})
+			}
+		}
+	}()
+	return c
+}
+
+// commit records one batch and then disposes of it.
+func (p *imapPass) commit(ctx context.Context, b *batch) error {
+	msgs, err := b.ready(p.o.Now)
 	if err != nil {
 		return fmt.Errorf("poller: %s: fetch: %w", p.mb.Name, err)
 	}
@@ -109,56 +168,82 @@ var fetchOptions = &imap.FetchOptions{
 	BodySection:  []*imap.FetchItemBodySection{{Peek: true}},
 }
 
-// fetch streams the bodies of uids through rd, one message at a time.
-// Messages expunged by another client meanwhile are simply absent.
-func (ic *imapConn) fetch(uids []imap.UID, rd *reader, now func() time.Time) ([]*fetched, error) {
+// fetch reads the messages of uids to the end of the FETCH response: small
+// ones are buffered and handed to the parse pool, large ones are hashed and
+// parsed as they stream. Messages expunged by another client meanwhile are
+// simply absent. On error the batch is returned too, so its parses can be
+// waited for.
+func (ic *imapConn) fetch(uids []imap.UID, rd *reader, pool *parsePool) (*batch, error) {
+	b := &batch{uids: len(uids)}
 	cmd := ic.c.Fetch(imap.UIDSetNum(uids...), fetchOptions)
 	defer cmd.Close()
-	var out []*fetched
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
-		f, err := readFetch(m, rd)
+		f, buf, err := readFetch(m, rd, pool)
 		if err != nil {
-			return nil, err
+			return b, err
 		}
 		if f == nil {
 			continue
 		}
-		if f.msg.ReceivedAt.IsZero() {
-			f.msg.ReceivedAt = now()
+		b.items = append(b.items, f)
+		if buf != nil {
+			pool.submit(buf, f, &b.wg)
 		}
-		out = append(out, f)
 	}
-	if err := cmd.Close(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return b, cmd.Close()
 }
 
-// readFetch reads one FETCH response; nil when it carries no body.
-func readFetch(m *imapclient.FetchMessageData, rd *reader) (*fetched, error) {
+// readFetch reads one FETCH response; nil when it carries no body. The
+// returned buffer, when not nil, holds the whole message, reserved in the
+// pool and still to be parsed into f.
+func readFetch(m *imapclient.FetchMessageData, rd *reader, pool *parsePool) (*fetched, []byte, error) {
 	var f fetched
-	var date time.Time
+	var buf []byte
 	body := false
 	for item := m.Next(); item != nil; item = m.Next() {
 		switch it := item.(type) {
 		case imapclient.FetchItemDataUID:
 			f.uid = uint32(it.UID)
 		case imapclient.FetchItemDataInternalDate:
-			date = it.Time
+			f.date = it.Time.UTC()
 		case imapclient.FetchItemDataBodySection:
 			if it.Literal == nil {
 				continue
 			}
-			msg, err := rd.read(it.Literal, time.Time{})
+			var err error
+			buf, err = readBody(it.Literal, rd, pool, &f)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			f.msg, body = msg, true
+			body = true
 		}
 	}
 	if !body || f.uid == 0 {
-		return nil, nil
+		if buf != nil {
+			pool.budget.Release(int64(len(buf)))
+		}
+		return nil, nil, nil
 	}
-	f.msg.ReceivedAt = date.UTC()
-	return &f, nil
+	if buf == nil {
+		f.msg.ReceivedAt = f.date
+	}
+	return &f, buf, nil
+}
+
+// readBody buffers a body the pool has room for, else parses it inline into f.
+func readBody(lit imap.LiteralReader, rd *reader, pool *parsePool, f *fetched) ([]byte, error) {
+	if size := lit.Size(); pool.reserve(size) {
+		buf := make([]byte, size)
+		if _, err := io.ReadFull(lit, buf); err != nil {
+			pool.budget.Release(size)
+			return nil, fmt.Errorf("%w: %w", ErrRead, err)
+		}
+		return buf, nil
+	}
+	msg, err := rd.read(lit, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	f.msg = msg
+	return nil, nil
 }

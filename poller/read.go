@@ -29,10 +29,12 @@ var ErrRead = errors.New("poller: read message")
 
 // fetched is one message read from the server, with what disposing of it needs.
 type fetched struct {
-	uid  uint32 // IMAP UID
-	uidl string // POP3 UIDL
-	num  int    // POP3 message number
+	uid  uint32    // IMAP UID
+	uidl string    // POP3 UIDL
+	num  int       // POP3 message number
+	date time.Time // IMAP INTERNALDATE; zero when unknown
 	msg  suppression.Message
+	err  error // a read error met by a parse-pool worker
 }
 
 // failed reports whether the message goes to the failed folder: it is not

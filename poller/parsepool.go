@@ -1,0 +1,88 @@
+package poller
+
+import (
+	"bytes"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+)
+
+// Buffering limits of the parse pool: a message up to bufferLimit bytes is
+// read whole and parsed on another core while the connection is read on;
+// at most bufferBudget bytes wait for a parser at once. Larger messages,
+// and any that would overflow the budget, are hashed and parsed as they
+// stream, holding no more than the parser's own cap.
+const (
+	bufferLimit  = 256 << 10
+	bufferBudget = 32 << 20
+)
+
+// parsePool parses buffered messages on several goroutines.
+type parsePool struct {
+	jobs   chan parseJob
+	budget *semaphore.Weighted
+	wg     sync.WaitGroup
+}
+
+type parseJob struct {
+	buf  []byte
+	out  *fetched
+	done *sync.WaitGroup
+}
+
+// newParsePool starts n parsers, each with its own copy of rd.
+func newParsePool(rd reader, n int) *parsePool {
+	p := &parsePool{jobs: make(chan parseJob, 2*n), budget: semaphore.NewWeighted(bufferBudget)}
+	for range n {
+		p.wg.Go(func() {
+			r := reader{mailbox: rd.mailbox, parse: rd.parse, verifier: rd.verifier}
+			for j := range p.jobs {
+				j.out.msg, j.out.err = r.read(bytes.NewReader(j.buf), j.out.date)
+				p.budget.Release(int64(len(j.buf)))
+				j.done.Done()
+			}
+		})
+	}
+	return p
+}
+
+// reserve claims room for a message of size bytes; false means parse it
+// inline.
+func (p *parsePool) reserve(size int64) bool {
+	return size <= bufferLimit && p.budget.TryAcquire(size)
+}
+
+// submit queues a reserved, fully read message for parsing into out.
+func (p *parsePool) submit(buf []byte, out *fetched, done *sync.WaitGroup) {
+	done.Add(1)
+	p.jobs <- parseJob{buf: buf, out: out, done: done}
+}
+
+// close stops the parsers once the queued jobs are done.
+func (p *parsePool) close() {
+	close(p.jobs)
+	p.wg.Wait()
+}
+
+// batch is one fetched batch on its way to the store.
+type batch struct {
+	uids  int // UIDs asked for (some may have vanished meanwhile)
+	items []*fetched
+	wg    sync.WaitGroup // parses still running
+}
+
+// ready waits for the batch's parses and returns its messages, with the
+// receive time defaulted to now, or the first read error.
+func (b *batch) ready(now func() time.Time) ([]*fetched, error) {
+	b.wg.Wait()
+	for _, f := range b.items {
+		if f.err != nil {
+			return nil, f.err
+		}
+		if f.msg.ReceivedAt.IsZero() {
+			f.msg.ReceivedAt = now()
+		}
+	}
+	return b.items, nil
+}
