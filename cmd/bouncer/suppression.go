@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// Exit statuses of suppression check.
+const (
+	exitCheckSuppressed = 1 // at least one address is suppressed
+	exitCheckError      = 2 // the check could not be made
+)
+
+// suppFlags holds the flags of the suppression commands.
+var suppFlags struct {
+	reason, class, domain, since, note, expires, output string
+	all, skipInvalid, dryRun                            bool
+	// one per command: their defaults differ
+	listFormat, showFormat, importFormat, exportFormat, allowFormat string
+}
+
+var suppressionCmd = &cobra.Command{
+	Use:     "suppression",
+	Aliases: []string{"suppressions", "s"},
+	Short:   "Query and edit the suppression list",
+}
+
+func init() {
+	list := &cobra.Command{Use: "list", Short: "List suppressed addresses (--all: every address with failures)", Args: cobra.NoArgs, RunE: runSuppList}
+	list.Flags().StringVar(&suppFlags.reason, "reason", "", "only this reason (userunknown, mailboxfull, feedback, …)")
+	list.Flags().StringVar(&suppFlags.class, "class", "", "only this class of last event: hard, soft, block, complaint")
+	list.Flags().StringVar(&suppFlags.domain, "domain", "", "only this domain")
+	list.Flags().StringVar(&suppFlags.since, "since", "", "only addresses seen since: RFC 3339 time, date, or age (72h, 7d)")
+	list.Flags().BoolVar(&suppFlags.all, "all", false, "include addresses with failures that are not suppressed")
+	list.Flags().StringVar(&suppFlags.listFormat, "format", "table", "table, json or csv")
+
+	check := &cobra.Command{Use: "check EMAIL...", Short: "Say whether each address may be mailed; exit 1 when any is suppressed, 2 on error",
+		Args: cobra.MinimumNArgs(1), RunE: runSuppCheck}
+	show := &cobra.Command{Use: "show EMAIL", Short: "Show an address's entry and the evidence behind it", Args: cobra.ExactArgs(1), RunE: runSuppShow}
+	show.Flags().StringVar(&suppFlags.showFormat, "format", "table", "table or json")
+
+	add := &cobra.Command{Use: "add EMAIL --reason TEXT", Short: "Suppress an address by hand (events never change it)", Args: cobra.ExactArgs(1), RunE: runSuppAdd}
+	add.Flags().StringVar(&suppFlags.reason, "reason", "", "why (required)")
+	add.Flags().StringVar(&suppFlags.note, "note", "", "free text kept with the entry")
+	add.Flags().StringVar(&suppFlags.expires, "expires", "", "lift it at this RFC 3339 time or after this long (720h, 30d); default never")
+	_ = add.MarkFlagRequired("reason")
+
+	remove := &cobra.Command{Use: "remove EMAIL", Short: "Lift an address's suppression and clear its counts", Args: cobra.ExactArgs(1), RunE: runSuppRemove}
+
+	imp := &cobra.Command{Use: "import FILE", Short: "Import a suppression list (ours, Amazon SES, SendGrid, Mailgun, Postmark; FILE - is stdin)",
+		Args: cobra.ExactArgs(1), RunE: runSuppImport}
+	imp.Flags().StringVar(&suppFlags.importFormat, "format", "", "force a layout instead of detecting it from the header row")
+	imp.Flags().BoolVar(&suppFlags.skipInvalid, "skip-invalid", false, "import the good lines when some are bad")
+
+	exp := &cobra.Command{Use: "export", Short: "Write the suppression list as CSV", Args: cobra.NoArgs, RunE: runSuppExport}
+	exp.Flags().StringVar(&suppFlags.exportFormat, "format", suppression.FormatBouncer, "bouncer, ses, sendgrid, mailgun or postmark")
+	exp.Flags().BoolVar(&suppFlags.all, "all", false, "include addresses with failures that are not suppressed")
+	exp.Flags().StringVarP(&suppFlags.output, "output", "o", "", "write to this file instead of stdout")
+
+	recompute := &cobra.Command{Use: "recompute", Short: "Re-apply the configured policy to the stored events and print what changes",
+		Args: cobra.NoArgs, RunE: runSuppRecompute}
+	recompute.Flags().BoolVar(&suppFlags.dryRun, "dry-run", false, "print the changes without writing them")
+
+	suppressionCmd.AddCommand(list, check, show, add, remove, imp, exp, recompute, allowCommand())
+	rootCmd.AddCommand(suppressionCmd)
+}
+
+func allowCommand() *cobra.Command {
+	allow := &cobra.Command{Use: "allow", Short: "Manage the allowlist: addresses and domains never suppressed"}
+	add := &cobra.Command{Use: "add ADDRESS|DOMAIN", Short: "Never suppress this address or domain", Args: cobra.ExactArgs(1), RunE: runAllowAdd}
+	add.Flags().StringVar(&suppFlags.note, "note", "", "free text kept with the entry")
+	remove := &cobra.Command{Use: "remove ADDRESS|DOMAIN", Short: "Take an entry off the allowlist", Args: cobra.ExactArgs(1), RunE: runAllowRemove}
+	list := &cobra.Command{Use: "list", Short: "List the allowlist", Args: cobra.NoArgs, RunE: runAllowList}
+	list.Flags().StringVar(&suppFlags.allowFormat, "format", "table", "table or json")
+	allow.AddCommand(add, remove, list)
+	return allow
+}
+
+// storeOptions maps the configuration onto the store's options.
+func storeOptions(cfg *Config) suppression.Options {
+	p := cfg.Policy
+	return suppression.Options{
+		Policy: &suppression.Policy{HardThreshold: p.HardThreshold, SoftThreshold: p.SoftThreshold, SoftWindow: p.SoftWindow,
+			ComplaintThreshold: p.ComplaintThreshold, SoftExpiry: p.SoftExpiry, RequireVerified: p.RequireVerified},
+		CaseSensitive: cfg.Database.CaseSensitiveLocalPart,
+	}
+}
+
+// openStore opens the configured database (applying pending migrations)
+// as a suppression store with the configured policy.
+func openStore(ctx context.Context, cfg *Config) (*suppression.Store, error) {
+	u, err := databaseURL(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return suppression.Open(ctx, u, storeOptions(cfg))
+}
+
+// withStore loads the configuration, opens the store and runs fn.
+func withStore(cmd *cobra.Command, fn func(ctx context.Context, s *suppression.Store) error) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	s, err := openStore(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(cmd.Context(), s)
+}
+
+func runSuppList(cmd *cobra.Command, _ []string) error {
+	f := suppression.Filter{Reason: suppFlags.reason, Class: suppFlags.class, Domain: suppFlags.domain, All: suppFlags.all}
+	now := time.Now()
+	if suppFlags.since != "" {
+		var err error
+		if f.Since, err = suppression.ParseSince(suppFlags.since, now); err != nil {
+			return err
+		}
+	}
+	if suppFlags.listFormat == "csv" {
+		return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+			_, err := s.Export(ctx, cmd.OutOrStdout(), suppression.FormatBouncer, f, now)
+			return err
+		})
+	}
+	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		p, err := s.List(ctx, f, now)
+		if err != nil {
+			return err
+		}
+		return printEntries(cmd.OutOrStdout(), suppFlags.listFormat, p.Entries, now)
+	})
+}
+
+func runSuppCheck(cmd *cobra.Command, args []string) error {
+	var res []suppression.CheckResult
+	err := withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		var err error
+		res, err = s.Check(ctx, args, time.Now())
+		return err
+	})
+	if err != nil {
+		return withExit(exitCheckError, err)
+	}
+	if err := printChecks(cmd.OutOrStdout(), res); err != nil {
+		return withExit(exitCheckError, err)
+	}
+	for _, r := range res {
+		if r.Suppressed {
+			return withExit(exitCheckSuppressed, nil)
+		}
+	}
+	return nil
+}
+
+func runSuppShow(cmd *cobra.Command, args []string) error {
+	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		d, err := s.Get(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		return printDetail(cmd.OutOrStdout(), suppFlags.showFormat, d, time.Now())
+	})
+}
+
+func runSuppAdd(cmd *cobra.Command, args []string) error {
+	now := time.Now()
+	m := suppression.Manual{Reason: suppFlags.reason, Note: suppFlags.note}
+	if suppFlags.expires != "" {
+		t, err := parseExpiry(suppFlags.expires, now)
+		if err != nil {
+			return err
+		}
+		m.ExpiresAt = &t
+	}
+	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		e, err := s.Add(ctx, args[0], m, now)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s suppressed (%s)\n", e.Email, e.SuppressedReason)
+		return err
+	})
+}
+
+// parseExpiry reads --expires: an RFC 3339 time, or a duration from now
+// (720h, 30d).
+func parseExpiry(v string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	since, err := suppression.ParseSince(v, now)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--expires %q: want an RFC 3339 time or a duration (720h, 30d)", v)
+	}
+	return now.Add(now.Sub(since)), nil
+}
+
+func runSuppRemove(cmd *cobra.Command, args []string) error {
+	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		e, err := s.Remove(ctx, args[0], time.Now())
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s removed: no longer suppressed, counts cleared\n", e.Email)
+		return err
+	})
+}
+
+func runSuppImport(cmd *cobra.Command, args []string) error {
+	var r io.Reader = cmd.InOrStdin()
+	if args[0] != "-" {
+		f, err := os.Open(args[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		res, err := s.Import(ctx, r, suppression.ImportOptions{Format: suppFlags.importFormat, SkipInvalid: suppFlags.skipInvalid}, time.Now())
+		if err != nil {
+			return err
+		}
+		return printImport(cmd.OutOrStdout(), res)
+	})
+}
+
+func runSuppExport(cmd *cobra.Command, _ []string) error {
+	w := cmd.OutOrStdout()
+	var file *os.File
+	if suppFlags.output != "" {
+		var err error
+		if file, err = os.Create(suppFlags.output); err != nil {
+			return err
+		}
+		w = file
+	}
+	err := withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		_, err := s.Export(ctx, w, suppFlags.exportFormat, suppression.Filter{All: suppFlags.all}, time.Now())
+		return err
+	})
+	if file != nil {
+		err = errors.Join(err, file.Close())
+	}
+	return err
+}
+
+func runSuppRecompute(cmd *cobra.Command, _ []string) error {
+	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		now := time.Now()
+		changes, err := s.Recompute(ctx, s.Policy(), now, suppFlags.dryRun)
+		if err != nil {
+			return err
+		}
+		return printChanges(cmd.OutOrStdout(), changes, now, suppFlags.dryRun)
+	})
+}
+
+func runAllowAdd(cmd *cobra.Command, args []string) error {
+	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		e, err := s.AllowAdd(ctx, args[0], suppFlags.note, time.Now())
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s allowlisted: never suppressed\n", e)
+		return err
+	})
+}
+
+func runAllowRemove(cmd *cobra.Command, args []string) error {
+	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		return s.AllowRemove(ctx, args[0])
+	})
+}
+
+func runAllowList(cmd *cobra.Command, _ []string) error {
+	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		l, err := s.AllowList(ctx)
+		if err != nil {
+			return err
+		}
+		return printAllowlist(cmd.OutOrStdout(), suppFlags.allowFormat, l)
+	})
+}

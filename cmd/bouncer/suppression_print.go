@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// localTime formats a time for a person: local time, minutes.
+func localTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+func localTimePtr(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return localTime(*t)
+}
+
+func writeJSONTo(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// state names an entry's state at now for the table.
+func state(e suppression.Entry, now time.Time) string {
+	switch {
+	case e.Active(now):
+		return "suppressed"
+	case e.Suppressed:
+		return "expired"
+	}
+	return "counting"
+}
+
+func printEntries(w io.Writer, format string, es []suppression.Entry, now time.Time) error {
+	switch format {
+	case "json":
+		if es == nil {
+			es = []suppression.Entry{}
+		}
+		return writeJSONTo(w, es)
+	case "table", "":
+	default:
+		return fmt.Errorf("--format %q: want table, json or csv", format)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tSTATE\tREASON\tSOURCE\tHARD\tSOFT\tBLOCK\tCOMPLAINT\tLAST SEEN\tEXPIRES")
+	for _, e := range es {
+		reason := e.SuppressedReason
+		if reason == "" {
+			reason = e.LastReason
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", e.Email, state(e, now), reason, e.Source,
+			e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount, localTime(e.LastSeen), localTimePtr(e.ExpiresAt))
+	}
+	return tw.Flush()
+}
+
+func printChecks(w io.Writer, res []suppression.CheckResult) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range res {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Address, r.State, r.Reason)
+	}
+	return tw.Flush()
+}
+
+func printDetail(w io.Writer, format string, d suppression.Detail, now time.Time) error {
+	if format == "json" {
+		return writeJSONTo(w, d)
+	}
+	e := d.Entry
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	st := state(e, now)
+	if d.Allowlisted {
+		st += " (allowlisted: never suppressed)"
+	}
+	rows := [][2]string{
+		{"email", e.Email}, {"state", st}, {"reason", e.SuppressedReason}, {"source", e.Source},
+		{"suppressed at", localTimePtr(e.SuppressedAt)}, {"expires", localTimePtr(e.ExpiresAt)},
+		{"counts", fmt.Sprintf("hard %d, soft %d, block %d, complaint %d", e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount)},
+		{"first seen", localTime(e.FirstSeen)}, {"last seen", localTime(e.LastSeen)},
+		{"last", strings.TrimSpace(fmt.Sprintf("%s %s %s", e.LastClass, e.LastReason, e.LastStatus))},
+		{"diagnostic", e.LastDiagnostic}, {"note", e.Note}, {"cleared at", localTimePtr(e.ClearedAt)},
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s:\t%s\n", r[0], r[1])
+	}
+	fmt.Fprintf(tw, "\nevidence (%d events, newest first):\n", len(d.Events))
+	fmt.Fprintln(tw, "RECEIVED\tCLASS\tREASON\tSTATUS\tVERIFIED\tMAILBOX\tDIAGNOSTIC")
+	for _, ev := range d.Events {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%s\n", localTime(ev.ReceivedAt), ev.Class, ev.Reason, ev.Status,
+			ev.Verified, ev.Mailbox, shorten(ev.Diagnostic, 80))
+	}
+	return tw.Flush()
+}
+
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func printImport(w io.Writer, res suppression.ImportResult) error {
+	for _, le := range res.Invalid {
+		fmt.Fprintf(w, "skipped %s\n", le.Error())
+	}
+	for _, a := range res.Allowlisted {
+		fmt.Fprintf(w, "skipped %s: allowlisted\n", a)
+	}
+	_, err := fmt.Fprintf(w, "imported %d addresses (%s format)\n", res.Imported, res.Format)
+	return err
+}
+
+func printChanges(w io.Writer, changes []suppression.Change, now time.Time, dryRun bool) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range changes {
+		before := "no entry"
+		if c.Before != nil {
+			before = describe(*c.Before, now)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t→ %s\n", c.Email, before, describe(c.After, now))
+	}
+	verb := "changed"
+	if dryRun {
+		verb = "would change (dry run: nothing written)"
+	}
+	fmt.Fprintf(tw, "%d addresses %s\n", len(changes), verb)
+	return tw.Flush()
+}
+
+// describe summarises an entry for recompute's output.
+func describe(e suppression.Entry, now time.Time) string {
+	s := state(e, now)
+	if e.Suppressed {
+		s += " (" + e.SuppressedReason + ")"
+	}
+	return fmt.Sprintf("%s h%d s%d b%d c%d", s, e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount)
+}
+
+func printAllowlist(w io.Writer, format string, l []suppression.AllowEntry) error {
+	if format == "json" {
+		if l == nil {
+			l = []suppression.AllowEntry{}
+		}
+		return writeJSONTo(w, l)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ENTRY\tADDED\tNOTE")
+	for _, a := range l {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", a.Entry, localTime(a.CreatedAt), a.Note)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// runSupp runs "bouncer suppression ARGS --config CFG" with every flag of
+// the suppression commands back at its default.
+func runSupp(t *testing.T, cfg string, args ...string) (string, string, int) {
+	t.Helper()
+	resetFlags(suppressionCmd)
+	defer resetFlags(suppressionCmd)
+	return runCLI(t, append(append([]string{"suppression"}, args...), "--config", cfg)...)
+}
+
+func resetFlags(c *cobra.Command) {
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		_ = f.Value.Set(f.DefValue)
+		f.Changed = false
+	})
+	for _, sub := range c.Commands() {
+		resetFlags(sub)
+	}
+}
+
+// suppConfig writes a config whose SQLite store holds a hard bounce for
+// dead@x.test and two soft bounces for full@x.test.
+func suppConfig(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := writeFile(t, "bouncer.yaml", fmt.Sprintf("state_dir: %s\npolicy: {soft_threshold: 2}\n", dir))
+	s, err := suppression.Open(context.Background(), "sqlite:"+filepath.Join(dir, "bouncer.db"), suppression.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Now().Add(-time.Hour)
+	msg := func(key, addr string, class dsn.Class, reason dsn.Reason) suppression.Message {
+		return suppression.Message{Key: key, Mailbox: "main", ReceivedAt: at, Report: &dsn.Report{Type: dsn.TypeDSN,
+			Recipients: []dsn.Recipient{{FinalRecipient: addr, Status: "5.1.1", Class: class, Reason: reason}}}}
+	}
+	_, err = s.Record(context.Background(), []suppression.Message{msg("1", "dead@x.test", dsn.ClassHard, dsn.ReasonUserUnknown),
+		msg("2", "full@x.test", dsn.ClassSoft, dsn.ReasonMailboxFull), msg("3", "full@x.test", dsn.ClassSoft, dsn.ReasonMailboxFull)}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestSuppressionCheckExitCodes(t *testing.T) {
+	cfg := suppConfig(t)
+	tests := []struct {
+		args   []string
+		code   int
+		stdout []string
+	}{
+		{[]string{"check", "Dead@x.test", "new@z.test"}, 1, []string{"dead@x.test  suppressed   userunknown", "new@z.test   deliverable"}},
+		{[]string{"check", "new@z.test", "full@x.test"}, 0, []string{"full@x.test  deliverable"}},
+		{[]string{"check", "new@z.test", "not-an-address"}, 2, nil},
+	}
+	for _, tt := range tests {
+		out, errOut, code := runSupp(t, cfg, tt.args...)
+		if code != tt.code {
+			t.Errorf("%v: exit %d (%s), want %d", tt.args, code, errOut, tt.code)
+		}
+		for _, want := range tt.stdout {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: stdout %q lacks %q", tt.args, out, want)
+			}
+		}
+	}
+	if _, errOut, _ := runSupp(t, cfg, "check", "not-an-address"); !strings.Contains(errOut, `"not-an-address"`) {
+		t.Errorf("check of an invalid address: stderr %q does not name it", errOut)
+	}
+}
+
+func TestSuppressionListFormats(t *testing.T) {
+	cfg := suppConfig(t)
+	out, errOut, code := runSupp(t, cfg, "list", "--all", "--format", "json")
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || len(got) != 2 {
+		t.Fatalf("list --all --format json: exit %d %s, %v:\n%s", code, errOut, err, out)
+	}
+	if got[0]["email"] != "dead@x.test" || got[0]["hard_count"] != 1.0 || got[0]["suppressed"] != true || got[1]["soft_count"] != 2.0 {
+		t.Errorf("json rows = %v", got)
+	}
+	out, _, _ = runSupp(t, cfg, "list", "--format", "csv")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[0], "email,domain,hard_count") || !strings.HasPrefix(lines[1], "dead@x.test,x.test,1,") {
+		t.Errorf("list --format csv =\n%s", out)
+	}
+	out, _, _ = runSupp(t, cfg, "list", "--class", "soft", "--all")
+	if !strings.Contains(out, "full@x.test") || strings.Contains(out, "dead@x.test") || !strings.HasPrefix(out, "EMAIL") {
+		t.Errorf("list --class soft --all =\n%s", out)
+	}
+	out, _, _ = runSupp(t, cfg, "show", "dead@x.test")
+	if !strings.Contains(out, "evidence (1 events") || !strings.Contains(out, "userunknown") {
+		t.Errorf("show =\n%s", out)
+	}
+}
+
+func TestSuppressionEdits(t *testing.T) {
+	cfg := suppConfig(t)
+	steps := []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"add", "boss@x.test", "--reason", "asked us", "--expires", "30d"}, 0, "boss@x.test suppressed (asked us)"},
+		{[]string{"check", "boss@x.test"}, 1, "asked us"},
+		{[]string{"remove", "boss@x.test"}, 0, "removed"},
+		{[]string{"check", "boss@x.test"}, 0, "deliverable"},
+		{[]string{"allow", "add", "X.test", "--note", "ours"}, 0, "x.test allowlisted"},
+		{[]string{"check", "dead@x.test"}, 0, "allowlisted"},
+		{[]string{"allow", "list"}, 0, "x.test"},
+		{[]string{"allow", "remove", "x.test"}, 0, ""},
+		{[]string{"recompute", "--dry-run"}, 0, "full@x.test  counting h0 s2 b0 c0  → suppressed (mailboxfull)"},
+		{[]string{"check", "full@x.test"}, 0, "deliverable"},
+		{[]string{"recompute"}, 0, "1 addresses changed"},
+		{[]string{"check", "full@x.test"}, 1, "mailboxfull"},
+		{[]string{"export", "--format", "ses"}, 0, "EmailAddress,Reason,LastUpdateTime\ndead@x.test,BOUNCE,"},
+	}
+	for _, s := range steps {
+		out, errOut, code := runSupp(t, cfg, s.args...)
+		if code != s.code || !strings.Contains(out, s.out) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d and %q", s.args, code, out, errOut, s.code, s.out)
+		}
+	}
+}
+
+func TestSuppressionImportReportsLines(t *testing.T) {
+	cfg := suppConfig(t)
+	file := writeFile(t, "list.csv", "EmailAddress,Reason\na@ses.test,BOUNCE\nbroken,BOUNCE\nb@ses.test,COMPLAINT\n")
+	_, errOut, code := runSupp(t, cfg, "import", file)
+	if code != 1 || !strings.Contains(errOut, `line 3: invalid address "broken"`) || !strings.Contains(errOut, "nothing imported") {
+		t.Errorf("import with a bad line: exit %d, stderr %q", code, errOut)
+	}
+	out, errOut, code := runSupp(t, cfg, "import", file, "--skip-invalid")
+	if code != 0 || !strings.Contains(out, "imported 2 addresses (ses format)") || !strings.Contains(out, "skipped line 3") {
+		t.Errorf("import --skip-invalid: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
