@@ -1,7 +1,6 @@
 package dsn
 
 import (
-	"net/mail"
 	"strings"
 	"time"
 )
@@ -171,13 +170,7 @@ func (p *parser) date(name, v string) (time.Time, bool) {
 	if v == "" {
 		return time.Time{}, false
 	}
-	if i := strings.IndexByte(v, '('); i > 0 {
-		// A trailing comment ("(UTC)", "(JST)"): parse without it first.
-		if t, err := mail.ParseDate(strings.TrimSpace(v[:i])); err == nil {
-			return t.UTC(), true
-		}
-	}
-	if t, err := mail.ParseDate(v); err == nil {
+	if t, ok := parseDate(v); ok {
 		return t.UTC(), true
 	}
 	p.problem("%s: cannot read date %q", name, v)
