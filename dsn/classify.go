@@ -501,10 +501,10 @@ var textRules = []textRule{
 	{"message too big", ReasonMesgTooBig, decisive},                       // most
 	{"message is too large", ReasonMesgTooBig, decisive},                  // Exchange, Gmail
 	{"message is too big", ReasonMesgTooBig, decisive},                    // various
-	{"size exceeds", ReasonMesgTooBig, decisive},                          // "message size exceeds fixed limit"
-	{"exceeds size limit", ReasonMesgTooBig, decisive},                    // various
-	{"exceeds the maximum size", ReasonMesgTooBig, decisive},              // various
-	{"maximum message size", ReasonMesgTooBig, decisive},                  // various
+	{"size exceeds", ReasonMesgTooBig, hint},                              // "message size exceeds fixed limit"
+	{"exceeds size limit", ReasonMesgTooBig, hint},                        // various
+	{"exceeds the maximum size", ReasonMesgTooBig, hint},                  // various
+	{"maximum message size", ReasonMesgTooBig, hint},                      // various
 
 	// --- the account exists but is disabled ---
 	{"account has been disabled", ReasonSuspend, decisive},      // Yahoo
