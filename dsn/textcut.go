@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"bufio"
+	"bytes"
 	"strings"
 )
 
@@ -62,9 +63,31 @@ func isOriginalMarker(line string) bool {
 	if !decorated {
 		return false
 	}
-	l := strings.ToLower(t)
-	return hasAny(l, originalMarkers)
+	var buf [128]byte
+	l := buf[:0]
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l = append(l, c)
+	}
+	for _, m := range originalMarkerBytes {
+		if bytes.Contains(l, m) {
+			return true
+		}
+	}
+	return false
 }
+
+// originalMarkerBytes holds originalMarkers for allocation-free matching.
+var originalMarkerBytes = func() [][]byte {
+	out := make([][]byte, len(originalMarkers))
+	for i, m := range originalMarkers {
+		out[i] = []byte(m)
+	}
+	return out
+}()
 
 // inlineHeader parses the header block at the start of an inline original.
 func inlineHeader(s string, limit int64, extra []string) header {
