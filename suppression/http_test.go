@@ -157,3 +157,17 @@ func TestHTTPMetrics(t *testing.T) {
 		}
 	})
 }
+
+func TestHTTPWithoutToken(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	srv := httptest.NewServer(NewHandler(s, HandlerOptions{}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/v1/suppressions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET without a configured token = %d, want 200 (authentication off)", resp.StatusCode)
+	}
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// startHTTP serves the suppression API on http.listen, with the token read
+// from http.token_file, until stop is called (it drains requests in flight
+// until its context ends). It binds before returning, so a busy port is an
+// error here; with no http.listen it does nothing and stop is nil.
+func startHTTP(ctx context.Context, cfg *Config, store *suppression.Store) (stop func(context.Context) error, err error) {
+	if cfg.HTTP.Listen == "" {
+		return nil, nil
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("http: listen on %s: %w", cfg.HTTP.Listen, err)
+	}
+	srv := &http.Server{
+		Handler: suppression.NewHandler(store, suppression.HandlerOptions{
+			Token: cfg.HTTP.Token.Value(), Timeout: cfg.HTTP.ReadTimeout, Logger: slog.Default(),
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       cfg.HTTP.ReadTimeout,
+		WriteTimeout:      cfg.HTTP.ReadTimeout + 5*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("http server stopped", slog.String("listen", cfg.HTTP.Listen), slog.String("error", err.Error()))
+		}
+	}()
+	slog.Info("http api listening", slog.String("listen", ln.Addr().String()), slog.Bool("token", cfg.HTTP.Token.IsSet()))
+	return srv.Shutdown, nil
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+func TestStartHTTP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	store, err := suppression.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "b.db"), suppression.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := &Config{HTTP: HTTPConfig{Listen: addr, ReadTimeout: 5 * time.Second, Token: NewSecret("tok")}}
+	stop, err := startHTTP(context.Background(), cfg, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(token string) int {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/v1/suppressions", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := get("tok"); got != 200 {
+		t.Errorf("with the token: %d, want 200", got)
+	}
+	if got := get("nope"); got != 401 {
+		t.Errorf("with a wrong token: %d, want 401", got)
+	}
+	if _, err := startHTTP(context.Background(), cfg, store); err == nil || !strings.Contains(err.Error(), addr) {
+		t.Errorf("second startHTTP on a busy port: err = %v, want one naming %s", err, addr)
+	}
+	if err := stop(context.Background()); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if stop, err := startHTTP(context.Background(), &Config{}, store); stop != nil || err != nil {
+		t.Errorf("startHTTP without http.listen: stop set %v, err %v; want nothing", stop != nil, err)
+	}
+}
