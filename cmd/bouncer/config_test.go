@@ -156,7 +156,8 @@ func TestConfigErrors(t *testing.T) {
 		{"http: {token: x}", "http.token: unknown key"},
 		{"report: {schedule: every day}", `report.schedule: invalid schedule "every day"`},
 		{"report: {timezone: Mars/Olympus}", `report.timezone: unknown time zone "Mars/Olympus"`},
-		{"report: {to: [a@example.com]}", "report.from: required when report.to is set"},
+		{"report: {to: [a@example.com]}", "report.from: required when report.to or alerts.to is set"},
+		{"alerts: {to: [a@example.com]}", "report.from: required when report.to or alerts.to is set"},
 		{"report: {to: a@example.com}", "report.to: must be a list"},
 		{"report: {from: r@example.com, to: [not-an-address]}", `report.to[0]: "not-an-address" is not a plain email address`},
 		{"report: {from: r@example.com, to: [a@example.com]}", "smtp.host: required when report.to or alerts.to is set"},
@@ -261,10 +262,15 @@ func TestSecretFileChecks(t *testing.T) {
 	}
 }
 
-func TestConfigUndecodableValueReportedOnce(t *testing.T) {
-	_, err := readConfig(writeFile(t, "c.yaml", "policy: {soft_threshold: many}"))
-	if n := strings.Count(err.Error(), "policy.soft_threshold"); n != 1 {
-		t.Errorf("policy.soft_threshold reported %d times, want 1:\n%v", n, err)
+func TestConfigProblemReportedOnce(t *testing.T) {
+	for yaml, key := range map[string]string{
+		"policy: {soft_threshold: many}": "policy.soft_threshold",
+		"smtp: {host: h, tls: ssl}":      "smtp.", // not smtp.port as well
+	} {
+		_, err := readConfig(writeFile(t, "c.yaml", yaml))
+		if n := strings.Count(err.Error(), key); n != 1 {
+			t.Errorf("readConfig(%q): %s reported %d times, want 1:\n%v", yaml, key, n, err)
+		}
 	}
 }
 

@@ -43,6 +43,16 @@ func (p *configProblems) errorf(path, format string, args ...any) {
 	p.errs = append(p.errs, &keyError{Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// failedAt reports whether an error was already recorded for path.
+func (p *configProblems) failedAt(path string) bool {
+	for _, err := range p.errs {
+		if ke, ok := err.(*keyError); ok && ke.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *configProblems) warnf(path, format string, args ...any) {
 	p.warnings = append(p.warnings, (&keyError{Path: path, Msg: fmt.Sprintf(format, args...)}).Error())
 }

@@ -36,8 +36,9 @@ func (c *Config) validate(p *configProblems) {
 		names[mb.Name] = i
 	}
 	c.Policy.validate(p)
-	c.Report.validate(p)
-	c.SMTP.validate(p, len(c.Report.To) > 0 || len(c.Alerts.To) > 0)
+	mails := len(c.Report.To) > 0 || len(c.Alerts.To) > 0
+	c.Report.validate(p, mails)
+	c.SMTP.validate(p, mails)
 	c.HTTP.validate(p)
 	c.VERP.validate(p)
 	c.Log.validate(p)
@@ -138,7 +139,9 @@ func (c *PolicyConfig) validate(p *configProblems) {
 	positive(p, "policy.soft_expiry", c.SoftExpiry)
 }
 
-func (c *ReportConfig) validate(p *configProblems) {
+// validate checks the report; From is required when anything is mailed
+// (alerts are sent from it too).
+func (c *ReportConfig) validate(p *configProblems, mails bool) {
 	checkSchedule(p, "report.schedule", c.Schedule)
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
@@ -151,8 +154,8 @@ func (c *ReportConfig) validate(p *configProblems) {
 	}
 	if c.From != "" {
 		checkAddress(p, "report.from", c.From)
-	} else if len(c.To) > 0 {
-		p.errorf("report.from", "required when report.to is set")
+	} else if mails {
+		p.errorf("report.from", "required when report.to or alerts.to is set")
 	}
 	if c.TemplateDir != "" {
 		if fi, err := os.Stat(c.TemplateDir); err != nil || !fi.IsDir() {
@@ -172,7 +175,9 @@ func (c *SMTPConfig) validate(p *configProblems, needed bool) {
 	if c.Port == 0 {
 		c.Port = map[string]int{"implicit": 465, "starttls": 587, "none": 25}[c.TLS]
 	}
-	checkPort(p, "smtp.port", c.Port)
+	if c.Port != 0 || !p.failedAt("smtp.tls") {
+		checkPort(p, "smtp.port", c.Port)
+	}
 	checkFile(p, "smtp.tls_ca_file", c.TLSCAFile)
 	if c.Username != "" {
 		c.Password = resolvePassword(p, "smtp", c.Password, c.PasswordFile, c.PasswordEnv, true)
