@@ -529,6 +529,7 @@ var textRules = []textRule{
 	{"recipient account is blocked", ReasonSuspend, decisive},   // La Poste
 	{"disabled or discontinued", ReasonSuspend, decisive},       // Yahoo Japan
 	{"is not accepting mail at this time", ReasonSuspend, hint}, // various
+	{"inactive email address", ReasonSuspend, hint},             // iCloud "inactive email address" (a 5.1.1 status still decides)
 	{"mailbox is inactive", ReasonSuspend, decisive},            // various
 	{"mailbox has been disabled", ReasonSuspend, decisive},      // various
 
@@ -749,6 +750,8 @@ var textRules = []textRule{
 	{"host name lookup failure", ReasonNetworkError, decisive},                  // Sendmail "Name server: ...: host name lookup failure"
 	{"network error", ReasonNetworkError, hint},                                 // OpenSMTPD "Network error on destination MXs"
 	{"message is looping", ReasonNetworkError, decisive},                        // qmail "This message is looping: it already has my Delivered-To line"
+	{"mail loop", ReasonNetworkError, decisive},                                 // "could indicate a mail loop", "possible mail loop"
+	{"forwarded more than the maximum", ReasonNetworkError, decisive},           // Exchange hop limit
 	{"too many hops", ReasonNetworkError, decisive},                             // Sendmail 5.4.6
 	{"hop count exceeded", ReasonNetworkError, decisive},                        // Domino, Exim "routing loop"
 	{"routing loop", ReasonNetworkError, decisive},                              // various
@@ -767,6 +770,9 @@ var textRules = []textRule{
 	// --- delivery gave up ---
 	{"dns query failed", ReasonNetworkError, decisive},                  // Exchange Online 5.4.312 "message expired, DNS query failed"
 	{"cannot send message for", ReasonExpired, decisive},                // Sendmail "Cannot send message for 5 days"
+	{"unable to deliver this message after", ReasonExpired, decisive},   // Messaging Server "unable to deliver this message after 1 day"
+	{"still undelivered after", ReasonExpired, decisive},                // Sendmail delay warning "message still undelivered after 4 hours"
+	{"unable to connect successfully", ReasonExpired, hint},             // Exchange "due to being unable to connect successfully to the destination"
 	{"envelope expired", ReasonExpired, decisive},                       // OpenSMTPD
 	{"in the queue too long", ReasonExpired, vague},                     // qmail "this message has been in the queue too long"
 	{"did not accept our requests to connect", ReasonExpired, decisive}, // Gmail: gave up connecting
@@ -813,6 +819,7 @@ var textRules = []textRule{
 	{"lookup failure: host * not found", ReasonHostUnknown, decisive}, // DragonFly dma "DNS lookup failure: host x not found"
 	{"point to non-existent hosts", ReasonHostUnknown, decisive},      // Exim "all relevant MX records point to non-existent hosts"
 	{"couldn't find any host", ReasonHostUnknown, decisive},           // qmail "couldn't find any host named"
+	{"illegal host/domain name", ReasonHostUnknown, hint},             // Oracle/Sun Messaging Server "illegal host/domain name found"
 	{"host or domain name not found", ReasonHostUnknown, decisive},    // Postfix
 	{"domain name not found", ReasonHostUnknown, decisive},            // Gmail NXDOMAIN
 	{"nxdomain", ReasonHostUnknown, decisive},                         // DNS NXDOMAIN
@@ -841,6 +848,7 @@ var textRules = []textRule{
 	{"unknown user", ReasonUserUnknown, hint},                                       // qmail, Courier
 	{"unknown recipient", ReasonUserUnknown, hint},                                  // various
 	{"recipient unknown", ReasonUserUnknown, hint},                                  // various
+	{"unknown or illegal user", ReasonUserUnknown, hint},                            // Exim, older Sendmail
 	{"unknown or illegal alias", ReasonUserUnknown, hint},                           // Sendmail
 	{"unknown local part", ReasonUserUnknown, hint},                                 // Exim
 	{"unknown address", ReasonUserUnknown, hint},                                    // various
@@ -928,6 +936,7 @@ var textRules = []textRule{
 	{"mail system full", ReasonSystemFull, decisive},           // RFC 3463 wording
 	{"disk full", ReasonSystemFull, decisive},                  // various
 	{"no space left", ReasonSystemFull, decisive},              // ENOSPC
+	{"queue file write error", ReasonSystemError, decisive},    // Postfix on the receiving side
 	{"internal system error", ReasonSystemError, decisive},     // various
 	{"internal error", ReasonSystemError, hint},                // various
 	{"system error", ReasonSystemError, hint},                  // various
