@@ -37,8 +37,11 @@ var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 // Canonical returns the form of an address that is signed and compared:
 // surrounding white space trimmed and ASCII letters lower-cased. Non-ASCII
 // bytes are kept as they are.
-func Canonical(addr string) string {
-	b := []byte(trimSpace(addr))
+func Canonical(addr string) string { return lower(trimSpace(addr)) }
+
+// lower lower-cases ASCII letters only.
+func lower(s string) string {
+	b := []byte(s)
 	for i, c := range b {
 		if 'A' <= c && c <= 'Z' {
 			b[i] = c + 'a' - 'A'
@@ -59,7 +62,7 @@ func trimSpace(s string) string {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
-func encode(b []byte) string { return Canonical(b32.EncodeToString(b)) }
+func encode(b []byte) string { return lower(b32.EncodeToString(b)) }
 
 func mac(key []byte, form byte, rcpt string) []byte {
 	h := hmac.New(sha256.New, key)
@@ -80,9 +83,9 @@ func (k *KeyRing) refToken(rcpt string) string {
 }
 
 // decode checks that s is a canonical lower-case base32 text (any case is
-// accepted) and returns its bytes.
+// accepted, nothing else: no white space) and returns its bytes.
 func decode(s string) ([]byte, error) {
-	s = Canonical(s)
+	s = lower(s)
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !('a' <= c && c <= 'z' || '2' <= c && c <= '7') {
 			return nil, fmt.Errorf("%w: byte %d is not base32", ErrMalformed, i)
@@ -163,5 +166,5 @@ func Ref(token string) (string, error) {
 	if _, err := parseRef(token); err != nil {
 		return "", err
 	}
-	return Canonical(token[1:]), nil
+	return lower(token[1:]), nil
 }

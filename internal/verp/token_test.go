@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/bouncer-mail/bouncer/dsn"
 )
 
 var (
@@ -176,5 +178,23 @@ func TestKeyRotation(t *testing.T) {
 	}
 	if ns, _ := rotated.Sign("bounces@example.com", "alice@example.com"); ns.Address == s.Address {
 		t.Errorf("rotated ring signs with the old key: %q", ns.Address)
+	}
+}
+
+// TestVerifyRejectsWhiteSpace: a token spelled with white space inside is
+// another spelling of a valid token and must not verify (found by FuzzVerify).
+func TestVerifyRejectsWhiteSpace(t *testing.T) {
+	c := Codec{Keys: ring(t, testKey)}
+	s, _ := c.Sign("bounces@example.com", "alice@example.com")
+	for _, tok := range []string{s.Token[:1] + " " + s.Token[1:], s.Token[:1] + "\t" + s.Token[1:], s.Token + " ", " " + s.Token} {
+		addr := "bounces+" + tok + "@example.com"
+		if got, err := c.Verify(context.Background(), "", addr, nil); err == nil {
+			t.Errorf("Verify(%q) = %q, nil; want an error", addr, got)
+		}
+		v := &Verifier{Codec: c}
+		r := &dsn.Report{Message: dsn.Envelope{DeliveredTo: []string{addr}}}
+		if vd := v.Check(context.Background(), r); vd.Verified {
+			t.Errorf("Check(report delivered to %q) verified", addr)
+		}
 	}
 }

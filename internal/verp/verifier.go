@@ -80,11 +80,11 @@ func (v *Verifier) tokens(r *dsn.Report) []string {
 	var out set
 	for _, a := range addrs {
 		for _, one := range strings.Split(a, ",") {
-			out.add(v.split(one))
+			out.add(lower(v.split(one)))
 		}
 	}
 	if v.Header != "" {
-		out.add(r.Original.Headers[textproto.CanonicalMIMEHeaderKey(v.Header)])
+		out.add(lower(r.Original.Headers[textproto.CanonicalMIMEHeaderKey(v.Header)]))
 	}
 	return out.list
 }
@@ -95,14 +95,14 @@ func (v *Verifier) split(addr string) string {
 	return t
 }
 
-// set collects distinct non-empty canonical addresses or tokens in order.
+// set collects distinct non-empty strings in order.
 type set struct {
 	list []string
 	seen map[string]bool
 }
 
 func (s *set) add(a string) {
-	if a = Canonical(a); a == "" || s.seen[a] {
+	if a == "" || s.seen[a] {
 		return
 	}
 	if s.seen == nil {
@@ -151,12 +151,12 @@ func (v *Verifier) recipientsOf(ctx context.Context, token string, named []strin
 func namedRecipients(r *dsn.Report) []string {
 	var out set
 	for _, rc := range r.Recipients {
-		out.add(rc.FinalRecipient)
-		out.add(rc.OriginalRecipient)
+		out.add(Canonical(rc.FinalRecipient))
+		out.add(Canonical(rc.OriginalRecipient))
 	}
 	if r.Feedback != nil {
 		for _, a := range r.Feedback.OriginalRcptTo {
-			out.add(a)
+			out.add(Canonical(a))
 		}
 	}
 	return out.list
