@@ -88,6 +88,12 @@ func cleanAddr(v string) string {
 	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
 		v = v[1 : len(v)-1]
 	}
+	if strings.HasPrefix(v, "@") {
+		// A source route: "@relay.example:user@example.com".
+		if i := strings.LastIndexByte(v, ':'); i > 0 {
+			v = v[i+1:]
+		}
+	}
 	if strings.IndexByte(v, '@') < 0 {
 		return v
 	}

@@ -59,7 +59,7 @@ func findStatus(s string) string {
 		if c != '2' && c != '4' && c != '5' {
 			continue
 		}
-		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == '-') {
+		if i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == '-' && (i < 4 || replyCodeAt(s, i-4) == "")) {
 			continue
 		}
 		if st := statusAt(s, i); st != "" {
@@ -148,9 +148,13 @@ func stripType(v string) string {
 	if i <= 0 || i > 24 {
 		return strings.TrimSpace(v)
 	}
-	for j := 0; j < i; j++ {
-		c := v[j]
-		if !isAlnum(c) && c != '-' && c != '_' && c != ' ' {
+	typ := strings.TrimSpace(v[:i])
+	if typ == "" || isDigit(typ[0]) || typ[0] == '-' {
+		return strings.TrimSpace(v)
+	}
+	for j := 0; j < len(typ); j++ {
+		c := typ[j]
+		if !isAlnum(c) && c != '-' && c != '_' {
 			return strings.TrimSpace(v)
 		}
 	}

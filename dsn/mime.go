@@ -63,7 +63,10 @@ func (p *parser) visit(e *message.Entity, h header, depth int) bool {
 		return false
 	}
 	if depth > p.opts.MaxDepth {
-		p.problem("mime: parts nested deeper than %d are skipped", p.opts.MaxDepth)
+		if !p.tooDeep {
+			p.tooDeep = true
+			p.problem("mime: parts nested deeper than %d are skipped", p.opts.MaxDepth)
+		}
 		return false
 	}
 	mt, params, err := e.Header.ContentType()

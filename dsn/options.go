@@ -3,7 +3,7 @@ package dsn
 // Default limits used when the corresponding Options field is zero.
 const (
 	DefaultMaxSize        = 10 << 20 // bytes of input read
-	DefaultMaxDepth       = 8        // nesting of MIME parts and message/rfc822
+	DefaultMaxDepth       = 16       // nesting of MIME parts and message/rfc822
 	DefaultMaxParts       = 128      // MIME parts visited in one message
 	DefaultMaxHeaderBytes = 1 << 20  // bytes of one header block
 	// maxTextBytes is how much of a text part is read when looking for a
@@ -21,7 +21,7 @@ type Options struct {
 	// input is parsed from its first MaxSize bytes and reported with
 	// ErrTooLarge.
 	MaxSize int64
-	// MaxDepth caps the nesting of MIME parts (default 8); deeper parts are
+	// MaxDepth caps the nesting of MIME parts (default 16); deeper parts are
 	// skipped and noted in Report.Problems.
 	MaxDepth int
 	// MaxParts caps the number of MIME parts visited (default 128).

@@ -118,6 +118,7 @@ type parser struct {
 	jmrpRcpt    string   // QUIRK: Microsoft JMRP original recipient
 	jmrp        bool
 	raw         string // prefix of the undecoded top-level body
+	tooDeep     bool   // the depth problem was recorded
 }
 
 func newParser(o Options) *parser {

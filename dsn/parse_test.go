@@ -1,0 +1,145 @@
+package dsn
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+const simpleDSN = "From: MAILER-DAEMON@mx.example.net\nTo: bounces+tok@example.com\nDelivered-To: bounces+tok@example.com\n" +
+	"Subject: Undelivered Mail Returned to Sender\nMessage-ID: <b1@mx.example.net>\nDate: Mon, 2 Jan 2023 10:00:00 +0000\n" +
+	"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n" +
+	"--B\nContent-Type: text/plain\n\nThe mail system\n\n<a@example.org>: host mx.example.org said: 550 5.1.1 unknown\n" +
+	"--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n" +
+	"Final-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\n" +
+	"Diagnostic-Code: smtp; 550 5.1.1 <a@example.org>: Recipient address rejected\n\n" +
+	"--B\nContent-Type: message/rfc822\n\nMessage-ID: <orig-1@example.com>\nFrom: Sender <news@example.com>\n" +
+	"To: a@example.org\nSubject: Hello\nReturn-Path: <bounces+tok@example.com>\nX-Campaign-Id: c42\n\nbody\n--B--\n"
+
+func TestParseDSN(t *testing.T) {
+	rep, err := ParseWithOptions(strings.NewReader(simpleDSN), &Options{Headers: []string{"x-campaign-id"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct{ name, got, want string }{
+		{"Type", string(rep.Type), string(TypeDSN)},
+		{"ReportingMTA", rep.ReportingMTA, "mx.example.net"},
+		{"recipient", rep.Recipients[0].FinalRecipient, "a@example.org"},
+		{"status", rep.Recipients[0].Status, "5.1.1"},
+		{"reply code", rep.Recipients[0].ReplyCode, "550"},
+		{"class", string(rep.Recipients[0].Class), string(ClassHard)},
+		{"Message.From", rep.Message.From, "MAILER-DAEMON@mx.example.net"},
+		{"Message.DeliveredTo", strings.Join(rep.Message.DeliveredTo, ","), "bounces+tok@example.com"},
+		{"Message.MessageID", rep.Message.MessageID, "<b1@mx.example.net>"},
+		{"Original.MessageID", rep.Original.MessageID, "<orig-1@example.com>"},
+		{"Original.From", rep.Original.From, "news@example.com"},
+		{"Original.Subject", rep.Original.Subject, "Hello"},
+		{"Original.ReturnPath", rep.Original.ReturnPath, "bounces+tok@example.com"},
+		{"Original.Headers", rep.Original.Headers["X-Campaign-Id"], "c42"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestParseForwardedReport(t *testing.T) {
+	msg := "From: admin@example.com\nTo: bounces@example.com\nSubject: Fwd: bounce\n" +
+		"Content-Type: multipart/mixed; boundary=\"OUT\"\n\n--OUT\nContent-Type: text/plain\n\nsee attached\n" +
+		"--OUT\nContent-Type: message/rfc822\n\n" + simpleDSN + "\n--OUT--\n"
+	rep := mustParse(t, []byte(msg))
+	if rep.Type != TypeDSN || len(rep.Recipients) != 1 || rep.Recipients[0].FinalRecipient != "a@example.org" {
+		t.Fatalf("forwarded report: type %q records %+v, want one dsn record for a@example.org", rep.Type, rep.Recipients)
+	}
+}
+
+func TestParseDelayedIsInformational(t *testing.T) {
+	msg := strings.Replace(simpleDSN, "Action: failed\nStatus: 5.1.1", "Action: delayed\nStatus: 4.4.1", 1)
+	rep := mustParse(t, []byte(msg))
+	rc := rep.Recipients[0]
+	if rc.Action != "delayed" || rc.Class != ClassIgnore {
+		t.Errorf("delayed record: action %q class %q, want delayed/ignore", rc.Action, rc.Class)
+	}
+}
+
+func TestParseGlobalDSN(t *testing.T) {
+	msg := "From: MAILER-DAEMON@mx.example\nContent-Type: multipart/report; report-type=global-delivery-status; boundary=B\n\n" +
+		"--B\nContent-Type: message/global-delivery-status\n\nReporting-MTA: dns; mx.example\n\n" +
+		"Final-Recipient: utf-8; \\x{65E5}\\x{672C}@example.jp\nAction: failed\nStatus: 5.1.1\n--B--\n"
+	rep := mustParse(t, []byte(msg))
+	if len(rep.Recipients) != 1 || rep.Recipients[0].FinalRecipient != "日本@example.jp" {
+		t.Fatalf("global DSN records %+v, want 日本@example.jp", rep.Recipients)
+	}
+}
+
+func TestParseNotAReport(t *testing.T) {
+	for _, msg := range []string{
+		"",
+		"From: alice@example.com\nTo: bob@example.com\nSubject: lunch?\n\nAt noon, bob@example.com?\n",
+		"garbage without any header\n\n\n",
+		"Content-Type: multipart/mixed; boundary=x\n\n--x\n",
+	} {
+		rep, err := Parse(strings.NewReader(msg))
+		if err != nil {
+			t.Errorf("Parse(%q): %v", msg, err)
+			continue
+		}
+		if rep.Type != TypeOther || len(rep.Recipients) != 0 {
+			t.Errorf("Parse(%q) = type %q with %d records, want other with none", msg, rep.Type, len(rep.Recipients))
+		}
+	}
+}
+
+func TestParseAutoreply(t *testing.T) {
+	msg := "From: Kiji <kiji@example.net>\nTo: news@example.com\nSubject: Out of office\nAuto-Submitted: auto-replied\n\nAway.\n"
+	rep := mustParse(t, []byte(msg))
+	if rep.Type != TypeAutoreply || len(rep.Recipients) != 1 || rep.Recipients[0].FinalRecipient != "kiji@example.net" ||
+		rep.Recipients[0].Class != ClassIgnore {
+		t.Fatalf("auto-reply: type %q records %+v, want one ignored record for kiji@example.net", rep.Type, rep.Recipients)
+	}
+}
+
+func TestParseLimits(t *testing.T) {
+	rep, err := ParseWithOptions(strings.NewReader(simpleDSN), &Options{MaxSize: 600})
+	if !errors.Is(err, ErrTooLarge) || rep == nil {
+		t.Errorf("MaxSize 600: err %v report %v, want ErrTooLarge with a report", err, rep)
+	}
+	_, err = ParseWithOptions(strings.NewReader("Subject: "+strings.Repeat("x", 5000)+"\n\n"), &Options{MaxHeaderBytes: 1000})
+	var hl *HeaderTooLongError
+	if !errors.As(err, &hl) || !errors.Is(err, ErrHeaderTooLong) || hl.Limit != 1000 {
+		t.Errorf("long header: err %v, want HeaderTooLongError{1000}", err)
+	}
+	rep, err = ParseWithOptions(strings.NewReader(simpleDSN), &Options{MaxParts: 2})
+	if err != nil || len(rep.Problems) == 0 {
+		t.Errorf("MaxParts 2: err %v problems %v, want a problem", err, rep.Problems)
+	}
+	nested := simpleDSN
+	for i := range 4 {
+		b := fmt.Sprintf("N%d", i)
+		nested = "From: MAILER-DAEMON@relay.example\nContent-Type: multipart/mixed; boundary=" + b +
+			"\n\n--" + b + "\nContent-Type: message/rfc822\n\n" + nested + "\n--" + b + "--\n"
+	}
+	if rep := mustParse(t, []byte(nested)); rep.Type != TypeDSN || len(rep.Problems) != 0 {
+		t.Errorf("nested 4 deep: type %q problems %v, want dsn without problems", rep.Type, rep.Problems)
+	}
+	rep, err = ParseWithOptions(strings.NewReader(nested), &Options{MaxDepth: 3})
+	if err != nil || len(rep.Problems) == 0 {
+		t.Errorf("MaxDepth 3: err %v problems %v, want a problem", err, rep.Problems)
+	}
+}
+
+func TestNormalizeNewlines(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a\r\nb\r\n", "a\nb\n"},
+		{"a\rb\r", "a\nb\n"},
+		{"a\nb", "a\nb"},
+		{"a\r\r\nb", "a\n\nb"},
+	}
+	for _, tt := range tests {
+		if got := string(normalizeNewlines([]byte(tt.in))); got != tt.want {
+			t.Errorf("normalizeNewlines(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
