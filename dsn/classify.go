@@ -843,6 +843,9 @@ var textRules = []textRule{
 	{"account that you tried to reach does not exist", ReasonUserUnknown, decisive}, // Gmail's 5.1.1 text
 	{"invalid final delivery userid", ReasonUserUnknown, hint},                      // IMail
 	{"check if address is correct", ReasonUserUnknown, hint},                        // InterScan "Unable to deliver message to <x> ... Please check if address is correct"
+	{"mail.local: unknown user", ReasonUserUnknown, decisive},                       // Sendmail's local delivery agent: the final host's own user database
+	{"ディレクトリのリストにありません", ReasonUserUnknown, decisive},                               // Lotus Notes (Japanese) "not in the directory list"
+	{"ディレクトリには見つかりません", ReasonUserUnknown, decisive},                                // Domino (Japanese) "not found in the Domino Directory"
 	{"recipient name is not recognized", ReasonUserUnknown, decisive},               // Exchange 2003 native NDR: its own directory lookup failed
 	{"user unknown", ReasonUserUnknown, hint},                                       // Sendmail, Postfix, most
 	{"unknown user", ReasonUserUnknown, hint},                                       // qmail, Courier
@@ -923,6 +926,7 @@ var textRules = []textRule{
 	{"smtp authentication", ReasonSecurityError, decisive},            // MessageLabs "turn on SMTP Authentication"
 	{"authentication is required", ReasonSecurityError, decisive},     // various
 	{"must be authenticated", ReasonSecurityError, decisive},          // various
+	{"does not support tls", ReasonFailedSTARTTLS, decisive},          // "Remote server does not support TLS"
 	{"tls not available", ReasonFailedSTARTTLS, decisive},             // various
 	{"tls negotiation failed", ReasonFailedSTARTTLS, decisive},        // various
 	{"tls handshake", ReasonFailedSTARTTLS, hint},                     // various
