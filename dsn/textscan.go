@@ -85,7 +85,7 @@ func scanLines(notice string, ex map[string]bool, recognize func(string) (string
 		}
 		if addr, rest, ok := recognize(t); ok && (ex == nil || !ex[strings.ToLower(addr)]) && !strings.HasPrefix(strings.ToLower(addr), "mailer-daemon@") {
 			same := cur >= 0 && strings.EqualFold(recs[cur].addr, addr)
-			if same && rest == "" {
+			if same {
 				rest = t // the address mentioned again inside its reason
 			}
 			cur = indexOf(recs, addr)

@@ -1,0 +1,130 @@
+package dsn
+
+import (
+	"testing"
+)
+
+func TestRecipientLine(t *testing.T) {
+	tests := []struct{ in, addr, rest string }{
+		{"<user@example.jp>: host mx said: 550 unknown", "user@example.jp", "host mx said: 550 unknown"},
+		{"<user@example.jp>:", "user@example.jp", ""},
+		{"user@example.jp", "user@example.jp", ""},
+		{"user@example.jp<mailto:user@example.jp>", "user@example.jp", ""},
+		{"user@example.jp on Thu, 29 Apr 2010", "user@example.jp", "on Thu, 29 Apr 2010"},
+		{"550 5.1.1 user@example.jp... User unknown", "user@example.jp", "550 5.1.1 user@example.jp... User unknown"},
+		{"user@example.jp Invalid Address, ERROR_CODE :550", "user@example.jp", "Invalid Address, ERROR_CODE :550"},
+		{"Recipient address: user@example.jp", "user@example.jp", ""},
+		{"* user@example.jp", "user@example.jp", ""},
+		{`"user@example.jp":`, "user@example.jp", ""},
+		{"To: sender@example.com", "", ""},
+		{"Please contact user@example.jp for help", "", ""},
+		{"<<< 550 5.1.1 <user@example.jp>... User unknown", "", ""},
+	}
+	for _, tt := range tests {
+		addr, rest, ok := recipientLine(tt.in)
+		if addr != tt.addr || rest != tt.rest || ok != (tt.addr != "") {
+			t.Errorf("recipientLine(%q) = %q, %q, %v, want %q, %q", tt.in, addr, rest, ok, tt.addr, tt.rest)
+		}
+	}
+}
+
+func TestScanNotice(t *testing.T) {
+	tests := []struct {
+		name, notice string
+		want         map[string]string // address -> diagnostic
+	}{
+		{
+			name: "postfix",
+			notice: "This is the mail system at host mx.example.com.\n\n                   The mail system\n\n" +
+				"<a@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1\n    <a@example.jp>... User Unknown (in reply to RCPT TO\n    command)\n\n" +
+				"<b@example.jp>: mailbox full\n",
+			want: map[string]string{
+				"a@example.jp": "host mx.example.jp[192.0.2.1] said: 550 5.1.1 <a@example.jp>... User Unknown (in reply to RCPT TO command)",
+				"b@example.jp": "mailbox full",
+			},
+		},
+		{
+			name: "exim",
+			notice: "A message that you sent could not be delivered to one or more of its\nrecipients. The following address(es) failed:\n\n" +
+				"  a@example.jp\n    SMTP error from remote mail server after RCPT TO:<a@example.jp>:\n    host mx.example.jp [192.0.2.2]: 550 5.1.1 unknown\n",
+			want: map[string]string{"a@example.jp": "SMTP error from remote mail server after RCPT TO:<a@example.jp>: host mx.example.jp [192.0.2.2]: 550 5.1.1 unknown"},
+		},
+		{
+			name: "sendmail with a reason section",
+			notice: "   ----- The following addresses had permanent fatal errors -----\n<a@example.jp>\n    (reason: 550 5.1.1 User Unknown)\n\n" +
+				"   ----- Transcript of session follows -----\n... while talking to mx.example.jp.:\n>>> RCPT To:<a@example.jp>\n<<< 550 5.1.1 <a@example.jp>... User Unknown\n",
+			want: map[string]string{"a@example.jp": "(reason: 550 5.1.1 User Unknown)"},
+		},
+		{
+			name: "sentence and a multi-line reply",
+			notice: "There was an error delivering your mail to <a@example.org>.\n\nmx [192.0.2.3] did not like our final DATA:\n" +
+				"550-5.7.26 Unauthenticated email is not accepted due to\n550 5.7.26 the domain's DMARC policy.\n",
+			want: map[string]string{"a@example.org": "mx [192.0.2.3] did not like our final DATA: 550 5.7.26 Unauthenticated email is not accepted due to the domain's DMARC policy."},
+		},
+		{
+			name:   "reason in its own section",
+			notice: "   ----- The following addresses had delivery problems -----\npostmaster@example.jp\n\n   ----- Non-delivered information -----\nThe mailbox is full.\n",
+			want:   map[string]string{"postmaster@example.jp": "The mailbox is full."},
+		},
+		{
+			name:   "prose only",
+			notice: "Hello,\nplease send mail to help@example.com if you have questions.\n",
+			want:   map[string]string{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := scanNotice(tt.notice, map[string]bool{})
+			if len(got) != len(tt.want) {
+				t.Fatalf("scanNotice found %d records %+v, want %d", len(got), got, len(tt.want))
+			}
+			for _, r := range got {
+				if d := joinReply(r.diag); d != tt.want[r.addr] {
+					t.Errorf("diagnostic of %q = %q, want %q", r.addr, d, tt.want[r.addr])
+				}
+			}
+		})
+	}
+}
+
+func TestSplitOriginal(t *testing.T) {
+	tests := []struct{ in, notice string }{
+		{"notice\n------ This is a copy of the message, including all the headers. ------\nReceived: x\n", "notice\n"},
+		{"notice\n--- Below this line is a copy of the message.\n\nReturn-Path: <a@b>\n", "notice\n"},
+		{"notice\nReceived: from x\nSubject: y\n", "notice\n"},
+		{"I will send the original message to you tomorrow, if that suits you\n", "I will send the original message to you tomorrow, if that suits you\n"},
+	}
+	for _, tt := range tests {
+		if notice, _ := splitOriginal(tt.in); notice != tt.notice {
+			t.Errorf("splitOriginal(%q) notice = %q, want %q", tt.in, notice, tt.notice)
+		}
+	}
+}
+
+func TestJoinReply(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"550-5.7.1 first", "550-5.7.1 second", "550 5.7.1 third"}, "550 5.7.1 first second third"},
+		{[]string{"host said:", "550 5.1.1 unknown"}, "host said: 550 5.1.1 unknown"},
+		{[]string{"550"}, "550"},
+		{nil, ""},
+	}
+	for _, tt := range tests {
+		if got := joinReply(tt.in); got != tt.want {
+			t.Errorf("joinReply(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestUnquote(t *testing.T) {
+	in := "> line one\n> line two\n>>>> DATA\n> line four\n"
+	want := "line one\nline two\n>>> DATA\nline four\n"
+	if got := unquote(in); got != want {
+		t.Errorf("unquote(%q) = %q, want %q", in, got, want)
+	}
+	if got := unquote("plain\ntext\n"); got != "plain\ntext\n" {
+		t.Errorf("unquote left %q", got)
+	}
+}
