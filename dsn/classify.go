@@ -839,66 +839,66 @@ var textRules = []textRule{
 	{"no valid mx", ReasonHostUnknown, hint},                          // various
 
 	// --- the mailbox does not exist ---
-	{"address couldn't be found", ReasonUserUnknown, decisive},                      // Gmail's summary of a 5.1.1 ("wasn't delivered to x because the address couldn't be found")
-	{"account that you tried to reach does not exist", ReasonUserUnknown, decisive}, // Gmail's 5.1.1 text
-	{"invalid final delivery userid", ReasonUserUnknown, hint},                      // IMail
-	{"check if address is correct", ReasonUserUnknown, hint},                        // InterScan "Unable to deliver message to <x> ... Please check if address is correct"
-	{"mail.local: unknown user", ReasonUserUnknown, decisive},                       // Sendmail's local delivery agent: the final host's own user database
-	{"ディレクトリのリストにありません", ReasonUserUnknown, decisive},                               // Lotus Notes (Japanese) "not in the directory list"
-	{"ディレクトリには見つかりません", ReasonUserUnknown, decisive},                                // Domino (Japanese) "not found in the Domino Directory"
-	{"recipient name is not recognized", ReasonUserUnknown, decisive},               // Exchange 2003 native NDR: its own directory lookup failed
-	{"user unknown", ReasonUserUnknown, hint},                                       // Sendmail, Postfix, most
-	{"unknown user", ReasonUserUnknown, hint},                                       // qmail, Courier
-	{"unknown recipient", ReasonUserUnknown, hint},                                  // various
-	{"recipient unknown", ReasonUserUnknown, hint},                                  // various
-	{"unknown or illegal user", ReasonUserUnknown, hint},                            // Exim, older Sendmail
-	{"unknown or illegal alias", ReasonUserUnknown, hint},                           // Sendmail
-	{"unknown local part", ReasonUserUnknown, hint},                                 // Exim
-	{"unknown address", ReasonUserUnknown, hint},                                    // various
-	{"address unknown", ReasonUserUnknown, hint},                                    // various
-	{"unknown mailbox", ReasonUserUnknown, hint},                                    // various
-	{"no such user", ReasonUserUnknown, hint},                                       // most
-	{"no such recipient", ReasonUserUnknown, hint},                                  // various
-	{"no such mailbox", ReasonUserUnknown, hint},                                    // various
-	{"no such address", ReasonUserUnknown, hint},                                    // various
-	{"no such account", ReasonUserUnknown, hint},                                    // various
-	{"no such person", ReasonUserUnknown, hint},                                     // various
-	{"no mailbox", ReasonUserUnknown, hint},                                         // "no mailbox here by that name" (qmail)
-	{"user not found", ReasonUserUnknown, hint},                                     // various
-	{"user not exist", ReasonUserUnknown, hint},                                     // various
-	{"user does not exist", ReasonUserUnknown, hint},                                // various
-	{"user doesn't exist", ReasonUserUnknown, hint},                                 // various
-	{"user doesn't have a", ReasonUserUnknown, decisive},                            // Yahoo "This user doesn't have a yahoo.com account"
-	{"recipient not found", ReasonUserUnknown, hint},                                // various
-	{"recipient does not exist", ReasonUserUnknown, hint},                           // various
-	{"recipient not exist", ReasonUserUnknown, hint},                                // various
-	{"mailbox not found", ReasonUserUnknown, hint},                                  // various
-	{"mailbox does not exist", ReasonUserUnknown, hint},                             // various
-	{"mailbox unavailable", ReasonUserUnknown, hint},                                // Exchange/Outlook 550 wording
-	{"mailbox is unavailable", ReasonUserUnknown, hint},                             // various
-	{"mailbox not available", ReasonUserUnknown, hint},                              // various
-	{"address does not exist", ReasonUserUnknown, hint},                             // various
-	{"account does not exist", ReasonUserUnknown, hint},                             // Gmail "account ... does not exist"
-	{"address not found", ReasonUserUnknown, decisive},                              // various
-	{"addressee unknown", ReasonUserUnknown, hint},                                  // various
-	{"invalid recipient", ReasonUserUnknown, hint},                                  // various (also La Poste English half)
-	{"invalid mailbox", ReasonUserUnknown, hint},                                    // various
-	{"invalid address", ReasonUserUnknown, hint},                                    // various
-	{"invalid user", ReasonUserUnknown, hint},                                       // various
-	{"not a valid recipient", ReasonUserUnknown, hint},                              // various
-	{"not a valid mailbox", ReasonUserUnknown, hint},                                // various
-	{"not a valid user", ReasonUserUnknown, hint},                                   // various
-	{"is not a known user", ReasonUserUnknown, hint},                                // various
-	{"no account by that name", ReasonUserUnknown, hint},                            // various
-	{"bad recipient", ReasonUserUnknown, hint},                                      // various
-	{"badrcptto", ReasonUserUnknown, hint},                                          // qmail badrcptto
-	{"not listed in domino directory", ReasonUserUnknown, decisive},                 // Domino
-	{"not listed in public name", ReasonUserUnknown, decisive},                      // Domino
-	{"resolver.adr.recipientnotfound", ReasonUserUnknown, decisive},                 // Exchange
-	{"resolver.adr.recipnotfound", ReasonUserUnknown, decisive},                     // Exchange
-	{"recipient address rejected: access denied", ReasonUserUnknown, decisive},      // Exchange Online directory-based edge block
-	{"recipient address rejected: user", ReasonUserUnknown, hint},                   // Postfix "...: User unknown in ... table"
-	{"recipient address rejected", ReasonUserUnknown, vague},                        // Postfix/Exchange recipient checks
+	{"address couldn't be found", ReasonUserUnknown, decisive},                  // Gmail's summary of a 5.1.1 ("wasn't delivered to x because the address couldn't be found")
+	{"account that you tried to reach does not exist", ReasonUserUnknown, hint}, // Gmail's 5.1.1 text (Gmail sends it with 5.1.1, the witness)
+	{"invalid final delivery userid", ReasonUserUnknown, hint},                  // IMail
+	{"check if address is correct", ReasonUserUnknown, hint},                    // InterScan "Unable to deliver message to <x> ... Please check if address is correct"
+	{"mail.local: unknown user", ReasonUserUnknown, decisive},                   // Sendmail's local delivery agent: the final host's own user database
+	{"ディレクトリのリストにありません", ReasonUserUnknown, decisive},                           // Lotus Notes (Japanese) "not in the directory list"
+	{"ディレクトリには見つかりません", ReasonUserUnknown, decisive},                            // Domino (Japanese) "not found in the Domino Directory"
+	{"recipient name is not recognized", ReasonUserUnknown, decisive},           // Exchange 2003 native NDR: its own directory lookup failed
+	{"user unknown", ReasonUserUnknown, hint},                                   // Sendmail, Postfix, most
+	{"unknown user", ReasonUserUnknown, hint},                                   // qmail, Courier
+	{"unknown recipient", ReasonUserUnknown, hint},                              // various
+	{"recipient unknown", ReasonUserUnknown, hint},                              // various
+	{"unknown or illegal user", ReasonUserUnknown, hint},                        // Exim, older Sendmail
+	{"unknown or illegal alias", ReasonUserUnknown, hint},                       // Sendmail
+	{"unknown local part", ReasonUserUnknown, hint},                             // Exim
+	{"unknown address", ReasonUserUnknown, hint},                                // various
+	{"address unknown", ReasonUserUnknown, hint},                                // various
+	{"unknown mailbox", ReasonUserUnknown, hint},                                // various
+	{"no such user", ReasonUserUnknown, hint},                                   // most
+	{"no such recipient", ReasonUserUnknown, hint},                              // various
+	{"no such mailbox", ReasonUserUnknown, hint},                                // various
+	{"no such address", ReasonUserUnknown, hint},                                // various
+	{"no such account", ReasonUserUnknown, hint},                                // various
+	{"no such person", ReasonUserUnknown, hint},                                 // various
+	{"no mailbox", ReasonUserUnknown, hint},                                     // "no mailbox here by that name" (qmail)
+	{"user not found", ReasonUserUnknown, hint},                                 // various
+	{"user not exist", ReasonUserUnknown, hint},                                 // various
+	{"user does not exist", ReasonUserUnknown, hint},                            // various
+	{"user doesn't exist", ReasonUserUnknown, hint},                             // various
+	{"user doesn't have a", ReasonUserUnknown, decisive},                        // Yahoo "This user doesn't have a yahoo.com account"
+	{"recipient not found", ReasonUserUnknown, hint},                            // various
+	{"recipient does not exist", ReasonUserUnknown, hint},                       // various
+	{"recipient not exist", ReasonUserUnknown, hint},                            // various
+	{"mailbox not found", ReasonUserUnknown, hint},                              // various
+	{"mailbox does not exist", ReasonUserUnknown, hint},                         // various
+	{"mailbox unavailable", ReasonUserUnknown, hint},                            // Exchange/Outlook 550 wording
+	{"mailbox is unavailable", ReasonUserUnknown, hint},                         // various
+	{"mailbox not available", ReasonUserUnknown, hint},                          // various
+	{"address does not exist", ReasonUserUnknown, hint},                         // various
+	{"account does not exist", ReasonUserUnknown, hint},                         // Gmail "account ... does not exist"
+	{"address not found", ReasonUserUnknown, decisive},                          // various
+	{"addressee unknown", ReasonUserUnknown, hint},                              // various
+	{"invalid recipient", ReasonUserUnknown, hint},                              // various (also La Poste English half)
+	{"invalid mailbox", ReasonUserUnknown, hint},                                // various
+	{"invalid address", ReasonUserUnknown, hint},                                // various
+	{"invalid user", ReasonUserUnknown, hint},                                   // various
+	{"not a valid recipient", ReasonUserUnknown, hint},                          // various
+	{"not a valid mailbox", ReasonUserUnknown, hint},                            // various
+	{"not a valid user", ReasonUserUnknown, hint},                               // various
+	{"is not a known user", ReasonUserUnknown, hint},                            // various
+	{"no account by that name", ReasonUserUnknown, hint},                        // various
+	{"bad recipient", ReasonUserUnknown, hint},                                  // various
+	{"badrcptto", ReasonUserUnknown, hint},                                      // qmail badrcptto
+	{"not listed in domino directory", ReasonUserUnknown, decisive},             // Domino
+	{"not listed in public name", ReasonUserUnknown, decisive},                  // Domino
+	{"resolver.adr.recipientnotfound", ReasonUserUnknown, decisive},             // Exchange
+	{"resolver.adr.recipnotfound", ReasonUserUnknown, decisive},                 // Exchange
+	{"recipient address rejected: access denied", ReasonUserUnknown, decisive},  // Exchange Online directory-based edge block
+	{"recipient address rejected: user", ReasonUserUnknown, hint},               // Postfix "...: User unknown in ... table"
+	{"recipient address rejected", ReasonUserUnknown, vague},                    // Postfix/Exchange recipient checks
 	{"recipient rejected", ReasonUserUnknown, hint},
 	{"address rejected", ReasonUserUnknown, vague},         // "550 #5.1.0 Address rejected" (sender rows come first)                             // various
 	{"destinataire invalide", ReasonUserUnknown, decisive}, // La Poste (French)
