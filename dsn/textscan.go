@@ -182,13 +182,6 @@ func isSeparator(t string) bool {
 	return t[1] == c && t[2] == c
 }
 
-// isDaemonAddr reports whether an address is a mail system's own.
-func isDaemonAddr(a string) bool {
-	l := strings.ToLower(a)
-	return strings.HasPrefix(l, "mailer-daemon@") || strings.HasPrefix(l, "postmaster@") ||
-		strings.HasPrefix(l, "mail-daemon@")
-}
-
 // recipientLine recognises a line naming a failed recipient and returns the
 // address and the rest of the line as the start of its diagnostic.
 func recipientLine(t string) (addr, rest string, ok bool) {
