@@ -193,3 +193,23 @@ func BenchmarkClassify(b *testing.B) {
 		classify(TypeDSN, &r)
 	}
 }
+
+// FuzzClassify checks that any record gets a known reason and a class
+// consistent with it, and that classify never panics.
+func FuzzClassify(f *testing.F) {
+	f.Add("5.1.1", "550", "550 5.1.1 <a@example.org>... User unknown", "failed", "RCPT")
+	f.Add("", "", "550-5.7.1 folded 550 5.7.1 text", "", "")
+	f.Add("4.0.0", "421", "DNS Error: NXDOMAIN", "delayed", "CONN")
+	f.Add("5.", "5", "550 <", "", "DATA")
+	f.Fuzz(func(t *testing.T, status, reply, diag, action, cmd string) {
+		r := Recipient{Status: status, ReplyCode: reply, Diagnostic: diag, Action: action, Command: cmd}
+		classify(TypeDSN, &r)
+		want, ok := reasonClass[r.Reason]
+		if !ok {
+			t.Fatalf("classify(%q, %q, %q) = unknown reason %q", status, reply, diag, r.Reason)
+		}
+		if r.Class != want && r.Class != ClassIgnore && !(want == ClassHard && r.Class == ClassSoft) {
+			t.Errorf("classify(%q, %q, %q) = %q/%q, want class %q", status, reply, diag, r.Reason, r.Class, want)
+		}
+	})
+}
