@@ -318,9 +318,15 @@ func bareRecipient(t string) (addr, rest string, ok bool) {
 	rest = strings.TrimSpace(t[end:])
 	if rest == "" || rest[0] == '<' || rest[0] == '(' || t[end-1] == ':' ||
 		strings.HasPrefix(rest, "...") || strings.HasPrefix(rest, "on ") || strings.HasPrefix(rest, "- ") {
-		if strings.HasPrefix(rest, "<mailto:") {
-			// QUIRK: Office 365 writes "user@host<mailto:user@host>".
-			rest = ""
+		if strings.HasPrefix(rest, "<") {
+			// "display@name <user@host>": the angle address is the real
+			// one. QUIRK: Office 365 writes "user@host<mailto:user@host>".
+			if end := strings.IndexByte(rest, '>'); end > 0 {
+				if inner := strings.TrimPrefix(rest[1:end], "mailto:"); plausibleAddr(inner) && !strings.ContainsAny(inner, " \t") {
+					a = inner
+				}
+				rest = rest[end+1:]
+			}
 		}
 		return a, trimLead(rest), true
 	}
