@@ -1,12 +1,14 @@
 package suppression
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/bouncer-mail/bouncer/migrations"
@@ -139,4 +141,52 @@ func (s *Store) inList(col string, vals []string) (string, any) {
 	}
 	doc, _ := json.Marshal(vals)
 	return col + " IN (SELECT value FROM json_each(?))", string(doc)
+}
+
+// appendRows inserts the batch's rows into table, which must have no
+// conflicting rows: COPY on Postgres (the fastest path, several times an
+// INSERT over unnest), one INSERT … SELECT over json_each on SQLite.
+func (s *Store) appendRows(ctx context.Context, tx *sqlx.Tx, table string, b *batch) error {
+	if s.dialect == migrations.SQLite {
+		src, args := s.source(b)
+		q := fmt.Sprintf(`INSERT INTO %[1]s (%[2]s) SELECT %[2]s FROM %[3]s`, table, b.columns(), src)
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, "COPY "+table+" ("+b.columns()+") FROM STDIN")
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	row := make([]any, len(b.cols))
+	for i := range b.len() {
+		for c := range b.cols {
+			row[c] = b.value(c, i)
+		}
+		if _, err := stmt.ExecContext(ctx, row...); err != nil {
+			return err
+		}
+	}
+	_, err = stmt.ExecContext(ctx)
+	return err
+}
+
+// value returns the value of column c in row i, as a driver value.
+func (b *batch) value(c, i int) any {
+	switch v := b.cols[c].(type) {
+	case []string:
+		return v[i]
+	case []time.Time:
+		return v[i].UTC()
+	case []*time.Time:
+		if v[i] == nil {
+			return nil
+		}
+		return v[i].UTC()
+	case []bool:
+		return v[i]
+	case []int64:
+		return v[i]
+	}
+	return nil
 }

@@ -12,47 +12,57 @@ import (
 )
 
 // insertLedger writes the ledger rows that are not there yet and returns
-// the keys it wrote: only those messages take effect.
+// the keys it wrote: only those messages take effect. Writers hold the
+// write lock (inTx), so no other transaction adds a key between the look-up
+// and the insert; if one bypassed it, the unique key would fail the
+// transaction (SQLSTATE 23505) and inTxRetry would run it again.
 func (s *Store) insertLedger(ctx context.Context, tx *sqlx.Tx, rows []ledgerRow, now time.Time) (map[string]bool, error) {
-	n := len(rows)
-	if n == 0 {
+	if len(rows) == 0 {
 		return nil, nil
 	}
-	var (
-		key, mailbox, typ, msgID, subject, from, outcome, errText = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		received, processed                                       = make([]time.Time, n), make([]time.Time, n)
-		records                                                   = make([]int64, n)
-	)
+	keys := make([]string, len(rows))
 	for i, r := range rows {
-		key[i], mailbox[i], typ[i], msgID[i], subject[i], from[i] = r.key, r.mailbox, r.typ, r.messageID, r.subject, r.from
-		outcome[i], errText[i], received[i], processed[i], records[i] = r.outcome, r.err, r.receivedAt, now, int64(len(r.events))
+		keys[i] = r.key
 	}
-	b := new(batch).text("message_key", key).text("mailbox", mailbox).time("received_at", received).
-		time("processed_at", processed).text("type", typ).text("message_id", msgID).text("subject", subject).
-		text("from_addr", from).integer("records", records).text("outcome", outcome).text("error", errText)
-	src, args := s.source(b)
-	q := fmt.Sprintf(`INSERT INTO processed_messages (%[1]s) SELECT %[1]s FROM %[2]s WHERE true
-ON CONFLICT (message_key) DO NOTHING RETURNING message_key`, b.columns(), src)
-	var keys []string
-	if err := tx.SelectContext(ctx, &keys, s.q(q), args...); err != nil {
+	cond, arg := s.inList("message_key", keys)
+	var known []string
+	if err := tx.SelectContext(ctx, &known, s.q(`SELECT message_key FROM processed_messages WHERE `+cond), arg); err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
-	fresh := make(map[string]bool, len(keys))
+	fresh := make(map[string]bool, len(rows))
 	for _, k := range keys {
 		fresh[k] = true
+	}
+	for _, k := range known {
+		delete(fresh, k)
+	}
+	rows = slices.DeleteFunc(slices.Clone(rows), func(r ledgerRow) bool { return !fresh[r.key] })
+	if err := s.appendRows(ctx, tx, "processed_messages", ledgerBatch(rows, now)); err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
 	}
 	return fresh, nil
 }
 
-// insertEvents appends events to bounce_events in one statement.
+func ledgerBatch(rows []ledgerRow, now time.Time) *batch {
+	n := len(rows)
+	str := func() []string { return make([]string, n) }
+	key, mailbox, typ, msgID, subject, from, outcome, errText := str(), str(), str(), str(), str(), str(), str(), str()
+	received, processed, records := make([]time.Time, n), make([]time.Time, n), make([]int64, n)
+	for i, r := range rows {
+		key[i], mailbox[i], typ[i], msgID[i], subject[i], from[i] = r.key, r.mailbox, r.typ, r.messageID, r.subject, r.from
+		outcome[i], errText[i], received[i], processed[i], records[i] = r.outcome, r.err, r.receivedAt, now, int64(len(r.events))
+	}
+	return new(batch).text("message_key", key).text("mailbox", mailbox).time("received_at", received).
+		time("processed_at", processed).text("type", typ).text("message_id", msgID).text("subject", subject).
+		text("from_addr", from).integer("records", records).text("outcome", outcome).text("error", errText)
+}
+
+// insertEvents appends events to bounce_events.
 func (s *Store) insertEvents(ctx context.Context, tx *sqlx.Tx, evs []Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	b := eventBatch(evs)
-	src, args := s.source(b)
-	q := fmt.Sprintf(`INSERT INTO bounce_events (%[1]s) SELECT %[1]s FROM %[2]s`, b.columns(), src)
-	if _, err := tx.ExecContext(ctx, s.q(q), args...); err != nil {
+	if err := s.appendRows(ctx, tx, "bounce_events", eventBatch(evs)); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
 	return nil

@@ -127,11 +127,16 @@ func pgCode(err error) string {
 	return ""
 }
 
-// retryable reports whether a transaction failed on a serialisation failure
-// or deadlock (SQLSTATE 40001, 40P01) and may simply be run again.
+// retryable reports whether a transaction failed on a serialisation failure,
+// a deadlock or a unique violation (SQLSTATE 40001, 40P01, 23505: a writer
+// that did not take the write lock added the same key) and may simply be
+// run again.
 func retryable(err error) bool {
-	c := pgCode(err)
-	return c == "40001" || c == "40P01"
+	switch pgCode(err) {
+	case "40001", "40P01", "23505":
+		return true
+	}
+	return false
 }
 
 // inTxRetry is inTx, run up to three times while it fails retryably.
