@@ -6,14 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bouncer-mail/bouncer/internal/verp"
-	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 // Exit statuses of verp verify: 1 is a forged, tampered or unknown address.
@@ -189,7 +187,7 @@ func verifyAddress(ctx context.Context, cfg *Config, codec verp.Codec, addr, rcp
 	}
 	var refs verp.RefLookup
 	if token[0] == verp.FormRef {
-		store, err := openVERPStore(ctx, cfg)
+		store, err := openStore(ctx, cfg)
 		if err != nil {
 			return "", withExit(exitVERPCannotCheck, err)
 		}
@@ -208,20 +206,10 @@ func verifyAddress(ctx context.Context, cfg *Config, codec verp.Codec, addr, rcp
 
 // storeVERPRef records the mapping of a reference token.
 func storeVERPRef(ctx context.Context, cfg *Config, s verp.Signed, now time.Time) error {
-	store, err := openVERPStore(ctx, cfg)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	return store.PutVERPRef(ctx, s.Ref, s.Recipient, now)
-}
-
-// openVERPStore opens the configured database (SQLite in state_dir when
-// database.url is empty).
-func openVERPStore(ctx context.Context, cfg *Config) (*suppression.Store, error) {
-	u := cfg.Database.URL
-	if u == "" {
-		u = "sqlite:" + filepath.Join(cfg.StateDir, "bouncer.db")
-	}
-	return suppression.Open(ctx, u, suppression.Options{CaseSensitive: cfg.Database.CaseSensitiveLocalPart})
 }
