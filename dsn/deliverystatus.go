@@ -26,7 +26,9 @@ type dsnGroup struct {
 func (p *parser) deliveryStatus(body string, global bool) {
 	var g *dsnGroup
 	flush := func() {
-		if g != nil && (g.rc.FinalRecipient != "" || g.rc.OriginalRecipient != "") {
+		// A group without an address but with an Action or Status is kept:
+		// the caller may know the recipient from a signed return path.
+		if g != nil && (g.rc.FinalRecipient != "" || g.rc.OriginalRecipient != "" || g.seen["action"] || g.seen["status"]) {
 			p.addDSNRecipient(g.rc)
 		}
 		g = nil
@@ -117,15 +119,11 @@ func (p *parser) addDSNRecipient(rc Recipient) {
 	p.addRecord(rc)
 }
 
-// maxRecords caps the records of one report; a real report has a few.
-const maxRecords = 1000
-
-// addRecord appends a record unless the report already has maxRecords.
+// addRecord appends a record unless the report already has
+// Options.MaxRecipients of them.
 func (p *parser) addRecord(rc Recipient) {
-	if len(p.rep.Recipients) >= maxRecords {
-		if len(p.rep.Recipients) == maxRecords {
-			p.problem("more than %d recipient records; the rest are dropped", maxRecords)
-		}
+	if len(p.rep.Recipients) >= p.opts.MaxRecipients {
+		p.dropped++
 		return
 	}
 	p.rep.Recipients = append(p.rep.Recipients, rc)

@@ -6,6 +6,7 @@ const (
 	DefaultMaxDepth       = 16       // nesting of MIME parts and message/rfc822
 	DefaultMaxParts       = 128      // MIME parts visited in one message
 	DefaultMaxHeaderBytes = 1 << 20  // bytes of one header block
+	DefaultMaxRecipients  = 100      // recipient records of one report
 	// maxTextBytes is how much of a text part is read when looking for a
 	// bounce written in prose; bounce texts are short, originals are not.
 	maxTextBytes = 32 << 10
@@ -28,6 +29,11 @@ type Options struct {
 	MaxParts int
 	// MaxHeaderBytes caps the size of one header block (default 1 MiB).
 	MaxHeaderBytes int64
+	// MaxRecipients caps the recipient records of one report (default
+	// 100: one forged message must not suppress thousands of addresses;
+	// RFC 5321 servers need accept only 100 recipients per transaction).
+	// The records past it are dropped and counted in Report.Problems.
+	MaxRecipients int
 	// Headers names extra headers of the returned original message to copy
 	// into Original.Headers (for example "X-Campaign-Id").
 	Headers []string
@@ -46,6 +52,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if out.MaxParts <= 0 {
 		out.MaxParts = DefaultMaxParts
+	}
+	if out.MaxRecipients <= 0 {
+		out.MaxRecipients = DefaultMaxRecipients
 	}
 	if out.MaxHeaderBytes <= 0 {
 		out.MaxHeaderBytes = DefaultMaxHeaderBytes

@@ -119,6 +119,7 @@ type parser struct {
 	jmrp        bool
 	raw         string // prefix of the undecoded top-level body
 	tooDeep     bool   // the depth problem was recorded
+	dropped     int    // records past Options.MaxRecipients
 }
 
 func newParser(o Options) *parser {
@@ -147,8 +148,14 @@ func (p *parser) parse(data []byte) error {
 	p.decide()
 	for i := range p.rep.Recipients {
 		rc := &p.rep.Recipients[i]
-		rc.Diagnostic = cleanText(rc.Diagnostic)
-		classify(p.rep.Type, rc)
+		rc.Diagnostic = cleanText(decodeISO2022(rc.Diagnostic))
+	}
+	if p.dropped > 0 {
+		p.problem("recipients: %d more records ignored (MaxRecipients %d)", p.dropped, p.opts.MaxRecipients)
+	}
+	sanitize(p.rep)
+	for i := range p.rep.Recipients {
+		classify(p.rep.Type, &p.rep.Recipients[i])
 	}
 	return nil
 }
