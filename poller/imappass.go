@@ -180,6 +180,10 @@ func (ic *imapConn) fetch(uids []imap.UID, rd *reader, pool *parsePool) (*batch,
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
 		f, buf, err := readFetch(m, rd, pool)
 		if err != nil {
+			// The stream is broken: close the connection before the
+			// deferred Close discards what is left, so go-imap's reader
+			// goroutine has stopped by then.
+			ic.c.Close()
 			return b, err
 		}
 		if f == nil {

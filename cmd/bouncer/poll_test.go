@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/bouncer-mail/bouncer/internal/testenv"
+	"github.com/bouncer-mail/bouncer/poller"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// suppressedEmails lists the suppressed addresses.
+func (e *pollEnv) suppressedEmails(t *testing.T) []string {
+	t.Helper()
+	rows, err := e.db.Query(`SELECT email FROM suppressions WHERE suppressed ORDER BY email`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// classCounts returns the bounce_events per class.
+func (e *pollEnv) classCounts(t *testing.T) map[string]int {
+	t.Helper()
+	rows, err := e.db.Query(`SELECT class, count(*) FROM bounce_events GROUP BY class`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var c string
+		var n int
+		if err := rows.Scan(&c, &n); err != nil {
+			t.Fatal(err)
+		}
+		out[c] = n
+	}
+	return out
+}
+
+func TestPollOnceTransports(t *testing.T) {
+	tests := []struct {
+		protocol, tls string
+		port          func(d *testenv.DovecotServer) int
+		inbox, moved  int // left in INBOX; in Processed
+	}{
+		{"imap", "none", func(d *testenv.DovecotServer) int { return d.IMAPPort }, 0, 5},
+		{"imap", "starttls", func(d *testenv.DovecotServer) int { return d.IMAPPort }, 0, 5},
+		{"imap", "implicit", func(d *testenv.DovecotServer) int { return d.IMAPSPort }, 0, 5},
+		{"pop3", "starttls", func(d *testenv.DovecotServer) int { return d.POP3Port }, 1, 0},
+		{"pop3", "implicit", func(d *testenv.DovecotServer) int { return d.POP3SPort }, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.protocol+"-"+tt.tls, func(t *testing.T) {
+			e := newPollEnv(t, 4, func(d *testenv.DovecotServer) []mailboxYAML {
+				return []mailboxYAML{{name: "main", protocol: tt.protocol, tls: tt.tls, port: tt.port(d)}}
+			})
+			e.deliverCorpus(t)
+			out, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config)
+			if code != 0 {
+				t.Fatalf("poll --once exit %d, stderr %s", code, stderr)
+			}
+			if !strings.Contains(out, "main: fetched 6,") || !strings.Contains(out, "complaints 1, ignored 1, unparsed 0, newly suppressed 2") {
+				t.Errorf("summary = %q, want fetched 6, complaints 1, ignored 1, unparsed 0, newly suppressed 2", out)
+			}
+			if got, want := e.suppressedEmails(t), []string{"kijitora@example.co.jp", "redacted@example.net"}; !reflect.DeepEqual(got, want) {
+				t.Errorf("suppressed = %q, want %q", got, want)
+			}
+			want := map[string]int{"hard": 1, "soft": 1, "block": 1, "complaint": 1, "ignore": 1}
+			if got := e.classCounts(t); !reflect.DeepEqual(got, want) {
+				t.Errorf("events by class = %v, want %v", got, want)
+			}
+			if n := e.count(t, `SELECT count(*) FROM processed_messages WHERE mailbox = 'main'`); n != 6 {
+				t.Errorf("ledger holds %d messages, want 6", n)
+			}
+			if e.maildir(t, "") != tt.inbox || e.maildir(t, "Processed") != tt.moved {
+				t.Errorf("INBOX %d, Processed %d; want %d, %d", e.maildir(t, ""), e.maildir(t, "Processed"), tt.inbox, tt.moved)
+			}
+			if tt.protocol == "imap" && e.maildir(t, "Unprocessed") != 1 {
+				t.Errorf("Unprocessed holds %d, want the junk message", e.maildir(t, "Unprocessed"))
+			}
+			if n := e.count(t, `SELECT count(*) FROM mailbox_status WHERE mailbox = 'main' AND last_error = '' AND fetched = 6`); n != 1 {
+				t.Errorf("mailbox_status rows for a successful pass of 6 = %d, want 1", n)
+			}
+			out, _, code = runPollCLI(t, "poll", "--once", "--config", e.config)
+			if code != 0 || !strings.Contains(out, "fetched 0,") {
+				t.Errorf("second poll: exit %d, %q; want 0 and nothing fetched", code, out)
+			}
+		})
+	}
+}
+
+func TestPollOnceServerDown(t *testing.T) {
+	e := newPollEnv(t, 10, func(d *testenv.DovecotServer) []mailboxYAML {
+		return []mailboxYAML{{name: "main", protocol: "imap", tls: "implicit", port: closedPort(t)}}
+	})
+	_, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config)
+	if code == 0 {
+		t.Fatalf("poll --once against a closed port exited 0")
+	}
+	if !strings.Contains(stderr, "poll failed") {
+		t.Errorf("stderr = %q, want a logged failure", stderr)
+	}
+	if n := e.count(t, `SELECT consecutive_failures FROM mailbox_status WHERE mailbox = 'main'`); n != 1 {
+		t.Errorf("consecutive_failures = %d, want 1", n)
+	}
+}
+
+func TestPollUnknownMailbox(t *testing.T) {
+	e := newPollEnv(t, 10, imapsBox)
+	if _, _, code := runPollCLI(t, "poll", "--once", "--mailbox", "nope", "--config", e.config); code != exitUsage {
+		t.Errorf("poll --mailbox nope exit %d, want %d", code, exitUsage)
+	}
+}
+
+// TestPollSkipsLockedMailbox holds the mailbox's lock as another replica
+// would: poll --once leaves the mailbox alone.
+func TestPollSkipsLockedMailbox(t *testing.T) {
+	e := newPollEnv(t, 10, imapsBox)
+	e.deliverCorpus(t)
+	if _, stderr, code := runPollCLI(t, "migrate", "--config", e.config); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	store, err := suppression.Open(context.Background(), e.dbURL, suppression.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	unlock, ok, err := store.TryLock(context.Background(), poller.LockName("main"))
+	if err != nil || !ok {
+		t.Fatalf("TryLock = %v, %v", ok, err)
+	}
+	out, _, code := runPollCLI(t, "poll", "--once", "--config", e.config)
+	if code != 0 || !strings.Contains(out, "main: skipped, another bouncer is polling it") {
+		t.Errorf("poll with the lock held: exit %d, %q; want 0 and skipped", code, out)
+	}
+	if e.maildir(t, "") != 6 {
+		t.Errorf("INBOX holds %d, want all 6 untouched", e.maildir(t, ""))
+	}
+	unlock()
+	if out, _, code := runPollCLI(t, "poll", "--once", "--config", e.config); code != 0 || !strings.Contains(out, "fetched 6") {
+		t.Errorf("poll after unlock: exit %d, %q; want 6 fetched", code, out)
+	}
+}

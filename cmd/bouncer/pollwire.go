@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/poller"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// openPollerStore migrates the configured database when needed and opens
+// the suppression store with the configured policy. poll, run and ingest
+// share it.
+func openPollerStore(ctx context.Context, cfg *Config) (*suppression.Store, error) {
+	db, dialect, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	err = migrateAtStart(ctx, db, dialect)
+	db.Close()
+	if err != nil {
+		return nil, err
+	}
+	u, err := databaseURL(cfg)
+	if err != nil {
+		return nil, err
+	}
+	p := cfg.Policy
+	policy := suppression.Policy{HardThreshold: p.HardThreshold, SoftThreshold: p.SoftThreshold, SoftWindow: p.SoftWindow,
+		ComplaintThreshold: p.ComplaintThreshold, SoftExpiry: p.SoftExpiry, RequireVerified: p.RequireVerified}
+	return suppression.Open(ctx, u, suppression.Options{Policy: &policy, CaseSensitive: cfg.Database.CaseSensitiveLocalPart})
+}
+
+// openPolling opens the store and builds the pass options for poll and
+// run; close closes the store.
+func openPolling(ctx context.Context, cfg *Config, soft context.Context) (*suppression.Store, *poller.Options, error) {
+	store, err := openPollerStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts, err := pollerOptions(cfg, store, slog.Default())
+	if err != nil {
+		store.Close()
+		return nil, nil, withExit(exitConfig, err)
+	}
+	opts.Stop = soft.Done()
+	return store, opts, nil
+}
+
+// pollerMailbox maps one configured mailbox onto the poller's own struct.
+func pollerMailbox(m MailboxConfig) poller.Mailbox {
+	return poller.Mailbox{
+		Name: m.Name, Protocol: m.Protocol, Host: m.Host, Port: m.Port, TLS: m.TLS,
+		TLSCAFile: m.TLSCAFile, TLSSkipVerify: m.TLSSkipVerify,
+		Username: m.Username, Password: m.Password.Value(), Auth: m.Auth,
+		TokenFile: m.OAuthTokenFile, TokenCommand: m.OAuthTokenCommand,
+		Folder: m.Folder, After: m.After, ProcessedFolder: m.ProcessedFolder, FailedFolder: m.FailedFolder,
+	}
+}
+
+// pollerOptions builds the options every pass shares: batch size, parser
+// limits, the signed return-path verifier when verp is configured.
+func pollerOptions(cfg *Config, store *suppression.Store, logger *slog.Logger) (*poller.Options, error) {
+	verifier, err := newVerifier(cfg, store)
+	if err != nil {
+		return nil, err
+	}
+	parse := &dsn.Options{MaxSize: cfg.DSN.MaxMessageBytes}
+	if cfg.VERP.Header != "" {
+		parse.Headers = []string{cfg.VERP.Header}
+	}
+	return &poller.Options{BatchSize: cfg.Poller.BatchSize, Parse: parse, Verifier: verifier, Logger: logger}, nil
+}
+
+// selectMailboxes returns the configured mailboxes named in names, or all
+// of them when names is empty; an unknown name is an error.
+func selectMailboxes(cfg *Config, names []string) ([]MailboxConfig, error) {
+	if len(names) == 0 {
+		return cfg.Mailboxes, nil
+	}
+	var out []MailboxConfig
+	for _, n := range names {
+		found := false
+		for _, m := range cfg.Mailboxes {
+			if m.Name == n {
+				out, found = append(out, m), true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("mailbox %q is not configured", n)
+		}
+	}
+	return out, nil
+}
+
+// recordPoll stores the outcome of a pass that ran (for `bouncer status`,
+// /metrics and the poll-failure alert) and logs it.
+func recordPoll(ctx context.Context, store *suppression.Store, start time.Time, sum poller.Summary, err error) {
+	st := suppression.PollStatus{Mailbox: sum.Mailbox, At: start, Fetched: sum.Fetched, Waiting: sum.Waiting,
+		Duration: time.Duration(sum.Seconds * float64(time.Second))}
+	attrs := []any{slog.String("mailbox", sum.Mailbox), slog.Int("fetched", sum.Fetched),
+		slog.Int("newly_suppressed", sum.NewlySuppressed), slog.Int("duplicates", sum.Duplicates),
+		slog.Int("unparsed", sum.Unparsed), slog.Int("ignored", sum.Ignored), slog.Float64("seconds", sum.Seconds)}
+	if err != nil {
+		st.Err = err.Error()
+		slog.Error("poll failed", append(attrs, slog.String("error", err.Error()))...)
+	} else {
+		slog.Info("poll done", attrs...)
+	}
+	// The status write has its own deadline: it must land even when ctx
+	// was cancelled by a shutdown.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if werr := store.RecordPoll(wctx, st); werr != nil {
+		slog.Error("record poll status", slog.String("mailbox", sum.Mailbox), slog.String("error", werr.Error()))
+	}
+}
