@@ -12,14 +12,15 @@ import (
 // TryLock takes the named lock without waiting. ok is false when another
 // holder has it. On Postgres it is a session advisory lock
 // (pg_try_advisory_lock(hashtext(name))) held on a dedicated connection until
-// unlock is called, so it guards replicas against each other; on SQLite it
+// unlock is called (from a pool of its own, so held locks never starve
+// Record of connections), so it guards replicas against each other; on SQLite it
 // is an in-process lock (SQLite means one process). unlock is idempotent and
 // releases the lock even when ctx has ended.
 func (s *Store) TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error) {
 	if s.dialect == migrations.SQLite {
 		return s.tryLocalLock(name)
 	}
-	conn, err := s.db.Conn(ctx)
+	conn, err := s.ldb.Conn(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("suppression: lock %s: %w", name, err)
 	}
@@ -34,7 +35,7 @@ func (s *Store) TryLock(ctx context.Context, name string) (unlock func(), ok boo
 	return func() {
 		once.Do(func() {
 			// Closing the connection would release the lock too; unlocking
-			// first lets the pool keep the connection.
+			// first makes sure of it even if the pool kept the connection.
 			_, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext($1))`, name)
 			if err != nil {
 				conn.Raw(func(any) error { return driver.ErrBadConn }) //nolint:errcheck // drop the connection: that releases the lock

@@ -2,6 +2,7 @@ package suppression
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"testing"
 	"time"
@@ -88,5 +89,22 @@ func TestTryLock(t *testing.T) {
 			t.Fatalf("TryLock after unlock = %v, %v; want ok", ok, err)
 		}
 		u()
+	})
+}
+
+func TestLocksDoNotStarveRecord(t *testing.T) {
+	dialects(t, Options{MaxOpenConns: 2}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		for i := range 5 {
+			unlock, ok, err := s.TryLock(ctx, fmt.Sprintf("mailbox:%d", i))
+			if err != nil || !ok {
+				t.Fatalf("TryLock %d = %v, %v", i, ok, err)
+			}
+			defer unlock()
+		}
+		res := mustRecord(t, s, t0, hard("k", "a@example.com", t0))
+		if res.Events != 1 {
+			t.Errorf("Record while 5 locks are held = %+v", res)
+		}
 	})
 }

@@ -62,7 +62,13 @@ func (s *Store) openPostgres(ctx context.Context, rawURL string) error {
 		}
 		return fmt.Errorf("suppression: connect postgres: %w", redact(err, rawURL))
 	}
-	s.db, s.rdb, s.dialect = db, db, migrations.Postgres
+	locks, err := sqlx.Open("postgres", rawURL) // connects on first TryLock
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("suppression: open postgres: %w", redact(err, rawURL))
+	}
+	locks.SetMaxIdleConns(0)
+	s.db, s.rdb, s.ldb, s.dialect = db, db, locks, migrations.Postgres
 	return nil
 }
 

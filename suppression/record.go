@@ -32,6 +32,9 @@ const (
 // ledger row. On error nothing is written. now is the processing time.
 func (s *Store) Record(ctx context.Context, msgs []Message, now time.Time) (Result, error) {
 	res := Result{Messages: len(msgs), ByClass: map[dsn.Class]int{}}
+	if len(msgs) == 0 {
+		return res, nil
+	}
 	p := s.planRecord(msgs, now)
 	if p.err != nil {
 		return res, p.err

@@ -42,6 +42,7 @@ type Options struct {
 type Store struct {
 	db      *sqlx.DB // writes (SQLite: one connection)
 	rdb     *sqlx.DB // reads (Postgres: the same pool as db)
+	ldb     *sqlx.DB // Postgres: connections held by TryLock, apart so locks never starve db
 	dialect migrations.Dialect
 	opts    Options
 	metrics *Metrics
@@ -74,6 +75,9 @@ func (s *Store) Close() error {
 	err := s.db.Close()
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())
+	}
+	if s.ldb != nil {
+		err = errors.Join(err, s.ldb.Close())
 	}
 	return err
 }
