@@ -461,35 +461,39 @@ type textRule struct {
 // comes before any looser one that would also match its text.
 var textRules = []textRule{
 	// --- the mailbox is full (before "user"/"account" phrases) ---
-	{"sending quota", ReasonSpeeding, decisive},                   // Gmail 5.4.5 "Daily user sending quota exceeded": our quota, not the mailbox
-	{"sending limit", ReasonSpeeding, decisive},                   // various "sending limit exceeded"
-	{"mailfolder is full", ReasonMailboxFull, decisive},           // various "the user's mailfolder is full"
-	{"mailbox exceeded", ReasonMailboxFull, decisive},             // BIGLOBE "messages in recipient's mailbox exceeded the local limit"
-	{"mailbox full", ReasonMailboxFull, decisive},                 // Sendmail, Exchange, most
-	{"mailbox is full", ReasonMailboxFull, decisive},              // Postfix local, Dovecot
-	{"mailbox size limit exceeded", ReasonMailboxFull, decisive},  // Exchange
-	{"over quota", ReasonMailboxFull, decisive},                   // Courier, iCloud, Messaging Server
-	{"overquota", ReasonMailboxFull, decisive},                    // Yahoo "overquota"
-	{"quota exceeded", ReasonMailboxFull, decisive},               // Dovecot, Cyrus
-	{"quota exceed", ReasonMailboxFull, decisive},                 // variants: "exceeds quota"
-	{"exceeded storage allocation", ReasonMailboxFull, decisive},  // RFC 5321 552 wording
-	{"out of storage space", ReasonMailboxFull, decisive},         // Gmail OverQuota
-	{"insufficient storage", ReasonMailboxFull, decisive},         // various
-	{"not enough storage", ReasonMailboxFull, decisive},           // various
-	{"mailbox exceeds allowed size", ReasonMailboxFull, decisive}, // Exim appendfile
-	{"user has exceeded", ReasonMailboxFull, decisive},            // "user has exceeded their quota"
-	{"would exceed mailbox", ReasonMailboxFull, decisive},         // qmail-ldap
-	{"account is full", ReasonMailboxFull, decisive},              // various webmail
-	{"inbox is full", ReasonMailboxFull, decisive},                // various webmail
-	{"storage quota", ReasonMailboxFull, decisive},                // Gmail "storage quota"
-	{"over the allowed quota", ReasonMailboxFull, decisive},       // qmail "mailfolder is over the allowed quota"
-	{"file too large", ReasonMailboxFull, decisive},               // Postfix local: mailbox_size_limit reached (EFBIG)
-	{"postfach voll", ReasonMailboxFull, decisive},                // German
-	{"casella piena", ReasonMailboxFull, decisive},                // Italian
-	{"buzon lleno", ReasonMailboxFull, decisive},                  // Spanish (unaccented)
-	{"buzón lleno", ReasonMailboxFull, decisive},                  // Spanish
-	{"quota", ReasonMailboxFull, hint},                            // any other quota wording ("mailbox quota", "exceeds quota")
-	{"boite du destinataire pleine", ReasonMailboxFull, decisive}, // Orange (French)
+	{"sending quota", ReasonSpeeding, decisive},                      // Gmail 5.4.5 "Daily user sending quota exceeded": our quota, not the mailbox
+	{"sending limit", ReasonSpeeding, decisive},                      // various "sending limit exceeded"
+	{"mailfolder is full", ReasonMailboxFull, decisive},              // various "the user's mailfolder is full"
+	{"mailbox exceeded", ReasonMailboxFull, decisive},                // BIGLOBE "messages in recipient's mailbox exceeded the local limit"
+	{"mailbox full", ReasonMailboxFull, decisive},                    // Sendmail, Exchange, most
+	{"mailbox is full", ReasonMailboxFull, decisive},                 // Postfix local, Dovecot
+	{"mailbox size limit exceeded", ReasonMailboxFull, decisive},     // Exchange
+	{"over quota", ReasonMailboxFull, decisive},                      // Courier, iCloud, Messaging Server
+	{"overquota", ReasonMailboxFull, decisive},                       // Yahoo "overquota"
+	{"quota exceeded", ReasonMailboxFull, decisive},                  // Dovecot, Cyrus
+	{"quota exceed", ReasonMailboxFull, decisive},                    // variants: "exceeds quota"
+	{"exceeded storage allocation", ReasonMailboxFull, decisive},     // RFC 5321 552 wording
+	{"out of storage space", ReasonMailboxFull, decisive},            // Gmail OverQuota
+	{"insufficient storage", ReasonMailboxFull, decisive},            // various
+	{"not enough storage", ReasonMailboxFull, decisive},              // various
+	{"mailbox exceeds allowed size", ReasonMailboxFull, decisive},    // Exim appendfile
+	{"user has exceeded", ReasonMailboxFull, decisive},               // "user has exceeded their quota"
+	{"would exceed mailbox", ReasonMailboxFull, decisive},            // qmail-ldap
+	{"account is full", ReasonMailboxFull, decisive},                 // various webmail
+	{"inbox is full", ReasonMailboxFull, decisive},                   // various webmail
+	{"storage quota", ReasonMailboxFull, decisive},                   // Gmail "storage quota"
+	{"over the allowed quota", ReasonMailboxFull, decisive},          // qmail "mailfolder is over the allowed quota"
+	{"file too large", ReasonMailboxFull, decisive},                  // Postfix local: mailbox_size_limit reached (EFBIG)
+	{"postfach voll", ReasonMailboxFull, decisive},                   // German
+	{"casella piena", ReasonMailboxFull, decisive},                   // Italian
+	{"buzon lleno", ReasonMailboxFull, decisive},                     // Spanish (unaccented)
+	{"buzón lleno", ReasonMailboxFull, decisive},                     // Spanish
+	{"quota", ReasonMailboxFull, hint},                               // any other quota wording ("mailbox quota", "exceeds quota")
+	{"quota violation", ReasonMailboxFull, decisive},                 // various
+	{"exhausted allowed storage", ReasonMailboxFull, decisive},       // various "user has exhausted allowed storage space"
+	{"too many messages on the server", ReasonMailboxFull, decisive}, // various
+	{"zuviele mails", ReasonMailboxFull, decisive},                   // German "Benutzer hat zuviele Mails auf dem Server"
+	{"boite du destinataire pleine", ReasonMailboxFull, decisive},    // Orange (French)
 
 	// --- the message is too big ---
 	{"message size exceeds", ReasonExceedLimit, hint},                     // Sendmail per-recipient limit
@@ -507,40 +511,58 @@ var textRules = []textRule{
 	{"maximum message size", ReasonMesgTooBig, hint},                      // various
 
 	// --- the account exists but is disabled ---
-	{"account has been disabled", ReasonSuspend, decisive},      // Yahoo
-	{"account is disabled", ReasonSuspend, decisive},            // Gmail "tried to reach is disabled"
-	{"tried to reach is disabled", ReasonSuspend, decisive},     // Gmail DisabledUser
-	{"tried to reach is inactive", ReasonSuspend, decisive},     // Gmail inactive account
-	{"account disabled", ReasonSuspend, decisive},               // various
-	{"account is inactive", ReasonSuspend, decisive},            // various
-	{"account inactive", ReasonSuspend, decisive},               // various
-	{"disabled recipient", ReasonSuspend, decisive},             // Sendmail 5.7.13
-	{"mailbox disabled", ReasonSuspend, decisive},               // RFC 3463 5.2.1 wording
-	{"mailbox is disabled", ReasonSuspend, decisive},            // various
-	{"mailbox is frozen", ReasonSuspend, decisive},              // i.ua
-	{"account is frozen", ReasonSuspend, decisive},              // various
-	{"account has been suspended", ReasonSuspend, decisive},     // various
-	{"account is suspended", ReasonSuspend, decisive},           // various
-	{"account suspended", ReasonSuspend, decisive},              // various
-	{"temporary locked", ReasonSuspend, decisive},               // "user ... temporary locked"
-	{"temporarily locked", ReasonSuspend, decisive},             // same, correct spelling
-	{"account is locked", ReasonSuspend, decisive},              // various
-	{"account is blocked", ReasonSuspend, decisive},             // La Poste "the recipient account is blocked"
-	{"recipient account is blocked", ReasonSuspend, decisive},   // La Poste
-	{"disabled or discontinued", ReasonSuspend, decisive},       // Yahoo Japan
-	{"is not accepting mail at this time", ReasonSuspend, hint}, // various
-	{"inactive email address", ReasonSuspend, hint},             // iCloud "inactive email address" (a 5.1.1 status still decides)
-	{"mailbox is inactive", ReasonSuspend, decisive},            // various
-	{"mailbox has been disabled", ReasonSuspend, decisive},      // various
+	{"account has been disabled", ReasonSuspend, decisive},                     // Yahoo
+	{"account is disabled", ReasonSuspend, decisive},                           // Gmail "tried to reach is disabled"
+	{"tried to reach is disabled", ReasonSuspend, decisive},                    // Gmail DisabledUser
+	{"tried to reach is inactive", ReasonSuspend, decisive},                    // Gmail inactive account
+	{"account disabled", ReasonSuspend, decisive},                              // various
+	{"account is inactive", ReasonSuspend, decisive},                           // various
+	{"account inactive", ReasonSuspend, decisive},                              // various
+	{"disabled recipient", ReasonSuspend, decisive},                            // Sendmail 5.7.13
+	{"mailbox disabled", ReasonSuspend, decisive},                              // RFC 3463 5.2.1 wording
+	{"mailbox is disabled", ReasonSuspend, decisive},                           // various
+	{"mailbox is frozen", ReasonSuspend, decisive},                             // i.ua
+	{"account is frozen", ReasonSuspend, decisive},                             // various
+	{"account has been suspended", ReasonSuspend, decisive},                    // various
+	{"account is suspended", ReasonSuspend, decisive},                          // various
+	{"account suspended", ReasonSuspend, decisive},                             // various
+	{"temporary locked", ReasonSuspend, decisive},                              // "user ... temporary locked"
+	{"temporarily locked", ReasonSuspend, decisive},                            // same, correct spelling
+	{"account is locked", ReasonSuspend, decisive},                             // various
+	{"account is blocked", ReasonSuspend, decisive},                            // La Poste "the recipient account is blocked"
+	{"recipient account is blocked", ReasonSuspend, decisive},                  // La Poste
+	{"disabled or discontinued", ReasonSuspend, decisive},                      // Yahoo Japan
+	{"is not accepting mail at this time", ReasonSuspend, hint},                // various
+	{"inactive email address", ReasonSuspend, hint},                            // iCloud "inactive email address" (a 5.1.1 status still decides)
+	{"mailbox is inactive", ReasonSuspend, decisive},                           // various
+	{"user disabled", ReasonSuspend, decisive},                                 // various
+	{"user is suspended", ReasonSuspend, decisive},                             // various
+	{"mailbox currently suspended", ReasonSuspend, decisive},                   // various
+	{"mailbox temporarily disabled", ReasonSuspend, decisive},                  // various
+	{"mailbox locked or suspended", ReasonSuspend, decisive},                   // various
+	{"mailbox was disabled", ReasonSuspend, decisive},                          // "recipient mailbox was disabled"
+	{"deactivated mailbox", ReasonSuspend, decisive},                           // various
+	{"administratively disabled", ReasonSuspend, decisive},                     // "address is administratively disabled"
+	{"blocked due to inactivity", ReasonSuspend, decisive},                     // "mailbox has been blocked due to inactivity"
+	{"not currently being accepted for this mailbox", ReasonSuspend, decisive}, // various
+	{"inactive user", ReasonSuspend, hint},                                     // various
+	{"inactive recipient", ReasonSuspend, hint},                                // various
+	{"account expired", ReasonSuspend, hint},                                   // various
+	{"expirado por falta de uso", ReasonSuspend, decisive},                     // Spanish "expired for lack of use"
+	{"bloccato per inutilizzo", ReasonSuspend, decisive},                       // Italian "blocked for disuse"
+	{"zablokowane", ReasonSuspend, hint},                                       // Polish "konto jest zablokowane" (account locked)
+	{"mailbox has been disabled", ReasonSuspend, decisive},                     // various
 
 	// --- the mailbox is gone ---
-	{"no longer on server", ReasonHasMoved, decisive}, // iCloud 5.1.6
-	{"has moved", ReasonHasMoved, hint},               // "mailbox has moved"
-	{"not our customer", ReasonHasMoved, hint},        // Sendmail 551 wording
-	{"not our user", ReasonHasMoved, hint},            // 551 wording
-	{"user not local", ReasonHasMoved, hint},          // RFC 5321 551 wording
-	{"no longer available", ReasonHasMoved, hint},     // various "address no longer available"
-	{"no longer valid", ReasonUserUnknown, hint},      // "this address is no longer valid"
+	{"no longer on server", ReasonHasMoved, decisive},         // iCloud 5.1.6
+	{"old address no longer valid", ReasonHasMoved, decisive}, // various
+	{"no longer an employee", ReasonHasMoved, decisive},       // corporate gateways
+	{"has moved", ReasonHasMoved, hint},                       // "mailbox has moved"
+	{"not our customer", ReasonHasMoved, hint},                // Sendmail 551 wording
+	{"not our user", ReasonHasMoved, hint},                    // 551 wording
+	{"user not local", ReasonHasMoved, hint},                  // RFC 5321 551 wording
+	{"no longer available", ReasonHasMoved, hint},             // various "address no longer available"
+	{"no longer valid", ReasonUserUnknown, hint},              // "this address is no longer valid"
 
 	// --- the domain takes no mail ---
 	{"couldn't find a mail exchanger", ReasonNotAccept, decisive}, // qmail: no MX and no address for the domain
@@ -622,59 +644,69 @@ var textRules = []textRule{
 	// --- our reputation ---
 	{"user complaints", ReasonBadReputation, decisive},      // Yahoo TS01/TS02 "temporarily deferred due to user complaints"
 	{"unexpected volume", ReasonBadReputation, decisive},    // Yahoo TSS04 "deferred due to unexpected volume or user complaints"
+	{"too many bounces", ReasonBadReputation, decisive},     // "domain has received too many bounces": our list quality
 	{"reputation", ReasonBadReputation, decisive},           // Gmail, Microsoft, Yahoo "IP reputation"
 	{"poor sending history", ReasonBadReputation, decisive}, // various
 	{"sender score", ReasonBadReputation, decisive},         // Validity Sender Score
 
 	// --- our IP or host is blocked ---
-	{"my name was rejected", ReasonBlocked, decisive},                // qmail: our HELO name was refused
-	{"smtp server of your isp", ReasonBlocked, decisive},             // "please use the SMTP server of your ISP": dynamic IP policy
-	{"unwanted messages", ReasonBlocked, decisive},                   // Outlook.com "too many unwanted messages have been sent from" our IP
-	{"blacklisted url", ReasonSpamDetected, decisive},                // URI blocklist hit: our content
-	{"address that has been blacklisted", ReasonRejected, decisive},  // an envelope address, not our IP
-	{"email address has been blacklisted", ReasonRejected, decisive}, // MessageLabs, the sender address
-	{"invalid ip", ReasonBlocked, hint},                              // Yahoo "INVALID IP FOR SENDING MAIL OF DOMAIN"
-	{"blocked using", ReasonBlocked, decisive},                       // Postfix reject_rbl_client
-	{"listed at", ReasonBlocked, decisive},                           // "listed at zen.spamhaus.org"
-	{"listed in", ReasonBlocked, hint},                               // "listed in SBL", "listed in RBL"
-	{"listed by", ReasonBlocked, hint},                               // "is listed by bl.example.org"
-	{"greylist", ReasonBlocked, hint},                                // greylisting: the receiver deferred us
-	{"listed on", ReasonBlocked, hint},                               // "listed on a blocklist"
-	{"spamhaus", ReasonBlocked, decisive},                            // Spamhaus blocklists
-	{"spamcop", ReasonBlocked, decisive},                             // SpamCop blocklist
-	{"barracudacentral", ReasonBlocked, decisive},                    // Barracuda reputation blocklist
-	{"sorbs", ReasonBlocked, decisive},                               // SORBS blocklists
-	{"abuseat.org", ReasonBlocked, decisive},                         // CBL
-	{"dnsbl", ReasonBlocked, decisive},                               // generic DNS blocklist
-	{"rbl", ReasonBlocked, hint},                                     // "RBL", "URIBL" (hint: also "uribl" content)
-	{"blacklisted", ReasonBlocked, decisive},                         // "IP address blacklisted by recipient"
-	{"blacklist", ReasonBlocked, decisive},                           // "on our blacklist"
-	{"blocklist", ReasonBlocked, decisive},                           // inclusive wording
-	{"block list", ReasonBlocked, decisive},                          // inclusive wording
-	{"denylist", ReasonBlocked, decisive},                            // inclusive wording
-	{"banned sending ip", ReasonBlocked, decisive},                   // Exchange Online 5.7.606
-	{"bloquee", ReasonBlocked, decisive},                             // Orange "adresse IP source bloquee"
-	{"client host blocked", ReasonBlocked, decisive},                 // Orange English half
-	{"client host rejected", ReasonBlocked, hint},                    // Postfix smtpd_client_restrictions
-	{"helo command rejected", ReasonBlocked, decisive},               // Postfix smtpd_helo_restrictions
-	{"may not be mail exchanger", ReasonBlocked, decisive},           // Postfix check for MX hosts as clients
-	{"refused to talk to me", ReasonBlocked, decisive},               // Postfix: the server turned us away at connect
-	{"not accepting connections", ReasonBlocked, hint},               // iCloud "ESMTP not accepting connections"
-	{"blocked - see", ReasonBlocked, decisive},                       // Proofpoint "Blocked - see https://..."
-	{"host network not allowed", ReasonPolicyViolation, decisive},    // Mimecast 554
-	{"dynamic ip", ReasonBlocked, decisive},                          // "mail from dynamic IPs"
-	{"dynamic/zombied", ReasonBlocked, decisive},                     // various
-	{"open proxy", ReasonBlocked, decisive},                          // Sendmail
-	{"your ip", ReasonBlocked, hint},                                 // "your IP ... has been blocked"
-	{"ip address is blocked", ReasonBlocked, decisive},               // various
-	{"blocked ip", ReasonBlocked, hint},                              // various
-	{"was blocked by", ReasonBlocked, hint},                          // various
-	{"blocked by", ReasonBlocked, hint},                              // various
-	{"not allowed to connect", ReasonBlocked, decisive},              // various
-	{"connection refused by", ReasonBlocked, hint},                   // connection refused by a named host
-	{"access denied, banned", ReasonBlocked, decisive},               // Exchange Online 5.7.606 wording
-	{"service refused", ReasonBlocked, hint},                         // Orange "Service refused, please try later"
-	{"(bl)", ReasonBlocked, hint},                                    // Sendmail-based filters tagging a blocklist hit
+	{"my name was rejected", ReasonBlocked, decisive},                  // qmail: our HELO name was refused
+	{"smtp server of your isp", ReasonBlocked, decisive},               // "please use the SMTP server of your ISP": dynamic IP policy
+	{"unwanted messages", ReasonBlocked, decisive},                     // Outlook.com "too many unwanted messages have been sent from" our IP
+	{"blacklisted url", ReasonSpamDetected, decisive},                  // URI blocklist hit: our content
+	{"address that has been blacklisted", ReasonRejected, decisive},    // an envelope address, not our IP
+	{"email address has been blacklisted", ReasonRejected, decisive},   // MessageLabs, the sender address
+	{"invalid ip", ReasonBlocked, hint},                                // Yahoo "INVALID IP FOR SENDING MAIL OF DOMAIN"
+	{"blocked using", ReasonBlocked, decisive},                         // Postfix reject_rbl_client
+	{"listed at", ReasonBlocked, decisive},                             // "listed at zen.spamhaus.org"
+	{"listed in", ReasonBlocked, hint},                                 // "listed in SBL", "listed in RBL"
+	{"listed by", ReasonBlocked, hint},                                 // "is listed by bl.example.org"
+	{"greylist", ReasonBlocked, hint},                                  // greylisting: the receiver deferred us
+	{"listed on", ReasonBlocked, hint},                                 // "listed on a blocklist"
+	{"spamhaus", ReasonBlocked, decisive},                              // Spamhaus blocklists
+	{"spamcop", ReasonBlocked, decisive},                               // SpamCop blocklist
+	{"barracudacentral", ReasonBlocked, decisive},                      // Barracuda reputation blocklist
+	{"sorbs", ReasonBlocked, decisive},                                 // SORBS blocklists
+	{"abuseat.org", ReasonBlocked, decisive},                           // CBL
+	{"dnsbl", ReasonBlocked, decisive},                                 // generic DNS blocklist
+	{"rbl", ReasonBlocked, hint},                                       // "RBL", "URIBL" (hint: also "uribl" content)
+	{"blacklisted", ReasonBlocked, decisive},                           // "IP address blacklisted by recipient"
+	{"blacklist", ReasonBlocked, decisive},                             // "on our blacklist"
+	{"blocklist", ReasonBlocked, decisive},                             // inclusive wording
+	{"block list", ReasonBlocked, decisive},                            // inclusive wording
+	{"denylist", ReasonBlocked, decisive},                              // inclusive wording
+	{"banned sending ip", ReasonBlocked, decisive},                     // Exchange Online 5.7.606
+	{"bloquee", ReasonBlocked, decisive},                               // Orange "adresse IP source bloquee"
+	{"client host blocked", ReasonBlocked, decisive},                   // Orange English half
+	{"client host rejected", ReasonBlocked, hint},                      // Postfix smtpd_client_restrictions
+	{"helo command rejected", ReasonBlocked, decisive},                 // Postfix smtpd_helo_restrictions
+	{"may not be mail exchanger", ReasonBlocked, decisive},             // Postfix check for MX hosts as clients
+	{"refused to talk to me", ReasonBlocked, decisive},                 // Postfix: the server turned us away at connect
+	{"not accepting connections", ReasonBlocked, hint},                 // iCloud "ESMTP not accepting connections"
+	{"connection refused due to abuse", ReasonBlocked, decisive},       // various
+	{"bad ip profile", ReasonBlocked, decisive},                        // various "extreme bad IP profile"
+	{"dynamic-ip", ReasonBlocked, decisive},                            // "dial-up or dynamic-ip denied"
+	{"not allowed access from your location", ReasonBlocked, decisive}, // various
+	{"permanently deferred", ReasonBlocked, decisive},                  // Yahoo PH01 "permanently deferred"
+	{"sc-00", ReasonBlocked, decisive},                                 // QUIRK: Outlook.com SC-001..004: our IP refused for policy or reputation
+	{"ou-00", ReasonBlocked, decisive},                                 // QUIRK: Outlook.com OU-001/002: our IP is on their block list
+	{"dy-00", ReasonBlocked, decisive},                                 // QUIRK: Outlook.com DY-001/002: mail from a dynamic IP
+	{"ips blocked", ReasonBlocked, hint},                               // various
+	{"blocked - see", ReasonBlocked, decisive},                         // Proofpoint "Blocked - see https://..."
+	{"host network not allowed", ReasonPolicyViolation, decisive},      // Mimecast 554
+	{"dynamic ip", ReasonBlocked, decisive},                            // "mail from dynamic IPs"
+	{"dynamic/zombied", ReasonBlocked, decisive},                       // various
+	{"open proxy", ReasonBlocked, decisive},                            // Sendmail
+	{"your ip", ReasonBlocked, hint},                                   // "your IP ... has been blocked"
+	{"ip address is blocked", ReasonBlocked, decisive},                 // various
+	{"blocked ip", ReasonBlocked, hint},                                // various
+	{"was blocked by", ReasonBlocked, hint},                            // various
+	{"blocked by", ReasonBlocked, hint},                                // various
+	{"not allowed to connect", ReasonBlocked, decisive},                // various
+	{"connection refused by", ReasonBlocked, hint},                     // connection refused by a named host
+	{"access denied, banned", ReasonBlocked, decisive},                 // Exchange Online 5.7.606 wording
+	{"service refused", ReasonBlocked, hint},                           // Orange "Service refused, please try later"
+	{"(bl)", ReasonBlocked, hint},                                      // Sendmail-based filters tagging a blocklist hit
 
 	// --- rate limits (before spam: "too many spam" is a complaint rate) ---
 	{"sent to too many recipients", ReasonSpeeding, decisive},     // GoDaddy IB607 "has sent to too many recipients this hour"
@@ -701,8 +733,11 @@ var textRules = []textRule{
 	{"virus", ReasonVirusDetected, decisive},                        // "virus detected", "infected"
 	{"malware", ReasonVirusDetected, decisive},                      // various
 	{"infected", ReasonVirusDetected, decisive},                     // various
+	{"antispam", ReasonSpamDetected, hint},                          // "failed several antispam checks"
+	{"antyspam", ReasonSpamDetected, hint},                          // Polish "system antyspamowy"
+	{"declared spam", ReasonSpamDetected, decisive},                 // various "your message was declared spam"
 	{"spam", ReasonSpamDetected, hint},                              // any spam verdict (blocklist rows above win)
-	{"ube", ReasonSpamDetected, hint},                               // Barracuda "UBE" (unsolicited bulk email)
+	{"ube,", ReasonSpamDetected, hint},                              // Barracuda "Message content rejected, UBE, id=..." (unsolicited bulk email)
 	{"unsolicited", ReasonSpamDetected, decisive},                   // "appears to be unsolicited"
 	{"bulk mail", ReasonSpamDetected, decisive},                     // various
 	{"bulk email", ReasonSpamDetected, decisive},                    // various
@@ -752,6 +787,8 @@ var textRules = []textRule{
 	{"message is looping", ReasonNetworkError, decisive},                        // qmail "This message is looping: it already has my Delivered-To line"
 	{"mail loop", ReasonNetworkError, decisive},                                 // "could indicate a mail loop", "possible mail loop"
 	{"forwarded more than the maximum", ReasonNetworkError, decisive},           // Exchange hop limit
+	{"name service error", ReasonNetworkError, hint},                            // Postfix DNS errors not matched more precisely above or below
+	{"can't connect to", ReasonNetworkError, hint},                              // various
 	{"too many hops", ReasonNetworkError, decisive},                             // Sendmail 5.4.6
 	{"hop count exceeded", ReasonNetworkError, decisive},                        // Domino, Exim "routing loop"
 	{"routing loop", ReasonNetworkError, decisive},                              // various
@@ -773,6 +810,8 @@ var textRules = []textRule{
 	{"unable to deliver this message after", ReasonExpired, decisive},   // Messaging Server "unable to deliver this message after 1 day"
 	{"still undelivered after", ReasonExpired, decisive},                // Sendmail delay warning "message still undelivered after 4 hours"
 	{"unable to connect successfully", ReasonExpired, hint},             // Exchange "due to being unable to connect successfully to the destination"
+	{"not yet been delivered", ReasonExpired, hint},                     // delay notices "has not yet been delivered"
+	{"delivery attempts will continue", ReasonExpired, hint},            // Exchange/Symantec delay notices
 	{"envelope expired", ReasonExpired, decisive},                       // OpenSMTPD
 	{"in the queue too long", ReasonExpired, vague},                     // qmail "this message has been in the queue too long"
 	{"did not accept our requests to connect", ReasonExpired, decisive}, // Gmail: gave up connecting
@@ -820,6 +859,10 @@ var textRules = []textRule{
 	{"point to non-existent hosts", ReasonHostUnknown, decisive},      // Exim "all relevant MX records point to non-existent hosts"
 	{"couldn't find any host", ReasonHostUnknown, decisive},           // qmail "couldn't find any host named"
 	{"illegal host/domain name", ReasonHostUnknown, hint},             // Oracle/Sun Messaging Server "illegal host/domain name found"
+	{"unrouteable mail domain", ReasonHostUnknown, decisive},          // Exim
+	{"host name is unknown", ReasonHostUnknown, hint},                 // various
+	{"hostname is unknown", ReasonHostUnknown, hint},                  // various
+	{"no route found to domain", ReasonHostUnknown, hint},             // various
 	{"host or domain name not found", ReasonHostUnknown, decisive},    // Postfix
 	{"domain name not found", ReasonHostUnknown, decisive},            // Gmail NXDOMAIN
 	{"nxdomain", ReasonHostUnknown, decisive},                         // DNS NXDOMAIN
@@ -852,6 +895,44 @@ var textRules = []textRule{
 	{"unknown recipient", ReasonUserUnknown, hint},                              // various
 	{"recipient unknown", ReasonUserUnknown, hint},                              // various
 	{"unknown or illegal user", ReasonUserUnknown, hint},                        // Exim, older Sendmail
+	{"account closed", ReasonUserUnknown, hint},                                 // various
+	{"account is unavailable", ReasonUserUnknown, hint},                         // various
+	{"account not found", ReasonUserUnknown, hint},                              // various
+	{"address invalid", ReasonUserUnknown, hint},                                // various
+	{"address is unknown", ReasonUserUnknown, hint},                             // various
+	{"address_not_found", ReasonUserUnknown, hint},                              // Gmail internal code
+	{"address not recognized", ReasonUserUnknown, hint},                         // various
+	{"address is not recognized", ReasonUserUnknown, hint},                      // various
+	{"bad address", ReasonUserUnknown, hint},                                    // "#5.1.1 bad address"
+	{"bad destination mailbox address", ReasonUserUnknown, hint},                // RFC 3463 5.1.1 wording
+	{"bad destination email address", ReasonUserUnknown, hint},                  // various
+	{"email address was not found", ReasonUserUnknown, hint},                    // various
+	{"no such email address", ReasonUserUnknown, hint},                          // various
+	{"no such mail drop", ReasonUserUnknown, hint},                              // various
+	{"no one with that email address", ReasonUserUnknown, hint},                 // various
+	{"no mail box available", ReasonUserUnknown, hint},                          // various
+	{"not known to this system", ReasonUserUnknown, hint},                       // various
+	{"doesn't handle mail for that user", ReasonUserUnknown, hint},              // various
+	{"invalid account", ReasonUserUnknown, hint},                                // various
+	{"invalid-recipient", ReasonUserUnknown, hint},                              // various
+	{"invalid or unknown virtual user", ReasonUserUnknown, hint},                // vdeliver (vpopmail)
+	{"unknown account", ReasonUserUnknown, hint},                                // various
+	{"unknown email address", ReasonUserUnknown, hint},                          // various
+	{"user is unknown", ReasonUserUnknown, hint},                                // various
+	{"user not known", ReasonUserUnknown, hint},                                 // various
+	{"user invalid", ReasonUserUnknown, hint},                                   // various
+	{"recipients are invalid", ReasonUserUnknown, hint},                         // various
+	{"incorrectly addressed", ReasonUserUnknown, hint},                          // various
+	{"no valid recipients", ReasonUserUnknown, hint},                            // various
+	{"not found in ldap", ReasonUserUnknown, hint},                              // "was not found in LDAP server"
+	{"unable to find alias", ReasonUserUnknown, hint},                           // various
+	{"no longer accepts mail", ReasonUserUnknown, hint},                         // "this address no longer accepts mail"
+	{"destinatario errato", ReasonUserUnknown, hint},                            // Italian "wrong recipient"
+	{"destinatario sconosciuto", ReasonUserUnknown, hint},                       // Italian "unknown recipient"
+	{"destin. sconosciuto", ReasonUserUnknown, hint},                            // Italian, abbreviated
+	{"indirizzo inesistente", ReasonUserUnknown, hint},                          // Italian "non-existent address"
+	{"nie istnieje", ReasonUserUnknown, hint},                                   // Polish "does not exist"
+	{"nie ma takiego konta", ReasonUserUnknown, hint},                           // Polish "no such account"
 	{"unknown or illegal alias", ReasonUserUnknown, hint},                       // Sendmail
 	{"unknown local part", ReasonUserUnknown, hint},                             // Exim
 	{"unknown address", ReasonUserUnknown, hint},                                // various
@@ -921,6 +1002,7 @@ var textRules = []textRule{
 	{"administrative prohibition", ReasonPolicyViolation, hint},       // Exim
 	{"local policy", ReasonPolicyViolation, hint},                     // various
 	{"policy", ReasonPolicyViolation, hint},                           // anything else naming a policy
+	{"requires authentication", ReasonSecurityError, decisive},        // various
 	{"authentication required", ReasonSecurityError, decisive},        // Exchange RESOLVER.RST.AuthRequired
 	{"unauthenticated senders", ReasonSecurityError, decisive},        // various
 	{"smtp authentication", ReasonSecurityError, decisive},            // MessageLabs "turn on SMTP Authentication"
@@ -942,6 +1024,9 @@ var textRules = []textRule{
 	{"no space left", ReasonSystemFull, decisive},              // ENOSPC
 	{"queue file write error", ReasonSystemError, decisive},    // Postfix on the receiving side
 	{"internal system error", ReasonSystemError, decisive},     // various
+	{"too busy", ReasonSystemError, hint},                      // "server too busy", "too busy to accept mail"
+	{"system load is too high", ReasonSystemError, decisive},   // various
+	{"too much load", ReasonSystemError, hint},                 // various
 	{"internal error", ReasonSystemError, hint},                // various
 	{"system error", ReasonSystemError, hint},                  // various
 	{"system config error", ReasonSystemError, hint},           // Sendmail 5.3.5
@@ -965,14 +1050,15 @@ var textRules = []textRule{
 	{"child process", ReasonMailerError, hint},            // Exim pipe
 
 	// --- SMTP protocol ---
-	{"malformed address", ReasonSyntaxError, hint},                     // Exim "malformed address: ... may not follow"
-	{"syntax error", ReasonSyntaxError, hint},                          // most
-	{"improper sequence", ReasonSyntaxError, decisive},                 // 503
-	{"bad sequence", ReasonSyntaxError, decisive},                      // 503
-	{"command not implemented", ReasonSyntaxError, decisive},           // 502
-	{"command parameter not implemented", ReasonSyntaxError, decisive}, // 504
-	{"command unrecognized", ReasonSyntaxError, decisive},              // 500
-	{"unrecognized command", ReasonSyntaxError, decisive},              // 500
+	{"malformed address", ReasonSyntaxError, hint},                        // Exim "malformed address: ... may not follow"
+	{"syntax error", ReasonSyntaxError, hint},                             // most
+	{"valid rcpt command must precede data", ReasonSyntaxError, decisive}, // Sendmail/Postfix protocol order
+	{"improper sequence", ReasonSyntaxError, decisive},                    // 503
+	{"bad sequence", ReasonSyntaxError, decisive},                         // 503
+	{"command not implemented", ReasonSyntaxError, decisive},              // 502
+	{"command parameter not implemented", ReasonSyntaxError, decisive},    // 504
+	{"command unrecognized", ReasonSyntaxError, decisive},                 // 500
+	{"unrecognized command", ReasonSyntaxError, decisive},                 // 500
 
 	// --- generic refusals, last ---
 	{"access denied", ReasonSecurityError, vague},  // "5.7.1 Access denied"
