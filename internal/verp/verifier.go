@@ -3,6 +3,7 @@ package verp
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/textproto"
 	"strings"
 
@@ -23,6 +24,10 @@ type Verifier struct {
 	// Refs resolves reference tokens when the report names no recipient;
 	// nil means reference tokens verify only against a named recipient.
 	Refs RefLookup
+	// Logger, when set, is told by PollerFunc why a report is not verified:
+	// at warn level when a token was present (forged, tampered, a removed
+	// key, or a token for another address), at debug level otherwise.
+	Logger *slog.Logger
 }
 
 // Verdict is the outcome of Verifier.Check.
@@ -30,6 +35,10 @@ type Verdict struct {
 	Verified  bool
 	Recipient string // canonical recipient the token names; set when Verified
 	Note      string // why the report is not verified; empty when it is
+	// Suspicious is set when the report carried a token that did not
+	// verify it: forged, tampered, signed with a removed key, or for
+	// another address than the report names.
+	Suspicious bool
 }
 
 // Check reads tokens from the report's Delivered-To/X-Original-To and To
@@ -49,7 +58,7 @@ func (v *Verifier) Check(ctx context.Context, r *dsn.Report) Verdict {
 	named := namedRecipients(r)
 	cands, bad := v.candidates(ctx, tokens, named)
 	if len(cands) == 0 {
-		return Verdict{Note: fmt.Sprintf("%d token(s), none verifies (forged, tampered or signed with a removed key): %s", len(tokens), bad)}
+		return Verdict{Suspicious: true, Note: fmt.Sprintf("%d token(s), none verifies (forged, tampered or signed with a removed key): %s", len(tokens), bad)}
 	}
 	for _, c := range cands {
 		if covers(r, c) && (len(named) > 0 || len(cands) == 1) {
@@ -57,9 +66,9 @@ func (v *Verifier) Check(ctx context.Context, r *dsn.Report) Verdict {
 		}
 	}
 	if len(named) == 0 {
-		return Verdict{Note: fmt.Sprintf("tokens name different recipients %q", cands)}
+		return Verdict{Suspicious: true, Note: fmt.Sprintf("tokens name different recipients %q", cands)}
 	}
-	return Verdict{Note: fmt.Sprintf("token is for %q, the report names %q", cands, named)}
+	return Verdict{Suspicious: true, Note: fmt.Sprintf("token is for %q, the report names %q", cands, named)}
 }
 
 // PollerFunc adapts Check to the poller's Verifier seam (poller.Verifier).
@@ -69,8 +78,22 @@ func (v *Verifier) Check(ctx context.Context, r *dsn.Report) Verdict {
 func (v *Verifier) PollerFunc() func(r *dsn.Report, header []byte) (bool, string) {
 	return func(r *dsn.Report, _ []byte) (bool, string) {
 		vd := v.Check(context.Background(), r)
+		v.log(r, vd)
 		return vd.Verified, vd.Recipient
 	}
+}
+
+// log tells v.Logger why r is not verified.
+func (v *Verifier) log(r *dsn.Report, vd Verdict) {
+	if v.Logger == nil || vd.Verified || r == nil {
+		return
+	}
+	level := slog.LevelDebug
+	if vd.Suspicious {
+		level = slog.LevelWarn
+	}
+	v.Logger.Log(context.Background(), level, "verp: bounce not verified",
+		slog.String("message_id", r.Message.MessageID), slog.String("note", vd.Note))
 }
 
 // tokens returns the distinct tokens found in the report's addresses.

@@ -1,7 +1,9 @@
 package verp
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -70,8 +72,9 @@ func TestVerifierCheck(t *testing.T) {
 	for _, tt := range tests {
 		v := &Verifier{Codec: c, Mailboxes: []string{"other@example.net", mbox}, Header: "X-Bouncer-ID", Refs: tt.refs}
 		got := v.Check(context.Background(), tt.report)
-		if got.Verified != tt.verified || got.Recipient != tt.rcpt || !strings.Contains(got.Note, tt.note) {
-			t.Errorf("%s: Check = %+v, want verified=%v recipient=%q note containing %q", tt.name, got, tt.verified, tt.rcpt, tt.note)
+		suspicious := !tt.verified && tt.note != "no signed return path" && tt.note != "no report"
+		if got.Verified != tt.verified || got.Recipient != tt.rcpt || !strings.Contains(got.Note, tt.note) || got.Suspicious != suspicious {
+			t.Errorf("%s: Check = %+v, want verified=%v recipient=%q note containing %q suspicious=%v", tt.name, got, tt.verified, tt.rcpt, tt.note, suspicious)
 		}
 	}
 }
@@ -83,5 +86,23 @@ func TestVerifierPollerFunc(t *testing.T) {
 	r := &dsn.Report{Message: dsn.Envelope{To: []string{"Mail Delivery <" + s.Address + ">"}}}
 	if ok, rcpt := f(r, nil); !ok || rcpt != "alice@example.com" {
 		t.Errorf("Func(...)(report to %q) = %v, %q; want true, alice@example.com", s.Address, ok, rcpt)
+	}
+}
+
+func TestVerifierLogsSuspicious(t *testing.T) {
+	c := Codec{Keys: ring(t, testKey)}
+	mallory, _ := c.Sign("bounces@example.com", "mallory@evil.example")
+	var buf bytes.Buffer
+	v := &Verifier{Codec: c, Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	f := v.PollerFunc()
+	f(&dsn.Report{Message: dsn.Envelope{MessageID: "<forged@x>", DeliveredTo: []string{mallory.Address}},
+		Recipients: []dsn.Recipient{{FinalRecipient: "victim@example.com"}}}, nil)
+	f(&dsn.Report{Message: dsn.Envelope{MessageID: "<plain@x>", DeliveredTo: []string{"bounces@example.com"}}}, nil)
+	got := buf.String()
+	if !strings.Contains(got, "level=WARN") || !strings.Contains(got, "<forged@x>") || !strings.Contains(got, "victim@example.com") {
+		t.Errorf("log = %q, want a warning naming the forged message and the victim", got)
+	}
+	if strings.Contains(got, "<plain@x>") || strings.Contains(got, string(testKey)) {
+		t.Errorf("log = %q: an unsigned bounce logs only at debug level, and no key ever", got)
 	}
 }
