@@ -51,7 +51,7 @@ func runIngest(cmd *cobra.Command, args []string) error {
 	}
 	defer closeIn()
 	ctx := cmd.Context()
-	store, err := openPollerStore(ctx, cfg)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return withExit(exitTempFail, err)
 	}

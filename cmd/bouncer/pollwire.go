@@ -11,33 +11,10 @@ import (
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
-// openPollerStore migrates the configured database when needed and opens
-// the suppression store with the configured policy. poll, run and ingest
-// share it.
-func openPollerStore(ctx context.Context, cfg *Config) (*suppression.Store, error) {
-	db, dialect, err := openDB(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	err = migrateAtStart(ctx, db, dialect)
-	db.Close()
-	if err != nil {
-		return nil, err
-	}
-	u, err := databaseURL(cfg)
-	if err != nil {
-		return nil, err
-	}
-	p := cfg.Policy
-	policy := suppression.Policy{HardThreshold: p.HardThreshold, SoftThreshold: p.SoftThreshold, SoftWindow: p.SoftWindow,
-		ComplaintThreshold: p.ComplaintThreshold, SoftExpiry: p.SoftExpiry, RequireVerified: p.RequireVerified}
-	return suppression.Open(ctx, u, suppression.Options{Policy: &policy, CaseSensitive: cfg.Database.CaseSensitiveLocalPart})
-}
-
 // openPolling opens the store and builds the pass options for poll and
-// run; close closes the store.
+// run; the caller closes the store.
 func openPolling(ctx context.Context, cfg *Config, soft context.Context) (*suppression.Store, *poller.Options, error) {
-	store, err := openPollerStore(ctx, cfg)
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
