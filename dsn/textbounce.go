@@ -93,6 +93,9 @@ func (p *parser) fallbackRecipients(notice string) []textRecord {
 	if diag == "" {
 		diag = indentedBlock(notice)
 	}
+	if diag == "" {
+		diag = noticeSummary(notice)
+	}
 	var recs []textRecord
 	for _, a := range addrs {
 		recs = append(recs, textRecord{addr: a, diag: []string{diag}})
@@ -136,15 +139,17 @@ func (p *parser) enrichFromText() {
 	}
 }
 
-// enrichFrom completes records that lack a diagnostic or a reply code from
-// a notice text, where many MTAs put the remote server's words.
+// enrichFrom completes records that lack a diagnostic, a reply code or
+// the SMTP command from a notice text, where many MTAs put the remote
+// server's words ("(in reply to RCPT TO command)" is only in Postfix's
+// prose).
 func (p *parser) enrichFrom(text string) {
 	notice, _ := splitOriginal(text)
 	var recs []textRecord
 	scanned := false
 	for i := range p.rep.Recipients {
 		rc := &p.rep.Recipients[i]
-		if rc.Diagnostic != "" && rc.ReplyCode != "" {
+		if rc.Diagnostic != "" && rc.ReplyCode != "" && rc.Command != "" {
 			continue
 		}
 		if !scanned {
@@ -159,16 +164,24 @@ func (p *parser) enrichFrom(text string) {
 		if findReplyCode(d) == "" && len(p.rep.Recipients) == 1 {
 			d = appendFolded(d, codeLines(notice))
 		}
-		if rc.Diagnostic == "" {
-			rc.Diagnostic = d
-		}
-		if rc.ReplyCode == "" {
-			if rc.ReplyCode = innerReplyCode(d); rc.ReplyCode == "" {
-				rc.ReplyCode = findReplyCode(d)
-			}
-		}
-		completeCodes(rc)
+		fillFrom(rc, d)
 	}
+}
+
+// fillFrom fills what a record lacks from a diagnostic found in prose.
+func fillFrom(rc *Recipient, d string) {
+	if rc.Diagnostic == "" {
+		rc.Diagnostic = d
+	}
+	if rc.ReplyCode == "" {
+		if rc.ReplyCode = innerReplyCode(d); rc.ReplyCode == "" {
+			rc.ReplyCode = findReplyCode(d)
+		}
+	}
+	if rc.Command == "" {
+		rc.Command = findCommand(d)
+	}
+	completeCodes(rc)
 }
 
 // preferFailedHeader makes the X-Failed-Recipients header (QUIRK: Exim,

@@ -105,26 +105,44 @@ func scanLines(notice string, ex map[string]bool, recognize func(string) (string
 	}
 	for k := range recs {
 		if len(recs[k].diag) == 0 {
-			recs[k].diag = nearbyParagraph(lines, at[k])
+			recs[k].diag = nearbyParagraph(lines, at[k], recs[k].addr)
 		}
 	}
 	return recs
 }
 
-// nearbyParagraph returns the paragraph that follows line i (skipping
-// section rules), or the one before it when nothing follows: notices such
-// as "----- Non-delivered information -----" put the reason in a section
-// of its own.
-func nearbyParagraph(lines []string, i int) []string {
-	if p := paragraphFrom(lines, i+1, 1); len(p) > 0 {
+// nearbyParagraph explains a recipient whose line says nothing more: the
+// paragraph that follows line i (skipping section rules, and going on past
+// an introduction ending with a colon), else line i itself when it is a
+// sentence, else the paragraph before it (or the one before that when it
+// is only an introduction). Notices such as "----- Non-delivered
+// information -----" put the reason in a section of its own; others state
+// the reason first and list the addresses after it.
+func nearbyParagraph(lines []string, i int, addr string) []string {
+	if p, next := paragraphAt(lines, i+1, 1); len(p) > 0 {
+		if strings.HasSuffix(p[len(p)-1], ":") {
+			q, _ := paragraphAt(lines, next, 1)
+			p = append(p, q...)
+		}
 		return p
 	}
-	return paragraphFrom(lines, i-1, -1)
+	own := strings.TrimSpace(lines[i])
+	if len(strings.Trim(strings.Replace(own, addr, "", 1), " \t<>:.,*-\"")) > 8 {
+		return []string{own}
+	}
+	p, next := paragraphAt(lines, i-1, -1)
+	if len(p) > 0 && strings.HasSuffix(p[len(p)-1], ":") {
+		if q, _ := paragraphAt(lines, next, -1); len(q) > 0 {
+			return q
+		}
+	}
+	return p
 }
 
-// paragraphFrom collects the first block of non-empty lines from i in
-// direction dir (1 or -1), skipping blank lines and rules before it.
-func paragraphFrom(lines []string, i, dir int) []string {
+// paragraphAt collects the first block of non-empty lines from i in
+// direction dir (1 or -1), skipping blank lines and rules before it. It
+// returns the block in text order and the index where it stopped.
+func paragraphAt(lines []string, i, dir int) ([]string, int) {
 	var out []string
 	for ; i >= 0 && i < len(lines) && len(out) < 12; i += dir {
 		t := strings.TrimSpace(lines[i])
@@ -139,7 +157,7 @@ func paragraphFrom(lines []string, i, dir int) []string {
 	if dir < 0 {
 		slices.Reverse(out)
 	}
-	return out
+	return out, i
 }
 
 // indentedBlock returns the first block of indented lines of a notice
@@ -316,7 +334,7 @@ func bareRecipient(t string) (addr, rest string, ok bool) {
 		return "", "", false
 	}
 	rest = strings.TrimSpace(t[end:])
-	if rest == "" || rest[0] == '<' || rest[0] == '(' || t[end-1] == ':' ||
+	if rest == "" || rest[0] == '<' || rest[0] == '(' || rest[0] == '[' || t[end-1] == ':' ||
 		strings.HasPrefix(rest, "...") || strings.HasPrefix(rest, "on ") || strings.HasPrefix(rest, "- ") {
 		if strings.HasPrefix(rest, "<") {
 			// "display@name <user@host>": the angle address is the real
@@ -442,4 +460,23 @@ func htmlText(s string) string {
 		s = s[i+j+1:]
 	}
 	return html.UnescapeString(b.String())
+}
+
+// noticeSummary returns the first lines of a notice, for a recipient the
+// notice explains only in general words.
+func noticeSummary(notice string) string {
+	var out []string
+	for line := range strings.Lines(notice) {
+		t := strings.TrimSpace(line)
+		if t == "" || isSeparator(t) {
+			if len(out) > 0 {
+				break
+			}
+			continue
+		}
+		if out = append(out, t); len(out) == 4 {
+			break
+		}
+	}
+	return joinReply(out)
 }
