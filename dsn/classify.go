@@ -1249,25 +1249,18 @@ func isReplyCode(s string) bool {
 // statusLen returns the length of an enhanced status code ("5.1.1",
 // "4.7.650") at the start of s, not followed by another digit or dot, or 0.
 func statusLen(s string) int {
-	if len(s) < 5 || (s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.' {
+	// class "." subject "." detail; the subjects in use are 0 to 7 (RFC 3463,
+	// RFC 5248), which also keeps "Exim 4.92.3" from reading as a status.
+	if len(s) < 5 || (s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.' ||
+		s[2] < '0' || s[2] > '7' || s[3] != '.' {
 		return 0
 	}
-	i := 2
-	for n := 0; n < 2; n++ {
-		j := i
-		for j < len(s) && j-i < 3 && isDigit(s[j]) {
-			j++
-		}
-		if j == i {
-			return 0
-		}
-		i = j
-		if n == 0 {
-			if i >= len(s) || s[i] != '.' {
-				return 0
-			}
-			i++
-		}
+	i := 4
+	for i < len(s) && i < 7 && isDigit(s[i]) {
+		i++
+	}
+	if i == 4 {
+		return 0
 	}
 	if i < len(s) && (isDigit(s[i]) || s[i] == '.' && i+1 < len(s) && isDigit(s[i+1])) {
 		return 0

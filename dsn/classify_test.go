@@ -155,6 +155,8 @@ func TestStatusInText(t *testing.T) {
 		{"host 192.0.2.1 said no", ""},
 		{"see 4.16.55.1 for details", ""},
 		{"version 5.2.10.4", ""},
+		{"by Exim 4.92.3 with esmtp", ""},
+		{"550 5.7.606 Access denied", "5.7.606"},
 		{"550 #5.1.0 Address rejected.", "5.1.0"},
 	}
 	for _, tt := range tests {
