@@ -130,6 +130,23 @@ func trustRequireVerified(t *testing.T, require bool, tests []trustCase) {
 	})
 }
 
+// TestTrustSmuggledFinalRecipient: the forger's own token, their address as
+// Original-Recipient and the victim's as Final-Recipient (the one the store
+// counts) must not verify.
+func TestTrustSmuggledFinalRecipient(t *testing.T) {
+	keys := ringOf(t, trustNewKey)
+	raw := strings.Replace(rawBounce(signFor(t, keys, "mallory@evil.example"), "victim@example.com"),
+		"Action: failed", "Original-Recipient: rfc822; mallory@evil.example\r\nAction: failed", 1)
+	dialects(t, Options{Policy: &Policy{RequireVerified: true}}, func(t *testing.T, s *Store) {
+		if m := ingest(t, s, keys, raw); m.Verified {
+			t.Errorf("smuggled victim: verified (recipient %q)", m.VerifiedRecipient)
+		}
+		if verified, suppressed := evidence(t, s, "victim@example.com"); len(verified) != 1 || verified[0] || suppressed {
+			t.Errorf("victim: events verified %v, suppressed %v; want one unverified event, not suppressed", verified, suppressed)
+		}
+	})
+}
+
 // TestTrustTokenNamesRecipient: a signed bounce whose report names no
 // recipient takes the token's, direct or by stored reference.
 func TestTrustTokenNamesRecipient(t *testing.T) {

@@ -43,8 +43,8 @@ type Verdict struct {
 
 // Check reads tokens from the report's Delivered-To/X-Original-To and To
 // addresses, the returned original's Return-Path and the signed header, and
-// returns Verified when one valid token names a recipient that covers every
-// recipient record of the report. A report naming no recipient takes the
+// returns Verified when one valid token names the recipient every record of
+// the report is counted against (its final recipient, else its original). A report naming no recipient takes the
 // token's. A token for another address than the report's recipient, or
 // tokens for different recipients with none named, are not verified.
 func (v *Verifier) Check(ctx context.Context, r *dsn.Report) Verdict {
@@ -174,8 +174,7 @@ func (v *Verifier) recipientsOf(ctx context.Context, token string, named []strin
 func namedRecipients(r *dsn.Report) []string {
 	var out set
 	for _, rc := range r.Recipients {
-		out.add(Canonical(rc.FinalRecipient))
-		out.add(Canonical(rc.OriginalRecipient))
+		out.add(recordRecipient(rc))
 	}
 	if r.Feedback != nil {
 		for _, a := range r.Feedback.OriginalRcptTo {
@@ -185,12 +184,23 @@ func namedRecipients(r *dsn.Report) []string {
 	return out.list
 }
 
+// recordRecipient is the address a record is counted against, in the order
+// the suppression store picks it: the final recipient, else the original.
+func recordRecipient(rc dsn.Recipient) string {
+	if f := Canonical(rc.FinalRecipient); f != "" {
+		return f
+	}
+	return Canonical(rc.OriginalRecipient)
+}
+
 // covers reports whether every recipient the report names is rcpt: each
-// record by its final or its original recipient, each ARF Original-Rcpt-To.
+// record by the address it is counted against (recordRecipient), each ARF
+// Original-Rcpt-To. A record whose final recipient differs is not covered
+// even when its original recipient matches: the final one is what would be
+// suppressed.
 func covers(r *dsn.Report, rcpt string) bool {
 	for _, rc := range r.Recipients {
-		f, o := Canonical(rc.FinalRecipient), Canonical(rc.OriginalRecipient)
-		if (f != "" || o != "") && f != rcpt && o != rcpt {
+		if a := recordRecipient(rc); a != "" && a != rcpt {
 			return false
 		}
 	}

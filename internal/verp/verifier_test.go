@@ -38,6 +38,11 @@ func TestVerifierCheck(t *testing.T) {
 	}
 	aliased := bounce(alice)
 	aliased.Recipients = []dsn.Recipient{{FinalRecipient: "alice.smith@mail.example.com", OriginalRecipient: "Alice@Example.com"}}
+	originalOnly := bounce(alice)
+	originalOnly.Recipients = []dsn.Recipient{{OriginalRecipient: "Alice@Example.com", Status: "5.1.1"}}
+	// The forger's own token names them as original recipient, the victim as final.
+	smuggled := bounce(mallory)
+	smuggled.Recipients = []dsn.Recipient{{FinalRecipient: "victim@example.com", OriginalRecipient: "mallory@evil.example"}}
 	arf := &dsn.Report{Type: dsn.TypeARF, Feedback: &dsn.Feedback{OriginalRcptTo: []string{"alice@example.com"}}}
 	arf.Original.ReturnPath = "<" + alice + ">"
 
@@ -58,7 +63,9 @@ func TestVerifierCheck(t *testing.T) {
 		{"token in returned Return-Path", nil, withOriginal(bounce(mbox, "alice@example.com"), "<"+alice+">", ""), true, "alice@example.com", ""},
 		{"token in signed header", nil, withOriginal(bounce(mbox, "alice@example.com"), "", strings.TrimSuffix(strings.TrimPrefix(alice, "bounces+"), "@example.com")), true, "alice@example.com", ""},
 		{"token covers one of two recipients", nil, bounce(alice, "alice@example.com", "victim@example.com"), false, "", "the report names"},
-		{"original recipient matches", nil, aliased, true, "alice@example.com", ""},
+		{"original recipient only", nil, originalOnly, true, "alice@example.com", ""},
+		{"original matches, final differs", nil, aliased, false, "", `the report names ["alice.smith@mail.example.com"]`},
+		{"victim smuggled as final recipient", nil, smuggled, false, "", `the report names ["victim@example.com"]`},
 		{"reference, recipient named", nil, bounce(long.Address, longRcpt), true, longRcpt, ""},
 		{"reference, other recipient named", nil, bounce(long.Address, "victim@example.com"), false, "", "none verifies"},
 		{"reference, none named, mapping stored", mapRefs{long.Ref: longRcpt}, bounce(long.Address), true, longRcpt, ""},
