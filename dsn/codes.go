@@ -119,6 +119,9 @@ func findReplyCode(s string) string {
 		if strings.HasPrefix(s[i+3:], "-'") {
 			return c // QUIRK: Amazon SES quotes the remote reply: 550-'Unknown user'
 		}
+		if strings.HasPrefix(s[i+3:], " <") && strings.Contains(s[i:min(len(s), i+200)], ">...") {
+			return c // a Sendmail reply about an address: "554 <a@b>... Service unavailable"
+		}
 		if loose == "" && afterMarker(s[:i]) {
 			loose = c
 		}

@@ -162,7 +162,9 @@ func (p *parser) enrichFrom(text string) {
 			d = joinReply(recs[0].diag)
 		}
 		if findReplyCode(d) == "" && len(p.rep.Recipients) == 1 {
-			d = appendFolded(d, codeLines(notice))
+			if c := codeLines(notice); !strings.Contains(d, c) {
+				d = appendFolded(d, c)
+			}
 		}
 		fillFrom(rc, d)
 	}

@@ -69,38 +69,60 @@ func scanLines(notice string, ex map[string]bool, recognize func(string) (string
 		lines = lines[:maxNoticeLines]
 	}
 	var recs []textRecord
-	var at []int // line index where each record was found
+	var at []int       // line index where each record was found
+	var loose []string // lines of the current paragraph that no record took
 	cur := -1
 	for i, line := range lines {
 		t := strings.TrimSpace(line)
-		if t == "" {
-			if cur >= 0 && len(recs[cur].diag) > 0 && !strings.HasSuffix(recs[cur].diag[len(recs[cur].diag)-1], ":") {
+		if t == "" || isSeparator(t) {
+			loose = loose[:0]
+			if isSeparator(t) || cur >= 0 && len(recs[cur].diag) > 0 && !strings.HasSuffix(recs[cur].diag[len(recs[cur].diag)-1], ":") {
 				cur = -1
 			}
 			continue
 		}
-		if isSeparator(t) {
-			cur = -1
+		addr, rest, ok := recognize(t)
+		if ok && (ex != nil && ex[strings.ToLower(addr)] || strings.HasPrefix(strings.ToLower(addr), "mailer-daemon@")) {
+			ok = false
+		}
+		if !ok {
+			switch {
+			case cur >= 0 && otherTarget(t, recs[cur].addr):
+				// QUIRK: Sendmail lists the replies about other hosts
+				// ("421 example.org (smtp)... Deferred") after a recipient.
+				cur = -1
+				loose = append(loose, t)
+			case cur >= 0 && len(recs[cur].diag) < 24:
+				recs[cur].diag = append(recs[cur].diag, t)
+			case cur < 0 && len(loose) < 8:
+				loose = append(loose, t)
+			}
 			continue
 		}
-		if addr, rest, ok := recognize(t); ok && (ex == nil || !ex[strings.ToLower(addr)]) && !strings.HasPrefix(strings.ToLower(addr), "mailer-daemon@") {
-			same := cur >= 0 && strings.EqualFold(recs[cur].addr, addr)
-			if same {
-				rest = t // the address mentioned again inside its reason
-			}
-			cur = indexOf(recs, addr)
-			if cur < 0 {
-				recs = append(recs, textRecord{addr: addr})
-				at = append(at, i)
-				cur = len(recs) - 1
-			}
-			if rest != "" {
-				recs[cur].diag = append(recs[cur].diag, rest)
-			}
-			continue
+		if cur >= 0 && strings.EqualFold(recs[cur].addr, addr) {
+			rest = t // the address mentioned again inside its reason
 		}
-		if cur >= 0 && len(recs[cur].diag) < 24 {
-			recs[cur].diag = append(recs[cur].diag, t)
+		if cur < 0 && leadingReplyCode(t) != "" {
+			// A transcript names the recipient in the reply; the lines
+			// before it ("... while talking to", ">>> RCPT To:", a local
+			// delivery agent's complaint) belong to the same story.
+			var story []string
+			for _, l := range loose[max(0, len(loose)-4):] {
+				if !otherTarget(l, addr) {
+					story = append(story, l)
+				}
+			}
+			rest = joinReply(append(story, t))
+		}
+		loose = loose[:0]
+		cur = indexOf(recs, addr)
+		if cur < 0 {
+			recs = append(recs, textRecord{addr: addr})
+			at = append(at, i)
+			cur = len(recs) - 1
+		}
+		if rest != "" {
+			recs[cur].diag = append(recs[cur].diag, rest)
 		}
 	}
 	for k := range recs {
@@ -109,6 +131,12 @@ func scanLines(notice string, ex map[string]bool, recognize func(string) (string
 		}
 	}
 	return recs
+}
+
+// otherTarget reports whether a transcript line is a reply about another
+// address or host ("421 example.org (smtp)... Deferred") than addr.
+func otherTarget(t, addr string) bool {
+	return leadingReplyCode(t) != "" && strings.Contains(t, "... ") && !strings.Contains(strings.ToLower(t), strings.ToLower(addr))
 }
 
 // nearbyParagraph explains a recipient whose line says nothing more: the
