@@ -3,6 +3,8 @@ package verp
 import (
 	"context"
 	"testing"
+
+	"github.com/bouncer-mail/bouncer/dsn"
 )
 
 // FuzzVerify feeds arbitrary addresses to the decoder. A verified address
@@ -56,4 +58,45 @@ func signedBySomeKey(keys *KeyRing, token, rcpt string) bool {
 		}
 	}
 	return false
+}
+
+// FuzzVerifierCheck builds reports from arbitrary addresses around tokens
+// signed for two recipients. Whatever the fuzzer does, a verified report must
+// be for one of them (it cannot forge a MAC), and every recipient the report
+// names must be that one.
+func FuzzVerifierCheck(f *testing.F) {
+	keys, err := NewKeyRing(testKey)
+	if err != nil {
+		f.Fatal(err)
+	}
+	c := Codec{Keys: keys}
+	signed := map[string]bool{}
+	var addrs []string
+	for _, r := range []string{"alice@example.com", "a-rather-long-recipient-name@example.com"} {
+		s, _ := c.Sign("bounces@example.com", r)
+		signed[s.Recipient] = true
+		addrs = append(addrs, s.Address)
+	}
+	f.Add(addrs[0], "", "", "alice@example.com", "")
+	f.Add("bounces@example.com", "<"+addrs[1]+">", "", "", "a-rather-long-recipient-name@example.com")
+	f.Add(addrs[0], "", "1x", "victim@example.com", "alice@example.com")
+	f.Add("", "", addrs[0][len("bounces+"):len(addrs[0])-len("@example.com")], "", "")
+	v := &Verifier{Codec: c, Mailboxes: []string{"bounces@example.com"}, Header: "X-Bouncer-ID"}
+	f.Fuzz(func(t *testing.T, deliveredTo, returnPath, header, final, original string) {
+		r := &dsn.Report{
+			Message:    dsn.Envelope{DeliveredTo: []string{deliveredTo}, To: []string{returnPath}},
+			Original:   dsn.Original{ReturnPath: returnPath, Headers: map[string]string{"X-Bouncer-Id": header}},
+			Recipients: []dsn.Recipient{{FinalRecipient: final, OriginalRecipient: original}},
+		}
+		vd := v.Check(context.Background(), r)
+		if !vd.Verified {
+			return
+		}
+		if !signed[vd.Recipient] {
+			t.Fatalf("Check verified %q, which was never signed (report %+v)", vd.Recipient, r)
+		}
+		if got := recordRecipient(r.Recipients[0]); got != "" && got != vd.Recipient {
+			t.Fatalf("Check verified %q but the record is counted against %q", vd.Recipient, got)
+		}
+	})
 }
