@@ -115,8 +115,34 @@ func (p *parser) addDSNRecipient(rc Recipient) {
 		// routes or bare domains ("@mx.example.org") as Final-Recipient.
 		rc.FinalRecipient = rc.OriginalRecipient
 	}
+	rc.Diagnostic = sesRemoteFirst(rc.Diagnostic)
 	completeCodes(&rc)
 	p.addRecord(rc)
+}
+
+// sesRemoteFirst puts the remote server's reply first in an Amazon SES
+// diagnostic: "5.1.0 - Unknown address error 550-'5.7.1 ... Access
+// denied' (delivery attempts: 0)" becomes "550 5.7.1 ... Access denied
+// (5.1.0 - Unknown address error; delivery attempts: 0)". QUIRK: Amazon
+// SES labels the remote reply with its own guess.
+func sesRemoteFirst(d string) string {
+	if statusAt(d, 0) == "" || !strings.Contains(d, " - ") {
+		return d
+	}
+	q := strings.Index(d, "-'")
+	if q < 3 || replyCodeAt(d, q-3) == "" {
+		return d
+	}
+	end := strings.LastIndexByte(d, '\'')
+	if end <= q+2 {
+		return d
+	}
+	label := strings.TrimSpace(d[:q-3])
+	tail := strings.Trim(strings.TrimSpace(d[end+1:]), "()")
+	if tail != "" {
+		label += "; " + tail
+	}
+	return d[q-3:q] + " " + d[q+2:end] + " (" + label + ")"
 }
 
 // addRecord appends a record unless the report already has

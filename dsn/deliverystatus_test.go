@@ -149,3 +149,17 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+func TestSESRemoteFirst(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"5.1.0 - Unknown address error 550-'5.7.1 <x@y.example>... Access denied' (delivery attempts: 0)",
+			"550 5.7.1 <x@y.example>... Access denied (5.1.0 - Unknown address error; delivery attempts: 0)"},
+		{"550 5.1.1 user unknown", "550 5.1.1 user unknown"},
+		{"5.3.0 - Other mail system problem", "5.3.0 - Other mail system problem"},
+	}
+	for _, tt := range tests {
+		if got := sesRemoteFirst(tt.in); got != tt.want {
+			t.Errorf("sesRemoteFirst(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -112,6 +112,12 @@ func (p *parser) addTextRecipients(recs []textRecord, notice string) {
 	global := codeLines(notice)
 	for _, tr := range recs {
 		rc := Recipient{FinalRecipient: tr.addr, Action: action, Diagnostic: joinReply(tr.diag)}
+		if strings.Contains(notice, "://groups.google.com/") {
+			// QUIRK: Google Groups explains a refused post in the sender's
+			// language only; its help link is the one constant. Say it in
+			// English too, so the reason does not depend on the language.
+			rc.Diagnostic = appendFolded(googleGroupsRefusal, rc.Diagnostic)
+		}
 		if findReplyCode(rc.Diagnostic) == "" && findStatus(rc.Diagnostic) == "" && len(recs) == 1 && global != "" && !strings.Contains(rc.Diagnostic, global) {
 			rc.Diagnostic = appendFolded(rc.Diagnostic, global)
 		}
@@ -120,6 +126,9 @@ func (p *parser) addTextRecipients(recs []textRecord, notice string) {
 		p.addRecord(rc)
 	}
 }
+
+// googleGroupsRefusal is the English gist of Google Groups' notice.
+const googleGroupsRefusal = "Google Groups: the group may not exist, or you may not have permission to post messages to the group."
 
 // isDelayNotice reports whether a notice says delivery is only delayed.
 func isDelayNotice(subject, notice string) bool {
@@ -212,6 +221,8 @@ func (p *parser) preferFailedHeader(recs []textRecord, notice string) []textReco
 		} else if d := codeLines(notice); d != "" {
 			tr.diag = []string{d}
 		} else if d := indentedBlock(notice); d != "" {
+			tr.diag = []string{d}
+		} else if d := noticeSummary(notice); d != "" {
 			tr.diag = []string{d}
 		}
 		if indexOf(out, a) < 0 {
