@@ -64,20 +64,26 @@ func checkLocal(local string) string {
 		return "local part is not valid UTF-8"
 	case len(local) > 64:
 		return "local part longer than 64 octets"
-	case strings.HasPrefix(local, `"`) && strings.HasSuffix(local, `"`) && len(local) >= 2:
-		return "" // quoted string: anything printable
 	case strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, ".."):
-		return "misplaced dot in local part"
+		if !quoted(local) {
+			return "misplaced dot in local part"
+		}
 	}
 	for _, r := range local {
-		if r < 0x80 && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("!#$%&'*+-/=?^_`{|}~.", r) {
-			return fmt.Sprintf("character %q not allowed in local part", r)
+		if !unicode.IsPrint(r) && r != ' ' {
+			return fmt.Sprintf("unprintable character %q in local part", r)
 		}
-		if r >= 0x80 && !unicode.IsPrint(r) {
-			return "unprintable character in local part"
+		if !quoted(local) && r < 0x80 && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("!#$%&'*+-/=?^_`{|}~.", r) {
+			return fmt.Sprintf("character %q not allowed in local part", r)
 		}
 	}
 	return ""
+}
+
+// quoted reports whether a local part is a quoted string ("john doe"),
+// in which any printable character may appear.
+func quoted(local string) bool {
+	return len(local) >= 2 && strings.HasPrefix(local, `"`) && strings.HasSuffix(local, `"`)
 }
 
 func invalid(addr, why string) error {

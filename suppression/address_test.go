@@ -31,7 +31,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestNormalizeInvalid(t *testing.T) {
-	for _, in := range []string{"", "no-at-sign", "@example.com", "user@", "a b@example.com", "user@exa mple.com", ".dot@example.com", "a..b@example.com", "user@[999.1.1.1]", "a\xff@example.com", "a\x00b@example.com", strings.Repeat("x", 65) + "@example.com"} {
+	for _, in := range []string{"", "no-at-sign", "@example.com", "user@", "a b@example.com", "user@exa mple.com", ".dot@example.com", "a..b@example.com", "user@[999.1.1.1]", "a\xff@example.com", "a\x00b@example.com", "\"\x00\x1b\"@example.com", "\"a\tb\"@example.com", strings.Repeat("x", 65) + "@example.com"} {
 		got, err := Normalize(in, false)
 		if !errors.Is(err, ErrInvalidAddress) {
 			t.Errorf("Normalize(%q) = %q, %v; want ErrInvalidAddress", in, got, err)

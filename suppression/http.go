@@ -168,6 +168,7 @@ type errorRewriter struct {
 	wrote bool
 }
 
+// WriteHeader writes a JSON error body for code in place of the mux's text.
 func (e *errorRewriter) WriteHeader(code int) {
 	if e.wrote {
 		return
@@ -181,9 +182,10 @@ func (e *errorRewriter) WriteHeader(code int) {
 	writeError(e.ResponseWriter, code, msg)
 }
 
+// Write drops the mux's text body.
 func (e *errorRewriter) Write(b []byte) (int, error) {
 	if !e.wrote {
 		e.WriteHeader(http.StatusOK)
 	}
-	return len(b), nil // the mux's text body is dropped
+	return len(b), nil
 }

@@ -21,7 +21,10 @@ type LineError struct {
 	Err  error
 }
 
+// Error reports the line and the problem.
 func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the problem.
 func (e *LineError) Unwrap() error { return e.Err }
 
 // ImportOptions tune Import.

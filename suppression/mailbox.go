@@ -10,7 +10,7 @@ import (
 type PollStatus struct {
 	Mailbox  string
 	At       time.Time     // when the poll started
-	Err      string        // why it failed; empty on success (never a secret)
+	Err      string        // why it failed; empty on success (never a secret; stored cleaned of control characters)
 	Fetched  int           // messages fetched
 	Waiting  int           // messages still in the mailbox afterwards
 	Duration time.Duration // how long it took
@@ -39,7 +39,7 @@ func (s *Store) RecordPoll(ctx context.Context, p PollStatus) error {
 		failed, failures = &p.At, 1
 	}
 	_, err := s.db.ExecContext(ctx, s.q(recordPollSQL), p.Mailbox, s.tv(p.At), s.tvp(ok), s.tvp(failed),
-		p.Err, failures, p.Fetched, p.Waiting, p.Duration.Milliseconds())
+		clean(p.Err), failures, p.Fetched, p.Waiting, p.Duration.Milliseconds())
 	if err != nil {
 		return fmt.Errorf("suppression: record poll of %s: %w", p.Mailbox, err)
 	}

@@ -12,13 +12,21 @@ import (
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
+// ErrAPIWithoutToken refuses an unauthenticated API reachable from other
+// machines.
+var ErrAPIWithoutToken = errors.New("http: http.token_file is required when http.listen is not a loopback address")
+
 // startHTTP serves the suppression API on http.listen, with the token read
 // from http.token_file, until stop is called (it drains requests in flight
 // until its context ends). It binds before returning, so a busy port is an
-// error here; with no http.listen it does nothing and stop is nil.
+// error here; with no http.listen it does nothing and stop is nil. Without
+// a token it serves only on a loopback address.
 func startHTTP(ctx context.Context, cfg *Config, store *suppression.Store) (stop func(context.Context) error, err error) {
 	if cfg.HTTP.Listen == "" {
 		return nil, nil
+	}
+	if !cfg.HTTP.Token.IsSet() && !loopback(cfg.HTTP.Listen) {
+		return nil, fmt.Errorf("%w (%s)", ErrAPIWithoutToken, cfg.HTTP.Listen)
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", cfg.HTTP.Listen)
@@ -43,4 +51,17 @@ func startHTTP(ctx context.Context, cfg *Config, store *suppression.Store) (stop
 	}()
 	slog.Info("http api listening", slog.String("listen", ln.Addr().String()), slog.Bool("token", cfg.HTTP.Token.IsSet()))
 	return srv.Shutdown, nil
+}
+
+// loopback reports whether a host:port listens only on this machine.
+func loopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -52,6 +53,16 @@ func TestStartHTTP(t *testing.T) {
 	}
 	if err := stop(context.Background()); err != nil {
 		t.Errorf("stop: %v", err)
+	}
+	open := &Config{HTTP: HTTPConfig{Listen: "0.0.0.0:0", ReadTimeout: time.Second}}
+	if _, err := startHTTP(context.Background(), open, store); !errors.Is(err, ErrAPIWithoutToken) {
+		t.Errorf("startHTTP on 0.0.0.0 without a token: err = %v, want ErrAPIWithoutToken", err)
+	}
+	open.HTTP.Listen = "127.0.0.1:0"
+	if stop, err := startHTTP(context.Background(), open, store); err != nil {
+		t.Errorf("startHTTP on loopback without a token: %v", err)
+	} else {
+		stop(context.Background())
 	}
 	if stop, err := startHTTP(context.Background(), &Config{}, store); stop != nil || err != nil {
 		t.Errorf("startHTTP without http.listen: stop set %v, err %v; want nothing", stop != nil, err)
