@@ -1,0 +1,132 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// Alert kinds.
+const (
+	AlertPollFailures  = "poll_failures"  // a mailbox failed N polls in a row
+	AlertBlockCluster  = "block_cluster"  // one receiver's recent bounces are mostly blocks
+	AlertMailboxSilent = "mailbox_silent" // a mailbox that used to receive bounces went quiet
+)
+
+// AlertOptions set when alerts fire. The zero value is usable.
+type AlertOptions struct {
+	FailedPolls  int           // consecutive failed polls of one mailbox (default 3)
+	BlockShare   float64       // share of one receiver's bounces that are blocks (default 0.2) ...
+	BlockMinimum int           // ... with at least this many blocks (default 10)
+	BlockWindow  time.Duration // ... in this much time before now (default 1h)
+	SilentDays   int           // days without a message from a mailbox that had some (default 3)
+	Every        time.Duration // the same alert is sent at most once per Every (default 6h)
+}
+
+func (o AlertOptions) withDefaults() AlertOptions {
+	o.FailedPolls = orDefault(o.FailedPolls, 3)
+	o.BlockMinimum = orDefault(o.BlockMinimum, 10)
+	o.SilentDays = orDefault(o.SilentDays, 3)
+	if o.BlockShare <= 0 {
+		o.BlockShare = 0.2
+	}
+	if o.BlockWindow <= 0 {
+		o.BlockWindow = time.Hour
+	}
+	if o.Every <= 0 {
+		o.Every = 6 * time.Hour
+	}
+	return o
+}
+
+// Alert is one condition worth an email. AlertTemplate renders it.
+type Alert struct {
+	Kind     string    // AlertPollFailures, AlertBlockCluster, AlertMailboxSilent
+	Subject  string    // the mailbox or receiver domain it is about
+	Count    int       // failed polls, blocks, or silent days
+	Total    int       // bounces (block clusters)
+	Share    float64   // Count / Total (block clusters)
+	Since    time.Time // last successful poll, or last message received
+	Detail   string    // last error, or block lists named
+	Now      time.Time
+	Location *time.Location
+}
+
+// Key identifies the alert for rate limiting: its kind and subject.
+func (a *Alert) Key() string { return a.Kind + ":" + a.Subject }
+
+// Time formats t in the alert's time zone; "never" for the zero time.
+func (a *Alert) Time(t time.Time) string {
+	return (&Report{Location: a.Location}).Time(t)
+}
+
+// EvaluateAlerts reads the figures and returns the alerts they call for at
+// now, in a stable order. It only reads; rate limiting is the caller's.
+func EvaluateAlerts(ctx context.Context, f Figures, now time.Time, loc *time.Location, o AlertOptions) ([]Alert, error) {
+	o = o.withDefaults()
+	if loc == nil {
+		loc = time.UTC
+	}
+	boxes, err := f.MailboxHealth(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("notify: alerts: %w", err)
+	}
+	alerts := mailboxAlerts(boxes, now, o)
+	blocks, err := blockAlerts(ctx, f, now, o)
+	if err != nil {
+		return nil, fmt.Errorf("notify: alerts: %w", err)
+	}
+	alerts = append(alerts, blocks...)
+	for i := range alerts {
+		alerts[i].Now, alerts[i].Location = now, loc
+	}
+	return alerts, nil
+}
+
+func mailboxAlerts(boxes []suppression.MailboxHealth, now time.Time, o AlertOptions) []Alert {
+	var out []Alert
+	silent := time.Duration(o.SilentDays) * 24 * time.Hour
+	for _, b := range boxes {
+		if b.ConsecutiveFailures >= o.FailedPolls {
+			out = append(out, Alert{Kind: AlertPollFailures, Subject: b.Mailbox, Count: b.ConsecutiveFailures, Since: b.LastSuccess, Detail: b.LastError})
+		}
+		if !b.LastReceived.IsZero() && now.Sub(b.LastReceived) >= silent {
+			days := int(now.Sub(b.LastReceived) / (24 * time.Hour))
+			out = append(out, Alert{Kind: AlertMailboxSilent, Subject: b.Mailbox, Count: days, Since: b.LastReceived})
+		}
+	}
+	return out
+}
+
+func blockAlerts(ctx context.Context, f Figures, now time.Time, o AlertOptions) ([]Alert, error) {
+	w := suppression.Window{From: now.Add(-o.BlockWindow), To: now}
+	receivers, err := f.ReceiverBounces(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	var hot []Receiver
+	for _, rb := range receivers {
+		r := receiverOf(rb, nil)
+		if r.Blocks >= o.BlockMinimum && r.Share > o.BlockShare {
+			hot = append(hot, r)
+		}
+	}
+	if len(hot) == 0 {
+		return nil, nil
+	}
+	diags, err := f.BlockDiagnostics(ctx, w, maxBlockDiagnostics)
+	if err != nil {
+		return nil, err
+	}
+	_, listsOf := groupBlocklists(diags)
+	slices.SortFunc(hot, func(a, b Receiver) int { return strings.Compare(a.Domain, b.Domain) })
+	out := make([]Alert, 0, len(hot))
+	for _, r := range hot {
+		out = append(out, Alert{Kind: AlertBlockCluster, Subject: r.Domain, Count: r.Blocks, Total: r.Bounces, Share: r.Share, Detail: strings.Join(listsOf[r.Domain], ", ")})
+	}
+	return out, nil
+}

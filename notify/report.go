@@ -1,0 +1,247 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// ReportOptions tune what a report shows. The zero value is usable.
+type ReportOptions struct {
+	Location        *time.Location // the day's time zone; nil means UTC
+	MaxListed       int            // newly suppressed addresses listed in the body (default 50; all go in the CSV)
+	TopN            int            // rows of each ranking (default 10)
+	RefuseShare     float64        // a receiver whose bounces are at least this share blocks gets a sentence (default 0.2)
+	RefuseMinimum   int            // ... and at least this many blocks (default 10)
+	UnparsedSamples int            // subjects of unparsed messages shown (default 5)
+}
+
+func (o ReportOptions) withDefaults() ReportOptions {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	o.MaxListed = orDefault(o.MaxListed, 50)
+	o.TopN = orDefault(o.TopN, 10)
+	o.RefuseMinimum = orDefault(o.RefuseMinimum, 10)
+	o.UnparsedSamples = orDefault(o.UnparsedSamples, 5)
+	if o.RefuseShare <= 0 {
+		o.RefuseShare = 0.2
+	}
+	return o
+}
+
+func orDefault(v, d int) int {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+// Report is everything the templates show for one day.
+type Report struct {
+	Day       time.Time          // local midnight that starts the day
+	Window    suppression.Window // [Day, next local midnight)
+	Location  *time.Location
+	Generated time.Time // when it was built
+	Late      bool      // sent after its scheduled time (the daemon was down)
+	Scheduled time.Time // when it was due; zero when asked for by hand
+
+	Metrics []Metric // headline figures in a fixed order
+
+	NewlySuppressed      []suppression.NewSuppression // every address (the CSV)
+	NewlySuppressedShown []suppression.NewSuppression // the first MaxListed (the body)
+
+	TopReasons []Bar
+	TopDomains []Bar
+	TopMTAs    []Bar
+
+	BlocksByReceiver []Receiver // receivers with blocks, most blocks first
+	BlocksByList     []Bar      // block events by the block list their diagnostic names
+	Refusing         []Receiver // receivers refusing much of our mail (a sentence each)
+
+	Complaints []Bar // by feedback provider and type
+
+	Unparsed        int
+	UnparsedSamples []suppression.UnparsedMessage
+
+	Mailboxes []suppression.MailboxHealth
+}
+
+// Metric is one headline figure for the day, the day before, and the daily
+// average of the seven days before the day.
+type Metric struct {
+	Key  string // messages, hard, soft, block, complaint, ignore, unparsed, suppressed
+	Day  int
+	Prev int
+	Avg7 float64
+}
+
+// Bar is one row of a ranking; Percent is its length relative to the
+// longest row (1–100).
+type Bar struct {
+	Label   string
+	N       int
+	Percent int
+}
+
+// Receiver is one recipient domain's blocks.
+type Receiver struct {
+	Domain  string
+	Blocks  int
+	Bounces int
+	Share   float64 // Blocks / Bounces
+	Lists   []string
+}
+
+// DayOf returns local midnight of the day t falls on in loc.
+func DayOf(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// dayWindow is the window of the local day starting at day, n days long;
+// adding calendar days keeps DST days 23 or 25 hours long.
+func dayWindow(day time.Time, n int) suppression.Window {
+	return suppression.Window{From: day, To: day.AddDate(0, 0, n)}
+}
+
+// Build reads the figures for the local day containing day and returns the
+// report. It only reads.
+func Build(ctx context.Context, f Figures, day time.Time, now time.Time, opts ReportOptions) (*Report, error) {
+	opts = opts.withDefaults()
+	day = DayOf(day, opts.Location)
+	r := &Report{Day: day, Window: dayWindow(day, 1), Location: opts.Location, Generated: now}
+	steps := []func(context.Context, Figures, ReportOptions) error{
+		r.loadMetrics, r.loadSuppressed, r.loadTops, r.loadBlocks, r.loadComplaints, r.loadUnparsed, r.loadMailboxes,
+	}
+	for _, step := range steps {
+		if err := step(ctx, f, opts); err != nil {
+			return nil, fmt.Errorf("notify: report for %s: %w", day.Format(time.DateOnly), err)
+		}
+	}
+	return r, nil
+}
+
+// metricKeys are the headline figures in the order the templates show them.
+var metricKeys = []string{"messages", "hard", "soft", "block", "complaint", "ignore", "unparsed", "suppressed"}
+
+func metricValue(t suppression.Totals, key string) int {
+	switch key {
+	case "messages":
+		return t.Messages
+	case "unparsed":
+		return t.Unparsed
+	case "suppressed":
+		return t.NewlySuppressed
+	}
+	return t.ByClass[dsn.Class(key)]
+}
+
+func (r *Report) loadMetrics(ctx context.Context, f Figures, _ ReportOptions) error {
+	windows := []suppression.Window{r.Window, dayWindow(r.Day.AddDate(0, 0, -1), 1), dayWindow(r.Day.AddDate(0, 0, -7), 7)}
+	totals := make([]suppression.Totals, len(windows))
+	for i, w := range windows {
+		t, err := f.Totals(ctx, w)
+		if err != nil {
+			return err
+		}
+		totals[i] = t
+	}
+	for _, k := range metricKeys {
+		r.Metrics = append(r.Metrics, Metric{
+			Key:  k,
+			Day:  metricValue(totals[0], k),
+			Prev: metricValue(totals[1], k),
+			Avg7: float64(metricValue(totals[2], k)) / 7,
+		})
+	}
+	r.Unparsed = totals[0].Unparsed
+	return nil
+}
+
+// Metric returns the headline figure named key (zero when unknown).
+func (r *Report) Metric(key string) Metric {
+	for _, m := range r.Metrics {
+		if m.Key == key {
+			return m
+		}
+	}
+	return Metric{Key: key}
+}
+
+func (r *Report) loadSuppressed(ctx context.Context, f Figures, o ReportOptions) error {
+	all, err := f.NewSuppressions(ctx, r.Window, 0)
+	if err != nil {
+		return err
+	}
+	r.NewlySuppressed = all
+	r.NewlySuppressedShown = all[:min(len(all), o.MaxListed)]
+	return nil
+}
+
+func (r *Report) loadTops(ctx context.Context, f Figures, o ReportOptions) error {
+	for _, t := range []struct {
+		by  suppression.Dimension
+		dst *[]Bar
+	}{{suppression.ByReason, &r.TopReasons}, {suppression.ByDomain, &r.TopDomains}, {suppression.ByRemoteMTA, &r.TopMTAs}} {
+		rows, err := f.Top(ctx, r.Window, t.by, o.TopN)
+		if err != nil {
+			return err
+		}
+		*t.dst = bars(rows)
+	}
+	return nil
+}
+
+func (r *Report) loadComplaints(ctx context.Context, f Figures, o ReportOptions) error {
+	rows, err := f.Complaints(ctx, r.Window, o.TopN)
+	if err != nil {
+		return err
+	}
+	counts := make([]suppression.Count, 0, len(rows))
+	for _, c := range rows {
+		label := c.Provider
+		if c.FeedbackType != "" {
+			label += " (" + c.FeedbackType + ")"
+		}
+		counts = append(counts, suppression.Count{Key: label, N: c.N})
+	}
+	r.Complaints = bars(counts)
+	return nil
+}
+
+func (r *Report) loadUnparsed(ctx context.Context, f Figures, o ReportOptions) error {
+	rows, err := f.UnparsedMessages(ctx, r.Window, o.UnparsedSamples)
+	r.UnparsedSamples = rows
+	return err
+}
+
+func (r *Report) loadMailboxes(ctx context.Context, f Figures, _ ReportOptions) error {
+	rows, err := f.MailboxHealth(ctx)
+	r.Mailboxes = rows
+	return err
+}
+
+// bars turns a ranking into bars scaled to its longest row.
+func bars(rows []suppression.Count) []Bar {
+	top := 0
+	for _, c := range rows {
+		top = max(top, c.N)
+	}
+	out := make([]Bar, 0, len(rows))
+	for _, c := range rows {
+		out = append(out, Bar{Label: c.Key, N: c.N, Percent: percentOf(c.N, top)})
+	}
+	return out
+}
+
+// percentOf is n as a whole percentage of total, at least 1 when n > 0.
+func percentOf(n, total int) int {
+	if n <= 0 || total <= 0 {
+		return 0
+	}
+	return max(1, n*100/total)
+}

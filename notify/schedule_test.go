@@ -1,0 +1,216 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/bouncer-mail/bouncer/internal/testenv"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+func TestReportDelivered(t *testing.T) {
+	dialects(t, func(t *testing.T, s *suppression.Store) {
+		seedDay(t, s)
+		srv := startSMTP(t, TLSStartTLS, "reporter", "s3cret")
+		n := newTestNotifier(t, s, srv)
+		now := dueAt.Add(30 * time.Second)
+		out, err := n.Tick(context.Background(), now)
+		if err != nil || out != Sent {
+			t.Fatalf("Tick = %q, %v; want sent", out, err)
+		}
+		msg := only(t, srv)
+		if msg.From != "reports@bouncer.test" || strings.Join(msg.To, " ") != "admin@bouncer.test ops@bouncer.test" {
+			t.Errorf("envelope from %q to %q", msg.From, msg.To)
+		}
+		m := parseMail(t, msg.Data)
+		subject, _ := m.Header.Subject()
+		date, _ := m.Header.Date()
+		id, _ := m.Header.MessageID()
+		if want := "[bouncer] 2026-11-24: 2 newly suppressed, 4 bounces, 1 complaints"; subject != want {
+			t.Errorf("Subject = %q, want %q", subject, want)
+		}
+		if !date.Equal(now) || id != "report-1@bouncer.test" || m.Header.Get("Auto-Submitted") != "auto-generated" {
+			t.Errorf("Date %v, Message-ID %q, Auto-Submitted %q; want %v, report-1@bouncer.test, auto-generated", date, id, m.Header.Get("Auto-Submitted"), now)
+		}
+		wantTypes := "multipart/mixed multipart/alternative text/plain text/html text/csv"
+		if got := strings.Join(m.Types, " "); got != wantTypes {
+			t.Errorf("MIME structure %q, want %q", got, wantTypes)
+		}
+		for _, want := range []string{
+			"Messages processed                       5           1        +4        0.3",
+			"Hard bounces                             1           1         0        0.3",
+			"Blocks                                   2           0        +2        0.0",
+			"Newly suppressed                         2           1        +1        0.3",
+			"! outlook.com is refusing much of our mail: 2 of its 2 bounces (100%)",
+			"  a@example.com  userunknown 5.1.1",
+			"  outlook.com                                    2 of 2 bounces (100%)  Microsoft, Spamhaus",
+			"  arf.mail.yahoo.com (abuse)",
+			"UNPARSED MESSAGES: 1",
+			"bounces  Re: your invoice",
+			"bounces: last successful poll 2026-11-24 23:00 UTC, 0 consecutive failures, 4 waiting",
+		} {
+			if !strings.Contains(m.Text, want) {
+				t.Errorf("text part lacks %q:\n%s", want, m.Text)
+			}
+		}
+		if strings.Contains(m.HTML, "<script>") || !strings.Contains(m.HTML, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") {
+			t.Errorf("HTML part does not escape the hostile diagnostic")
+		}
+		csv := m.Attachments["newly-suppressed-2026-11-24.csv"]
+		wantCSV := "email,domain,suppressed_at,suppressed_reason,last_class,last_status,last_diagnostic,source\r\n" +
+			"a@example.com,example.com,2026-11-24T09:00:00Z,userunknown,hard,5.1.1,\"550 5.7.1 <script>alert(\"\"x\"\")</script> blocked using zen.spamhaus.org\",bounce\r\n" +
+			"e@yahoo.com,yahoo.com,2026-11-24T12:00:00Z,feedback,complaint,,,complaint\r\n"
+		if csv != wantCSV {
+			t.Errorf("CSV attachment = %q, want %q", csv, wantCSV)
+		}
+		if out, err := n.Tick(context.Background(), now.Add(time.Hour)); err != nil || out != AlreadySent {
+			t.Errorf("second Tick = %q, %v; want already_sent", out, err)
+		}
+		if got := len(srv.messages()); got != 1 {
+			t.Errorf("server received %d messages after a second Tick, want 1", got)
+		}
+	})
+}
+
+// TestSchedulersRace runs two replicas (two stores on one Postgres
+// database) ticking at the same moment, day after day: each day goes out
+// once.
+func TestSchedulersRace(t *testing.T) {
+	url := testenv.PostgresURL(t)
+	srv := startSMTP(t, TLSNone, "", "")
+	replicas := []*Notifier{newTestNotifier(t, openURL(t, url), srv), newTestNotifier(t, openURL(t, url), srv)}
+	for _, n := range replicas {
+		n.sender = NewMailer(srv.options(TLSNone))
+	}
+	const days = 5
+	for d := range days {
+		now := dueAt.AddDate(0, 0, d).Add(time.Second)
+		outs := make([]Outcome, len(replicas))
+		errs := make([]error, len(replicas))
+		var wg sync.WaitGroup
+		for i, n := range replicas {
+			wg.Go(func() { outs[i], errs[i] = n.Tick(context.Background(), now) })
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("day %d: %v", d, err)
+		}
+		sent := 0
+		for _, o := range outs {
+			if o == Sent {
+				sent++
+			}
+		}
+		if sent != 1 {
+			t.Errorf("day %d: outcomes %v, want exactly one sent", d, outs)
+		}
+	}
+	if got := len(srv.messages()); got != days {
+		t.Errorf("server received %d reports for %d days, want %d", got, days, days)
+	}
+}
+
+func TestLateReportAtStartup(t *testing.T) {
+	dialects(t, func(t *testing.T, s *suppression.Store) {
+		srv := startSMTP(t, TLSNone, "", "")
+		n := newTestNotifier(t, s, srv)
+		n.sender = NewMailer(srv.options(TLSNone))
+		ctx := context.Background()
+		startup := dueAt.Add(3 * time.Hour)
+
+		// A fresh database: nothing was missed, the schedule starts tomorrow.
+		if out, err := n.Tick(ctx, startup); err != nil || out != NotDue {
+			t.Fatalf("Tick on a fresh database = %q, %v; want not_due", out, err)
+		}
+		// The daemon sent the day before's report, then was down at 08:00.
+		prev := suppression.ReportRun{Day: "2026-11-23", Status: suppression.RunSent, StartedAt: dueAt.AddDate(0, 0, -1), SentAt: dueAt.AddDate(0, 0, -1)}
+		if err := s.FinishReportRun(ctx, prev); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := n.Tick(ctx, startup); err != nil || out != Sent {
+			t.Fatalf("Tick at start-up after a missed run = %q, %v; want sent", out, err)
+		}
+		m := parseMail(t, only(t, srv).Data)
+		subject, _ := m.Header.Subject()
+		if !strings.HasSuffix(subject, "(late)") || !strings.Contains(m.Text, "This report is late: it was due at 2026-11-25 08:00 UTC") ||
+			!strings.Contains(m.HTML, "This report is late") {
+			t.Errorf("late report: Subject %q, text:\n%s", subject, m.Text)
+		}
+		last, _, err := s.LastReportRun(ctx)
+		if err != nil || last.Day != "2026-11-24" || !last.Late || last.Status != suppression.RunSent {
+			t.Errorf("LastReportRun = %+v, %v; want 2026-11-24 sent late", last, err)
+		}
+	})
+}
+
+func TestFailedReportRetried(t *testing.T) {
+	s := openStore(t, "sqlite")
+	srv := startSMTP(t, TLSNone, "", "")
+	srv.rejectData = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "insufficient storage"}
+	n := newTestNotifier(t, s, srv)
+	n.sender = NewMailer(srv.options(TLSNone))
+	ctx := context.Background()
+	if out, err := n.Tick(ctx, dueAt); err == nil || !strings.Contains(err.Error(), "452") {
+		t.Fatalf("Tick with a refusing server = %q, %v; want the 452 error", out, err)
+	}
+	last, _, err := s.LastReportRun(ctx)
+	if err != nil || last.Status != suppression.RunFailed || !strings.Contains(last.Error, "insufficient storage") {
+		t.Fatalf("LastReportRun = %+v, %v; want failed with the server's reason", last, err)
+	}
+	srv.rejectData = nil
+	if out, err := n.Tick(ctx, dueAt.Add(time.Hour)); err != nil || out != Sent {
+		t.Fatalf("retry = %q, %v; want sent", out, err)
+	}
+	if last, _, _ := s.LastReportRun(ctx); last.Attempts != 2 || !last.Late {
+		t.Errorf("LastReportRun = %+v; want sent late on attempt 2", last)
+	}
+}
+
+func TestSendReportRecordsRun(t *testing.T) {
+	s := openStore(t, "sqlite")
+	seedDay(t, s)
+	srv := startSMTP(t, TLSNone, "", "")
+	n := newTestNotifier(t, s, srv)
+	n.sender = NewMailer(srv.options(TLSNone))
+	ctx := context.Background()
+	id, err := n.SendReport(ctx, reportDay.Add(15*time.Hour), dueAt.Add(-time.Hour))
+	if err != nil || id != "report-1@bouncer.test" {
+		t.Fatalf("SendReport = %q, %v", id, err)
+	}
+	if out, err := n.Tick(ctx, dueAt); err != nil || out != AlreadySent {
+		t.Errorf("Tick after a manual send = %q, %v; want already_sent", out, err)
+	}
+	if got := len(srv.messages()); got != 1 {
+		t.Errorf("server received %d messages, want 1", got)
+	}
+}
+
+func TestSchedulePrev(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skipf("no tzdata: %v", err)
+	}
+	s, err := parseSchedule("0 8 * * *", paris)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ now, want time.Time }{
+		{time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC), time.Date(2026, 11, 25, 8, 0, 0, 0, paris)},
+		{time.Date(2026, 11, 25, 6, 59, 0, 0, time.UTC), time.Date(2026, 11, 24, 8, 0, 0, 0, paris)},
+		{time.Date(2026, 3, 29, 6, 0, 0, 0, time.UTC), time.Date(2026, 3, 29, 8, 0, 0, 0, paris)}, // DST starts that night
+	}
+	for _, tt := range tests {
+		if got := s.prev(tt.now); !got.Equal(tt.want) {
+			t.Errorf("prev(%v) = %v, want %v", tt.now, got, tt.want)
+		}
+	}
+	if _, err := parseSchedule("every morning", paris); err == nil {
+		t.Errorf("parseSchedule(bad) = nil error")
+	}
+}

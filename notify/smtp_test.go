@@ -1,0 +1,118 @@
+package notify
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-smtp"
+)
+
+const testMessage = "From: a@bouncer.test\r\nTo: b@example.com\r\nSubject: hi\r\n\r\nhello\r\n"
+
+func TestMailerModes(t *testing.T) {
+	for _, mode := range []TLSMode{TLSImplicit, TLSStartTLS, TLSNone} {
+		t.Run(string(mode), func(t *testing.T) {
+			srv := startSMTP(t, mode, "reporter", "s3cret")
+			m := NewMailer(srv.options(mode))
+			if err := m.Send(context.Background(), "a@bouncer.test", []string{"b@example.com", "c@example.com"}, []byte(testMessage)); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			got := srv.messages()
+			if len(got) != 1 {
+				t.Fatalf("server received %d messages, want 1", len(got))
+			}
+			g := got[0]
+			if g.From != "a@bouncer.test" || strings.Join(g.To, ",") != "b@example.com,c@example.com" || g.User != "reporter" {
+				t.Errorf("received from %q to %q as %q, want a@bouncer.test to b@example.com,c@example.com as reporter", g.From, g.To, g.User)
+			}
+			if !strings.Contains(string(g.Data), "hello") {
+				t.Errorf("received data %q, want the body", g.Data)
+			}
+		})
+	}
+}
+
+func TestMailerVerifiesCertificate(t *testing.T) {
+	for _, mode := range []TLSMode{TLSImplicit, TLSStartTLS} {
+		t.Run(string(mode), func(t *testing.T) {
+			srv := startSMTP(t, mode, "", "")
+			o := srv.options(mode)
+			o.TLSConfig = nil // system roots: the self-signed certificate is not trusted
+			err := NewMailer(o).Send(context.Background(), "a@bouncer.test", []string{"b@example.com"}, []byte(testMessage))
+			var unknown x509.UnknownAuthorityError
+			if err == nil || !errors.As(err, &unknown) {
+				t.Fatalf("Send with an untrusted certificate = %v, want an unknown authority error", err)
+			}
+			o.TLSConfig = &tls.Config{InsecureSkipVerify: true} // what tls_skip_verify configures
+			if err := NewMailer(o).Send(context.Background(), "a@bouncer.test", []string{"b@example.com"}, []byte(testMessage)); err != nil {
+				t.Fatalf("Send with verification off: %v", err)
+			}
+		})
+	}
+}
+
+func TestMailerErrors(t *testing.T) {
+	srv := startSMTP(t, TLSStartTLS, "reporter", "s3cret")
+	tests := []struct {
+		name  string
+		edit  func(*SMTPOptions)
+		check func(error) bool
+	}{
+		{"wrong password", func(o *SMTPOptions) { o.Password = "wrong-password-xyz" }, func(err error) bool {
+			var se *smtp.SMTPError
+			return errors.As(err, &se) && se.Code == 535 && !strings.Contains(err.Error(), "wrong-password-xyz")
+		}},
+		{"no auth", func(o *SMTPOptions) { o.Username = "" }, func(err error) bool {
+			var se *smtp.SMTPError
+			return errors.As(err, &se) && se.Code == 530
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := srv.options(TLSStartTLS)
+			tt.edit(&o)
+			err := NewMailer(o).Send(context.Background(), "a@bouncer.test", []string{"b@example.com"}, []byte(testMessage))
+			if err == nil || !tt.check(err) {
+				t.Errorf("Send = %v, want the %s error", err, tt.name)
+			}
+		})
+	}
+}
+
+func TestMailerContextCancelled(t *testing.T) {
+	srv := startSMTP(t, TLSNone, "", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := NewMailer(srv.options(TLSNone)).Send(ctx, "a@bouncer.test", []string{"b@example.com"}, []byte(testMessage))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Send with a cancelled context = %v, want context.Canceled", err)
+	}
+	if n := len(srv.messages()); n != 0 {
+		t.Errorf("server received %d messages, want 0", n)
+	}
+}
+
+func TestInsecureAuth(t *testing.T) {
+	tests := []struct {
+		host   string
+		secure bool
+		want   error
+	}{
+		{"smtp.example.com", true, nil},
+		{"smtp.example.com", false, ErrInsecureAuth},
+		{"192.0.2.7", false, ErrInsecureAuth},
+		{"localhost", false, nil},
+		{"127.0.0.1", false, nil},
+		{"::1", false, nil},
+	}
+	for _, tt := range tests {
+		m := NewMailer(SMTPOptions{Host: tt.host, Username: "u", Password: "p"})
+		if got := m.authAllowed(tt.secure); !errors.Is(got, tt.want) {
+			t.Errorf("authAllowed(%q, tls %v) = %v, want %v", tt.host, tt.secure, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package notify
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"io"
+	"math/big"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// received is one message the test server accepted.
+type received struct {
+	From string
+	To   []string
+	Data []byte
+	User string // the authenticated user, "" without AUTH
+}
+
+// smtpServer is an in-process go-smtp server on loopback speaking the real
+// protocol, recording what it receives.
+type smtpServer struct {
+	Host string
+	Port int
+	Root *x509.CertPool // trusts the server's self-signed certificate
+
+	user, pass string // AUTH PLAIN credentials; "" accepts no AUTH
+	mu         sync.Mutex
+	msgs       []received
+	arrived    chan struct{} // one value per accepted message
+	rejectData error         // when set, DATA fails with it
+}
+
+// startSMTP serves on a loopback port until the test ends. mode says how
+// the server side speaks TLS: TLSImplicit wraps the listener, the others
+// offer STARTTLS.
+func startSMTP(t *testing.T, mode TLSMode, user, pass string) *smtpServer {
+	t.Helper()
+	cert, root := selfSigned(t)
+	s := &smtpServer{Root: root, user: user, pass: pass, arrived: make(chan struct{}, 100)}
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{srv: s}, nil }))
+	srv.Domain = "smtp.test"
+	srv.AllowInsecureAuth = true
+	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.ErrorLog = testLogger{t}
+	var l net.Listener
+	var err error
+	if mode == TLSImplicit {
+		l, err = tls.Listen("tcp", "127.0.0.1:0", srv.TLSConfig)
+	} else {
+		l, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+	s.Host = host
+	s.Port, _ = strconv.Atoi(port)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Serve(l) //nolint:errcheck // returns when closed
+	}()
+	t.Cleanup(func() {
+		srv.Close()
+		l.Close() // Serve may not have registered l with srv yet
+		<-done
+	})
+	return s
+}
+
+// options returns SMTPOptions for this server that verify its certificate.
+func (s *smtpServer) options(mode TLSMode) SMTPOptions {
+	return SMTPOptions{Host: s.Host, Port: s.Port, TLS: mode, Username: s.user, Password: s.pass,
+		TLSConfig: &tls.Config{RootCAs: s.Root}, HelloName: "bouncer.test", Timeout: 30 * time.Second}
+}
+
+// messages returns what was received so far.
+func (s *smtpServer) messages() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.msgs...)
+}
+
+type testLogger struct{ t *testing.T }
+
+func (l testLogger) Printf(format string, v ...any) { l.t.Logf("smtp server: "+format, v...) }
+func (l testLogger) Println(v ...any)               { l.t.Log(append([]any{"smtp server:"}, v...)...) }
+
+type smtpSession struct {
+	srv  *smtpServer
+	user string
+	cur  received
+}
+
+func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, user, pass string) error {
+		if s.srv.user == "" || user != s.srv.user || pass != s.srv.pass {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "invalid credentials"}
+		}
+		s.user = user
+		return nil
+	}), nil
+}
+
+func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	if s.srv.user != "" && s.user == "" {
+		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
+	}
+	s.cur = received{From: from, User: s.user}
+	return nil
+}
+
+func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.cur.To = append(s.cur.To, to)
+	return nil
+}
+
+func (s *smtpSession) Data(r io.Reader) error {
+	var b bytes.Buffer
+	if _, err := io.Copy(&b, r); err != nil {
+		return err
+	}
+	if s.srv.rejectData != nil {
+		return s.srv.rejectData
+	}
+	s.cur.Data = b.Bytes()
+	s.srv.mu.Lock()
+	s.srv.msgs = append(s.srv.msgs, s.cur)
+	s.srv.mu.Unlock()
+	s.srv.arrived <- struct{}{}
+	return nil
+}
+
+func (s *smtpSession) Reset()        { s.cur = received{} }
+func (s *smtpSession) Logout() error { return nil }
+
+// selfSigned makes a certificate for 127.0.0.1 and localhost and a pool
+// that trusts it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "smtp.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}

@@ -1,0 +1,49 @@
+package notify
+
+import (
+	"context"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// Figures are the read-only queries the report is built from; the
+// *suppression.Store implements them against Postgres and SQLite.
+type Figures interface {
+	Totals(ctx context.Context, w suppression.Window) (suppression.Totals, error)
+	NewSuppressions(ctx context.Context, w suppression.Window, limit int) ([]suppression.NewSuppression, error)
+	Top(ctx context.Context, w suppression.Window, by suppression.Dimension, limit int) ([]suppression.Count, error)
+	BlockDiagnostics(ctx context.Context, w suppression.Window, limit int) ([]suppression.BlockDiagnostic, error)
+	ReceiverBounces(ctx context.Context, w suppression.Window) ([]suppression.ReceiverBounces, error)
+	Complaints(ctx context.Context, w suppression.Window, limit int) ([]suppression.Complaints, error)
+	UnparsedMessages(ctx context.Context, w suppression.Window, limit int) ([]suppression.UnparsedMessage, error)
+	MailboxHealth(ctx context.Context) ([]suppression.MailboxHealth, error)
+}
+
+// Ledger records what was sent, so a report goes out once per day and an
+// alert at most once per interval, across replicas and restarts.
+type Ledger interface {
+	// ClaimReportRun marks day's report as being sent by the caller. It
+	// returns false when the day is already sent, or is being sent by
+	// another process that started less than staleAfter before now.
+	ClaimReportRun(ctx context.Context, day string, now time.Time, staleAfter time.Duration) (bool, error)
+	// FinishReportRun records the outcome of a claimed run.
+	FinishReportRun(ctx context.Context, run suppression.ReportRun) error
+	// LastReportRun returns the most recent sent run, or ok false when no
+	// report was ever sent.
+	LastReportRun(ctx context.Context) (run suppression.ReportRun, ok bool, err error)
+	// ClaimAlert returns true, and records now, when the alert key was not
+	// sent during the every before now.
+	ClaimAlert(ctx context.Context, key string, now time.Time, every time.Duration) (bool, error)
+	// ReleaseAlert undoes a claim whose alert could not be sent.
+	ReleaseAlert(ctx context.Context, key string, now time.Time) error
+}
+
+// Store is everything notify needs from the database.
+type Store interface {
+	Figures
+	Ledger
+	// TryLock takes the named advisory lock without waiting. ok is false
+	// when another session holds it; release frees it.
+	TryLock(ctx context.Context, name string) (release func(), ok bool, err error)
+}
