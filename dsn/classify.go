@@ -812,6 +812,8 @@ var textRules = []textRule{
 	{"unable to connect successfully", ReasonExpired, hint},             // Exchange "due to being unable to connect successfully to the destination"
 	{"not yet been delivered", ReasonExpired, hint},                     // delay notices "has not yet been delivered"
 	{"delivery attempts will continue", ReasonExpired, hint},            // Exchange/Symantec delay notices
+	{"was not delivered within", ReasonExpired, decisive},               // au/KDDI "not delivered within 0 days and 1 hours"
+	{"not responding", ReasonExpired, hint},                             // "Remote host is not responding" after the retries
 	{"envelope expired", ReasonExpired, decisive},                       // OpenSMTPD
 	{"in the queue too long", ReasonExpired, vague},                     // qmail "this message has been in the queue too long"
 	{"did not accept our requests to connect", ReasonExpired, decisive}, // Gmail: gave up connecting
@@ -884,7 +886,7 @@ var textRules = []textRule{
 	// --- the mailbox does not exist ---
 	{"address couldn't be found", ReasonUserUnknown, decisive},                  // Gmail's summary of a 5.1.1 ("wasn't delivered to x because the address couldn't be found")
 	{"account that you tried to reach does not exist", ReasonUserUnknown, hint}, // Gmail's 5.1.1 text (Gmail sends it with 5.1.1, the witness)
-	{"invalid final delivery userid", ReasonUserUnknown, hint},                  // IMail
+	{"invalid final delivery userid", ReasonUserUnknown, decisive},              // IMail's local delivery on the final host: its own user database
 	{"check if address is correct", ReasonUserUnknown, hint},                    // InterScan "Unable to deliver message to <x> ... Please check if address is correct"
 	{"mail.local: unknown user", ReasonUserUnknown, decisive},                   // Sendmail's local delivery agent: the final host's own user database
 	{"ディレクトリのリストにありません", ReasonUserUnknown, decisive},                           // Lotus Notes (Japanese) "not in the directory list"
