@@ -12,6 +12,12 @@ import (
 	"github.com/bouncer-mail/bouncer/dsn"
 )
 
+// MaxRecordsPerMessage caps the recipient records one message may add: a
+// real report lists the failed recipients of one SMTP transaction (at most
+// 100 by RFC 5321's minimum), so one forged message cannot suppress
+// thousands of addresses. The rest are noted in the ledger.
+const MaxRecordsPerMessage = 1000
+
 // ErrNoKey is returned by Record for a message without a Key.
 var ErrNoKey = errors.New("suppression: message without a key")
 
@@ -133,7 +139,12 @@ func (s *Store) planMessage(m Message, now time.Time) ledgerRow {
 	r := m.Report
 	l.typ, l.messageID, l.subject, l.from = string(r.Type), clean(r.Message.MessageID), clean(r.Message.Subject), clean(r.Message.From)
 	var problems []string
-	for i, rec := range r.Recipients {
+	recs := r.Recipients
+	if len(recs) > MaxRecordsPerMessage {
+		problems = append(problems, fmt.Sprintf("%d records past the first %d ignored", len(recs)-MaxRecordsPerMessage, MaxRecordsPerMessage))
+		recs = recs[:MaxRecordsPerMessage]
+	}
+	for i, rec := range recs {
 		ev, problem := s.eventOf(m, rec, l.receivedAt)
 		if problem != "" {
 			problems = append(problems, fmt.Sprintf("record %d: %s", i+1, problem))

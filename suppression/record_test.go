@@ -3,6 +3,7 @@ package suppression
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -241,4 +242,19 @@ func TestRecordRejectsMissingKey(t *testing.T) {
 			t.Errorf("Record without key: err = %v, want ErrNoKey", err)
 		}
 	})
+}
+
+func TestRecordCapsRecordsPerMessage(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	var rs []dsn.Recipient
+	for i := range MaxRecordsPerMessage + 5 {
+		rs = append(rs, rcpt(fmt.Sprintf("u%d@example.com", i), dsn.ClassHard, dsn.ReasonUserUnknown))
+	}
+	res := mustRecord(t, s, t0, bounce("huge", t0, rs...))
+	if res.Events != MaxRecordsPerMessage {
+		t.Errorf("Events = %d, want %d", res.Events, MaxRecordsPerMessage)
+	}
+	if _, e := ledger(t, s, "huge"); e != "5 records past the first 1000 ignored" {
+		t.Errorf("ledger error = %q", e)
+	}
 }
