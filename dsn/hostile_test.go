@@ -3,7 +3,6 @@ package dsn
 import (
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -57,16 +56,6 @@ func TestHostileHeaderTooLong(t *testing.T) {
 	rep, err := ParseWithOptions(strings.NewReader("Subject: "+strings.Repeat("a", 2<<20)+"\n\nbody\n"), &Options{MaxSize: 8 << 20})
 	if err == nil && len(rep.Message.Subject) > 1<<16 {
 		t.Errorf("Parse(2 MiB Subject line) kept a Subject of %d bytes, want at most 64 KiB", len(rep.Message.Subject))
-	}
-}
-
-// pendingFix skips a test that pins a finding not yet fixed (see
-// /work/readme-parts/trust-findings.md) unless BOUNCER_HOSTILE_STRICT=1.
-// The owner deletes the call with the fix.
-func pendingFix(t *testing.T, finding string) {
-	t.Helper()
-	if os.Getenv("BOUNCER_HOSTILE_STRICT") != "1" {
-		t.Skipf("finding %s (trust-findings.md) not fixed yet; BOUNCER_HOSTILE_STRICT=1 runs it", finding)
 	}
 }
 

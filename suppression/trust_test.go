@@ -189,21 +189,16 @@ func TestTrustHostileFieldsRecord(t *testing.T) {
 				Diagnostic: "550 " + evil, RemoteMTA: "r" + evil, Class: dsn.ClassHard, Reason: dsn.ReasonUserUnknown}}}
 		_, err := s.Record(context.Background(), []Message{{Key: "poison", Mailbox: "main", ReceivedAt: t0, Report: r}}, t0)
 		if err != nil {
-			pendingFinding(t, "T3", err)
+			t.Fatalf("Record(report with NUL, invalid UTF-8, ESC): %v", err)
 		}
 		quarantined := Message{Key: "poison-unparsed", Mailbox: "main", ReceivedAt: t0, ParseError: "bad" + evil, Subject: "s" + evil, From: "f" + evil}
 		if _, err := s.Record(context.Background(), []Message{quarantined}, t0); err != nil {
-			pendingFinding(t, "T3", err)
+			t.Fatalf("Record(unparsed message with NUL, invalid UTF-8, ESC): %v", err)
+		}
+		if verified, suppressed := evidence(t, s, "poison@example.com"); len(verified) != 1 || !suppressed {
+			t.Errorf("poison@example.com: %d events, suppressed %v; want the hard bounce recorded and counted", len(verified), suppressed)
 		}
 	})
-}
-
-// pendingFinding skips with the error of a finding not yet fixed (see
-// /work/readme-parts/trust-findings.md); the owner turns it into t.Fatal
-// with the fix.
-func pendingFinding(t *testing.T, id string, err error) {
-	t.Helper()
-	t.Skipf("finding %s not fixed yet: %v", id, err)
 }
 
 // TestTrustParsedNamelessBounce: the same through dsn.Parse, whose record
@@ -217,8 +212,8 @@ func TestTrustParsedNamelessBounce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Recipients) == 0 {
-		pendingFinding(t, "T4", errors.New("dsn drops a failed record whose Final-Recipient is empty"))
+	if len(rep.Recipients) != 1 || rep.Recipients[0].FinalRecipient != "" {
+		t.Fatalf("dsn.Parse(failed group with an empty Final-Recipient) = %+v, want one record without a recipient", rep.Recipients)
 	}
 	dialects(t, Options{Policy: &Policy{RequireVerified: true}}, func(t *testing.T, s *Store) {
 		if m := ingestReport(t, s, keys, raw, rep); !m.Verified || m.VerifiedRecipient != rcpt {
