@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// resetParseFlags restores the parse flags after a test (cobra keeps flag
+// values between executions).
+func resetParseFlags(t *testing.T) {
+	t.Cleanup(func() {
+		_ = parseCmd.Flags().Set("json", "false")
+		_ = parseCmd.Flags().Set("max-size", "10485760")
+	})
+}
+
+func TestParseCommandJSON(t *testing.T) {
+	resetParseFlags(t)
+	dir := t.TempDir()
+	corpus := "../../dsn/testdata/corpus/sisimai/"
+	for _, name := range []string{"lhost-postfix-02.eml", "rfc3834-01.eml", "arf-16.eml"} {
+		data, err := os.ReadFile(corpus + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "sub", name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notReport := writeFile(t, "hello.eml", "From: a@example.com\nTo: b@example.com\nSubject: hi\n\nhello\n")
+	out, stderr, code := runCLI(t, "parse", "--json", dir, notReport)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var row parseRow
+		if err := json.Unmarshal([]byte(line), &row); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		got = append(got, fmt.Sprintf("%s#%d:%s:%s", row.File, row.Index, row.Type, row.Recipient))
+		if (row.Index > 0) != (row.Class != "" && row.Reason != "") {
+			t.Errorf("row %q: class %q reason %q, want both set exactly for records", line, row.Class, row.Reason)
+		}
+	}
+	want := []string{
+		"arf-16.eml#1:arf:kijitora@example.com",
+		"arf-16.eml#2:arf:sironeko@example.com",
+		"arf-16.eml#3:arf:mikeneko@example.com",
+		"arf-16.eml#4:arf:sabatora@example.com",
+		"arf-16.eml#5:arf:sirokiji@example.org",
+		"arf-16.eml#6:arf:kuroneko@example.com",
+		"arf-16.eml#7:arf:sabineko@example.com",
+		"lhost-postfix-02.eml#1:dsn:filtered@example.co.jp",
+		"lhost-postfix-02.eml#2:dsn:userunknown@example.co.jp",
+		"rfc3834-01.eml#1:autoreply:kijitora@example.net",
+		"hello.eml#0:other:",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("bouncer parse --json rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, key := range []string{`"file"`, `"index"`, `"type"`, `"recipient"`, `"action"`, `"status"`, `"reply_code"`,
+		`"class"`, `"reason"`, `"diagnostic"`, `"remote_mta"`, `"feedback_type"`} {
+		if !strings.Contains(out, key) {
+			t.Errorf("output lacks the key %s", key)
+		}
+	}
+}
+
+func TestParseCommandTableAndStdin(t *testing.T) {
+	resetParseFlags(t)
+	data, err := os.ReadFile("../../dsn/testdata/corpus/sisimai/lhost-postfix-02.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		_, _ = w.Write(data)
+		w.Close()
+	}()
+	rootCmd.SetIn(r)
+	defer rootCmd.SetIn(nil)
+	out, stderr, code := runCLI(t, "parse", "-")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "FILE") || !strings.Contains(lines[1], "filtered@example.co.jp") ||
+		!strings.Contains(lines[2], "5.1.1") {
+		t.Errorf("table output:\n%s\nwant a header and two records", out)
+	}
+}
+
+func TestParseCommandMissingFile(t *testing.T) {
+	resetParseFlags(t)
+	_, stderr, code := runCLI(t, "parse", "--json", filepath.Join(t.TempDir(), "nope.eml"))
+	if code != 1 || !strings.Contains(stderr, "nope.eml") {
+		t.Errorf("missing file: exit %d stderr %q, want 1 naming the file", code, stderr)
+	}
+}
