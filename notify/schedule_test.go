@@ -152,7 +152,7 @@ func TestLateReportAtStartup(t *testing.T) {
 func TestFailedReportRetried(t *testing.T) {
 	s := openStore(t, "sqlite")
 	srv := startSMTP(t, TLSNone, "", "")
-	srv.rejectData = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "insufficient storage"}
+	srv.reject(&smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}, Message: "insufficient storage"})
 	n := newTestNotifier(t, s, srv)
 	n.sender = NewMailer(srv.options(TLSNone))
 	ctx := context.Background()
@@ -163,7 +163,7 @@ func TestFailedReportRetried(t *testing.T) {
 	if err != nil || last.Status != suppression.RunFailed || !strings.Contains(last.Error, "insufficient storage") {
 		t.Fatalf("LastReportRun = %+v, %v; want failed with the server's reason", last, err)
 	}
-	srv.rejectData = nil
+	srv.reject(nil)
 	if out, err := n.Tick(ctx, dueAt.Add(time.Hour)); err != nil || out != Sent {
 		t.Fatalf("retry = %q, %v; want sent", out, err)
 	}

@@ -38,7 +38,6 @@ type smtpServer struct {
 	user, pass string // AUTH PLAIN credentials; "" accepts no AUTH
 	mu         sync.Mutex
 	msgs       []received
-	arrived    chan struct{} // one value per accepted message
 	rejectData error         // when set, DATA fails with it
 }
 
@@ -48,7 +47,7 @@ type smtpServer struct {
 func startSMTP(t *testing.T, mode TLSMode, user, pass string) *smtpServer {
 	t.Helper()
 	cert, root := selfSigned(t)
-	s := &smtpServer{Root: root, user: user, pass: pass, arrived: make(chan struct{}, 100)}
+	s := &smtpServer{Root: root, user: user, pass: pass}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{srv: s}, nil }))
 	srv.Domain = "smtp.test"
 	srv.AllowInsecureAuth = true
@@ -84,6 +83,13 @@ func startSMTP(t *testing.T, mode TLSMode, user, pass string) *smtpServer {
 func (s *smtpServer) options(mode TLSMode) SMTPOptions {
 	return SMTPOptions{Host: s.Host, Port: s.Port, TLS: mode, Username: s.user, Password: s.pass,
 		TLSConfig: &tls.Config{RootCAs: s.Root}, HelloName: "bouncer.test", Timeout: 30 * time.Second}
+}
+
+// reject makes DATA fail with err from now on; nil accepts again.
+func (s *smtpServer) reject(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rejectData = err
 }
 
 // messages returns what was received so far.
@@ -134,14 +140,13 @@ func (s *smtpSession) Data(r io.Reader) error {
 	if _, err := io.Copy(&b, r); err != nil {
 		return err
 	}
+	s.srv.mu.Lock()
+	defer s.srv.mu.Unlock()
 	if s.srv.rejectData != nil {
 		return s.srv.rejectData
 	}
 	s.cur.Data = b.Bytes()
-	s.srv.mu.Lock()
 	s.srv.msgs = append(s.srv.msgs, s.cur)
-	s.srv.mu.Unlock()
-	s.srv.arrived <- struct{}{}
 	return nil
 }
 
