@@ -38,7 +38,7 @@ type smtpServer struct {
 	user, pass string // AUTH PLAIN credentials; "" accepts no AUTH
 	mu         sync.Mutex
 	msgs       []received
-	rejectData error         // when set, DATA fails with it
+	rejectData error // when set, DATA fails with it
 }
 
 // startSMTP serves on a loopback port until the test ends. mode says how
