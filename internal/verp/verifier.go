@@ -44,9 +44,10 @@ type Verdict struct {
 // Check reads tokens from the report's Delivered-To/X-Original-To and To
 // addresses, the returned original's Return-Path and the signed header, and
 // returns Verified when one valid token names the recipient every record of
-// the report is counted against (its final recipient, else its original). A report naming no recipient takes the
-// token's. A token for another address than the report's recipient, or
-// tokens for different recipients with none named, are not verified.
+// the report is counted against (its final recipient, else its original).
+// A report naming no recipient takes the token's. A token for another
+// address than the report's recipient, or tokens for different recipients
+// with none named, are not verified.
 func (v *Verifier) Check(ctx context.Context, r *dsn.Report) Verdict {
 	if r == nil {
 		return Verdict{Note: "no report"}
