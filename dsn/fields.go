@@ -3,6 +3,7 @@ package dsn
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"strings"
 )
 
@@ -95,13 +96,30 @@ type unfolder struct {
 }
 
 // start begins a new field value.
-func (u *unfolder) start(v string) {
-	u.buf = append(u.buf[:0], strings.TrimSpace(v)...)
+func (u *unfolder) start(v []byte) {
+	u.buf = append(u.buf[:0], bytes.TrimSpace(v)...)
 	u.on = true
 }
 
 // add appends a continuation line.
-func (u *unfolder) add(line string) {
+func (u *unfolder) add(line []byte) {
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 || len(u.buf) > maxFieldBytes {
+		return
+	}
+	if len(u.buf) > 0 {
+		u.buf = append(u.buf, ' ')
+	}
+	u.buf = append(u.buf, line...)
+}
+
+// startString and addString are start and add for string lines.
+func (u *unfolder) startString(v string) {
+	u.buf = append(u.buf[:0], strings.TrimSpace(v)...)
+	u.on = true
+}
+
+func (u *unfolder) addString(line string) {
 	line = strings.TrimSpace(line)
 	if line == "" || len(u.buf) > maxFieldBytes {
 		return
@@ -136,30 +154,68 @@ type headerStats struct {
 	tooLong bool // the block exceeded the limit
 }
 
-// readHeader reads a header block from br up to the blank line that ends it,
+// lineReader yields the lines of a header block with their line endings;
+// n is the number of bytes consumed, err is set at the end of the input.
+type lineReader interface {
+	readLine() (line []byte, n int, err error)
+}
+
+// bufLines reads lines from a bufio.Reader, keeping at most maxFieldBytes
+// of a line longer than the buffer (the rest is counted, not kept).
+type bufLines struct {
+	br   *bufio.Reader
+	long []byte
+}
+
+func (r *bufLines) readLine() ([]byte, int, error) {
+	b, err := r.br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return b, len(b), err
+	}
+	n := len(b)
+	r.long = append(r.long[:0], b...)
+	for err == bufio.ErrBufferFull {
+		b, err = r.br.ReadSlice('\n')
+		n += len(b)
+		if len(r.long) < maxFieldBytes {
+			r.long = append(r.long, b...)
+		}
+	}
+	return r.long, n, err
+}
+
+// memLines reads lines from a byte slice without copying.
+type memLines struct {
+	data []byte
+	off  int
+}
+
+func (r *memLines) readLine() ([]byte, int, error) {
+	if r.off >= len(r.data) {
+		return nil, 0, io.EOF
+	}
+	rest := r.data[r.off:]
+	i := bytes.IndexByte(rest, '\n')
+	if i < 0 {
+		r.off = len(r.data)
+		return rest, len(rest), io.EOF
+	}
+	r.off += i + 1
+	return rest[:i+1], i + 1, nil
+}
+
+// readHeader reads a header block up to the blank line that ends it,
 // reading at most limit bytes, and keeps the fields named in wantedFields or
 // extra. Lines that are not fields are skipped (a leading mbox "From "
 // line, garbage) and counted.
-func readHeader(br *bufio.Reader, limit int64, extra []string) (h header, st headerStats) {
-	var n int64
+func readHeader(src lineReader, limit int64, extra []string) (h header, st headerStats) {
+	var total int64
 	var u unfolder
 	defer func() { u.flush(h) }()
-	var long []byte
 	for {
-		b, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			long = append(long[:0], b...)
-			for err == bufio.ErrBufferFull {
-				b, err = br.ReadSlice('\n')
-				if len(long) < maxFieldBytes {
-					long = append(long, b...)
-				}
-				n += int64(len(b))
-			}
-			b = long
-		}
-		n += int64(len(b))
-		if n > limit {
+		b, n, err := src.readLine()
+		total += int64(n)
+		if total > limit {
 			st.tooLong = true
 			return h, st
 		}
@@ -170,7 +226,7 @@ func readHeader(br *bufio.Reader, limit int64, extra []string) (h header, st hea
 		switch {
 		case line[0] == ' ' || line[0] == '\t':
 			if u.on {
-				u.add(string(line))
+				u.add(line)
 			}
 		default:
 			name, off, ok := fieldNameBytes(line)
@@ -180,7 +236,7 @@ func readHeader(br *bufio.Reader, limit int64, extra []string) (h header, st hea
 				u.flush(h)
 				if wanted(name, extra) {
 					h = append(h, field{name: string(name)})
-					u.start(string(line[off:]))
+					u.start(line[off:])
 				}
 			case st.fields == 0 && st.bad == 0 && bytes.HasPrefix(line, []byte("From ")):
 				// QUIRK: mbox files start with a "From " separator line.
@@ -254,13 +310,13 @@ func parseGroups(s string) [][]field {
 			continue
 		}
 		if isContinuation(line) && len(cur) > 0 {
-			u.add(line)
+			u.addString(line)
 			continue
 		}
 		if name, off, ok := fieldName(line); ok {
 			u.flush(cur)
 			cur = append(cur, field{name: name})
-			u.start(line[off:])
+			u.startString(line[off:])
 		}
 	}
 	u.flush(cur)

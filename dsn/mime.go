@@ -2,7 +2,6 @@ package dsn
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 	"strings"
 
@@ -11,18 +10,18 @@ import (
 	_ "github.com/emersion/go-message/charset"
 )
 
-// splitTop reads the top-level header block of data and returns it with a
-// reader positioned at the body.
-func (p *parser) splitTop(data []byte) (header, *bufio.Reader, error) {
-	br := bufio.NewReaderSize(bytes.NewReader(data), 4096)
-	h, st := readHeader(br, p.opts.MaxHeaderBytes, p.opts.Headers)
+// splitTop reads the top-level header block of data and returns it with
+// the body.
+func (p *parser) splitTop(data []byte) (header, []byte, error) {
+	src := &memLines{data: data}
+	h, st := readHeader(src, p.opts.MaxHeaderBytes, p.opts.Headers)
 	if st.tooLong {
 		return nil, nil, &HeaderTooLongError{Limit: p.opts.MaxHeaderBytes}
 	}
 	if st.bad > 0 {
 		p.problem("header: %d lines are not fields", st.bad)
 	}
-	return h, br, nil
+	return h, data[src.off:], nil
 }
 
 // entityOf makes a go-message entity, which decodes the transfer encoding
@@ -119,7 +118,8 @@ func (p *parser) leaf(mt string, e *message.Entity, depth int) bool {
 			p.feedback = append(p.feedback, g...)
 		}
 	case "text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header":
-		h, _ := readHeader(bufio.NewReaderSize(io.LimitReader(e.Body, p.opts.MaxHeaderBytes), 1024), p.opts.MaxHeaderBytes, p.opts.Headers)
+		br := bufio.NewReaderSize(io.LimitReader(e.Body, p.opts.MaxHeaderBytes), 1024)
+		h, _ := readHeader(&bufLines{br: br}, p.opts.MaxHeaderBytes, p.opts.Headers)
 		p.setOriginalHeader(h)
 		return true
 	case "message/rfc822", "message/global", "message/partial":
@@ -141,7 +141,7 @@ func (p *parser) leaf(mt string, e *message.Entity, depth int) bool {
 // It reports whether the part was a returned original.
 func (p *parser) embedded(e *message.Entity, depth int) bool {
 	br := bufio.NewReaderSize(e.Body, 1024)
-	h, st := readHeader(br, p.opts.MaxHeaderBytes, p.opts.Headers)
+	h, st := readHeader(&bufLines{br: br}, p.opts.MaxHeaderBytes, p.opts.Headers)
 	if st.fields == 0 {
 		return false
 	}

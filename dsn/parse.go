@@ -117,7 +117,7 @@ type parser struct {
 	original    header   // header of the returned original message
 	jmrpRcpt    string   // QUIRK: Microsoft JMRP original recipient
 	jmrp        bool
-	raw         string // prefix of the undecoded top-level body
+	raw         []byte // prefix of the undecoded top-level body
 	tooDeep     bool   // the depth problem was recorded
 	dropped     int    // records past Options.MaxRecipients
 }
@@ -141,10 +141,8 @@ func (p *parser) parse(data []byte) error {
 	}
 	p.outer = h
 	p.rep.Message = envelopeOf(h)
-	if raw, _ := body.Peek(maxTextBytes); len(raw) > 0 {
-		p.raw = string(raw)
-	}
-	p.walkEntity(h, body, 0)
+	p.raw = body[:min(len(body), maxTextBytes)]
+	p.walkEntity(h, bytes.NewReader(body), 0)
 	p.decide()
 	for i := range p.rep.Recipients {
 		rc := &p.rep.Recipients[i]

@@ -24,10 +24,10 @@ func (p *parser) textBounce() bool {
 			texts = append(texts, htmlText(h))
 		}
 	}
-	if p.raw != "" && (len(texts) == 0 || len(p.rep.Problems) > 0) {
+	if len(p.raw) > 0 && (len(texts) == 0 || len(p.rep.Problems) > 0) {
 		// QUIRK: when the MIME structure is broken (Exchange writing an
 		// unfolded boundary parameter), read the raw body as text.
-		texts = append(texts, p.raw)
+		texts = append(texts, string(p.raw))
 	}
 	for i, t := range texts {
 		if p.flattenedDSN(t) {

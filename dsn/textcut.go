@@ -1,7 +1,6 @@
 package dsn
 
 import (
-	"bufio"
 	"bytes"
 	"strings"
 )
@@ -95,6 +94,6 @@ func inlineHeader(s string, limit int64, extra []string) header {
 	if len(s) > int(limit) {
 		s = s[:limit]
 	}
-	h, _ := readHeader(bufio.NewReaderSize(strings.NewReader(s), 1024), limit, extra)
+	h, _ := readHeader(&memLines{data: []byte(s)}, limit, extra)
 	return h
 }
