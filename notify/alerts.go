@@ -17,7 +17,8 @@ const (
 	AlertMailboxSilent = "mailbox_silent" // a mailbox that used to receive bounces went quiet
 )
 
-// AlertOptions set when alerts fire. The zero value is usable.
+// AlertOptions set when alerts fire. The zero value is usable; a negative
+// FailedPolls, BlockShare or SilentDays turns that alert off.
 type AlertOptions struct {
 	FailedPolls  int           // consecutive failed polls of one mailbox (default 3)
 	BlockShare   float64       // share of one receiver's bounces that are blocks (default 0.2) ...
@@ -28,12 +29,16 @@ type AlertOptions struct {
 }
 
 func (o AlertOptions) withDefaults() AlertOptions {
-	o.FailedPolls = orDefault(o.FailedPolls, 3)
-	o.BlockMinimum = orDefault(o.BlockMinimum, 10)
-	o.SilentDays = orDefault(o.SilentDays, 3)
-	if o.BlockShare <= 0 {
+	if o.FailedPolls == 0 {
+		o.FailedPolls = 3
+	}
+	if o.SilentDays == 0 {
+		o.SilentDays = 3
+	}
+	if o.BlockShare == 0 {
 		o.BlockShare = 0.2
 	}
+	o.BlockMinimum = orDefault(o.BlockMinimum, 10)
 	if o.BlockWindow <= 0 {
 		o.BlockWindow = time.Hour
 	}
@@ -91,10 +96,10 @@ func mailboxAlerts(boxes []suppression.MailboxHealth, now time.Time, o AlertOpti
 	var out []Alert
 	silent := time.Duration(o.SilentDays) * 24 * time.Hour
 	for _, b := range boxes {
-		if b.ConsecutiveFailures >= o.FailedPolls {
+		if o.FailedPolls > 0 && b.ConsecutiveFailures >= o.FailedPolls {
 			out = append(out, Alert{Kind: AlertPollFailures, Subject: b.Mailbox, Count: b.ConsecutiveFailures, Since: b.LastSuccess, Detail: b.LastError})
 		}
-		if !b.LastReceived.IsZero() && now.Sub(b.LastReceived) >= silent {
+		if o.SilentDays > 0 && !b.LastReceived.IsZero() && now.Sub(b.LastReceived) >= silent {
 			days := int(now.Sub(b.LastReceived) / (24 * time.Hour))
 			out = append(out, Alert{Kind: AlertMailboxSilent, Subject: b.Mailbox, Count: days, Since: b.LastReceived})
 		}
@@ -103,6 +108,9 @@ func mailboxAlerts(boxes []suppression.MailboxHealth, now time.Time, o AlertOpti
 }
 
 func blockAlerts(ctx context.Context, f Figures, now time.Time, o AlertOptions) ([]Alert, error) {
+	if o.BlockShare < 0 {
+		return nil, nil
+	}
 	w := suppression.Window{From: now.Add(-o.BlockWindow), To: now}
 	receivers, err := f.ReceiverBounces(ctx, w)
 	if err != nil {

@@ -65,6 +65,10 @@ func TestEvaluateAlerts(t *testing.T) {
 		if strings.Join(keys, "\n") != strings.Join(want, "\n") {
 			t.Errorf("EvaluateAlerts =\n%s\nwant\n%s", strings.Join(keys, "\n"), strings.Join(want, "\n"))
 		}
+		got, err = EvaluateAlerts(context.Background(), s, alertNow, time.UTC, AlertOptions{FailedPolls: -1, SilentDays: -1, BlockShare: -1})
+		if err != nil || len(got) != 0 {
+			t.Errorf("EvaluateAlerts(all off) = %+v, %v; want none", got, err)
+		}
 		// Stricter options silence all three.
 		got, err = EvaluateAlerts(context.Background(), s, alertNow, time.UTC, AlertOptions{FailedPolls: 4, SilentDays: 6, BlockShare: 0.95})
 		if err != nil || len(got) != 0 {

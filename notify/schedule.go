@@ -41,6 +41,9 @@ func (s schedule) prev(t time.Time) time.Time {
 	return last
 }
 
+// Next is the first scheduled report time after now.
+func (n *Notifier) Next(now time.Time) time.Time { return n.sched.next(now) }
+
 // Outcome says what a Tick did.
 type Outcome string
 
