@@ -76,3 +76,41 @@ func FuzzHTTP(f *testing.F) {
 		}
 	})
 }
+
+// TestEveryRouteNeedsToken: with a token configured, every /v1 route
+// answers 401 without it or with a wrong one, and only /healthz and
+// /metrics answer without it.
+func TestEveryRouteNeedsToken(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	h := NewHandler(s, HandlerOptions{Token: fuzzToken, Now: func() time.Time { return t0 }})
+	routes := []struct{ method, path, body string }{
+		{"GET", "/v1/suppressions", ""},
+		{"GET", "/v1/suppressions/alice@example.com", ""},
+		{"PUT", "/v1/suppressions/alice@example.com", `{"reason":"x"}`},
+		{"DELETE", "/v1/suppressions/alice@example.com", ""},
+		{"POST", "/v1/suppressions/check", `{"emails":["alice@example.com"]}`},
+		{"GET", "/v1/allowlist", ""},
+		{"PUT", "/v1/allowlist/example.org", `{}`},
+		{"DELETE", "/v1/allowlist/example.org", ""},
+	}
+	for _, rt := range routes {
+		for _, auth := range []string{"", "Bearer wrong", "Bearer " + fuzzToken + "x", "Basic " + fuzzToken, fuzzToken} {
+			req := httptest.NewRequest(rt.method, rt.path, strings.NewReader(rt.body))
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusUnauthorized {
+				t.Errorf("%s %s with Authorization %q: %d, want 401", rt.method, rt.path, auth, rec.Code)
+			}
+		}
+	}
+	for _, path := range []string{"/healthz", "/metrics"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("GET %s without a token: %d, want 200", path, rec.Code)
+		}
+	}
+}
