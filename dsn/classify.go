@@ -151,7 +151,7 @@ func (f *facts) userUnknownWitnessed() bool {
 	case "RCPT":
 		return true
 	case "":
-		return sub == "1" || sub != "2" && echoesRecipient(f.text)
+		return sub == "1" || saysRCPT(f.text) || sub != "2" && echoesRecipient(f.text, f.r)
 	}
 	return sub == "1"
 }
@@ -174,12 +174,35 @@ func (f *facts) class(reason Reason) Class {
 	return c
 }
 
+// rcptMarkers are the ways diagnostics name RCPT TO as the command a reply
+// answered, for when the parser found no command.
+var rcptMarkers = []string{
+	"rcpt to",                 // Postfix "in reply to RCPT TO command", Exim "after RCPT TO:", dma "did not like our RCPT TO"
+	"after rcpt",              // GMX "SMTP error from remote server after RCPT command"
+	"smtp:rcpt",               // "Technical details: SMTP:RCPT host ..."
+	"[rcpt_to]",               // Yahoo "... [RCPT_TO]"
+	"does not like recipient", // qmail-remote: the RCPT reply was a failure
+}
+
+// saysRCPT reports whether a normalized diagnostic names RCPT TO.
+func saysRCPT(text string) bool {
+	for _, m := range rcptMarkers {
+		if strings.Contains(text, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // echoesRecipient reports whether a normalized reply starts by naming the
-// recipient, "550 <a@example.org>: user unknown" (Postfix) or "550 5.1.1
-// <a@example.org>... user unknown" (Sendmail): the shape of a reply to RCPT
-// TO, which names one address, where a reply to DATA speaks of the message.
-// (normalizeDiagnostic has already dropped a "550 5.1.1" prefix.)
-func echoesRecipient(d string) bool {
+// record's recipient, "550 <a@example.org>: user unknown" (Postfix) or "550
+// 5.1.1 <a@example.org>... user unknown" (Sendmail): the shape of a reply to
+// RCPT TO, which names one address, where a reply to DATA speaks of the
+// message. An address other than the recipient's (our envelope sender, at
+// MAIL FROM) is no witness. normalizeDiagnostic has already dropped a
+// "550 5.1.1" prefix.
+func echoesRecipient(d string, r *Recipient) bool {
+	d = strings.TrimPrefix(d, "<<< ") // a Sendmail transcript line
 	d = strings.TrimLeft(d, ": #")
 	if len(d) >= 4 && isReplyCode(d[:3]) {
 		d = strings.TrimLeft(d[3:], ": -")
@@ -192,8 +215,14 @@ func echoesRecipient(d string) bool {
 	if end < 0 || !strings.Contains(d[:end], "@") {
 		return false
 	}
-	rest := d[end+1:]
-	return strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "...")
+	if rest := d[end+1:]; !strings.HasPrefix(rest, ":") && !strings.HasPrefix(rest, "...") {
+		return false
+	}
+	addr := d[1:end]
+	if r.FinalRecipient == "" && r.OriginalRecipient == "" {
+		return true
+	}
+	return strings.EqualFold(addr, r.FinalRecipient) || strings.EqualFold(addr, r.OriginalRecipient)
 }
 
 // aboutRecipient reports whether a reason describes the recipient's address.
