@@ -11,6 +11,9 @@ import (
 type textRecord struct {
 	addr string
 	diag []string
+	// open keeps the record collecting past a blank line: its diagnostic
+	// so far is only the sentence that named it.
+	open bool
 }
 
 // maxNoticeLines bounds the lines of a notice that are scanned.
@@ -23,13 +26,13 @@ const maxNoticeLines = 600
 // line or a separator. Addresses in ex (the sender) are skipped.
 func scanNotice(notice string, ex map[string]bool) []textRecord {
 	notice = unquote(notice)
-	if recs := scanLines(notice, nil, recipientLine); len(recs) > 0 {
+	if recs := scanLines(notice, nil, recipientLine, false); len(recs) > 0 {
 		return recs
 	}
 	if recs := transcriptRecipients(notice); len(recs) > 0 {
 		return recs
 	}
-	return scanLines(notice, ex, sentenceRecipient)
+	return scanLines(notice, ex, sentenceRecipient, true)
 }
 
 // transcriptRecipients reads an SMTP session transcript ("In:  RCPT
@@ -63,7 +66,7 @@ func transcriptRecipients(notice string) []textRecord {
 }
 
 // scanLines runs scanNotice with one recognizer of recipient lines.
-func scanLines(notice string, ex map[string]bool, recognize func(string) (string, string, bool)) []textRecord {
+func scanLines(notice string, ex map[string]bool, recognize func(string) (string, string, bool), sentences bool) []textRecord {
 	lines := strings.Split(notice, "\n")
 	if len(lines) > maxNoticeLines {
 		lines = lines[:maxNoticeLines]
@@ -76,7 +79,13 @@ func scanLines(notice string, ex map[string]bool, recognize func(string) (string
 		t := strings.TrimSpace(line)
 		if t == "" || isSeparator(t) {
 			loose = loose[:0]
-			if isSeparator(t) || cur >= 0 && len(recs[cur].diag) > 0 && !strings.HasSuffix(recs[cur].diag[len(recs[cur].diag)-1], ":") {
+			switch {
+			case cur < 0:
+			case isSeparator(t):
+				cur = -1
+			case recs[cur].open:
+				recs[cur].open = false
+			case len(recs[cur].diag) > 0 && !strings.HasSuffix(recs[cur].diag[len(recs[cur].diag)-1], ":"):
 				cur = -1
 			}
 			continue
@@ -117,7 +126,7 @@ func scanLines(notice string, ex map[string]bool, recognize func(string) (string
 		loose = loose[:0]
 		cur = indexOf(recs, addr)
 		if cur < 0 {
-			recs = append(recs, textRecord{addr: addr})
+			recs = append(recs, textRecord{addr: addr, open: sentences})
 			at = append(at, i)
 			cur = len(recs) - 1
 		}
@@ -303,10 +312,7 @@ func sentenceRecipient(t string) (addr, rest string, ok bool) {
 	if a == "" || strings.IndexByte(a[strings.IndexByte(a, '@'):], '.') < 0 {
 		return "", "", false
 	}
-	if findReplyCode(t) != "" || findStatus(t) != "" {
-		return a, t, true
-	}
-	return a, "", true
+	return a, t, true
 }
 
 // unquote removes one level of "> " quoting from a notice that was
