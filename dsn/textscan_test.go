@@ -59,7 +59,8 @@ func TestScanNotice(t *testing.T) {
 			name: "sentence and a multi-line reply",
 			notice: "There was an error delivering your mail to <a@example.org>.\n\nmx [192.0.2.3] did not like our final DATA:\n" +
 				"550-5.7.26 Unauthenticated email is not accepted due to\n550 5.7.26 the domain's DMARC policy.\n",
-			want: map[string]string{"a@example.org": "mx [192.0.2.3] did not like our final DATA: 550 5.7.26 Unauthenticated email is not accepted due to the domain's DMARC policy."},
+			want: map[string]string{"a@example.org": "There was an error delivering your mail to <a@example.org>. " +
+				"mx [192.0.2.3] did not like our final DATA: 550 5.7.26 Unauthenticated email is not accepted due to the domain's DMARC policy."},
 		},
 		{
 			name:   "reason in its own section",
