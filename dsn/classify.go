@@ -606,6 +606,7 @@ var textRules = []textRule{
 
 	// --- relaying refused: we reached the wrong host ---
 	{"no relaying", ReasonNoRelaying, decisive},                           // various
+	{"insecure mail relay", ReasonNoRelaying, decisive},                   // older gateways refusing to relay
 	{"relay access denied", ReasonNoRelaying, decisive},                   // Postfix
 	{"relaying denied", ReasonNoRelaying, decisive},                       // Sendmail
 	{"relay denied", ReasonNoRelaying, decisive},                          // various
@@ -847,7 +848,7 @@ var textRules = []textRule{
 	{"in the queue too long", ReasonExpired, vague},                     // qmail "this message has been in the queue too long"
 	{"did not accept our requests to connect", ReasonExpired, decisive}, // Gmail: gave up connecting
 	{"retries, giving up", ReasonExpired, decisive},                     // Yahoo "after multiple retries, giving up"
-	{"delivery failed * attempts", ReasonExpired, decisive},             // IMail "Delivery failed 20 attempts"
+	{"delivery failed * attempts:", ReasonExpired, decisive},            // IMail "Delivery failed 20 attempts"
 	{"will be retried", ReasonExpired, hint},                            // Gmail delay notice "will be retried for 2 more day(s)"
 	{"not reachable", ReasonExpired, hint},                              // Zoho "Host not reachable" after the retries
 	{"could not deliver for", ReasonExpired, decisive},                  // DragonFly dma "Could not deliver for the last N seconds"
