@@ -115,6 +115,13 @@ func (p *parser) addDSNRecipient(rc Recipient) {
 		// routes or bare domains ("@mx.example.org") as Final-Recipient.
 		rc.FinalRecipient = rc.OriginalRecipient
 	}
+	if rc.Diagnostic == "" {
+		// The comment of "Status: 4.0.0 (host name lookup failure)" is the
+		// only explanation some MTAs give.
+		if i := strings.IndexByte(rc.ReportedStatus, '('); i > 0 {
+			rc.Diagnostic = strings.Trim(strings.TrimSpace(rc.ReportedStatus[i:]), "()")
+		}
+	}
 	rc.Diagnostic = sesRemoteFirst(rc.Diagnostic)
 	completeCodes(&rc)
 	p.addRecord(rc)

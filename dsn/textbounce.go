@@ -89,13 +89,7 @@ func (p *parser) fallbackRecipients(notice string) []textRecord {
 			addrs = []string{a}
 		}
 	}
-	diag := codeLines(notice)
-	if diag == "" {
-		diag = indentedBlock(notice)
-	}
-	if diag == "" {
-		diag = noticeSummary(notice)
-	}
+	diag := generalDiagnostic(notice)
 	var recs []textRecord
 	for _, a := range addrs {
 		recs = append(recs, textRecord{addr: a, diag: []string{diag}})
@@ -125,6 +119,22 @@ func (p *parser) addTextRecipients(recs []textRecord, notice string) {
 		rc.RemoteMTA = remoteHost(rc.Diagnostic)
 		p.addRecord(rc)
 	}
+}
+
+// generalDiagnostic explains a recipient from the notice as a whole: its
+// SMTP reply lines, a reply introduced by "The response was:", an indented
+// block, or else its first paragraphs.
+func generalDiagnostic(notice string) string {
+	if d := codeLines(notice); d != "" {
+		return d
+	}
+	if d := introducedReply(notice); d != "" {
+		return d
+	}
+	if d := indentedBlock(notice); d != "" {
+		return d
+	}
+	return noticeSummary(notice)
 }
 
 // googleGroupsRefusal is the English gist of Google Groups' notice.
@@ -175,6 +185,11 @@ func (p *parser) enrichFrom(text string) {
 				d = appendFolded(d, c)
 			}
 		}
+		if d == "" && rc.Diagnostic == "" && len(p.rep.Recipients) == 1 {
+			if d = introducedReply(notice); d == "" {
+				d = indentedBlock(notice)
+			}
+		}
 		fillFrom(rc, d)
 	}
 }
@@ -218,11 +233,7 @@ func (p *parser) preferFailedHeader(recs []textRecord, notice string) []textReco
 			tr.diag = recs[i].diag
 		} else if len(recs) == 1 && len(addrs) == 1 {
 			tr.diag = recs[0].diag
-		} else if d := codeLines(notice); d != "" {
-			tr.diag = []string{d}
-		} else if d := indentedBlock(notice); d != "" {
-			tr.diag = []string{d}
-		} else if d := noticeSummary(notice); d != "" {
+		} else if d := generalDiagnostic(notice); d != "" {
 			tr.diag = []string{d}
 		}
 		if indexOf(out, a) < 0 {

@@ -500,17 +500,42 @@ func htmlText(s string) string {
 // notice explains only in general words.
 func noticeSummary(notice string) string {
 	var out []string
+	paragraphs := 0
 	for line := range strings.Lines(notice) {
 		t := strings.TrimSpace(line)
 		if t == "" || isSeparator(t) {
 			if len(out) > 0 {
-				break
+				if paragraphs++; paragraphs == 2 {
+					break
+				}
 			}
 			continue
 		}
-		if out = append(out, t); len(out) == 4 {
+		if out = append(out, t); len(out) == 6 {
 			break
 		}
 	}
 	return joinReply(out)
+}
+
+// replyIntros are words of a line that introduces the remote server's
+// reply ("The response was:", "The error that the other server returned
+// was:", "Remote host said:").
+var replyIntros = []string{"response", "error", "reply", "said", "returned", "reason"}
+
+// introducedReply returns a line ending with a colon that announces the
+// remote server's reply, with the paragraph that follows it; "" when the
+// notice has none.
+func introducedReply(notice string) string {
+	lines := strings.Split(notice, "\n")
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if !strings.HasSuffix(t, ":") || len(t) > 80 || !hasAny(strings.ToLower(t), replyIntros) {
+			continue
+		}
+		if out, _ := paragraphAt(lines, i+1, 1); len(out) > 0 {
+			return joinReply(append([]string{t}, out...))
+		}
+	}
+	return ""
 }

@@ -129,3 +129,17 @@ func TestUnquote(t *testing.T) {
 		t.Errorf("unquote left %q", got)
 	}
 }
+
+func TestGeneralDiagnostic(t *testing.T) {
+	tests := []struct{ name, notice, want string }{
+		{"reply lines", "Delivery failed.\n\nRemote host said:\n550 5.1.1 unknown\n", "Remote host said: 550 5.1.1 unknown"},
+		{"introduced reply", "** Message not delivered **\n\nThe response was:\n\nUnspecified Error: no AUTH\n", "The response was: Unspecified Error: no AUTH"},
+		{"indented block", "The following address(es) failed:\n\n  save to /var/mail/x\n    mailbox is full\n", "save to /var/mail/x mailbox is full"},
+		{"summary", "Message could not be delivered.\nError: No valid recipients\n\nThanks\n\nMore\n", "Message could not be delivered. Error: No valid recipients Thanks"},
+	}
+	for _, tt := range tests {
+		if got := generalDiagnostic(tt.notice); got != tt.want {
+			t.Errorf("%s: generalDiagnostic(%q) = %q, want %q", tt.name, tt.notice, got, tt.want)
+		}
+	}
+}
