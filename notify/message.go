@@ -48,16 +48,18 @@ func (e Envelope) header(subject string) (gomail.Header, error) {
 	if err != nil {
 		return h, fmt.Errorf("notify: from %q: %w", e.From, err)
 	}
-	to, err := mail.ParseAddressList(strings.Join(e.To, ", "))
-	if err != nil {
-		return h, fmt.Errorf("notify: to %q: %w", e.To, err)
-	}
 	h.SetAddressList("From", []*gomail.Address{(*gomail.Address)(from)})
-	rcpts := make([]*gomail.Address, 0, len(to))
-	for _, a := range to {
-		rcpts = append(rcpts, (*gomail.Address)(a))
+	if len(e.To) > 0 { // none in a preview
+		to, err := mail.ParseAddressList(strings.Join(e.To, ", "))
+		if err != nil {
+			return h, fmt.Errorf("notify: to %q: %w", e.To, err)
+		}
+		rcpts := make([]*gomail.Address, 0, len(to))
+		for _, a := range to {
+			rcpts = append(rcpts, (*gomail.Address)(a))
+		}
+		h.SetAddressList("To", rcpts)
 	}
-	h.SetAddressList("To", rcpts)
 	h.SetDate(e.Date)
 	h.SetMessageID(e.MessageID)
 	h.SetSubject(subject)

@@ -75,6 +75,12 @@ func New(cfg Config, store Store, sender Sender, tmpl *Templates, logger *slog.L
 // Location is the report's time zone.
 func (n *Notifier) Location() *time.Location { return n.cfg.Report.Location }
 
+// Build reads the report for the local day containing day, as Build does
+// with the Notifier's options.
+func (n *Notifier) Build(ctx context.Context, day, now time.Time) (*Report, error) {
+	return Build(ctx, n.store, day, now, n.cfg.Report)
+}
+
 // Compose builds the report for the local day containing day and returns it
 // as a MIME message with its Message-ID. late and scheduled are shown in the
 // report; pass false and the zero time for a report asked for by hand.
@@ -92,8 +98,19 @@ func (n *Notifier) Compose(ctx context.Context, day, now time.Time, late bool, s
 	return b.Bytes(), r, env.MessageID, nil
 }
 
+// ErrNoSender is returned when a message should go out but the Notifier
+// was built without a Sender (no SMTP server configured).
+var ErrNoSender = errors.New("notify: no SMTP server configured")
+
+// CanSendReports reports whether the Notifier has a Sender and report
+// recipients.
+func (n *Notifier) CanSendReports() bool { return n.sender != nil && len(n.cfg.To) > 0 }
+
 // deliver sends msg from the configured From to to.
 func (n *Notifier) deliver(ctx context.Context, to []string, msg []byte) error {
+	if n.sender == nil {
+		return ErrNoSender
+	}
 	env := Envelope{From: n.cfg.From, To: to}
 	from, err := env.Sender()
 	if err != nil {

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bouncer-mail/bouncer/notify"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// reportFlags holds the flags of the report commands.
+var reportFlags struct {
+	date, format string
+}
+
+var reportCmd = &cobra.Command{Use: "report", Short: "Preview or send the daily failure report"}
+
+func init() {
+	preview := &cobra.Command{Use: "preview", Short: "Print the report for a day (default yesterday in report.timezone)",
+		Args: cobra.NoArgs, RunE: runReportPreview}
+	preview.Flags().StringVar(&reportFlags.date, "date", "", "the day to report on, YYYY-MM-DD (default yesterday)")
+	preview.Flags().StringVar(&reportFlags.format, "format", "text", "text, html, or mime (the whole message as it would be sent)")
+	send := &cobra.Command{Use: "send", Short: "Send the report for a day now to report.to (default yesterday)",
+		Long: `Send builds the report for the day and sends it at once through the configured
+SMTP server, even when the schedule already sent it, and records the day as
+sent so the schedule does not send it again. It prints the Message-ID.`,
+		Args: cobra.NoArgs, RunE: runReportSend}
+	send.Flags().StringVar(&reportFlags.date, "date", "", "the day to report on, YYYY-MM-DD (default yesterday)")
+	reportCmd.AddCommand(preview, send)
+	rootCmd.AddCommand(reportCmd)
+}
+
+// reportDay parses --date in loc; empty means yesterday.
+func reportDay(date string, now time.Time, loc *time.Location) (time.Time, error) {
+	if date == "" {
+		return notify.DayOf(now, loc).AddDate(0, 0, -1), nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, date, loc)
+	if err != nil {
+		return time.Time{}, withExit(2, fmt.Errorf("--date %q: want YYYY-MM-DD", date))
+	}
+	return d, nil
+}
+
+func runReportPreview(cmd *cobra.Command, _ []string) error {
+	if f := reportFlags.format; f != "text" && f != "html" && f != "mime" {
+		return withExit(2, fmt.Errorf("--format %q: want text, html or mime", f))
+	}
+	return withReporter(cmd, func(ctx context.Context, n *notify.Notifier, tmpl *notify.Templates) error {
+		now := time.Now()
+		day, err := reportDay(reportFlags.date, now, n.Location())
+		if err != nil {
+			return err
+		}
+		var out string
+		switch reportFlags.format {
+		case "mime":
+			var msg []byte
+			msg, _, _, err = n.Compose(ctx, day, now, false, time.Time{})
+			out = string(msg)
+		default:
+			var r *notify.Report
+			if r, err = n.Build(ctx, day, now); err != nil {
+				return err
+			}
+			render := tmpl.Text
+			if reportFlags.format == "html" {
+				render = tmpl.HTML
+			}
+			out, err = render(r)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(cmd.OutOrStdout(), out)
+		return err
+	})
+}
+
+func runReportSend(cmd *cobra.Command, _ []string) error {
+	return withReporter(cmd, func(ctx context.Context, n *notify.Notifier, _ *notify.Templates) error {
+		now := time.Now()
+		day, err := reportDay(reportFlags.date, now, n.Location())
+		if err != nil {
+			return err
+		}
+		if !n.CanSendReports() {
+			return withExit(exitConfig, errors.New("report.to and smtp.host must be set to send the report"))
+		}
+		id, err := n.SendReport(ctx, day, now)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "sent the report for %s as <%s>\n", day.Format(time.DateOnly), id)
+		return err
+	})
+}
+
+// withReporter loads the configuration, opens the store and runs fn with a
+// Notifier built from them.
+func withReporter(cmd *cobra.Command, fn func(context.Context, *notify.Notifier, *notify.Templates) error) error {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	n, tmpl, err := newNotifier(cfg, store)
+	if err != nil {
+		return err
+	}
+	return fn(cmd.Context(), n, tmpl)
+}
+
+// newNotifier maps the report, alerts and smtp sections onto notify's
+// options. A broken template or CA file is a configuration error.
+func newNotifier(cfg *Config, store *suppression.Store) (*notify.Notifier, *notify.Templates, error) {
+	tmpl, err := notify.LoadTemplates(cfg.Report.TemplateDir)
+	if err != nil {
+		return nil, nil, withExit(exitConfig, err)
+	}
+	smtpOpts, err := smtpOptions(cfg.SMTP)
+	if err != nil {
+		return nil, nil, withExit(exitConfig, err)
+	}
+	from := cfg.Report.From
+	if from == "" {
+		from = "bouncer@localhost" // preview only: sending requires report.from
+	}
+	nc := notify.Config{
+		Schedule: cfg.Report.Schedule, From: from, To: cfg.Report.To, AlertTo: cfg.Alerts.To,
+		Report: notify.ReportOptions{Location: cfg.Report.Location},
+		Alerts: notify.AlertOptions{FailedPolls: offIfZero(cfg.Alerts.PollFailures), SilentDays: offIfZero(cfg.Alerts.SilentDays), BlockShare: cfg.Alerts.BlockShare},
+	}
+	if cfg.Alerts.BlockShare == 0 {
+		nc.Alerts.BlockShare = -1
+	}
+	var sender notify.Sender
+	if cfg.SMTP.Host != "" {
+		sender = notify.NewMailer(smtpOpts)
+	}
+	n, err := notify.New(nc, store, sender, tmpl, nil)
+	if err != nil {
+		return nil, nil, withExit(exitConfig, err)
+	}
+	return n, tmpl, nil
+}
+
+// offIfZero maps the config's "0 turns it off" onto notify's negative.
+func offIfZero(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// smtpOptions maps the smtp section; tls_ca_file replaces the system roots.
+func smtpOptions(c SMTPConfig) (notify.SMTPOptions, error) {
+	o := notify.SMTPOptions{Host: c.Host, Port: c.Port, TLS: notify.TLSMode(c.TLS), Username: c.Username, Password: c.Password.Value()}
+	if c.TLSCAFile == "" {
+		return o, nil
+	}
+	pem, err := os.ReadFile(c.TLSCAFile)
+	if err != nil {
+		return o, fmt.Errorf("smtp.tls_ca_file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return o, fmt.Errorf("smtp.tls_ca_file: no PEM certificate in %s", c.TLSCAFile)
+	}
+	o.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return o, nil
+}
