@@ -478,8 +478,9 @@ func replyReason(code string) Reason {
 }
 
 // textRule maps a phrase of a diagnostic to a Reason. The phrase is lower
-// case with single spaces; "*" stands for any run of characters, so
-// "user * unknown" matches "user kijitora@example.org unknown".
+// case with single spaces; "*" stands for a run of up to maxGap characters,
+// so "user * unknown" matches "user kijitora@example.org unknown". A phrase
+// starts at the start of a word; a leading "*" lets it start anywhere.
 type textRule struct {
 	phrase string
 	reason Reason
@@ -1198,10 +1199,14 @@ func (c *compiledRule) match(text string) bool {
 	}
 }
 
+// maxGap is how far apart the parts of a wildcard phrase may be: "*" spans
+// a word or an address, not the rest of the diagnostic.
+const maxGap = 80
+
 func (c *compiledRule) matchRest(text string) bool {
 	for _, p := range c.parts[1:] {
 		i := strings.Index(text, p)
-		if i < 0 {
+		if i < 0 || i > maxGap {
 			return false
 		}
 		text = text[i+len(p):]
