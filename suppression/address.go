@@ -48,11 +48,36 @@ func NormalizeDomain(domain string) (string, error) {
 		}
 		return strings.ToLower(d), nil
 	}
+	if a, ok := asciiDomain(d); ok {
+		return a, nil
+	}
 	a, err := idna.Lookup.ToASCII(d)
-	if err != nil || a == "" || len(a) > 253 {
+	if err != nil || a == "" || len(a) > 253 || strings.Contains(a, "..") || strings.HasPrefix(a, ".") {
 		return "", fmt.Errorf("%w %q: bad domain", ErrInvalidAddress, domain)
 	}
 	return a, nil
+}
+
+// asciiDomain is the fast path of NormalizeDomain for plain host names
+// (letters, digits, inner hyphens; no punycode labels, which idna checks):
+// the lower-cased name and true, else false.
+func asciiDomain(d string) (string, bool) {
+	if d == "" || len(d) > 253 {
+		return "", false
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' ||
+			len(label) >= 4 && strings.EqualFold(label[:4], "xn--") {
+			return "", false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i] | 0x20 // lower case for letters
+			if !(c >= 'a' && c <= 'z' || label[i] >= '0' && label[i] <= '9' || label[i] == '-') {
+				return "", false
+			}
+		}
+	}
+	return strings.ToLower(d), true
 }
 
 // checkLocal returns why local is not a usable local part, or "".

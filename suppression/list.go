@@ -112,6 +112,9 @@ type CheckResult struct {
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 }
 
+// checkSQL reads only what Check answers with.
+const checkSQL = `SELECT email, suppressed, suppressed_reason, source, expires_at FROM suppressions WHERE `
+
 // Check answers, in order, whether each address may be mailed at now. All
 // invalid addresses are reported together, each named, and nothing is
 // answered then.
@@ -134,9 +137,16 @@ func (s *Store) Check(ctx context.Context, emails []string, now time.Time) ([]Ch
 	if len(addrs) == 0 {
 		return out, nil
 	}
-	entries, err := s.loadEntries(ctx, s.rdb, addrs)
+	cond, arg := s.inList("email", addrs)
+	found, err := scanAll(ctx, s.rdb, func(e *Entry) []any {
+		return []any{&e.Email, &e.Suppressed, &e.SuppressedReason, &e.Source, nullTimeInto{&e.ExpiresAt}}
+	}, s.q(checkSQL+cond), arg)
 	if err != nil {
 		return nil, fmt.Errorf("suppression: check: %w", err)
+	}
+	entries := make(map[string]Entry, len(found))
+	for _, e := range found {
+		entries[e.Email] = e
 	}
 	allowed, err := s.allowed(ctx, s.rdb, addrs)
 	if err != nil {
