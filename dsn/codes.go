@@ -183,20 +183,31 @@ var commandMarkers = []struct{ phrase, cmd string }{
 	{"greeting", "CONN"}, {"connect to", "CONN"},
 }
 
-// findCommand returns the SMTP command a diagnostic says the reply
-// answered ("RCPT"), or "".
-func findCommand(d string) string {
-	if d == "" {
-		return ""
-	}
-	l := strings.ToLower(d)
-	best, cmd := len(l)+1, ""
-	for _, m := range commandMarkers {
-		if i := strings.Index(l, m.phrase); i >= 0 && i < best {
-			best, cmd = i, m.cmd
+// commandStarts maps a lower-case byte to the markers starting with it.
+var commandStarts = func() (t [256][]int) {
+	for i, m := range commandMarkers {
+		c := m.phrase[0]
+		t[c] = append(t[c], i)
+		if c >= 'a' && c <= 'z' {
+			t[c-'a'+'A'] = append(t[c-'a'+'A'], i)
 		}
 	}
-	return cmd
+	return t
+}()
+
+// findCommand returns the SMTP command a diagnostic says the reply
+// answered ("RCPT"), or "". It scans once, comparing case-insensitively
+// where a marker can start.
+func findCommand(d string) string {
+	for i := 0; i < len(d); i++ {
+		for _, k := range commandStarts[d[i]] {
+			m := commandMarkers[k]
+			if len(d)-i >= len(m.phrase) && strings.EqualFold(d[i:i+len(m.phrase)], m.phrase) {
+				return m.cmd
+			}
+		}
+	}
+	return ""
 }
 
 // statusAfterReply returns the enhanced status written right after an SMTP

@@ -168,7 +168,7 @@ func (p *parser) enrichFrom(text string) {
 	scanned := false
 	for i := range p.rep.Recipients {
 		rc := &p.rep.Recipients[i]
-		if rc.Diagnostic != "" && rc.ReplyCode != "" && rc.Command != "" {
+		if rc.Diagnostic != "" && rc.ReplyCode != "" && (rc.Command != "" || findCommand(notice) == "") {
 			continue
 		}
 		if !scanned {
