@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -382,4 +383,41 @@ func TestDefaultStateDir(t *testing.T) {
 	if got := defaultStateDir(); got != "/xdg/state/bouncer" {
 		t.Errorf("defaultStateDir() = %q, want /xdg/state/bouncer", got)
 	}
+}
+
+// Every key a config file may hold appears in the example (as a key or in a
+// comment), so a key added to Config without documentation fails here.
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	example, err := os.ReadFile("../../configs/bouncer.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range configKeys(reflect.TypeFor[Config](), "") {
+		leaf := key[strings.LastIndex(key, ".")+1:]
+		if !bytes.Contains(example, []byte(leaf+":")) {
+			t.Errorf("configs/bouncer.example.yaml does not document %s", key)
+		}
+	}
+}
+
+// configKeys lists the key paths a file may set, as fieldByKey accepts them.
+func configKeys(t reflect.Type, prefix string) []string {
+	var keys []string
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if name == "-" || name == "" || sf.Tag.Get("config") == "derived" {
+			continue
+		}
+		key := joinPath(prefix, name)
+		keys = append(keys, key)
+		ft := sf.Type
+		if ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Struct && ft != secretType {
+			keys = append(keys, configKeys(ft, key)...)
+		}
+	}
+	return keys
 }
