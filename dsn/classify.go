@@ -6,22 +6,31 @@ import "strings"
 // the reference corpus' vocabulary) and a Class (what it means for the
 // suppression policy). The decision is made from data only, in this order:
 //
-//  1. the report type and the record's action (auto-reply, feedback report,
-//     delivered, delayed);
-//  2. the diagnostic text, when a "strong" row of textRules matches: such a
-//     row names the cause so precisely that it beats any status code
-//     ("mailbox full" under a 5.1.1, "blocked using zen.spamhaus.org");
-//  3. the enhanced status code, when its statusRules row is specific
-//     (5.1.1, 5.2.2, 5.7.26, ...), looked up as X.Y.Z, then X.Y;
-//  4. a "weak" text row (a generic phrase such as "user unknown" or
-//     "access denied");
-//  5. a generic status code (5.7.1, 5.2.0, 5.5.0, ...);
-//  6. the SMTP reply code (551, 552, 521, ...);
-//  7. onhold when there was something to read, undefined when not.
+//  1. the report type and the record's action: auto-reply, feedback report
+//     (class by feedback type), delivered/relayed/expanded, 2.x.x;
+//  2. a decisive row of textRules: a phrase that names the cause so
+//     precisely that it beats any status code ("mailbox full" under a 5.1.1,
+//     "blocked using zen.spamhaus.org" under a 5.0.0);
+//  3. an X-Unix diagnostic (a local delivery program's exit status);
+//  4. a decisive row of statusRules (5.1.1, 5.2.2, 5.7.26, ...), looked up
+//     as X.Y.Z, then X.Y;
+//  5. a hint row of textRules ("user unknown", "access denied" ...);
+//  6. any other status row (5.7.1, 5.2.0, 5.5.0 ...);
+//  7. a vague row of textRules (a bare "rejected", "refused");
+//  8. the SMTP reply code (551, 552, 521 ...);
+//  9. onhold when there was something to read, undefined when not.
+//
+// Then adjust applies the rules that need more than one field: the SMTP
+// command (a refusal at MAIL FROM is about our sender; at connect or HELO,
+// about our host), the two witnesses a hard "user unknown" needs, a 4.x.x
+// DNS failure being a network error, and a delay with no stated cause
+// being an expiry.
 //
 // When Status is empty or X.0.0 the enhanced code written inside the
 // diagnostic is used instead (Exchange and many others put the real code
-// there). classify never looks at file names, addresses or host names.
+// there). classify never looks at file names or host names; the only
+// address it reads is the record's own recipient, to recognise a reply that
+// names it.
 
 // classify sets r.Reason and r.Class for a record of a report of type t.
 func classify(t Type, r *Recipient) {
