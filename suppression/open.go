@@ -99,6 +99,7 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 		n = 10
 	}
 	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n) // opening a connection runs the pragmas and reads the schema: keep them
 	s.db, s.rdb, s.dialect = w, r, migrations.SQLite
 	return nil
 }
