@@ -68,18 +68,27 @@ func (p *parser) visit(e *message.Entity, h header, depth int) bool {
 		}
 		return false
 	}
-	mt, params, err := e.Header.ContentType()
-	if err != nil && e.Header.Get("Content-Type") != "" {
-		// QUIRK: malformed Content-Type values are common in bounces;
-		// take the media type before the first ';'.
-		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(e.Header.Get("Content-Type"), ";", 2)[0]))
-	}
 	if mr := e.MultipartReader(); mr != nil {
 		p.walkMultipart(mr, depth)
 		return false
 	}
-	_ = params
-	return p.leaf(mt, e, depth)
+	return p.leaf(mediaType(e.Header.Get("Content-Type")), e, depth)
+}
+
+// mediaType returns the lower-case media type of a Content-Type value,
+// the part before any parameter. go-message has parsed the parameters
+// already; this also accepts the malformed values common in bounces.
+func mediaType(v string) string {
+	if i := strings.IndexByte(v, ';'); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.TrimSpace(v)
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(v)
+		}
+	}
+	return v
 }
 
 func (p *parser) walkMultipart(mr message.MultipartReader, depth int) {
