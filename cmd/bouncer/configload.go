@@ -41,12 +41,14 @@ func loadConfig(cmd *cobra.Command) (*Config, error) {
 		return nil, withExit(exitConfig, err)
 	}
 	cfg, err := readConfig(path)
+	if cfg != nil { // also when invalid: its warnings are part of the story
+		slog.SetDefault(newLoggerTo(cmd.ErrOrStderr(), cfg.Log))
+		for _, w := range cfg.Warnings {
+			slog.Warn("config: " + w)
+		}
+	}
 	if err != nil {
 		return nil, withExit(exitConfig, err)
-	}
-	slog.SetDefault(newLoggerTo(cmd.ErrOrStderr(), cfg.Log))
-	for _, w := range cfg.Warnings {
-		slog.Warn("config: " + w)
 	}
 	return cfg, nil
 }
