@@ -34,7 +34,7 @@ func openStore(t *testing.T, dialect string) *suppression.Store {
 	return openURL(t, url)
 }
 
-func openURL(t *testing.T, url string) *suppression.Store {
+func openURL(t testing.TB, url string) *suppression.Store {
 	t.Helper()
 	s, err := suppression.Open(context.Background(), url, suppression.Options{})
 	if err != nil {
