@@ -21,8 +21,8 @@ func TestDayWindowAcrossDST(t *testing.T) {
 		day   string
 		hours float64
 	}{
-		{time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC), "2026-03-29", 23}, // clocks go forward
-		{time.Date(2026, 10, 25, 12, 0, 0, 0, time.UTC), "2026-10-25", 25}, // clocks go back
+		{time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC), "2026-03-29", 23},   // clocks go forward
+		{time.Date(2026, 10, 25, 12, 0, 0, 0, time.UTC), "2026-10-25", 25},  // clocks go back
 		{time.Date(2026, 11, 24, 23, 30, 0, 0, time.UTC), "2026-11-25", 24}, // already the next day in Paris
 	}
 	for _, tt := range tests {
