@@ -569,7 +569,6 @@ var textRules = []textRule{
 	{"temporarily locked", ReasonSuspend, decisive},                            // same, correct spelling
 	{"account is locked", ReasonSuspend, decisive},                             // various
 	{"account is blocked", ReasonSuspend, decisive},                            // La Poste "the recipient account is blocked"
-	{"recipient account is blocked", ReasonSuspend, decisive},                  // La Poste
 	{"disabled or discontinued", ReasonSuspend, decisive},                      // Yahoo Japan
 	{"is not accepting mail at this time", ReasonSuspend, hint},                // various
 	{"inactive email address", ReasonSuspend, hint},                            // iCloud "inactive email address" (a 5.1.1 status still decides)
@@ -825,14 +824,13 @@ var textRules = []textRule{
 	{"host name lookup failure", ReasonNetworkError, decisive},                  // Sendmail "Name server: ...: host name lookup failure"
 	{"network error", ReasonNetworkError, hint},                                 // OpenSMTPD "Network error on destination MXs"
 	{"message is looping", ReasonNetworkError, decisive},                        // qmail "This message is looping: it already has my Delivered-To line"
-	{"mail loop", ReasonNetworkError, decisive},                                 // "could indicate a mail loop", "possible mail loop"
+	{"mail loop", ReasonNetworkError, decisive},                                 // "possible mail loop", Postfix/Sendmail "mail loops back to myself"
 	{"forwarded more than the maximum", ReasonNetworkError, decisive},           // Exchange hop limit
 	{"name service error", ReasonNetworkError, hint},                            // Postfix DNS errors not matched more precisely above or below
 	{"can't connect to", ReasonNetworkError, hint},                              // various
 	{"too many hops", ReasonNetworkError, decisive},                             // Sendmail 5.4.6
 	{"hop count exceeded", ReasonNetworkError, decisive},                        // Domino, Exim "routing loop"
 	{"routing loop", ReasonNetworkError, decisive},                              // various
-	{"mail loops back", ReasonNetworkError, decisive},                           // Postfix/Sendmail
 	{"loop detected", ReasonNetworkError, decisive},                             // various
 	{"no route to host", ReasonNetworkError, decisive},                          // connect error
 	{"network is unreachable", ReasonNetworkError, decisive},                    // connect error
@@ -875,26 +873,25 @@ var textRules = []textRule{
 	{"timeout", ReasonExpired, hint},                                    // various
 
 	// --- the envelope sender was refused (before the user rows: "sender ... does not exist") ---
-	{"provide a valid from", ReasonRejected, decisive},               // GoDaddy IB506 "From: Domain is invalid. Please provide a valid From:"
-	{"domain of sender address", ReasonRejected, decisive},           // Sendmail/Postfix "Domain of sender address ... does not exist"
-	{"sender address rejected", ReasonRejected, decisive},            // Postfix smtpd_sender_restrictions
-	{"sender rejected", ReasonRejected, decisive},                    // various
-	{"sender verify failed", ReasonRejected, decisive},               // Exim callout
-	{"sender verification failed", ReasonRejected, decisive},         // various
-	{"invalid sender", ReasonRejected, decisive},                     // various
-	{"sender domain", ReasonRejected, hint},                          // "sender domain must exist"
-	{"unroutable sender", ReasonRejected, decisive},                  // various
-	{"sender was rejected", ReasonRejected, decisive},                // qmail
-	{"purported responsible address", ReasonRejected, decisive},      // Courier Sender-ID
-	{"mail from not owned", ReasonRejected, decisive},                // various
-	{"null sender", ReasonRejected, decisive},                        // "null sender is not allowed"
-	{"bounce not accepted", ReasonRejected, decisive},                // various
-	{"not a registered gateway user", ReasonRejected, decisive},      // gateway refusing our sender
-	{"permission to post", ReasonRejected, decisive},                 // Google Groups "you may not have permission to post"
-	{"not allowed to post", ReasonRejected, decisive},                // mailing lists
-	{"not authorized to post", ReasonRejected, decisive},             // mailing lists
-	{"you do not have permission to post", ReasonRejected, decisive}, // Google Groups
-	{"mail from", ReasonRejected, hint},                              // "MAIL FROM rejected"
+	{"provide a valid from", ReasonRejected, decisive},          // GoDaddy IB506 "From: Domain is invalid. Please provide a valid From:"
+	{"domain of sender address", ReasonRejected, decisive},      // Sendmail/Postfix "Domain of sender address ... does not exist"
+	{"sender address rejected", ReasonRejected, decisive},       // Postfix smtpd_sender_restrictions
+	{"sender rejected", ReasonRejected, decisive},               // various
+	{"sender verify failed", ReasonRejected, decisive},          // Exim callout
+	{"sender verification failed", ReasonRejected, decisive},    // various
+	{"invalid sender", ReasonRejected, decisive},                // various
+	{"sender domain", ReasonRejected, hint},                     // "sender domain must exist"
+	{"unroutable sender", ReasonRejected, decisive},             // various
+	{"sender was rejected", ReasonRejected, decisive},           // qmail
+	{"purported responsible address", ReasonRejected, decisive}, // Courier Sender-ID
+	{"mail from not owned", ReasonRejected, decisive},           // various
+	{"null sender", ReasonRejected, decisive},                   // "null sender is not allowed"
+	{"bounce not accepted", ReasonRejected, decisive},           // various
+	{"not a registered gateway user", ReasonRejected, decisive}, // gateway refusing our sender
+	{"permission to post", ReasonRejected, decisive},            // Google Groups "you may not have permission to post"
+	{"not allowed to post", ReasonRejected, decisive},           // mailing lists
+	{"not authorized to post", ReasonRejected, decisive},        // mailing lists
+	{"mail from", ReasonRejected, hint},                         // "MAIL FROM rejected"
 
 	// --- the domain does not exist ---
 	{"lookup failure: host * not found", ReasonHostUnknown, decisive}, // DragonFly dma "DNS lookup failure: host x not found"
@@ -1054,9 +1051,8 @@ var textRules = []textRule{
 	{"tls not available", ReasonFailedSTARTTLS, decisive},             // various
 	{"tls negotiation failed", ReasonFailedSTARTTLS, decisive},        // various
 	{"tls handshake", ReasonFailedSTARTTLS, hint},                     // various
-	{"starttls", ReasonFailedSTARTTLS, decisive},                      // STARTTLS failures
+	{"starttls", ReasonFailedSTARTTLS, decisive},                      // STARTTLS failures, Gmail "must issue a STARTTLS command first"
 	{"tls is required", ReasonFailedSTARTTLS, decisive},               // various
-	{"must issue a starttls", ReasonFailedSTARTTLS, decisive},         // Gmail
 	{"encryption required", ReasonFailedSTARTTLS, hint},               // various
 
 	// --- the receiving system ---
@@ -1083,13 +1079,12 @@ var textRules = []textRule{
 	{"transaction failed", ReasonSystemError, hint},            // various
 
 	// --- local delivery programs ---
-	{"procmail", ReasonMailerError, decisive},             // local delivery agent failed
-	{"maildrop", ReasonMailerError, decisive},             // Courier maildrop
-	{"mailer error", ReasonMailerError, decisive},         // various
-	{"command died", ReasonMailerError, decisive},         // Postfix pipe
-	{"command output", ReasonMailerError, hint},           // Postfix pipe
-	{"unknown mailer error", ReasonMailerError, decisive}, // Sendmail
-	{"child process", ReasonMailerError, hint},            // Exim pipe
+	{"procmail", ReasonMailerError, decisive},     // local delivery agent failed
+	{"maildrop", ReasonMailerError, decisive},     // Courier maildrop
+	{"mailer error", ReasonMailerError, decisive}, // Sendmail "unknown mailer error", various
+	{"command died", ReasonMailerError, decisive}, // Postfix pipe
+	{"command output", ReasonMailerError, hint},   // Postfix pipe
+	{"child process", ReasonMailerError, hint},    // Exim pipe
 
 	// --- SMTP protocol ---
 	{"malformed address", ReasonSyntaxError, hint},                        // Exim "malformed address: ... may not follow"

@@ -184,6 +184,20 @@ func TestTextRulesAreLowerCase(t *testing.T) {
 			t.Errorf("text rule %q: reason %q has no class", r.phrase, r.reason)
 		}
 	}
+	seen := map[string]bool{}
+	for _, r := range textRules {
+		if seen[r.phrase] {
+			t.Errorf("text rule %q appears twice", r.phrase)
+		}
+		seen[r.phrase] = true
+	}
+	codes := map[string]bool{}
+	for _, s := range statusRules {
+		if codes[s.code] {
+			t.Errorf("status rule %q appears twice", s.code)
+		}
+		codes[s.code] = true
+	}
 	for _, s := range statusRules {
 		if _, ok := reasonClass[s.reason]; !ok {
 			t.Errorf("status rule %q: reason %q has no class", s.code, s.reason)
