@@ -1,6 +1,9 @@
 package dsn
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestClassify(t *testing.T) {
 	tests := []struct {
@@ -201,6 +204,19 @@ func TestTextRulesAreLowerCase(t *testing.T) {
 	for _, s := range statusRules {
 		if _, ok := reasonClass[s.reason]; !ok {
 			t.Errorf("status rule %q: reason %q has no class", s.code, s.reason)
+		}
+	}
+}
+
+// TestTextRulesReachable fails when a row can never decide because an
+// earlier row (in weight-then-table order) matches every text it matches.
+func TestTextRulesReachable(t *testing.T) {
+	for j, later := range compiledRules {
+		for _, earlier := range compiledRules[:j] {
+			if len(earlier.parts) == 1 && strings.Contains(strings.Join(later.parts, " "), earlier.parts[0]) {
+				t.Errorf("text rule %q is shadowed by the earlier rule %q", strings.Join(later.parts, "*"), earlier.parts[0])
+				break
+			}
 		}
 	}
 }
