@@ -90,7 +90,7 @@ func (n *Notifier) Compose(ctx context.Context, day, now time.Time, late bool, s
 		return nil, nil, "", err
 	}
 	r.Late, r.Scheduled = late, scheduled
-	env := Envelope{From: n.cfg.From, To: n.cfg.To, MessageID: n.NewID("report", domainOf(n.cfg.From)), Date: now}
+	env := Envelope{From: n.cfg.From, To: n.cfg.To, MessageID: n.NewID("report", domainOf(n.cfg.From)), Date: now.In(n.Location())}
 	var b bytes.Buffer
 	if err := n.tmpl.ComposeReport(&b, r, env); err != nil {
 		return nil, nil, "", err
@@ -172,7 +172,7 @@ func (n *Notifier) sendAlert(ctx context.Context, a *Alert, now time.Time) (bool
 	subject, body, err := n.tmpl.Alert(a)
 	if err == nil {
 		var b bytes.Buffer
-		env := Envelope{From: n.cfg.From, To: n.cfg.AlertTo, MessageID: n.NewID("alert", domainOf(n.cfg.From)), Date: now}
+		env := Envelope{From: n.cfg.From, To: n.cfg.AlertTo, MessageID: n.NewID("alert", domainOf(n.cfg.From)), Date: now.In(n.Location())}
 		if err = composeText(&b, env, subject, body); err == nil {
 			err = n.deliver(ctx, n.cfg.AlertTo, b.Bytes())
 		}
