@@ -12,19 +12,8 @@ func (p *parser) arfRecords() {
 	fb := &Feedback{}
 	var rcpts []string
 	for _, f := range p.feedback {
-		v := strings.TrimSpace(f.value)
-		switch strings.ToLower(f.name) {
-		case "feedback-type":
-			fb.Type = strings.ToLower(v)
-		case "user-agent":
-			fb.UserAgent = v
-		case "version":
-			fb.Version = v
-		case "source-ip":
-			// The address may be followed by a comment with the host name.
-			fb.SourceIP = strings.Trim(strings.SplitN(v, " ", 2)[0], "[]")
-		case "original-mail-from":
-			fb.OriginalMailFrom = cleanAddr(v)
+		name, v := strings.ToLower(f.name), strings.TrimSpace(f.value)
+		switch name {
 		case "original-rcpt-to":
 			if a := cleanAddr(v); a != "" {
 				fb.OriginalRcptTo = append(fb.OriginalRcptTo, a)
@@ -37,24 +26,8 @@ func (p *parser) arfRecords() {
 			if a := cleanAddr(v); a != "" {
 				rcpts = appendNew(rcpts, a)
 			}
-		case "reported-domain":
-			fb.ReportedDomains = append(fb.ReportedDomains, v)
-		case "reported-uri":
-			fb.ReportedURIs = append(fb.ReportedURIs, v)
-		case "arrival-date", "received-date":
-			if t, ok := p.date(strings.ToLower(f.name), v); ok && fb.ArrivalDate.IsZero() {
-				fb.ArrivalDate = t
-			}
-		case "incidents":
-			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-				fb.Incidents = n
-			} else {
-				p.problem("incidents: cannot read %q", v)
-			}
-		case "reporting-mta":
-			p.rep.ReportingMTA = stripType(v)
 		default:
-			authField(fb, strings.ToLower(f.name), v)
+			p.feedbackField(fb, name, v)
 		}
 	}
 	if fb.Type == "" {
@@ -64,15 +37,45 @@ func (p *parser) arfRecords() {
 	p.rep.Feedback = fb
 	p.rep.ArrivalDate = fb.ArrivalDate
 	if len(rcpts) == 0 {
-		if a := p.originalRecipient(); a != "" {
-			rcpts = []string{a}
-		}
-	}
-	if len(rcpts) == 0 {
-		rcpts = []string{""}
+		rcpts = []string{p.originalRecipient()}
 	}
 	for _, a := range rcpts {
 		p.addRecord(Recipient{FinalRecipient: a, FeedbackType: fb.Type})
+	}
+}
+
+// feedbackField sets one RFC 5965 field other than the recipients.
+func (p *parser) feedbackField(fb *Feedback, name, v string) {
+	switch name {
+	case "feedback-type":
+		fb.Type = strings.ToLower(v)
+	case "user-agent":
+		fb.UserAgent = v
+	case "version":
+		fb.Version = v
+	case "source-ip":
+		// The address may be followed by a comment with the host name.
+		fb.SourceIP = strings.Trim(strings.SplitN(v, " ", 2)[0], "[]")
+	case "original-mail-from":
+		fb.OriginalMailFrom = cleanAddr(v)
+	case "reported-domain":
+		fb.ReportedDomains = append(fb.ReportedDomains, v)
+	case "reported-uri":
+		fb.ReportedURIs = append(fb.ReportedURIs, v)
+	case "arrival-date", "received-date":
+		if t, ok := p.date(name, v); ok && fb.ArrivalDate.IsZero() {
+			fb.ArrivalDate = t
+		}
+	case "incidents":
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			fb.Incidents = n
+		} else {
+			p.problem("incidents: cannot read %q", v)
+		}
+	case "reporting-mta":
+		p.rep.ReportingMTA = stripType(v)
+	default:
+		authField(fb, name, v)
 	}
 }
 

@@ -1,0 +1,163 @@
+package dsn
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+)
+
+// Reading header blocks (of the message, of parts, of returned originals)
+// from a stream or from memory, keeping only the fields the parser uses.
+
+// wantedFields are the header fields any part of the parser reads; the
+// others (Received, DKIM-Signature, ...) are skipped without copying.
+var wantedFields = []string{
+	"From", "To", "Subject", "Message-Id", "Date", "Return-Path", "Delivered-To", "X-Original-To",
+	"Content-Type", "Content-Transfer-Encoding", "Auto-Submitted", "Precedence", "X-Autoreply",
+	"X-Autorespond", "X-Auto-Response-Suppress", "X-Failed-Recipients", "X-Apple-Unsubscribe",
+	"X-HmXmrOriginalRecipient",
+}
+
+// headerStats describes a header block read by readHeader.
+type headerStats struct {
+	fields  int  // fields seen, kept or not
+	bad     int  // lines that were not fields
+	tooLong bool // the block exceeded the limit
+}
+
+// lineReader yields the lines of a header block with their line endings;
+// n is the number of bytes consumed, err is set at the end of the input.
+type lineReader interface {
+	readLine() (line []byte, n int, err error)
+}
+
+// bufLines reads lines from a bufio.Reader, keeping at most maxFieldBytes
+// of a line longer than the buffer (the rest is counted, not kept).
+type bufLines struct {
+	br   *bufio.Reader
+	long []byte
+}
+
+func (r *bufLines) readLine() ([]byte, int, error) {
+	b, err := r.br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return b, len(b), err
+	}
+	n := len(b)
+	r.long = append(r.long[:0], b...)
+	for err == bufio.ErrBufferFull {
+		b, err = r.br.ReadSlice('\n')
+		n += len(b)
+		if len(r.long) < maxFieldBytes {
+			r.long = append(r.long, b...)
+		}
+	}
+	return r.long, n, err
+}
+
+// memLines reads lines from a byte slice without copying.
+type memLines struct {
+	data []byte
+	off  int
+}
+
+func (r *memLines) readLine() ([]byte, int, error) {
+	if r.off >= len(r.data) {
+		return nil, 0, io.EOF
+	}
+	rest := r.data[r.off:]
+	i := bytes.IndexByte(rest, '\n')
+	if i < 0 {
+		r.off = len(r.data)
+		return rest, len(rest), io.EOF
+	}
+	r.off += i + 1
+	return rest[:i+1], i + 1, nil
+}
+
+// readHeader reads a header block up to the blank line that ends it,
+// reading at most limit bytes, and keeps the fields named in wantedFields or
+// extra. Lines that are not fields are skipped (a leading mbox "From "
+// line, garbage) and counted.
+func readHeader(src lineReader, limit int64, extra []string) (h header, st headerStats) {
+	var total int64
+	var u unfolder
+	defer func() { u.flush(h) }()
+	for {
+		b, n, err := src.readLine()
+		total += int64(n)
+		if total > limit {
+			st.tooLong = true
+			return h, st
+		}
+		line := trimEOL(b)
+		if len(line) == 0 {
+			return h, st
+		}
+		switch {
+		case line[0] == ' ' || line[0] == '\t':
+			if u.on {
+				u.add(line)
+			}
+		default:
+			name, off, ok := fieldNameBytes(line)
+			switch {
+			case ok:
+				st.fields++
+				u.flush(h)
+				if wanted(name, extra) {
+					h = append(h, field{name: string(name)})
+					u.start(line[off:])
+				}
+			case st.fields == 0 && st.bad == 0 && bytes.HasPrefix(line, []byte("From ")):
+				// QUIRK: mbox files start with a "From " separator line.
+			default:
+				st.bad++
+			}
+		}
+		if err != nil {
+			return h, st
+		}
+	}
+}
+
+// trimEOL removes the line ending of b.
+func trimEOL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// fieldNameBytes is fieldName for a byte line.
+func fieldNameBytes(line []byte) (name []byte, value int, ok bool) {
+	i := bytes.IndexByte(line, ':')
+	if i <= 0 || i > 76 {
+		return nil, 0, false
+	}
+	name = bytes.TrimRight(line[:i], " \t")
+	if len(name) == 0 {
+		return nil, 0, false
+	}
+	for _, c := range name {
+		if c <= ' ' || c >= 127 {
+			return nil, 0, false
+		}
+	}
+	return name, i + 1, true
+}
+
+// wanted reports whether a header field is one the parser reads.
+func wanted(name []byte, extra []string) bool {
+	for _, w := range wantedFields {
+		if len(w) == len(name) && bytes.EqualFold(name, []byte(w)) {
+			return true
+		}
+	}
+	for _, w := range extra {
+		if len(w) == len(name) && bytes.EqualFold(name, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,163 @@
+package dsn
+
+import "strings"
+
+// The recognizers of recipient lines in bounce notices, from the most to
+// the least certain.
+
+// recipientLine recognises a line naming a failed recipient and returns the
+// address and the rest of the line as the start of its diagnostic.
+func recipientLine(t string) (addr, rest string, ok bool) {
+	switch {
+	case t[0] == '<' && len(t) > 1 && t[1] != '<':
+		// QUIRK: Postfix, qmail, Yahoo and many appliances: "<user@host>:"
+		// and Sendmail's "<user@host>... reason".
+		end := strings.IndexByte(t, '>')
+		if end < 0 {
+			return "", "", false
+		}
+		a := t[1:end]
+		if strings.IndexByte(a, '@') <= 0 || strings.ContainsAny(a, " \t") {
+			return "", "", false
+		}
+		return strings.TrimPrefix(a, "mailto:"), trimLead(t[end+1:]), true
+	case t[0] == '"' && strings.HasSuffix(t, "\":") && strings.Count(t, "\"") == 2:
+		// QUIRK: GMX writes "\"user@host\":" above the reason.
+		return bareRecipient(t[1 : len(t)-2])
+	case t[0] == '*' || t[0] == '-' || strings.HasPrefix(t, "•"):
+		// QUIRK: bulleted lists of recipients (several appliances).
+		u := strings.TrimSpace(strings.TrimLeft(t, "*-•"))
+		if u != "" && u != t {
+			return recipientLine(u)
+		}
+	case isLocalChar(t[0]):
+		if a, rest, ok := labelledRecipient(t); ok {
+			return a, rest, ok
+		}
+		return bareRecipient(t)
+	}
+	return "", "", false
+}
+
+// recipientLabels are words of labels that introduce a failed recipient
+// ("Recipient address: a@b", "Failed address: <a@b>").
+var recipientLabels = []string{"recipient", "address", "adresse", "destinataire", "empfänger", "destinatario", "rcpt to", "original-rcpt"}
+
+// labelledRecipient handles "Label: address" lines whose label names a
+// recipient.
+func labelledRecipient(t string) (addr, rest string, ok bool) {
+	i := strings.IndexByte(t, ':')
+	if i <= 0 || i > 40 {
+		return "", "", false
+	}
+	label := strings.ToLower(t[:i])
+	if !hasAny(label, recipientLabels) || strings.HasPrefix(label, "x-") {
+		return "", "", false
+	}
+	v := strings.TrimSpace(t[i+1:])
+	if j := strings.IndexByte(v, ';'); j > 0 && j < 10 {
+		v = strings.TrimSpace(v[j+1:])
+	}
+	a := findAddr(v)
+	if a == "" || strings.Index(v, a) > 2 {
+		return "", "", false
+	}
+	return a, "", true
+}
+
+// failureWords mark a sentence that names a failed recipient.
+var failureWords = []string{"deliver", "fail", "reject", "unknown", "not a member", "error", "unable", "could not", "couldn't", "bounce", "invalid", "does not exist", "doesn't exist", "no such", "refused", "blocked", "full", "quota", "exceed", "disabled", "suspended", "not found", "unavailable"}
+
+// sentenceRecipient is the second pass: a line with one address and a
+// failure word ("There was an error delivering your mail to <a@b>.",
+// "Delivery failed 20 attempts: a@b").
+func sentenceRecipient(t string) (addr, rest string, ok bool) {
+	i := strings.IndexByte(t, '@')
+	if i < 0 || strings.Count(t, "@") != 1 || !hasAny(strings.ToLower(t), failureWords) {
+		return "", "", false
+	}
+	a, _, _ := addrAround(t, i)
+	if a == "" || strings.IndexByte(a[strings.IndexByte(a, '@'):], '.') < 0 {
+		return "", "", false
+	}
+	return a, t, true
+}
+
+// unquote removes one level of "> " quoting from a notice that was
+// forwarded as quoted text.
+func unquote(s string) string {
+	quoted, total := 0, 0
+	for line := range strings.Lines(s) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		total++
+		if line[0] == '>' {
+			quoted++
+		}
+	}
+	if total < 4 || quoted*2 < total {
+		return s
+	}
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		if line[0] == '>' {
+			line = line[1:]
+			if len(line) > 0 && line[0] == ' ' {
+				line = line[1:]
+			}
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// bareRecipient handles lines that start with a bare address or with an
+// SMTP reply code followed by one.
+func bareRecipient(t string) (addr, rest string, ok bool) {
+	if c := leadingReplyCode(t); c != "" {
+		// QUIRK: Sendmail transcripts, "550 5.1.1 user@host... User unknown".
+		if a := findAddr(t); a != "" && strings.Contains(t, a+"...") || strings.Contains(t, a+">...") {
+			return a, t, true
+		}
+		return "", "", false
+	}
+	end := 0
+	for end < len(t) && t[end] != ' ' && t[end] != '\t' && t[end] != '<' && t[end] != '(' && t[end] != ',' {
+		end++
+	}
+	tok := strings.TrimRight(t[:end], ":;.")
+	at := strings.IndexByte(tok, '@')
+	if at <= 0 {
+		return "", "", false
+	}
+	a, s, e := addrAround(tok, at)
+	if a == "" || s != 0 || e != len(tok) || strings.IndexByte(a[strings.IndexByte(a, '@'):], '.') < 0 {
+		return "", "", false
+	}
+	rest = strings.TrimSpace(t[end:])
+	if rest == "" || rest[0] == '<' || rest[0] == '(' || rest[0] == '[' || t[end-1] == ':' ||
+		strings.HasPrefix(rest, "...") || strings.HasPrefix(rest, "on ") || strings.HasPrefix(rest, "- ") {
+		if strings.HasPrefix(rest, "<") {
+			// "display@name <user@host>": the angle address is the real
+			// one. QUIRK: Office 365 writes "user@host<mailto:user@host>".
+			if end := strings.IndexByte(rest, '>'); end > 0 {
+				if inner := strings.TrimPrefix(rest[1:end], "mailto:"); plausibleAddr(inner) && !strings.ContainsAny(inner, " \t") {
+					a = inner
+				}
+				rest = rest[end+1:]
+			}
+		}
+		return a, trimLead(rest), true
+	}
+	if findReplyCode(rest) != "" || findStatus(rest) != "" {
+		// QUIRK: Zoho and others: "user@host Invalid Address, ERROR_CODE :550".
+		return a, rest, true
+	}
+	return "", "", false
+}
+
+// trimLead removes the punctuation that joins an address to its reason.
+func trimLead(s string) string {
+	return strings.TrimSpace(strings.TrimLeft(s, " \t:.,;-"))
+}
