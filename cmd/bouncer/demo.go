@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/spf13/cobra"
+
+	"github.com/bouncer-mail/bouncer/notify"
+	"github.com/bouncer-mail/bouncer/poller"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// demoMessages is a realistic bounce mailbox: real bounces from Sendmail,
+// Gmail, Office 365, Postfix, Amazon SES, Exim and Outlook.com, a
+// feedback-loop complaint, an auto-reply and a message that is no report.
+//
+//go:embed demodata/*.eml
+var demoMessages embed.FS
+
+const (
+	demoUser     = "bounces"
+	demoPassword = "demo" // the throwaway in-process server's only user
+)
+
+func init() {
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run the main job once against a built-in sample mailbox, with nothing configured",
+		Long: `Demo starts an in-process IMAP server holding a mixed bounce mailbox (hard,
+soft and block bounces, a complaint, an auto-reply, junk), opens an embedded
+SQLite database in a temporary directory, runs the real poller once with the
+real parser and store, then prints the suppression table and the daily report.
+Nothing is written to the working directory; --keep leaves the temporary
+directory (database and all) for you to query with bouncer suppression.`,
+		Args: cobra.NoArgs,
+		RunE: runDemo,
+	}
+	cmd.Flags().Bool("keep", false, "keep the temporary directory and print its path")
+	rootCmd.AddCommand(cmd)
+}
+
+func runDemo(cmd *cobra.Command, _ []string) error {
+	ctx := cmd.Context()
+	out := cmd.OutOrStdout()
+	// The passes' own log lines would repeat what the demo prints.
+	slog.SetDefault(slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: slog.LevelWarn})))
+	dir, err := os.MkdirTemp("", "bouncer-demo-")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if keep, _ := cmd.Flags().GetBool("keep"); !keep {
+		defer os.RemoveAll(dir)
+	}
+	now := time.Now()
+	addr, stop, err := startDemoServer(now)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	cfg := demoConfig(dir, addr)
+	fmt.Fprintf(out, "== bouncer demo: an IMAP mailbox at %s with %d messages; database %s\n\n",
+		addr, demoCount(), filepath.Join(dir, "bouncer.db"))
+
+	store, opts, err := openPolling(ctx, cfg, ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	opts.Logger = slog.New(slog.DiscardHandler)
+	runner := &poller.Runner{Store: store, Options: opts}
+	fmt.Fprintln(out, "== one poll (what `bouncer poll --once` prints)")
+	if pollAll(ctx, cmd, runner, store, cfg.Mailboxes) {
+		return withExit(1, nil)
+	}
+	if err := demoFolders(out, addr); err != nil {
+		return err
+	}
+	if err := demoTable(ctx, out, store, now); err != nil {
+		return err
+	}
+	if err := demoReport(ctx, out, cfg, store, now); err != nil {
+		return err
+	}
+	demoNext(out, cmd, dir)
+	return nil
+}
+
+// demoConfig is the configuration a newcomer would write for this mailbox,
+// with the database in dir.
+func demoConfig(dir, addr string) *Config {
+	host, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	cfg := defaultConfig()
+	cfg.StateDir = dir
+	cfg.Database.URL = "sqlite:" + filepath.Join(dir, "bouncer.db")
+	cfg.Mailboxes = []MailboxConfig{{
+		Name: "demo", Protocol: "imap", Host: host, Port: p, TLS: "none",
+		Username: demoUser, Password: NewSecret(demoPassword),
+		Folder: "INBOX", After: "move", ProcessedFolder: "Processed", FailedFolder: "Unprocessed",
+		Address: "bounces@example.com",
+	}}
+	return cfg
+}
+
+func demoCount() int {
+	names, _ := demoMessages.ReadDir("demodata")
+	return len(names)
+}
+
+// startDemoServer serves go-imap's in-memory backend on a loopback port with
+// the sample messages in INBOX, received over the last hour.
+func startDemoServer(now time.Time) (addr string, stop func(), err error) {
+	mem := imapmemserver.New()
+	user := imapmemserver.NewUser(demoUser, demoPassword)
+	if err := user.Create("INBOX", nil); err != nil {
+		return "", nil, fmt.Errorf("demo: %w", err)
+	}
+	mem.AddUser(user)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapMove: {}, imap.CapUIDPlus: {}},
+		InsecureAuth: true, // loopback only, and only this throwaway user
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("demo: listen: %w", err)
+	}
+	go srv.Serve(ln)
+	stop = func() { srv.Close() }
+	if err := fillDemoInbox(user, now); err != nil {
+		stop()
+		return "", nil, err
+	}
+	return ln.Addr().String(), stop, nil
+}
+
+func fillDemoInbox(user *imapmemserver.User, now time.Time) error {
+	names, err := demoMessages.ReadDir("demodata")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	for i, e := range names {
+		raw, err := demoMessages.ReadFile(path.Join("demodata", e.Name()))
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		raw = []byte(strings.ReplaceAll(strings.ReplaceAll(string(raw), "\r\n", "\n"), "\n", "\r\n"))
+		at := now.Add(-time.Duration(len(names)-i) * time.Minute)
+		if _, err := user.Append("INBOX", &demoLiteral{strings.NewReader(string(raw)), int64(len(raw))}, &imap.AppendOptions{Time: at}); err != nil {
+			return fmt.Errorf("demo: append %s: %w", e.Name(), err)
+		}
+	}
+	return nil
+}
+
+// demoLiteral is an imap.LiteralReader over an in-memory message.
+type demoLiteral struct {
+	*strings.Reader
+	n int64
+}
+
+func (l *demoLiteral) Size() int64 { return l.n }
+
+// demoFolders prints how many messages each folder holds after the pass,
+// read over IMAP like any client would.
+func demoFolders(out io.Writer, addr string) error {
+	c, err := imapclient.DialInsecure(addr, nil)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer c.Close()
+	if err := c.Login(demoUser, demoPassword).Wait(); err != nil {
+		return fmt.Errorf("demo: login: %w", err)
+	}
+	fmt.Fprint(out, "   folders after the pass:")
+	for _, f := range []string{"INBOX", "Processed", "Unprocessed"} {
+		st, err := c.Status(f, &imap.StatusOptions{NumMessages: true}).Wait()
+		n := uint32(0)
+		if err == nil && st.NumMessages != nil {
+			n = *st.NumMessages
+		}
+		fmt.Fprintf(out, " %s %d", f, n)
+	}
+	fmt.Fprintln(out)
+	return nil
+}
+
+// demoTable prints every address with a failure, as bouncer suppression
+// list --all does.
+func demoTable(ctx context.Context, out io.Writer, store *suppression.Store, now time.Time) error {
+	p, err := store.List(ctx, suppression.Filter{All: true}, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\n== the suppression table (`bouncer suppression list --all`)")
+	return printEntries(out, "table", p.Entries, now)
+}
+
+// demoReport prints today's report as bouncer report preview does.
+func demoReport(ctx context.Context, out io.Writer, cfg *Config, store *suppression.Store, now time.Time) error {
+	n, tmpl, err := newNotifier(cfg, store)
+	if err != nil {
+		return err
+	}
+	r, err := n.Build(ctx, notify.DayOf(now, n.Location()), now)
+	if err != nil {
+		return err
+	}
+	text, err := tmpl.Text(r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\n== the daily report (`bouncer report preview`; emailed each morning by `bouncer run`)")
+	fmt.Fprint(out, text)
+	return nil
+}
+
+func demoNext(out io.Writer, cmd *cobra.Command, dir string) {
+	fmt.Fprintln(out, `
+== next steps
+ 1. Copy configs/bouncer.example.yaml to bouncer.yaml and fill in your bounce mailbox
+    (host, username, password_file, address) and, for production, database.url.
+ 2. bouncer config check          # every problem at once, secrets shown as (set)
+ 3. bouncer poll --once           # one pass; then bouncer run as a service (configs/bouncer.service)
+ 4. Ask the table before each send: bouncer suppression check EMAIL, the HTTP API, or SQL
+    against the active_suppressions view (README: "Querying the list").`)
+	if keep, _ := cmd.Flags().GetBool("keep"); keep {
+		fmt.Fprintf(out, "\nThe demo database is kept: bouncer suppression list --all with database.url: sqlite:%s\n",
+			filepath.Join(dir, "bouncer.db"))
+	}
+}
