@@ -57,7 +57,7 @@ func hasAny(s string, words []string) bool {
 }
 
 // bounceSenders are local parts of the addresses bounces come from.
-var bounceSenders = []string{"mailer-daemon", "postmaster", "post_master", "mail-daemon", "mailerdaemon", "mdaemon", "bounce", "mail delivery", "maildelivery", "nobody@"}
+var bounceSenders = []string{"mailer-daemon", "postmaster", "post_master", "mail-daemon", "mailerdaemon", "mdaemon", "mail delivery", "maildelivery"}
 
 // bounceSubjects are subject phrases of delivery failure notices.
 var bounceSubjects = []string{
@@ -68,8 +68,7 @@ var bounceSubjects = []string{
 	"message not delivered", "undeliverable", "delivery report", "returned to sender",
 	"unzustellbar", "nicht zustellbar", "non remis", "non distribuable", "no se puede entregar",
 	"não entregue", "non recapitabile", "onbestelbaar", "warning: could not", "delayed mail",
-	"delivery delayed", "unable to deliver", "rejected", "error sending", "bounce", "failed delivery",
-	"配信", "エラー", "未送達", "失敗",
+	"delivery delayed", "unable to deliver", "failed delivery", "未送達", "配信エラー", "配送エラー",
 }
 
 // looksLikeBounceHeader reports whether a header block belongs to a

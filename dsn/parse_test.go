@@ -79,6 +79,8 @@ func TestParseNotAReport(t *testing.T) {
 		"",
 		"From: alice@example.com\nTo: bob@example.com\nSubject: lunch?\n\nAt noon, bob@example.com?\n",
 		"garbage without any header\n\n\n",
+		"From: Alice <alice@example.com>\nSubject: Re: your proposal was rejected\n\n<bob@example.com>: could you look at this?\n",
+		"From: News <bounce@news.example.com>\nSubject: 配信停止のお知らせ\n\nuser@example.com\n",
 		"Content-Type: multipart/mixed; boundary=x\n\n--x\n",
 	} {
 		rep, err := Parse(strings.NewReader(msg))
