@@ -574,6 +574,7 @@ var textRules = []textRule{
 	{"inactive email address", ReasonSuspend, hint},                            // iCloud "inactive email address" (a 5.1.1 status still decides)
 	{"mailbox is inactive", ReasonSuspend, decisive},                           // various
 	{"user disabled", ReasonSuspend, decisive},                                 // various
+	{"user suspended", ReasonSuspend, decisive},                                // various "550 User suspended"
 	{"user is suspended", ReasonSuspend, decisive},                             // various
 	{"mailbox currently suspended", ReasonSuspend, decisive},                   // various
 	{"mailbox temporarily disabled", ReasonSuspend, decisive},                  // various
@@ -780,6 +781,7 @@ var textRules = []textRule{
 	{"unsolicited", ReasonSpamDetected, decisive},                   // "appears to be unsolicited"
 	{"bulk mail", ReasonSpamDetected, decisive},                     // various
 	{"bulk email", ReasonSpamDetected, decisive},                    // various
+	{"mail content denied", ReasonSpamDetected, decisive},           // Tencent QQ content filter
 	{"message content rejected", ReasonSpamDetected, decisive},      // Barracuda, SES receiving
 	{"content rejected", ReasonSpamDetected, hint},                  // various
 	{"content filter", ReasonSpamDetected, hint},                    // "content filter rejection"
@@ -835,6 +837,7 @@ var textRules = []textRule{
 	{"no route to host", ReasonNetworkError, decisive},                          // connect error
 	{"network is unreachable", ReasonNetworkError, decisive},                    // connect error
 	{"connection refused", ReasonNetworkError, hint},                            // connect error (no host named)
+	{"connection dropped", ReasonNetworkError, hint},                            // "Connection dropped due to timeout"
 	{"lost connection", ReasonNetworkError, decisive},                           // Postfix "lost connection with ..."
 	{"connection reset", ReasonNetworkError, hint},                              // various
 	{"connection closed", ReasonNetworkError, hint},                             // various

@@ -5,14 +5,41 @@ import (
 	"testing"
 )
 
+type classifyCase struct {
+	name   string
+	typ    Type
+	r      Recipient
+	reason Reason
+	class  Class
+}
+
+// failed is a failed DSN record with a status, a command and a diagnostic.
+func failed(status, cmd, diag string) Recipient {
+	return Recipient{Action: "failed", Status: status, Command: cmd, Diagnostic: diag, FinalRecipient: "x@example.com"}
+}
+
+// providerWordings are replies of large providers as they write them.
+var providerWordings = []classifyCase{
+	{"gmail no such user", TypeDSN, failed("5.1.1", "RCPT", "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the recipient's email address"), ReasonUserUnknown, ClassHard},
+	{"gmail over quota", TypeDSN, failed("4.2.2", "RCPT", "452-4.2.2 The email account that you tried to reach is over quota."), ReasonMailboxFull, ClassSoft},
+	{"gmail unsolicited rate", TypeDSN, failed("5.7.1", "DATA", "550-5.7.1 [192.0.2.1] Our system has detected an unusual rate of unsolicited mail originating from your IP address."), ReasonSpamDetected, ClassBlock},
+	{"gmail unauthenticated", TypeDSN, failed("5.7.26", "DATA", "550-5.7.26 This mail is unauthenticated, which poses a security risk to the sender and Gmail users"), ReasonAuthFailure, ClassBlock},
+	{"outlook block list", TypeDSN, failed("5.7.1", "MAIL", "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150)."), ReasonBlocked, ClassBlock},
+	{"outlook dbeb", TypeDSN, failed("5.4.1", "RCPT", "550 5.4.1 Recipient address rejected: Access denied. AS(201806281)"), ReasonUserUnknown, ClassHard},
+	{"outlook ip reputation", TypeDSN, failed("4.7.650", "RCPT", "451 4.7.650 The mail server [192.0.2.1] has been temporarily rate limited due to IP reputation."), ReasonBadReputation, ClassBlock},
+	{"yahoo spamhaus", TypeBounce, failed("", "CONN", "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip is in Spamhaus's list"), ReasonBlocked, ClassBlock},
+	{"yahoo policy", TypeDSN, failed("5.7.9", "DATA", "554 5.7.9 Message not accepted for policy reasons.  See https://postmaster.yahooinc.com/error-codes"), ReasonPolicyViolation, ClassBlock},
+	{"mail.ru user not found", TypeBounce, failed("", "RCPT", "550 Message was not accepted -- invalid mailbox.  Local mailbox x@mail.ru is unavailable: user not found"), ReasonUserUnknown, ClassHard},
+	{"qq content filter", TypeBounce, failed("", "DATA", "550 Mail content denied. http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000726"), ReasonSpamDetected, ClassBlock},
+	{"user suspended", TypeBounce, failed("", "RCPT", "550 User suspended:x"), ReasonSuspend, ClassSoft},
+	{"postfix reverse hostname", TypeBounce, failed("", "RCPT", "450 4.7.1 Client host rejected: cannot find your reverse hostname, [192.0.2.1]"), ReasonRequirePTR, ClassBlock},
+	{"spf violation", TypeBounce, failed("", "DATA", "550 5.7.23 The message was rejected because of Sender Policy Framework violation"), ReasonAuthFailure, ClassBlock},
+	{"connection dropped", TypeBounce, failed("", "", "421 4.4.2 Connection dropped due to timeout"), ReasonNetworkError, ClassSoft},
+	{"quota behind mailbox unavailable", TypeBounce, failed("", "RCPT", "550 Requested action not taken: mailbox unavailable. Reason: Mailbox quota exceeded"), ReasonMailboxFull, ClassSoft},
+}
+
 func TestClassify(t *testing.T) {
-	tests := []struct {
-		name   string
-		typ    Type
-		r      Recipient
-		reason Reason
-		class  Class
-	}{
+	tests := []classifyCase{
 		// report type and action
 		{"vacation", TypeAutoreply, Recipient{}, ReasonVacation, ClassIgnore},
 		{"arf abuse", TypeARF, Recipient{FeedbackType: "abuse"}, ReasonFeedback, ClassComplaint},
@@ -132,6 +159,7 @@ func TestClassify(t *testing.T) {
 		{"unreadable", TypeBounce, Recipient{Diagnostic: "something odd happened"}, ReasonOnHold, ClassSoft},
 		{"nothing", TypeBounce, Recipient{}, ReasonUndefined, ClassSoft},
 	}
+	tests = append(tests, providerWordings...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.r
