@@ -65,7 +65,8 @@ type parseRow struct {
 // parseResult is the outcome for one input.
 type parseResult struct {
 	rows []parseRow
-	err  error
+	err  error // the input failed
+	warn error // the input was read only in part
 }
 
 func runParse(cmd *cobra.Command, args []string) error {
@@ -170,7 +171,10 @@ func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
 		return parseResult{err: fmt.Errorf("parse %s: %w", path, err)}
 	}
 	res := parseResult{rows: rowsOf(filepath.Base(path), rep)}
-	if err != nil && !errors.Is(err, dsn.ErrTooLarge) {
+	switch {
+	case errors.Is(err, dsn.ErrTooLarge):
+		res.warn = err
+	case err != nil:
 		res.err = fmt.Errorf("parse %s: %w", path, err)
 	}
 	return res
@@ -215,6 +219,9 @@ func printResults(stdout, stderr io.Writer, paths []string, results []chan parse
 		if res.err != nil {
 			failed++
 			fmt.Fprintf(stderr, "bouncer: %s: %v\n", paths[i], res.err)
+		}
+		if res.warn != nil {
+			fmt.Fprintf(stderr, "bouncer: %s: %v; parsed the first part only\n", paths[i], res.warn)
 		}
 		for _, row := range res.rows {
 			if err := writeRow(enc, tw, row); err != nil {

@@ -108,3 +108,11 @@ func TestParseCommandMissingFile(t *testing.T) {
 		t.Errorf("missing file: exit %d stderr %q, want 1 naming the file", code, stderr)
 	}
 }
+
+func TestParseCommandMaxSize(t *testing.T) {
+	resetParseFlags(t)
+	out, stderr, code := runCLI(t, "parse", "--json", "--max-size", "2000", "../../dsn/testdata/corpus/sisimai/lhost-postfix-02.eml")
+	if code != 0 || !strings.Contains(stderr, "first part only") || !strings.Contains(out, `"file":"lhost-postfix-02.eml"`) {
+		t.Errorf("--max-size 2000: exit %d stderr %q out %q, want rows and a warning", code, stderr, out)
+	}
+}
