@@ -67,7 +67,6 @@ CREATE TABLE suppressions (
     cleared_at        timestamp
 );
 CREATE INDEX suppressions_domain_idx ON suppressions (domain);
-CREATE INDEX suppressions_last_seen_idx ON suppressions (last_seen);
 CREATE INDEX suppressions_suppressed_at_idx ON suppressions (suppressed_at) WHERE suppressed;
 
 -- Addresses ("a@example.com") and whole domains ("example.com") never suppressed.
