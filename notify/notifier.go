@@ -135,7 +135,9 @@ func (n *Notifier) SendReport(ctx context.Context, day, now time.Time) (string, 
 		return "", err
 	}
 	run := suppression.ReportRun{Day: r.Date(), Status: suppression.RunSent, StartedAt: now, SentAt: now, MessageID: id}
-	if err := n.store.FinishReportRun(ctx, run); err != nil {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := n.store.FinishReportRun(rctx, run); err != nil {
 		return id, fmt.Errorf("notify: report %s sent as %s but not recorded: %w", r.Date(), id, err)
 	}
 	return id, nil
@@ -179,7 +181,9 @@ func (n *Notifier) sendAlert(ctx context.Context, a *Alert, now time.Time) (bool
 	}
 	if err != nil {
 		err = fmt.Errorf("notify: alert %s: %w", a.Key(), err)
-		if rerr := n.store.ReleaseAlert(ctx, a.Key(), now); rerr != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		defer cancel()
+		if rerr := n.store.ReleaseAlert(rctx, a.Key(), now); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("notify: release alert %s: %w", a.Key(), rerr))
 		}
 		return false, err

@@ -14,6 +14,9 @@ import (
 // ReportLock is the advisory lock name held while a day's report is sent.
 const ReportLock = "bouncer.report"
 
+// recordTimeout bounds writing a send's outcome after ctx has ended.
+const recordTimeout = 10 * time.Second
+
 // schedule is a cron schedule read in the report's time zone.
 type schedule struct {
 	cron cron.Schedule
@@ -109,7 +112,11 @@ func (n *Notifier) runLocked(ctx context.Context, day, due, now time.Time, late 
 	if err != nil {
 		run.Status, run.SentAt, run.Error = suppression.RunFailed, time.Time{}, err.Error()
 	}
-	if ferr := n.store.FinishReportRun(ctx, run); ferr != nil {
+	// Record the outcome even when shutdown has begun: a sent report left
+	// "sending" would be sent again once the claim goes stale.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if ferr := n.store.FinishReportRun(rctx, run); ferr != nil {
 		err = errors.Join(err, fmt.Errorf("notify: report %s: record: %w", dayKey, ferr))
 	}
 	if err != nil {
