@@ -78,7 +78,9 @@ func (f *facts) reason() Reason {
 	case "delivered", "relayed", "expanded":
 		return ReasonDelivered
 	}
-	if strings.HasPrefix(f.code, "2.") {
+	if strings.HasPrefix(f.code, "2.") && f.action != "failed" {
+		// A success code, unless the record says it failed (then the code
+		// is the MTA's mistake and the text decides).
 		return ReasonDelivered
 	}
 	reason, w := f.failureReason()

@@ -49,7 +49,8 @@ func TestClassify(t *testing.T) {
 		{"arf auth-failure", TypeARF, Recipient{FeedbackType: "auth-failure"}, ReasonFeedback, ClassIgnore},
 		{"delivered", TypeDSN, Recipient{Action: "delivered", Status: "2.0.0"}, ReasonDelivered, ClassIgnore},
 		{"relayed", TypeDSN, Recipient{Action: "relayed"}, ReasonDelivered, ClassIgnore},
-		{"2.x status", TypeDSN, Recipient{Action: "failed", Status: "2.6.0"}, ReasonDelivered, ClassIgnore},
+		{"2.x status", TypeDSN, Recipient{Status: "2.6.0"}, ReasonDelivered, ClassIgnore},
+		{"2.x status on a failed record", TypeDSN, Recipient{Action: "failed", Status: "2.0.0", Command: "RCPT", Diagnostic: "550 User unknown"}, ReasonUserUnknown, ClassHard},
 		{"delayed bare", TypeDSN, Recipient{Action: "delayed", Status: "4.4.0"}, ReasonExpired, ClassIgnore},
 		{"delayed full mailbox", TypeDSN, Recipient{Action: "delayed", Status: "4.2.2", Diagnostic: "452 4.2.2 Mailbox full"}, ReasonMailboxFull, ClassIgnore},
 
