@@ -87,9 +87,10 @@ func (f *facts) reason() Reason {
 	return f.adjust(reason, w)
 }
 
-// failureReason applies steps 2 to 7 of the order above. It returns the
-// reason and how much the text behind it proves (none when the text did not
-// decide).
+// failureReason applies steps 2 to 9 of the order above. It returns the
+// reason and the weight of what decided it: decisive for a decisive text or
+// status row, hint or vague for a text row, none for a generic status, the
+// reply code or nothing.
 func (f *facts) failureReason() (Reason, weight) {
 	tr, tw := matchText(f.text)
 	sr, sw := statusReason(f.code)
