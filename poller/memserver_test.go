@@ -46,6 +46,12 @@ func startMemServer(t *testing.T, caps imap.CapSet) *memServer {
 	if caps == nil {
 		caps = fullCaps
 	}
+	return serveMem(t, caps, func(s imapserver.Session) imapserver.Session { return s })
+}
+
+// serveMem starts an in-memory server whose sessions wrap can decorate.
+func serveMem(t *testing.T, caps imap.CapSet, wrap func(imapserver.Session) imapserver.Session) *memServer {
+	t.Helper()
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser("bounces", "secret")
 	if err := user.Create("INBOX", nil); err != nil {
@@ -54,7 +60,7 @@ func startMemServer(t *testing.T, caps imap.CapSet) *memServer {
 	mem.AddUser(user)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return wrap(mem.NewSession()), nil, nil
 		},
 		Caps:         caps,
 		InsecureAuth: true,
