@@ -70,18 +70,33 @@ func (n *Notifier) Tick(ctx context.Context, now time.Time) (Outcome, error) {
 	}
 	day := DayOf(due, n.Location()).AddDate(0, 0, -1)
 	dayKey := day.Format(time.DateOnly)
-	last, seen, err := n.store.LastReportRun(ctx)
+	sent, err := n.daySent(ctx, dayKey)
 	if err != nil {
-		return "", fmt.Errorf("notify: report %s: %w", dayKey, err)
+		return "", err
 	}
-	if seen && last.Day >= dayKey && last.Status == suppression.RunSent {
+	if sent {
 		return AlreadySent, nil
 	}
 	late := now.Sub(due) > n.cfg.LateAfter
-	if late && !seen {
-		return NotDue, nil
+	if late {
+		_, seen, err := n.store.LastReportRun(ctx)
+		if err != nil {
+			return "", fmt.Errorf("notify: report %s: %w", dayKey, err)
+		}
+		if !seen {
+			return NotDue, nil
+		}
 	}
 	return n.runLocked(ctx, day, due, now, late)
+}
+
+// daySent reports whether day's report is recorded as sent.
+func (n *Notifier) daySent(ctx context.Context, day string) (bool, error) {
+	run, ok, err := n.store.ReportRun(ctx, day)
+	if err != nil {
+		return false, fmt.Errorf("notify: report %s: %w", day, err)
+	}
+	return ok && run.Status == suppression.RunSent, nil
 }
 
 // runLocked sends day's report under the report lock and a claim in
@@ -101,7 +116,14 @@ func (n *Notifier) runLocked(ctx context.Context, day, due, now time.Time, late 
 		return "", fmt.Errorf("notify: report %s: claim: %w", dayKey, err)
 	}
 	if !claimed {
-		return AlreadySent, nil
+		sent, err := n.daySent(ctx, dayKey)
+		if err != nil {
+			return "", err
+		}
+		if sent {
+			return AlreadySent, nil
+		}
+		return Busy, nil
 	}
 	run := suppression.ReportRun{Day: dayKey, Status: suppression.RunSent, StartedAt: now, SentAt: now, Late: late}
 	msg, _, id, err := n.Compose(ctx, day, now, late, due)

@@ -186,8 +186,15 @@ func TestSendReportRecordsRun(t *testing.T) {
 	if out, err := n.Tick(ctx, dueAt); err != nil || out != AlreadySent {
 		t.Errorf("Tick after a manual send = %q, %v; want already_sent", out, err)
 	}
-	if got := len(srv.messages()); got != 1 {
-		t.Errorf("server received %d messages, want 1", got)
+	// A later day sent by hand does not hide the due one, nor make it look busy.
+	if _, err := n.SendReport(ctx, dueAt, dueAt); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := n.Tick(ctx, dueAt.Add(time.Minute)); err != nil || out != AlreadySent {
+		t.Errorf("Tick with a later day sent = %q, %v; want already_sent", out, err)
+	}
+	if got := len(srv.messages()); got != 2 {
+		t.Errorf("server received %d messages, want 2 (the two sent by hand)", got)
 	}
 }
 

@@ -29,9 +29,11 @@ type Ledger interface {
 	ClaimReportRun(ctx context.Context, day string, now time.Time, staleAfter time.Duration) (bool, error)
 	// FinishReportRun records the outcome of a claimed run.
 	FinishReportRun(ctx context.Context, run suppression.ReportRun) error
-	// LastReportRun returns the most recent sent run, or ok false when no
-	// report was ever sent.
+	// LastReportRun returns the run of the latest day, whatever its status;
+	// ok is false when no report was ever attempted.
 	LastReportRun(ctx context.Context) (run suppression.ReportRun, ok bool, err error)
+	// ReportRun returns day's run; ok is false when none was attempted.
+	ReportRun(ctx context.Context, day string) (run suppression.ReportRun, ok bool, err error)
 	// ClaimAlert returns true, and records now, when the alert key was not
 	// sent during the every before now.
 	ClaimAlert(ctx context.Context, key string, now time.Time, every time.Duration) (bool, error)

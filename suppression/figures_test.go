@@ -283,6 +283,12 @@ func TestReportRuns(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatalf("LastReportRun = ok %v, %v", ok, err)
 		}
+		if day, ok, err := s.ReportRun(ctx, "2026-11-23"); err != nil || !ok || day != last {
+			t.Errorf("ReportRun(2026-11-23) = %+v, %v, %v; want %+v", day, ok, err, last)
+		}
+		if _, ok, err := s.ReportRun(ctx, "2026-11-22"); err != nil || ok {
+			t.Errorf("ReportRun(2026-11-22) = ok %v, %v; want none", ok, err)
+		}
 		if last.Day != "2026-11-23" || last.Status != RunSent || last.Attempts != 3 || !last.Late || last.MessageID != "id@x" || !last.SentAt.Equal(sent.SentAt) || last.Error != "" {
 			t.Errorf("LastReportRun = %+v, want sent late as id@x after 3 attempts", last)
 		}

@@ -75,20 +75,40 @@ func (s *Store) FinishReportRun(ctx context.Context, run ReportRun) error {
 	return nil
 }
 
-const lastRunSQL = `SELECT report_date, status, attempts, started_at, sent_at, late, message_id, error
-FROM report_runs ORDER BY report_date DESC LIMIT 1`
+const (
+	runColumns = `SELECT report_date, status, attempts, started_at, sent_at, late, message_id, error FROM report_runs`
+	lastRunSQL = runColumns + ` ORDER BY report_date DESC LIMIT 1`
+	dayRunSQL  = runColumns + ` WHERE report_date = ?`
+)
 
 // LastReportRun returns the run of the latest report day, whatever its
 // status; ok is false when no report was ever attempted.
 func (s *Store) LastReportRun(ctx context.Context) (ReportRun, bool, error) {
+	r, ok, err := s.reportRun(ctx, lastRunSQL)
+	if err != nil {
+		return r, false, fmt.Errorf("suppression: last report run: %w", err)
+	}
+	return r, ok, nil
+}
+
+// ReportRun returns day's run; ok is false when none was attempted.
+func (s *Store) ReportRun(ctx context.Context, day string) (ReportRun, bool, error) {
+	r, ok, err := s.reportRun(ctx, s.q(dayRunSQL), day)
+	if err != nil {
+		return r, false, fmt.Errorf("suppression: report run %s: %w", day, err)
+	}
+	return r, ok, nil
+}
+
+func (s *Store) reportRun(ctx context.Context, query string, args ...any) (ReportRun, bool, error) {
 	var r ReportRun
 	var started, sent dbTime
-	err := s.rdb.QueryRowxContext(ctx, lastRunSQL).Scan(&r.Day, &r.Status, &r.Attempts, &started, &sent, &r.Late, &r.MessageID, &r.Error)
+	err := s.rdb.QueryRowxContext(ctx, query, args...).Scan(&r.Day, &r.Status, &r.Attempts, &started, &sent, &r.Late, &r.MessageID, &r.Error)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
 	if err != nil {
-		return r, false, fmt.Errorf("suppression: last report run: %w", err)
+		return r, false, err
 	}
 	r.StartedAt, r.SentAt = started.Time, sent.Time
 	return r, true, nil
