@@ -163,7 +163,10 @@ func (f *facts) userUnknownWitnessed() bool {
 	case "RCPT":
 		return true
 	case "":
-		return sub == "1" || saysRCPT(f.text) || sub != "2" && echoesRecipient(f.text, f.r)
+		if saysAny(f.text, dataMarkers) {
+			return strings.HasSuffix(f.code, ".1.1")
+		}
+		return sub == "1" || saysAny(f.text, rcptMarkers) || sub != "2" && echoesRecipient(f.text, f.r)
 	}
 	return sub == "1"
 }
@@ -196,9 +199,15 @@ var rcptMarkers = []string{
 	"does not like recipient", // qmail-remote: the RCPT reply was a failure
 }
 
-// saysRCPT reports whether a normalized diagnostic names RCPT TO.
-func saysRCPT(text string) bool {
-	for _, m := range rcptMarkers {
+// dataMarkers name the message data as what a reply answered.
+var dataMarkers = []string{
+	"end of data", // Postfix "in reply to end of DATA command", Exim "after end of data"
+	">>> data",    // Sendmail transcripts
+}
+
+// saysAny reports whether a normalized diagnostic contains one of markers.
+func saysAny(text string, markers []string) bool {
+	for _, m := range markers {
 		if strings.Contains(text, m) {
 			return true
 		}

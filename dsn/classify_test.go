@@ -147,6 +147,8 @@ func TestClassify(t *testing.T) {
 			Diagnostic: "550 <bounce@mailer.example.com>... User unknown"}, ReasonFiltered, ClassSoft},
 		{"echo of the recipient is a witness", TypeDSN, Recipient{Action: "failed", Status: "5.0.0", FinalRecipient: "A@example.jp",
 			Diagnostic: "550 <a@example.jp>... User unknown"}, ReasonUserUnknown, ClassHard},
+		{"DATA named in the text", TypeBounce, Recipient{Status: "5.0.0",
+			Diagnostic: "host mx.example.jp said: 550 <a@example.jp>: User unknown (in reply to end of DATA command)"}, ReasonFiltered, ClassSoft},
 		{"RCPT named in the text", TypeBounce, Recipient{Status: "5.3.0",
 			Diagnostic: "Technical details: SMTP:RCPT host 192.0.2.8: 553 5.3.0 <a@example.com>... No such user here"}, ReasonUserUnknown, ClassHard},
 		{"refused at MAIL", TypeDSN, Recipient{Action: "failed", Status: "5.7.1", Diagnostic: "550 5.7.1 Access denied", Command: "MAIL"}, ReasonRejected, ClassBlock},
