@@ -84,7 +84,19 @@ func TestReportDelivered(t *testing.T) {
 func TestSchedulersRace(t *testing.T) {
 	url := testenv.PostgresURL(t)
 	srv := startSMTP(t, TLSNone, "", "")
-	replicas := []*Notifier{newTestNotifier(t, openURL(t, url), srv), newTestNotifier(t, openURL(t, url), srv)}
+	race(t, srv, newTestNotifier(t, openURL(t, url), srv), newTestNotifier(t, openURL(t, url), srv))
+}
+
+// TestSchedulersRaceSQLite is the same with two schedulers in one process
+// sharing the embedded store.
+func TestSchedulersRaceSQLite(t *testing.T) {
+	s := openStore(t, "sqlite")
+	srv := startSMTP(t, TLSNone, "", "")
+	race(t, srv, newTestNotifier(t, s, srv), newTestNotifier(t, s, srv))
+}
+
+func race(t *testing.T, srv *smtpServer, replicas ...*Notifier) {
+	t.Helper()
 	for _, n := range replicas {
 		n.sender = NewMailer(srv.options(TLSNone))
 	}
