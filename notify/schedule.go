@@ -125,15 +125,7 @@ func (n *Notifier) runLocked(ctx context.Context, day, due, now time.Time, late 
 		}
 		return Busy, nil
 	}
-	run := suppression.ReportRun{Day: dayKey, Status: suppression.RunSent, StartedAt: now, SentAt: now, Late: late}
-	msg, _, id, err := n.Compose(ctx, day, now, late, due)
-	if err == nil {
-		run.MessageID = id
-		err = n.deliver(ctx, n.cfg.To, msg)
-	}
-	if err != nil {
-		run.Status, run.SentAt, run.Error = suppression.RunFailed, time.Time{}, err.Error()
-	}
+	run, err := n.attempt(ctx, day, due, now, late)
 	// Record the outcome even when shutdown has begun: a sent report left
 	// "sending" would be sent again once the claim goes stale.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
@@ -145,4 +137,18 @@ func (n *Notifier) runLocked(ctx context.Context, day, due, now time.Time, late 
 		return "", err
 	}
 	return Sent, nil
+}
+
+// attempt composes and delivers day's report and returns the run to record.
+func (n *Notifier) attempt(ctx context.Context, day, due, now time.Time, late bool) (suppression.ReportRun, error) {
+	run := suppression.ReportRun{Day: day.Format(time.DateOnly), Status: suppression.RunSent, StartedAt: now, SentAt: now, Late: late}
+	msg, _, id, err := n.Compose(ctx, day, now, late, due)
+	if err == nil {
+		run.MessageID = id
+		err = n.deliver(ctx, n.cfg.To, msg)
+	}
+	if err != nil {
+		run.Status, run.SentAt, run.Error = suppression.RunFailed, time.Time{}, err.Error()
+	}
+	return run, err
 }
