@@ -3,6 +3,8 @@ package notify
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -231,5 +233,32 @@ func TestSchedulePrev(t *testing.T) {
 	}
 	if _, err := parseSchedule("every morning", paris); err == nil {
 		t.Errorf("parseSchedule(bad) = nil error")
+	}
+}
+
+// TestLocalisedReportOverSMTP sends a report whose replaced templates are in
+// Korean: the Subject travels RFC 2047-encoded and decodes intact.
+func TestLocalisedReportOverSMTP(t *testing.T) {
+	s := openStore(t, "sqlite")
+	seedDay(t, s)
+	dir := t.TempDir()
+	subject := `[bouncer] {{.Date}} 일일 보고서: 새로 차단된 주소 {{num (.Metric "suppressed").Day}}개`
+	if err := os.WriteFile(filepath.Join(dir, SubjectTemplate), []byte(subject), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := startSMTP(t, TLSNone, "", "")
+	n := newTestNotifier(t, s, srv)
+	n.sender, n.tmpl = NewMailer(srv.options(TLSNone)), loadTestTemplates(t, dir)
+	if out, err := n.Tick(context.Background(), dueAt); err != nil || out != Sent {
+		t.Fatalf("Tick = %q, %v", out, err)
+	}
+	raw := only(t, srv).Data
+	if !strings.Contains(string(raw), "Subject: =?utf-8?") {
+		t.Errorf("Subject is not RFC 2047-encoded:\n%.400s", raw)
+	}
+	m := parseMail(t, raw)
+	got, _ := m.Header.Subject()
+	if want := "[bouncer] 2026-11-24 일일 보고서: 새로 차단된 주소 2개"; got != want {
+		t.Errorf("Subject = %q, want %q", got, want)
 	}
 }
