@@ -10,7 +10,8 @@ import (
 )
 
 // funcs are the helpers every template may call. They format; they never
-// escape (html/template escapes their results in the HTML part).
+// escape (html/template escapes their results in the HTML part), and clean
+// keeps line breaks and control characters out of both parts.
 var funcs = map[string]any{
 	"num":   num,
 	"avg":   func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
