@@ -1094,12 +1094,13 @@ var textRules = []textRule{
 	{"transaction failed", ReasonSystemError, hint},            // various
 
 	// --- local delivery programs ---
-	{"procmail", ReasonMailerError, decisive},     // local delivery agent failed
-	{"maildrop", ReasonMailerError, decisive},     // Courier maildrop
-	{"mailer error", ReasonMailerError, decisive}, // Sendmail "unknown mailer error", various
-	{"command died", ReasonMailerError, decisive}, // Postfix pipe
-	{"command output", ReasonMailerError, hint},   // Postfix pipe
-	{"child process", ReasonMailerError, hint},    // Exim pipe
+	{"procmail", ReasonMailerError, decisive},              // local delivery agent failed
+	{"maildrop", ReasonMailerError, decisive},              // Courier maildrop
+	{"mailer error", ReasonMailerError, decisive},          // Sendmail "unknown mailer error", various
+	{"command died", ReasonMailerError, decisive},          // Postfix pipe
+	{"command output", ReasonMailerError, hint},            // Postfix pipe
+	{"child process", ReasonMailerError, hint},             // Exim pipe
+	{"no such file or directory", ReasonMailerError, hint}, // a local program or file delivery failed (ENOENT), e.g. an Exim autoreply template
 
 	// --- SMTP protocol ---
 	{"malformed address", ReasonSyntaxError, hint},                        // Exim "malformed address: ... may not follow"
