@@ -65,7 +65,7 @@ CREATE TABLE suppressions (
     note              text NOT NULL DEFAULT '',
     -- set by "remove": events received up to this time no longer count
     cleared_at        timestamp
-);
+) WITHOUT ROWID; -- looked up by email: one b-tree instead of two
 CREATE INDEX suppressions_domain_idx ON suppressions (domain);
 CREATE INDEX suppressions_suppressed_at_idx ON suppressions (suppressed_at) WHERE suppressed;
 
@@ -74,7 +74,7 @@ CREATE TABLE allowlist (
     entry      text PRIMARY KEY,
     created_at timestamp NOT NULL,
     note       text NOT NULL DEFAULT ''
-);
+) WITHOUT ROWID;
 
 -- What sending applications query before each send: suppressed, not
 -- expired, and not on the allowlist (by address or by domain).

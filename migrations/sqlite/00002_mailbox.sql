@@ -21,7 +21,7 @@ CREATE TABLE mailbox_seen (
     uid     text NOT NULL,
     seen_at timestamp NOT NULL,
     PRIMARY KEY (mailbox, uid)
-);
+) WITHOUT ROWID;
 
 -- +goose Down
 DROP TABLE mailbox_seen;
