@@ -896,6 +896,8 @@ var textRules = []textRule{
 	{"sender verification failed", ReasonRejected, decisive},    // various
 	{"invalid sender", ReasonRejected, decisive},                // various
 	{"sender domain", ReasonRejected, hint},                     // "sender domain must exist"
+	{"sender address does not exist", ReasonRejected, decisive}, // various: our envelope sender, not the recipient
+	{"sender does not exist", ReasonRejected, decisive},         // various
 	{"unroutable sender", ReasonRejected, decisive},             // various
 	{"sender was rejected", ReasonRejected, decisive},           // qmail
 	{"purported responsible address", ReasonRejected, decisive}, // Courier Sender-ID
