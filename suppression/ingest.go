@@ -174,8 +174,12 @@ func (s *Store) loadEntries(ctx context.Context, q sqlx.QueryerContext, emails [
 // or by domain.
 func (s *Store) allowed(ctx context.Context, q sqlx.QueryerContext, emails []string) (map[string]bool, error) {
 	keys := slices.Clone(emails)
+	seen := map[string]bool{}
 	for _, e := range emails {
-		keys = append(keys, domainOf(e))
+		if d := domainOf(e); !seen[d] {
+			seen[d] = true
+			keys = append(keys, d)
+		}
 	}
 	cond, arg := s.inList("entry", keys)
 	var hits []string
