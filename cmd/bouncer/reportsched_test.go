@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,5 +62,39 @@ func TestReportLoopSendsMissedRunAtStart(t *testing.T) {
 	}
 	if len(sent) != 0 {
 		t.Errorf("%d more reports sent, want none before the next schedule time", len(sent))
+	}
+}
+
+func TestStartReportsOnlyWhenConfigured(t *testing.T) {
+	ctx := context.Background()
+	store, err := suppression.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "bouncer.db"), suppression.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := defaultConfig()
+	cfg.Report.Location = time.UTC
+	stop, err := startReports(ctx, cfg, store, logger)
+	if err != nil || stop != nil {
+		t.Fatalf("startReports without report.to or alerts.to = %v, %v; want nothing started", stop != nil, err)
+	}
+	cfg.Report.From, cfg.Report.To, cfg.Alerts.To = "bouncer@x.test", []string{"admin@x.test"}, []string{"oncall@x.test"}
+	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = "127.0.0.1", closedPort(t), "none"
+	stop, err = startReports(ctx, cfg, store, logger)
+	if err != nil || stop == nil {
+		t.Fatalf("startReports = %v, %v; want started", stop != nil, err)
+	}
+	stopCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := stop(stopCtx); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	cfg.Report.TemplateDir = t.TempDir()
+	if err := os.WriteFile(filepath.Join(cfg.Report.TemplateDir, notify.TextTemplate), []byte("{{.Nope"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := startReports(ctx, cfg, store, logger); err == nil || !strings.Contains(err.Error(), notify.TextTemplate) {
+		t.Errorf("startReports with a broken template = %v, want an error naming %s", err, notify.TextTemplate)
 	}
 }
