@@ -1,6 +1,9 @@
 package dsn
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // bodyMarkers are phrases by which a bounce notice announces itself in its
 // text (lower case); used when the headers do not say it is a bounce.
@@ -166,9 +169,10 @@ func (p *parser) enrichFrom(text string) {
 	notice, _ := splitOriginal(text)
 	var recs []textRecord
 	scanned := false
+	namesCommand := sync.OnceValue(func() bool { return findCommand(notice) != "" })
 	for i := range p.rep.Recipients {
 		rc := &p.rep.Recipients[i]
-		if rc.Diagnostic != "" && rc.ReplyCode != "" && (rc.Command != "" || findCommand(notice) == "") {
+		if rc.Diagnostic != "" && rc.ReplyCode != "" && (rc.Command != "" || !namesCommand()) {
 			continue
 		}
 		if !scanned {
@@ -308,3 +312,4 @@ func (p *parser) repairRecipients() {
 		rc.FinalRecipient = cands[0]
 	}
 }
+
