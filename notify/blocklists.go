@@ -1,6 +1,9 @@
 package notify
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // blocklist names a public or vendor block list and how its rejections read.
 type blocklist struct {
@@ -31,8 +34,9 @@ var blocklists = []blocklist{
 	// Microsoft 365 / Outlook.com: "5.7.606 Access denied, banned sending IP",
 	// "5.7.511", "part of their network is on our block list (S3150)", sender.office.com
 	{"Microsoft", regexp.MustCompile(`(?i)banned sending ip|\b5\.7\.(?:606|511)\b|\(S3\d{3}\)|on our block list|sender\.office\.com|olcsupport|postmaster\.live\.com`)},
-	// Gmail: "support.google.com/mail/?p=UnsolicitedIPError", "…?p=BlockedMessage"
-	{"Google", regexp.MustCompile(`(?i)\?p=(?:Unsolicited|Blocked)\w*|gsmtp.*(?:unsolicited|blocked)`)},
+	// Gmail: "support.google.com/mail/?p=UnsolicitedIPError", "…?p=BlockedMessage",
+	// "likely suspicious due to the very low reputation of the sending IP address"
+	{"Google", regexp.MustCompile(`(?i)\?p=(?:Unsolicited|Blocked)\w*|gsmtp.*(?:unsolicited|blocked)|very low reputation of the sending`)},
 	// Yahoo: "[TSS04] Messages from … temporarily deferred", postmaster.yahooinc.com
 	{"Yahoo", regexp.MustCompile(`(?i)\[TSS?\d{2}\]|postmaster\.yahoo`)},
 	// Trend Micro Email Reputation Services: mail-abuse.com, ers.trendmicro.com
@@ -51,16 +55,23 @@ var blocklists = []blocklist{
 	{"SpamRATS", regexp.MustCompile(`(?i)spamrats`)},
 }
 
+// dnsblZone finds a DNS block list the table does not know by the zone the
+// rejection names: Postfix's "blocked using ZONE", "listed in/at/on ZONE".
+var dnsblZone = regexp.MustCompile(`(?i)(?:blocked using|listed (?:in|at|on)) ([a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})`)
+
 // Unnamed is the blocklist label for a block whose diagnostic names no list.
 const Unnamed = "(none named)"
 
-// BlocklistOf returns the name of the block list a diagnostic names, or
-// Unnamed.
+// BlocklistOf returns the name of the block list a diagnostic names: one of
+// the table's, else "DNSBL zone" for a zone the text names, else Unnamed.
 func BlocklistOf(diagnostic string) string {
 	for _, b := range blocklists {
 		if b.pattern.MatchString(diagnostic) {
 			return b.name
 		}
+	}
+	if m := dnsblZone.FindStringSubmatch(diagnostic); m != nil {
+		return "DNSBL " + strings.ToLower(m[1])
 	}
 	return Unnamed
 }

@@ -23,6 +23,10 @@ func TestBlocklistOf(t *testing.T) {
 		{"550 5.7.1 blocked using combined.mail.abusix.zone", "Abusix"},
 		{"550 5.7.1 Rejected: see https://ers.trendmicro.com/", "Trend Micro"},
 		{"554 5.7.1 rejected by SenderBase reputation", "Cisco Talos"},
+		{"550-5.7.1 [192.0.2.22 18] Our system has detected that this message is likely suspicious due to the very low reputation of the sending IP address.", "Google"},
+		{"554 5.7.1 <a8-95.smtp-out.amazonses.com[203.0.113.22]>: Client host rejected: blocked using mail.neko.example.org; Please see http://mail.neko.example.org/rbl/", "DNSBL mail.neko.example.org"},
+		{"550 5.7.1 Your IP 192.0.2.1 is listed in BL.Example.NET.", "DNSBL bl.example.net"},
+		{"550 5.7.1 IP address blacklisted by recipient", Unnamed},
 		{"550 5.1.1 user unknown", Unnamed},
 		{"", Unnamed},
 	}
