@@ -66,3 +66,14 @@ func TestReportPreview(t *testing.T) {
 		}
 	}
 }
+
+func TestSMTPOptions(t *testing.T) {
+	o, err := smtpOptions(SMTPConfig{Host: "smtp.x.test", Port: 587, TLS: "starttls", Username: "u", Password: NewSecret("p")})
+	if err != nil || o.Host != "smtp.x.test" || o.Port != 587 || o.TLS != "starttls" || o.Password != "p" || o.TLSConfig != nil {
+		t.Errorf("smtpOptions = %+v, %v; want the fields mapped and the system roots", o, err)
+	}
+	notPEM := writeFile(t, "ca.pem", "not a certificate")
+	if _, err := smtpOptions(SMTPConfig{Host: "h", TLSCAFile: notPEM}); err == nil || !strings.Contains(err.Error(), "smtp.tls_ca_file") {
+		t.Errorf("smtpOptions(bad CA file) = %v, want an error naming smtp.tls_ca_file", err)
+	}
+}
