@@ -113,7 +113,7 @@ func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now t
 	if err != nil {
 		return nil, err
 	}
-	var changed []Entry
+	var fresh, changed []Entry
 	var newly []string
 	for _, email := range emails {
 		e, known := entries[email]
@@ -124,12 +124,16 @@ func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now t
 		if !p.applyAll(&e, byAddr[email], soft[email], allowed[email]) {
 			continue
 		}
-		changed = append(changed, e)
+		if known {
+			changed = append(changed, e)
+		} else {
+			fresh = append(fresh, e)
+		}
 		if !was && e.Active(now) && !allowed[email] {
 			newly = append(newly, email)
 		}
 	}
-	return newly, s.upsertEntries(ctx, tx, changed)
+	return newly, s.saveEntries(ctx, tx, fresh, changed)
 }
 
 // applyAll applies the events that count for e in time order, given the
@@ -238,6 +242,19 @@ func (s *Store) softTimes(ctx context.Context, q sqlx.QueryerContext, p Policy, 
 		out[r.Recipient] = append(out[r.Recipient], r.ReceivedAt.Time)
 	}
 	return out, nil
+}
+
+// saveEntries writes entries: fresh ones (no row yet) appended (COPY on
+// Postgres, half the cost of an upsert), known ones upserted. Writers hold
+// the write lock, so no row appears in between; a writer that did not would
+// cause a unique violation, and inTxRetry runs the transaction again.
+func (s *Store) saveEntries(ctx context.Context, tx *sqlx.Tx, fresh, known []Entry) error {
+	if len(fresh) > 0 {
+		if err := s.appendRows(ctx, tx, "suppressions", entryBatch(fresh)); err != nil {
+			return fmt.Errorf("suppressions: %w", err)
+		}
+	}
+	return s.upsertEntries(ctx, tx, known)
 }
 
 // upsertEntries writes whole entries, one statement for all of them; each

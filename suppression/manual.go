@@ -56,6 +56,7 @@ func (s *Store) suppressManual(ctx context.Context, tx *sqlx.Tx, addrs []string,
 		return nil, err
 	}
 	out := make([]Entry, len(addrs))
+	var fresh, known []Entry
 	for i, a := range addrs {
 		e, ok := existing[a]
 		if !ok {
@@ -75,8 +76,13 @@ func (s *Store) suppressManual(ctx context.Context, tx *sqlx.Tx, addrs []string,
 			e.Note = m.Note
 		}
 		out[i] = e
+		if ok {
+			known = append(known, e)
+		} else {
+			fresh = append(fresh, e)
+		}
 	}
-	return out, s.upsertEntries(ctx, tx, out)
+	return out, s.saveEntries(ctx, tx, fresh, known)
 }
 
 // Remove lifts the suppression of an address, whatever its source, and

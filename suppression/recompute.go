@@ -36,11 +36,15 @@ func (s *Store) Recompute(ctx context.Context, p Policy, now time.Time, dryRun b
 			if err != nil || dryRun {
 				return err
 			}
-			after := make([]Entry, len(changes))
-			for i, c := range changes {
-				after[i] = c.After
+			var fresh, known []Entry
+			for _, c := range changes {
+				if c.Before == nil {
+					fresh = append(fresh, c.After)
+				} else {
+					known = append(known, c.After)
+				}
 			}
-			return s.upsertEntries(ctx, tx, after)
+			return s.saveEntries(ctx, tx, fresh, known)
 		})
 		if err != nil {
 			return all, fmt.Errorf("suppression: recompute: %w", err)
