@@ -7,10 +7,10 @@ import (
 	"sync/atomic"
 )
 
-// committer records fetched batches in order, and a disposer moves (or
-// deletes, or flags) each batch once its commit is done, grouping the
-// batches that wait into one command while the next batch is recorded.
-// After a failure both stages drain what is left without touching it.
+// committer records fetched batches in order; a disposer then moves (or
+// deletes, or flags) committed messages in groups of disposeGroup, while
+// later batches are fetched and recorded. After a failure nothing more is
+// recorded; what was committed is still disposed of when possible.
 type committer struct {
 	batches chan *batch // fetched, to record
 	done    chan struct{}
@@ -30,7 +30,7 @@ func (c *committer) fail(err error) {
 
 func (p *imapPass) startCommitter(ctx context.Context, total int) *committer {
 	c := &committer{batches: make(chan *batch), done: make(chan struct{})}
-	committed := make(chan *batch, 8)
+	committed := make(chan *batch, 2)
 	p.sum.Waiting = total
 	go func() {
 		defer close(committed)
@@ -64,32 +64,50 @@ func (p *imapPass) record(ctx context.Context, msgs []*fetched) error {
 	return nil
 }
 
-// disposeLoop disposes of committed batches, several at a time when they
-// queue up, and reports progress.
+// disposeGroup is how many committed messages the disposer gathers before
+// one MOVE (or STORE and EXPUNGE): on a large Maildir each command costs
+// the server a rewrite of its index, so fewer, larger commands drain a big
+// mailbox several times faster. The rest is disposed of when the pass ends.
+// After a crash up to this many recorded messages are fetched again and
+// counted as duplicates.
+const disposeGroup = 5000
+
+// disposeLoop disposes of committed batches, disposeGroup messages at a
+// time (at least one batch), and reports progress.
 func (p *imapPass) disposeLoop(ctx context.Context, c *committer, committed <-chan *batch, total int) {
 	handled := 0
+	var d disposal
+	flush := func() {
+		if d.n == 0 && d.asked == 0 {
+			return
+		}
+		if err := p.disposeNow(ctx, &d); err != nil {
+			c.fail(err)
+		} else {
+			handled += d.asked
+			if p.o.Progress != nil {
+				p.o.Progress(ProgressInfo{Mailbox: p.mb.Name, Done: handled, Total: total})
+			}
+		}
+		d = disposal{}
+	}
 	for b := range committed {
-		group := []*batch{b}
-		for len(committed) > 0 {
-			group = append(group, <-committed)
-		}
-		var msgs []*fetched
-		uids := 0
-		for _, g := range group {
-			msgs, uids = append(msgs, g.items...), uids+g.uids
-		}
-		if err := ctx.Err(); err != nil {
-			c.fail(err) // cancelled: recorded, still in the mailbox; the next pass finishes it
-			continue
-		}
-		if err := p.ic.dispose(p.mb, msgs); err != nil {
-			c.fail(fmt.Errorf("poller: %s: %w", p.mb.Name, err))
-			continue
-		}
-		handled += uids
-		p.sum.Waiting -= uids
-		if p.o.Progress != nil {
-			p.o.Progress(ProgressInfo{Mailbox: p.mb.Name, Done: handled, Total: total})
+		d.add(b)
+		if d.n >= max(disposeGroup, p.o.BatchSize) {
+			flush()
 		}
 	}
+	flush()
+}
+
+// disposeNow disposes of d unless the pass was cancelled.
+func (p *imapPass) disposeNow(ctx context.Context, d *disposal) error {
+	if err := ctx.Err(); err != nil {
+		return err // cancelled: recorded, still in the mailbox; the next pass finishes it
+	}
+	if err := p.ic.dispose(p.mb, d); err != nil {
+		return fmt.Errorf("poller: %s: %w", p.mb.Name, err)
+	}
+	p.sum.Waiting -= d.asked
+	return nil
 }

@@ -6,18 +6,32 @@ import (
 	"github.com/emersion/go-imap/v2"
 )
 
-// dispose applies mb.After to the recorded messages of a batch and moves
-// the failed ones (not reports, or unparseable) to the failed folder. It
-// runs only after the batch's Record call has committed.
-func (ic *imapConn) dispose(mb Mailbox, batch []*fetched) error {
-	var done, failed imap.UIDSet
-	for _, f := range batch {
+// disposal is what a pass still has to do with committed messages: their
+// UIDs only, so waiting for a larger group holds no reports.
+type disposal struct {
+	done, failed imap.UIDSet
+	asked        int // UIDs asked for by the batches it covers (some may have vanished)
+	n            int // messages in done and failed
+}
+
+// add adds the messages of a committed batch.
+func (d *disposal) add(b *batch) {
+	for _, f := range b.items {
 		if f.failed() {
-			failed.AddNum(imap.UID(f.uid))
+			d.failed.AddNum(imap.UID(f.uid))
 		} else {
-			done.AddNum(imap.UID(f.uid))
+			d.done.AddNum(imap.UID(f.uid))
 		}
 	}
+	d.asked += b.uids
+	d.n += len(b.items)
+}
+
+// dispose applies mb.After to the recorded messages of d and moves the
+// failed ones (not reports, or unparseable) to the failed folder. It runs
+// only after the batches d covers have been committed.
+func (ic *imapConn) dispose(mb Mailbox, d *disposal) error {
+	done, failed := d.done, d.failed
 	if len(failed) > 0 {
 		if err := ic.moveTo(failed, mb.FailedFolder); err != nil {
 			return fmt.Errorf("move to %s: %w", mb.FailedFolder, err)

@@ -71,9 +71,10 @@ func (ic *imapConn) pending() ([]imap.UID, error) {
 
 // imapPass is the batch loop of one IMAP pass. It runs as a pipeline: this
 // goroutine fetches batch k+1 (parse-pool goroutines parse its messages)
-// while a committer records batch k and only then disposes of it. A FETCH
-// is always read to its end before the batch is handed on, so the
-// committer's MOVE never waits behind data nobody reads.
+// while a committer records batch k; committed messages are disposed of
+// in groups (see disposeGroup), never before their commit. A FETCH is
+// always read to its end before the batch is handed on, so the disposer's
+// MOVE never waits behind data nobody reads.
 type imapPass struct {
 	ic    *imapConn
 	mb    Mailbox
