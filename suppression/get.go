@@ -19,6 +19,11 @@ const eventsOfSQL = `SELECT ` + eventCols + ` FROM bounce_events WHERE recipient
 // maxEvidence caps the events Get returns, newest first.
 const maxEvidence = 1000
 
+// getSQL reads an entry and whether the allowlist covers it, in one query.
+const getSQL = `SELECT ` + entryCols + `,
+  EXISTS (SELECT 1 FROM allowlist a WHERE a.entry IN (suppressions.email, suppressions.domain))
+FROM suppressions WHERE email = ?`
+
 // Get returns the entry of an address (normalised first) with its newest
 // events. An address with events that never counted (auto-replies, or
 // unverified ones under RequireVerified) has an empty, unsuppressed entry;
@@ -28,24 +33,29 @@ func (s *Store) Get(ctx context.Context, email string) (Detail, error) {
 	if err != nil {
 		return Detail{}, err
 	}
-	m, err := s.loadEntries(ctx, s.rdb, []string{addr})
+	var d Detail
+	found, err := scanAll(ctx, s.rdb, func(d *Detail) []any { return append(d.Entry.dests(), &d.Allowlisted) }, s.q(getSQL), addr)
 	if err != nil {
 		return Detail{}, fmt.Errorf("suppression: get %s: %w", addr, err)
 	}
-	evs, err := scanAll(ctx, s.rdb, (*Event).dests, s.q(eventsOfSQL), addr, maxEvidence)
+	if len(found) == 1 {
+		d = found[0]
+	}
+	d.Events, err = scanAll(ctx, s.rdb, (*Event).dests, s.q(eventsOfSQL), addr, maxEvidence)
 	if err != nil {
 		return Detail{}, fmt.Errorf("suppression: events of %s: %w", addr, err)
 	}
-	e, ok := m[addr]
-	if !ok && len(evs) == 0 {
-		return Detail{}, fmt.Errorf("%w: %s", ErrNotFound, addr)
+	if len(found) == 1 {
+		return d, nil
 	}
-	if !ok {
-		e = Entry{Email: addr, Domain: domainOf(addr), Source: SourceBounce}
+	if len(d.Events) == 0 {
+		return Detail{}, fmt.Errorf("%w: %s", ErrNotFound, addr)
 	}
 	allowed, err := s.allowed(ctx, s.rdb, []string{addr})
 	if err != nil {
 		return Detail{}, fmt.Errorf("suppression: get %s: %w", addr, err)
 	}
-	return Detail{Entry: e, Events: evs, Allowlisted: allowed[addr]}, nil
+	d.Entry = Entry{Email: addr, Domain: domainOf(addr), Source: SourceBounce}
+	d.Allowlisted = allowed[addr]
+	return d, nil
 }

@@ -167,6 +167,12 @@ func TestAllowlist(t *testing.T) {
 		if e := mustEntry(t, s, "x@partner.example"); e.Suppressed || e.HardCount != 1 {
 			t.Errorf("allowlisted entry = %+v, want counted, not suppressed", e)
 		}
+		if d, err := s.Get(ctx, "x@partner.example"); err != nil || !d.Allowlisted || len(d.Events) != 1 {
+			t.Errorf("Get(allowlisted) = %+v, %v; want allowlisted with its event", d, err)
+		}
+		if d, err := s.Get(ctx, "other@example.org"); err != nil || d.Allowlisted {
+			t.Errorf("Get(not allowlisted) = %+v, %v", d, err)
+		}
 		if _, err := s.Add(ctx, "vip@example.org", Manual{}, t0); !errors.Is(err, ErrAllowlisted) {
 			t.Errorf("Add(allowlisted) err = %v, want ErrAllowlisted", err)
 		}
