@@ -126,6 +126,7 @@ func BenchmarkHTTPGetLatency(b *testing.B) {
 			srv := httptest.NewServer(NewHandler(s, HandlerOptions{Token: "t"}))
 			defer srv.Close()
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 100}}
+			server, self := serverCPU(b, s), selfCPU()
 			lat := make([]time.Duration, b.N)
 			done := make(chan struct{}, b.N)
 			tick := time.NewTicker(time.Millisecond)
@@ -155,6 +156,9 @@ func BenchmarkHTTPGetLatency(b *testing.B) {
 			for range b.N {
 				<-done
 			}
+			// CPU per request of this process (client and handler) and the
+			// Postgres backends: what a request costs an otherwise idle machine.
+			b.ReportMetric(float64((selfCPU()-self)+server())/float64(time.Millisecond)/float64(b.N), "cpu-ms/get")
 			slices.Sort(lat)
 			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
@@ -162,16 +166,28 @@ func BenchmarkHTTPGetLatency(b *testing.B) {
 	}
 }
 
-// serverCPU returns a function giving the CPU time the Postgres backend of
-// s's single connection has used since serverCPU was called (Linux, server
-// on this machine; 0 otherwise).
+// serverCPU returns a function giving the CPU time the Postgres backends
+// serving s's database have used since serverCPU was called (Linux, server
+// on this machine; 0 otherwise). Backends started meanwhile count whole.
 func serverCPU(b *testing.B, s *Store) func() time.Duration {
-	var pid int
-	if s.Dialect() != "postgres" || s.db.GetContext(context.Background(), &pid, `SELECT pg_backend_pid()`) != nil {
-		return func() time.Duration { return 0 }
+	backends := func() []int {
+		var pids []int
+		if s.Dialect() == "postgres" {
+			s.db.SelectContext(context.Background(), &pids, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`) //nolint:errcheck // no figure then
+		}
+		return pids
 	}
-	start := procCPU(pid)
-	return func() time.Duration { return procCPU(pid) - start }
+	start := map[int]time.Duration{}
+	for _, pid := range backends() {
+		start[pid] = procCPU(pid)
+	}
+	return func() time.Duration {
+		var sum time.Duration
+		for _, pid := range backends() {
+			sum += procCPU(pid) - start[pid]
+		}
+		return sum
+	}
 }
 
 // procCPU reads utime+stime of a process from /proc (clock ticks of 10 ms).
