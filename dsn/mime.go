@@ -47,13 +47,12 @@ func (p *parser) walkEntity(h header, body io.Reader, depth int) {
 	if e == nil {
 		return
 	}
-	p.visit(e, h, depth)
+	p.visit(e, depth)
 }
 
-// visit dispatches one entity on its media type. h is our own parse of its
-// header when we have it (top level, message/rfc822), else nil. It reports
-// whether the entity was a returned original message.
-func (p *parser) visit(e *message.Entity, h header, depth int) bool {
+// visit dispatches one entity on its media type. It reports whether the
+// entity was a returned original message.
+func (p *parser) visit(e *message.Entity, depth int) bool {
 	p.parts++
 	if p.parts > p.opts.MaxParts {
 		if p.parts == p.opts.MaxParts+1 {
@@ -104,7 +103,7 @@ func (p *parser) walkMultipart(mr message.MultipartReader, depth int) {
 		if err != nil {
 			p.problem("mime: %v", err)
 		}
-		if p.visit(part, nil, depth+1) && (p.sawDSN || p.sawFeedback || len(p.texts) > 0) {
+		if p.visit(part, depth+1) && (p.sawDSN || p.sawFeedback || len(p.texts) > 0) {
 			// The returned original closes a report: skip the scan of
 			// its body for a boundary that only ends the message.
 			return
