@@ -68,7 +68,7 @@ var bounceSubjects = []string{
 	"message not delivered", "undeliverable", "delivery report", "returned to sender",
 	"unzustellbar", "nicht zustellbar", "non remis", "non distribuable", "no se puede entregar",
 	"não entregue", "non recapitabile", "onbestelbaar", "warning: could not", "delayed mail",
-	"delivery delayed", "unable to deliver", "failed delivery", "未送達", "配信エラー", "配送エラー",
+	"delivery delayed", "unable to deliver", "failed delivery", "未送達", "配信エラー", "配送エラー", "メールエラー", "mail error",
 }
 
 // looksLikeBounceHeader reports whether a header block belongs to a

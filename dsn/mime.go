@@ -136,7 +136,7 @@ func (p *parser) leaf(mt string, e *message.Entity, depth int) bool {
 		if len(p.htmls) < 4 {
 			p.htmls = append(p.htmls, readPrefix(e.Body, maxTextBytes))
 		}
-	case "", "text/plain", "text/enriched", "message/disposition-notification":
+	case "", "text/plain", "text/enriched":
 		if len(p.texts) < 3 {
 			p.texts = append(p.texts, readPrefix(e.Body, maxTextBytes))
 		}

@@ -81,6 +81,10 @@ func TestParseNotAReport(t *testing.T) {
 		"garbage without any header\n\n\n",
 		"From: Alice <alice@example.com>\nSubject: Re: your proposal was rejected\n\n<bob@example.com>: could you look at this?\n",
 		"From: News <bounce@news.example.com>\nSubject: 配信停止のお知らせ\n\nuser@example.com\n",
+		"From: News <news@shop.example>\nTo: c@example.com\nSubject: Your parcel\n\nYour parcel could not be delivered.\nContact support@shop.example.\n",
+		"From: Bob <bob@example.org>\nSubject: Read: Hello\nContent-Type: multipart/report; report-type=disposition-notification; boundary=M\n\n" +
+			"--M\nContent-Type: text/plain\n\nYour message was read.\n--M\nContent-Type: message/disposition-notification\n\n" +
+			"Final-Recipient: rfc822;bob@example.org\nDisposition: automatic-action/MDN-sent-automatically; displayed\n--M--\n",
 		"Content-Type: multipart/mixed; boundary=x\n\n--x\n",
 	} {
 		rep, err := Parse(strings.NewReader(msg))

@@ -51,7 +51,10 @@ func labelledRecipient(t string) (addr, rest string, ok bool) {
 		return "", "", false
 	}
 	label := strings.ToLower(t[:i])
-	if !hasAny(label, recipientLabels) || strings.HasPrefix(label, "x-") {
+	// "Could not be delivered to: <a@b>" is a label too; "Delivered-To:"
+	// (a header in a quoted original) is not.
+	sentence := strings.Contains(label, "deliver") && strings.Contains(label, " ")
+	if !sentence && !hasAny(label, recipientLabels) || strings.HasPrefix(label, "x-") {
 		return "", "", false
 	}
 	v := strings.TrimSpace(t[i+1:])

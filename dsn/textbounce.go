@@ -43,11 +43,15 @@ func (p *parser) textBounce() bool {
 		if orig != "" && p.original == nil {
 			p.setOriginalHeader(inlineHeader(orig, p.opts.MaxHeaderBytes, p.opts.Headers))
 		}
-		recs := p.preferFailedHeader(scanNotice(notice, p.excluded()), notice)
+		// A message that only its words call a bounce must name its
+		// recipients the way notices do; sentences and the returned
+		// original's To are too weak to go on (newsletters say "could not
+		// be delivered" too).
+		recs := p.preferFailedHeader(scanNotice(notice, p.excluded(), byHeader), notice)
 		if len(recs) == 0 && i+1 < len(texts) {
 			continue
 		}
-		if len(recs) == 0 {
+		if len(recs) == 0 && byHeader {
 			recs = p.fallbackRecipients(notice)
 		}
 		if len(recs) == 0 {
@@ -176,7 +180,7 @@ func (p *parser) enrichFrom(text string) {
 			continue
 		}
 		if !scanned {
-			recs, scanned = scanNotice(notice, p.excluded()), true
+			recs, scanned = scanNotice(notice, p.excluded(), true), true
 		}
 		d := ""
 		if j := indexOf(recs, rc.FinalRecipient); j >= 0 {
@@ -253,8 +257,8 @@ func (p *parser) preferFailedHeader(recs []textRecord, notice string) []textReco
 // found.
 func (p *parser) flattenedDSN(t string) bool {
 	i := indexFold(t, "\nfinal-recipient:")
-	if i < 0 {
-		return false
+	if i < 0 || indexFold(t[i:], "\naction:") < 0 && indexFold(t[i:], "\nstatus:") < 0 {
+		return false // an MDN has a Final-Recipient too, but no Action or Status
 	}
 	start := strings.LastIndex(t[:i], "\n\n")
 	if start < 0 {
@@ -295,7 +299,7 @@ func (p *parser) repairRecipients() {
 	}
 	if len(cands) == 0 && len(p.texts) > 0 {
 		notice, _ := splitOriginal(p.texts[0])
-		for _, tr := range scanNotice(notice, p.excluded()) {
+		for _, tr := range scanNotice(notice, p.excluded(), true) {
 			if plausibleAddr(tr.addr) {
 				cands = append(cands, tr.addr)
 			}

@@ -22,13 +22,15 @@ const maxNoticeLines = 600
 // diagnostic lines. It generalises how MTAs write notices: a recipient line
 // (an address, in angle brackets or bare, at the start of a line, or after
 // an SMTP reply code) followed by the lines that explain it, up to a blank
-// line or a separator. Addresses in ex (the sender) are skipped.
-func scanNotice(notice string, ex map[string]bool) []textRecord {
+// line or a separator. When sentences is set and no such line exists, a
+// sentence naming one address and a failure names the recipient; addresses
+// in ex (the sender) are skipped then.
+func scanNotice(notice string, ex map[string]bool, sentences bool) []textRecord {
 	notice = unquote(notice)
 	if recs := scanLines(notice, nil, recipientLine, false); len(recs) > 0 {
 		return recs
 	}
-	if recs := transcriptRecipients(notice); len(recs) > 0 {
+	if recs := transcriptRecipients(notice); len(recs) > 0 || !sentences {
 		return recs
 	}
 	return scanLines(notice, ex, sentenceRecipient, true)

@@ -17,6 +17,8 @@ func TestRecipientLine(t *testing.T) {
 		{"* user@example.jp", "user@example.jp", ""},
 		{`"user@example.jp":`, "user@example.jp", ""},
 		{"To: sender@example.com", "", ""},
+		{"Could not be delivered to: <user@example.jp>", "user@example.jp", ""},
+		{"Delivered-To: user@example.jp", "", ""},
 		{"Please contact user@example.jp for help", "", ""},
 		{"<<< 550 5.1.1 <user@example.jp>... User unknown", "", ""},
 	}
@@ -75,7 +77,7 @@ func TestScanNotice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := scanNotice(tt.notice, map[string]bool{})
+			got := scanNotice(tt.notice, map[string]bool{}, true)
 			if len(got) != len(tt.want) {
 				t.Fatalf("scanNotice found %d records %+v, want %d", len(got), got, len(tt.want))
 			}
