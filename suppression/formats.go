@@ -128,12 +128,37 @@ func readPostmark(r row) (string, Manual, string, error) {
 	return r.get("emailaddress"), m, SourceImport, err
 }
 
+// Kinds of suppression in the vendors' vocabularies.
+const (
+	kindBounce    = "bounce"
+	kindComplaint = "complaint"
+	kindManual    = "manual"
+)
+
+// kind tells a bounce from a complaint from a manual suppression, by source
+// and, for imported entries, by the reason the file gave.
+func kind(e Entry) string {
+	switch e.Source {
+	case SourceBounce:
+		return kindBounce
+	case SourceComplaint:
+		return kindComplaint
+	}
+	switch strings.ToLower(e.SuppressedReason) {
+	case "bounce", "hardbounce":
+		return kindBounce
+	case "complaint", "spamcomplaint", "spamreport":
+		return kindComplaint
+	}
+	return kindManual
+}
+
 func writePostmark(e Entry) []string {
 	reason, origin := "HardBounce", "Recipient"
-	switch e.Source {
-	case SourceComplaint:
+	switch kind(e) {
+	case kindComplaint:
 		reason = "SpamComplaint"
-	case SourceManual, SourceImport:
+	case kindManual:
 		reason, origin = "ManualSuppression", "Customer"
 	}
 	return []string{e.Email, reason, origin, timeText(e.SuppressedAt)}
@@ -147,7 +172,7 @@ func readSES(r row) (string, Manual, string, error) {
 
 func writeSES(e Entry) []string {
 	reason := "BOUNCE"
-	if e.Source == SourceComplaint {
+	if kind(e) == kindComplaint {
 		reason = "COMPLAINT"
 	}
 	return []string{e.Email, reason, timeText(e.SuppressedAt)}

@@ -110,3 +110,24 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+func TestExportKeepsKinds(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	ctx := context.Background()
+	in := "EmailAddress,Reason,LastUpdateTime\nd@x.test,BOUNCE,2026-01-02T03:04:05Z\nc@x.test,COMPLAINT,2026-01-02T03:04:05Z\n"
+	if _, err := s.Import(ctx, strings.NewReader(in), ImportOptions{}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Add(ctx, "m@x.test", Manual{Reason: "asked"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := s.Export(ctx, &buf, FormatPostmark, Filter{}, t0); err != nil {
+		t.Fatal(err)
+	}
+	want := "EmailAddress,SuppressionReason,Origin,CreatedAt\nc@x.test,SpamComplaint,Recipient,2026-01-02T03:04:05Z\n" +
+		"d@x.test,HardBounce,Recipient,2026-01-02T03:04:05Z\nm@x.test,ManualSuppression,Customer,2026-03-01T12:00:00Z\n"
+	if buf.String() != want {
+		t.Errorf("postmark export =\n%s\nwant\n%s", buf.String(), want)
+	}
+}
