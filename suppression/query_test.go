@@ -3,6 +3,7 @@ package suppression
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -252,6 +253,50 @@ func TestRecompute(t *testing.T) {
 		}
 		if e := mustEntry(t, s, "manual@example.com"); !e.Suppressed || e.Source != SourceManual {
 			t.Errorf("manual entry after Recompute = %+v", e)
+		}
+	})
+}
+
+func TestRecomputePages(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		n := 2*recomputePage + 1
+		var msgs []Message
+		for i := range n {
+			addr := fmt.Sprintf("u%04d@example.com", i)
+			msgs = append(msgs, soft(addr+"-1", addr, t0), soft(addr+"-2", addr, t0.Add(time.Hour)))
+		}
+		mustRecord(t, s, t0, msgs...)
+		p := DefaultPolicy()
+		p.SoftThreshold = 2
+		changes, err := s.Recompute(ctx, p, t0, false)
+		if err != nil || len(changes) != n {
+			t.Fatalf("Recompute changed %d addresses (%v), want %d", len(changes), err, n)
+		}
+		for i, c := range changes {
+			if want := fmt.Sprintf("u%04d@example.com", i); c.Email != want || !c.After.Suppressed {
+				t.Fatalf("change %d = %s suppressed %v, want %s suppressed", i, c.Email, c.After.Suppressed, want)
+			}
+		}
+		if again, _ := s.Recompute(ctx, p, t0, true); len(again) != 0 {
+			t.Errorf("second Recompute would change %d addresses, want 0", len(again))
+		}
+	})
+}
+
+func TestRecomputeCountsEventsWithoutEntry(t *testing.T) {
+	dialects(t, Options{Policy: &Policy{RequireVerified: true}}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		mustRecord(t, s, t0, hard("u", "unsigned@example.com", t0))
+		if res, _ := s.Check(ctx, []string{"unsigned@example.com"}, t0); res[0].Suppressed {
+			t.Fatal("unverified bounce suppressed under require_verified")
+		}
+		changes, err := s.Recompute(ctx, DefaultPolicy(), t0, false)
+		if err != nil || len(changes) != 1 || changes[0].Before != nil || !changes[0].After.Suppressed {
+			t.Fatalf("Recompute without require_verified = %+v, %v; want unsigned@example.com created, suppressed", changes, err)
+		}
+		if res, _ := s.Check(ctx, []string{"unsigned@example.com"}, t0); !res[0].Suppressed {
+			t.Error("not suppressed after Recompute")
 		}
 	})
 }
