@@ -78,7 +78,8 @@ type MailboxConfig struct {
 	Schedule string `yaml:"schedule"`
 	// After says what happens to a message once its effect is committed:
 	// "move" (IMAP default) to ProcessedFolder, "delete", or "flag" (mark
-	// \Seen and leave it). POP3 supports only "delete" (its default).
+	// \Seen and leave it). POP3: "delete" (its default), "move" (the same:
+	// POP3 has no folders) or "flag" (left on the server, skipped by UIDL).
 	After           string `yaml:"after"`
 	ProcessedFolder string `yaml:"processed_folder"` // default Processed
 	// FailedFolder receives messages that could not be parsed; default Unprocessed.

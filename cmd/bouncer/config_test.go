@@ -188,7 +188,7 @@ func TestConfigErrors(t *testing.T) {
 		{fmt.Sprintf(mailbox, "oauth_token_file: /t"), "mailboxes[0].auth: must be xoauth2 when oauth_token_file"},
 		{fmt.Sprintf(mailbox, "tls_ca_file: /nonexistent/ca.pem"), `mailboxes[0].tls_ca_file: cannot read "/nonexistent/ca.pem"`},
 		{fmt.Sprintf(mailbox, "address: 'Bounces <b@example.com>'"), "mailboxes[0].address: \"Bounces <b@example.com>\" is not a plain email address"},
-		{"mailboxes:\n  - {name: m, protocol: pop3, host: h, username: u, password_env: P, after: move}", "mailboxes[0].after: must be delete for pop3"},
+		{"mailboxes:\n  - {name: m, protocol: pop3, host: h, username: u, password_env: P, after: archive}", `mailboxes[0].after: must be delete, move, flag, not "archive"`},
 		{"mailboxes:\n  - {name: m, protocol: imap, host: h, username: u, auth: xoauth2}", "mailboxes[0].oauth_token_file: one of oauth_token_file and oauth_token_command is required"},
 		{"mailboxes:\n  - {name: m, protocol: imap, host: h, username: u}", "mailboxes[0].password: one of password, password_file and password_env is required"},
 		{"mailboxes:\n  - {name: m, protocol: imap, host: h, username: u, password_env: P}\n  - {name: m, protocol: imap, host: h, username: u, password_env: P}", `mailboxes[1].name: "m" is already the name of mailboxes[0]`},

@@ -95,9 +95,9 @@ func (m *MailboxConfig) validate(path string, p *configProblems) {
 		if m.After == "" {
 			m.After = "delete"
 		}
-		if m.After != "delete" {
-			p.errorf(at("after"), "must be delete for pop3 (POP3 has no folders or flags)")
-		}
+		// POP3 has no folders: move means delete after the commit; flag
+		// leaves the message on the server and skips it by UIDL later.
+		oneOf(p, at("after"), m.After, "delete", "move", "flag")
 	case "":
 		p.errorf(at("protocol"), "required (imap or pop3)")
 	default:

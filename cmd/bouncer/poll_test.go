@@ -154,3 +154,24 @@ func TestPollSkipsLockedMailbox(t *testing.T) {
 		t.Errorf("poll after unlock: exit %d, %q; want 6 fetched", code, out)
 	}
 }
+
+// TestPollOncePOP3Flag leaves the messages on the server and skips them
+// by UIDL on the next pass.
+func TestPollOncePOP3Flag(t *testing.T) {
+	e := newPollEnv(t, 10, func(d *testenv.DovecotServer) []mailboxYAML {
+		return []mailboxYAML{{name: "main", protocol: "pop3", tls: "implicit", port: d.POP3SPort, after: "flag"}}
+	})
+	e.deliverCorpus(t)
+	for i, want := range []string{"fetched 6,", "fetched 0,"} {
+		out, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("pass %d: exit %d, %q (%s); want %q", i+1, code, out, stderr, want)
+		}
+	}
+	if n := e.maildir(t, ""); n != 6 {
+		t.Errorf("INBOX holds %d, want all 6 left on the server", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM mailbox_seen WHERE mailbox = 'main'`); n != 6 {
+		t.Errorf("mailbox_seen holds %d UIDLs, want 6", n)
+	}
+}
