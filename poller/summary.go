@@ -47,19 +47,6 @@ func (s *Summary) addMessage(m *fetched) {
 	}
 }
 
-// Add adds o's counts to s (to total several mailboxes).
-func (s *Summary) Add(o Summary) {
-	s.Fetched += o.Fetched
-	s.addResult(suppression.Result{ByClass: o.ByClass, Duplicates: o.Duplicates})
-	s.Ignored += o.Ignored
-	s.Unparsed += o.Unparsed
-	s.NewlySuppressed += o.NewlySuppressed
-	s.Skipped += o.Skipped
-	s.Waiting += o.Waiting
-	s.Stopped = s.Stopped || o.Stopped
-	s.Seconds += o.Seconds
-}
-
 // String is the one-line summary `bouncer poll` prints.
 func (s Summary) String() string {
 	classes := make([]string, 0, len(s.ByClass))
