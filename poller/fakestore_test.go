@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -15,10 +16,11 @@ type fakeStore struct {
 	mu        sync.Mutex
 	ledger    map[string]suppression.Message
 	seen      map[string]bool
-	calls     int         // Record calls
-	failAfter int         // fail every Record call after this many (0: never)
-	err       error       // the injected error
-	onRecord  func(n int) // called after each committed Record, with the ledger size
+	calls     int                              // Record calls
+	failAfter int                              // fail every Record call after this many (0: never)
+	err       error                            // the injected error
+	onRecord  func(n int)                      // called after each committed Record, with the ledger size
+	refuse    func(m suppression.Message) bool // a batch holding such a message fails
 }
 
 func newFakeStore() *fakeStore {
@@ -31,6 +33,12 @@ func (s *fakeStore) Record(_ context.Context, msgs []suppression.Message, _ time
 	if s.err != nil && s.calls > s.failAfter {
 		s.mu.Unlock()
 		return suppression.Result{}, s.err
+	}
+	for _, m := range msgs {
+		if s.refuse != nil && s.refuse(m) {
+			s.mu.Unlock()
+			return suppression.Result{}, errors.New("invalid byte sequence for encoding UTF8: 0x00")
+		}
 	}
 	res := suppression.Result{Messages: len(msgs), ByClass: map[dsn.Class]int{}}
 	for _, m := range msgs {

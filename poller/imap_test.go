@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 var arrival = time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
@@ -303,5 +304,45 @@ func TestPollIMAPBadLogin(t *testing.T) {
 	}
 	if got := err.Error(); contains(got, mb.Password) {
 		t.Errorf("error %q contains the password", got)
+	}
+}
+
+// TestPollIMAPPoisonMessage: the store refuses any batch holding the hard
+// bounce (as Postgres refuses a NUL byte). The rest is recorded, the
+// refused message is quarantined to the failed folder, nothing blocks.
+func TestPollIMAPPoisonMessage(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	store := newFakeStore()
+	store.refuse = func(m suppression.Message) bool {
+		return m.Report != nil && len(m.Report.Recipients) > 0 && m.Report.Recipients[0].FinalRecipient == "kijitora@example.co.jp"
+	}
+	sum, err := Poll(context.Background(), s.mailbox("main"), store, &Options{BatchSize: 3})
+	if err != nil {
+		t.Fatalf("Poll: %v", err)
+	}
+	if sum.Fetched != 6 || sum.Unparsed != 1 || len(store.ledger) != 6 {
+		t.Errorf("summary %s, ledger %d; want 6 fetched, 1 quarantined, 6 in the ledger", sum, len(store.ledger))
+	}
+	if got, want := names(t, s.folder(t, "Unprocessed")), []string{"hard", "junk"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Unprocessed = %q, want %q", got, want)
+	}
+	if got, want := names(t, s.folder(t, "Processed")), []string{"autoreply", "block", "complaint", "soft"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Processed = %q, want %q", got, want)
+	}
+}
+
+// TestPollIMAPStoreDownNoQuarantine: a store that refuses everything is
+// down, not facing poison: nothing is quarantined or moved.
+func TestPollIMAPStoreDownNoQuarantine(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	store := newFakeStore()
+	store.refuse = func(suppression.Message) bool { return true }
+	if _, err := Poll(context.Background(), s.mailbox("main"), store, nil); err == nil {
+		t.Fatal("Poll succeeded with the store refusing everything")
+	}
+	if len(store.ledger) != 0 || len(s.folder(t, "INBOX")) != 6 {
+		t.Errorf("ledger %d, INBOX %d; want 0 and 6", len(store.ledger), len(s.folder(t, "INBOX")))
 	}
 }

@@ -3,12 +3,17 @@ package poller
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 
+	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 // record hands a batch to the store in one call and adds the outcome to sum.
-// Nothing in the batch may be disposed of unless it returns nil.
+// Nothing in the batch may be disposed of unless it returns nil. When the
+// store refuses the batch, its messages are retried one at a time (see
+// recordEach), so one message the store cannot take never blocks the rest.
 func record(ctx context.Context, store Recorder, batch []*fetched, o *Options, sum *Summary) error {
 	if len(batch) == 0 {
 		return nil
@@ -16,14 +21,70 @@ func record(ctx context.Context, store Recorder, batch []*fetched, o *Options, s
 	msgs := make([]suppression.Message, len(batch))
 	for i, f := range batch {
 		msgs[i] = f.msg
-		sum.addMessage(f)
 	}
 	res, err := store.Record(ctx, msgs, o.Now())
+	if err != nil && ctx.Err() == nil {
+		res, err = recordEach(ctx, store, batch, o)
+	}
 	if err != nil {
 		return fmt.Errorf("record %d messages: %w", len(msgs), err)
 	}
+	for _, f := range batch {
+		sum.addMessage(f)
+	}
 	sum.addResult(res)
 	return nil
+}
+
+// recordEach records the messages of a refused batch one at a time. A
+// message refused alone (hostile bytes the database rejects) is recorded
+// as quarantined instead, without its report, and goes to the failed
+// folder. If the quarantine is refused too, the store itself is failing
+// (unreachable, full): its error is returned and nothing is disposed of.
+func recordEach(ctx context.Context, store Recorder, batch []*fetched, o *Options) (suppression.Result, error) {
+	total := suppression.Result{ByClass: map[dsn.Class]int{}}
+	for _, f := range batch {
+		res, err := store.Record(ctx, []suppression.Message{f.msg}, o.Now())
+		if err != nil {
+			q := quarantined(f.msg, err)
+			if res, err = store.Record(ctx, []suppression.Message{q}, o.Now()); err != nil {
+				return total, err
+			}
+			f.msg = q
+			o.Logger.Warn("message quarantined: the store refused it",
+				slog.String("mailbox", q.Mailbox), slog.String("key", q.Key), slog.String("error", q.ParseError))
+		}
+		addResults(&total, res)
+	}
+	return total, nil
+}
+
+// quarantined is m without its report, its text made safe for any store.
+func quarantined(m suppression.Message, cause error) suppression.Message {
+	subject, from := m.Subject, m.From
+	if m.Report != nil {
+		subject, from = m.Report.Message.Subject, m.Report.Message.From
+	}
+	return suppression.Message{Key: m.Key, Mailbox: m.Mailbox, ReceivedAt: m.ReceivedAt,
+		ParseError: safeText("refused by the store: " + cause.Error()),
+		Subject:    safeText(subject), From: safeText(from)}
+}
+
+// safeText drops NUL bytes and replaces invalid UTF-8.
+func safeText(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+}
+
+func addResults(total *suppression.Result, r suppression.Result) {
+	total.Messages += r.Messages
+	total.Duplicates += r.Duplicates
+	total.Unparsed += r.Unparsed
+	total.Events += r.Events
+	total.NoRecipient += r.NoRecipient
+	for c, n := range r.ByClass {
+		total.ByClass[c] += n
+	}
+	total.NewlySuppressed = append(total.NewlySuppressed, r.NewlySuppressed...)
 }
 
 // eachBatch calls fn for consecutive batches [lo, hi) of n messages. It
