@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -75,7 +76,7 @@ func (a *accuracy) check(field, want, got string, e expectedRecord) bool {
 		a.ok[field]++
 		return true
 	}
-	a.misses = append(a.misses, e.File+"#"+itoa(e.Index)+" "+field+": got "+got+", want "+want)
+	a.misses = append(a.misses, e.File+"#"+strconv.Itoa(e.Index)+" "+field+": got "+got+", want "+want)
 	if e.Disputed {
 		a.disputedMismatch++
 	}
@@ -87,7 +88,7 @@ func (a *accuracy) score(e expectedRecord, got *Recipient) {
 	a.records++
 	if got == nil {
 		a.missing++
-		a.misses = append(a.misses, e.File+"#"+itoa(e.Index)+" missing record")
+		a.misses = append(a.misses, e.File+"#"+strconv.Itoa(e.Index)+" missing record")
 		return
 	}
 	ok := true
@@ -159,11 +160,6 @@ func boolString(b bool) string {
 		return "true"
 	}
 	return "false"
-}
-
-func itoa(i int) string {
-	b, _ := json.Marshal(i)
-	return string(b)
 }
 
 // readExpected reads a JSON-lines expectation file from testdata/expected.
