@@ -1,6 +1,21 @@
 package main
 
-import "os"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+)
 
-// bouncerBinDir is where the test binary of bouncer is built.
-func bouncerBinDir() (string, error) { return os.MkdirTemp("", "bouncer-bin-") }
+// bouncerBinDir is where the test binary of bouncer is built: one fixed
+// directory per checkout, so repeated runs replace the binary instead of
+// leaving copies behind.
+func bouncerBinDir() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(wd))
+	dir := filepath.Join(os.TempDir(), "bouncer-test-bin-"+hex.EncodeToString(sum[:6]))
+	return dir, os.MkdirAll(dir, 0o700)
+}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -31,11 +33,16 @@ func bouncerBinary(t testing.TB) string {
 			binErr = err
 			return
 		}
-		binPath = filepath.Join(dir, "bouncer")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		// Built under a name of its own, then renamed: a binary another
+		// test process is running is never overwritten in place.
+		tmp := filepath.Join(dir, fmt.Sprintf("bouncer.%d", os.Getpid()))
+		out, err := exec.Command("go", "build", "-o", tmp, ".").CombinedOutput()
 		if err != nil {
 			binErr = &buildError{out: string(out), err: err}
+			return
 		}
+		binPath = filepath.Join(dir, "bouncer")
+		binErr = os.Rename(tmp, binPath)
 	})
 	if binErr != nil {
 		t.Fatal(binErr)
