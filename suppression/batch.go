@@ -149,6 +149,9 @@ func (s *Store) inList(col string, vals []string) (string, any) {
 // row (faster there than decoding one JSON document).
 func (s *Store) appendRows(ctx context.Context, tx *sqlx.Tx, table string, b *batch) error {
 	q := "COPY " + table + " (" + b.columns() + ") FROM STDIN"
+	if conn, ok := s.txConns.Load(tx); ok && s.dialect == migrations.Postgres {
+		return rawCopy(ctx, conn.(*sqlx.Conn), q, b)
+	}
 	if s.dialect == migrations.SQLite {
 		q = "INSERT INTO " + table + " (" + b.columns() + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(b.cols)), ", ") + ")"
 	}

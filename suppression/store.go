@@ -49,6 +49,8 @@ type Store struct {
 
 	mu    sync.Mutex
 	locks map[string]bool // SQLite TryLock names held by this process
+
+	txConns sync.Map // *sqlx.Tx → its *sqlx.Conn, while inTx runs
 }
 
 // Dialect reports which database the store runs on.
@@ -103,11 +105,18 @@ func (s *Store) q(query string) string {
 // replicas, the CLI) read-modify-write suppressions one at a time; SQLite
 // transactions are already serialised (BEGIN IMMEDIATE, one writer).
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	conn, err := s.db.Connx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	defer conn.Close()
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()       //nolint:errcheck // a no-op after Commit
+	s.txConns.Store(tx, conn) // for rawCopy
+	defer s.txConns.Delete(tx)
 	if s.dialect == migrations.Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('bouncer.suppressions'))`); err != nil {
 			return fmt.Errorf("write lock: %w", err)
