@@ -316,4 +316,3 @@ func (p *parser) repairRecipients() {
 		rc.FinalRecipient = cands[0]
 	}
 }
-
