@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/bouncer-mail/bouncer/dsn"
 )
 
@@ -256,5 +258,23 @@ func TestRecordCapsRecordsPerMessage(t *testing.T) {
 	}
 	if _, e := ledger(t, s, "huge"); e != "5 records past the first 1000 ignored" {
 		t.Errorf("ledger error = %q", e)
+	}
+}
+
+func TestIsDataError(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("suppression: record: %w", &pq.Error{Code: "22021"}), true},
+		{&pq.Error{Code: "23505"}, true},
+		{&pq.Error{Code: "57P01"}, false},
+		{errors.New("connection refused"), false},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		if got := IsDataError(tt.err); got != tt.want {
+			t.Errorf("IsDataError(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }

@@ -162,3 +162,13 @@ func (s *Store) inTxRetry(ctx context.Context, fn func(tx *sqlx.Tx) error) error
 	}
 	return err
 }
+
+// IsDataError reports whether err (from Record) was caused by the data of
+// the batch rather than by the database: Postgres SQLSTATE class 22 (data
+// exception) or 23 (integrity violation). Retrying the same batch fails
+// again; record its messages one at a time and quarantine the one that
+// fails (Message with a nil Report), so one message cannot block a mailbox.
+func IsDataError(err error) bool {
+	c := pgCode(err)
+	return len(c) == 5 && (c[:2] == "22" || c[:2] == "23")
+}
