@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -154,19 +153,22 @@ func parseAll(ctx context.Context, paths []string, opts *dsn.Options, stdin io.R
 	return results
 }
 
-// parseOne reads and parses one input.
+// parseOne reads and parses one input; dsn reads at most --max-size bytes
+// of it.
 func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(path)
+	in := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return parseResult{err: fmt.Errorf("parse: %w", err)}
+		}
+		defer f.Close()
+		in = f
+		if fi, err := f.Stat(); err == nil {
+			in = sizedReader{f, fi.Size()}
+		}
 	}
-	if err != nil {
-		return parseResult{err: fmt.Errorf("parse: read %s: %w", path, err)}
-	}
-	rep, err := dsn.ParseWithOptions(bytes.NewReader(data), opts)
+	rep, err := dsn.ParseWithOptions(in, opts)
 	if rep == nil {
 		return parseResult{err: fmt.Errorf("parse %s: %w", path, err)}
 	}
@@ -179,6 +181,16 @@ func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
 	}
 	return res
 }
+
+// sizedReader tells dsn how long a file is (Len), so the message is read
+// into one buffer of the right size.
+type sizedReader struct {
+	io.Reader
+	size int64
+}
+
+// Len returns the size of the file.
+func (r sizedReader) Len() int { return int(r.size) }
 
 // rowsOf flattens a Report into output rows.
 func rowsOf(file string, rep *dsn.Report) []parseRow {
