@@ -178,22 +178,23 @@ func isForwardedReport(h header) bool {
 	return looksLikeBounceHeader(h)
 }
 
-// readPrefix reads at most n bytes of r as a string.
+// readPrefix reads at most n bytes of r as a string, through a recycled
+// scratch buffer so that only the string itself is allocated.
 func readPrefix(r io.Reader, n int64) string {
-	buf := make([]byte, 0, 2048)
-	for int64(len(buf)) < n {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+	buf := getBuffer()
+	defer putBuffer(buf)
+	b := (*buf)[:0]
+	for int64(len(b)) < n {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
 		}
-		end := cap(buf)
-		if int64(end) > n {
-			end = int(n)
-		}
-		m, err := r.Read(buf[len(buf):end])
-		buf = buf[:len(buf)+m]
+		end := int(min(int64(cap(b)), n))
+		m, err := r.Read(b[len(b):end])
+		b = b[:len(b)+m]
 		if err != nil {
 			break
 		}
 	}
-	return string(buf)
+	*buf = b[:0]
+	return string(b)
 }

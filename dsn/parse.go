@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -24,7 +25,10 @@ func Parse(r io.Reader) (*Report, error) {
 // bytes). A nil opts means the defaults.
 func ParseWithOptions(r io.Reader, opts *Options) (*Report, error) {
 	o := opts.withDefaults()
-	data, err := readInput(r, o.MaxSize+1)
+	buf := getBuffer()
+	defer putBuffer(buf)
+	data, err := readInput(r, o.MaxSize+1, *buf)
+	*buf = data[:0]
 	if err != nil {
 		return nil, fmt.Errorf("dsn: read message: %w", err)
 	}
@@ -43,14 +47,33 @@ func ParseWithOptions(r io.Reader, opts *Options) (*Report, error) {
 	return p.rep, tooLarge
 }
 
-// readInput reads at most n bytes of r, sizing the buffer from r's length
-// when r knows it (bytes.Reader, strings.Reader, bytes.Buffer).
-func readInput(r io.Reader, n int64) ([]byte, error) {
-	size := int64(8192)
-	if l, ok := r.(interface{ Len() int }); ok {
-		size = int64(l.Len()) + 1
+// inputBuffers recycles the buffers messages are read into: nothing in a
+// Report points into them (every string is copied out), so a buffer is
+// free again when ParseWithOptions returns.
+var inputBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// maxPooledBuffer keeps large one-off buffers out of the pool.
+const maxPooledBuffer = 1 << 20
+
+func getBuffer() *[]byte { return inputBuffers.Get().(*[]byte) }
+
+func putBuffer(b *[]byte) {
+	if cap(*b) <= maxPooledBuffer {
+		*b = (*b)[:0]
+		inputBuffers.Put(b)
 	}
-	buf := make([]byte, 0, min(size, n))
+}
+
+// readInput reads at most n bytes of r into buf (grown as needed), sizing
+// it from r's length when r knows it (bytes.Reader, strings.Reader,
+// bytes.Buffer).
+func readInput(r io.Reader, n int64, buf []byte) ([]byte, error) {
+	if l, ok := r.(interface{ Len() int }); ok {
+		if want := min(int64(l.Len())+1, n); int64(cap(buf)) < want {
+			buf = make([]byte, 0, want)
+		}
+	}
+	buf = buf[:0]
 	for int64(len(buf)) < n {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -68,26 +91,26 @@ func readInput(r io.Reader, n int64) ([]byte, error) {
 	return buf, nil
 }
 
-// normalizeNewlines turns CRLF and lone CR line endings into LF.
+// normalizeNewlines turns CRLF and lone CR line endings into LF, in place
+// (the result is never longer).
 func normalizeNewlines(b []byte) []byte {
 	i := bytes.IndexByte(b, '\r')
 	if i < 0 {
 		return b
 	}
-	out := make([]byte, 0, len(b))
-	out = append(out, b[:i]...)
+	w := i
 	for ; i < len(b); i++ {
 		c := b[i]
-		if c != '\r' {
-			out = append(out, c)
-			continue
+		if c == '\r' {
+			c = '\n'
+			if i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
 		}
-		out = append(out, '\n')
-		if i+1 < len(b) && b[i+1] == '\n' {
-			i++
-		}
+		b[w] = c
+		w++
 	}
-	return out
+	return b[:w]
 }
 
 // foldBoundary indents a multipart boundary parameter written on a line of
