@@ -143,6 +143,7 @@ mailboxes:
 }
 
 func TestConfigErrors(t *testing.T) {
+	shortKeyFile := writeFile(t, "verp.keys", "short\n") // a VERP key needs 16 bytes or more
 	mailbox := "mailboxes:\n  - {name: m, protocol: imap, host: h, username: u, password_env: P, %s}\n"
 	tests := []struct {
 		yaml string
@@ -165,6 +166,8 @@ func TestConfigErrors(t *testing.T) {
 		{"smtp: {host: h, tls: ssl}", `smtp.tls: must be starttls, implicit, none, not "ssl"`},
 		{"smtp: {host: h, username: u}", "smtp.password: one of password, password_file and password_env is required"},
 		{"http: {listen: 8025}", "http.listen: must be host:port"},
+		{"http: {listen: '0.0.0.0:8025'}", "http.token_file: required when http.listen (0.0.0.0:8025) is not a loopback address"},
+		{"verp: {secret_file: " + shortKeyFile + "}", "verp.secret_file: verp: key too short"},
 		{"verp: {header: 'Bad Header'}", "verp.header: must be a header field name"},
 		{"verp: {secret_file: /nonexistent/key}", `verp.secret_file: cannot read "/nonexistent/key": no such file or directory`},
 		{"log: {level: loud}", `log.level: must be debug, info, warn, error, not "loud"`},

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/bouncer-mail/bouncer/internal/verp"
 )
 
 // cronParser accepts standard 5-field specs and descriptors (@daily,
@@ -195,6 +197,10 @@ func (c *HTTPConfig) validate(p *configProblems) {
 		p.errorf("http.listen", "must be host:port, e.g. 127.0.0.1:8025")
 	}
 	if c.TokenFile == "" {
+		if !loopback(c.Listen) {
+			p.errorf("http.token_file", "required when http.listen (%s) is not a loopback address", c.Listen)
+			return
+		}
 		p.warnf("http.token_file", "not set: the API at %s accepts requests without a token", c.Listen)
 		return
 	}
@@ -207,6 +213,11 @@ func (c *VERPConfig) validate(p *configProblems) {
 	}
 	if c.SecretFile != "" {
 		c.Secret = readSecretFile(p, "verp.secret_file", c.SecretFile)
+		if c.Secret.IsSet() {
+			if _, err := verp.ParseKeyRing(strings.NewReader(c.Secret.Value())); err != nil {
+				p.errorf("verp.secret_file", "%v", err)
+			}
+		}
 	}
 }
 
