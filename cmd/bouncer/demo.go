@@ -240,7 +240,7 @@ func demoNext(out io.Writer, cmd *cobra.Command, dir string) {
  2. bouncer config check          # every problem at once, secrets shown as (set)
  3. bouncer poll --once           # one pass; then bouncer run as a service (configs/bouncer.service)
  4. Ask the table before each send: bouncer suppression check EMAIL, the HTTP API, or SQL
-    against the active_suppressions view (README: "Querying the list").`)
+    against the active_suppressions view (README: "The suppression list").`)
 	if keep, _ := cmd.Flags().GetBool("keep"); keep {
 		fmt.Fprintf(out, "\nThe demo database is kept: bouncer suppression list --all with database.url: sqlite:%s\n",
 			filepath.Join(dir, "bouncer.db"))
