@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-message"
 	// Registers the charsets go-message decodes text parts from.
@@ -148,7 +149,12 @@ func (p *parser) leaf(mt string, e *message.Entity, depth int) bool {
 // only are read) or a report forwarded as an attachment (walked in full).
 // It reports whether the part was a returned original.
 func (p *parser) embedded(e *message.Entity, depth int) bool {
-	br := bufio.NewReaderSize(e.Body, 1024)
+	br := smallReaders.Get().(*bufio.Reader)
+	br.Reset(e.Body)
+	defer func() {
+		br.Reset(nil)
+		smallReaders.Put(br)
+	}()
 	h, st := readHeader(&bufLines{br: br}, p.opts.MaxHeaderBytes, p.opts.Headers)
 	if st.fields == 0 {
 		return false
@@ -167,6 +173,9 @@ func (p *parser) embedded(e *message.Entity, depth int) bool {
 	p.setOriginalHeader(h)
 	return true
 }
+
+// smallReaders recycles the readers of attached messages' headers.
+var smallReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 1024) }}
 
 // isForwardedReport reports whether an attached message is itself a
 // delivery or feedback report (forwarded by a person or a system).

@@ -37,9 +37,11 @@ func splitOriginal(text string) (notice, original string) {
 		if isOriginalMarker(line) {
 			return text[:off], text[next:]
 		}
-		for _, h := range headerStarts {
-			if strings.HasPrefix(line, h) {
-				return text[:off], text[off:]
+		if len(line) > 8 && strings.IndexByte("RDXA", line[0]) >= 0 {
+			for _, h := range headerStarts {
+				if strings.HasPrefix(line, h) {
+					return text[:off], text[off:]
+				}
 			}
 		}
 		off = next
@@ -49,6 +51,9 @@ func splitOriginal(text string) (notice, original string) {
 
 // isOriginalMarker reports whether a line announces the returned original.
 func isOriginalMarker(line string) bool {
+	if len(line) < 8 {
+		return false
+	}
 	t := strings.TrimSpace(line)
 	if len(t) < 8 || len(t) > 120 {
 		return false
