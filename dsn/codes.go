@@ -202,7 +202,7 @@ func findCommand(d string) string {
 	for i := 0; i < len(d); i++ {
 		for _, k := range commandStarts[d[i]] {
 			m := commandMarkers[k]
-			if len(d)-i >= len(m.phrase) && strings.EqualFold(d[i:i+len(m.phrase)], m.phrase) {
+			if len(d)-i >= len(m.phrase) && d[i+1]|0x20 == m.phrase[1] && strings.EqualFold(d[i:i+len(m.phrase)], m.phrase) {
 				return m.cmd
 			}
 		}

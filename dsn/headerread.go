@@ -81,7 +81,9 @@ func (r *memLines) readLine() ([]byte, int, error) {
 // line, garbage) and counted.
 func readHeader(src lineReader, limit int64, extra []string) (h header, st headerStats) {
 	var total int64
-	var u unfolder
+	var scratch [512]byte
+	u := unfolder{buf: scratch[:0]}
+	h = make(header, 0, 12)
 	defer func() { u.flush(h) }()
 	for {
 		b, n, err := src.readLine()
