@@ -711,6 +711,7 @@ var textRules = []textRule{
 	{"invalid ip", ReasonBlocked, hint},                                // Yahoo "INVALID IP FOR SENDING MAIL OF DOMAIN"
 	{"blocked using", ReasonBlocked, decisive},                         // Postfix reject_rbl_client
 	{"listed at", ReasonBlocked, decisive},                             // "listed at zen.spamhaus.org"
+	{"not listed in", ReasonUserUnknown, hint},                         // "recipient not listed in (the) directory": a lookup, not a blocklist
 	{"listed in", ReasonBlocked, hint},                                 // "listed in SBL", "listed in RBL"
 	{"listed by", ReasonBlocked, hint},                                 // "is listed by bl.example.org"
 	{"greylist", ReasonBlocked, hint},                                  // greylisting: the receiver deferred us
