@@ -71,7 +71,7 @@ func TestDovecotTransports(t *testing.T) {
 		t.Run(tt.protocol+"-"+tt.tls, func(t *testing.T) {
 			d, mb := dovecotMailbox(t, tt.protocol, tt.tls)
 			store := newFakeStore()
-			sum, err := Poll(context.Background(), mb, store, &Options{BatchSize: 4})
+			sum, err := Poll(context.Background(), mb, store, &Options{BatchSize: 4, disposeGroup: 4})
 			if err != nil {
 				t.Fatalf("Poll: %v", err)
 			}

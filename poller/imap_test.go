@@ -3,12 +3,15 @@ package poller
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
 
 	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/suppression"
@@ -53,6 +56,49 @@ func TestPollIMAPMove(t *testing.T) {
 		if m.Mailbox != "main" || m.ReceivedAt.Before(arrival) || m.ReceivedAt.After(arrival.Add(time.Hour)) {
 			t.Errorf("message %s: mailbox %q received %v, want main and the INTERNALDATE", m.Key[:8], m.Mailbox, m.ReceivedAt)
 		}
+	}
+}
+
+// TestPollIMAPMoveInGroups disposes of committed messages in groups: a
+// group disposed of while the pass still fetches goes through a second
+// session, and the outcome is that of one move at the end.
+func TestPollIMAPMoveInGroups(t *testing.T) {
+	tests := []struct {
+		group, sessions int
+	}{
+		{group: 2, sessions: 2}, // 3 groups of 2: the disposer's own session
+		{group: 6, sessions: 1}, // one group at the end: the pass's session
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("group=%d", tt.group), func(t *testing.T) {
+			var sessions atomic.Int32
+			s := serveMem(t, fullCaps, func(s imapserver.Session) imapserver.Session {
+				sessions.Add(1)
+				return s
+			})
+			loadCorpus(t, s)
+			sessions.Store(0)
+			store := newFakeStore()
+			sum, err := Poll(context.Background(), s.mailbox("main"), store, &Options{BatchSize: 2, disposeGroup: tt.group})
+			if err != nil {
+				t.Fatalf("Poll: %v", err)
+			}
+			if got := int(sessions.Load()); got != tt.sessions {
+				t.Errorf("pass opened %d sessions, want %d", got, tt.sessions)
+			}
+			if sum.Fetched != 6 || sum.Waiting != 0 || len(store.ledger) != 6 {
+				t.Errorf("fetched %d, waiting %d, ledger %d; want 6, 0, 6", sum.Fetched, sum.Waiting, len(store.ledger))
+			}
+			if got := names(t, s.folder(t, "Processed")); !reflect.DeepEqual(got, reports) {
+				t.Errorf("Processed = %q, want %q", got, reports)
+			}
+			if got := names(t, s.folder(t, "Unprocessed")); !reflect.DeepEqual(got, []string{"junk"}) {
+				t.Errorf("Unprocessed = %q, want [junk]", got)
+			}
+			if got := len(s.folder(t, "INBOX")); got != 0 {
+				t.Errorf("INBOX holds %d, want 0", got)
+			}
+		})
 	}
 }
 

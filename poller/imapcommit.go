@@ -1,8 +1,10 @@
 package poller
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 )
@@ -69,7 +71,8 @@ func (p *imapPass) record(ctx context.Context, msgs []*fetched) error {
 // the server a rewrite of its index, so fewer, larger commands drain a big
 // mailbox several times faster. The rest is disposed of when the pass ends.
 // After a crash up to this many recorded messages are fetched again and
-// counted as duplicates.
+// counted as duplicates. Groups disposed of while the pass still fetches go
+// through a second session (see disposeConn).
 const disposeGroup = 5000
 
 // disposeLoop disposes of committed batches, disposeGroup messages at a
@@ -77,11 +80,17 @@ const disposeGroup = 5000
 func (p *imapPass) disposeLoop(ctx context.Context, c *committer, committed <-chan *batch, total int) {
 	handled := 0
 	var d disposal
-	flush := func() {
+	var dc *imapConn // the disposer's session, opened for the first group disposed of mid-pass
+	defer func() {
+		if dc != nil && dc != p.ic {
+			dc.logout()
+		}
+	}()
+	flush := func(ic *imapConn) {
 		if d.n == 0 && d.asked == 0 {
 			return
 		}
-		if err := p.disposeNow(ctx, &d); err != nil {
+		if err := p.disposeNow(ctx, &d, ic); err != nil {
 			c.fail(err)
 		} else {
 			handled += d.asked
@@ -93,21 +102,45 @@ func (p *imapPass) disposeLoop(ctx context.Context, c *committer, committed <-ch
 	}
 	for b := range committed {
 		d.add(b)
-		if d.n >= max(disposeGroup, p.o.BatchSize) {
-			flush()
+		if d.n >= max(p.group, p.o.BatchSize) {
+			if dc == nil && handled+d.asked < total { // the pass still fetches
+				dc = p.disposeConn(ctx)
+			}
+			flush(cmp.Or(dc, p.ic))
 		}
 	}
-	flush()
+	flush(cmp.Or(dc, p.ic))
 }
 
 // disposeNow disposes of d unless the pass was cancelled.
-func (p *imapPass) disposeNow(ctx context.Context, d *disposal) error {
+func (p *imapPass) disposeNow(ctx context.Context, d *disposal, ic *imapConn) error {
 	if err := ctx.Err(); err != nil {
 		return err // cancelled: recorded, still in the mailbox; the next pass finishes it
 	}
-	if err := p.ic.dispose(p.mb, d); err != nil {
+	if err := ic.dispose(p.mb, d); err != nil {
 		return fmt.Errorf("poller: %s: %w", p.mb.Name, err)
 	}
 	p.sum.Waiting -= d.asked
 	return nil
+}
+
+// disposeConn opens the disposer's own session on the pass's folder: an IMAP
+// server runs one session's commands one after another, so a MOVE of a
+// group on the pass's connection would stall the FETCH of the next batches
+// for as long as it takes (on a large Maildir, a third of the pass). It is
+// opened only for a group disposed of while the pass still fetches; when it
+// cannot be opened, the pass's connection is used.
+func (p *imapPass) disposeConn(ctx context.Context) *imapConn {
+	dc, err := dialIMAP(ctx, p.mb, p.o)
+	if err == nil {
+		if _, err = dc.c.Select(p.mb.Folder, nil).Wait(); err != nil {
+			dc.close()
+		}
+	}
+	if err != nil {
+		p.o.Logger.Debug("second session for moves refused: moving on the pass's session",
+			slog.String("mailbox", p.mb.Name), slog.String("error", err.Error()))
+		return p.ic
+	}
+	return dc
 }

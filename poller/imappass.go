@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,7 +30,7 @@ func pollIMAP(ctx context.Context, mb Mailbox, store Recorder, o *Options, sum *
 		return fmt.Errorf("poller: %s: search %s: %w", mb.Name, mb.Folder, err)
 	}
 	p := &imapPass{ic: ic, mb: mb, store: store, o: o, sum: sum,
-		rd: &reader{mailbox: mb.Name, parse: o.Parse, verifier: o.Verifier}}
+		rd: &reader{mailbox: mb.Name, parse: o.Parse, verifier: o.Verifier}, group: cmp.Or(o.disposeGroup, disposeGroup)}
 	if err := p.run(ctx, uids); err != nil {
 		return err
 	}
@@ -82,6 +83,7 @@ type imapPass struct {
 	o     *Options
 	sum   *Summary
 	rd    *reader
+	group int // committed messages per disposal: disposeGroup, less in tests
 }
 
 func (p *imapPass) run(ctx context.Context, uids []imap.UID) error {

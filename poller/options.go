@@ -48,6 +48,8 @@ type Options struct {
 	Stop <-chan struct{}
 
 	DialTimeout time.Duration // default 30s
+
+	disposeGroup int // IMAP messages disposed of at once; 0: disposeGroup (tests set less)
 }
 
 func (o *Options) withDefaults() Options {
