@@ -1,7 +1,6 @@
 package poller
 
 import (
-	"bytes"
 	"sync"
 	"time"
 
@@ -38,7 +37,7 @@ func newParsePool(rd reader, n int) *parsePool {
 		p.wg.Go(func() {
 			r := reader{mailbox: rd.mailbox, parse: rd.parse, verifier: rd.verifier}
 			for j := range p.jobs {
-				j.out.msg, j.out.err = r.read(bytes.NewReader(j.buf), j.out.date)
+				j.out.msg, j.out.err = r.readBytes(j.buf, j.out.date)
 				p.budget.Release(int64(len(j.buf)))
 				j.done.Done()
 			}

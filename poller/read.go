@@ -72,8 +72,42 @@ func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, 
 	if src.err != nil {
 		return suppression.Message{}, fmt.Errorf("%w: %w", ErrRead, src.err)
 	}
+	return rd.message(h.Sum(nil), receivedAt, report, perr, rd.prefix), nil
+}
+
+// readBytes is read for a message held whole. One with CRLF line endings
+// only (what IMAP sends) is hashed and parsed where it lies: no line-ending
+// pass, no copy of its first HeaderPrefix bytes, and the parser sizes its
+// input from the reader's length instead of growing a buffer.
+func (rd *reader) readBytes(raw []byte, receivedAt time.Time) (suppression.Message, error) {
+	if hasBareLF(raw) {
+		return rd.read(bytes.NewReader(raw), receivedAt)
+	}
+	sum := sha256.Sum256(raw)
+	report, perr := dsn.ParseWithOptions(bytes.NewReader(raw), rd.parse)
+	return rd.message(sum[:], receivedAt, report, perr, raw[:min(len(raw), HeaderPrefix)]), nil
+}
+
+// hasBareLF reports whether b holds an LF not preceded by CR.
+func hasBareLF(b []byte) bool {
+	for i := bytes.IndexByte(b, '\n'); i >= 0; {
+		if i == 0 || b[i-1] != '\r' {
+			return true
+		}
+		j := bytes.IndexByte(b[i+1:], '\n')
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+	}
+	return false
+}
+
+// message builds the Message of a read with content hash sum, from the
+// parser's outcome and the message's first bytes (prefix).
+func (rd *reader) message(sum []byte, receivedAt time.Time, report *dsn.Report, perr error, prefix []byte) suppression.Message {
 	msg := suppression.Message{
-		Key:        hex.EncodeToString(h.Sum(nil)),
+		Key:        hex.EncodeToString(sum),
 		Mailbox:    rd.mailbox,
 		ReceivedAt: receivedAt,
 		Report:     report,
@@ -84,12 +118,12 @@ func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, 
 	if perr != nil || report == nil {
 		msg.Report = nil
 		msg.ParseError = parseErrorText(perr)
-		msg.Subject, msg.From = headerSummary(rd.prefix)
+		msg.Subject, msg.From = headerSummary(prefix)
 	}
 	if rd.verifier != nil && msg.Report != nil {
-		msg.Verified, msg.VerifiedRecipient = rd.verifier(msg.Report, headerBlock(rd.prefix))
+		msg.Verified, msg.VerifiedRecipient = rd.verifier(msg.Report, headerBlock(prefix))
 	}
-	return msg, nil
+	return msg
 }
 
 func parseErrorText(err error) string {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -129,4 +131,64 @@ func TestValidate(t *testing.T) {
 			t.Errorf("validate() = %v, want it to name %q", err, want)
 		}
 	}
+}
+
+// TestReadBytesMatchesRead: a message held whole gives the Message its
+// stream gives, whatever its line endings.
+func TestReadBytesMatchesRead(t *testing.T) {
+	verifier := func(_ *dsn.Report, header []byte) (bool, string) { return len(header) > 0, string(header[:4]) }
+	for _, name := range corpus {
+		crlf := readCorpus(t, name)
+		lf := bytes.ReplaceAll(crlf, []byte("\r\n"), []byte("\n"))
+		mixed := append(slices.Clone(crlf), "bare\nend\r\n"...)
+		for form, raw := range map[string][]byte{"crlf": crlf, "lf": lf, "mixed": mixed} {
+			rd := &reader{mailbox: "m", verifier: verifier}
+			want, err := rd.read(bytes.NewReader(raw), arrival)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := rd.readBytes(raw, arrival)
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s %s: readBytes = %+v, %v; want %+v", name, form, got, err, want)
+			}
+		}
+	}
+}
+
+func TestHasBareLF(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"", false}, {"a\r\nb\r\n", false}, {"a\r\nb", false}, {"\n", true},
+		{"a\nb", true}, {"a\r\nb\n", true}, {"a\r\r\n", false}, {"\r\n\n", true},
+	}
+	for _, tt := range tests {
+		if got := hasBareLF([]byte(tt.in)); got != tt.want {
+			t.Errorf("hasBareLF(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkRead: hashing and parsing one corpus bounce, streamed (a
+// message too large to buffer, POP3, the pipe) or held whole (IMAP).
+func BenchmarkRead(b *testing.B) {
+	raw := readCorpus(b, "hard")
+	rd := &reader{mailbox: "m"}
+	b.Run("stream", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := rd.read(bytes.NewReader(raw), arrival); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("bytes", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := rd.readBytes(raw, arrival); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
