@@ -89,7 +89,7 @@ func eventBatch(evs []Event) *batch {
 // became suppressed at now.
 func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now time.Time) ([]string, error) {
 	p := s.Policy()
-	byAddr := map[string][]Event{}
+	byAddr := make(map[string][]Event, len(evs))
 	for _, ev := range evs {
 		if p.Counts(ev, nil) {
 			byAddr[ev.Recipient] = append(byAddr[ev.Recipient], ev)

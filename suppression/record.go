@@ -79,6 +79,11 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 		return r, err
 	}
 	r.fresh = len(fresh)
+	n := 0
+	for _, l := range p.ledger {
+		n += len(l.events)
+	}
+	r.events = make([]Event, 0, n)
 	for _, l := range p.ledger {
 		if fresh[l.key] {
 			r.events = append(r.events, l.events...)
@@ -111,7 +116,7 @@ type recordPlan struct {
 // planRecord turns messages into ledger rows and events, dropping repeats
 // of a key within the batch. It touches no database.
 func (s *Store) planRecord(msgs []Message, now time.Time) recordPlan {
-	var p recordPlan
+	p := recordPlan{ledger: make([]ledgerRow, 0, len(msgs))}
 	seen := make(map[string]bool, len(msgs))
 	for i, m := range msgs {
 		if m.Key == "" {
