@@ -1,6 +1,9 @@
 package dsn
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Classification: every recipient record gets a Reason (why it failed, in
 // the reference corpus' vocabulary) and a Class (what it means for the
@@ -1154,15 +1157,35 @@ func compileRules(rules []textRule) []compiledRule {
 			for _, part := range strings.Split(strings.TrimPrefix(p, "*"), "*") {
 				if part != "" {
 					c.parts = append(c.parts, part)
-					for i := 0; i+1 < len(part); i += 2 {
-						c.sig = append(c.sig, bigramHash(part[i], part[i+1]))
+					for i := 0; i+1 < len(part); i++ {
+						if h := bigramHash(part[i], part[i+1]); !slices.Contains(c.sig, h) {
+							c.sig = append(c.sig, h)
+						}
 					}
 				}
 			}
 			out = append(out, c)
 		}
 	}
+	rarestFirst(out)
 	return out
+}
+
+// rarestFirst orders each rule's bigrams from the least to the most common
+// among all phrases and keeps the four rarest: the first test of a rule is
+// then the one most likely to rule it out.
+func rarestFirst(rules []compiledRule) {
+	var count [1024]int
+	for _, c := range rules {
+		for _, h := range c.sig {
+			count[h]++
+		}
+	}
+	for i := range rules {
+		sig := rules[i].sig
+		slices.SortStableFunc(sig, func(a, b uint16) int { return count[a] - count[b] })
+		rules[i].sig = sig[:min(len(sig), 4)]
+	}
 }
 
 // matchText returns the Reason and weight of the heaviest row matching
