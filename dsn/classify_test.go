@@ -266,6 +266,25 @@ func BenchmarkClassify(b *testing.B) {
 	}
 }
 
+// naiveMatch is matchText without the bigram filter.
+func naiveMatch(text string) Reason {
+	for i := range compiledRules {
+		if text != "" && compiledRules[i].match(text) {
+			return compiledRules[i].reason
+		}
+	}
+	return ""
+}
+
+func TestBigramFilterKeepsMatches(t *testing.T) {
+	for _, r := range textRules {
+		text := strings.ReplaceAll(strings.TrimPrefix(r.phrase, "*"), "*", " x ")
+		if got, want := func() Reason { g, _ := matchText(text); return g }(), naiveMatch(text); got != want {
+			t.Errorf("matchText(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
 // FuzzClassify checks that any record gets a known reason and a class
 // consistent with it, and that classify never panics.
 func FuzzClassify(f *testing.F) {
@@ -274,6 +293,10 @@ func FuzzClassify(f *testing.F) {
 	f.Add("4.0.0", "421", "DNS Error: NXDOMAIN", "delayed", "CONN")
 	f.Add("5.", "5", "550 <", "", "DATA")
 	f.Fuzz(func(t *testing.T, status, reply, diag, action, cmd string) {
+		text := normalizeDiagnostic(diag)
+		if gr, gw := matchText(text); gr != naiveMatch(text) || gr == "" && gw != none {
+			t.Fatalf("matchText(%q) = %q, want %q (the bigram filter lost a match)", text, gr, naiveMatch(text))
+		}
 		r := Recipient{Status: status, ReplyCode: reply, Diagnostic: diag, Action: action, Command: cmd}
 		classify(TypeDSN, &r)
 		want, ok := reasonClass[r.Reason]
