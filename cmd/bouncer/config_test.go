@@ -307,7 +307,10 @@ http: {listen: "127.0.0.1:8025", read_timeout: 90s}
 
 func TestSecretsNeverPrinted(t *testing.T) {
 	const plain, fromFile, fromEnv, token = "plain-Zq81", "file-Wy27", "env-Xk93", "token-Vb55"
+	const verpKey = "verpkey-Lm73-0123456789" // a VERP key needs 16 bytes or more
 	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "verp.keys")
+	os.WriteFile(keyFile, []byte(verpKey+"\n"), 0o600)
 	pwFile := filepath.Join(dir, "pw")
 	tokFile := filepath.Join(dir, "tok")
 	os.WriteFile(pwFile, []byte(fromFile+"\n"), 0o600)
@@ -322,7 +325,7 @@ smtp: {host: h, username: u, password_env: BOUNCER_TEST_SMTP_PW}
 http: {listen: "127.0.0.1:1", token_file: %s}
 verp: {secret_file: %s}
 log: {format: json}
-`, plain, pwFile, tokFile, tokFile))
+`, plain, pwFile, tokFile, keyFile))
 	stdout, stderr, code := runCLI(t, "config", "check", "--config", path)
 	if code != 0 {
 		t.Fatalf("config check exit %d:\n%s", code, stderr)
@@ -334,7 +337,7 @@ log: {format: json}
 	var logged bytes.Buffer
 	newLoggerTo(&logged, LogConfig{Format: "json"}).Info("cfg", "smtp", cfg.SMTP, "password", cfg.SMTP.Password)
 	dumps := stdout + stderr + logged.String() + fmt.Sprintf("%v %+v %#v %v", cfg, *cfg, *cfg, cfg.Mailboxes)
-	for _, secret := range []string{plain, fromFile, fromEnv, token, "dbpass-Qr42"} {
+	for _, secret := range []string{plain, fromFile, fromEnv, token, verpKey, "dbpass-Qr42"} {
 		if strings.Contains(dumps, secret) {
 			t.Errorf("secret %q printed:\n%s", secret, dumps)
 		}
