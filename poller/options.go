@@ -9,7 +9,7 @@ import (
 )
 
 // DefaultBatchSize is how many messages one fetch and one Record call hold.
-const DefaultBatchSize = 100
+const DefaultBatchSize = 500
 
 // Verifier decides whether a message arrived on a valid signed return path.
 // header is the raw header block of the bounce message (capped at

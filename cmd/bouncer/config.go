@@ -173,7 +173,7 @@ type DSNConfig struct {
 
 // PollerConfig tunes the ingest loop shared by all mailboxes.
 type PollerConfig struct {
-	BatchSize int `yaml:"batch_size"` // messages per fetch and per commit; default 100
+	BatchSize int `yaml:"batch_size"` // messages per fetch and per commit; default 500
 }
 
 // AlertsConfig sends an immediate mail when something looks wrong. Alerts
@@ -217,7 +217,7 @@ func defaultConfig() *Config {
 		VERP:   VERPConfig{Header: defaultVERPHeader},
 		Log:    LogConfig{Level: "info", Format: "text"},
 		DSN:    DSNConfig{MaxMessageBytes: defaultMaxMessageBytes},
-		Poller: PollerConfig{BatchSize: 100},
+		Poller: PollerConfig{BatchSize: 500},
 		Alerts: AlertsConfig{PollFailures: 3, BlockShare: 0.2, SilentDays: 3},
 	}
 }

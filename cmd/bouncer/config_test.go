@@ -110,7 +110,7 @@ func TestNoConfigFileGivesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Policy.SoftThreshold != 3 || cfg.Poller.BatchSize != 100 || cfg.VERP.Header != "X-Bouncer-ID" ||
+	if cfg.Policy.SoftThreshold != 3 || cfg.Poller.BatchSize != 500 || cfg.VERP.Header != "X-Bouncer-ID" ||
 		cfg.Alerts.BlockShare != 0.2 || cfg.HTTP.ReadTimeout != 10*time.Second || cfg.Report.Schedule != "0 8 * * *" {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
