@@ -1,8 +1,12 @@
 package testenv
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -146,4 +150,37 @@ func (s *DovecotServer) DeliverMaildirAt(raw []byte, received time.Time) string 
 		s.t.Fatalf("testenv: deliver: %v", err)
 	}
 	return dst
+}
+
+// OAuth2Token returns a bearer token for the user that the test Dovecot
+// accepts over XOAUTH2 and OAUTHBEARER until it expires after ttl: a JWT
+// (HS256) naming the user in its "email" claim, signed with the key
+// scripts/test-servers gave Dovecot. A negative ttl gives an expired token;
+// signing with another key (OAuth2TokenWithKey) gives a forged one.
+func (s *DovecotServer) OAuth2Token(ttl time.Duration) string {
+	s.t.Helper()
+	path := lookup(EnvOAuth2Key)
+	key, err := os.ReadFile(path)
+	if err != nil || len(key) == 0 {
+		unavailable(s.t, "no OAuth2 key for Dovecot (%s=%q): %v", EnvOAuth2Key, path, err)
+	}
+	return s.OAuth2TokenWithKey(key, ttl)
+}
+
+// OAuth2TokenWithKey is OAuth2Token signed with key.
+func (s *DovecotServer) OAuth2TokenWithKey(key []byte, ttl time.Duration) string {
+	now := time.Now()
+	enc := base64.RawURLEncoding
+	header := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	claims, err := json.Marshal(map[string]any{
+		"email": s.User, "sub": s.User,
+		"iat": now.Add(-time.Minute).Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(ttl).Unix(),
+	})
+	if err != nil {
+		s.t.Fatalf("testenv: %v", err)
+	}
+	signed := header + "." + enc.EncodeToString(claims)
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(signed))
+	return signed + "." + enc.EncodeToString(mac.Sum(nil))
 }

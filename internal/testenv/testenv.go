@@ -29,6 +29,7 @@ const (
 	EnvCAFile      = "BOUNCER_TEST_DOVECOT_CA_FILE"
 	EnvPasswdDir   = "BOUNCER_TEST_DOVECOT_PASSWD_DIR"
 	EnvMailDir     = "BOUNCER_TEST_DOVECOT_MAIL_DIR"
+	EnvOAuth2Key   = "BOUNCER_TEST_DOVECOT_OAUTH2_KEY_FILE"
 	envFileName    = ".testenv/env"
 	enableHint     = "run `make test` or `scripts/test-servers start` to enable"
 )
