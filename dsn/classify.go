@@ -116,10 +116,45 @@ func (f *facts) failureReason() (Reason, weight) {
 	if rr := replyReason(replyCode(f.r)); rr != "" {
 		return rr, none
 	}
-	if f.text != "" || f.code != "" || f.r.ReplyCode != "" {
+	if f.text != "" && !boilerplate(f.text) || f.code != "" || f.r.ReplyCode != "" {
 		return ReasonOnHold, none
 	}
 	return ReasonUndefined, none
+}
+
+// boilerplatePhrases open the sentences of a notice that say only that a
+// bounce is a bounce: with nothing else to read, the cause is undefined, not
+// on hold.
+var boilerplatePhrases = []string{
+	"the mail system",                         // Postfix's sign-off, and "This is the mail system at host ..."
+	"this is the mail system",                 // Postfix
+	"i'm sorry to have to inform you",         // Postfix
+	"it's attached below",                     // Postfix
+	"this is an automatically generated",      // Exchange, Notes, many "automatically generated Delivery Status Notification"
+	"delivery has failed to these recipients", // Exchange
+	"your message could not be delivered",     // various
+}
+
+// boilerplate reports whether every sentence of a normalized text opens
+// with a boilerplate phrase.
+func boilerplate(text string) bool {
+	for s := range strings.SplitSeq(text, ". ") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		found := false
+		for _, p := range boilerplatePhrases {
+			if strings.HasPrefix(s, p) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // adjust applies the rules that depend on more than one field; w is the
@@ -130,8 +165,10 @@ func (f *facts) adjust(reason Reason, w weight) Reason {
 		// Refused at MAIL FROM, before any recipient was named: an "unknown
 		// user" or "no such domain" there is about our envelope sender.
 		return ReasonRejected
-	case w < decisive && f.cmd == "MAIL" && generic(reason):
-		// Refused at MAIL FROM: our envelope sender was refused.
+	case w < decisive && f.cmd == "MAIL" && generic(reason) && reason != ReasonSystemError:
+		// Refused at MAIL FROM: our envelope sender was refused. A server
+		// saying it failed itself ("Transaction failed", "internal error")
+		// still says so.
 		return ReasonRejected
 	case (f.cmd == "CONN" || f.cmd == "HELO" || f.cmd == "EHLO") && (w < decisive && generic(reason) || aboutMailbox(reason)):
 		// Turned away at connect or greeting, before any address was named:

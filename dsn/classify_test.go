@@ -152,6 +152,8 @@ func TestClassify(t *testing.T) {
 		{"RCPT named in the text", TypeBounce, Recipient{Status: "5.3.0",
 			Diagnostic: "Technical details: SMTP:RCPT host 192.0.2.8: 553 5.3.0 <a@example.com>... No such user here"}, ReasonUserUnknown, ClassHard},
 		{"refused at MAIL", TypeDSN, Recipient{Action: "failed", Status: "5.7.1", Diagnostic: "550 5.7.1 Access denied", Command: "MAIL"}, ReasonRejected, ClassBlock},
+		{"server failure at MAIL stays its own", TypeDSN, Recipient{Action: "failed", Status: "5.0.0", Diagnostic: "554 Transaction failed", Command: "MAIL"}, ReasonSystemError, ClassSoft},
+		{"internal error at MAIL", TypeBounce, Recipient{Diagnostic: "451 4.3.0 Internal error, try again later", Command: "MAIL"}, ReasonSystemError, ClassSoft},
 		{"refused at HELO", TypeBounce, Recipient{Diagnostic: "550 go away", Command: "HELO"}, ReasonBlocked, ClassBlock},
 		{"x-unix exit status", TypeDSN, Recipient{Action: "failed", Status: "5.3.0", Diagnostic: "255", DiagnosticType: "x-unix"}, ReasonMailerError, ClassSoft},
 		{"x-unix quota", TypeDSN, Recipient{Action: "failed", Status: "4.3.0", Diagnostic: "Disk quota exceeded", DiagnosticType: "X-Unix"}, ReasonMailboxFull, ClassSoft},
@@ -161,6 +163,10 @@ func TestClassify(t *testing.T) {
 		{"521 alone", TypeBounce, Recipient{ReplyCode: "521"}, ReasonNotAccept, ClassHard},
 		{"unreadable", TypeBounce, Recipient{Diagnostic: "something odd happened"}, ReasonOnHold, ClassSoft},
 		{"nothing", TypeBounce, Recipient{}, ReasonUndefined, ClassSoft},
+		{"postfix sign-off only", TypeBounce, Recipient{Diagnostic: "The mail system"}, ReasonUndefined, ClassSoft},
+		{"postfix intro only", TypeBounce, Recipient{Diagnostic: "This is the mail system at host mx.example.net. I'm sorry to have to inform you that your message could not be delivered to one or more recipients. It's attached below."}, ReasonUndefined, ClassSoft},
+		{"exchange intro only", TypeBounce, Recipient{Diagnostic: "This is an automatically generated Delivery Status Notification."}, ReasonUndefined, ClassSoft},
+		{"intro and a cause", TypeBounce, Recipient{Diagnostic: "This is an automatically generated Delivery Status Notification. Something odd happened."}, ReasonOnHold, ClassSoft},
 	}
 	tests = append(tests, providerWordings...)
 	for _, tt := range tests {

@@ -62,7 +62,7 @@ func isOriginalMarker(line string) bool {
 	// separators are decorated, end with a colon, or say "follows".
 	c, last := t[0], t[len(t)-1]
 	decorated := c == '-' || c == '=' || c == '*' || c == '_' || c == '[' || c == '<' || c == '(' ||
-		last == ':' || last == '-' || last == '.' && len(t) < 60 || !strings.Contains(t, " ") ||
+		last == ':' || last == '-' || last == '.' && len(t) < 60 && !continues(t) || !strings.Contains(t, " ") ||
 		c == 'C' || c == 'c' || strings.HasSuffix(t, "follows") || strings.HasSuffix(t, "following")
 	if !decorated {
 		return false
@@ -82,6 +82,13 @@ func isOriginalMarker(line string) bool {
 		}
 	}
 	return false
+}
+
+// continues reports whether a line starts in lower case, continuing the
+// sentence of the line before: "delete your own text from the attached
+// returned message." ends Postfix's notice, it does not separate it.
+func continues(t string) bool {
+	return t[0] >= 'a' && t[0] <= 'z'
 }
 
 // originalMarkerBytes holds originalMarkers for allocation-free matching.

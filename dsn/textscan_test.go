@@ -96,6 +96,10 @@ func TestSplitOriginal(t *testing.T) {
 		{"notice\n--- Below this line is a copy of the message.\n\nReturn-Path: <a@b>\n", "notice\n"},
 		{"notice\nReceived: from x\nSubject: y\n", "notice\n"},
 		{"I will send the original message to you tomorrow, if that suits you\n", "I will send the original message to you tomorrow, if that suits you\n"},
+		// Postfix's notice ends a sentence on a line of its own: not a separator.
+		{"If you do so, please include this problem report. You can\ndelete your own text from the attached returned message.\n\n   The mail system\n\n<a@example.org>: host mx said: 550 5.1.1 unknown (in reply to RCPT TO command)\n",
+			"If you do so, please include this problem report. You can\ndelete your own text from the attached returned message.\n\n   The mail system\n\n<a@example.org>: host mx said: 550 5.1.1 unknown (in reply to RCPT TO command)\n"},
+		{"notice\nThe original message.\nReceived: x\n", "notice\n"},
 	}
 	for _, tt := range tests {
 		if notice, _ := splitOriginal(tt.in); notice != tt.notice {
