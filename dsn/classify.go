@@ -666,6 +666,10 @@ var textRules = []textRule{
 	{"does not receive email", ReasonNotAccept, decisive},         // variants
 	{"not accepting network messages", ReasonNotAccept, hint},     // RFC 3463 5.3.2 wording
 
+	// cPanel's Exim wording for an unroutable recipient (sisimai's hostunknown
+	// list); before the blocklist rows, which its "may be blacklisted" would hit.
+	{"the account or domain may not exist", ReasonHostUnknown, decisive},
+
 	// --- relaying refused: we reached the wrong host ---
 	{"no relaying", ReasonNoRelaying, decisive},                           // various
 	{"insecure mail relay", ReasonNoRelaying, decisive},                   // older gateways refusing to relay
@@ -732,6 +736,7 @@ var textRules = []textRule{
 	{"hostname does not resolve", ReasonRequirePTR, hint},                  // various
 	{"reverse hostname", ReasonRequirePTR, decisive},                       // various
 	{"client host rejected: cannot find your", ReasonRequirePTR, decisive}, // Postfix reject_unknown_client
+	{"unverifyable sending ip", ReasonRequirePTR, decisive},                // "service permits 2 unverifyable sending IPs" (sisimai requireptr): our IP does not verify
 
 	// --- our reputation ---
 	{"user complaints", ReasonBadReputation, decisive},      // Yahoo TS01/TS02 "temporarily deferred due to user complaints"
@@ -1076,9 +1081,10 @@ var textRules = []textRule{
 	{"resolver.adr.recipnotfound", ReasonUserUnknown, decisive},                 // Exchange
 	{"recipient address rejected: access denied", ReasonUserUnknown, decisive},  // Exchange Online directory-based edge block
 	{"recipient address rejected: user", ReasonUserUnknown, hint},               // Postfix "...: User unknown in ... table"
-	{"recipient address rejected", ReasonUserUnknown, vague},                    // Postfix/Exchange recipient checks
+	{"recipient address rejected.", ReasonUserUnknown, vague},                   // Postfix/Exchange recipient checks naming no other cause (after sisimai's "recipient address rejected." at RCPT); "rejected: <cause>" is read by its cause
+	{"recipient address rejected", ReasonOnHold, vague},                         // "Recipient address rejected: <a cause no row reads>": the recipient was refused, neither our sender (rejected) nor proof the mailbox is gone
 	{"recipient rejected", ReasonUserUnknown, hint},
-	{"address rejected", ReasonUserUnknown, vague},         // "550 #5.1.0 Address rejected" (sender rows come first)                             // various
+	{"address rejected.", ReasonUserUnknown, vague},        // "550 #5.1.0 Address rejected." (sender rows come first)
 	{"destinataire invalide", ReasonUserUnknown, decisive}, // La Poste (French)
 	{"utilisateur inconnu", ReasonUserUnknown, hint},       // French
 	{"unbekannt", ReasonUserUnknown, hint},                 // German "Empfaenger unbekannt"

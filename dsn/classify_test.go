@@ -35,6 +35,12 @@ var providerWordings = []classifyCase{
 	{"postfix reverse hostname", TypeBounce, failed("", "RCPT", "450 4.7.1 Client host rejected: cannot find your reverse hostname, [192.0.2.1]"), ReasonRequirePTR, ClassBlock},
 	{"spf violation", TypeBounce, failed("", "DATA", "550 5.7.23 The message was rejected because of Sender Policy Framework violation"), ReasonAuthFailure, ClassBlock},
 	{"connection dropped", TypeBounce, failed("", "", "421 4.4.2 Connection dropped due to timeout"), ReasonNetworkError, ClassSoft},
+	{"cpanel account or domain", TypeBounce, failed("", "", "The mail server could not deliver mail to a@example.net. The account or domain may not exist, they may be blacklisted, or missing the proper dns entries."), ReasonHostUnknown, ClassHard},
+	{"unverifiable sending ip", TypeBounce, failed("", "MAIL", "450 service permits 2 unverifyable sending IPs - example.com is not 192.0.2.1"), ReasonRequirePTR, ClassBlock},
+	{"postfix bare recipient rejection", TypeDSN, failed("5.0.0", "RCPT", "550 <a@example.jp>: Recipient address rejected."), ReasonUserUnknown, ClassHard},
+	{"postfix recipient rejection with an unread cause", TypeDSN, failed("5.0.0", "RCPT", "550 5.0.0 <a@example.jp>: Recipient address rejected: On hold"), ReasonOnHold, ClassSoft},
+	{"postfix recipient rejection, user unknown", TypeDSN, failed("", "RCPT", "550 5.1.1 <a@example.jp>: Recipient address rejected: User unknown in local recipient table"), ReasonUserUnknown, ClassHard},
+	{"exchange address rejected", TypeBounce, failed("", "RCPT", "550 #5.1.0 Address rejected."), ReasonUserUnknown, ClassHard},
 	{"quota behind mailbox unavailable", TypeBounce, failed("", "RCPT", "550 Requested action not taken: mailbox unavailable. Reason: Mailbox quota exceeded"), ReasonMailboxFull, ClassSoft},
 }
 
