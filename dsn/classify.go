@@ -1051,7 +1051,8 @@ var textRules = []textRule{
 	{"user not exist", ReasonUserUnknown, hint},                                 // various
 	{"user does not exist", ReasonUserUnknown, hint},                            // various
 	{"user doesn't exist", ReasonUserUnknown, hint},                             // various
-	{"user doesn't have a", ReasonUserUnknown, decisive},                        // Yahoo "This user doesn't have a yahoo.com account"
+	{"delivery error: dd", ReasonUserUnknown, decisive},                         // QUIRK: Yahoo's MX refuses an unknown user after DATA, "554 delivery error: dd This user doesn't have a yahoo.com account" ("dd": its unknown-user code)
+	{"user doesn't have a", ReasonUserUnknown, hint},                            // the same sentence in a notice's prose, with no reply: a witness must back it
 	{"recipient not found", ReasonUserUnknown, hint},                            // various
 	{"recipient does not exist", ReasonUserUnknown, hint},                       // various
 	{"recipient not exist", ReasonUserUnknown, hint},                            // various

@@ -41,6 +41,9 @@ var providerWordings = []classifyCase{
 	{"postfix recipient rejection with an unread cause", TypeDSN, failed("5.0.0", "RCPT", "550 5.0.0 <a@example.jp>: Recipient address rejected: On hold"), ReasonOnHold, ClassSoft},
 	{"postfix recipient rejection, user unknown", TypeDSN, failed("", "RCPT", "550 5.1.1 <a@example.jp>: Recipient address rejected: User unknown in local recipient table"), ReasonUserUnknown, ClassHard},
 	{"exchange address rejected", TypeBounce, failed("", "RCPT", "550 #5.1.0 Address rejected."), ReasonUserUnknown, ClassHard},
+	{"yahoo dd code alone", TypeDSN, failed("5.0.0", "DATA", "554 delivery error: dd Requested mailbox not found - mta1.mail.example.com"), ReasonUserUnknown, ClassHard},
+	{"yahoo sentence in prose, no reply", TypeBounce, failed("", "", "This user doesn't have a example.com account (a@example.com) [0]"), ReasonFiltered, ClassSoft},
+	{"yahoo sentence at RCPT", TypeBounce, failed("", "RCPT", "550 This user doesn't have a example.com account"), ReasonUserUnknown, ClassHard},
 	{"quota behind mailbox unavailable", TypeBounce, failed("", "RCPT", "550 Requested action not taken: mailbox unavailable. Reason: Mailbox quota exceeded"), ReasonMailboxFull, ClassSoft},
 }
 
