@@ -26,7 +26,7 @@ import (
 const (
 	minRecipient = 99.5
 	minHard      = 97.2
-	minReason    = 92.8
+	minReason    = 92.9
 
 	targetRecipient = 99.5
 	targetHard      = 98.0

@@ -954,6 +954,8 @@ var textRules = []textRule{
 	{"permission to post", ReasonRejected, decisive},            // Google Groups "you may not have permission to post"
 	{"not allowed to post", ReasonRejected, decisive},           // mailing lists
 	{"not authorized to post", ReasonRejected, decisive},        // mailing lists
+	{"not a member of th", ReasonRejected, decisive},            // mailing lists: "You are not a member of this (mailing) list"
+	{"duplicated message-id", ReasonSystemError, decisive},      // fml's loop alert: the list refused a Message-ID it had already seen
 	{"mail from", ReasonRejected, hint},                         // "MAIL FROM rejected"
 
 	// --- the domain does not exist ---

@@ -199,6 +199,8 @@ func (p *parser) decide() {
 	case p.textBounce():
 		p.rep.Type = TypeBounce
 		p.repairRecipients()
+	case p.listRefusal():
+		p.rep.Type = TypeBounce
 	case p.appleUnsubscribe():
 	case !looksLikeBounceHeader(p.outer) && p.autoreply():
 		p.rep.Type = TypeAutoreply
