@@ -26,7 +26,7 @@ import (
 const (
 	minRecipient = 99.5
 	minHard      = 97.2
-	minReason    = 92.9
+	minReason    = 93.2
 
 	targetRecipient = 99.5
 	targetHard      = 98.0

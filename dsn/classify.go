@@ -551,6 +551,10 @@ type textRule struct {
 // textRules are tried in order; the first match wins, so a precise phrase
 // comes before any looser one that would also match its text.
 var textRules = []textRule{
+	// Amazon SES "Throttling failure: Daily message quota exceeded": our sending
+	// quota, not a mailbox (sisimai toomanyconn).
+	{"throttling failure", ReasonSpeeding, decisive},
+
 	// --- the mailbox is full (before "user"/"account" phrases) ---
 	{"sending quota", ReasonSpeeding, decisive},                      // Gmail 5.4.5 "Daily user sending quota exceeded": our quota, not the mailbox
 	{"sending limit", ReasonSpeeding, decisive},                      // various "sending limit exceeded"
@@ -585,6 +589,16 @@ var textRules = []textRule{
 	{"too many messages on the server", ReasonMailboxFull, decisive}, // various
 	{"zuviele mails", ReasonMailboxFull, decisive},                   // German "Benutzer hat zuviele Mails auf dem Server"
 	{"boite du destinataire pleine", ReasonMailboxFull, decisive},    // Orange (French)
+
+	// After sisimai's mailboxfull list (rb-sisimai lib/sisimai/reason, BSD-2-Clause).
+	{"full mailbox", ReasonMailboxFull, decisive},                         // various
+	{"exceeded its disk space limit", ReasonMailboxFull, decisive},        // "mailbox has exceeded its disk space limit"
+	{"space has been used up", ReasonMailboxFull, decisive},               // "the user's space has been used up"
+	{"too much mail data", ReasonMailboxFull, decisive},                   // NTT docomo
+	{"would exceed maximum allowed storage", ReasonMailboxFull, decisive}, // "mailbox would exceed maximum allowed storage"
+	{"exceeding receiving limits", ReasonMailboxFull, decisive},           // "account disabled temporarly for exceeding receiving limits"
+	{"mail file size exceeds", ReasonMailboxFull, decisive},               // "mail file size exceeds the maximum size allowed for mail delivery": the mailbox file
+	{"does not have enough space", ReasonMailboxFull, hint},               // "the recipient's mailbox does not have enough space"
 
 	// --- the message is too big ---
 	{"message size exceeds", ReasonExceedLimit, hint},                     // Sendmail per-recipient limit
@@ -644,6 +658,12 @@ var textRules = []textRule{
 	{"zablokowane", ReasonSuspend, hint},                                       // Polish "konto jest zablokowane" (account locked)
 	{"mailbox has been disabled", ReasonSuspend, decisive},                     // various
 
+	// After sisimai's suspend list.
+	{"is currently suspended", ReasonSuspend, decisive},         // various
+	{"temporarily inactive", ReasonSuspend, decisive},           // "recipient rejected: temporarily inactive"
+	{"recipient suspend the service", ReasonSuspend, decisive},  // Chinese providers
+	{"boite du destinataire archivee", ReasonSuspend, decisive}, // La Poste/Orange (French): the mailbox was archived
+
 	// --- the mailbox is gone ---
 	{"no longer on server", ReasonHasMoved, decisive},         // iCloud 5.1.6
 	{"old address no longer valid", ReasonHasMoved, decisive}, // various
@@ -654,6 +674,8 @@ var textRules = []textRule{
 	{"user not local", ReasonHasMoved, hint},                  // RFC 5321 551 wording
 	{"no longer available", ReasonHasMoved, hint},             // various "address no longer available"
 	{"no longer valid", ReasonUserUnknown, hint},              // "this address is no longer valid"
+
+	{"has been replaced by", ReasonHasMoved, hint}, // "address x has been replaced by y" (sisimai hasmoved)
 
 	// --- the domain takes no mail ---
 	{"couldn't find a mail exchanger", ReasonNotAccept, decisive}, // qmail: no MX and no address for the domain
@@ -687,6 +709,11 @@ var textRules = []textRule{
 	{"not in my list of allowed rcpthosts", ReasonNoRelaying, decisive},   // qmail variant
 	{"email address is not verified", ReasonNoRelaying, decisive},         // Amazon SES sandbox: identity not verified
 
+	// After sisimai's norelaying list.
+	{"not allowed to relay", ReasonNoRelaying, decisive},               // "not allowed to relay through this machine"
+	{"list of allowed rcpthost", ReasonNoRelaying, decisive},           // qmail, singular variant
+	{"send to a non-local e-mail address", ReasonNoRelaying, decisive}, // MailEnable "requires authentication when attempting to send to a non-local e-mail address"
+
 	// --- spam verdicts worded precisely (before SPF: such texts advise on SPF) ---
 	{"spam classification", ReasonSpamDetected, decisive}, // Google Groups "rejected due to spam classification"
 	{"detected as spam", ReasonSpamDetected, decisive},    // various
@@ -702,6 +729,18 @@ var textRules = []textRule{
 	{"spam message", ReasonSpamDetected, decisive},        // mail.ru "spam message rejected"
 	{"spam detected", ReasonSpamDetected, decisive},       // various
 	{"- spam", ReasonSpamDetected, decisive},              // amavisd-new "Reject, id=... - SPAM"
+
+	// After sisimai's spamdetected list.
+	{"spam or virus", ReasonSpamDetected, decisive},               // "message contains spam or virus" (before the virus rows)
+	{"spam/virus", ReasonSpamDetected, decisive},                  // "rejected for possible spam/virus content"
+	{"no spam please", ReasonSpamDetected, decisive},              // "blocked by policy: no spam please"
+	{"spamassassin", ReasonSpamDetected, decisive},                // "blocked by SpamAssassin", "SpamAssassin score"
+	{"recurrent pattern detection", ReasonSpamDetected, decisive}, // Cloudmark RPD
+	{"bulk.advertising", ReasonSpamDetected, decisive},            // various
+	{"uribl", ReasonSpamDetected, decisive},                       // a URI blocklist: our content, not our IP
+	{"blocked by our filter", ReasonSpamDetected, decisive},       // "your message has been temporarily blocked by our filter"
+	{"unacceptable content", ReasonSpamDetected, hint},            // "message rejected because of unacceptable content"
+	{"rejecting mail content", ReasonSpamDetected, hint},          // various
 
 	// --- sender authentication: SPF, DKIM, DMARC ---
 	{"dmarc", ReasonAuthFailure, decisive},                                    // any DMARC rejection
@@ -737,6 +776,8 @@ var textRules = []textRule{
 	{"reverse hostname", ReasonRequirePTR, decisive},                       // various
 	{"client host rejected: cannot find your", ReasonRequirePTR, decisive}, // Postfix reject_unknown_client
 	{"unverifyable sending ip", ReasonRequirePTR, decisive},                // "service permits 2 unverifyable sending IPs" (sisimai requireptr): our IP does not verify
+
+	{"unresolvable relay host name", ReasonRequirePTR, decisive}, // Sendmail: our host name does not resolve (sisimai requireptr)
 
 	// --- our reputation ---
 	{"user complaints", ReasonBadReputation, decisive},      // Yahoo TS01/TS02 "temporarily deferred due to user complaints"
@@ -806,6 +847,12 @@ var textRules = []textRule{
 	{"service refused", ReasonBlocked, hint},                           // Orange "Service refused, please try later"
 	{"(bl)", ReasonBlocked, hint},                                      // Sendmail-based filters tagging a blocklist hit
 
+	// After sisimai's blocked list.
+	{"no access from mail server", ReasonBlocked, decisive},   // various
+	{"server requires confirmation", ReasonBlocked, decisive}, // "your server requires confirmation"
+	{"confirm this mail server", ReasonBlocked, hint},         // various
+	{"suspiciously like spammer", ReasonBlocked, decisive},    // qmail rblsmtpd "your remotehost looks suspiciously like spammer"
+
 	// --- rate limits (before spam: "too many spam" is a complaint rate) ---
 	{"sent to too many recipients", ReasonSpeeding, decisive},     // GoDaddy IB607 "has sent to too many recipients this hour"
 	{"too many connections", ReasonTooManyConn, decisive},         // most
@@ -825,6 +872,13 @@ var textRules = []textRule{
 	{"too many emails", ReasonSpeeding, decisive},                 // various
 	{"exceeded the limit", ReasonSpeeding, hint},                  // various sending quotas
 	{"throttl", ReasonSpeeding, decisive},                         // "throttled", "throttling"
+
+	// After sisimai's toomanyconn list.
+	{"connection limit", ReasonTooManyConn, decisive},             // "at maximum connection limit", "exceeds per-domain connection limit"
+	{"too many smtp sessions", ReasonTooManyConn, decisive},       // Sendmail daemon.c
+	{"too many errors from your ip", ReasonTooManyConn, decisive}, // Free.fr
+	{"trop de connexions", ReasonTooManyConn, decisive},           // French "too many connections"
+	{"max emails per hour", ReasonSpeeding, decisive},             // "has exceeded the max emails per hour"
 
 	// --- our content: spam, virus, format ---
 	{"ofr_506", ReasonSpamDetected, decisive},                       // QUIRK: Orange "Mail rejete. Mail rejected. OFR_506": their code for spam
@@ -877,6 +931,14 @@ var textRules = []textRule{
 	{"sender is not allowed by the recipient", ReasonFiltered, decisive}, // various
 	{"domain filter", ReasonFiltered, hint},                              // Japanese carriers' domain filter
 
+	// After sisimai's filtered list.
+	{"is not accepting any mail", ReasonFiltered, decisive},    // various
+	{"this account is protected by", ReasonFiltered, decisive}, // challenge-response systems
+	{"has restricted sms e-mail", ReasonFiltered, decisive},    // AT&T
+	{"resolver.rst.notauthorized", ReasonFiltered, decisive},   // Exchange: the sender may not write to this recipient or group
+	{"user reject", ReasonFiltered, hint},                      // "user reject", "user rejected your mail"
+	{"bounced address", ReasonSuppressed, hint},                // SendGrid "Bounced Address": on the provider's list
+
 	// --- DNS and network on the way ---
 	{"malformed or unexpected name server reply", ReasonNetworkError, decisive}, // Postfix DNS failure (not NXDOMAIN)
 	{"name server reply", ReasonNetworkError, hint},                             // various
@@ -902,6 +964,15 @@ var textRules = []textRule{
 	{"dns error", ReasonNetworkError, hint},                                     // Gmail "DNS Error: ..." (NXDOMAIN rows below refine)
 	{"temporary lookup failure", ReasonNetworkError, decisive},                  // Postfix
 	{"servfail", ReasonNetworkError, decisive},                                  // DNS SERVFAIL
+
+	// After sisimai's networkerror list.
+	{"host is unreachable", ReasonNetworkError, decisive},                  // EHOSTUNREACH
+	{"mail forwarding loop", ReasonNetworkError, decisive},                 // Postfix "mail forwarding loop for x"
+	{"forwarding loop count", ReasonNetworkError, decisive},                // "maximum forwarding loop count exceeded"
+	{"message looping", ReasonNetworkError, decisive},                      // various
+	{"unable to resolve route", ReasonNetworkError, hint},                  // various
+	{"could not connect and send", ReasonNetworkError, hint},               // various
+	{"dns records for the destination computer", ReasonNetworkError, hint}, // Exchange "DNS records for the destination computer could not be found"
 
 	// --- delivery gave up ---
 	{"dns query failed", ReasonNetworkError, decisive},                  // Exchange Online 5.4.312 "message expired, DNS query failed"
@@ -933,6 +1004,12 @@ var textRules = []textRule{
 	{"timed out", ReasonExpired, hint},                                  // "Connection timed out" after the last retry
 	{"timeout", ReasonExpired, hint},                                    // various
 
+	// After sisimai's expired list.
+	{"it has not been collected after", ReasonExpired, decisive}, // various
+	{"could not find a gateway for", ReasonExpired, hint},        // Messaging Server routing gave up
+	{"server did not respond", ReasonExpired, hint},              // various
+	{"giving up on", ReasonExpired, vague},                       // qmail "Giving up on 192.0.2.1" (a stated cause comes first)
+
 	// --- the envelope sender was refused (before the user rows: "sender ... does not exist") ---
 	{"provide a valid from", ReasonRejected, decisive},          // GoDaddy IB506 "From: Domain is invalid. Please provide a valid From:"
 	{"domain of sender address", ReasonRejected, decisive},      // Sendmail/Postfix "Domain of sender address ... does not exist"
@@ -957,6 +1034,20 @@ var textRules = []textRule{
 	{"not a member of th", ReasonRejected, decisive},            // mailing lists: "You are not a member of this (mailing) list"
 	{"duplicated message-id", ReasonSystemError, decisive},      // fml's loop alert: the list refused a Message-ID it had already seen
 	{"mail from", ReasonRejected, hint},                         // "MAIL FROM rejected"
+
+	// After sisimai's rejected list.
+	{"recipient addresses rejected : access denied", ReasonRejected, decisive}, // Exchange Online "All recipient addresses rejected : Access denied": the tenant refused our sender
+	{"batv", ReasonRejected, decisive},                                         // BATV: our bounce address tag failed
+	{"backscatter protection", ReasonRejected, decisive},                       // MDaemon
+	{"emetteur invalide", ReasonRejected, decisive},                            // French "invalid sender"
+	{"empty envelope senders", ReasonRejected, decisive},                       // various
+	{"no third-party dsns", ReasonRejected, decisive},                          // SpamWall
+	{"returned mail not accepted here", ReasonRejected, decisive},              // various
+	{"sender not pre-approved", ReasonRejected, decisive},                      // various
+	{"sender is spammer", ReasonRejected, decisive},                            // various: our envelope sender is listed
+	{"unsigned dsn", ReasonRejected, decisive},                                 // "transaction failed unsigned DSN for"
+	{"rule imposed mailbox access for", ReasonRejected, decisive},              // MailMarshal
+	{"fully qualified email address required", ReasonRejected, hint},           // McAfee
 
 	// --- the domain does not exist ---
 	{"lookup failure: host * not found", ReasonHostUnknown, decisive}, // DragonFly dma "DNS lookup failure: host x not found"
@@ -984,6 +1075,12 @@ var textRules = []textRule{
 	{"unknown domain", ReasonHostUnknown, decisive},                   // various
 	{"domain is not hosted", ReasonHostUnknown, hint},                 // various
 	{"no valid mx", ReasonHostUnknown, hint},                          // various
+
+	// After sisimai's hostunknown list.
+	{"mail domain mentioned in email address is unknown", ReasonHostUnknown, decisive}, // various
+	{"recipient domain must exist", ReasonHostUnknown, decisive},                       // various
+	{"domain must exist", ReasonHostUnknown, hint},                                     // after the sender rows ("sender domain must exist")
+	{"name or service not known", ReasonHostUnknown, hint},                             // getaddrinfo EAI_NONAME
 
 	// --- the mailbox does not exist ---
 	{"address couldn't be found", ReasonUserUnknown, decisive},                  // Gmail's summary of a 5.1.1 ("wasn't delivered to x because the address couldn't be found")
@@ -1096,6 +1193,28 @@ var textRules = []textRule{
 	{"does not exist", ReasonUserUnknown, hint},            // "<user> does not exist" (domain rows come first)
 	{"not exist", ReasonUserUnknown, hint},                 // broken English variants
 
+	// After sisimai's userunknown list: words, so a witness must back them.
+	{"address not present in directory", ReasonUserUnknown, hint},   // various
+	{"can't accept user", ReasonUserUnknown, hint},                  // various
+	{"destination addresses were unknown", ReasonUserUnknown, hint}, // various
+	{"email address could not be found", ReasonUserUnknown, hint},   // various
+	{"not an active address at this host", ReasonUserUnknown, hint}, // various
+	{"mailbox invalid", ReasonUserUnknown, hint},                    // various
+	{"mailbox not present", ReasonUserUnknown, hint},                // various
+	{"recipient not ok", ReasonUserUnknown, hint},                   // various
+	{"email name is not found", ReasonUserUnknown, hint},            // "the user's email name is not found"
+	{"no one at this address", ReasonUserUnknown, hint},             // "there is no one at this address"
+	{"badrecipientto", ReasonUserUnknown, hint},                     // qmail "in my badrecipientto list"
+	{"validrcptto list", ReasonUserUnknown, hint},                   // qmail "not in my validrcptto list"
+	{"in name directory", ReasonUserUnknown, hint},                  // "no x in name directory"
+	{"nonexistent user", ReasonUserUnknown, hint},                   // various
+	{"non-existent user", ReasonUserUnknown, hint},                  // various
+	{"unknown e-mail address", ReasonUserUnknown, hint},             // various
+	{"unknown local-part", ReasonUserUnknown, hint},                 // Exim
+	{"user * was not found", ReasonUserUnknown, hint},               // "user x was not found"
+	{"user (* unknown", ReasonUserUnknown, hint},                    // "user (x) unknown"
+	{"nessun utente simile", ReasonUserUnknown, hint},               // Italian "no such user"
+
 	// --- local policy and security ---
 	{"policy reasons", ReasonPolicyViolation, decisive},               // Yahoo 5.7.9, various "rejected for policy reasons"
 	{"policy violation", ReasonPolicyViolation, decisive},             // various
@@ -1122,6 +1241,18 @@ var textRules = []textRule{
 	{"tls is required", ReasonFailedSTARTTLS, decisive},               // various
 	{"encryption required", ReasonFailedSTARTTLS, hint},               // various
 
+	// After sisimai's policyviolation and securityerror lists.
+	{"recipient is not accepting mail with", ReasonPolicyViolation, decisive}, // AOL "the recipient is not accepting mail with attachments/links"
+	{"members-only list", ReasonPolicyViolation, decisive},                    // Mailman "post by non-member to a members-only list"
+	{"closed mailing list", ReasonPolicyViolation, decisive},                  // various
+	{"organizational settings", ReasonPolicyViolation, decisive},              // "message bounced due to organizational settings"
+	{"not subscribed to this group", ReasonPolicyViolation, decisive},         // Google Groups
+	{"mass mailer", ReasonPolicyViolation, hint},                              // "you're using a mass mailer"
+	{"authentication credentials invalid", ReasonSecurityError, decisive},     // RFC 4954 535 5.7.8
+	{"not subscribed to ses", ReasonSecurityError, decisive},                  // Amazon SES
+	{"authentication failure", ReasonSecurityError, hint},                     // various
+	{"tls required", ReasonFailedSTARTTLS, decisive},                          // SendGrid "TLS required but not supported"
+
 	// --- the receiving system ---
 	{"insufficient disk space", ReasonSystemFull, decisive},    // Sendmail 4.4.5
 	{"mail system full", ReasonSystemFull, decisive},           // RFC 3463 wording
@@ -1144,6 +1275,16 @@ var textRules = []textRule{
 	{"could not load drd", ReasonSystemError, decisive},        // Mimecast-type routing data missing
 	{"local error", ReasonSystemError, hint},                   // "local error in processing"
 	{"transaction failed", ReasonSystemError, hint},            // various
+
+	// After sisimai's systemerror list.
+	{"loop broken", ReasonSystemError, decisive},                   // "aliasing/forwarding loop broken"
+	{"can't create user output file", ReasonSystemError, decisive}, // Sendmail
+	{"interrupted system call", ReasonSystemError, decisive},       // EINTR
+	{"temporary local problem", ReasonSystemError, decisive},       // various
+	{"there is no mdb", ReasonSystemError, decisive},               // Exchange "recipient deferred because there is no Mdb"
+	{"internal server error", ReasonSystemError, hint},             // various
+	{"error while being processed", ReasonSystemError, hint},       // "it encountered an error while being processed"
+	{"misconfigured", ReasonSystemError, hint},                     // "remote server is misconfigured"
 
 	// --- local delivery programs ---
 	{"procmail", ReasonMailerError, decisive},              // local delivery agent failed

@@ -47,6 +47,42 @@ var providerWordings = []classifyCase{
 	{"quota behind mailbox unavailable", TypeBounce, failed("", "RCPT", "550 Requested action not taken: mailbox unavailable. Reason: Mailbox quota exceeded"), ReasonMailboxFull, ClassSoft},
 }
 
+// borrowedPhrases are wordings from sisimai's reason lists (rb-sisimai,
+// BSD-2-Clause) that the table reads, in replies as servers write them.
+var borrowedPhrases = []classifyCase{
+	{"ses throttling is our quota", TypeDSN, failed("5.0.0", "DATA", "554 Throttling failure: Daily message quota exceeded."), ReasonSpeeding, ClassBlock},
+	{"disk space limit", TypeDSN, failed("5.0.0", "RCPT", "552 The recipient mailbox has exceeded its disk space limit"), ReasonMailboxFull, ClassSoft},
+	{"docomo too much mail data", TypeBounce, failed("", "DATA", "552 too much mail data"), ReasonMailboxFull, ClassSoft},
+	{"temporarily inactive", TypeDSN, failed("5.0.0", "RCPT", "550 5.0.0 <a@example.jp>: Recipient rejected: Temporarily inactive"), ReasonSuspend, ClassSoft},
+	{"address replaced", TypeBounce, failed("", "RCPT", "550 Address a@example.jp has been replaced by b@example.jp"), ReasonHasMoved, ClassHard},
+	{"relay through this machine", TypeBounce, failed("", "RCPT", "550 5.7.1 we are not allowed to relay through this machine"), ReasonNoRelaying, ClassBlock},
+	{"spam or virus, not virus", TypeDSN, failed("5.0.0", "DATA", "554 Message contains spam or virus"), ReasonSpamDetected, ClassBlock},
+	{"spamassassin", TypeBounce, failed("", "DATA", "550 Blocked by SpamAssassin"), ReasonSpamDetected, ClassBlock},
+	{"uribl is content", TypeBounce, failed("", "DATA", "554 5.7.1 Your email breaches local URIBL policy"), ReasonSpamDetected, ClassBlock},
+	{"cloudmark rpd", TypeBounce, failed("", "DATA", "550 This message was rejected by Recurrent Pattern Detection System"), ReasonSpamDetected, ClassBlock},
+	{"rblsmtpd", TypeBounce, failed("", "CONN", "451 Blocked - sorry, your remotehost looks suspiciously like spammer"), ReasonBlocked, ClassBlock},
+	{"per-domain connection limit", TypeDSN, failed("4.0.0", "CONN", "421 Exceeds per-domain connection limit for example.org"), ReasonTooManyConn, ClassBlock},
+	{"sendmail smtp sessions", TypeBounce, failed("", "CONN", "421 4.3.2 Too many SMTP sessions for this host"), ReasonTooManyConn, ClassBlock},
+	{"resolver.rst.notauthorized", TypeDSN, failed("5.7.1", "RCPT", "550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized"), ReasonFiltered, ClassSoft},
+	{"sendgrid bounced address", TypeBounce, failed("", "", "Bounced Address"), ReasonSuppressed, ClassSoft},
+	{"postfix forwarding loop", TypeDSN, failed("5.4.6", "", "mail forwarding loop for a@example.org"), ReasonNetworkError, ClassSoft},
+	{"gave up, routing", TypeBounce, failed("", "", "Routing: Could not find a gateway for a@example.co.jp"), ReasonExpired, ClassSoft},
+	{"qmail giving up keeps the cause", TypeBounce, failed("", "", "192.0.2.1 does not like recipient. Remote host said: 550 5.2.2 <a@example.jp>... Mailbox Full Giving up on 192.0.2.1."), ReasonMailboxFull, ClassSoft},
+	{"exchange online tenant refuses sender", TypeDSN, failed("5.4.1", "", "550 5.4.1 All recipient addresses rejected : Access denied [x.prod.protection.outlook.com]"), ReasonRejected, ClassBlock},
+	{"batv", TypeBounce, failed("", "RCPT", "553 5.7.1 BATV failed to verify"), ReasonRejected, ClassBlock},
+	{"exim recipient domain must exist", TypeBounce, failed("", "RCPT", "550 Recipient domain must exist"), ReasonHostUnknown, ClassHard},
+	{"sender domain must exist stays ours", TypeBounce, failed("", "MAIL", "550 Sender domain must exist"), ReasonRejected, ClassBlock},
+	{"qmail validrcptto at RCPT", TypeBounce, failed("", "RCPT", "553 sorry, this recipient is not in my validrcptto list (#5.7.1)"), ReasonUserUnknown, ClassHard},
+	{"nonexistent user after DATA needs a witness", TypeBounce, failed("", "DATA", "550 Nonexistent user"), ReasonFiltered, ClassSoft},
+	{"exim unknown local-part", TypeBounce, failed("", "RCPT", "550 Unknown local-part \"a\" in domain \"example.org\""), ReasonUserUnknown, ClassHard},
+	{"aol attachments", TypeBounce, failed("", "DATA", "554 the recipient is not accepting mail with attachments"), ReasonPolicyViolation, ClassBlock},
+	{"mailman members-only", TypeBounce, failed("", "", "Post by non-member to a members-only list"), ReasonPolicyViolation, ClassBlock},
+	{"auth credentials", TypeBounce, failed("", "MAIL", "535 5.7.8 Authentication credentials invalid"), ReasonSecurityError, ClassBlock},
+	{"sendgrid tls required", TypeBounce, failed("", "", "TLS required but not supported"), ReasonFailedSTARTTLS, ClassBlock},
+	{"sendmail output file", TypeDSN, failed("5.0.0", "", "Can't create user output file"), ReasonSystemError, ClassSoft},
+	{"exchange no mdb", TypeDSN, failed("4.0.0", "", "451 4.3.2 Recipient deferred because there is no Mdb"), ReasonSystemError, ClassSoft},
+}
+
 func TestClassify(t *testing.T) {
 	tests := []classifyCase{
 		// report type and action
@@ -178,6 +214,7 @@ func TestClassify(t *testing.T) {
 		{"intro and a cause", TypeBounce, Recipient{Diagnostic: "This is an automatically generated Delivery Status Notification. Something odd happened."}, ReasonOnHold, ClassSoft},
 	}
 	tests = append(tests, providerWordings...)
+	tests = append(tests, borrowedPhrases...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.r
