@@ -11,7 +11,8 @@ import (
 //
 //  1. the report type and the record's action: auto-reply, feedback report
 //     (class by feedback type), delivered/relayed/expanded, 2.x.x;
-//  2. a decisive row of textRules: a phrase that names the cause so
+//  2. a provider's documented code (Cox "AUP#CDRBL", Orange "OFR_506",
+//     providercodes.go), then a decisive row of textRules: a phrase that names the cause so
 //     precisely that it beats any status code ("mailbox full" under a 5.1.1,
 //     "blocked using zen.spamhaus.org" under a 5.0.0);
 //  3. an X-Unix diagnostic (a local delivery program's exit status);
@@ -95,6 +96,10 @@ func (f *facts) reason() Reason {
 // status row, hint or vague for a text row, none for a generic status, the
 // reply code or nothing.
 func (f *facts) failureReason() (Reason, weight) {
+	if pr := providerCode(f.text); pr != "" {
+		// A provider's documented code (providercodes.go) names the cause.
+		return pr, decisive
+	}
 	tr, tw := matchText(f.text)
 	sr, sw := statusReason(f.code)
 	switch {

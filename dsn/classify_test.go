@@ -83,6 +83,23 @@ var borrowedPhrases = []classifyCase{
 	{"exchange no mdb", TypeDSN, failed("4.0.0", "", "451 4.3.2 Recipient deferred because there is no Mdb"), ReasonSystemError, ClassSoft},
 }
 
+// providerCodeCases are replies carrying a provider's documented code.
+var providerCodeCases = []classifyCase{
+	{"cox CDRBL beats sender rejected", TypeDSN, failed("5.1.0", "MAIL", "550 5.1.0 <b@example.com> sender rejected. Refer to Error Codes section at https://www.cox.com/residential/support/email-error-codes.html for more information. AUP#CDRBL"), ReasonBlocked, ClassBlock},
+	{"cox IPBL", TypeBounce, failed("", "CONN", "554 cox.net 192.0.2.1 rejected. IP in Spamhaus Zen. AUP#IPBL0001"), ReasonBlocked, ClassBlock},
+	{"cox CXDNS", TypeBounce, failed("", "CONN", "554 192.0.2.1 rejected - no rDNS. AUP#CXDNS"), ReasonRequirePTR, ClassBlock},
+	{"cox URLBL", TypeBounce, failed("", "DATA", "552 URL in message is blocklisted. AUP#URLBL1001"), ReasonSpamDetected, ClassBlock},
+	{"spectrum connections", TypeDSN, failed("5.1.0", "MAIL", "550 5.1.0 <b@example.com> sender rejected. Please see https://www.spectrum.net/support/internet/understanding-email-error-codes for more information. AUP#In-1310"), ReasonTooManyConn, ClassBlock},
+	{"spectrum outgoing IP block", TypeBounce, failed("", "CONN", "554 5.7.1 Blocked. AUP#O-1000"), ReasonBlocked, ClassBlock},
+	{"spectrum size", TypeBounce, failed("", "DATA", "552 Message too large AUP#I-1530"), ReasonMesgTooBig, ClassBlock},
+	{"orange service refused 505 stays a refusal of us", TypeDSN, failed("4.2.0", "DATA", "421 4.2.0 Service refuse. Veuillez essayer plus tard. Service refused, please try later. OFR005_505 [505]"), ReasonBlocked, ClassBlock},
+	{"la poste client host 630", TypeDSN, failed("5.7.1", "RCPT", "554 5.7.1 <x[192.0.2.1]:49309>: Client host rejected: #216 lpn LPN000_630"), ReasonPolicyViolation, ClassBlock},
+	{"la poste invalid recipient 416", TypeDSN, failed("5.5.0", "RCPT", "550 5.5.0 Adresse destinataire invalide. Invalid recipient. LPN007_416"), ReasonUserUnknown, ClassHard},
+	{"orange code without a meaning leaves the words", TypeDSN, failed("5.5.0", "DATA", "550 5.5.0 Service refuse. Veuillez essayer plus tard. service refused, please try later. LPN001_108"), ReasonBlocked, ClassBlock},
+	{"no code inside a word", TypeBounce, failed("", "RCPT", "550 user unknown in coffre_416"), ReasonUserUnknown, ClassHard},
+	{"unknown aup code leaves the words", TypeBounce, failed("", "RCPT", "550 Mailbox full AUP#XYZ"), ReasonMailboxFull, ClassSoft},
+}
+
 func TestClassify(t *testing.T) {
 	tests := []classifyCase{
 		// report type and action
@@ -215,6 +232,7 @@ func TestClassify(t *testing.T) {
 	}
 	tests = append(tests, providerWordings...)
 	tests = append(tests, borrowedPhrases...)
+	tests = append(tests, providerCodeCases...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.r
