@@ -1,7 +1,6 @@
 package dsn
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 )
@@ -31,34 +30,13 @@ type lineReader interface {
 	readLine() (line []byte, n int, err error)
 }
 
-// bufLines reads lines from a bufio.Reader, keeping at most maxFieldBytes
-// of a line longer than the buffer (the rest is counted, not kept).
-type bufLines struct {
-	br   *bufio.Reader
-	long []byte
-}
-
-func (r *bufLines) readLine() ([]byte, int, error) {
-	b, err := r.br.ReadSlice('\n')
-	if err != bufio.ErrBufferFull {
-		return b, len(b), err
-	}
-	n := len(b)
-	r.long = append(r.long[:0], b...)
-	for err == bufio.ErrBufferFull {
-		b, err = r.br.ReadSlice('\n')
-		n += len(b)
-		if len(r.long) < maxFieldBytes {
-			r.long = append(r.long, b...)
-		}
-	}
-	return r.long, n, err
-}
-
-// memLines reads lines from a byte slice without copying.
+// memLines reads lines from a byte slice without copying. A line longer
+// than maxLine (when set) is cut to maxLine bytes, as reading it through a
+// small bufio.Reader kept at most maxFieldBytes of it.
 type memLines struct {
-	data []byte
-	off  int
+	data    []byte
+	off     int
+	maxLine int
 }
 
 func (r *memLines) readLine() ([]byte, int, error) {
@@ -69,10 +47,17 @@ func (r *memLines) readLine() ([]byte, int, error) {
 	i := bytes.IndexByte(rest, '\n')
 	if i < 0 {
 		r.off = len(r.data)
-		return rest, len(rest), io.EOF
+		return r.cut(rest), len(rest), io.EOF
 	}
 	r.off += i + 1
-	return rest[:i+1], i + 1, nil
+	return r.cut(rest[:i+1]), i + 1, nil
+}
+
+func (r *memLines) cut(line []byte) []byte {
+	if r.maxLine > 0 && len(line) > r.maxLine {
+		return line[:r.maxLine]
+	}
+	return line
 }
 
 // readHeader reads a header block up to the blank line that ends it,

@@ -1,8 +1,11 @@
 package dsn
 
 import (
-	"bufio"
+	"encoding/base64"
+	"fmt"
 	"io"
+	"mime"
+	"mime/quotedprintable"
 	"strings"
 	"sync"
 
@@ -10,6 +13,13 @@ import (
 	// Registers the charsets go-message decodes text parts from.
 	_ "github.com/emersion/go-message/charset"
 )
+
+// The MIME walk works on the message held in memory: parts are slices of
+// the input, found the way go-message's multipart reader finds them
+// (multipart.go), and only the parts the parser reads are decoded, through
+// the same transfer-encoding and charset decoders go-message uses. It gives
+// the Reports the walk over go-message gave (legacywalk_test.go checks it)
+// without copying every part through buffered readers.
 
 // splitTop reads the top-level header block of data and returns it with
 // the body.
@@ -25,35 +35,233 @@ func (p *parser) splitTop(data []byte) (header, []byte, error) {
 	return h, data[src.off:], nil
 }
 
-// entityOf makes a go-message entity, which decodes the transfer encoding
-// and the charset of text parts, from our header and a body reader.
-func (p *parser) entityOf(h header, body io.Reader) *message.Entity {
-	var mh message.Header
-	if v := h.get("Content-Type"); v != "" {
-		mh.Set("Content-Type", v)
-	}
-	if v := h.get("Content-Transfer-Encoding"); v != "" {
-		mh.Set("Content-Transfer-Encoding", v)
-	}
-	e, err := message.New(mh, body)
-	if err != nil {
-		p.problem("mime: %v", err)
-	}
-	return e
+// entity is a message or a MIME part: the two header fields the walk reads
+// and its undecoded body, as go-message's message.New would see them.
+type entity struct {
+	ct  string // first Content-Type value, "" when there is none
+	cte string // first Content-Transfer-Encoding value
+	// mt is the media type as go-message parses it: lower case,
+	// "text/plain" when there is no Content-Type, the whole value when it
+	// does not parse.
+	mt       string
+	boundary string // boundary parameter, decoded
+	charset  string // charset parameter, lower case, when decodeCharset
+	// decodeCharset is set for a text part with a known charset other than
+	// UTF-8 and US-ASCII.
+	decodeCharset bool
+	// decodeTransfer is set when the body is quoted-printable or base64.
+	decodeTransfer bool
+	base64         bool
+	body           []byte
+	// end is what reading past body returns: io.EOF, or the error that cut
+	// the body short (a missing closing boundary, a decoding error).
+	end error
 }
 
-// walkEntity visits a message or part given by its header and raw body.
-func (p *parser) walkEntity(h header, body io.Reader, depth int) {
-	e := p.entityOf(h, body)
-	if e == nil {
-		return
+// newEntity makes the entity of a header and a body, like message.New: the
+// error reports an unknown transfer encoding or charset (the body is then
+// read undecoded).
+func newEntity(ct, cte string, body []byte, end error) (*entity, error) {
+	e := &entity{ct: ct, cte: cte, body: body, end: end}
+	var params map[string]string
+	if ct == "" {
+		e.mt = "text/plain"
+	} else if mt, ps, err := mime.ParseMediaType(ct); err != nil {
+		e.mt = ct
+	} else {
+		e.mt, params = mt, ps
+		if b, ok := params["boundary"]; ok {
+			e.boundary = decodeHeader(b)
+		}
+	}
+	var err error
+	// QUIRK (go-message): the transfer encoding of a multipart is ignored.
+	if !strings.HasPrefix(e.mt, "multipart/") {
+		switch enc := strings.ToLower(cte); enc {
+		case "quoted-printable":
+			e.decodeTransfer = true
+		case "base64":
+			e.decodeTransfer, e.base64 = true, true
+		case "7bit", "8bit", "binary", "":
+		default:
+			err = fmt.Errorf("encoding error: unhandled encoding %q", cte)
+		}
+	}
+	// RFC 2046 section 4.1.2: charset only applies to text/*.
+	if ch, ok := params["charset"]; ok && strings.HasPrefix(e.mt, "text/") {
+		ch = strings.ToLower(decodeHeader(ch))
+		if ch != "utf-8" && ch != "us-ascii" {
+			if known, cerr := charsetKnown(ch); cerr != nil {
+				// go-message wraps the error twice.
+				err = fmt.Errorf("unknown charset: unknown charset: %w", cerr)
+			} else if known {
+				e.charset, e.decodeCharset = ch, true
+			}
+		}
+	}
+	return e, err
+}
+
+// charsetKnown reports whether message.CharsetReader decodes charset
+// (lower case), or its error. Answers are cached (a bounded number: the
+// names come from the input).
+func charsetKnown(charset string) (bool, error) {
+	if message.CharsetReader == nil {
+		return false, fmt.Errorf("message: unhandled charset %q", charset)
+	}
+	charsets.Lock()
+	err, ok := charsets.m[charset]
+	charsets.Unlock()
+	if !ok {
+		_, err = message.CharsetReader(charset, strings.NewReader(""))
+		charsets.Lock()
+		if len(charsets.m) < 256 {
+			charsets.m[charset] = err
+		}
+		charsets.Unlock()
+	}
+	return err == nil, err
+}
+
+// charsets caches charsetKnown: charset name to CharsetReader's error.
+var charsets = struct {
+	sync.Mutex
+	m map[string]error
+}{m: map[string]error{}}
+
+// reader returns the decoded body; r is the body after its transfer
+// decoding, nil to decode it here.
+func (e *entity) reader(r io.Reader) io.Reader {
+	if r == nil {
+		r = &memReader{b: e.body, end: e.end}
+		if e.decodeTransfer {
+			if e.base64 {
+				r = base64.NewDecoder(base64.StdEncoding, &whitespaceReplacingReader{r: r})
+			} else {
+				r = quotedprintable.NewReader(r)
+			}
+		}
+	}
+	if e.decodeCharset {
+		if cr, err := message.CharsetReader(e.charset, r); err == nil && cr != nil {
+			r = cr
+		}
+	}
+	return r
+}
+
+// prefix returns at most n bytes of the decoded body as a string.
+func (e *entity) prefix(n int64) string {
+	if !e.decodeTransfer && !e.decodeCharset {
+		return string(e.body[:min(int64(len(e.body)), n)])
+	}
+	b, release, _ := e.decoded(n)
+	s := string(b)
+	release()
+	return s
+}
+
+// decoded returns at most n bytes of the decoded body and what reading
+// past them returns (nil when the limit cut it). release gives back the
+// buffer, after which the bytes must not be used.
+func (e *entity) decoded(n int64) (b []byte, release func(), end error) {
+	if !e.decodeTransfer && !e.decodeCharset {
+		if int64(len(e.body)) > n {
+			return e.body[:n], func() {}, nil
+		}
+		return e.body, func() {}, e.end
+	}
+	buf := getBuffer()
+	switch {
+	case e.decodeTransfer && !e.base64 && !e.decodeCharset:
+		b, end = qpDecode((*buf)[:0], e.body, e.end, int(min(n, int64(len(e.body))+1)))
+		if int64(len(b)) > n {
+			b, end = b[:n], nil
+		}
+	case e.decodeTransfer && !e.base64:
+		// Quoted-printable never decodes to more bytes than it has.
+		qp := getBuffer()
+		dec, qerr := qpDecode((*qp)[:0], e.body, e.end, len(e.body)+1)
+		*qp = dec[:0]
+		b, end = readAtMost(e.reader(&memReader{b: dec, end: qerr}), n, *buf)
+		putBuffer(qp)
+	default:
+		b, end = readAtMost(e.reader(nil), n, *buf)
+	}
+	*buf = b[:0]
+	return b, func() { putBuffer(buf) }, end
+}
+
+// readAtMost reads at most n bytes of r into buf (grown as needed) and
+// returns them with the error that stopped the reading, nil when n bytes
+// were read.
+func readAtMost(r io.Reader, n int64, buf []byte) ([]byte, error) {
+	buf = buf[:0]
+	for int64(len(buf)) < n {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		end := int(min(int64(cap(buf)), n))
+		m, err := r.Read(buf[len(buf):end])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// memReader reads b, then returns end.
+type memReader struct {
+	b   []byte
+	end error
+}
+
+func (r *memReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, r.end
+	}
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	return n, nil
+}
+
+// whitespaceReplacingReader turns spaces and tabs into line feeds so that
+// base64 indented like a header still decodes (as go-message does).
+type whitespaceReplacingReader struct{ r io.Reader }
+
+func (w *whitespaceReplacingReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	for i := range p[:n] {
+		if p[i] == ' ' || p[i] == '\t' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
+}
+
+// walkEntity visits a message or part given by its header and raw body;
+// end is what reading past the body returns.
+func (p *parser) walkEntity(h header, body []byte, end error, depth int) {
+	e, err := newEntity(h.get("Content-Type"), h.get("Content-Transfer-Encoding"), body, end)
+	if err != nil {
+		p.problem("mime: %v", err)
 	}
 	p.visit(e, depth)
 }
 
+// walkTop walks the body of the top-level message.
+func (p *parser) walkTop(h header, body []byte) {
+	if p.walkHook != nil {
+		p.walkHook(p, h, body)
+		return
+	}
+	p.walkEntity(h, body, io.EOF, 0)
+}
+
 // visit dispatches one entity on its media type. It reports whether the
 // entity was a returned original message.
-func (p *parser) visit(e *message.Entity, depth int) bool {
+func (p *parser) visit(e *entity, depth int) bool {
 	p.parts++
 	if p.parts > p.opts.MaxParts {
 		if p.parts == p.opts.MaxParts+1 {
@@ -68,16 +276,16 @@ func (p *parser) visit(e *message.Entity, depth int) bool {
 		}
 		return false
 	}
-	if mr := e.MultipartReader(); mr != nil {
-		p.walkMultipart(mr, depth)
+	if strings.HasPrefix(e.mt, "multipart/") {
+		p.walkMultipart(newMultipartReader(e.body, e.end, e.boundary), depth)
 		return false
 	}
-	return p.leaf(mediaType(e.Header.Get("Content-Type")), e, depth)
+	return p.leaf(mediaType(e.ct), e, depth)
 }
 
 // mediaType returns the lower-case media type of a Content-Type value,
-// the part before any parameter. go-message has parsed the parameters
-// already; this also accepts the malformed values common in bounces.
+// the part before any parameter. This also accepts the malformed values
+// common in bounces.
 func mediaType(v string) string {
 	if i := strings.IndexByte(v, ';'); i >= 0 {
 		v = v[:i]
@@ -91,9 +299,9 @@ func mediaType(v string) string {
 	return v
 }
 
-func (p *parser) walkMultipart(mr message.MultipartReader, depth int) {
+func (p *parser) walkMultipart(mr *multipartReader, depth int) {
 	for p.parts <= p.opts.MaxParts {
-		part, err := mr.NextPart()
+		part, err := mr.nextPart()
 		if err == io.EOF {
 			return
 		}
@@ -114,32 +322,33 @@ func (p *parser) walkMultipart(mr message.MultipartReader, depth int) {
 
 // leaf handles a single-part entity of media type mt and reports whether
 // it was a returned original message.
-func (p *parser) leaf(mt string, e *message.Entity, depth int) bool {
+func (p *parser) leaf(mt string, e *entity, depth int) bool {
 	switch mt {
 	case "message/delivery-status", "message/global-delivery-status",
 		// QUIRK: some MTAs label the status part text/delivery-status.
 		"text/delivery-status":
 		p.sawDSN = true
-		p.deliveryStatus(readPrefix(e.Body, maxReportBytes), mt == "message/global-delivery-status")
+		p.deliveryStatus(e.prefix(maxReportBytes), mt == "message/global-delivery-status")
 	case "message/feedback-report":
 		p.sawFeedback = true
-		for _, g := range parseGroups(readPrefix(e.Body, maxReportBytes)) {
+		for _, g := range parseGroups(e.prefix(maxReportBytes)) {
 			p.feedback = append(p.feedback, g...)
 		}
 	case "text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header":
-		br := bufio.NewReaderSize(io.LimitReader(e.Body, p.opts.MaxHeaderBytes), 1024)
-		h, _ := readHeader(&bufLines{br: br}, p.opts.MaxHeaderBytes, p.opts.Headers)
+		b, release, _ := e.decoded(p.opts.MaxHeaderBytes)
+		h, _ := readHeader(&memLines{data: b, maxLine: maxFieldBytes}, p.opts.MaxHeaderBytes, p.opts.Headers)
+		release()
 		p.setOriginalHeader(h)
 		return true
 	case "message/rfc822", "message/global", "message/partial":
 		return p.embedded(e, depth)
 	case "text/html":
 		if len(p.htmls) < 4 {
-			p.htmls = append(p.htmls, readPrefix(e.Body, maxTextBytes))
+			p.htmls = append(p.htmls, e.prefix(maxTextBytes))
 		}
 	case "", "text/plain", "text/enriched":
 		if len(p.texts) < 3 {
-			p.texts = append(p.texts, readPrefix(e.Body, maxTextBytes))
+			p.texts = append(p.texts, e.prefix(maxTextBytes))
 		}
 	}
 	return false
@@ -148,14 +357,14 @@ func (p *parser) leaf(mt string, e *message.Entity, depth int) bool {
 // embedded handles a message/rfc822 part: the returned original (headers
 // only are read) or a report forwarded as an attachment (walked in full).
 // It reports whether the part was a returned original.
-func (p *parser) embedded(e *message.Entity, depth int) bool {
-	br := smallReaders.Get().(*bufio.Reader)
-	br.Reset(e.Body)
-	defer func() {
-		br.Reset(nil)
-		smallReaders.Put(br)
-	}()
-	h, st := readHeader(&bufLines{br: br}, p.opts.MaxHeaderBytes, p.opts.Headers)
+func (p *parser) embedded(e *entity, depth int) bool {
+	b, release, end := e.decoded(p.opts.MaxSize)
+	defer release()
+	if end == nil {
+		end = io.EOF
+	}
+	src := &memLines{data: b, maxLine: maxFieldBytes}
+	h, st := readHeader(src, p.opts.MaxHeaderBytes, p.opts.Headers)
 	if st.fields == 0 {
 		return false
 	}
@@ -167,15 +376,12 @@ func (p *parser) embedded(e *message.Entity, depth int) bool {
 		p.jmrpRcpt = cleanAddr(v)
 	}
 	if !p.sawDSN && !p.sawFeedback && isForwardedReport(h) {
-		p.walkEntity(h, br, depth+1)
+		p.walkEntity(h, b[src.off:], end, depth+1)
 		return false
 	}
 	p.setOriginalHeader(h)
 	return true
 }
-
-// smallReaders recycles the readers of attached messages' headers.
-var smallReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 1024) }}
 
 // isForwardedReport reports whether an attached message is itself a
 // delivery or feedback report (forwarded by a person or a system).
@@ -185,25 +391,4 @@ func isForwardedReport(h header) bool {
 		return true
 	}
 	return looksLikeBounceHeader(h)
-}
-
-// readPrefix reads at most n bytes of r as a string, through a recycled
-// scratch buffer so that only the string itself is allocated.
-func readPrefix(r io.Reader, n int64) string {
-	buf := getBuffer()
-	defer putBuffer(buf)
-	b := (*buf)[:0]
-	for int64(len(b)) < n {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		end := int(min(int64(cap(b)), n))
-		m, err := r.Read(b[len(b):end])
-		b = b[:len(b)+m]
-		if err != nil {
-			break
-		}
-	}
-	*buf = b[:0]
-	return string(b)
 }

@@ -143,6 +143,9 @@ type parser struct {
 	raw         []byte // prefix of the undecoded top-level body
 	tooDeep     bool   // the depth problem was recorded
 	dropped     int    // records past Options.MaxRecipients
+
+	// walkHook, when set (by tests), walks the top-level body instead.
+	walkHook func(p *parser, h header, body []byte)
 }
 
 func newParser(o Options) *parser {
@@ -165,7 +168,7 @@ func (p *parser) parse(data []byte) error {
 	p.outer = h
 	p.rep.Message = envelopeOf(h)
 	p.raw = body[:min(len(body), maxTextBytes)]
-	p.walkEntity(h, bytes.NewReader(body), 0)
+	p.walkTop(h, body)
 	p.decide()
 	for i := range p.rep.Recipients {
 		rc := &p.rep.Recipients[i]
