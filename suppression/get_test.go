@@ -39,3 +39,29 @@ func TestGet(t *testing.T) {
 		}
 	})
 }
+
+// An address with events that never counted has an empty entry and its
+// events, newest first; the allowlist is reported for it too (by domain).
+func TestGetWithoutEntry(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		if _, err := s.AllowAdd(ctx, "partner.example", "", t0); err != nil {
+			t.Fatal(err)
+		}
+		mustRecord(t, s, t0,
+			bounce("a1", t0, rcpt("auto@example.com", dsn.ClassIgnore, dsn.ReasonUndefined)),
+			bounce("a2", t0.Add(time.Minute), rcpt("auto@example.com", dsn.ClassIgnore, dsn.ReasonUndefined)),
+			bounce("a3", t0, rcpt("x@partner.example", dsn.ClassIgnore, dsn.ReasonUndefined)))
+		d, err := s.Get(ctx, "auto@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Entry{Email: "auto@example.com", Domain: "example.com", Source: SourceBounce}
+		if d.Entry != want || d.Allowlisted || len(d.Events) != 2 || d.Events[0].MessageKey != "a2" || d.Events[1].MessageKey != "a1" {
+			t.Fatalf("Get = %+v", d)
+		}
+		if d, err := s.Get(ctx, "x@partner.example"); err != nil || !d.Allowlisted || len(d.Events) != 1 || d.Entry.Email != "x@partner.example" {
+			t.Fatalf("Get(allowlisted, no entry) = %+v, %v", d, err)
+		}
+	})
+}

@@ -51,6 +51,46 @@ type Store struct {
 	locks map[string]bool // SQLite TryLock names held by this process
 
 	txConns sync.Map // *sqlx.Tx → its *sqlx.Conn, while inTx runs
+	stmts   sync.Map // query → *sqlx.Stmt prepared on db (see stmt)
+}
+
+// stmt returns query (Postgres) prepared on the pool, preparing it the first time. database/sql prepares it on each
+// connection the first time that connection runs it and keeps it there, so
+// the hot queries (Record's look-ups, Get) skip Postgres's parse and plan,
+// about a third of a small query's server CPU. Use it through runner.
+func (s *Store) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sqlx.Stmt), nil
+	}
+	st, err := s.db.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sqlx.Stmt), nil
+	}
+	return st, nil
+}
+
+// queryPrepared runs a query (already rebound for the dialect) on tx, or on
+// the read pool when tx is nil: prepared on Postgres, as it is on SQLite
+// (in process, where preparing costs next to nothing).
+func (s *Store) queryPrepared(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (*sqlx.Rows, error) {
+	if s.dialect != migrations.Postgres {
+		if tx != nil {
+			return tx.QueryxContext(ctx, query, args...)
+		}
+		return s.rdb.QueryxContext(ctx, query, args...)
+	}
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if tx != nil {
+		st = tx.StmtxContext(ctx, st)
+	}
+	return st.QueryxContext(ctx, args...)
 }
 
 // Dialect reports which database the store runs on.
@@ -74,7 +114,12 @@ func (s *Store) Metrics() *Metrics { return s.metrics }
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	err := s.db.Close()
+	var err error
+	s.stmts.Range(func(_, st any) bool {
+		err = errors.Join(err, st.(*sqlx.Stmt).Close())
+		return true
+	})
+	err = errors.Join(err, s.db.Close())
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())
 	}
