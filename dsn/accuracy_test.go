@@ -26,7 +26,7 @@ import (
 const (
 	minRecipient = 99.5
 	minHard      = 97.2
-	minReason    = 93.6
+	minReason    = 93.8
 
 	targetRecipient = 99.5
 	targetHard      = 98.0

@@ -516,7 +516,10 @@ func statusReason(code string) (Reason, weight) {
 		return ReasonBlocked, decisive
 	}
 	subject, _, _ := strings.Cut(rest, ".")
-	if subject == "0" {
+	if subject == "0" || code[0] == '4' && rest == "3.0" {
+		// X.0.x says nothing. 4.3.0 is the catch-all temporary code of
+		// Postfix, Exchange and Sendmail (any transient trouble, greylisting
+		// included): the words decide, as in sisimai's status table.
 		return "", none
 	}
 	if s, ok := statusIndex[subject]; ok {

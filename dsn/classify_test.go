@@ -130,6 +130,9 @@ func TestClassify(t *testing.T) {
 		{"5.7.1 bare", TypeDSN, Recipient{Action: "failed", Status: "5.7.1"}, ReasonSecurityError, ClassBlock},
 		{"5.6.0 content", TypeDSN, Recipient{Action: "failed", Status: "5.6.0"}, ReasonContentError, ClassBlock},
 		{"exchange banned ip range", TypeDSN, Recipient{Action: "failed", Status: "5.7.606"}, ReasonBlocked, ClassBlock},
+		{"4.3.0 alone says nothing", TypeDSN, Recipient{Action: "failed", Status: "4.3.0", Diagnostic: "451 4.3.0 This message could not be delivered due to a recipient error. Please try again later."}, ReasonOnHold, ClassSoft},
+		{"5.3.0 is a system error", TypeDSN, Recipient{Action: "failed", Status: "5.3.0", Diagnostic: "554 5.3.0 something odd"}, ReasonSystemError, ClassSoft},
+		{"4.3.0 with words", TypeDSN, Recipient{Action: "failed", Status: "4.3.0", Diagnostic: "451 4.3.0 Error: queue file write error"}, ReasonSystemError, ClassSoft},
 		{"4.x.x hostunknown is networkerror", TypeDSN, Recipient{Action: "failed", Status: "4.4.4"}, ReasonNetworkError, ClassSoft},
 
 		// the code inside the diagnostic when Status is X.0.0 or missing
