@@ -92,16 +92,17 @@ func monthOf(s string) int {
 
 // clock reads "HH:MM" or "HH:MM:SS".
 func clock(s string) (hh, mm, ss int, ok bool) {
-	parts := strings.Split(s, ":")
-	if len(parts) < 2 || len(parts) > 3 {
+	h, rest, ok1 := strings.Cut(s, ":")
+	m, sec, hasSec := strings.Cut(rest, ":")
+	if !ok1 || strings.IndexByte(sec, ':') >= 0 {
 		return 0, 0, 0, false
 	}
 	var okh, okm, oks bool
-	hh, okh = atoi(parts[0])
-	mm, okm = atoi(parts[1])
+	hh, okh = atoi(h)
+	mm, okm = atoi(m)
 	oks = true
-	if len(parts) == 3 {
-		ss, oks = atoi(parts[2])
+	if hasSec {
+		ss, oks = atoi(sec)
 	}
 	return hh, mm, ss, okh && okm && oks && hh < 24 && mm < 60 && ss < 61
 }

@@ -5,17 +5,36 @@ import (
 	"time"
 )
 
-// recipientFields are the per-recipient fields of RFC 3464 section 2.3.
-var recipientFields = map[string]bool{
-	"original-recipient": true, "final-recipient": true, "action": true,
-	"status": true, "remote-mta": true, "diagnostic-code": true,
-	"last-attempt-date": true, "final-log-id": true, "will-retry-until": true,
-	"x-actual-recipient": true,
+// dsnFieldNames are the fields deliveryStatus reads, in lower case: the
+// per-recipient fields of RFC 3464 section 2.3 (the first
+// numRecipientFields), then the per-message fields it uses.
+var dsnFieldNames = [...]string{
+	"original-recipient", "final-recipient", "action", "status", "remote-mta", "diagnostic-code",
+	"last-attempt-date", "final-log-id", "will-retry-until", "x-actual-recipient",
+	"reporting-mta", "arrival-date",
+}
+
+const (
+	numRecipientFields = 10
+	fieldAction        = 2
+	fieldStatus        = 3
+	fieldDiagnostic    = 5
+)
+
+// dsnField returns the index in dsnFieldNames of a field name (ASCII, as
+// fieldName accepts it), or -1.
+func dsnField(name string) int {
+	for i, n := range dsnFieldNames {
+		if len(n) == len(name) && strings.EqualFold(name, n) {
+			return i
+		}
+	}
+	return -1
 }
 
 // dsnGroup accumulates the fields of one per-recipient group.
 type dsnGroup struct {
-	seen map[string]bool
+	seen uint16 // bit i: field dsnFieldNames[i] was read
 	rc   Recipient
 }
 
@@ -24,31 +43,34 @@ type dsnGroup struct {
 // recipient field repeats (QUIRK: some MTAs omit the blank line between
 // groups), and a Status without a comment or with odd text is fine.
 func (p *parser) deliveryStatus(body string, global bool) {
-	var g *dsnGroup
+	var g dsnGroup
+	open := false
 	flush := func() {
 		// A group without an address but with an Action or Status is kept:
 		// the caller may know the recipient from a signed return path.
-		if g != nil && (g.rc.FinalRecipient != "" || g.rc.OriginalRecipient != "" || g.seen["action"] || g.seen["status"]) {
+		if open && (g.rc.FinalRecipient != "" || g.rc.OriginalRecipient != "" || g.seen&(1<<fieldAction|1<<fieldStatus) != 0) {
 			p.addDSNRecipient(g.rc)
 		}
-		g = nil
+		open = false
 	}
 	for _, grp := range parseGroups(body) {
 		flush()
 		for _, f := range grp {
-			name := strings.ToLower(f.name)
-			if !recipientFields[name] {
-				p.messageField(name, f.value)
+			i := dsnField(f.name)
+			if i < 0 || i >= numRecipientFields {
+				if i >= 0 {
+					p.messageField(dsnFieldNames[i], f.value)
+				}
 				continue
 			}
-			if g != nil && g.seen[name] && name != "diagnostic-code" {
+			if open && g.seen&(1<<i) != 0 && i != fieldDiagnostic {
 				flush()
 			}
-			if g == nil {
-				g = &dsnGroup{seen: map[string]bool{}}
+			if !open {
+				g, open = dsnGroup{}, true
 			}
-			g.seen[name] = true
-			p.recipientField(&g.rc, name, f.value, global)
+			g.seen |= 1 << i
+			p.recipientField(&g.rc, dsnFieldNames[i], f.value, global)
 		}
 	}
 	flush()
@@ -76,7 +98,8 @@ func (p *parser) recipientField(rc *Recipient, name, v string, global bool) {
 	case "original-recipient":
 		rc.OriginalRecipient = p.dsnAddr(v, global)
 	case "action":
-		rc.Action = strings.ToLower(strings.TrimSpace(strings.SplitN(v, " ", 2)[0]))
+		a, _, _ := strings.Cut(v, " ")
+		rc.Action = strings.ToLower(strings.TrimSpace(a))
 	case "status":
 		rc.ReportedStatus = strings.TrimSpace(v)
 		rc.Status = parseStatus(v)

@@ -45,29 +45,31 @@ func firstAddr(v string) string {
 func envelopeOf(h header) Envelope {
 	var env Envelope
 	for _, f := range h {
-		switch strings.ToLower(f.name) {
-		case "message-id":
+		// Field names are ASCII (fieldName): EqualFold is a lower-case
+		// comparison, without lowering each name.
+		switch n := f.name; {
+		case strings.EqualFold(n, "message-id"):
 			if env.MessageID == "" {
 				env.MessageID = strings.TrimSpace(f.value)
 			}
-		case "from":
+		case strings.EqualFold(n, "from"):
 			if env.From == "" {
 				env.From = firstAddr(f.value)
 			}
-		case "subject":
+		case strings.EqualFold(n, "subject"):
 			if env.Subject == "" {
 				env.Subject = cleanText(decodeHeader(f.value))
 			}
-		case "to":
+		case strings.EqualFold(n, "to"):
 			env.To = append(env.To, addrList(f.value)...)
-		case "delivered-to", "x-original-to":
+		case strings.EqualFold(n, "delivered-to"), strings.EqualFold(n, "x-original-to"):
 			if a := findAddr(f.value); a != "" {
 				env.DeliveredTo = append(env.DeliveredTo, a)
 			}
-		case "date":
-			if env.Date.IsZero() {
-				if t, ok := (&parser{rep: &Report{}}).date("date", f.value); ok {
-					env.Date = t
+		case strings.EqualFold(n, "date"):
+			if v := strings.TrimSpace(f.value); env.Date.IsZero() && v != "" {
+				if t, ok := parseDate(v); ok {
+					env.Date = t.UTC()
 				}
 			}
 		}

@@ -1,7 +1,6 @@
 package dsn
 
 import (
-	"bytes"
 	"strings"
 )
 
@@ -87,40 +86,35 @@ func appendFolded(v, line string) string {
 const maxFieldBytes = 64 << 10
 
 // unfolder accumulates the continuation lines of the field being read, in
-// linear time (appending strings would be quadratic on hostile input).
+// linear time (appending strings would be quadratic on hostile input). A
+// value on one line is kept as a substring of its line, not copied.
 type unfolder struct {
-	buf []byte
-	on  bool
+	first string // the trimmed first line
+	buf   []byte // the value, once a continuation line is added
+	multi bool   // buf holds the value
+	on    bool
 }
 
-// start begins a new field value.
-func (u *unfolder) start(v []byte) {
-	u.buf = append(u.buf[:0], bytes.TrimSpace(v)...)
-	u.on = true
-}
-
-// add appends a continuation line.
-func (u *unfolder) add(line []byte) {
-	line = bytes.TrimSpace(line)
-	if len(line) == 0 || len(u.buf) > maxFieldBytes {
-		return
-	}
-	if len(u.buf) > 0 {
-		u.buf = append(u.buf, ' ')
-	}
-	u.buf = append(u.buf, line...)
-}
-
-// startString and addString are start and add for string lines.
+// startString begins a new field value.
 func (u *unfolder) startString(v string) {
-	u.buf = append(u.buf[:0], strings.TrimSpace(v)...)
+	u.first = strings.TrimSpace(v)
+	u.multi = false
 	u.on = true
 }
 
+// addString appends a continuation line.
 func (u *unfolder) addString(line string) {
 	line = strings.TrimSpace(line)
-	if line == "" || len(u.buf) > maxFieldBytes {
+	n := len(u.first)
+	if u.multi {
+		n = len(u.buf)
+	}
+	if line == "" || n > maxFieldBytes {
 		return
+	}
+	if !u.multi {
+		u.buf = append(u.buf[:0], u.first...)
+		u.multi = true
 	}
 	if len(u.buf) > 0 {
 		u.buf = append(u.buf, ' ')
@@ -131,7 +125,11 @@ func (u *unfolder) addString(line string) {
 // flush stores the value into the last field of fs.
 func (u *unfolder) flush(fs []field) {
 	if u.on && len(fs) > 0 {
-		fs[len(fs)-1].value = string(u.buf)
+		if u.multi {
+			fs[len(fs)-1].value = string(u.buf)
+		} else {
+			fs[len(fs)-1].value = u.first
+		}
 	}
 	u.on = false
 }

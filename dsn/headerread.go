@@ -63,38 +63,36 @@ func (r *memLines) cut(line []byte) []byte {
 // readHeader reads a header block up to the blank line that ends it,
 // reading at most limit bytes, and keeps the fields named in wantedFields or
 // extra. Lines that are not fields are skipped (a leading mbox "From "
-// line, garbage) and counted.
-func readHeader(src lineReader, limit int64, extra []string) (h header, st headerStats) {
+// line, garbage) and counted. Values are unfolded like unfolder does; the
+// names and values kept share one string.
+func readHeader(src lineReader, limit int64, extra []string) (header, headerStats) {
+	var st headerStats
 	var total int64
-	var scratch [512]byte
-	u := unfolder{buf: scratch[:0]}
-	h = make(header, 0, 12)
-	defer func() { u.flush(h) }()
+	var arenaBuf [1024]byte
+	var spanBuf [16]fieldSpan
+	kept := keptFields{arena: arenaBuf[:0], spans: spanBuf[:0]}
 	for {
 		b, n, err := src.readLine()
 		total += int64(n)
 		if total > limit {
 			st.tooLong = true
-			return h, st
+			return kept.header(), st
 		}
 		line := trimEOL(b)
 		if len(line) == 0 {
-			return h, st
+			return kept.header(), st
 		}
 		switch {
 		case line[0] == ' ' || line[0] == '\t':
-			if u.on {
-				u.add(line)
-			}
+			kept = kept.add(line)
 		default:
 			name, off, ok := fieldNameBytes(line)
 			switch {
 			case ok:
 				st.fields++
-				u.flush(h)
+				kept = kept.end()
 				if wanted(name, extra) {
-					h = append(h, field{name: string(name)})
-					u.start(line[off:])
+					kept = kept.start(name, line[off:])
 				}
 			case st.fields == 0 && st.bad == 0 && bytes.HasPrefix(line, []byte("From ")):
 				// QUIRK: mbox files start with a "From " separator line.
@@ -103,9 +101,71 @@ func readHeader(src lineReader, limit int64, extra []string) (h header, st heade
 			}
 		}
 		if err != nil {
-			return h, st
+			return kept.header(), st
 		}
 	}
+}
+
+// fieldSpan locates the name and value of a kept field in the arena.
+type fieldSpan struct{ name, value, valueEnd int }
+
+// keptFields accumulates the names and unfolded values of the fields
+// readHeader keeps in one buffer. Its methods return the updated value (so
+// that the buffers can stay on readHeader's stack).
+type keptFields struct {
+	arena []byte
+	spans []fieldSpan
+	on    bool // the last span's value is being read
+}
+
+// start begins a kept field.
+func (k keptFields) start(name, value []byte) keptFields {
+	k = k.end()
+	sp := fieldSpan{name: len(k.arena)}
+	k.arena = append(k.arena, name...)
+	sp.value = len(k.arena)
+	k.arena = append(k.arena, bytes.TrimSpace(value)...)
+	k.spans = append(k.spans, sp)
+	k.on = true
+	return k
+}
+
+// add appends a continuation line to the value being read (as
+// unfolder.addString).
+func (k keptFields) add(line []byte) keptFields {
+	if !k.on {
+		return k
+	}
+	start := k.spans[len(k.spans)-1].value
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 || len(k.arena)-start > maxFieldBytes {
+		return k
+	}
+	if len(k.arena) > start {
+		k.arena = append(k.arena, ' ')
+	}
+	k.arena = append(k.arena, line...)
+	return k
+}
+
+// end closes the value being read.
+func (k keptFields) end() keptFields {
+	if k.on {
+		k.spans[len(k.spans)-1].valueEnd = len(k.arena)
+		k.on = false
+	}
+	return k
+}
+
+// header returns the kept fields.
+func (k keptFields) header() header {
+	k = k.end()
+	h := make(header, len(k.spans))
+	s := string(k.arena)
+	for i, sp := range k.spans {
+		h[i] = field{name: s[sp.name:sp.value], value: s[sp.value:sp.valueEnd]}
+	}
+	return h
 }
 
 // trimEOL removes the line ending of b.
