@@ -672,6 +672,11 @@ var textRules = []textRule{
 	{"recipient suspend the service", ReasonSuspend, decisive},  // Chinese providers
 	{"boite du destinataire archivee", ReasonSuspend, decisive}, // La Poste/Orange (French): the mailbox was archived
 
+	// MTAs' own wordings, as sisimai's qmail and Exim modules list them.
+	{"mailaddress is administrativ", ReasonSuspend, decisive},      // qmail-ldap "Mailaddress is administrativly disabled"
+	{"maximum size the user accepts", ReasonExceedLimit, decisive}, // qmail-ldap "The message exeeded the maximum size the user accepts"
+	{"not enough free space", ReasonSystemFull, decisive},          // qmail "Requested action not taken: mailbox unavailable (not enough free space)"
+
 	// --- the mailbox is gone ---
 	{"no longer on server", ReasonHasMoved, decisive},         // iCloud 5.1.6
 	{"old address no longer valid", ReasonHasMoved, decisive}, // various
@@ -982,6 +987,8 @@ var textRules = []textRule{
 	{"could not connect and send", ReasonNetworkError, hint},               // various
 	{"dns records for the destination computer", ReasonNetworkError, hint}, // Exchange "DNS records for the destination computer could not be found"
 
+	{"listed as a best-preference mx", ReasonNetworkError, decisive}, // qmail "Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file"
+
 	// --- delivery gave up ---
 	{"dns query failed", ReasonNetworkError, decisive},                  // Exchange Online 5.4.312 "message expired, DNS query failed"
 	{"cannot send message for", ReasonExpired, decisive},                // Sendmail "Cannot send message for 5 days"
@@ -1089,6 +1096,8 @@ var textRules = []textRule{
 	{"recipient domain must exist", ReasonHostUnknown, decisive},                       // various
 	{"domain must exist", ReasonHostUnknown, hint},                                     // after the sender rows ("sender domain must exist")
 	{"name or service not known", ReasonHostUnknown, hint},                             // getaddrinfo EAI_NONAME
+
+	{"all host address lookups failed permanently", ReasonHostUnknown, decisive}, // Exim transports/smtp.c
 
 	// --- the mailbox does not exist ---
 	{"address couldn't be found", ReasonUserUnknown, decisive},                  // Gmail's summary of a 5.1.1 ("wasn't delivered to x because the address couldn't be found")
@@ -1294,6 +1303,16 @@ var textRules = []textRule{
 	{"error while being processed", ReasonSystemError, hint},       // "it encountered an error while being processed"
 	{"misconfigured", ReasonSystemError, hint},                     // "remote server is misconfigured"
 
+	// Exim's and qmail-ldap's own failures (sisimai's Exim and qmail modules).
+	{"delivery to file forbidden", ReasonSystemError, decisive}, // Exim deliver.c
+	{"delivery to pipe forbidden", ReasonSystemError, decisive}, // Exim deliver.c
+	{"local delivery failed", ReasonSystemError, hint},          // Exim transports/pipe.c
+	{"ldap server", ReasonSystemError, hint},                    // qmail-ldap "Unable to contact LDAP server", "Timeout while performing search on LDAP server"
+	{"ldap lookup", ReasonSystemError, hint},                    // qmail-ldap "Temporary failure in LDAP lookup"
+	{"ldap attribute", ReasonSystemError, hint},                 // qmail-ldap "Illegal value in LDAP attribute"
+	{"homedir creat", ReasonSystemError, hint},                  // qmail-ldap "Automatic homedir creator crashed"
+	{"executing qmail-forward", ReasonSystemError, hint},        // qmail-ldap
+
 	// --- local delivery programs ---
 	{"procmail", ReasonMailerError, decisive},              // local delivery agent failed
 	{"maildrop", ReasonMailerError, decisive},              // Courier maildrop
@@ -1313,6 +1332,11 @@ var textRules = []textRule{
 	{"command parameter not implemented", ReasonSyntaxError, decisive},    // 504
 	{"command unrecognized", ReasonSyntaxError, decisive},                 // 500
 	{"unrecognized command", ReasonSyntaxError, decisive},                 // 500
+
+	// Exim's address parser (parser.c).
+	{"angle-brackets nested too deep", ReasonSyntaxError, decisive},
+	{"expected word or \"<\"", ReasonSyntaxError, decisive},
+	{"domain missing in source-routed address", ReasonSyntaxError, decisive},
 
 	// --- generic refusals, last ---
 	{"access denied", ReasonSecurityError, vague},  // "5.7.1 Access denied"

@@ -80,6 +80,13 @@ var borrowedPhrases = []classifyCase{
 	{"auth credentials", TypeBounce, failed("", "MAIL", "535 5.7.8 Authentication credentials invalid"), ReasonSecurityError, ClassBlock},
 	{"sendgrid tls required", TypeBounce, failed("", "", "TLS required but not supported"), ReasonFailedSTARTTLS, ClassBlock},
 	{"sendmail output file", TypeDSN, failed("5.0.0", "", "Can't create user output file"), ReasonSystemError, ClassSoft},
+	{"qmail-ldap disabled", TypeBounce, failed("", "", "Mailaddress is administrativly disabled. (#5.2.1)"), ReasonSuspend, ClassSoft},
+	{"qmail not enough free space", TypeBounce, failed("", "RCPT", "552 Requested action not taken: mailbox unavailable (not enough free space)"), ReasonSystemFull, ClassSoft},
+	{"qmail best-preference mx", TypeBounce, failed("", "", "Sorry. Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file, so I don't treat it as local. (#5.4.6)"), ReasonNetworkError, ClassSoft},
+	{"qmail-ldap lookup", TypeBounce, failed("4.4.3", "", "Temporary failure in LDAP lookup. (#4.4.3)"), ReasonSystemError, ClassSoft},
+	{"exim address lookups", TypeBounce, failed("", "", "all host address lookups failed permanently"), ReasonHostUnknown, ClassHard},
+	{"exim pipe forbidden", TypeBounce, failed("", "", "delivery to pipe forbidden"), ReasonSystemError, ClassSoft},
+	{"exim parser", TypeBounce, failed("", "", "malformed address: angle-brackets nested too deep"), ReasonSyntaxError, ClassBlock},
 	{"exchange no mdb", TypeDSN, failed("4.0.0", "", "451 4.3.2 Recipient deferred because there is no Mdb"), ReasonSystemError, ClassSoft},
 }
 

@@ -181,6 +181,13 @@ var commandMarkers = []struct{ phrase, cmd string }{
 	{"end of data", "DATA"}, {"final data", "DATA"}, {"data command", "DATA"}, {">>> data", "DATA"},
 	{"after data", "DATA"}, {"ehlo", "EHLO"}, {"helo", "HELO"}, {"initial connection", "CONN"},
 	{"greeting", "CONN"}, {"connect to", "CONN"},
+	// qmail-remote's own sentences (qmail-remote.c)
+	{"does not like recipient", "RCPT"}, {"but sender was rejected", "MAIL"},
+	{"but my name was rejected", "HELO"}, {"failed after i sent the message", "DATA"},
+	// Gmail's "(state N)": the state of its SMTP client when the reply came
+	// (as sisimai's Gmail module reads them)
+	{"(state 6)", "MAIL"}, {"(state 14)", "RCPT"},
+	{"(state 15)", "DATA"}, {"(state 17)", "DATA"}, {"(state 18)", "DATA"},
 }
 
 // commandStarts maps a lower-case byte to the markers starting with it.

@@ -112,6 +112,13 @@ func TestFindCommand(t *testing.T) {
 		{"550 5.7.1 spam (in reply to end of DATA command)", "DATA"},
 		{"SMTP error from remote mail server after initial connection: 554", "CONN"},
 		{"550 User unknown", ""},
+		{"192.0.2.1 does not like recipient. Remote host said: 550 5.1.1 <a@b>... User Unknown", "RCPT"},
+		{"Connected to 192.0.2.1 but sender was rejected. Remote host said: 553 sorry", "MAIL"},
+		{"Connected to 192.0.2.1 but my name was rejected. Remote host said: 501 5.0.0 Invalid domain name", "HELO"},
+		{"192.0.2.1 failed after I sent the message. Remote host said: 550 5.7.26 Unauthenticated email from example.jp, MAIL FROM domain", "DATA"},
+		{"The error that the other server returned was: 550 550 <a@b>: User unknown (state 14).", "RCPT"},
+		{"The error that the other server returned was: 554 554 5.7.0 Header error (state 18).", "DATA"},
+		{"The error that the other server returned was: 550 550 5.7.1 <a@b>... Access denied (state 13).", ""},
 	}
 	for _, tt := range tests {
 		if got := findCommand(tt.in); got != tt.want {
