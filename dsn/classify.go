@@ -563,6 +563,24 @@ var textRules = []textRule{
 	// quota, not a mailbox (sisimai toomanyconn).
 	{"throttling failure", ReasonSpeeding, decisive},
 
+	// Exchange's own status names and Exchange 2003's native NDR codes (as
+	// sisimai's Exchange modules list them): the server's own directory or
+	// transport speaking, decisive.
+	{"smtpsend.dns.nonexistentdomain", ReasonHostUnknown, decisive}, // Exchange 2007+ "554 5.4.4 SMTPSEND.DNS.NonExistentDomain"
+	{"smtpsend.dns.mxloopback", ReasonNetworkError, decisive},       // Exchange 2007+ "554 5.4.4 SMTPSEND.DNS.MxLoopback"
+	{"resolver.adr.exrecipnotfound", ReasonUserUnknown, decisive},   // Exchange "550 5.1.1 RESOLVER.ADR.ExRecipNotFound"
+	{"resolver.adr.reciplimit", ReasonTooManyConn, decisive},        // Exchange "550 5.5.3 RESOLVER.ADR.RecipLimit": too many recipients
+	{"resolver.adr.badprimary", ReasonSystemError, decisive},        // Exchange "550 5.2.0 RESOLVER.ADR.BadPrimary"
+	{"resolver.adr.invalidinsmtp", ReasonSystemError, decisive},     // Exchange "550 5.1.0 RESOLVER.ADR.InvalidInSmtp"
+	{"resolver.rst.authrequired", ReasonSecurityError, decisive},    // Exchange "550 5.7.1 RESOLVER.RST.AuthRequired"
+	{"(000c05a6)", ReasonUserUnknown, decisive},                     // Exchange 2003 "MSEXCH:IMS:... (000C05A6) Unknown Recipient"
+	{"(000c0595)", ReasonFiltered, decisive},                        // Exchange 2003 "(000C0595) Ambiguous Recipient"
+	{"(000b0981)", ReasonSecurityError, decisive},                   // Exchange 2003 "(000B0981) 502 Server does not support AUTH"
+	{"(00050311)", ReasonContentError, decisive},                    // Exchange 2003 "Conversion to Internet format failed"
+	{"(000502cc)", ReasonContentError, decisive},                    // Exchange 2003 "Conversion to Internet format failed"
+	{"(000d06b5)", ReasonSystemError, decisive},                     // Exchange 2003 "No proxy for recipient"
+	{"(00120270)", ReasonNetworkError, decisive},                    // Exchange 2003 "Too Many Hops"
+
 	// --- the mailbox is full (before "user"/"account" phrases) ---
 	{"sending quota", ReasonSpeeding, decisive},                      // Gmail 5.4.5 "Daily user sending quota exceeded": our quota, not the mailbox
 	{"sending limit", ReasonSpeeding, decisive},                      // various "sending limit exceeded"

@@ -87,6 +87,11 @@ var borrowedPhrases = []classifyCase{
 	{"exim address lookups", TypeBounce, failed("", "", "all host address lookups failed permanently"), ReasonHostUnknown, ClassHard},
 	{"exim pipe forbidden", TypeBounce, failed("", "", "delivery to pipe forbidden"), ReasonSystemError, ClassSoft},
 	{"exim parser", TypeBounce, failed("", "", "malformed address: angle-brackets nested too deep"), ReasonSyntaxError, ClassBlock},
+	{"exchange nonexistent domain", TypeDSN, failed("5.4.4", "", "554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain"), ReasonHostUnknown, ClassHard},
+	{"exchange mx loopback", TypeDSN, failed("5.4.4", "", "554 5.4.4 SMTPSEND.DNS.MxLoopback; DNS records for the destination domain are configured in a loop"), ReasonNetworkError, ClassSoft},
+	{"exchange ex recip not found", TypeDSN, failed("5.1.1", "", "550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found"), ReasonUserUnknown, ClassHard},
+	{"exchange auth required", TypeDSN, failed("5.7.1", "", "550 5.7.1 RESOLVER.RST.AuthRequired; authentication required"), ReasonSecurityError, ClassBlock},
+	{"exchange 2003 unknown recipient", TypeBounce, failed("", "", "MSEXCH:IMS:EXAMPLE:SITE:SERVER 0 (000C05A6) Unknown Recipient"), ReasonUserUnknown, ClassHard},
 	{"exchange no mdb", TypeDSN, failed("4.0.0", "", "451 4.3.2 Recipient deferred because there is no Mdb"), ReasonSystemError, ClassSoft},
 }
 
