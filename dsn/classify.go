@@ -1007,6 +1007,19 @@ var textRules = []textRule{
 
 	{"listed as a best-preference mx", ReasonNetworkError, decisive}, // qmail "Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file"
 
+	// OpenSMTPD's and Courier's own routing failures (mta.c, esmtpclient.c; as
+	// sisimai's modules list them).
+	{"destination seem to reject all mails", ReasonNotAccept, decisive}, // OpenSMTPD
+	{"no valid route to", ReasonNetworkError, decisive},                 // OpenSMTPD "No valid route to remote MX", "... to destination"
+	{"all routes to destination blocked", ReasonNetworkError, decisive}, // OpenSMTPD
+	{"address family mismatch", ReasonNetworkError, decisive},           // OpenSMTPD
+	{"temporary failure in mx lookup", ReasonNetworkError, decisive},    // OpenSMTPD
+	{"could not retrieve source address", ReasonNetworkError, decisive}, // OpenSMTPD
+	{"bad dns lookup error code", ReasonNetworkError, decisive},         // OpenSMTPD
+	{"could not retrieve credentials", ReasonSecurityError, decisive},   // OpenSMTPD: our relay credentials
+	{"dns violates rfc 1035", ReasonSystemError, decisive},              // Courier "This domain's DNS violates RFC 1035."
+	{"dns lookup failed", ReasonNetworkError, hint},                     // Courier "DNS lookup failed."
+
 	// --- delivery gave up ---
 	{"dns query failed", ReasonNetworkError, decisive},                  // Exchange Online 5.4.312 "message expired, DNS query failed"
 	{"cannot send message for", ReasonExpired, decisive},                // Sendmail "Cannot send message for 5 days"
@@ -1116,6 +1129,9 @@ var textRules = []textRule{
 	{"name or service not known", ReasonHostUnknown, hint},                             // getaddrinfo EAI_NONAME
 
 	{"all host address lookups failed permanently", ReasonHostUnknown, decisive}, // Exim transports/smtp.c
+
+	{"cannot route mail to user", ReasonFiltered, decisive},                    // Domino (sisimai's Domino module)
+	{"several matches found in domino directory", ReasonSystemError, decisive}, // Domino: an ambiguous directory entry
 
 	// --- the mailbox does not exist ---
 	{"address couldn't be found", ReasonUserUnknown, decisive},                  // Gmail's summary of a 5.1.1 ("wasn't delivered to x because the address couldn't be found")
