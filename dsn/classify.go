@@ -1009,7 +1009,7 @@ var textRules = []textRule{
 
 	// OpenSMTPD's and Courier's own routing failures (mta.c, esmtpclient.c; as
 	// sisimai's modules list them).
-	{"destination seem to reject all mails", ReasonNotAccept, decisive}, // OpenSMTPD
+	{"destination seem to reject all mails", ReasonBlocked, hint},       // OpenSMTPD: every MX refused the connection; sisimai says notaccept, but a refusal of our host by all MXs looks the same, so not hard
 	{"no valid route to", ReasonNetworkError, decisive},                 // OpenSMTPD "No valid route to remote MX", "... to destination"
 	{"all routes to destination blocked", ReasonNetworkError, decisive}, // OpenSMTPD
 	{"address family mismatch", ReasonNetworkError, decisive},           // OpenSMTPD

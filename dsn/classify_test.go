@@ -93,7 +93,7 @@ var borrowedPhrases = []classifyCase{
 	{"exchange auth required", TypeDSN, failed("5.7.1", "", "550 5.7.1 RESOLVER.RST.AuthRequired; authentication required"), ReasonSecurityError, ClassBlock},
 	{"exchange 2003 unknown recipient", TypeBounce, failed("", "", "MSEXCH:IMS:EXAMPLE:SITE:SERVER 0 (000C05A6) Unknown Recipient"), ReasonUserUnknown, ClassHard},
 	{"opensmtpd no valid route", TypeBounce, failed("", "", "No valid route to remote MX"), ReasonNetworkError, ClassSoft},
-	{"opensmtpd rejects all", TypeBounce, failed("", "", "Destination seem to reject all mails"), ReasonNotAccept, ClassHard},
+	{"opensmtpd rejects all is not hard", TypeBounce, failed("", "", "Destination seem to reject all mails"), ReasonBlocked, ClassBlock},
 	{"courier dns lookup failed", TypeBounce, failed("", "", "DNS lookup failed."), ReasonNetworkError, ClassSoft},
 	{"domino cannot route", TypeBounce, failed("", "", "Cannot route mail to user (a@example.org)"), ReasonFiltered, ClassSoft},
 	{"exchange no mdb", TypeDSN, failed("4.0.0", "", "451 4.3.2 Recipient deferred because there is no Mdb"), ReasonSystemError, ClassSoft},
