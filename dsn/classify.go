@@ -720,7 +720,9 @@ var textRules = []textRule{
 	{"not accepting network messages", ReasonNotAccept, hint},     // RFC 3463 5.3.2 wording
 
 	// cPanel's Exim wording for an unroutable recipient (sisimai's hostunknown
-	// list); before the blocklist rows, which its "may be blacklisted" would hit.
+	// list): cPanel's cannot_route_message of the dnslookup router, which
+	// replaces Exim's "Unrouteable address" when the domain does not resolve.
+	// Before the blocklist rows, which its "may be blacklisted" would hit.
 	{"the account or domain may not exist", ReasonHostUnknown, decisive},
 
 	// --- relaying refused: we reached the wrong host ---
@@ -1125,7 +1127,6 @@ var textRules = []textRule{
 	// After sisimai's hostunknown list.
 	{"mail domain mentioned in email address is unknown", ReasonHostUnknown, decisive}, // various
 	{"recipient domain must exist", ReasonHostUnknown, decisive},                       // various
-	{"domain must exist", ReasonHostUnknown, hint},                                     // after the sender rows ("sender domain must exist")
 	{"name or service not known", ReasonHostUnknown, hint},                             // getaddrinfo EAI_NONAME
 
 	{"all host address lookups failed permanently", ReasonHostUnknown, decisive}, // Exim transports/smtp.c
