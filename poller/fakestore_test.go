@@ -17,6 +17,7 @@ type fakeStore struct {
 	ledger    map[string]suppression.Message
 	seen      map[string]bool
 	calls     int                              // Record calls
+	sizes     []int                            // messages handed to each Record call
 	failAfter int                              // fail every Record call after this many (0: never)
 	err       error                            // the injected error
 	onRecord  func(n int)                      // called after each committed Record, with the ledger size
@@ -30,6 +31,7 @@ func newFakeStore() *fakeStore {
 func (s *fakeStore) Record(_ context.Context, msgs []suppression.Message, _ time.Time) (suppression.Result, error) {
 	s.mu.Lock()
 	s.calls++
+	s.sizes = append(s.sizes, len(msgs))
 	if s.err != nil && s.calls > s.failAfter {
 		s.mu.Unlock()
 		return suppression.Result{}, s.err

@@ -236,13 +236,14 @@ func TestPollIMAPRecordFails(t *testing.T) {
 
 // TestPollIMAPResume fails the second batch, then reruns: the first
 // batch's messages were committed and moved, the rest are handled by the
-// rerun, and nothing is recorded twice.
+// rerun, and nothing is recorded twice. (Batches are recorded one per
+// transaction here; TestPollIMAPMergedBatches covers merged ones.)
 func TestPollIMAPResume(t *testing.T) {
 	s := startMemServer(t, nil)
 	loadCorpus(t, s)
 	store := newFakeStore()
 	store.err, store.failAfter = errors.New("connection reset"), 1
-	sum, err := Poll(context.Background(), s.mailbox("main"), store, &Options{BatchSize: 2})
+	sum, err := Poll(context.Background(), s.mailbox("main"), store, &Options{BatchSize: 2, mergeBatches: 1})
 	if err == nil {
 		t.Fatal("Poll succeeded, want the injected error")
 	}
@@ -260,6 +261,64 @@ func TestPollIMAPResume(t *testing.T) {
 	if left := len(s.folder(t, "INBOX")); left != 0 {
 		t.Errorf("INBOX holds %d after the rerun, want 0", left)
 	}
+}
+
+// TestPollIMAPMergedBatches holds the first transaction open until the
+// pass has fetched as far ahead as it may: the batches waiting are then
+// recorded in one transaction. That transaction fails: none of its
+// messages leave INBOX, and a rerun records each of them once.
+func TestPollIMAPMergedBatches(t *testing.T) {
+	fetches := make(chan struct{}, 64)
+	s := serveMem(t, fullCaps, func(s imapserver.Session) imapserver.Session {
+		return &fetchSignal{SessionMove: s.(imapserver.SessionMove), fetched: fetches}
+	})
+	loadCorpus(t, s)
+	store := newFakeStore()
+	store.err, store.failAfter = errors.New("connection reset"), 1
+	var once sync.Once
+	// Batches of one: the first transaction holds n of them; fetchAhead
+	// more wait behind it, and the fetch after those until the committer
+	// takes one.
+	store.onRecord = func(n int) {
+		once.Do(func() {
+			for range min(len(corpus), n+fetchAhead+1) {
+				<-fetches
+			}
+		})
+	}
+	_, err := Poll(context.Background(), s.mailbox("main"), store, &Options{BatchSize: 1})
+	if !errors.Is(err, store.err) {
+		t.Fatalf("Poll error = %v, want %v", err, store.err)
+	}
+	if len(store.sizes) < 2 || store.sizes[1] < 2 {
+		t.Fatalf("Record calls of %v messages; want the second to merge several batches", store.sizes)
+	}
+	committed := store.sizes[0]
+	if left := len(s.folder(t, "INBOX")); left != len(corpus)-committed || len(store.ledger) != committed {
+		t.Errorf("INBOX holds %d, ledger %d; want %d and %d: only the first transaction committed",
+			left, len(store.ledger), len(corpus)-committed, committed)
+	}
+	store.err, store.onRecord = nil, nil
+	sum, err := Poll(context.Background(), s.mailbox("main"), store, &Options{BatchSize: 1})
+	if err != nil {
+		t.Fatalf("rerun: %v", err)
+	}
+	if sum.Fetched != len(corpus)-committed || sum.Duplicates != 0 || len(store.ledger) != len(corpus) || len(s.folder(t, "INBOX")) != 0 {
+		t.Errorf("rerun fetched %d, duplicates %d, ledger %d, INBOX %d; want %d, 0, %d, 0",
+			sum.Fetched, sum.Duplicates, len(store.ledger), len(s.folder(t, "INBOX")), len(corpus)-committed, len(corpus))
+	}
+}
+
+// fetchSignal is a session that reports each FETCH it has served.
+type fetchSignal struct {
+	imapserver.SessionMove
+	fetched chan<- struct{}
+}
+
+func (s *fetchSignal) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	err := s.SessionMove.Fetch(w, numSet, options)
+	s.fetched <- struct{}{}
+	return err
 }
 
 // TestPollIMAPCancelAfterCommit cancels the pass right after a commit,
@@ -316,9 +375,9 @@ func TestPollIMAPUIDValidity(t *testing.T) {
 	}
 }
 
-// TestPollIMAPStop closes Stop once the first batch is committed: the
-// batch in hand (the pipeline holds at most the next one) is finished,
-// nothing more is fetched, and what was fetched has left INBOX.
+// TestPollIMAPStop closes Stop once the first batch is committed: that
+// batch is finished, batches fetched ahead are left unrecorded, nothing
+// more is fetched, and what was recorded has left INBOX.
 func TestPollIMAPStop(t *testing.T) {
 	s := startMemServer(t, nil)
 	loadCorpus(t, s)
@@ -327,10 +386,10 @@ func TestPollIMAPStop(t *testing.T) {
 	store := newFakeStore()
 	store.onRecord = func(int) { once.Do(func() { close(stop) }) }
 	var last ProgressInfo
-	opts := &Options{BatchSize: 2, Stop: stop, Progress: func(p ProgressInfo) { last = p }}
+	opts := &Options{BatchSize: 2, mergeBatches: 1, Stop: stop, Progress: func(p ProgressInfo) { last = p }}
 	sum, err := Poll(context.Background(), s.mailbox("main"), store, opts)
-	if err != nil || !sum.Stopped || sum.Fetched == 0 || sum.Fetched >= 6 {
-		t.Fatalf("Poll = fetched %d, stopped %v, err %v; want 2 or 4, true, nil", sum.Fetched, sum.Stopped, err)
+	if err != nil || !sum.Stopped || sum.Fetched != 2 || len(store.ledger) != 2 {
+		t.Fatalf("Poll = fetched %d, stopped %v, err %v, ledger %d; want 2, true, nil, 2", sum.Fetched, sum.Stopped, err, len(store.ledger))
 	}
 	if want := (ProgressInfo{Mailbox: "main", Done: sum.Fetched, Total: 6}); last != want {
 		t.Errorf("last progress = %+v, want %+v", last, want)
@@ -390,5 +449,28 @@ func TestPollIMAPStoreDownNoQuarantine(t *testing.T) {
 	}
 	if len(store.ledger) != 0 || len(s.folder(t, "INBOX")) != 6 {
 		t.Errorf("ledger %d, INBOX %d; want 0 and 6", len(store.ledger), len(s.folder(t, "INBOX")))
+	}
+}
+
+func TestInChunks(t *testing.T) {
+	var scattered imap.UIDSet
+	for u := imap.UID(1); u <= 2*maxRanges+3; u++ {
+		scattered.AddNum(2 * u) // no two adjacent: one range each
+	}
+	var got imap.UIDSet
+	calls := 0
+	err := inChunks(scattered, func(part imap.UIDSet) error {
+		if len(part) > maxRanges {
+			t.Errorf("a command names %d ranges, want at most %d", len(part), maxRanges)
+		}
+		calls++
+		got.AddSet(part)
+		return nil
+	})
+	if err != nil || calls != 3 || got.String() != scattered.String() {
+		t.Errorf("inChunks: %d calls, err %v, covered the set: %v; want 3, nil, true", calls, err, got.String() == scattered.String())
+	}
+	if err := inChunks(nil, func(imap.UIDSet) error { t.Error("called for an empty set"); return nil }); err != nil {
+		t.Error(err)
 	}
 }

@@ -55,17 +55,37 @@ func (ic *imapConn) dispose(mb Mailbox, d *disposal) error {
 	return nil
 }
 
+// maxRanges is how many UID ranges one command names at most: a large
+// group of scattered UIDs (reports and junk interleaved) makes a long
+// command line, and servers cap its length (Dovecot: 64 KB by default).
+const maxRanges = 2000
+
+// inChunks calls fn for consecutive parts of uids of at most maxRanges
+// ranges each, stopping at the first error.
+func inChunks(uids imap.UIDSet, fn func(imap.UIDSet) error) error {
+	for len(uids) > 0 {
+		n := min(len(uids), maxRanges)
+		if err := fn(uids[:n]); err != nil {
+			return err
+		}
+		uids = uids[n:]
+	}
+	return nil
+}
+
 // moveTo moves uids to folder: MOVE when the server has it, else COPY then
 // remove. Never a plain EXPUNGE.
 func (ic *imapConn) moveTo(uids imap.UIDSet, folder string) error {
-	if ic.move {
-		_, err := ic.c.Move(uids, folder).Wait()
-		return err
-	}
-	if _, err := ic.c.Copy(uids, folder).Wait(); err != nil {
-		return err
-	}
-	return ic.remove(uids)
+	return inChunks(uids, func(uids imap.UIDSet) error {
+		if ic.move {
+			_, err := ic.c.Move(uids, folder).Wait()
+			return err
+		}
+		if _, err := ic.c.Copy(uids, folder).Wait(); err != nil {
+			return err
+		}
+		return ic.remove(uids)
+	})
 }
 
 // remove deletes uids with \Deleted and UID EXPUNGE, which touches only
@@ -76,15 +96,19 @@ func (ic *imapConn) remove(uids imap.UIDSet) error {
 	if !ic.uidplus {
 		return ic.flag(uids)
 	}
-	if err := ic.store(uids, imap.FlagDeleted); err != nil {
-		return err
-	}
-	return ic.c.UIDExpunge(uids).Close()
+	return inChunks(uids, func(uids imap.UIDSet) error {
+		if err := ic.store(uids, imap.FlagDeleted); err != nil {
+			return err
+		}
+		return ic.c.UIDExpunge(uids).Close()
+	})
 }
 
 // flag marks uids seen and processed.
 func (ic *imapConn) flag(uids imap.UIDSet) error {
-	return ic.store(uids, imap.FlagSeen, ProcessedKeyword)
+	return inChunks(uids, func(uids imap.UIDSet) error {
+		return ic.store(uids, imap.FlagSeen, ProcessedKeyword)
+	})
 }
 
 func (ic *imapConn) store(uids imap.UIDSet, flags ...imap.Flag) error {

@@ -30,7 +30,8 @@ func pollIMAP(ctx context.Context, mb Mailbox, store Recorder, o *Options, sum *
 		return fmt.Errorf("poller: %s: search %s: %w", mb.Name, mb.Folder, err)
 	}
 	p := &imapPass{ic: ic, mb: mb, store: store, o: o, sum: sum,
-		rd: &reader{mailbox: mb.Name, parse: o.Parse, verifier: o.Verifier}, group: cmp.Or(o.disposeGroup, disposeGroup)}
+		rd: &reader{mailbox: mb.Name, parse: o.Parse, verifier: o.Verifier}, group: groupSize(len(uids), o.disposeGroup)}
+	p.merge = cmp.Or(o.mergeBatches, mergeBatches)
 	if err := p.run(ctx, uids); err != nil {
 		return err
 	}
@@ -71,11 +72,12 @@ func (ic *imapConn) pending() ([]imap.UID, error) {
 }
 
 // imapPass is the batch loop of one IMAP pass. It runs as a pipeline: this
-// goroutine fetches batch k+1 (parse-pool goroutines parse its messages)
-// while a committer records batch k; committed messages are disposed of
-// in groups (see disposeGroup), never before their commit. A FETCH is
-// always read to its end before the batch is handed on, so the disposer's
-// MOVE never waits behind data nobody reads.
+// goroutine fetches the next batches (parse-pool goroutines parse their
+// messages) while a committer records the batches fetched before, and a
+// disposer moves committed messages in groups (see disposeGroup), never
+// before their commit, through a second session when the pass holds more
+// than one group. A FETCH is always read to its end before the batch is
+// handed on, so a MOVE never waits behind data nobody reads.
 type imapPass struct {
 	ic    *imapConn
 	mb    Mailbox
@@ -83,17 +85,23 @@ type imapPass struct {
 	o     *Options
 	sum   *Summary
 	rd    *reader
-	group int // committed messages per disposal: disposeGroup, less in tests
+	group int // committed messages per disposal (see groupSize)
+	merge int // fetched batches recorded in one transaction at most: mergeBatches, 1 in some tests
 }
 
 func (p *imapPass) run(ctx context.Context, uids []imap.UID) error {
 	pool := newParsePool(*p.rd, runtime.GOMAXPROCS(0))
 	defer pool.close()
-	c := p.startCommitter(ctx, len(uids))
+	var second <-chan *imapConn
+	if len(uids) > max(p.group, p.o.BatchSize) {
+		second = p.openDisposeConn(ctx)
+	}
+	c := p.startCommitter(ctx, len(uids), second)
 	var ferr error
+	stopped := false
 	for lo := 0; lo < len(uids) && !c.failed.Load(); lo += p.o.BatchSize {
 		if p.o.stopping() {
-			p.sum.Stopped = true
+			stopped = true
 			break
 		}
 		b, err := p.ic.fetch(uids[lo:min(lo+p.o.BatchSize, len(uids))], p.rd, pool)
@@ -106,5 +114,6 @@ func (p *imapPass) run(ctx context.Context, uids []imap.UID) error {
 	}
 	close(c.batches)
 	<-c.done
+	p.sum.Stopped = stopped || c.dropped.Load()
 	return errors.Join(c.err, ferr)
 }

@@ -30,7 +30,10 @@ type ProgressInfo struct {
 // Options tunes a pass. A nil *Options is equivalent to a zero Options,
 // and every zero field means its default.
 type Options struct {
-	BatchSize int // messages per fetch and per Record call; default DefaultBatchSize
+	// BatchSize is how many messages one fetch and one Record call hold;
+	// default DefaultBatchSize. An IMAP pass whose store lags records the
+	// batches fetched meanwhile in one Record call (up to four).
+	BatchSize int
 
 	// Parse is handed to dsn.ParseWithOptions for every message (its size
 	// cap, the extra headers the Verifier reads); nil: dsn's defaults.
@@ -42,14 +45,16 @@ type Options struct {
 	Now      func() time.Time
 
 	// Stop, when closed, asks the pass to finish the batch in hand and
-	// return without starting another (the first step of a shutdown).
+	// return without starting another (the first step of a shutdown);
+	// batches fetched ahead but not yet recorded are left in the mailbox.
 	// Cancelling the context instead aborts the batch in hand: nothing of
 	// it is committed or disposed of.
 	Stop <-chan struct{}
 
 	DialTimeout time.Duration // default 30s
 
-	disposeGroup int // IMAP messages disposed of at once; 0: disposeGroup (tests set less)
+	disposeGroup int // IMAP messages disposed of at once; 0: see groupSize (tests set less)
+	mergeBatches int // IMAP batches recorded in one transaction at most; 0: mergeBatches (tests set 1)
 }
 
 func (o *Options) withDefaults() Options {

@@ -7,7 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,10 +35,13 @@ func BenchmarkPollOnce(b *testing.B) {
 		}
 		total := n + min(bigMB, 1)
 		load := time.Since(start)
-		raw := rawFetch(b, e)
+		raw, rawCPU := rawFetch(b, e)
+		before := readServerCPU()
+		load1 := loadAvg()
 		b.StartTimer()
-		elapsed, rss := timedPoll(b, e)
+		elapsed, rss, pollCPU := timedPoll(b, e)
 		b.StopTimer()
+		after := readServerCPU()
 		if got := e.count(b, `SELECT count(*) FROM processed_messages`); got != total {
 			b.Fatalf("ledger holds %d messages, want %d", got, total)
 		}
@@ -46,6 +49,12 @@ func BenchmarkPollOnce(b *testing.B) {
 		rawRate := float64(total) / raw.Seconds()
 		fmt.Printf("messages %d (load by Maildir %.0f/s)\nraw UID FETCH 1:* BODY.PEEK[]: %.0f messages/s\npoll --once end to end: %.0f messages/s (%.0f%% of raw)\npeak RSS of poll --once: %.1f MB\n",
 			total, float64(total)/load.Seconds(), rawRate, rate, 100*rate/rawRate, float64(rss)/1024)
+		perMsg := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(total) }
+		dovecot, postgres := after.dovecot-before.dovecot, after.postgres-before.postgres
+		fmt.Printf("CPU µs/message, raw fetch: client %.0f, dovecot %.0f\n", perMsg(rawCPU.client), perMsg(rawCPU.dovecot))
+		fmt.Printf("CPU µs/message, poll --once: bouncer %.0f, dovecot %.0f, postgres %.0f, total %.0f; %.2f cores busy; load %s before, %s after\n",
+			perMsg(pollCPU), perMsg(dovecot), perMsg(postgres), perMsg(pollCPU+dovecot+postgres),
+			(pollCPU+dovecot+postgres).Seconds()/elapsed.Seconds(), load1, loadAvg())
 		b.ReportMetric(rate, "msgs/s")
 		b.ReportMetric(rawRate, "raw_msgs/s")
 		b.ReportMetric(float64(rss)/1024, "peak_rss_MB")
@@ -59,8 +68,12 @@ func envInt(key string, def int) int {
 	return def
 }
 
-// rawFetch times a plain UID FETCH 1:* BODY.PEEK[] of INBOX, bodies discarded.
-func rawFetch(b *testing.B, e *pollEnv) time.Duration {
+// rawCPU is the CPU a raw fetch cost the client (this process) and Dovecot.
+type rawCPU struct{ client, dovecot time.Duration }
+
+// rawFetch times a plain UID FETCH 1:* BODY.PEEK[] of INBOX, bodies
+// discarded, and measures its CPU.
+func rawFetch(b *testing.B, e *pollEnv) (time.Duration, rawCPU) {
 	d := e.dovecot
 	c, err := imapclient.DialTLS(d.Addr(d.IMAPSPort), &imapclient.Options{TLSConfig: d.TLSConfig()})
 	if err != nil {
@@ -75,6 +88,7 @@ func rawFetch(b *testing.B, e *pollEnv) time.Duration {
 	}
 	var all imap.UIDSet
 	all.AddRange(1, 0)
+	before, self := readServerCPU(), selfCPU()
 	start := time.Now()
 	cmd := c.Fetch(all, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
@@ -87,16 +101,31 @@ func rawFetch(b *testing.B, e *pollEnv) time.Duration {
 	if err := cmd.Close(); err != nil {
 		b.Fatal(err)
 	}
-	return time.Since(start)
+	elapsed := time.Since(start)
+	return elapsed, rawCPU{client: selfCPU() - self, dovecot: readServerCPU().dovecot - before.dovecot}
 }
 
-// timedPoll runs the bouncer binary's poll --once and returns its wall time
-// and peak resident set size in KiB, as /usr/bin/time reports it. (The
+// selfCPU is the CPU this process has used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// timedPoll runs the bouncer binary's poll --once and returns its wall time,
+// peak resident set size in KiB and CPU time, as /usr/bin/time reports them.
+// BOUNCER_BENCH_CPUPROFILE names a file for its CPU profile. (The
 // rusage of a child forked straight from this large test process would
 // count the parent's pages it shares before exec.)
-func timedPoll(b *testing.B, e *pollEnv) (time.Duration, int64) {
+func timedPoll(b *testing.B, e *pollEnv) (time.Duration, int64, time.Duration) {
 	rssFile := filepath.Join(b.TempDir(), "maxrss")
-	cmd := exec.Command("/usr/bin/time", "-f", "%M", "-o", rssFile, bouncerBinary(b), "poll", "--once", "--config", e.config)
+	args := []string{"-f", "%M %U %S", "-o", rssFile, bouncerBinary(b), "poll", "--once", "--config", e.config}
+	if prof := os.Getenv("BOUNCER_BENCH_CPUPROFILE"); prof != "" {
+		args = append(args, "--cpuprofile", prof)
+	}
+	cmd := exec.Command("/usr/bin/time", args...)
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	out, err := cmd.Output()
@@ -109,9 +138,10 @@ func timedPoll(b *testing.B, e *pollEnv) (time.Duration, int64) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	kib, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64)
-	if err != nil {
+	var kib int64
+	var user, sys float64
+	if _, err := fmt.Sscan(string(raw), &kib, &user, &sys); err != nil {
 		b.Fatalf("/usr/bin/time output %q: %v", raw, err)
 	}
-	return elapsed, kib
+	return elapsed, kib, time.Duration((user + sys) * float64(time.Second))
 }
