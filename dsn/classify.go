@@ -143,7 +143,9 @@ var boilerplatePhrases = []string{
 // boilerplate reports whether every sentence of a normalized text opens
 // with a boilerplate phrase.
 func boilerplate(text string) bool {
-	for s := range strings.SplitSeq(text, ". ") {
+	for rest := text; rest != ""; {
+		var s string
+		s, rest, _ = strings.Cut(rest, ". ")
 		s = strings.TrimSpace(s)
 		if s == "" {
 			continue
