@@ -63,16 +63,22 @@ type entity struct {
 // read undecoded).
 func newEntity(ct, cte string, body []byte, end error) (*entity, error) {
 	e := &entity{ct: ct, cte: cte, body: body, end: end}
-	var params map[string]string
+	var charset string
+	var hasCharset bool
 	if ct == "" {
 		e.mt = "text/plain"
-	} else if mt, ps, err := mime.ParseMediaType(ct); err != nil {
+	} else if pc, ok := parseContentType(ct); ok {
+		e.mt = pc.mediaType
+		e.boundary = decodeHeader(pc.boundary)
+		charset, hasCharset = pc.charset, pc.hasCharset
+	} else if mt, params, err := mime.ParseMediaType(ct); err != nil {
 		e.mt = ct
 	} else {
-		e.mt, params = mt, ps
+		e.mt = mt
 		if b, ok := params["boundary"]; ok {
 			e.boundary = decodeHeader(b)
 		}
+		charset, hasCharset = params["charset"]
 	}
 	var err error
 	// QUIRK (go-message): the transfer encoding of a multipart is ignored.
@@ -88,8 +94,8 @@ func newEntity(ct, cte string, body []byte, end error) (*entity, error) {
 		}
 	}
 	// RFC 2046 section 4.1.2: charset only applies to text/*.
-	if ch, ok := params["charset"]; ok && strings.HasPrefix(e.mt, "text/") {
-		ch = strings.ToLower(decodeHeader(ch))
+	if hasCharset && strings.HasPrefix(e.mt, "text/") {
+		ch := strings.ToLower(decodeHeader(charset))
 		if ch != "utf-8" && ch != "us-ascii" {
 			if known, cerr := charsetKnown(ch); cerr != nil {
 				// go-message wraps the error twice.
@@ -100,6 +106,104 @@ func newEntity(ct, cte string, body []byte, end error) (*entity, error) {
 		}
 	}
 	return e, err
+}
+
+// contentType is what the walk needs of a Content-Type value.
+type contentType struct {
+	mediaType, boundary, charset string
+	hasCharset                   bool
+}
+
+// parseContentType reads the common forms of a Content-Type value (a
+// type/subtype, then token or simple quoted parameters) without
+// allocating, with the result of mime.ParseMediaType. ok is false for
+// anything else (spaces other than SP and HTAB, RFC 2231 parameters,
+// escapes, repeated or more than 8 parameters, syntax errors): the caller
+// then uses mime.ParseMediaType.
+func parseContentType(v string) (ct contentType, ok bool) {
+	base, rest, _ := strings.Cut(v, ";")
+	base = string(trimSpaceTab([]byte(base)))
+	typ, sub := consumeToken(base)
+	if typ == "" || sub != "" && (sub[0] != '/' || !isToken(sub[1:])) {
+		return ct, false
+	}
+	ct.mediaType = lowerASCII(base)
+	rest = strings.TrimLeft(rest, " \t")
+	var keys [8]string
+	n := 0
+	for rest != "" {
+		key, after := consumeToken(rest)
+		if key == "" || n == len(keys) || !strings.HasPrefix(after, "=") || strings.IndexByte(key, '*') >= 0 {
+			return ct, false
+		}
+		after = after[1:]
+		var value string
+		if strings.HasPrefix(after, `"`) {
+			end := strings.IndexByte(after[1:], '"')
+			if end < 0 {
+				return ct, false
+			}
+			value, after = after[1:1+end], after[2+end:]
+			if strings.ContainsAny(value, "\\\r\n") {
+				return ct, false
+			}
+		} else if value, after = consumeToken(after); value == "" {
+			return ct, false
+		}
+		for _, k := range keys[:n] {
+			if strings.EqualFold(k, key) {
+				return ct, false
+			}
+		}
+		keys[n] = key
+		n++
+		switch {
+		case strings.EqualFold(key, "boundary"):
+			ct.boundary = value
+		case strings.EqualFold(key, "charset"):
+			ct.charset, ct.hasCharset = value, true
+		}
+		after = strings.TrimLeft(after, " \t")
+		if after == "" {
+			break
+		}
+		if after[0] != ';' {
+			return ct, false
+		}
+		rest = strings.TrimLeft(after[1:], " \t")
+	}
+	return ct, true
+}
+
+// consumeToken splits v after its leading MIME token.
+func consumeToken(v string) (token, rest string) {
+	for i := 0; i < len(v); i++ {
+		if !isTokenChar(v[i]) {
+			return v[:i], v[i:]
+		}
+	}
+	return v, ""
+}
+
+func isToken(s string) bool {
+	t, rest := consumeToken(s)
+	return t != "" && rest == ""
+}
+
+// isTokenChar reports whether c may be in a MIME token (RFC 2045).
+func isTokenChar(c byte) bool {
+	return c > ' ' && c < 0x7f && !strings.ContainsRune(`()<>@,;:\"/[]?=`, rune(c))
+}
+
+// lowerASCII lower-cases an ASCII string, without allocating when it is
+// lower case already.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
 }
 
 // charsetKnown reports whether message.CharsetReader decodes charset

@@ -76,8 +76,41 @@ func isOriginalMarker(line string) bool {
 		}
 		l = append(l, c)
 	}
+	// Most lines hold no anchor word, and no marker then.
+	for _, m := range unanchoredMarkers {
+		if bytes.Contains(l, m) {
+			return true
+		}
+	}
+	if !containsAnyBytes(l, markerAnchors) {
+		return false
+	}
 	for _, m := range originalMarkerBytes {
 		if bytes.Contains(l, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// markerAnchors are words most originalMarkers contain; unanchoredMarkers
+// are the markers that contain none of them.
+var (
+	markerAnchors     = [][]byte{[]byte("origin"), []byte("message"), []byte("below this line"), []byte("nachricht")}
+	unanchoredMarkers = func() [][]byte {
+		var out [][]byte
+		for _, m := range originalMarkerBytes {
+			if !containsAnyBytes(m, markerAnchors) {
+				out = append(out, m)
+			}
+		}
+		return out
+	}()
+)
+
+func containsAnyBytes(b []byte, subs [][]byte) bool {
+	for _, s := range subs {
+		if bytes.Contains(b, s) {
 			return true
 		}
 	}
