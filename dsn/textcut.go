@@ -61,7 +61,7 @@ func isOriginalMarker(line string) bool {
 	// A sentence that merely mentions the original is not a separator:
 	// separators are decorated, end with a colon, or say "follows".
 	c, last := t[0], t[len(t)-1]
-	decorated := c == '-' || c == '=' || c == '*' || c == '_' || c == '[' || c == '<' || c == '(' ||
+	decorated := c == '-' || c == '=' || c == '*' || c == '_' || c == '[' && last == ']' || c == '<' && last == '>' || c == '(' && last == ')' ||
 		last == ':' || last == '-' || last == '.' && len(t) < 60 && !continues(t) || !strings.Contains(t, " ") ||
 		c == 'C' || c == 'c' || strings.HasSuffix(t, "follows") || strings.HasSuffix(t, "following")
 	if !decorated {

@@ -100,6 +100,10 @@ func TestSplitOriginal(t *testing.T) {
 		{"If you do so, please include this problem report. You can\ndelete your own text from the attached returned message.\n\n   The mail system\n\n<a@example.org>: host mx said: 550 5.1.1 unknown (in reply to RCPT TO command)\n",
 			"If you do so, please include this problem report. You can\ndelete your own text from the attached returned message.\n\n   The mail system\n\n<a@example.org>: host mx said: 550 5.1.1 unknown (in reply to RCPT TO command)\n"},
 		{"notice\nThe original message.\nReceived: x\n", "notice\n"},
+		// PowerMTA wraps a sentence so that a line opens with "(": not a separator.
+		{"attached is a Delivery Status Notification\n(DSN) report in standard format, as well as the headers of the original\nmessage.\n\n  <a@example.jp>  delivery failed; will not continue trying\n",
+			"attached is a Delivery Status Notification\n(DSN) report in standard format, as well as the headers of the original\nmessage.\n\n  <a@example.jp>  delivery failed; will not continue trying\n"},
+		{"notice\n(original message follows)\nReceived: x\n", "notice\n"},
 	}
 	for _, tt := range tests {
 		if notice, _ := splitOriginal(tt.in); notice != tt.notice {
