@@ -1204,7 +1204,8 @@ var textRules = []textRule{
 	{"user not exist", ReasonUserUnknown, hint},                                 // various
 	{"user does not exist", ReasonUserUnknown, hint},                            // various
 	{"user doesn't exist", ReasonUserUnknown, hint},                             // various
-	{"delivery error: dd", ReasonUserUnknown, decisive},                         // QUIRK: Yahoo's MX refuses an unknown user after DATA, "554 delivery error: dd This user doesn't have a yahoo.com account" ("dd": its unknown-user code)
+	{"dd this user doesn't have a", ReasonUserUnknown, decisive},                // QUIRK: Yahoo's MX refuses an unknown user after DATA, "554 delivery error: dd This user doesn't have a yahoo.com account" (its "dd" tag alone also prefixes "mailbox is disabled")
+	{"dd requested mailbox not found", ReasonUserUnknown, decisive},             // QUIRK: the same Yahoo reply, other wording
 	{"user doesn't have a", ReasonUserUnknown, hint},                            // the same sentence in a notice's prose, with no reply: a witness must back it
 	{"recipient not found", ReasonUserUnknown, hint},                            // various
 	{"recipient does not exist", ReasonUserUnknown, hint},                       // various
