@@ -708,7 +708,7 @@ var textRules = []textRule{
 	{"no longer available", ReasonHasMoved, hint},             // various "address no longer available"
 	{"no longer valid", ReasonUserUnknown, hint},              // "this address is no longer valid"
 
-	{"has been replaced by", ReasonHasMoved, hint}, // "address x has been replaced by y" (sisimai hasmoved)
+	{"address * has been replaced by", ReasonHasMoved, hint}, // "address x has been replaced by y" (sisimai hasmoved); not "the attachment has been replaced by"
 
 	// --- the domain takes no mail ---
 	{"couldn't find a mail exchanger", ReasonNotAccept, decisive}, // qmail: no MX and no address for the domain

@@ -57,6 +57,7 @@ var borrowedPhrases = []classifyCase{
 	{"docomo too much mail data", TypeBounce, failed("", "DATA", "552 too much mail data"), ReasonMailboxFull, ClassSoft},
 	{"temporarily inactive", TypeDSN, failed("5.0.0", "RCPT", "550 5.0.0 <a@example.jp>: Recipient rejected: Temporarily inactive"), ReasonSuspend, ClassSoft},
 	{"address replaced", TypeBounce, failed("", "RCPT", "550 Address a@example.jp has been replaced by b@example.jp"), ReasonHasMoved, ClassHard},
+	{"attachment replaced is no move", TypeBounce, failed("", "DATA", "554 The attachment has been replaced by a warning"), ReasonPolicyViolation, ClassBlock},
 	{"relay through this machine", TypeBounce, failed("", "RCPT", "550 5.7.1 we are not allowed to relay through this machine"), ReasonNoRelaying, ClassBlock},
 	{"spam or virus, not virus", TypeDSN, failed("5.0.0", "DATA", "554 Message contains spam or virus"), ReasonSpamDetected, ClassBlock},
 	{"spamassassin", TypeBounce, failed("", "DATA", "550 Blocked by SpamAssassin"), ReasonSpamDetected, ClassBlock},
