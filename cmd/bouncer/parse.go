@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -158,7 +159,7 @@ func parseAll(ctx context.Context, paths []string, opts *dsn.Options, stdin io.R
 func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
 	in := stdin
 	if path != "-" {
-		f, err := os.Open(path)
+		f, err := openInput(path)
 		if err != nil {
 			return parseResult{err: fmt.Errorf("parse: %w", err)}
 		}
@@ -214,20 +215,36 @@ func rowsOf(file string, rep *dsn.Report) []parseRow {
 }
 
 // printResults prints the results in input order and returns how many
-// inputs failed.
+// inputs failed. Rows are written through a buffer, flushed whenever the
+// next result is not ready yet (and before a message on stderr, to keep
+// both in order).
 func printResults(stdout, stderr io.Writer, paths []string, results []chan parseResult) (int, error) {
+	out := bufio.NewWriterSize(stdout, 64<<10)
 	var enc *json.Encoder
 	var tw *tabwriter.Writer
 	if parseFlags.json {
-		enc = json.NewEncoder(stdout)
+		enc = json.NewEncoder(out)
 		enc.SetEscapeHTML(false)
 	} else {
-		tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "FILE\t#\tTYPE\tRECIPIENT\tACTION\tSTATUS\tCODE\tCLASS\tREASON\tDIAGNOSTIC")
 	}
 	failed := 0
 	for i, ch := range results {
-		res := <-ch
+		var res parseResult
+		select {
+		case res = <-ch:
+		default:
+			if err := out.Flush(); err != nil {
+				return failed, fmt.Errorf("parse: write: %w", err)
+			}
+			res = <-ch
+		}
+		if res.err != nil || res.warn != nil {
+			if err := out.Flush(); err != nil {
+				return failed, fmt.Errorf("parse: write: %w", err)
+			}
+		}
 		if res.err != nil {
 			failed++
 			fmt.Fprintf(stderr, "bouncer: %s: %v\n", paths[i], res.err)
@@ -245,6 +262,9 @@ func printResults(stdout, stderr io.Writer, paths []string, results []chan parse
 		if err := tw.Flush(); err != nil {
 			return failed, fmt.Errorf("parse: write: %w", err)
 		}
+	}
+	if err := out.Flush(); err != nil {
+		return failed, fmt.Errorf("parse: write: %w", err)
 	}
 	return failed, nil
 }
