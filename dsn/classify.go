@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -1453,13 +1454,52 @@ func matchText(text string) (Reason, weight) {
 	}
 	var seen bigrams
 	seen.add(text)
-	for i := range compiledRules {
-		if c := &compiledRules[i]; seen.mayContain(c.sig) && c.match(text) {
-			return c.reason, c.weight
+	// The candidates are the rules whose rarest pair the text has (and the
+	// rules with no pair at all), visited in table order.
+	cand := rulesWithoutPairs
+	for w, x := range seen {
+		for x != 0 {
+			h := w<<6 | bits.TrailingZeros64(x)
+			x &= x - 1
+			for _, i := range rulesByRarestPair[h] {
+				cand[i>>6] |= 1 << (i & 63)
+			}
+		}
+	}
+	for w, x := range cand {
+		for x != 0 {
+			i := w<<6 | bits.TrailingZeros64(x)
+			x &= x - 1
+			if c := &compiledRules[i]; seen.mayContain(c.sig) && c.match(text) {
+				return c.reason, c.weight
+			}
 		}
 	}
 	return "", none
 }
+
+// ruleSet is a set of compiledRules indexes.
+type ruleSet [maxRules / 64]uint64
+
+// maxRules bounds the number of text rules a ruleSet can hold.
+const maxRules = 1024
+
+// rulesByRarestPair lists, for each bigram hash, the rules whose rarest
+// pair it is, in table order; rulesWithoutPairs are the rules with no pair
+// (one-letter parts), always candidates.
+var rulesByRarestPair, rulesWithoutPairs = func() (idx [1024][]uint16, none ruleSet) {
+	if len(compiledRules) > maxRules {
+		panic("dsn: more text rules than maxRules")
+	}
+	for i, c := range compiledRules {
+		if len(c.sig) == 0 {
+			none[i>>6] |= 1 << (i & 63)
+			continue
+		}
+		idx[c.sig[0]] = append(idx[c.sig[0]], uint16(i))
+	}
+	return idx, none
+}()
 
 // bigrams is a 1024-bit set of the hashed byte pairs of a text: a rule
 // whose phrase has a pair the text lacks cannot match, which spares most
