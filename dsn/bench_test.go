@@ -21,6 +21,18 @@ func cpuTime() time.Duration {
 // BenchmarkParseCorpus parses every corpus message held in memory and
 // reports messages per second and bytes allocated per message.
 func BenchmarkParseCorpus(b *testing.B) {
+	benchmarkCorpus(b, func(data []byte) []byte { return data })
+}
+
+// BenchmarkParseCorpusCRLF is BenchmarkParseCorpus with CRLF line endings,
+// as messages come from IMAP.
+func BenchmarkParseCorpusCRLF(b *testing.B) {
+	benchmarkCorpus(b, func(data []byte) []byte {
+		return bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+	})
+}
+
+func benchmarkCorpus(b *testing.B, convert func([]byte) []byte) {
 	var msgs [][]byte
 	var total int64
 	for _, path := range corpusFiles(b) {
@@ -28,6 +40,7 @@ func BenchmarkParseCorpus(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		data = convert(data)
 		msgs = append(msgs, data)
 		total += int64(len(data))
 	}

@@ -92,23 +92,27 @@ func readInput(r io.Reader, n int64, buf []byte) ([]byte, error) {
 }
 
 // normalizeNewlines turns CRLF and lone CR line endings into LF, in place
-// (the result is never longer).
+// (the result is never longer), moving the text between CRs in blocks.
 func normalizeNewlines(b []byte) []byte {
 	i := bytes.IndexByte(b, '\r')
 	if i < 0 {
 		return b
 	}
 	w := i
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c == '\r' {
-			c = '\n'
-			if i+1 < len(b) && b[i+1] == '\n' {
-				i++
-			}
-		}
-		b[w] = c
+	for i < len(b) {
+		// b[i] is a CR.
+		b[w] = '\n'
 		w++
+		i++
+		if i < len(b) && b[i] == '\n' {
+			i++
+		}
+		j := bytes.IndexByte(b[i:], '\r')
+		if j < 0 {
+			j = len(b) - i
+		}
+		w += copy(b[w:], b[i:i+j])
+		i += j
 	}
 	return b[:w]
 }
