@@ -12,8 +12,10 @@ import (
 )
 
 // openPolling opens the store and builds the pass options for poll and
-// run; the caller closes the store.
+// run, and tunes the garbage collector for polling (see tuneGC); the
+// caller closes the store.
 func openPolling(ctx context.Context, cfg *Config, soft context.Context) (*suppression.Store, *poller.Options, error) {
+	tuneGC()
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
