@@ -1,6 +1,9 @@
 package dsn
 
-import "strings"
+import (
+	"math/bits"
+	"strings"
+)
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
@@ -190,26 +193,43 @@ var commandMarkers = []struct{ phrase, cmd string }{
 	{"(state 15)", "DATA"}, {"(state 17)", "DATA"}, {"(state 18)", "DATA"},
 }
 
-// commandStarts maps a lower-case byte to the markers starting with it.
-var commandStarts = func() (t [256][]int) {
-	for i, m := range commandMarkers {
-		c := m.phrase[0]
-		t[c] = append(t[c], i)
-		if c >= 'a' && c <= 'z' {
-			t[c-'a'+'A'] = append(t[c-'a'+'A'], i)
-		}
+// commandFirst and commandSecond map a byte to the set of markers (bit i:
+// commandMarkers[i]) whose first, or second, byte it is in either case: a
+// marker can start where both sets meet.
+var commandFirst, commandSecond = func() (first, second [256]uint64) {
+	if len(commandMarkers) > 64 {
+		panic("dsn: more than 64 command markers")
 	}
-	return t
+	for i, m := range commandMarkers {
+		setBoth(&first, m.phrase[0], i)
+		setBoth(&second, m.phrase[1], i)
+	}
+	return first, second
 }()
+
+// setBoth marks marker i under byte c in both cases.
+func setBoth(t *[256]uint64, c byte, i int) {
+	t[c] |= 1 << i
+	switch {
+	case c >= 'a' && c <= 'z':
+		t[c-'a'+'A'] |= 1 << i
+	case c >= 'A' && c <= 'Z':
+		t[c-'A'+'a'] |= 1 << i
+	}
+}
 
 // findCommand returns the SMTP command a diagnostic says the reply
 // answered ("RCPT"), or "". It scans once, comparing case-insensitively
-// where a marker can start.
+// where a marker can start (the markers are ASCII, so EqualFold matches
+// only ASCII case variants of them).
 func findCommand(d string) string {
-	for i := 0; i < len(d); i++ {
-		for _, k := range commandStarts[d[i]] {
+	for i := 0; i+1 < len(d); i++ {
+		cand := commandFirst[d[i]] & commandSecond[d[i+1]]
+		for cand != 0 {
+			k := bits.TrailingZeros64(cand)
+			cand &= cand - 1
 			m := commandMarkers[k]
-			if len(d)-i >= len(m.phrase) && d[i+1]|0x20 == m.phrase[1] && strings.EqualFold(d[i:i+len(m.phrase)], m.phrase) {
+			if len(d)-i >= len(m.phrase) && strings.EqualFold(d[i:i+len(m.phrase)], m.phrase) {
 				return m.cmd
 			}
 		}

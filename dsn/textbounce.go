@@ -37,7 +37,7 @@ func (p *parser) textBounce() bool {
 			return true
 		}
 		notice, orig := splitOriginal(t)
-		if !byHeader && !hasAny(strings.ToLower(notice), bodyMarkers) {
+		if !byHeader && !hasAnyLower(notice, bodyMarkers) {
 			continue
 		}
 		if orig != "" && p.original == nil {
@@ -153,10 +153,11 @@ func isDelayNotice(subject, notice string) bool {
 	if strings.Contains(s, "delayed") || strings.HasPrefix(s, "warning:") || strings.Contains(s, "delivery delay") {
 		return true
 	}
-	n := strings.ToLower(notice)
-	return strings.Contains(n, "will continue to try") || strings.Contains(n, "has not yet been delivered") ||
-		strings.Contains(n, "will keep trying") || strings.Contains(n, "still trying")
+	return hasAnyLower(notice, delayPhrases)
 }
+
+// delayPhrases say that delivery is only delayed (lower case).
+var delayPhrases = []string{"will continue to try", "has not yet been delivered", "will keep trying", "still trying"}
 
 // enrichFromText completes DSN records from the prose part.
 func (p *parser) enrichFromText() {
