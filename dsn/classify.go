@@ -182,6 +182,11 @@ func (f *facts) adjust(reason Reason, w weight) Reason {
 		// Turned away at connect or greeting, before any address was named:
 		// our host was refused, whatever a quota or "unknown" in the words.
 		return ReasonBlocked
+	case aboutAddress(reason) && f.namesOurSide(reason) != "":
+		// "Sender domain not found", "Unknown host in HELO", "sender
+		// address verification failed: no such user": the words that would
+		// make the recipient dead are about our envelope sender or our host.
+		return f.namesOurSide(reason)
 	case reason == ReasonUserUnknown && w < decisive && !f.userUnknownWitnessed():
 		// Hard needs two witnesses. "User unknown" words alone, with no
 		// X.1.x status and no sign that the server answered RCPT, are also
@@ -229,9 +234,12 @@ func (f *facts) class(reason Reason) Class {
 	if !ok {
 		return ClassSoft
 	}
-	if c == ClassHard && f.temporary && reason != ReasonUserUnknown && reason != ReasonHasMoved {
+	if c == ClassHard && f.temporary && !(subject(f.code) == "1" && (reason == ReasonUserUnknown || reason == ReasonHasMoved)) {
 		// A 4.x.x null MX or host failure may heal; a named unknown user in a
-		// final report (the MTA gave up after retrying) does not.
+		// final report (the MTA gave up after retrying on 4.1.1) does not.
+		// A 4xx reply without an X.1.x status is no such verdict: "450
+		// Requested mail action not taken: mailbox unavailable" is RFC
+		// 5321's text for a busy or temporarily blocked mailbox.
 		return ClassSoft
 	}
 	return c
@@ -292,6 +300,73 @@ func echoesRecipient(d string, r *Recipient) bool {
 		return true
 	}
 	return strings.EqualFold(addr, r.FinalRecipient) || strings.EqualFold(addr, r.OriginalRecipient)
+}
+
+// aboutAddress reports whether a reason says an address is dead (the
+// reasons that are hard).
+func aboutAddress(reason Reason) bool {
+	switch reason {
+	case ReasonUserUnknown, ReasonHostUnknown, ReasonHasMoved, ReasonNotAccept:
+		return true
+	}
+	return false
+}
+
+// senderWords, written shortly before a verdict ("Sender domain not found",
+// "Mail from unknown domain", "Your domain name does not exist"), make it a
+// verdict on our envelope sender; hostWords make it one on our host ("HELO
+// domain does not exist").
+var (
+	senderWords = []string{"sender", "mail from", "mail-from", "mailfrom", "envelope from", "from address",
+		"from domain", "from header", "return-path", "return path", "your domain", "your email address", "your address"}
+	hostWords = []string{"helo", "ehlo", "client host", "your host", "your server", "your ip", "your mail server"}
+)
+
+// senderTails, right after a verdict ("Unknown host in HELO", "NXDOMAIN
+// for sender domain", "Unknown domain in sender address"), do the same.
+var (
+	senderTails = []string{"in sender", "in the sender", "in mail from", "in envelope", "in from", "of sender",
+		"of the sender", "for sender", "for the sender", "in your sender", "in return-path"}
+	hostTails = []string{"in helo", "in ehlo", "in the helo", "in your helo", "for helo", "of helo"}
+)
+
+// ourSideWindow is how far before a verdict the words naming our side are
+// looked for: the verdict's own sentence, not a quoted header further on.
+const ourSideWindow = 60
+
+// namesOurSide returns ReasonRejected when the text's recipient verdict
+// for reason speaks of our envelope sender, ReasonBlocked when it speaks of
+// our host, and "" otherwise or when the status code, not the words, gave
+// the verdict.
+func (f *facts) namesOurSide(reason Reason) Reason {
+	start, end := textVerdict(f.text, reason)
+	if start < 0 {
+		return ""
+	}
+	before := f.text[max(0, start-ourSideWindow):start]
+	after := strings.TrimLeft(f.text[end:], " :,;-")
+	// The verdict phrase may itself run on ("unknown host" + "name"): look
+	// at the next few words for the tail.
+	if len(after) > 24 {
+		after = after[:24]
+	}
+	switch {
+	case saysAny(before, hostWords) || hasTail(after, hostTails):
+		return ReasonBlocked
+	case saysAny(before, senderWords) || hasTail(after, senderTails):
+		return ReasonRejected
+	}
+	return ""
+}
+
+// hasTail reports whether s contains one of tails at a word start.
+func hasTail(s string, tails []string) bool {
+	for _, t := range tails {
+		if i := strings.Index(s, t); i == 0 || i > 0 && !isWordByte(s[i-1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // aboutRecipient reports whether a reason describes the recipient's address.
@@ -584,6 +659,13 @@ var textRules = []textRule{
 	{"(000d06b5)", ReasonSystemError, decisive},                     // Exchange 2003 "No proxy for recipient"
 	{"(00120270)", ReasonNetworkError, decisive},                    // Exchange 2003 "Too Many Hops"
 
+	// Postfix reject_unverified_recipient while its probe has no verdict yet
+	// ("450 4.1.1 <a@example.org>: Recipient address rejected: unverified
+	// address: Address verification in progress", or the probe's own
+	// deferral): its 4.1.1 says nothing about the mailbox. A probe that did
+	// bounce reads "undeliverable address: ..." and is judged by its cause.
+	{"unverified address", ReasonOnHold, decisive},
+
 	// --- the mailbox is full (before "user"/"account" phrases) ---
 	{"sending quota", ReasonSpeeding, decisive},                      // Gmail 5.4.5 "Daily user sending quota exceeded": our quota, not the mailbox
 	{"sending limit", ReasonSpeeding, decisive},                      // various "sending limit exceeded"
@@ -717,6 +799,8 @@ var textRules = []textRule{
 	{"no mx found", ReasonNotAccept, decisive},                    // OpenSMTPD "No MX found for domain"
 	{"indicated no smtp service", ReasonNotAccept, decisive},      // Exim "an MX or SRV record indicated no SMTP service"
 	{"null mx", ReasonNotAccept, decisive},                        // RFC 7505 null MX
+	{"does not accept mail from", ReasonFiltered, decisive},       // "this user does not accept mail from your domain": a per-sender refusal, not a domain taking no mail
+	{"doesn't accept mail from", ReasonFiltered, decisive},        // the same, contracted
 	{"does not accept mail", ReasonNotAccept, decisive},           // Sendmail null MX, RFC 7504 521
 	{"doesn't receive email", ReasonNotAccept, decisive},          // Gmail null MX
 	{"does not receive email", ReasonNotAccept, decisive},         // variants
@@ -1527,19 +1611,43 @@ func (s *bigrams) mayContain(sig []uint16) bool {
 // match reports whether all parts occur in text in order, the first one at
 // the start of a word unless the rule says anywhere.
 func (c *compiledRule) match(text string) bool {
+	return c.matchAt(text) >= 0
+}
+
+// matchAt is match, returning where the phrase starts in text, or -1.
+func (c *compiledRule) matchAt(text string) int {
 	first := c.parts[0]
 	from := 0
 	for {
 		i := strings.Index(text[from:], first)
 		if i < 0 {
-			return false
+			return -1
 		}
 		i += from
 		if c.anywhere || i == 0 || !isWordByte(text[i-1]) || !isWordByte(first[0]) {
-			return c.matchRest(text[i+len(first):])
+			if c.matchRest(text[i+len(first):]) {
+				return i
+			}
+			return -1
 		}
 		from = i + 1
 	}
+}
+
+// textVerdict returns where in text the row that gives reason matched:
+// the start and end of its first part, or -1, -1 when no row gave it (the
+// status code did).
+func textVerdict(text string, reason Reason) (start, end int) {
+	for i := range compiledRules {
+		c := &compiledRules[i]
+		if c.reason != reason {
+			continue
+		}
+		if at := c.matchAt(text); at >= 0 {
+			return at, at + len(c.parts[0])
+		}
+	}
+	return -1, -1
 }
 
 // maxGap is how far apart the parts of a wildcard phrase may be: "*" spans

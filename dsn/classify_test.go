@@ -119,6 +119,40 @@ var providerCodeCases = []classifyCase{
 	{"unknown aup code leaves the words", TypeBounce, failed("", "RCPT", "550 Mailbox full AUP#XYZ"), ReasonMailboxFull, ClassSoft},
 }
 
+// notHard are refusals whose words look like a dead address but are not
+// one: a temporary reply, a verdict on our envelope sender or host, a
+// per-sender refusal. Each was hard once.
+var notHard = []classifyCase{
+	// Postfix reject_unverified_recipient before its probe has a verdict: the 4.1.1 is no verdict.
+	{"postfix verification in progress", TypeDSN, failed("4.1.1", "RCPT", "450 4.1.1 <x@example.com>: Recipient address rejected: unverified address: Address verification in progress"), ReasonOnHold, ClassSoft},
+	{"postfix unverified after the queue lifetime", TypeDSN, failed("4.1.1", "", "450 4.1.1 <x@example.com>: Recipient address rejected: unverified address: connect to mx.example.com[192.0.2.1]:25: Connection timed out"), ReasonOnHold, ClassSoft},
+	{"postfix undeliverable address stays hard", TypeDSN, failed("5.1.1", "RCPT", "550 5.1.1 <x@example.com>: Recipient address rejected: undeliverable address: unknown user: \"x\""), ReasonUserUnknown, ClassHard},
+	// RFC 5321's 450 text: a busy or temporarily blocked mailbox, not an unknown one.
+	{"450 mailbox unavailable", TypeBounce, failed("", "RCPT", "450 Requested mail action not taken: mailbox unavailable"), ReasonUserUnknown, ClassSoft},
+	{"450 4.2.1 mailbox unavailable", TypeDSN, failed("4.2.1", "RCPT", "450 4.2.1 Requested mail action not taken: mailbox unavailable"), ReasonUserUnknown, ClassSoft},
+	{"450 4.1.1 user unknown after retries stays hard", TypeDSN, failed("4.1.1", "RCPT", "450 4.1.1 <x@example.com>: Recipient address rejected: User unknown in virtual alias table"), ReasonUserUnknown, ClassHard},
+	// A verdict on our envelope sender or host, at RCPT (Postfix, Exim and others check the sender there).
+	{"sender domain not found with 5.1.8", TypeDSN, failed("5.1.8", "RCPT", "553 5.1.8 Sender domain not found"), ReasonRejected, ClassBlock},
+	{"sender domain not found at RCPT", TypeBounce, failed("", "RCPT", "550 Sender domain not found"), ReasonRejected, ClassBlock},
+	{"from address domain does not exist", TypeBounce, failed("", "DATA", "550 5.7.0 From address domain does not exist"), ReasonRejected, ClassBlock},
+	{"sender mx lookup", TypeBounce, failed("", "RCPT", "550 5.7.1 Sender MX lookup failed"), ReasonRejected, ClassBlock},
+	{"domain of sender has no mx", TypeBounce, failed("", "RCPT", "550 5.7.1 Domain of sender has no MX record"), ReasonRejected, ClassBlock},
+	{"mail from unknown domain", TypeBounce, failed("", "RCPT", "550 Mail from unknown domain example.net not accepted"), ReasonRejected, ClassBlock},
+	{"unknown domain in sender address", TypeBounce, failed("", "RCPT", "550 Unknown domain in sender address"), ReasonRejected, ClassBlock},
+	{"nxdomain for sender domain", TypeBounce, failed("", "RCPT", "550 5.7.1 Rejected: NXDOMAIN for sender domain example.net"), ReasonRejected, ClassBlock},
+	{"sender verification, no such user", TypeBounce, failed("", "RCPT", "550 5.7.1 Sender address verification failed: No such user"), ReasonRejected, ClassBlock},
+	{"sender not listed in approved senders", TypeBounce, failed("", "RCPT", "550 5.7.1 Sender address not listed in approved senders list"), ReasonRejected, ClassBlock},
+	{"your domain does not exist", TypeBounce, failed("", "RCPT", "550 5.7.1 Your domain name does not exist in DNS"), ReasonRejected, ClassBlock},
+	{"helo domain does not exist", TypeBounce, failed("", "RCPT", "550 HELO domain does not exist"), ReasonBlocked, ClassBlock},
+	{"unknown host in helo", TypeBounce, failed("", "RCPT", "550 Unknown host in HELO"), ReasonBlocked, ClassBlock},
+	{"exim after rcpt stays hard", TypeBounce, failed("", "", "SMTP error from remote mail server after RCPT TO:<x@example.com>: 550 No Such User Here"), ReasonUserUnknown, ClassHard},
+	{"sender named after the verdict stays hard", TypeBounce, failed("", "RCPT", "550 5.1.1 User unknown; please let the sender know"), ReasonUserUnknown, ClassHard},
+	{"return-path of a quoted original is no sender verdict", TypeDSN, failed("5.1.1", "", "550 5.1.1 <x@example.com>... User unknown Reporting-MTA: dns; mx.example.jp Action: failed Status: 5.1.1 Return-Path: <b@example.net> Received: from mx.example.org"), ReasonUserUnknown, ClassHard},
+	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
+	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
+	{"null mx words stay notaccept", TypeBounce, failed("", "RCPT", "556 5.1.10 Domain does not accept mail"), ReasonNotAccept, ClassHard},
+}
+
 func TestClassify(t *testing.T) {
 	tests := []classifyCase{
 		// report type and action
@@ -255,6 +289,7 @@ func TestClassify(t *testing.T) {
 	tests = append(tests, providerWordings...)
 	tests = append(tests, borrowedPhrases...)
 	tests = append(tests, providerCodeCases...)
+	tests = append(tests, notHard...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.r
