@@ -336,15 +336,19 @@ const ourSideWindow = 60
 
 // namesOurSide returns ReasonRejected when the text's recipient verdict
 // for reason speaks of our envelope sender, ReasonBlocked when it speaks of
-// our host, and "" otherwise or when the status code, not the words, gave
-// the verdict.
+// our host, and "" otherwise. When the status code, not the words, gave
+// the verdict, the reply's opening words are read instead.
 func (f *facts) namesOurSide(reason Reason) Reason {
 	start, end := textVerdict(f.text, reason)
+	var before, after string
 	if start < 0 {
-		return ""
+		// The status gave the verdict ("550 5.1.0 Sender denied"): the
+		// reply's opening words say whose address it is.
+		before = f.text[:min(len(f.text), 2*ourSideWindow)]
+	} else {
+		before = f.text[max(0, start-ourSideWindow):start]
+		after = strings.TrimLeft(f.text[end:], " :,;-")
 	}
-	before := f.text[max(0, start-ourSideWindow):start]
-	after := strings.TrimLeft(f.text[end:], " :,;-")
 	// The verdict phrase may itself run on ("unknown host" + "name"): look
 	// at the next few words for the tail.
 	if len(after) > 24 {
@@ -669,6 +673,7 @@ var textRules = []textRule{
 	// --- the mailbox is full (before "user"/"account" phrases) ---
 	{"sending quota", ReasonSpeeding, decisive},                      // Gmail 5.4.5 "Daily user sending quota exceeded": our quota, not the mailbox
 	{"sending limit", ReasonSpeeding, decisive},                      // various "sending limit exceeded"
+	{"your daily limit", ReasonSpeeding, decisive},                   // Exchange Online 5.1.90 "you've reached your daily limit for message recipients": our quota, not an address
 	{"mailfolder is full", ReasonMailboxFull, decisive},              // various "the user's mailfolder is full"
 	{"mailbox exceeded", ReasonMailboxFull, decisive},                // BIGLOBE "messages in recipient's mailbox exceeded the local limit"
 	{"mailbox full", ReasonMailboxFull, decisive},                    // Sendmail, Exchange, most
@@ -1025,6 +1030,7 @@ var textRules = []textRule{
 	{"messageid header", ReasonNotCompliantRFC, decisive},           // Gmail "Messages missing a valid messageId header"
 	{"message-id header", ReasonNotCompliantRFC, hint},              // various
 	{"multiple addresses in from", ReasonNotCompliantRFC, decisive}, // Gmail RFC 5322 check
+	{"multiple from addresses", ReasonNotCompliantRFC, decisive},    // Exchange Online 5.1.20 "Multiple From addresses are not allowed": our header, not an address
 	{"not rfc 5322 compliant", ReasonNotCompliantRFC, decisive},     // Gmail RfcMessageNonCompliant
 	{"rfc 5322", ReasonNotCompliantRFC, hint},                       // various
 	{"rfc5322", ReasonNotCompliantRFC, hint},                        // various
@@ -1205,6 +1211,7 @@ var textRules = []textRule{
 	{"unrouteable address", ReasonHostUnknown, decisive},              // Exim
 	{"unroutable address", ReasonHostUnknown, hint},                   // various
 	{"domain is not reachable", ReasonHostUnknown, decisive},          // Outlook.com
+	{"invalid domain name", ReasonSyntaxError, hint},                  // Exchange "501 5.5.4 Invalid domain name": our EHLO argument, not the recipient's domain
 	{"invalid domain", ReasonHostUnknown, hint},                       // SES "Invalid domain"
 	{"mx lookup", ReasonHostUnknown, hint},                            // various
 	{"unknown domain", ReasonHostUnknown, decisive},                   // various

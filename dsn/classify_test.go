@@ -148,6 +148,14 @@ var notHard = []classifyCase{
 	{"exim after rcpt stays hard", TypeBounce, failed("", "", "SMTP error from remote mail server after RCPT TO:<x@example.com>: 550 No Such User Here"), ReasonUserUnknown, ClassHard},
 	{"sender named after the verdict stays hard", TypeBounce, failed("", "RCPT", "550 5.1.1 User unknown; please let the sender know"), ReasonUserUnknown, ClassHard},
 	{"return-path of a quoted original is no sender verdict", TypeDSN, failed("5.1.1", "", "550 5.1.1 <x@example.com>... User unknown Reporting-MTA: dns; mx.example.jp Action: failed Status: 5.1.1 Return-Path: <b@example.net> Received: from mx.example.org"), ReasonUserUnknown, ClassHard},
+	// Exchange Online's X.1.x codes about our side: the status alone would say "bad address".
+	{"exchange 5.1.0 sender denied", TypeDSN, failed("5.1.0", "RCPT", "550 5.1.0 Sender denied"), ReasonRejected, ClassBlock},
+	{"exchange 5.1.90 daily recipient limit", TypeDSN, failed("5.1.90", "", "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients"), ReasonSpeeding, ClassBlock},
+	{"exchange 5.1.20 multiple from addresses", TypeBounce, failed("", "", "550 5.1.20 Multiple From addresses are not allowed. Provide a Sender address."), ReasonNotCompliantRFC, ClassBlock},
+	{"5.1.2 about the sender's domain", TypeBounce, failed("", "", "550 5.1.2 The domain example.net of the sender is not resolvable"), ReasonRejected, ClassBlock},
+	{"5.1.1 about the sender's address", TypeBounce, failed("", "", "550 5.1.1 Rejected: your sender address is invalid"), ReasonRejected, ClassBlock},
+	{"exchange invalid EHLO domain", TypeBounce, failed("", "", "501 5.5.4 Invalid domain name"), ReasonSyntaxError, ClassBlock},
+	{"exchange 5.1.0 recipient echo stays hard", TypeBounce, failed("", "", "550 5.1.0 <x@example.com>: Address rejected"), ReasonUserUnknown, ClassHard},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"null mx words stay notaccept", TypeBounce, failed("", "RCPT", "556 5.1.10 Domain does not accept mail"), ReasonNotAccept, ClassHard},
