@@ -24,12 +24,6 @@ type headerStats struct {
 	tooLong bool // the block exceeded the limit
 }
 
-// lineReader yields the lines of a header block with their line endings;
-// n is the number of bytes consumed, err is set at the end of the input.
-type lineReader interface {
-	readLine() (line []byte, n int, err error)
-}
-
 // memLines reads lines from a byte slice without copying. A line longer
 // than maxLine (when set) is cut to maxLine bytes, as reading it through a
 // small bufio.Reader kept at most maxFieldBytes of it.
@@ -65,107 +59,78 @@ func (r *memLines) cut(line []byte) []byte {
 // extra. Lines that are not fields are skipped (a leading mbox "From "
 // line, garbage) and counted. Values are unfolded like unfolder does; the
 // names and values kept share one string.
-func readHeader(src lineReader, limit int64, extra []string) (header, headerStats) {
+func readHeader(src *memLines, limit int64, extra []string) (header, headerStats) {
 	var st headerStats
 	var total int64
+	// The kept names and values, in arena, located by spans; on is set
+	// while the last span's value is read.
 	var arenaBuf [1024]byte
 	var spanBuf [16]fieldSpan
-	kept := keptFields{arena: arenaBuf[:0], spans: spanBuf[:0]}
+	arena, spans, on := arenaBuf[:0], spanBuf[:0], false
 	for {
 		b, n, err := src.readLine()
 		total += int64(n)
 		if total > limit {
 			st.tooLong = true
-			return kept.header(), st
+			break
 		}
 		line := trimEOL(b)
 		if len(line) == 0 {
-			return kept.header(), st
+			break
 		}
-		switch {
-		case line[0] == ' ' || line[0] == '\t':
-			kept = kept.add(line)
-		default:
-			name, off, ok := fieldNameBytes(line)
-			switch {
-			case ok:
-				st.fields++
-				kept = kept.end()
-				if wanted(name, extra) {
-					kept = kept.start(name, line[off:])
-				}
-			case st.fields == 0 && st.bad == 0 && bytes.HasPrefix(line, []byte("From ")):
-				// QUIRK: mbox files start with a "From " separator line.
-			default:
-				st.bad++
+		if line[0] == ' ' || line[0] == '\t' {
+			if on {
+				arena = appendContinuation(arena, spans[len(spans)-1].value, line)
 			}
+		} else if name, off, ok := fieldNameBytes(line); ok {
+			st.fields++
+			if on {
+				spans[len(spans)-1].valueEnd = len(arena)
+				on = false
+			}
+			if wanted(name, extra) {
+				sp := fieldSpan{name: len(arena)}
+				arena = append(arena, name...)
+				sp.value = len(arena)
+				arena = append(arena, bytes.TrimSpace(line[off:])...)
+				spans = append(spans, sp)
+				on = true
+			}
+		} else if st.fields == 0 && st.bad == 0 && bytes.HasPrefix(line, []byte("From ")) {
+			// QUIRK: mbox files start with a "From " separator line.
+		} else {
+			st.bad++
 		}
 		if err != nil {
-			return kept.header(), st
+			break
 		}
 	}
+	if on {
+		spans[len(spans)-1].valueEnd = len(arena)
+	}
+	h := make(header, len(spans))
+	all := string(arena)
+	for i, sp := range spans {
+		h[i] = field{name: all[sp.name:sp.value], value: all[sp.value:sp.valueEnd]}
+	}
+	return h, st
 }
 
-// fieldSpan locates the name and value of a kept field in the arena.
+// fieldSpan locates the name and value of a kept field in readHeader's
+// arena.
 type fieldSpan struct{ name, value, valueEnd int }
 
-// keptFields accumulates the names and unfolded values of the fields
-// readHeader keeps in one buffer. Its methods return the updated value (so
-// that the buffers can stay on readHeader's stack).
-type keptFields struct {
-	arena []byte
-	spans []fieldSpan
-	on    bool // the last span's value is being read
-}
-
-// start begins a kept field.
-func (k keptFields) start(name, value []byte) keptFields {
-	k = k.end()
-	sp := fieldSpan{name: len(k.arena)}
-	k.arena = append(k.arena, name...)
-	sp.value = len(k.arena)
-	k.arena = append(k.arena, bytes.TrimSpace(value)...)
-	k.spans = append(k.spans, sp)
-	k.on = true
-	return k
-}
-
-// add appends a continuation line to the value being read (as
-// unfolder.addString).
-func (k keptFields) add(line []byte) keptFields {
-	if !k.on {
-		return k
-	}
-	start := k.spans[len(k.spans)-1].value
+// appendContinuation appends a continuation line to the value starting at
+// arena[start:] (as unfolder.addString does).
+func appendContinuation(arena []byte, start int, line []byte) []byte {
 	line = bytes.TrimSpace(line)
-	if len(line) == 0 || len(k.arena)-start > maxFieldBytes {
-		return k
+	if len(line) == 0 || len(arena)-start > maxFieldBytes {
+		return arena
 	}
-	if len(k.arena) > start {
-		k.arena = append(k.arena, ' ')
+	if len(arena) > start {
+		arena = append(arena, ' ')
 	}
-	k.arena = append(k.arena, line...)
-	return k
-}
-
-// end closes the value being read.
-func (k keptFields) end() keptFields {
-	if k.on {
-		k.spans[len(k.spans)-1].valueEnd = len(k.arena)
-		k.on = false
-	}
-	return k
-}
-
-// header returns the kept fields.
-func (k keptFields) header() header {
-	k = k.end()
-	h := make(header, len(k.spans))
-	s := string(k.arena)
-	for i, sp := range k.spans {
-		h[i] = field{name: s[sp.name:sp.value], value: s[sp.value:sp.valueEnd]}
-	}
-	return h
+	return append(arena, line...)
 }
 
 // trimEOL removes the line ending of b.
@@ -182,7 +147,10 @@ func fieldNameBytes(line []byte) (name []byte, value int, ok bool) {
 	if i <= 0 || i > 76 {
 		return nil, 0, false
 	}
-	name = bytes.TrimRight(line[:i], " \t")
+	name = line[:i]
+	for len(name) > 0 && (name[len(name)-1] == ' ' || name[len(name)-1] == '\t') {
+		name = name[:len(name)-1]
+	}
 	if len(name) == 0 {
 		return nil, 0, false
 	}

@@ -114,7 +114,7 @@ func (p *parser) legacyLeaf(mt string, e *message.Entity, depth int) bool {
 		}
 	case "text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header":
 		br := bufio.NewReaderSize(io.LimitReader(e.Body, p.opts.MaxHeaderBytes), 1024)
-		h, _ := readHeader(&legacyBufLines{br: br}, p.opts.MaxHeaderBytes, p.opts.Headers)
+		h, _ := legacyReadHeader(&legacyBufLines{br: br}, p.opts.MaxHeaderBytes, p.opts.Headers)
 		p.setOriginalHeader(h)
 		return true
 	case "message/rfc822", "message/global", "message/partial":
@@ -133,7 +133,7 @@ func (p *parser) legacyLeaf(mt string, e *message.Entity, depth int) bool {
 
 func (p *parser) legacyEmbedded(e *message.Entity, depth int) bool {
 	br := bufio.NewReaderSize(e.Body, 1024)
-	h, st := readHeader(&legacyBufLines{br: br}, p.opts.MaxHeaderBytes, p.opts.Headers)
+	h, st := legacyReadHeader(&legacyBufLines{br: br}, p.opts.MaxHeaderBytes, p.opts.Headers)
 	if st.fields == 0 {
 		return false
 	}
@@ -206,4 +206,78 @@ func FuzzWalkParity(f *testing.F) {
 			t.Fatalf("reports differ:\nmemory     %+v\ngo-message %+v", got, want)
 		}
 	})
+}
+
+// legacyReadHeader is readHeader as it was before the walk over memory,
+// reading lines from a bufio.Reader.
+func legacyReadHeader(src *legacyBufLines, limit int64, extra []string) (h header, st headerStats) {
+	var total int64
+	var scratch [512]byte
+	u := legacyUnfolder{buf: scratch[:0]}
+	h = make(header, 0, 12)
+	defer func() { u.flush(h) }()
+	for {
+		b, n, err := src.readLine()
+		total += int64(n)
+		if total > limit {
+			st.tooLong = true
+			return h, st
+		}
+		line := trimEOL(b)
+		if len(line) == 0 {
+			return h, st
+		}
+		switch {
+		case line[0] == ' ' || line[0] == '\t':
+			if u.on {
+				u.add(line)
+			}
+		default:
+			name, off, ok := fieldNameBytes(line)
+			switch {
+			case ok:
+				st.fields++
+				u.flush(h)
+				if wanted(name, extra) {
+					h = append(h, field{name: string(name)})
+					u.start(line[off:])
+				}
+			case st.fields == 0 && st.bad == 0 && bytes.HasPrefix(line, []byte("From ")):
+				// QUIRK: mbox files start with a "From " separator line.
+			default:
+				st.bad++
+			}
+		}
+		if err != nil {
+			return h, st
+		}
+	}
+}
+
+type legacyUnfolder struct {
+	buf []byte
+	on  bool
+}
+
+func (u *legacyUnfolder) start(v []byte) {
+	u.buf = append(u.buf[:0], bytes.TrimSpace(v)...)
+	u.on = true
+}
+
+func (u *legacyUnfolder) add(line []byte) {
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 || len(u.buf) > maxFieldBytes {
+		return
+	}
+	if len(u.buf) > 0 {
+		u.buf = append(u.buf, ' ')
+	}
+	u.buf = append(u.buf, line...)
+}
+
+func (u *legacyUnfolder) flush(fs []field) {
+	if u.on && len(fs) > 0 {
+		fs[len(fs)-1].value = string(u.buf)
+	}
+	u.on = false
 }
