@@ -1160,6 +1160,7 @@ var textRules = []textRule{
 	{"sender verification failed", ReasonRejected, decisive},    // various
 	{"invalid sender", ReasonRejected, decisive},                // various
 	{"sender domain", ReasonRejected, hint},                     // "sender domain must exist"
+	{"invalid dns mx or a/aaaa", ReasonRejected, decisive},      // GMX, web.de, IONOS "550-Requested action not taken: mailbox unavailable 550 invalid DNS MX or A/AAAA resource record": our envelope sender's domain, not the mailbox
 	{"sender address does not exist", ReasonRejected, decisive}, // various: our envelope sender, not the recipient
 	{"sender does not exist", ReasonRejected, decisive},         // various
 	{"unroutable sender", ReasonRejected, decisive},             // various
@@ -1330,15 +1331,15 @@ var textRules = []textRule{
 	{"recipient address rejected: user", ReasonUserUnknown, hint},               // Postfix "...: User unknown in ... table"
 	{"recipient address rejected.", ReasonUserUnknown, vague},                   // Postfix/Exchange recipient checks naming no other cause (after sisimai's "recipient address rejected." at RCPT); "rejected: <cause>" is read by its cause
 	{"recipient address rejected", ReasonOnHold, vague},                         // "Recipient address rejected: <a cause no row reads>": the recipient was refused, neither our sender (rejected) nor proof the mailbox is gone
-	{"recipient rejected", ReasonUserUnknown, hint},
-	{"address rejected.", ReasonUserUnknown, vague},        // "550 #5.1.0 Address rejected." (sender rows come first)
-	{"destinataire invalide", ReasonUserUnknown, decisive}, // La Poste (French)
-	{"utilisateur inconnu", ReasonUserUnknown, hint},       // French
-	{"unbekannt", ReasonUserUnknown, hint},                 // German "Empfaenger unbekannt"
-	{"nicht gefunden", ReasonUserUnknown, hint},            // German
-	{"no existe", ReasonUserUnknown, hint},                 // Spanish
-	{"does not exist", ReasonUserUnknown, hint},            // "<user> does not exist" (domain rows come first)
-	{"not exist", ReasonUserUnknown, hint},                 // broken English variants
+	{"recipient rejected", ReasonUserUnknown, vague},                            // "Recipient rejected" naming no cause; "Recipient rejected: policy" is read by its cause
+	{"address rejected.", ReasonUserUnknown, vague},                             // "550 #5.1.0 Address rejected." (sender rows come first)
+	{"destinataire invalide", ReasonUserUnknown, decisive},                      // La Poste (French)
+	{"utilisateur inconnu", ReasonUserUnknown, hint},                            // French
+	{"unbekannt", ReasonUserUnknown, hint},                                      // German "Empfaenger unbekannt"
+	{"nicht gefunden", ReasonUserUnknown, hint},                                 // German
+	{"no existe", ReasonUserUnknown, hint},                                      // Spanish
+	{"does not exist", ReasonUserUnknown, hint},                                 // "<user> does not exist" (domain rows come first)
+	{"not exist", ReasonUserUnknown, hint},                                      // broken English variants
 
 	// After sisimai's userunknown list: words, so a witness must back them.
 	{"address not present in directory", ReasonUserUnknown, hint},   // various
@@ -1398,6 +1399,7 @@ var textRules = []textRule{
 	{"authentication credentials invalid", ReasonSecurityError, decisive},     // RFC 4954 535 5.7.8
 	{"not subscribed to ses", ReasonSecurityError, decisive},                  // Amazon SES
 	{"authentication failure", ReasonSecurityError, hint},                     // various
+	{"authentication failed", ReasonSecurityError, decisive},                  // our relay refused our SMTP AUTH ("535 5.7.8 Error: authentication failed: user not found"): no recipient's verdict
 	{"tls required", ReasonFailedSTARTTLS, decisive},                          // SendGrid "TLS required but not supported"
 
 	// --- the receiving system ---

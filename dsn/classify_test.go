@@ -156,6 +156,15 @@ var notHard = []classifyCase{
 	{"5.1.1 about the sender's address", TypeBounce, failed("", "", "550 5.1.1 Rejected: your sender address is invalid"), ReasonRejected, ClassBlock},
 	{"exchange invalid EHLO domain", TypeBounce, failed("", "", "501 5.5.4 Invalid domain name"), ReasonSyntaxError, ClassBlock},
 	{"exchange 5.1.0 recipient echo stays hard", TypeBounce, failed("", "", "550 5.1.0 <x@example.com>: Address rejected"), ReasonUserUnknown, ClassHard},
+	// GMX/web.de/IONOS answer our sender domain's missing MX with RFC 5321's mailbox text.
+	{"gmx invalid dns mx of our domain", TypeBounce, failed("", "RCPT", "550-Requested action not taken: mailbox unavailable 550 invalid DNS MX or A/AAAA resource record"), ReasonRejected, ClassBlock},
+	{"web.de mailbox unavailable stays hard", TypeBounce, failed("", "RCPT", "550 Requested action not taken: mailbox unavailable"), ReasonUserUnknown, ClassHard},
+	// "Recipient rejected" is read by its cause when one is given.
+	{"recipient rejected: policy", TypeBounce, failed("", "RCPT", "550 5.7.1 Recipient rejected: policy"), ReasonPolicyViolation, ClassBlock},
+	{"recipient rejected by policy", TypeBounce, failed("", "RCPT", "554 Recipient rejected by policy"), ReasonPolicyViolation, ClassBlock},
+	{"bare recipient rejected at RCPT", TypeBounce, failed("", "RCPT", "550 Recipient rejected"), ReasonUserUnknown, ClassHard},
+	// Our relay refusing our SMTP AUTH names no recipient.
+	{"smarthost auth failed, user not found", TypeBounce, failed("", "", "SASL authentication failed; server smtp.relay.example[192.0.2.9] said: 535 5.7.8 Error: authentication failed: user not found"), ReasonSecurityError, ClassBlock},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"null mx words stay notaccept", TypeBounce, failed("", "RCPT", "556 5.1.10 Domain does not accept mail"), ReasonNotAccept, ClassHard},
