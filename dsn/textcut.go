@@ -139,6 +139,11 @@ func inlineHeader(s string, limit int64, extra []string) header {
 	if len(s) > int(limit) {
 		s = s[:limit]
 	}
+	// readHeader stops at the first blank line at the latest: copy no
+	// further.
+	if i := strings.Index(s, "\n\n"); i >= 0 {
+		s = s[:i+2]
+	}
 	h, _ := readHeader(&memLines{data: []byte(s)}, limit, extra)
 	return h
 }
