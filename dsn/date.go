@@ -15,7 +15,7 @@ var zones = map[string]int{"UT": 0, "GMT": 0, "UTC": 0, "Z": 0, "EST": -5, "EDT"
 
 // parseDate reads an RFC 5322 date ("Thu, 29 Apr 2010 23:34:45 +0900
 // (JST)") without allocating on the common forms, and falls back to
-// net/mail for the others.
+// net/mail for the others. The common forms come back in UTC.
 func parseDate(v string) (time.Time, bool) {
 	if t, ok := fastDate(v); ok {
 		return t, true
@@ -29,9 +29,18 @@ func parseDate(v string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// fastDate parses "[Day,] D Mon YYYY HH:MM[:SS] ZONE [comment]".
+// fastDate parses "[Day,] D Mon YYYY HH:MM[:SS] ZONE [comment]", in UTC.
 func fastDate(v string) (time.Time, bool) {
-	f := strings.Fields(v)
+	var fields [6]string
+	n := 0
+	for f := range strings.FieldsSeq(v) {
+		if n == len(fields) {
+			break
+		}
+		fields[n] = f
+		n++
+	}
+	f := fields[:n]
 	if len(f) > 0 && strings.HasSuffix(f[0], ",") {
 		f = f[1:]
 	}
@@ -58,7 +67,9 @@ func fastDate(v string) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	t := time.Date(year, time.Month(mon), day, hh, mm, ss, 0, time.FixedZone("", off))
+	// The wall clock at offset off, as an instant in UTC (no FixedZone to
+	// allocate).
+	t := time.Date(year, time.Month(mon), day, hh, mm, ss, 0, time.UTC).Add(-time.Duration(off) * time.Second)
 	return t, true
 }
 

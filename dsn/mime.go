@@ -191,9 +191,14 @@ func isToken(s string) bool {
 }
 
 // isTokenChar reports whether c may be in a MIME token (RFC 2045).
-func isTokenChar(c byte) bool {
-	return c > ' ' && c < 0x7f && !strings.ContainsRune(`()<>@,;:\"/[]?=`, rune(c))
-}
+func isTokenChar(c byte) bool { return tokenChars[c] }
+
+var tokenChars = func() (t [256]bool) {
+	for c := '!'; c < 0x7f; c++ {
+		t[c] = !strings.ContainsRune(`()<>@,;:\"/[]?=`, c)
+	}
+	return t
+}()
 
 // lowerASCII lower-cases an ASCII string, without allocating when it is
 // lower case already.
