@@ -182,11 +182,12 @@ func (f *facts) adjust(reason Reason, w weight) Reason {
 		// Turned away at connect or greeting, before any address was named:
 		// our host was refused, whatever a quota or "unknown" in the words.
 		return ReasonBlocked
-	case aboutAddress(reason) && f.namesOurSide(reason) != "":
+	case aboutAddress(reason) && f.verdictOnOthers(reason) != "":
 		// "Sender domain not found", "Unknown host in HELO", "sender
 		// address verification failed: no such user": the words that would
-		// make the recipient dead are about our envelope sender or our host.
-		return f.namesOurSide(reason)
+		// make the recipient dead are about our envelope sender or our host;
+		// "address not found in allowed list": about an allow-list.
+		return f.verdictOnOthers(reason)
 	case reason == ReasonUserUnknown && w < decisive && !f.userUnknownWitnessed():
 		// Hard needs two witnesses. "User unknown" words alone, with no
 		// X.1.x status and no sign that the server answered RCPT, are also
@@ -334,11 +335,19 @@ var (
 // looked for: the verdict's own sentence, not a quoted header further on.
 const ourSideWindow = 60
 
-// namesOurSide returns ReasonRejected when the text's recipient verdict
+// allowListTails, right after a verdict ("address not found in allowed
+// list", "not listed in our whitelist"), make it an allow-list lookup: the
+// recipient's (or the receiver's) filter, not its directory.
+var allowListTails = []string{"in allowed", "in the allowed", "in our allowed", "in approved", "in the approved",
+	"in our approved", "in whitelist", "in the whitelist", "in our whitelist", "in allowlist", "in the allowlist",
+	"in our allowlist", "in permitted", "in the list of allowed"}
+
+// verdictOnOthers returns ReasonRejected when the text's recipient verdict
 // for reason speaks of our envelope sender, ReasonBlocked when it speaks of
-// our host, and "" otherwise. When the status code, not the words, gave
-// the verdict, the reply's opening words are read instead.
-func (f *facts) namesOurSide(reason Reason) Reason {
+// our host, ReasonFiltered when it is an allow-list lookup, and ""
+// otherwise. When the status code, not the words, gave the verdict, the
+// reply's opening words are read instead.
+func (f *facts) verdictOnOthers(reason Reason) Reason {
 	start, end := textVerdict(f.text, reason)
 	var before, after string
 	if start < 0 {
@@ -359,6 +368,8 @@ func (f *facts) namesOurSide(reason Reason) Reason {
 		return ReasonBlocked
 	case saysAny(before, senderWords) || hasTail(after, senderTails):
 		return ReasonRejected
+	case hasTail(after, allowListTails):
+		return ReasonFiltered
 	}
 	return ""
 }
@@ -935,6 +946,9 @@ var textRules = []textRule{
 	{"dnsbl", ReasonBlocked, decisive},                                 // generic DNS blocklist
 	{"rbl", ReasonBlocked, hint},                                       // "RBL", "URIBL" (hint: also "uribl" content)
 	{"blacklisted", ReasonBlocked, decisive},                           // "IP address blacklisted by recipient"
+	{"black listed", ReasonBlocked, decisive},                          // GMX "554-IP address is black listed."
+	{"black-listed", ReasonBlocked, decisive},                          // variants
+	{"will not accept delivery of this message", ReasonBlocked, hint},  // AOL "521 5.2.1 : AOL will not accept delivery of this message": our host refused (not a disabled mailbox)
 	{"blacklist", ReasonBlocked, decisive},                             // "on our blacklist"
 	{"blocklist", ReasonBlocked, decisive},                             // inclusive wording
 	{"block list", ReasonBlocked, decisive},                            // inclusive wording
@@ -1058,12 +1072,14 @@ var textRules = []textRule{
 	{"domain filter", ReasonFiltered, hint},                              // Japanese carriers' domain filter
 
 	// After sisimai's filtered list.
-	{"is not accepting any mail", ReasonFiltered, decisive},    // various
-	{"this account is protected by", ReasonFiltered, decisive}, // challenge-response systems
-	{"has restricted sms e-mail", ReasonFiltered, decisive},    // AT&T
-	{"resolver.rst.notauthorized", ReasonFiltered, decisive},   // Exchange: the sender may not write to this recipient or group
-	{"user reject", ReasonFiltered, hint},                      // "user reject", "user rejected your mail"
-	{"bounced address", ReasonSuppressed, hint},                // SendGrid "Bounced Address": on the provider's list
+	{"is not accepting any mail", ReasonFiltered, decisive},         // various
+	{"this account is protected by", ReasonFiltered, decisive},      // challenge-response systems
+	{"has restricted sms e-mail", ReasonFiltered, decisive},         // AT&T
+	{"resolver.rst.notauthorized", ReasonFiltered, decisive},        // Exchange: the sender may not write to this recipient or group
+	{"sendasdenied", ReasonRejected, decisive},                      // Exchange Online "554 5.2.252 SendAsDenied; <sender> not allowed to send as <from>": our sending account, not the recipient
+	{"unresolvable rfc.5321 from domain", ReasonRejected, decisive}, // Yahoo "451 Message temporarily deferred due to unresolvable RFC.5321 from domain": our envelope sender's domain
+	{"user reject", ReasonFiltered, hint},                           // "user reject", "user rejected your mail"
+	{"bounced address", ReasonSuppressed, hint},                     // SendGrid "Bounced Address": on the provider's list
 
 	// --- DNS and network on the way ---
 	{"malformed or unexpected name server reply", ReasonNetworkError, decisive}, // Postfix DNS failure (not NXDOMAIN)
@@ -1310,6 +1326,7 @@ var textRules = []textRule{
 	{"mailbox not available", ReasonUserUnknown, hint},                          // various
 	{"address does not exist", ReasonUserUnknown, hint},                         // various
 	{"account does not exist", ReasonUserUnknown, hint},                         // Gmail "account ... does not exist"
+	{"ip address not found", ReasonBlocked, decisive},                           // "Client IP address not found in allowed list", "IP address not found in DNS": our host, not a mailbox
 	{"address not found", ReasonUserUnknown, decisive},                          // various
 	{"addressee unknown", ReasonUserUnknown, hint},                              // various
 	{"invalid recipient", ReasonUserUnknown, hint},                              // various (also La Poste English half)

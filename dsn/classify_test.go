@@ -165,6 +165,16 @@ var notHard = []classifyCase{
 	{"bare recipient rejected at RCPT", TypeBounce, failed("", "RCPT", "550 Recipient rejected"), ReasonUserUnknown, ClassHard},
 	// Our relay refusing our SMTP AUTH names no recipient.
 	{"smarthost auth failed, user not found", TypeBounce, failed("", "", "SASL authentication failed; server smtp.relay.example[192.0.2.9] said: 535 5.7.8 Error: authentication failed: user not found"), ReasonSecurityError, ClassBlock},
+	// "address not found" of our IP or in an allow-list is no directory verdict.
+	{"client ip not found in allowed list", TypeBounce, failed("", "RCPT", "550 5.7.1 Client IP address not found in allowed list"), ReasonBlocked, ClassBlock},
+	{"ip address not found in dns", TypeBounce, failed("", "", "550 5.7.1 Connection rejected: IP address not found in DNS"), ReasonBlocked, ClassBlock},
+	{"address not found in allowed senders", TypeBounce, failed("", "RCPT", "550 5.7.1 Email address not found in allowed senders list"), ReasonFiltered, ClassSoft},
+	{"gmail address not found stays hard", TypeBounce, failed("", "", "Address not found: Your message wasn't delivered to x@example.com because the address couldn't be found, or is unable to receive mail."), ReasonUserUnknown, ClassHard},
+	// Refusals of us that read as nothing (soft, counted towards suppression) before.
+	{"gmx black listed", TypeBounce, failed("", "RCPT", "554 IP address is black listed."), ReasonBlocked, ClassBlock},
+	{"aol will not accept delivery", TypeBounce, failed("", "", "521 5.2.1 : AOL will not accept delivery of this message."), ReasonBlocked, ClassBlock},
+	{"exchange online sendasdenied", TypeDSN, failed("5.2.252", "", "554 5.2.252 SendAsDenied; b@example.net not allowed to send as c@example.net; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied"), ReasonRejected, ClassBlock},
+	{"yahoo unresolvable from domain", TypeBounce, failed("", "RCPT", "451 Message temporarily deferred due to unresolvable RFC.5321 from domain"), ReasonRejected, ClassBlock},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"null mx words stay notaccept", TypeBounce, failed("", "RCPT", "556 5.1.10 Domain does not accept mail"), ReasonNotAccept, ClassHard},
