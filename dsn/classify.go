@@ -319,8 +319,10 @@ func aboutAddress(reason Reason) bool {
 // domain does not exist").
 var (
 	senderWords = []string{"sender", "mail from", "mail-from", "mailfrom", "envelope from", "from address",
-		"from domain", "from header", "return-path", "return path", "your domain", "your email address", "your address"}
-	hostWords = []string{"helo", "ehlo", "client host", "your host", "your server", "your ip", "your mail server"}
+		"from domain", "from header", "return-path", "return path", "your domain", "your email address", "your address",
+		"absender", "expediteur", "expéditeur", "emetteur", "émetteur", "remitente", "mittente"}
+	hostWords = []string{"helo", "ehlo", "client host", "your host", "your server", "your ip", "your mail server",
+		"client ip", "ip address", "sending host", "sending ip", "sending server", "connecting ip", "connecting host"}
 )
 
 // senderTails, right after a verdict ("Unknown host in HELO", "NXDOMAIN
@@ -810,17 +812,18 @@ var textRules = []textRule{
 	{"address * has been replaced by", ReasonHasMoved, hint}, // "address x has been replaced by y" (sisimai hasmoved); not "the attachment has been replaced by"
 
 	// --- the domain takes no mail ---
-	{"couldn't find a mail exchanger", ReasonNotAccept, decisive}, // qmail: no MX and no address for the domain
-	{"no mx record", ReasonNotAccept, decisive},                   // Yahoo "No mx record found for domain"
-	{"no mx found", ReasonNotAccept, decisive},                    // OpenSMTPD "No MX found for domain"
-	{"indicated no smtp service", ReasonNotAccept, decisive},      // Exim "an MX or SRV record indicated no SMTP service"
-	{"null mx", ReasonNotAccept, decisive},                        // RFC 7505 null MX
-	{"does not accept mail from", ReasonFiltered, decisive},       // "this user does not accept mail from your domain": a per-sender refusal, not a domain taking no mail
-	{"doesn't accept mail from", ReasonFiltered, decisive},        // the same, contracted
-	{"does not accept mail", ReasonNotAccept, decisive},           // Sendmail null MX, RFC 7504 521
-	{"doesn't receive email", ReasonNotAccept, decisive},          // Gmail null MX
-	{"does not receive email", ReasonNotAccept, decisive},         // variants
-	{"not accepting network messages", ReasonNotAccept, hint},     // RFC 3463 5.3.2 wording
+	{"couldn't find a mail exchanger", ReasonNotAccept, decisive},  // qmail: no MX and no address for the domain
+	{"no mx record", ReasonNotAccept, decisive},                    // Yahoo "No mx record found for domain"
+	{"no mx found", ReasonNotAccept, decisive},                     // OpenSMTPD "No MX found for domain"
+	{"indicated no smtp service", ReasonNotAccept, decisive},       // Exim "an MX or SRV record indicated no SMTP service"
+	{"null mx", ReasonNotAccept, decisive},                         // RFC 7505 null MX
+	{"does not accept mail from", ReasonFiltered, decisive},        // "this user does not accept mail from your domain": a per-sender refusal, not a domain taking no mail
+	{"does not accept mail with", ReasonPolicyViolation, decisive}, // "the recipient does not accept mail with attachments": our message, not the domain
+	{"doesn't accept mail from", ReasonFiltered, decisive},         // the same, contracted
+	{"does not accept mail", ReasonNotAccept, decisive},            // Sendmail null MX, RFC 7504 521
+	{"doesn't receive email", ReasonNotAccept, decisive},           // Gmail null MX
+	{"does not receive email", ReasonNotAccept, decisive},          // variants
+	{"not accepting network messages", ReasonNotAccept, hint},      // RFC 3463 5.3.2 wording
 
 	// cPanel's Exim wording for an unroutable recipient (sisimai's hostunknown
 	// list): cPanel's cannot_route_message of the dnslookup router, which

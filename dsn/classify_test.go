@@ -175,6 +175,13 @@ var notHard = []classifyCase{
 	{"aol will not accept delivery", TypeBounce, failed("", "", "521 5.2.1 : AOL will not accept delivery of this message."), ReasonBlocked, ClassBlock},
 	{"exchange online sendasdenied", TypeDSN, failed("5.2.252", "", "554 5.2.252 SendAsDenied; b@example.net not allowed to send as c@example.net; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied"), ReasonRejected, ClassBlock},
 	{"yahoo unresolvable from domain", TypeBounce, failed("", "RCPT", "451 Message temporarily deferred due to unresolvable RFC.5321 from domain"), ReasonRejected, ClassBlock},
+	// Our sender or host in other words and languages.
+	{"sending host not listed in dns", TypeBounce, failed("", "RCPT", "550 5.7.1 Sending host not listed in DNS"), ReasonBlocked, ClassBlock},
+	{"german sender not found", TypeBounce, failed("", "RCPT", "550 5.1.0 Absenderadresse nicht gefunden"), ReasonRejected, ClassBlock},
+	{"spanish sender domain does not exist", TypeBounce, failed("", "RCPT", "550 El dominio del remitente no existe"), ReasonRejected, ClassBlock},
+	{"german recipient unknown stays hard", TypeBounce, failed("", "RCPT", "550 Empfaenger unbekannt"), ReasonUserUnknown, ClassHard},
+	{"qmail remote host said stays hard", TypeBounce, failed("", "", "192.0.2.1 does not like recipient. Remote host said: 550 5.1.1 <x@example.com>... User Unknown Giving up on 192.0.2.1."), ReasonUserUnknown, ClassHard},
+	{"does not accept mail with attachments", TypeBounce, failed("", "RCPT", "550 5.7.1 Recipient does not accept mail with attachments"), ReasonPolicyViolation, ClassBlock},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"null mx words stay notaccept", TypeBounce, failed("", "RCPT", "556 5.1.10 Domain does not accept mail"), ReasonNotAccept, ClassHard},
