@@ -121,7 +121,7 @@ func (p *parser) legacyLeaf(mt string, e *message.Entity, depth int) bool {
 		return p.legacyEmbedded(e, depth)
 	case "text/html":
 		if len(p.htmls) < 4 {
-			p.htmls = append(p.htmls, legacyReadPrefix(e.Body, maxTextBytes))
+			p.htmls = append(p.htmls, &entity{body: []byte(legacyReadPrefix(e.Body, maxTextBytes)), end: io.EOF})
 		}
 	case "", "text/plain", "text/enriched":
 		if len(p.texts) < 3 {

@@ -266,19 +266,22 @@ func (e *entity) prefix(n int64) string {
 	}
 	b, release, _ := e.decoded(n)
 	s := string(b)
-	release()
+	if release != nil {
+		release()
+	}
 	return s
 }
 
 // decoded returns at most n bytes of the decoded body and what reading
-// past them returns (nil when the limit cut it). release gives back the
-// buffer, after which the bytes must not be used.
+// past them returns (nil when the limit cut it). A non-nil release gives
+// back the buffer they were decoded into, after which they must not be
+// used.
 func (e *entity) decoded(n int64) (b []byte, release func(), end error) {
 	if !e.decodeTransfer && !e.decodeCharset {
 		if int64(len(e.body)) > n {
-			return e.body[:n], func() {}, nil
+			return e.body[:n], nil, nil
 		}
-		return e.body, func() {}, e.end
+		return e.body, nil, e.end
 	}
 	buf := getBuffer()
 	switch {
@@ -446,14 +449,17 @@ func (p *parser) leaf(mt string, e *entity, depth int) bool {
 	case "text/rfc822-headers", "message/rfc822-headers", "text/rfc822-header":
 		b, release, _ := e.decoded(p.opts.MaxHeaderBytes)
 		h, _ := readHeader(&memLines{data: b, maxLine: maxFieldBytes}, p.opts.MaxHeaderBytes, p.opts.Headers)
-		release()
+		if release != nil {
+			release()
+		}
 		p.setOriginalHeader(h)
 		return true
 	case "message/rfc822", "message/global", "message/partial":
 		return p.embedded(e, depth)
 	case "text/html":
 		if len(p.htmls) < 4 {
-			p.htmls = append(p.htmls, e.prefix(maxTextBytes))
+			// Read only when no text part is found (textBounce).
+			p.htmls = append(p.htmls, e)
 		}
 	case "", "text/plain", "text/enriched":
 		if len(p.texts) < 3 {
@@ -468,7 +474,17 @@ func (p *parser) leaf(mt string, e *entity, depth int) bool {
 // It reports whether the part was a returned original.
 func (p *parser) embedded(e *entity, depth int) bool {
 	b, release, end := e.decoded(p.opts.MaxSize)
-	defer release()
+	if release != nil {
+		n := len(p.htmls)
+		defer func() {
+			if len(p.htmls) > n {
+				// An HTML part in b may be read until the parse ends.
+				p.releases = append(p.releases, release)
+			} else {
+				release()
+			}
+		}()
+	}
 	if end == nil {
 		end = io.EOF
 	}

@@ -140,13 +140,17 @@ type parser struct {
 	feedback    []field  // fields of the feedback-report part
 	sawFeedback bool     // a feedback-report part was read
 	texts       []string // decoded text parts, in order (bounce prose)
-	htmls       []string // text/html parts, as a fallback for texts
+	htmls       []*entity // text/html parts, as a fallback for texts (read when needed)
 	original    header   // header of the returned original message
 	jmrpRcpt    string   // QUIRK: Microsoft JMRP original recipient
 	jmrp        bool
 	raw         []byte // prefix of the undecoded top-level body
 	tooDeep     bool   // the depth problem was recorded
 	dropped     int    // records past Options.MaxRecipients
+
+	// releases give back the buffers of decoded parts, which entities in
+	// htmls may point into, when the parse is done.
+	releases []func()
 
 	// walkHook, when set (by tests), walks the top-level body instead.
 	walkHook func(p *parser, h header, body []byte)
@@ -165,6 +169,11 @@ func (p *parser) problem(format string, args ...any) {
 
 // parse decodes the whole message and fills p.rep.
 func (p *parser) parse(data []byte) error {
+	defer func() {
+		for _, release := range p.releases {
+			release()
+		}
+	}()
 	h, body, err := p.splitTop(data)
 	if err != nil {
 		return err
