@@ -135,14 +135,14 @@ type parser struct {
 	rep   *Report
 	parts int
 
-	outer       header   // top-level header
-	sawDSN      bool     // a delivery-status part was read
-	feedback    []field  // fields of the feedback-report part
-	sawFeedback bool     // a feedback-report part was read
-	texts       []string // decoded text parts, in order (bounce prose)
+	outer       header    // top-level header
+	sawDSN      bool      // a delivery-status part was read
+	feedback    []field   // fields of the feedback-report part
+	sawFeedback bool      // a feedback-report part was read
+	texts       []string  // decoded text parts, in order (bounce prose)
 	htmls       []*entity // text/html parts, as a fallback for texts (read when needed)
-	original    header   // header of the returned original message
-	jmrpRcpt    string   // QUIRK: Microsoft JMRP original recipient
+	original    header    // header of the returned original message
+	jmrpRcpt    string    // QUIRK: Microsoft JMRP original recipient
 	jmrp        bool
 	raw         []byte // prefix of the undecoded top-level body
 	tooDeep     bool   // the depth problem was recorded
