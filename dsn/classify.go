@@ -182,6 +182,11 @@ func (f *facts) adjust(reason Reason, w weight) Reason {
 		// Turned away at connect or greeting, before any address was named:
 		// our host was refused, whatever a quota or "unknown" in the words.
 		return ReasonBlocked
+	case (reason == ReasonHostUnknown || reason == ReasonNotAccept) && subject(f.code) != "1" && f.afterData():
+		// The receiving MTA accepted RCPT TO, so the recipient's domain
+		// resolved and takes mail: a domain the words call unknown after
+		// DATA is one named in the message ("From: domain not found").
+		return ReasonRejected
 	case aboutAddress(reason) && f.verdictOnOthers(reason) != "":
 		// "Sender domain not found", "Unknown host in HELO", "sender
 		// address verification failed: no such user": the words that would
@@ -223,6 +228,18 @@ func (f *facts) userUnknownWitnessed() bool {
 		return sub == "1" || saysAny(f.text, rcptMarkers) || sub != "2" && echoesRecipient(f.text, f.r)
 	}
 	return sub == "1"
+}
+
+// afterData reports whether the reply answered the message data: the
+// parser read DATA or BDAT, or the diagnostic says so.
+func (f *facts) afterData() bool {
+	switch f.cmd {
+	case "DATA", "BDAT":
+		return true
+	case "":
+		return saysAny(f.text, dataMarkers)
+	}
+	return false
 }
 
 // class decides the Class of a record whose Reason is reason.

@@ -182,6 +182,10 @@ var notHard = []classifyCase{
 	{"german recipient unknown stays hard", TypeBounce, failed("", "RCPT", "550 Empfaenger unbekannt"), ReasonUserUnknown, ClassHard},
 	{"qmail remote host said stays hard", TypeBounce, failed("", "", "192.0.2.1 does not like recipient. Remote host said: 550 5.1.1 <x@example.com>... User Unknown Giving up on 192.0.2.1."), ReasonUserUnknown, ClassHard},
 	{"does not accept mail with attachments", TypeBounce, failed("", "RCPT", "550 5.7.1 Recipient does not accept mail with attachments"), ReasonPolicyViolation, ClassBlock},
+	// After DATA the recipient's domain has resolved and taken RCPT: an unknown domain is one in the message.
+	{"unknown domain in headers after DATA", TypeBounce, failed("", "DATA", "554 5.7.1 Message rejected: unknown domain in message headers"), ReasonRejected, ClassBlock},
+	{"header domain not found at end of data", TypeBounce, failed("", "", "host mx.example.com[192.0.2.1] said: 550 5.7.0 Header domain not found (in reply to end of DATA command)"), ReasonRejected, ClassBlock},
+	{"5.1.2 after DATA stays hard", TypeDSN, failed("5.1.2", "DATA", "550 5.1.2 Host unknown"), ReasonHostUnknown, ClassHard},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"null mx words stay notaccept", TypeBounce, failed("", "RCPT", "556 5.1.10 Domain does not accept mail"), ReasonNotAccept, ClassHard},
