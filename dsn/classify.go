@@ -733,6 +733,7 @@ var textRules = []textRule{
 	{"quota violation", ReasonMailboxFull, decisive},                 // various
 	{"exhausted allowed storage", ReasonMailboxFull, decisive},       // various "user has exhausted allowed storage space"
 	{"too many messages on the server", ReasonMailboxFull, decisive}, // various
+	{"user is over flow", ReasonMailboxFull, decisive},               // NetEase (163.com) "550 User is over flow"
 	{"zuviele mails", ReasonMailboxFull, decisive},                   // German "Benutzer hat zuviele Mails auf dem Server"
 	{"boite du destinataire pleine", ReasonMailboxFull, decisive},    // Orange (French)
 
@@ -1013,24 +1014,26 @@ var textRules = []textRule{
 	{"suspiciously like spammer", ReasonBlocked, decisive},    // qmail rblsmtpd "your remotehost looks suspiciously like spammer"
 
 	// --- rate limits (before spam: "too many spam" is a complaint rate) ---
-	{"sent to too many recipients", ReasonSpeeding, decisive},     // GoDaddy IB607 "has sent to too many recipients this hour"
-	{"too many connections", ReasonTooManyConn, decisive},         // most
-	{"too many concurrent", ReasonTooManyConn, decisive},          // "too many concurrent SMTP connections"
-	{"too many simultaneous", ReasonTooManyConn, decisive},        // various
-	{"connection rate limit", ReasonTooManyConn, decisive},        // Postfix anvil
-	{"connection frequency limited", ReasonTooManyConn, decisive}, // Tencent QQ
-	{"ip frequency limited", ReasonTooManyConn, decisive},         // Tencent QQ
-	{"too many recipients", ReasonTooManyConn, decisive},          // RFC 3463 5.5.3, Postfix
-	{"too many sessions", ReasonTooManyConn, decisive},            // various
-	{"receiving mail at a rate", ReasonSpeeding, decisive},        // Gmail ReceivingRate
-	{"rate limit", ReasonSpeeding, decisive},                      // generic "rate limited"/"rate limit exceeded"
-	{"ratelimit", ReasonSpeeding, decisive},                       // various
-	{"rate-limit", ReasonSpeeding, decisive},                      // various
-	{"sending too fast", ReasonSpeeding, decisive},                // various
-	{"too many messages", ReasonSpeeding, decisive},               // "too many messages in this connection/hour"
-	{"too many emails", ReasonSpeeding, decisive},                 // various
-	{"exceeded the limit", ReasonSpeeding, hint},                  // various sending quotas
-	{"throttl", ReasonSpeeding, decisive},                         // "throttled", "throttling"
+	{"sent to too many recipients", ReasonSpeeding, decisive},          // GoDaddy IB607 "has sent to too many recipients this hour"
+	{"too many connections", ReasonTooManyConn, decisive},              // most
+	{"too many concurrent", ReasonTooManyConn, decisive},               // "too many concurrent SMTP connections"
+	{"too many simultaneous", ReasonTooManyConn, decisive},             // various
+	{"connection rate limit", ReasonTooManyConn, decisive},             // Postfix anvil
+	{"connection frequency limited", ReasonTooManyConn, decisive},      // Tencent QQ
+	{"ip frequency limited", ReasonTooManyConn, decisive},              // Tencent QQ
+	{"frequency limited", ReasonSpeeding, decisive},                    // Tencent QQ "550 Sender frequency limited", NetEase "MI:DMC frequency limited": our sending rate
+	{"mailbox unavailable or access denied", ReasonSpeeding, decisive}, // Tencent QQ: the recipient got too much mail in a short time and is closed to senders for a while (documented meaning), not a dead mailbox
+	{"too many recipients", ReasonTooManyConn, decisive},               // RFC 3463 5.5.3, Postfix
+	{"too many sessions", ReasonTooManyConn, decisive},                 // various
+	{"receiving mail at a rate", ReasonSpeeding, decisive},             // Gmail ReceivingRate
+	{"rate limit", ReasonSpeeding, decisive},                           // generic "rate limited"/"rate limit exceeded"
+	{"ratelimit", ReasonSpeeding, decisive},                            // various
+	{"rate-limit", ReasonSpeeding, decisive},                           // various
+	{"sending too fast", ReasonSpeeding, decisive},                     // various
+	{"too many messages", ReasonSpeeding, decisive},                    // "too many messages in this connection/hour"
+	{"too many emails", ReasonSpeeding, decisive},                      // various
+	{"exceeded the limit", ReasonSpeeding, hint},                       // various sending quotas
+	{"throttl", ReasonSpeeding, decisive},                              // "throttled", "throttling"
 
 	// After sisimai's toomanyconn list.
 	{"connection limit", ReasonTooManyConn, decisive},             // "at maximum connection limit", "exceeds per-domain connection limit"
@@ -1399,6 +1402,9 @@ var textRules = []textRule{
 	{"user * was not found", ReasonUserUnknown, hint},               // "user x was not found"
 	{"user (* unknown", ReasonUserUnknown, hint},                    // "user (x) unknown"
 	{"nessun utente simile", ReasonUserUnknown, hint},               // Italian "no such user"
+	{"don't exists that user", ReasonUserUnknown, hint},             // Coremail "local server don't exists that user"
+	{"not user of this server", ReasonUserUnknown, hint},            // Coremail
+	{"does not have an account", ReasonUserUnknown, hint},           // "recipient does not have an account"
 
 	// --- local policy and security ---
 	{"policy reasons", ReasonPolicyViolation, decisive},               // Yahoo 5.7.9, various "rejected for policy reasons"

@@ -186,6 +186,12 @@ var notHard = []classifyCase{
 	{"unknown domain in headers after DATA", TypeBounce, failed("", "DATA", "554 5.7.1 Message rejected: unknown domain in message headers"), ReasonRejected, ClassBlock},
 	{"header domain not found at end of data", TypeBounce, failed("", "", "host mx.example.com[192.0.2.1] said: 550 5.7.0 Header domain not found (in reply to end of DATA command)"), ReasonRejected, ClassBlock},
 	{"5.1.2 after DATA stays hard", TypeDSN, failed("5.1.2", "DATA", "550 5.1.2 Host unknown"), ReasonHostUnknown, ClassHard},
+	// Tencent QQ and NetEase documented replies.
+	{"qq mailbox unavailable or access denied is a rate limit", TypeBounce, failed("", "RCPT", "550 Mailbox unavailable or access denied"), ReasonSpeeding, ClassBlock},
+	{"qq sender frequency limited", TypeBounce, failed("", "RCPT", "550 Sender frequency limited. http://service.exmail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000723"), ReasonSpeeding, ClassBlock},
+	{"qq mailbox not found stays hard", TypeBounce, failed("", "RCPT", "550 Mailbox not found. http://service.exmail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000728"), ReasonUserUnknown, ClassHard},
+	{"netease over flow", TypeBounce, failed("", "RCPT", "550 User is over flow"), ReasonMailboxFull, ClassSoft},
+	{"coremail no such user", TypeBounce, failed("", "RCPT", "550 local server don't exists that user"), ReasonUserUnknown, ClassHard},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"null mx words stay notaccept", TypeBounce, failed("", "RCPT", "556 5.1.10 Domain does not accept mail"), ReasonNotAccept, ClassHard},
