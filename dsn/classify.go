@@ -1078,7 +1078,9 @@ var textRules = []textRule{
 	{"header too long", ReasonContentError, decisive},               // various
 	{"line too long", ReasonContentError, decisive},                 // various
 	{"message header", ReasonContentError, hint},                    // "invalid message header"
-	{"mime", ReasonContentError, hint},                              // "invalid MIME structure"
+	{"mime ", ReasonContentError, hint},                             // "invalid MIME structure" (the word, not "mimecast.com" in every Mimecast reply's URL)
+	{"mime-", ReasonContentError, hint},                             // "MIME-Version header missing"
+	{"mime.", ReasonContentError, hint},                             // "... invalid MIME."
 	{"attachment", ReasonPolicyViolation, hint},                     // "attachment type not allowed"
 
 	// --- the recipient's own filter ---

@@ -192,6 +192,11 @@ var notHard = []classifyCase{
 	{"qq mailbox not found stays hard", TypeBounce, failed("", "RCPT", "550 Mailbox not found. http://service.exmail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000728"), ReasonUserUnknown, ClassHard},
 	{"netease over flow", TypeBounce, failed("", "RCPT", "550 User is over flow"), ReasonMailboxFull, ClassSoft},
 	{"coremail no such user", TypeBounce, failed("", "RCPT", "550 local server don't exists that user"), ReasonUserUnknown, ClassHard},
+	// Mimecast's URL in every reply is not the word MIME.
+	{"mimecast invalid recipient", TypeBounce, failed("", "RCPT", "550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550 [abc.us123]"), ReasonUserUnknown, ClassHard},
+	{"mimecast anti-spoofing", TypeBounce, failed("", "RCPT", "550 Rejected by header based Anti-Spoofing policy: x@example.com - https://community.mimecast.com/docs/DOC-1369#550"), ReasonPolicyViolation, ClassBlock},
+	{"invalid mime structure stays content", TypeBounce, failed("", "DATA", "554 Invalid MIME structure"), ReasonContentError, ClassBlock},
+	{"missing mime-version stays content", TypeBounce, failed("", "DATA", "554 MIME-Version header missing"), ReasonContentError, ClassBlock},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"null mx words stay notaccept", TypeBounce, failed("", "RCPT", "556 5.1.10 Domain does not accept mail"), ReasonNotAccept, ClassHard},
