@@ -1837,6 +1837,14 @@ func effectiveStatus(r *Recipient) string {
 		if in := statusInText(r.Diagnostic); in != "" && in[2:] != "0.0" {
 			return in
 		}
+	} else if subject(s) == "1" {
+		// An address status over a reply that gave another subject ("Status:
+		// 5.1.1" over "550 5.7.1 IP address blacklisted"): the reporting MTA
+		// mapped the reply code to an address failure; the remote server's
+		// own code says what it refused.
+		if in := statusInText(r.Diagnostic); in != "" && in[0] == s[0] && subject(in) != "1" && subject(in) != "0" {
+			return in
+		}
 	}
 	return s
 }

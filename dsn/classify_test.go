@@ -197,6 +197,11 @@ var notHard = []classifyCase{
 	{"mimecast anti-spoofing", TypeBounce, failed("", "RCPT", "550 Rejected by header based Anti-Spoofing policy: x@example.com - https://community.mimecast.com/docs/DOC-1369#550"), ReasonPolicyViolation, ClassBlock},
 	{"invalid mime structure stays content", TypeBounce, failed("", "DATA", "554 Invalid MIME structure"), ReasonContentError, ClassBlock},
 	{"missing mime-version stays content", TypeBounce, failed("", "DATA", "554 MIME-Version header missing"), ReasonContentError, ClassBlock},
+	// A reporting MTA's X.1.x over a reply that says 5.7.x: the reply's own code decides.
+	{"5.1.1 over a 5.7.1 refusal", TypeDSN, failed("5.1.1", "", "550 5.7.1 Message refused"), ReasonSecurityError, ClassBlock},
+	{"5.1.1 over a 5.7.1 policy refusal", TypeDSN, failed("5.1.1", "RCPT", "550 5.7.1 Blocked by local policy"), ReasonBlocked, ClassBlock},
+	{"5.1.1 over a 5.1.1 reply stays hard", TypeDSN, failed("5.1.1", "", "550 5.1.1 <x@example.com>... User unknown"), ReasonUserUnknown, ClassHard},
+	{"5.1.1 over a reply without a code stays hard", TypeDSN, failed("5.1.1", "", "550 Access denied"), ReasonUserUnknown, ClassHard},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"null mx words stay notaccept", TypeBounce, failed("", "RCPT", "556 5.1.10 Domain does not accept mail"), ReasonNotAccept, ClassHard},
