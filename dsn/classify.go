@@ -698,7 +698,7 @@ var textRules = []textRule{
 	// address: Address verification in progress", or the probe's own
 	// deferral): its 4.1.1 says nothing about the mailbox. A probe that did
 	// bounce reads "undeliverable address: ..." and is judged by its cause.
-	{"unverified address", ReasonOnHold, decisive},
+	{"recipient address rejected: unverified address", ReasonOnHold, decisive}, // (the sender's, "Sender address rejected: unverified address", is rejected below)
 
 	// --- the mailbox is full (before "user"/"account" phrases) ---
 	{"sending quota", ReasonSpeeding, decisive},                      // Gmail 5.4.5 "Daily user sending quota exceeded": our quota, not the mailbox

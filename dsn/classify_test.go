@@ -126,6 +126,7 @@ var notHard = []classifyCase{
 	// Postfix reject_unverified_recipient before its probe has a verdict: the 4.1.1 is no verdict.
 	{"postfix verification in progress", TypeDSN, failed("4.1.1", "RCPT", "450 4.1.1 <x@example.com>: Recipient address rejected: unverified address: Address verification in progress"), ReasonOnHold, ClassSoft},
 	{"postfix unverified after the queue lifetime", TypeDSN, failed("4.1.1", "", "450 4.1.1 <x@example.com>: Recipient address rejected: unverified address: connect to mx.example.com[192.0.2.1]:25: Connection timed out"), ReasonOnHold, ClassSoft},
+	{"postfix unverified sender is ours", TypeDSN, failed("4.1.7", "RCPT", "450 4.1.7 <b@example.net>: Sender address rejected: unverified address: host mx.example.net[192.0.2.2] said: 450 4.7.1 try later"), ReasonRejected, ClassBlock},
 	{"postfix undeliverable address stays hard", TypeDSN, failed("5.1.1", "RCPT", "550 5.1.1 <x@example.com>: Recipient address rejected: undeliverable address: unknown user: \"x\""), ReasonUserUnknown, ClassHard},
 	// RFC 5321's 450 text: a busy or temporarily blocked mailbox, not an unknown one.
 	{"450 mailbox unavailable", TypeBounce, failed("", "RCPT", "450 Requested mail action not taken: mailbox unavailable"), ReasonUserUnknown, ClassSoft},
