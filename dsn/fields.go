@@ -139,32 +139,47 @@ func (u *unfolder) flush(fs []field) {
 // groups; continuation lines are unfolded; lines that are not fields are
 // ignored.
 func parseGroups(s string) [][]field {
-	var groups [][]field
-	var cur []field
+	// The fields of all groups share one array; ends[i] is where group i
+	// ends in it.
+	var fieldBuf [16]field
+	var endBuf [8]int
+	all, ends := fieldBuf[:0], endBuf[:0]
+	start := 0
 	var u unfolder
 	for line := range strings.Lines(s) {
 		line = strings.TrimRight(line, "\r\n")
 		if strings.TrimSpace(line) == "" {
-			u.flush(cur)
-			if len(cur) > 0 {
-				groups = append(groups, cur)
-				cur = nil
+			u.flush(all)
+			if len(all) > start {
+				ends = append(ends, len(all))
+				start = len(all)
 			}
 			continue
 		}
-		if isContinuation(line) && len(cur) > 0 {
+		if isContinuation(line) && len(all) > start {
 			u.addString(line)
 			continue
 		}
 		if name, off, ok := fieldName(line); ok {
-			u.flush(cur)
-			cur = append(cur, field{name: name})
+			u.flush(all)
+			all = append(all, field{name: name})
 			u.startString(line[off:])
 		}
 	}
-	u.flush(cur)
-	if len(cur) > 0 {
-		groups = append(groups, cur)
+	u.flush(all)
+	if len(all) > start {
+		ends = append(ends, len(all))
+	}
+	if len(ends) == 0 {
+		return nil
+	}
+	fields := make([]field, len(all))
+	copy(fields, all)
+	groups := make([][]field, len(ends))
+	start = 0
+	for i, end := range ends {
+		groups[i] = fields[start:end:end]
+		start = end
 	}
 	return groups
 }

@@ -122,7 +122,12 @@ type contentType struct {
 // then uses mime.ParseMediaType.
 func parseContentType(v string) (ct contentType, ok bool) {
 	base, rest, _ := strings.Cut(v, ";")
-	base = string(trimSpaceTab([]byte(base)))
+	for base != "" && (base[0] == ' ' || base[0] == '\t') {
+		base = base[1:]
+	}
+	for base != "" && (base[len(base)-1] == ' ' || base[len(base)-1] == '\t') {
+		base = base[:len(base)-1]
+	}
 	typ, sub := consumeToken(base)
 	if typ == "" || sub != "" && (sub[0] != '/' || !isToken(sub[1:])) {
 		return ct, false
