@@ -389,6 +389,14 @@ func (f *facts) verdictOnOthers(reason Reason) Reason {
 		return ReasonRejected
 	case hasTail(after, allowListTails):
 		return ReasonFiltered
+	case reason == ReasonNotAccept && strings.HasPrefix(after, "from "):
+		// "does not accept mail from your domain": a refusal of one sender
+		// (the recipient's filter), or "from your IP" of our host, not a
+		// domain that takes no mail.
+		if saysAny(after, hostWords) {
+			return ReasonBlocked
+		}
+		return ReasonFiltered
 	}
 	return ""
 }
@@ -835,7 +843,6 @@ var textRules = []textRule{
 	{"no mx found", ReasonNotAccept, decisive},                     // OpenSMTPD "No MX found for domain"
 	{"indicated no smtp service", ReasonNotAccept, decisive},       // Exim "an MX or SRV record indicated no SMTP service"
 	{"null mx", ReasonNotAccept, decisive},                         // RFC 7505 null MX
-	{"does not accept mail from", ReasonFiltered, decisive},        // "this user does not accept mail from your domain": a per-sender refusal, not a domain taking no mail
 	{"does not accept mail with", ReasonPolicyViolation, decisive}, // "the recipient does not accept mail with attachments": our message, not the domain
 	{"doesn't accept mail from", ReasonFiltered, decisive},         // the same, contracted
 	{"does not accept mail", ReasonNotAccept, decisive},            // Sendmail null MX, RFC 7504 521

@@ -205,6 +205,7 @@ var notHard = []classifyCase{
 	{"5.1.1 over a reply without a code stays hard", TypeDSN, failed("5.1.1", "", "550 Access denied"), ReasonUserUnknown, ClassHard},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
+	{"does not accept mail from your ip", TypeBounce, failed("", "RCPT", "550 5.7.1 Our server does not accept mail from your IP address"), ReasonBlocked, ClassBlock},
 	{"null mx words stay notaccept", TypeBounce, failed("", "RCPT", "556 5.1.10 Domain does not accept mail"), ReasonNotAccept, ClassHard},
 }
 
