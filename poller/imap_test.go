@@ -397,6 +397,12 @@ func TestPollIMAPStop(t *testing.T) {
 	if left := len(s.folder(t, "INBOX")); left != 6-sum.Fetched || sum.Waiting != left {
 		t.Errorf("INBOX holds %d, summary waiting %d; want %d", left, sum.Waiting, 6-sum.Fetched)
 	}
+	store.onRecord = nil
+	again, err := Poll(context.Background(), s.mailbox("main"), store, nil)
+	if err != nil || again.Fetched != 4 || again.Duplicates != 0 || len(store.ledger) != 6 || len(s.folder(t, "INBOX")) != 0 {
+		t.Errorf("rerun fetched %d, duplicates %d, err %v, ledger %d, INBOX %d; want 4, 0, nil, 6, 0",
+			again.Fetched, again.Duplicates, err, len(store.ledger), len(s.folder(t, "INBOX")))
+	}
 }
 
 func TestPollIMAPBadLogin(t *testing.T) {
