@@ -345,7 +345,7 @@ var (
 // senderTails, right after a verdict ("Unknown host in HELO", "NXDOMAIN
 // for sender domain", "Unknown domain in sender address"), do the same.
 var (
-	senderTails = []string{"in sender", "in the sender", "in mail from", "in envelope", "in from", "of sender",
+	senderTails = []string{"in sender", "in the sender", "in mail from", "in envelope from", "in envelope sender", "in from", "of sender",
 		"of the sender", "for sender", "for the sender", "in your sender", "in return-path"}
 	hostTails = []string{"in helo", "in ehlo", "in the helo", "in your helo", "for helo", "of helo"}
 )

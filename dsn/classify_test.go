@@ -146,6 +146,8 @@ var notHard = []classifyCase{
 	{"your domain does not exist", TypeBounce, failed("", "RCPT", "550 5.7.1 Your domain name does not exist in DNS"), ReasonRejected, ClassBlock},
 	{"helo domain does not exist", TypeBounce, failed("", "RCPT", "550 HELO domain does not exist"), ReasonBlocked, ClassBlock},
 	{"unknown host in helo", TypeBounce, failed("", "RCPT", "550 Unknown host in HELO"), ReasonBlocked, ClassBlock},
+	{"unknown address in envelope recipient stays hard", TypeBounce, failed("", "RCPT", "550 Unknown address in envelope recipient"), ReasonUserUnknown, ClassHard},
+	{"unknown domain in envelope sender", TypeBounce, failed("", "RCPT", "550 Unknown domain in envelope sender"), ReasonRejected, ClassBlock},
 	{"exim after rcpt stays hard", TypeBounce, failed("", "", "SMTP error from remote mail server after RCPT TO:<x@example.com>: 550 No Such User Here"), ReasonUserUnknown, ClassHard},
 	{"sender named after the verdict stays hard", TypeBounce, failed("", "RCPT", "550 5.1.1 User unknown; please let the sender know"), ReasonUserUnknown, ClassHard},
 	{"return-path of a quoted original is no sender verdict", TypeDSN, failed("5.1.1", "", "550 5.1.1 <x@example.com>... User unknown Reporting-MTA: dns; mx.example.jp Action: failed Status: 5.1.1 Return-Path: <b@example.net> Received: from mx.example.org"), ReasonUserUnknown, ClassHard},
