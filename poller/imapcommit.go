@@ -217,7 +217,15 @@ func (p *imapPass) disposeLoop(ctx context.Context, c *committer, q *disposeQueu
 		return ic
 	}
 	defer func() {
-		if ic := session(); ic != p.ic {
+		if second != nil {
+			// Never used (the pass failed or stopped first): do not wait
+			// for a dial that may take up to Options.DialTimeout.
+			go func(second <-chan *imapConn) {
+				if ic := <-second; ic != p.ic {
+					ic.logout()
+				}
+			}(second)
+		} else if ic != p.ic {
 			ic.logout()
 		}
 	}()
