@@ -1200,30 +1200,33 @@ var textRules = []textRule{
 	{"giving up on", ReasonExpired, vague},                       // qmail "Giving up on 192.0.2.1" (a stated cause comes first)
 
 	// --- the envelope sender was refused (before the user rows: "sender ... does not exist") ---
-	{"provide a valid from", ReasonRejected, decisive},          // GoDaddy IB506 "From: Domain is invalid. Please provide a valid From:"
-	{"domain of sender address", ReasonRejected, decisive},      // Sendmail/Postfix "Domain of sender address ... does not exist"
-	{"sender address rejected", ReasonRejected, decisive},       // Postfix smtpd_sender_restrictions
-	{"sender rejected", ReasonRejected, decisive},               // various
-	{"sender verify failed", ReasonRejected, decisive},          // Exim callout
-	{"sender verification failed", ReasonRejected, decisive},    // various
-	{"invalid sender", ReasonRejected, decisive},                // various
-	{"sender domain", ReasonRejected, hint},                     // "sender domain must exist"
-	{"invalid dns mx or a/aaaa", ReasonRejected, decisive},      // GMX, web.de, IONOS "550-Requested action not taken: mailbox unavailable 550 invalid DNS MX or A/AAAA resource record": our envelope sender's domain, not the mailbox
-	{"sender address does not exist", ReasonRejected, decisive}, // various: our envelope sender, not the recipient
-	{"sender does not exist", ReasonRejected, decisive},         // various
-	{"unroutable sender", ReasonRejected, decisive},             // various
-	{"sender was rejected", ReasonRejected, decisive},           // qmail
-	{"purported responsible address", ReasonRejected, decisive}, // Courier Sender-ID
-	{"mail from not owned", ReasonRejected, decisive},           // various
-	{"null sender", ReasonRejected, decisive},                   // "null sender is not allowed"
-	{"bounce not accepted", ReasonRejected, decisive},           // various
-	{"not a registered gateway user", ReasonRejected, decisive}, // gateway refusing our sender
-	{"permission to post", ReasonRejected, decisive},            // Google Groups "you may not have permission to post"
-	{"not allowed to post", ReasonRejected, decisive},           // mailing lists
-	{"not authorized to post", ReasonRejected, decisive},        // mailing lists
-	{"not a member of th", ReasonRejected, decisive},            // mailing lists: "You are not a member of this (mailing) list"
-	{"duplicated message-id", ReasonSystemError, decisive},      // fml's loop alert: the list refused a Message-ID it had already seen
-	{"mail from", ReasonRejected, hint},                         // "MAIL FROM rejected"
+	{"provide a valid from", ReasonRejected, decisive},              // GoDaddy IB506 "From: Domain is invalid. Please provide a valid From:"
+	{"domain of sender address", ReasonRejected, decisive},          // Sendmail/Postfix "Domain of sender address ... does not exist"
+	{"sender address rejected", ReasonRejected, decisive},           // Postfix smtpd_sender_restrictions
+	{"sender rejected", ReasonRejected, decisive},                   // various
+	{"sender verify failed", ReasonRejected, decisive},              // Exim callout
+	{"sender verification failed", ReasonRejected, decisive},        // various
+	{"invalid sender", ReasonRejected, decisive},                    // various
+	{"sender domain", ReasonRejected, hint},                         // "sender domain must exist"
+	{"invalid dns mx or a/aaaa", ReasonRejected, decisive},          // GMX, web.de, IONOS "550-Requested action not taken: mailbox unavailable 550 invalid DNS MX or A/AAAA resource record": our envelope sender's domain, not the mailbox
+	{"sender address does not exist", ReasonRejected, decisive},     // various: our envelope sender, not the recipient
+	{"sender does not exist", ReasonRejected, decisive},             // various
+	{"unroutable sender", ReasonRejected, decisive},                 // various
+	{"sender was rejected", ReasonRejected, decisive},               // qmail
+	{"purported responsible address", ReasonRejected, decisive},     // Courier Sender-ID
+	{"mail from not owned", ReasonRejected, decisive},               // various
+	{"null sender", ReasonRejected, decisive},                       // "null sender is not allowed"
+	{"bounce not accepted", ReasonRejected, decisive},               // various
+	{"not a registered gateway user", ReasonRejected, decisive},     // gateway refusing our sender
+	{"permission to post", ReasonRejected, decisive},                // Google Groups "you may not have permission to post"
+	{"not allowed to post", ReasonRejected, decisive},               // mailing lists
+	{"not authorized to post", ReasonRejected, decisive},            // mailing lists
+	{"not a member of this list", ReasonRejected, decisive},         // mailing lists: "You are not a member of this list"
+	{"not a member of this mailing list", ReasonRejected, decisive}, // fml "You are not a member of this mailing list <list@...>"
+	{"not a member of the list", ReasonRejected, decisive},          // variants
+	{"not a member of this group", ReasonRejected, decisive},        // Google Groups and the like (not "not a member of this domain", a directory verdict)
+	{"duplicated message-id", ReasonSystemError, decisive},          // fml's loop alert: the list refused a Message-ID it had already seen
+	{"mail from", ReasonRejected, hint},                             // "MAIL FROM rejected"
 
 	// After sisimai's rejected list.
 	{"recipient addresses rejected : access denied", ReasonRejected, decisive}, // Exchange Online "All recipient addresses rejected : Access denied": the tenant refused our sender

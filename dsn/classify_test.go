@@ -205,6 +205,9 @@ var notHard = []classifyCase{
 	{"5.1.1 over a 5.7.1 policy refusal", TypeDSN, failed("5.1.1", "RCPT", "550 5.7.1 Blocked by local policy"), ReasonBlocked, ClassBlock},
 	{"5.1.1 over a 5.1.1 reply stays hard", TypeDSN, failed("5.1.1", "", "550 5.1.1 <x@example.com>... User unknown"), ReasonUserUnknown, ClassHard},
 	{"5.1.1 over a reply without a code stays hard", TypeDSN, failed("5.1.1", "", "550 Access denied"), ReasonUserUnknown, ClassHard},
+	// "not a member of" is a list's refusal of our sender only for a list or group.
+	{"not a member of this domain is no list refusal", TypeBounce, failed("", "RCPT", "550 5.1.1 alice is not a member of this domain"), ReasonUserUnknown, ClassHard},
+	{"not a member of this mailing list", TypeBounce, failed("", "", "You are not a member of this mailing list <list@example.org>."), ReasonRejected, ClassBlock},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"does not accept mail from your ip", TypeBounce, failed("", "RCPT", "550 5.7.1 Our server does not accept mail from your IP address"), ReasonBlocked, ClassBlock},
