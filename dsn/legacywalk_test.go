@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/emersion/go-message"
@@ -178,6 +179,11 @@ func (r *legacyBufLines) readLine() ([]byte, int, error) {
 	return r.long, n, err
 }
 
+// mp wraps a body in a multipart bounce with boundary "b".
+func mp(body string) string {
+	return "From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail\nContent-Type: multipart/report; boundary=b\n\n" + body
+}
+
 // FuzzWalkParity checks that the walk over memory and the walk over
 // go-message give the same Report.
 func FuzzWalkParity(f *testing.F) {
@@ -192,6 +198,27 @@ func FuzzWalkParity(f *testing.F) {
 		nestedMultipart(3), nestedRFC822(3), dsnMessage(recipientGroup("a@b.example")),
 		"Content-Type: multipart/mixed; boundary=b\n\npre\n--b\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n" +
 			"Q29udGVudC1UeXBlOiBtdWx0aXBhcnQvcmVwb3J0OyBib3VuZGFyeT1jDQoNCi0tYw0KQ29udGVudC1UeXBlOiBtZXNzYWdlL2RlbGl2ZXJ5LXN0YXR1cw0KDQpGaW5hbC1SZWNpcGllbnQ6IHJmYzgyMjsgYUBiLmV4YW1wbGUNCkFjdGlvbjogZmFpbGVkDQpTdGF0dXM6IDUuMS4xDQotLWMtLQ0K\n--b--\n",
+		// Edges of the multipart reader: a preamble line longer than its
+		// buffer, no closing boundary, a closing boundary without a line
+		// ending, a part header line without a colon or with the colon on
+		// a continuation line, an empty boundary, a body that is only a
+		// boundary, lookalike boundaries, LWSP after boundaries, "--b--"
+		// in the preamble, CRLF in a decoded attachment.
+		mp("pre " + strings.Repeat("x", 5000) + "\n--b\nContent-Type: text/plain\n\nhi\n--b--\n"),
+		mp("--b\nContent-Type: text/plain\n\nno end"),
+		mp("--b\nContent-Type: text/plain\n\nbody\n--b--"),
+		mp("--b\nContent-Type: text/plain\nno colon here\n\nbody\n--b--\n"),
+		mp("--b\nno colon\n x: y\n\nbody\n--b--\n"),
+		mp("--b\n Content-Type: text/plain\n\nbody\n--b--\n"),
+		"Content-Type: multipart/mixed; boundary=\"\"\n\n--\nContent-Type: text/plain\n\nx\n",
+		mp("--b\nContent-Type: text/plain\n\n--b\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; a@b.example\nStatus: 5.1.1\n--b--\n"),
+		mp("--b--\n--b \t\nContent-Type: text/plain\n\nthe --bx line\n--bx\n\n--b-x\nmore\n--b  \n\ntwo\n--b--  \n"),
+		mp("--b\nContent-Type: text/plain; charset=x-unknown-charset\nContent-Transfer-Encoding: x-gzip\n\nbody\n--b--\n"),
+		mp("--b\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable\n\nsoft=\nbreak =3D =XY =\n\tend=\n--b--\n"),
+		mp("--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\nbm90IGEgYm91bmNl\n--b--\n"),
+		mp("--b\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n" +
+			"Q29udGVudC1UeXBlOiBtdWx0aXBhcnQvbWl4ZWQ7IGJvdW5kYXJ5PWMNCkZyb206IE1BSUxFUi1EQUVNT05AeC5leGFtcGxlDQoNCi0tYw0KQ29udGVudC1UeXBlOiB0ZXh0L3BsYWluDQoNCm5vIGVuZA0K\n--b--\n"),
+		mp("--b\nContent-Type: text/html\n\n<p>Delivery to <b>a@b.example</b> failed</p>\n--b--\n"),
 	} {
 		f.Add([]byte(s))
 	}
