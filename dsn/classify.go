@@ -58,6 +58,7 @@ type facts struct {
 	action    string // lower case
 	code      string // effective status: Status, or the code in the diagnostic
 	text      string // normalized diagnostic
+	words     string // text with its mail addresses masked: what the phrase rows read
 	cmd       string // upper case
 	temporary bool   // 4.x.x, or a 4xx reply without status
 }
@@ -66,6 +67,7 @@ func newFacts(r *Recipient) facts {
 	f := facts{r: r, action: strings.ToLower(r.Action), cmd: strings.ToUpper(r.Command)}
 	f.code = effectiveStatus(r)
 	f.text = normalizeDiagnostic(r.Diagnostic)
+	f.words = maskAddresses(f.text)
 	if s := strings.TrimSpace(r.Status); statusLen(s) == len(s) && s != "" {
 		f.temporary = s[0] == '4'
 	} else if f.code != "" {
@@ -97,11 +99,11 @@ func (f *facts) reason() Reason {
 // status row, hint or vague for a text row, none for a generic status, the
 // reply code or nothing.
 func (f *facts) failureReason() (Reason, weight) {
-	if pr := providerCode(f.text); pr != "" {
+	if pr := providerCode(f.words); pr != "" {
 		// A provider's documented code (providercodes.go) names the cause.
 		return pr, decisive
 	}
-	tr, tw := matchText(f.text)
+	tr, tw := matchText(f.words)
 	sr, sw := statusReason(f.code)
 	switch {
 	case tw == decisive:
@@ -367,15 +369,15 @@ var allowListTails = []string{"in allowed", "in the allowed", "in our allowed", 
 // otherwise. When the status code, not the words, gave the verdict, the
 // reply's opening words are read instead.
 func (f *facts) verdictOnOthers(reason Reason) Reason {
-	start, end := textVerdict(f.text, reason)
+	start, end := textVerdict(f.words, reason)
 	var before, after string
 	if start < 0 {
 		// The status gave the verdict ("550 5.1.0 Sender denied"): the
 		// reply's opening words say whose address it is.
-		before = f.text[:min(len(f.text), 2*ourSideWindow)]
+		before = f.words[:min(len(f.words), 2*ourSideWindow)]
 	} else {
-		before = f.text[max(0, start-ourSideWindow):start]
-		after = strings.TrimLeft(f.text[end:], " :,;-")
+		before = f.words[max(0, start-ourSideWindow):start]
+		after = strings.TrimLeft(f.words[end:], " :,;-")
 	}
 	// The verdict phrase may itself run on ("unknown host" + "name"): look
 	// at the next few words for the tail.
@@ -1818,6 +1820,59 @@ func statusLen(s string) int {
 		return 0
 	}
 	return i
+}
+
+// maskAddresses replaces each mail address in a normalized text by a lone
+// "@", so that no phrase row reads a verdict inside an address: a recipient
+// at virusfree.example or timeout.example, a local part "dmarc" or
+// "sender". It returns text itself when it has no address.
+func maskAddresses(text string) string {
+	at := strings.IndexByte(text, '@')
+	if at < 0 {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for at >= 0 {
+		start, end := at, at+1
+		for start > last && isAddrByte(text[start-1]) {
+			start--
+		}
+		for end < len(text) && isAddrByte(text[end]) {
+			end++
+		}
+		for end > at+1 && text[end-1] == '.' {
+			end-- // the sentence's full stop
+		}
+		if start < at && end > at+1 {
+			if last == 0 {
+				b.Grow(len(text))
+			}
+			b.WriteString(text[last:start])
+			b.WriteByte('@')
+			last = end
+		}
+		next := strings.IndexByte(text[at+1:], '@')
+		if next < 0 {
+			break
+		}
+		at += 1 + next
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// isAddrByte reports whether c may be part of a mail address as
+// diagnostics write it (not a space or a delimiter around one).
+func isAddrByte(c byte) bool {
+	switch c {
+	case ' ', '<', '>', '(', ')', '[', ']', '"', '\'', ',', ';', ':', '@':
+		return false
+	}
+	return true
 }
 
 // statusInText returns the first enhanced status code written in d.

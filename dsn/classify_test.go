@@ -208,6 +208,11 @@ var notHard = []classifyCase{
 	// "not a member of" is a list's refusal of our sender only for a list or group.
 	{"not a member of this domain is no list refusal", TypeBounce, failed("", "RCPT", "550 5.1.1 alice is not a member of this domain"), ReasonUserUnknown, ClassHard},
 	{"not a member of this mailing list", TypeBounce, failed("", "", "You are not a member of this mailing list <list@example.org>."), ReasonRejected, ClassBlock},
+	// Words inside an address are no verdict.
+	{"recipient domain with a virus word", TypeBounce, failed("", "RCPT", "550 5.1.1 <x@virusfree.example>: Recipient address rejected: User unknown"), ReasonUserUnknown, ClassHard},
+	{"recipient local part dmarc", TypeBounce, failed("", "RCPT", "550 <dmarc@example.com>: Recipient address rejected: User unknown in local recipient table"), ReasonUserUnknown, ClassHard},
+	{"recipient domain with a timeout word", TypeBounce, failed("", "RCPT", "550 user x@timeout.example was not found"), ReasonUserUnknown, ClassHard},
+	{"recipient named sender", TypeBounce, failed("", "RCPT", "550 <sender@example.com>: User unknown"), ReasonUserUnknown, ClassHard},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"does not accept mail from your ip", TypeBounce, failed("", "RCPT", "550 5.7.1 Our server does not accept mail from your IP address"), ReasonBlocked, ClassBlock},
@@ -359,6 +364,21 @@ func TestClassify(t *testing.T) {
 				t.Errorf("classify(%s, %+v) = %q/%q, want %q/%q", tt.typ, tt.r, r.Reason, r.Class, tt.reason, tt.class)
 			}
 		})
+	}
+}
+
+func TestMaskAddresses(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<a@virusfree.example>: user unknown", "<@>: user unknown"},
+		{"user a@timeout.example was not found.", "user @ was not found."},
+		{"mail to <a@b.example>, <c@d.example>.", "mail to <@>, <@>."},
+		{"no address here", "no address here"},
+		{"a lone @ sign", "a lone @ sign"},
+	}
+	for _, tt := range tests {
+		if got := maskAddresses(tt.in); got != tt.want {
+			t.Errorf("maskAddresses(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
 
