@@ -59,7 +59,7 @@ func (s *Store) allowed(ctx context.Context, q sqlx.QueryerContext, emails []str
 }
 
 // softTimes loads, for the addresses with soft events in evs, the received
-// times of their stored soft events (these included) that can fall in a
+// times of their soft events stored by earlier batches that can fall in a
 // window ending at one of them.
 func (s *Store) softTimes(ctx context.Context, q sqlx.QueryerContext, p Policy, byAddr map[string][]Event) (map[string][]time.Time, error) {
 	var emails []string

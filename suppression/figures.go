@@ -322,10 +322,10 @@ func (s *Store) UnparsedMessages(ctx context.Context, w Window, limit int) ([]Un
 }
 
 // mailboxHealthSQL reads each polled mailbox's state; the newest ledgered
-// message comes from the (mailbox, received_at) index of 00010.
+// message comes from mailbox_received, which Record keeps.
 const mailboxHealthSQL = `SELECT m.mailbox, m.last_success_at, m.last_error, m.consecutive_failures, m.waiting,
-  (SELECT MAX(p.received_at) FROM processed_messages p WHERE p.mailbox = m.mailbox)
-FROM mailbox_status m ORDER BY m.mailbox`
+  r.last_received_at
+FROM mailbox_status m LEFT JOIN mailbox_received r ON r.mailbox = m.mailbox ORDER BY m.mailbox`
 
 // MailboxHealth returns the state of every mailbox that was ever polled, by
 // name.

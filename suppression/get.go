@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/bouncer-mail/bouncer/migrations"
 )
 
@@ -27,17 +29,17 @@ const entryGetSQL = `SELECT ` + entryCols + `,
   EXISTS (SELECT 1 FROM allowlist a WHERE a.entry IN (suppressions.email, suppressions.domain))
 FROM suppressions WHERE email = ?`
 
-// getSQL (Postgres) reads, in one round trip, an address's entry (if any), whether the
+// getPGSQL reads, in one round trip, an address's entry (if any), whether the
 // allowlist covers it, and its newest events: one row per event (the entry
 // repeated on each), or one row with no event. Parameters: address, domain,
 // address, address, limit.
-var getSQL = `SELECT s.email IS NOT NULL, ` + orZero("s", entryCols) + `,
+var getPGSQL = sqlx.Rebind(sqlx.DOLLAR, `SELECT s.email IS NOT NULL, `+orZero("s", entryCols)+`,
   EXISTS (SELECT 1 FROM allowlist a WHERE a.entry IN (?, ?)),
-  e.id IS NOT NULL, ` + orZero("e", eventCols) + `
+  e.id IS NOT NULL, `+orZero("e", eventCols)+`
 FROM (SELECT 1 AS one) q
 LEFT JOIN suppressions s ON s.email = ?
-LEFT JOIN (` + eventsOfSQL + `) e ON true
-ORDER BY e.received_at DESC, e.id DESC`
+LEFT JOIN (`+eventsOfSQL+`) e ON true
+ORDER BY e.received_at DESC, e.id DESC`)
 
 // Get returns the entry of an address (normalised first) with its newest
 // events. An address with events that never counted (auto-replies, or
@@ -53,7 +55,7 @@ func (s *Store) Get(ctx context.Context, email string) (Detail, error) {
 	}
 	var d Detail
 	var found bool
-	rows, err := s.queryPrepared(ctx, nil, s.q(getSQL), addr, domainOf(addr), addr, addr, maxEvidence)
+	rows, err := s.queryPrepared(ctx, nil, getPGSQL, addr, domainOf(addr), addr, addr, maxEvidence)
 	if err != nil {
 		return Detail{}, fmt.Errorf("suppression: get %s: %w", addr, err)
 	}

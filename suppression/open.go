@@ -41,6 +41,12 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("suppression: open: %w", err)
 	}
+	if s.dialect == migrations.Postgres {
+		if err := s.prepare(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

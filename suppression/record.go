@@ -93,11 +93,12 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 			}
 		}
 	}
-	if err := s.insertEvents(ctx, tx, r.events); err != nil {
+	// Entries first: their look-ups then read only what earlier batches
+	// stored (applyEvents adds this batch's soft events itself).
+	if r.newly, err = s.applyEvents(ctx, tx, r.events, now); err != nil {
 		return r, err
 	}
-	r.newly, err = s.applyEvents(ctx, tx, r.events, now)
-	return r, err
+	return r, s.insertEvents(ctx, tx, r.events)
 }
 
 // ledgerRow is one processed_messages row and the events of its message.

@@ -50,47 +50,60 @@ type Store struct {
 	mu    sync.Mutex
 	locks map[string]bool // SQLite TryLock names held by this process
 
-	txConns sync.Map // *sqlx.Tx → its *sqlx.Conn, while inTx runs
-	stmts   sync.Map // query → *sqlx.Stmt prepared on db (see stmt)
+	txConns sync.Map              // *sqlx.Tx → its *sqlx.Conn, while inTx runs
+	stmts   map[string]*sqlx.Stmt // Postgres: preparedQueries, set by Open
 }
 
-// stmt returns query (Postgres) prepared on the pool, preparing it the first time. database/sql prepares it on each
-// connection the first time that connection runs it and keeps it there, so
-// the hot queries (Record's look-ups, Get) skip Postgres's parse and plan,
-// about a third of a small query's server CPU. Use it through runner.
-func (s *Store) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
-	if st, ok := s.stmts.Load(query); ok {
-		return st.(*sqlx.Stmt), nil
+// preparedQueries are the hot queries prepared on Postgres when the store
+// opens: database/sql then prepares each on a connection the first time
+// that connection runs it and keeps it there, so they skip Postgres's parse
+// and plan (about a third of a small query's server CPU). Preparing them
+// up front, not on first use, matters: Tx.Stmt prepares on the
+// transaction's own connection, while DB.Prepare would wait for a free one
+// (forever, inside a transaction holding the pool's last connection).
+func preparedQueries() []string {
+	return []string{getPGSQL, ledgerKnownPGSQL, pgStateSQL, sqlx.Rebind(sqlx.DOLLAR, noteReceivedSQL)}
+}
+
+// prepare prepares preparedQueries (Postgres).
+func (s *Store) prepare(ctx context.Context) error {
+	s.stmts = map[string]*sqlx.Stmt{}
+	for _, q := range preparedQueries() {
+		st, err := s.db.PreparexContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("suppression: prepare: %w", err)
+		}
+		s.stmts[q] = st
 	}
-	st, err := s.db.PreparexContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		return prev.(*sqlx.Stmt), nil
-	}
-	return st, nil
+	return nil
 }
 
 // queryPrepared runs a query (already rebound for the dialect) on tx, or on
-// the read pool when tx is nil: prepared on Postgres, as it is on SQLite
-// (in process, where preparing costs next to nothing).
+// the read pool when tx is nil, through its prepared statement when it is
+// one of preparedQueries.
 func (s *Store) queryPrepared(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (*sqlx.Rows, error) {
-	if s.dialect != migrations.Postgres {
-		if tx != nil {
-			return tx.QueryxContext(ctx, query, args...)
-		}
+	st, ok := s.stmts[query]
+	switch {
+	case !ok && tx != nil:
+		return tx.QueryxContext(ctx, query, args...)
+	case !ok:
 		return s.rdb.QueryxContext(ctx, query, args...)
-	}
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if tx != nil {
+	case tx != nil:
 		st = tx.StmtxContext(ctx, st)
 	}
 	return st.QueryxContext(ctx, args...)
+}
+
+// execPrepared is queryPrepared for a statement that returns no rows, run
+// on tx.
+func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, args ...any) error {
+	var err error
+	if st, ok := s.stmts[query]; ok {
+		_, err = tx.StmtxContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		_, err = tx.ExecContext(ctx, query, args...)
+	}
+	return err
 }
 
 // Dialect reports which database the store runs on.
@@ -115,10 +128,9 @@ func (s *Store) Metrics() *Metrics { return s.metrics }
 // Close closes both pools.
 func (s *Store) Close() error {
 	var err error
-	s.stmts.Range(func(_, st any) bool {
-		err = errors.Join(err, st.(*sqlx.Stmt).Close())
-		return true
-	})
+	for _, st := range s.stmts {
+		err = errors.Join(err, st.Close())
+	}
 	err = errors.Join(err, s.db.Close())
 	if s.rdb != s.db {
 		err = errors.Join(err, s.rdb.Close())
@@ -145,6 +157,20 @@ func (s *Store) q(query string) string {
 	return query
 }
 
+// writeTxSQL starts a Postgres write transaction: the write lock, and for
+// the transaction plan_cache_mode force_custom_plan and jit off. Record's prepared
+// statements (preparedQueries) then skip the parse but are planned for
+// their arguments and the tables as they are: Postgres would otherwise
+// settle on a generic plan after five runs and keep it for the
+// connection's life, and one made while the ledger was small scans it
+// (18 ms a batch of 100 once it held 20,000 keys). Reads keep the default:
+// Get's generic plan uses the indexes even on empty tables, and planning
+// its joins each time would triple its server CPU. JIT is off too: the
+// look-ups of a large batch cost enough on paper for Postgres to compile
+// them, which took 300-400 ms a batch of 5,000 and gains nothing here.
+const writeTxSQL = `SELECT pg_advisory_xact_lock(hashtext('bouncer.suppressions')),
+  set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)`
+
 // inTx runs fn in one write transaction and commits it. On Postgres it first
 // takes the transaction-scoped write lock, so that concurrent writers (other
 // replicas, the CLI) read-modify-write suppressions one at a time; SQLite
@@ -163,7 +189,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	s.txConns.Store(tx, conn) // for rawCopy
 	defer s.txConns.Delete(tx)
 	if s.dialect == migrations.Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('bouncer.suppressions'))`); err != nil {
+		// With the lock, in the same round trip: plan this transaction's
+		// prepared statements for their arguments (see writeTxSQL).
+		if _, err := tx.ExecContext(ctx, writeTxSQL); err != nil {
 			return fmt.Errorf("write lock: %w", err)
 		}
 	}
