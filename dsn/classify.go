@@ -946,12 +946,13 @@ var textRules = []textRule{
 	{"unresolvable relay host name", ReasonRequirePTR, decisive}, // Sendmail: our host name does not resolve (sisimai requireptr)
 
 	// --- our reputation ---
-	{"user complaints", ReasonBadReputation, decisive},      // Yahoo TS01/TS02 "temporarily deferred due to user complaints"
-	{"unexpected volume", ReasonBadReputation, decisive},    // Yahoo TSS04 "deferred due to unexpected volume or user complaints"
-	{"too many bounces", ReasonBadReputation, decisive},     // "domain has received too many bounces": our list quality
-	{"reputation", ReasonBadReputation, decisive},           // Gmail, Microsoft, Yahoo "IP reputation"
-	{"poor sending history", ReasonBadReputation, decisive}, // various
-	{"sender score", ReasonBadReputation, decisive},         // Validity Sender Score
+	{"user complaints", ReasonBadReputation, decisive},              // Yahoo TS01/TS02 "temporarily deferred due to user complaints"
+	{"unexpected volume", ReasonBadReputation, decisive},            // Yahoo TSS04 "deferred due to unexpected volume or user complaints"
+	{"too many bounces", ReasonBadReputation, decisive},             // "domain has received too many bounces": our list quality
+	{"excessive unknown recipients", ReasonBadReputation, decisive}, // Yahoo "451 VS1-IP Excessive unknown recipients - possible Open Relay (#4.1.8)": our list quality, no recipient's verdict
+	{"reputation", ReasonBadReputation, decisive},                   // Gmail, Microsoft, Yahoo "IP reputation"
+	{"poor sending history", ReasonBadReputation, decisive},         // various
+	{"sender score", ReasonBadReputation, decisive},                 // Validity Sender Score
 
 	// --- our IP or host is blocked ---
 	{"my name was rejected", ReasonBlocked, decisive},                  // qmail: our HELO name was refused

@@ -132,6 +132,7 @@ var notHard = []classifyCase{
 	{"450 mailbox unavailable", TypeBounce, failed("", "RCPT", "450 Requested mail action not taken: mailbox unavailable"), ReasonUserUnknown, ClassSoft},
 	{"450 4.2.1 mailbox unavailable", TypeDSN, failed("4.2.1", "RCPT", "450 4.2.1 Requested mail action not taken: mailbox unavailable"), ReasonUserUnknown, ClassSoft},
 	{"450 4.1.1 user unknown after retries stays hard", TypeDSN, failed("4.1.1", "RCPT", "450 4.1.1 <x@example.com>: Recipient address rejected: User unknown in virtual alias table"), ReasonUserUnknown, ClassHard},
+	{"yahoo excessive unknown recipients", TypeBounce, failed("", "RCPT", "451 VS1-MF Excessive unknown recipients - possible Open Relay (#4.4.5)"), ReasonBadReputation, ClassBlock},
 	// A verdict on our envelope sender or host, at RCPT (Postfix, Exim and others check the sender there).
 	{"sender domain not found with 5.1.8", TypeDSN, failed("5.1.8", "RCPT", "553 5.1.8 Sender domain not found"), ReasonRejected, ClassBlock},
 	{"sender domain not found at RCPT", TypeBounce, failed("", "RCPT", "550 Sender domain not found"), ReasonRejected, ClassBlock},
