@@ -254,16 +254,20 @@ func (f *facts) class(reason Reason) Class {
 	if !ok {
 		return ClassSoft
 	}
-	if c == ClassHard && f.temporary && !(subject(f.code) == "1" && (reason == ReasonUserUnknown || reason == ReasonHasMoved)) {
+	if c == ClassHard && f.temporary && !(subject(f.code) == "1" && (reason == ReasonUserUnknown || reason == ReasonHasMoved) && !saysAny(f.words, retryWords)) {
 		// A 4.x.x null MX or host failure may heal; a named unknown user in a
 		// final report (the MTA gave up after retrying on 4.1.1) does not.
 		// A 4xx reply without an X.1.x status is no such verdict: "450
 		// Requested mail action not taken: mailbox unavailable" is RFC
-		// 5321's text for a busy or temporarily blocked mailbox.
+		// 5321's text for a busy or temporarily blocked mailbox. Nor is a 4.1.1
+		// whose words say to retry ("Recipient temporarily unavailable").
 		return ClassSoft
 	}
 	return c
 }
+
+// retryWords in a temporary reply say it is no verdict yet.
+var retryWords = []string{"temporar", "try again", "try later", "retry", "in progress"}
 
 // rcptMarkers are the ways diagnostics name RCPT TO as the command a reply
 // answered, for when the parser found no command.

@@ -131,6 +131,7 @@ var notHard = []classifyCase{
 	// RFC 5321's 450 text: a busy or temporarily blocked mailbox, not an unknown one.
 	{"450 mailbox unavailable", TypeBounce, failed("", "RCPT", "450 Requested mail action not taken: mailbox unavailable"), ReasonUserUnknown, ClassSoft},
 	{"450 4.2.1 mailbox unavailable", TypeDSN, failed("4.2.1", "RCPT", "450 4.2.1 Requested mail action not taken: mailbox unavailable"), ReasonUserUnknown, ClassSoft},
+	{"451 4.1.1 temporarily unavailable", TypeDSN, failed("4.1.1", "RCPT", "451 4.1.1 <x@example.com>: Recipient temporarily unavailable, try again later"), ReasonUserUnknown, ClassSoft},
 	{"450 4.1.1 user unknown after retries stays hard", TypeDSN, failed("4.1.1", "RCPT", "450 4.1.1 <x@example.com>: Recipient address rejected: User unknown in virtual alias table"), ReasonUserUnknown, ClassHard},
 	{"yahoo excessive unknown recipients", TypeBounce, failed("", "RCPT", "451 VS1-MF Excessive unknown recipients - possible Open Relay (#4.4.5)"), ReasonBadReputation, ClassBlock},
 	// A verdict on our envelope sender or host, at RCPT (Postfix, Exim and others check the sender there).
