@@ -3,6 +3,7 @@ package dsn
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"io"
 	"os"
@@ -184,6 +185,18 @@ func mp(body string) string {
 	return "From: MAILER-DAEMON@x.example\nSubject: Undelivered Mail\nContent-Type: multipart/report; boundary=b\n\n" + body
 }
 
+// base64Lines encodes s in base64 lines of 76 characters.
+func base64Lines(s string) string {
+	enc := base64.StdEncoding.EncodeToString([]byte(s))
+	var b strings.Builder
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\n")
+	return b.String()
+}
+
 // FuzzWalkParity checks that the walk over memory and the walk over
 // go-message give the same Report.
 func FuzzWalkParity(f *testing.F) {
@@ -219,6 +232,14 @@ func FuzzWalkParity(f *testing.F) {
 		mp("--b\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n" +
 			"Q29udGVudC1UeXBlOiBtdWx0aXBhcnQvbWl4ZWQ7IGJvdW5kYXJ5PWMNCkZyb206IE1BSUxFUi1EQUVNT05AeC5leGFtcGxlDQoNCi0tYw0KQ29udGVudC1UeXBlOiB0ZXh0L3BsYWluDQoNCm5vIGVuZA0K\n--b--\n"),
 		mp("--b\nContent-Type: text/html\n\n<p>Delivery to <b>a@b.example</b> failed</p>\n--b--\n"),
+		// Encoded attached messages whose header, or whose forwarded
+		// report, goes past what is decoded first.
+		mp("--b\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n" + base64Lines(
+			strings.Repeat("Received: from relay.example by mx.example\r\n", 500)+"Subject: late\r\nTo: <late@x.example>\r\n\r\nbody\r\n") + "--b--\n"),
+		"From: a@x.example\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n" +
+			base64Lines("From: MAILER-DAEMON@x.example\r\nContent-Type: multipart/report; boundary=c\r\n\r\n--c\r\nContent-Type: text/plain\r\n\r\n"+
+				strings.Repeat("filler line of the notice\r\n", 1000)+"--c\r\nContent-Type: message/delivery-status\r\n\r\n"+
+				"Final-Recipient: rfc822; far@x.example\r\nAction: failed\r\nStatus: 5.1.1\r\n--c--\r\n") + "--b--\n",
 	} {
 		f.Add([]byte(s))
 	}

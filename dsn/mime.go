@@ -478,7 +478,25 @@ func (p *parser) leaf(mt string, e *entity, depth int) bool {
 // only are read) or a report forwarded as an attachment (walked in full).
 // It reports whether the part was a returned original.
 func (p *parser) embedded(e *entity, depth int) bool {
-	b, release, end := e.decoded(p.opts.MaxSize)
+	// An encoded attachment is decoded as far as its header first; all
+	// of it only when it is walked.
+	b, release, end := e.decoded(min(p.opts.MaxSize, embeddedHeadBytes))
+	src := &memLines{data: b, maxLine: maxFieldBytes}
+	h, st := readHeader(src, p.opts.MaxHeaderBytes, p.opts.Headers)
+	whole := func() {
+		if end == nil {
+			// Cut by the limit: decode it all and read the header again.
+			if release != nil {
+				release()
+			}
+			b, release, end = e.decoded(p.opts.MaxSize)
+			src = &memLines{data: b, maxLine: maxFieldBytes}
+			h, st = readHeader(src, p.opts.MaxHeaderBytes, p.opts.Headers)
+		}
+	}
+	if src.off == len(b) {
+		whole() // the header may go on
+	}
 	if release != nil {
 		n := len(p.htmls)
 		defer func() {
@@ -490,11 +508,6 @@ func (p *parser) embedded(e *entity, depth int) bool {
 			}
 		}()
 	}
-	if end == nil {
-		end = io.EOF
-	}
-	src := &memLines{data: b, maxLine: maxFieldBytes}
-	h, st := readHeader(src, p.opts.MaxHeaderBytes, p.opts.Headers)
 	if st.fields == 0 {
 		return false
 	}
@@ -506,12 +519,20 @@ func (p *parser) embedded(e *entity, depth int) bool {
 		p.jmrpRcpt = cleanAddr(v)
 	}
 	if !p.sawDSN && !p.sawFeedback && isForwardedReport(h) {
+		whole()
+		if end == nil {
+			end = io.EOF
+		}
 		p.walkEntity(h, b[src.off:], end, depth+1)
 		return false
 	}
 	p.setOriginalHeader(h)
 	return true
 }
+
+// embeddedHeadBytes is how much of an encoded attached message is decoded
+// to read its header.
+const embeddedHeadBytes = 16 << 10
 
 // isForwardedReport reports whether an attached message is itself a
 // delivery or feedback report (forwarded by a person or a system).
