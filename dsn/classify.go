@@ -693,6 +693,8 @@ var textRules = []textRule{
 	// sisimai's Exchange modules list them): the server's own directory or
 	// transport speaking, decisive.
 	{"smtpsend.dns.nonexistentdomain", ReasonHostUnknown, decisive}, // Exchange 2007+ "554 5.4.4 SMTPSEND.DNS.NonExistentDomain"
+	{"infodomainnonexistent", ReasonHostUnknown, decisive},          // Exchange Online "550 5.4.310 DNS domain x does not exist [Message=InfoDomainNonexistent]"
+	{"dns domain * does not exist", ReasonHostUnknown, decisive},    // the same without its bracketed detail
 	{"smtpsend.dns.mxloopback", ReasonNetworkError, decisive},       // Exchange 2007+ "554 5.4.4 SMTPSEND.DNS.MxLoopback"
 	{"resolver.adr.exrecipnotfound", ReasonUserUnknown, decisive},   // Exchange "550 5.1.1 RESOLVER.ADR.ExRecipNotFound"
 	{"resolver.adr.reciplimit", ReasonTooManyConn, decisive},        // Exchange "550 5.5.3 RESOLVER.ADR.RecipLimit": too many recipients

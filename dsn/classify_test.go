@@ -215,6 +215,8 @@ var notHard = []classifyCase{
 	{"recipient local part dmarc", TypeBounce, failed("", "RCPT", "550 <dmarc@example.com>: Recipient address rejected: User unknown in local recipient table"), ReasonUserUnknown, ClassHard},
 	{"recipient domain with a timeout word", TypeBounce, failed("", "RCPT", "550 user x@timeout.example was not found"), ReasonUserUnknown, ClassHard},
 	{"recipient named sender", TypeBounce, failed("", "RCPT", "550 <sender@example.com>: User unknown"), ReasonUserUnknown, ClassHard},
+	// Exchange Online's DNS verdict on the recipient's domain names the domain in the middle.
+	{"exchange online 5.4.310", TypeDSN, failed("5.4.310", "", "550 5.4.310 DNS domain example.org does not exist [Message=InfoDomainNonexistent] [LastAttemptedServerName=example.org] [AM0PR01MB1234.eurprd01.prod.exchangelabs.com]"), ReasonHostUnknown, ClassHard},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"does not accept mail from your ip", TypeBounce, failed("", "RCPT", "550 5.7.1 Our server does not accept mail from your IP address"), ReasonBlocked, ClassBlock},
