@@ -1042,6 +1042,10 @@ var textRules = []textRule{
 	{"too many recipients", ReasonTooManyConn, decisive},               // RFC 3463 5.5.3, Postfix
 	{"too many sessions", ReasonTooManyConn, decisive},                 // various
 	{"receiving mail at a rate", ReasonSpeeding, decisive},             // Gmail ReceivingRate
+	{"receiving email at a rate", ReasonSpeeding, decisive},            // Gmail "550-5.2.1 The user you are trying to contact is receiving email at a rate that prevents ..."
+	{"receiving email too quickly", ReasonSpeeding, decisive},          // Gmail "450-4.2.1 ... is receiving email too quickly"
+	{"receiving mail too quickly", ReasonSpeeding, decisive},           // Yahoo "450 User is receiving mail too quickly"
+	{"relay limit", ReasonSpeeding, decisive},                          // Google Workspace "Peak/Daily SMTP relay limit exceeded": our relay quota
 	{"rate limit", ReasonSpeeding, decisive},                           // generic "rate limited"/"rate limit exceeded"
 	{"ratelimit", ReasonSpeeding, decisive},                            // various
 	{"rate-limit", ReasonSpeeding, decisive},                           // various

@@ -217,6 +217,10 @@ var notHard = []classifyCase{
 	{"recipient named sender", TypeBounce, failed("", "RCPT", "550 <sender@example.com>: User unknown"), ReasonUserUnknown, ClassHard},
 	// Exchange Online's DNS verdict on the recipient's domain names the domain in the middle.
 	{"exchange online 5.4.310", TypeDSN, failed("5.4.310", "", "550 5.4.310 DNS domain example.org does not exist [Message=InfoDomainNonexistent] [LastAttemptedServerName=example.org] [AM0PR01MB1234.eurprd01.prod.exchangelabs.com]"), ReasonHostUnknown, ClassHard},
+	// A flooded recipient is live: a receiving-rate refusal is no disabled mailbox.
+	{"gmail receiving email at a rate", TypeDSN, failed("5.2.1", "RCPT", "550-5.2.1 The user you are trying to contact is receiving email at a rate that prevents additional messages from being delivered. - gsmtp"), ReasonSpeeding, ClassBlock},
+	{"yahoo receiving mail too quickly", TypeBounce, failed("", "RCPT", "450 User is receiving mail too quickly"), ReasonSpeeding, ClassBlock},
+	{"google relay limit", TypeDSN, failed("5.4.5", "RCPT", "550-5.4.5 Daily SMTP relay limit exceeded for user. - gsmtp"), ReasonSpeeding, ClassBlock},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"does not accept mail from your ip", TypeBounce, failed("", "RCPT", "550 5.7.1 Our server does not accept mail from your IP address"), ReasonBlocked, ClassBlock},
