@@ -1117,14 +1117,14 @@ var textRules = []textRule{
 	{"domain filter", ReasonFiltered, hint},                              // Japanese carriers' domain filter
 
 	// After sisimai's filtered list.
-	{"is not accepting any mail", ReasonFiltered, decisive},         // various
-	{"this account is protected by", ReasonFiltered, decisive},      // challenge-response systems
-	{"has restricted sms e-mail", ReasonFiltered, decisive},         // AT&T
-	{"resolver.rst.notauthorized", ReasonFiltered, decisive},        // Exchange: the sender may not write to this recipient or group
-	{"sendasdenied", ReasonRejected, decisive},                      // Exchange Online "554 5.2.252 SendAsDenied; <sender> not allowed to send as <from>": our sending account, not the recipient
-	{"unresolvable rfc.5321 from domain", ReasonRejected, decisive}, // Yahoo "451 Message temporarily deferred due to unresolvable RFC.5321 from domain": our envelope sender's domain
-	{"user reject", ReasonFiltered, hint},                           // "user reject", "user rejected your mail"
-	{"bounced address", ReasonSuppressed, hint},                     // SendGrid "Bounced Address": on the provider's list
+	{"is not accepting any mail", ReasonFiltered, decisive},    // various
+	{"this account is protected by", ReasonFiltered, decisive}, // challenge-response systems
+	{"has restricted sms e-mail", ReasonFiltered, decisive},    // AT&T
+	{"resolver.rst.notauthorized", ReasonFiltered, decisive},   // Exchange: the sender may not write to this recipient or group
+	{"sendasdenied", ReasonRejected, decisive},                 // Exchange Online "554 5.2.252 SendAsDenied; <sender> not allowed to send as <from>": our sending account, not the recipient
+	{"unresolvable rfc.532", ReasonRejected, decisive},         // Yahoo "451 Message temporarily deferred due to unresolvable RFC.5321 from domain" (or RFC.5322, 451 or 554): our envelope or header From domain
+	{"user reject", ReasonFiltered, hint},                      // "user reject", "user rejected your mail"
+	{"bounced address", ReasonSuppressed, hint},                // SendGrid "Bounced Address": on the provider's list
 
 	// --- DNS and network on the way ---
 	{"malformed or unexpected name server reply", ReasonNetworkError, decisive}, // Postfix DNS failure (not NXDOMAIN)

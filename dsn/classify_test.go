@@ -179,6 +179,7 @@ var notHard = []classifyCase{
 	{"gmx black listed", TypeBounce, failed("", "RCPT", "554 IP address is black listed."), ReasonBlocked, ClassBlock},
 	{"aol will not accept delivery", TypeBounce, failed("", "", "521 5.2.1 : AOL will not accept delivery of this message."), ReasonBlocked, ClassBlock},
 	{"exchange online sendasdenied", TypeDSN, failed("5.2.252", "", "554 5.2.252 SendAsDenied; b@example.net not allowed to send as c@example.net; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied"), ReasonRejected, ClassBlock},
+	{"yahoo unresolvable header from domain", TypeBounce, failed("", "DATA", "554 5.7.9 Message not accepted for policy reasons: unresolvable RFC.5322 from domain"), ReasonRejected, ClassBlock},
 	{"yahoo unresolvable from domain", TypeBounce, failed("", "RCPT", "451 Message temporarily deferred due to unresolvable RFC.5321 from domain"), ReasonRejected, ClassBlock},
 	// Our sender or host in other words and languages.
 	{"sending host not listed in dns", TypeBounce, failed("", "RCPT", "550 5.7.1 Sending host not listed in DNS"), ReasonBlocked, ClassBlock},
