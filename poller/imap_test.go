@@ -480,3 +480,17 @@ func TestInChunks(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestGroupSize(t *testing.T) {
+	for _, tt := range []struct{ n, override, want int }{
+		{6, 2, 2},
+		{100, 0, disposeGroup},
+		{20000, 0, disposeGroup},
+		{100000, 0, 25000},
+		{1000000, 0, disposeGroupMax},
+	} {
+		if got := groupSize(tt.n, tt.override); got != tt.want {
+			t.Errorf("groupSize(%d, %d) = %d, want %d", tt.n, tt.override, got, tt.want)
+		}
+	}
+}

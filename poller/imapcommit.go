@@ -13,15 +13,18 @@ import (
 const (
 	// disposeGroup is how many committed messages the disposer gathers at
 	// least before one MOVE (or STORE and EXPUNGE), and disposeCommands how
-	// many groups a larger pass is split into: on a Maildir each command
-	// costs the server a scan of both folders, so the cost of a group is a
-	// term that grows with the mailbox plus one per message (Dovecot 2.3,
-	// 100,000 messages: 93 µs of CPU per message moved in groups of 5,000,
-	// 68 in groups of 20,000, 64 in groups of 50,000). When the disposer
-	// lags it takes all that has been committed meanwhile, up to
-	// disposeBacklog groups. After a crash, what was committed but not yet
-	// disposed of is fetched again and counted as duplicates.
+	// many groups a larger pass is split into, up to disposeGroupMax
+	// messages a group: on a Maildir each command costs the server a scan
+	// of both folders, so the cost of a group is a term that grows with the
+	// folders plus one per message (Dovecot 2.3, 100,000 messages: 93 µs of
+	// CPU per message moved in groups of 5,000, 68 in groups of 20,000, 64
+	// in groups of 50,000). When the disposer lags it takes all that has
+	// been committed meanwhile, up to disposeBacklog groups. After a crash,
+	// what was committed but not yet disposed of (at most about three
+	// groups) is fetched again and counted as duplicates; after Stop it is
+	// disposed of before the pass returns.
 	disposeGroup    = 5000
+	disposeGroupMax = 25000
 	disposeCommands = 4
 	// disposeBacklog is how many groups of committed messages may wait for
 	// the disposer before the committer waits for it. A waiting message
@@ -58,12 +61,13 @@ func (c *committer) fail(err error) {
 }
 
 // groupSize is the disposal group of a pass of n messages: disposeGroup,
-// or a disposeCommands-th of a larger pass; override (tests) wins.
+// or a disposeCommands-th of a larger pass, at most disposeGroupMax;
+// override (tests) wins.
 func groupSize(n, override int) int {
 	if override > 0 {
 		return override
 	}
-	return max(disposeGroup, (n+disposeCommands-1)/disposeCommands)
+	return min(disposeGroupMax, max(disposeGroup, (n+disposeCommands-1)/disposeCommands))
 }
 
 // startCommitter starts the committer and the disposer. second, when not
