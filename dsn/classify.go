@@ -718,6 +718,10 @@ var textRules = []textRule{
 
 	// --- the mailbox is full (before "user"/"account" phrases) ---
 	{"sending quota", ReasonSpeeding, decisive},                      // Gmail 5.4.5 "Daily user sending quota exceeded": our quota, not the mailbox
+	{"submission quota", ReasonSpeeding, decisive},                   // Exchange Online "550 5.2.2 Submission quota exceeded", "the sender's submission quota was exceeded": our quota, not the mailbox
+	{"submissionquota", ReasonSpeeding, decisive},                    // Exchange Online "SubmissionQuotaExceededException"
+	{"message receive limit", ReasonSpeeding, decisive},              // Exchange Online 5.2.121/5.2.122 "Recipient's per hour message receive limit (from specific sender) exceeded": a live, flooded recipient
+	{"recipient thread limit", ReasonSpeeding, decisive},             // Exchange "432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded"
 	{"sending limit", ReasonSpeeding, decisive},                      // various "sending limit exceeded"
 	{"your daily limit", ReasonSpeeding, decisive},                   // Exchange Online 5.1.90 "you've reached your daily limit for message recipients": our quota, not an address
 	{"mailfolder is full", ReasonMailboxFull, decisive},              // various "the user's mailfolder is full"
@@ -1019,6 +1023,7 @@ var textRules = []textRule{
 	{"blocked by", ReasonBlocked, hint},                                // various
 	{"not allowed to connect", ReasonBlocked, decisive},                // various
 	{"connection refused by", ReasonBlocked, hint},                     // connection refused by a named host
+	{"access denied, banned recipient", ReasonFiltered, decisive},      // Exchange Online 5.7.505: the recipient is refused by Microsoft's policy ("isn't valid"), not our IP; counted, not hard on one bounce
 	{"access denied, banned", ReasonBlocked, decisive},                 // Exchange Online 5.7.606 wording
 	{"service refused", ReasonBlocked, hint},                           // Orange "Service refused, please try later"
 	{"(bl)", ReasonBlocked, hint},                                      // Sendmail-based filters tagging a blocklist hit

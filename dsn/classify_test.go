@@ -222,6 +222,12 @@ var notHard = []classifyCase{
 	{"gmail receiving email at a rate", TypeDSN, failed("5.2.1", "RCPT", "550-5.2.1 The user you are trying to contact is receiving email at a rate that prevents additional messages from being delivered. - gsmtp"), ReasonSpeeding, ClassBlock},
 	{"yahoo receiving mail too quickly", TypeBounce, failed("", "RCPT", "450 User is receiving mail too quickly"), ReasonSpeeding, ClassBlock},
 	{"google relay limit", TypeDSN, failed("5.4.5", "RCPT", "550-5.4.5 Daily SMTP relay limit exceeded for user. - gsmtp"), ReasonSpeeding, ClassBlock},
+	// Exchange Online's documented codes for our quota and a flooded recipient.
+	{"exchange online submission quota", TypeDSN, failed("5.2.2", "RCPT", "550 5.2.2 Submission quota exceeded"), ReasonSpeeding, ClassBlock},
+	{"exchange online submission quota exception", TypeBounce, failed("", "", "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; The message can't be submitted because the sender's submission quota was exceeded"), ReasonSpeeding, ClassBlock},
+	{"exchange online receive limit", TypeBounce, failed("", "RCPT", "550 5.2.122 Recipient's per hour message receive limit exceeded"), ReasonSpeeding, ClassBlock},
+	{"exchange online banned recipient", TypeBounce, failed("", "RCPT", "550 5.7.505 Access denied, banned recipient"), ReasonFiltered, ClassSoft},
+	{"exchange online banned sending ip stays blocked", TypeBounce, failed("", "RCPT", "550 5.7.606 Access denied, banned sending IP [192.0.2.1]"), ReasonBlocked, ClassBlock},
 	// A per-sender refusal is the recipient's filter, not a domain that takes no mail.
 	{"does not accept mail from your domain", TypeBounce, failed("", "RCPT", "550 5.7.1 This user does not accept mail from your domain"), ReasonFiltered, ClassSoft},
 	{"does not accept mail from your ip", TypeBounce, failed("", "RCPT", "550 5.7.1 Our server does not accept mail from your IP address"), ReasonBlocked, ClassBlock},
