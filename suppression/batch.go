@@ -148,9 +148,19 @@ func (s *Store) inList(col string, vals []string) (string, any) {
 // INSERT over unnest); on SQLite, in process, one prepared INSERT run per
 // row (faster there than decoding one JSON document).
 func (s *Store) appendRows(ctx context.Context, tx *sqlx.Tx, table string, b *batch) error {
+	return s.appendRowsWhile(ctx, tx, table, b, nil)
+}
+
+// appendRowsWhile is appendRows running during (if not nil) once the rows
+// are sent: on Postgres, while the server still takes them in, so work of
+// this process that needs no database overlaps the server's.
+func (s *Store) appendRowsWhile(ctx context.Context, tx *sqlx.Tx, table string, b *batch, during func()) error {
 	q := "COPY " + table + " (" + b.columns() + ") FROM STDIN"
 	if conn, ok := s.txConns.Load(tx); ok && s.dialect == migrations.Postgres {
-		return rawCopy(ctx, conn.(*sqlx.Conn), q, b)
+		return rawCopy(ctx, conn.(*sqlx.Conn), q, b, during)
+	}
+	if during != nil {
+		defer during()
 	}
 	if s.dialect == migrations.SQLite {
 		q = "INSERT INTO " + table + " (" + b.columns() + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(b.cols)), ", ") + ")"

@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -24,10 +23,11 @@ type copyDataStmt interface {
 var errNoCopyData = errors.New("suppression: driver has no COPY data path")
 
 // rawCopy runs query (a COPY … FROM STDIN) on the transaction's connection
-// and streams the batch as COPY text in large chunks, skipping
+// and streams the batch as COPY text in large chunks, then runs during
+// (if not nil) before it waits for the server to finish, skipping
 // database/sql's per-row call and conversions (half of ingest's client CPU
 // otherwise).
-func rawCopy(ctx context.Context, conn *sqlx.Conn, query string, b *batch) error {
+func rawCopy(ctx context.Context, conn *sqlx.Conn, query string, b *batch, during func()) error {
 	return conn.Raw(func(dc any) error {
 		pc, ok := dc.(driver.ConnPrepareContext)
 		if !ok {
@@ -44,6 +44,9 @@ func rawCopy(ctx context.Context, conn *sqlx.Conn, query string, b *batch) error
 		}
 		if err := streamCopy(ctx, cd, b); err != nil {
 			return err
+		}
+		if during != nil {
+			during() // the server works through the rows meanwhile
 		}
 		_, err = cd.Exec(nil) //nolint:staticcheck // lib/pq ends the COPY (and reports its errors) with Exec(nil)
 		return err
@@ -110,10 +113,12 @@ func boolIndex(b bool) int {
 // appendCopyText appends s with COPY's escapes for backslash, tab, newline
 // and carriage return.
 func appendCopyText(buf []byte, s string) []byte {
-	if !strings.ContainsAny(s, "\\\t\n\r") {
-		return append(buf, s...)
+	i := 0
+	for i < len(s) && s[i] != '\\' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' {
+		i++
 	}
-	for i := 0; i < len(s); i++ {
+	buf = append(buf, s[:i]...)
+	for ; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '\\':
 			buf = append(buf, `\\`...)

@@ -114,12 +114,16 @@ func ledgerBatch(rows []ledgerRow, now time.Time) *batch {
 		text("from_addr", from).integer("records", records).text("outcome", outcome).text("error", errText)
 }
 
-// insertEvents appends events to bounce_events.
-func (s *Store) insertEvents(ctx context.Context, tx *sqlx.Tx, evs []Event) error {
+// insertEvents appends events to bounce_events, running during (if not
+// nil) while Postgres takes them in.
+func (s *Store) insertEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, during func()) error {
 	if len(evs) == 0 {
+		if during != nil {
+			during()
+		}
 		return nil
 	}
-	if err := s.appendRows(ctx, tx, "bounce_events", eventBatch(evs)); err != nil {
+	if err := s.appendRowsWhile(ctx, tx, "bounce_events", eventBatch(evs), during); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
 	return nil
@@ -143,53 +147,81 @@ func eventBatch(evs []Event) *batch {
 		boolean("verified", verified).text("original_message_id", orig)
 }
 
-// applyEvents folds the counted events into their addresses' entries (one
-// row per address however often it repeats) and returns the addresses that
-// became suppressed at now. It runs before the events are stored.
+// applyEvents stores the events and folds the counted ones into their
+// addresses' entries (one row per address however often it repeats), and
+// returns the addresses that became suppressed at now. The entries are
+// read before the events are stored (so the batch's own soft events are
+// added in memory) and worked out while Postgres takes in the events.
 func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now time.Time) ([]string, error) {
 	p := s.Policy()
-	byAddr := make(map[string][]Event, len(evs))
-	for _, ev := range evs {
-		if p.Counts(ev, nil) {
-			byAddr[ev.Recipient] = append(byAddr[ev.Recipient], ev)
-		}
-	}
+	byAddr := groupCounted(p, evs)
 	if len(byAddr) == 0 {
-		return nil, nil
+		return nil, s.insertEvents(ctx, tx, evs, nil)
 	}
 	emails := sortedKeys(byAddr)
 	entries, allowed, soft, err := s.ingestState(ctx, tx, p, emails, byAddr)
 	if err != nil {
 		return nil, err
 	}
-	for _, email := range emails { // the batch's own counted soft events
-		for _, ev := range byAddr[email] {
-			if ev.Class == dsn.ClassSoft {
-				soft[email] = append(soft[email], ev.ReceivedAt)
+	fresh, changed := make([]Entry, 0, len(emails)), make([]Entry, 0, len(entries))
+	var newly []string
+	apply := func() {
+		for _, email := range emails {
+			for _, ev := range byAddr[email] { // the batch's own counted soft events
+				if ev.Class == dsn.ClassSoft {
+					soft[email] = append(soft[email], ev.ReceivedAt)
+				}
+			}
+			e, known := entries[email]
+			if !known {
+				e = Entry{Email: email, Domain: domainOf(email), Source: SourceBounce}
+			}
+			was := known && e.Active(now)
+			if !p.applyAll(&e, byAddr[email], soft[email], allowed[email]) {
+				continue
+			}
+			if known {
+				changed = append(changed, e)
+			} else {
+				fresh = append(fresh, e)
+			}
+			if !was && e.Active(now) && !allowed[email] {
+				newly = append(newly, email)
 			}
 		}
 	}
-	var fresh, changed []Entry
-	var newly []string
-	for _, email := range emails {
-		e, known := entries[email]
-		if !known {
-			e = Entry{Email: email, Domain: domainOf(email), Source: SourceBounce}
-		}
-		was := known && e.Active(now)
-		if !p.applyAll(&e, byAddr[email], soft[email], allowed[email]) {
-			continue
-		}
-		if known {
-			changed = append(changed, e)
-		} else {
-			fresh = append(fresh, e)
-		}
-		if !was && e.Active(now) && !allowed[email] {
-			newly = append(newly, email)
-		}
+	if err := s.insertEvents(ctx, tx, evs, apply); err != nil {
+		return nil, err
 	}
 	return newly, s.saveEntries(ctx, tx, fresh, changed)
+}
+
+// groupCounted returns the events that count, by address, each address's
+// in the batch's order (one allocation for all the events).
+func groupCounted(p Policy, evs []Event) map[string][]Event {
+	n := map[string]int{}
+	for _, ev := range evs {
+		if p.Counts(ev, nil) {
+			n[ev.Recipient]++
+		}
+	}
+	if len(n) == 0 {
+		return nil
+	}
+	all := make([]Event, 0, len(evs))
+	byAddr := make(map[string][]Event, len(n))
+	for _, ev := range evs {
+		if !p.Counts(ev, nil) {
+			continue
+		}
+		g, ok := byAddr[ev.Recipient]
+		if !ok {
+			g = all[len(all) : len(all) : len(all)+n[ev.Recipient]]
+			all = all[:len(all)+n[ev.Recipient]]
+		}
+		byAddr[ev.Recipient] = append(g, ev)
+	}
+	return byAddr
 }
 
 // ingestState reads what applying events to the addresses needs: their

@@ -93,12 +93,8 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 			}
 		}
 	}
-	// Entries first: their look-ups then read only what earlier batches
-	// stored (applyEvents adds this batch's soft events itself).
-	if r.newly, err = s.applyEvents(ctx, tx, r.events, now); err != nil {
-		return r, err
-	}
-	return r, s.insertEvents(ctx, tx, r.events)
+	r.newly, err = s.applyEvents(ctx, tx, r.events, now)
+	return r, err
 }
 
 // ledgerRow is one processed_messages row and the events of its message.
@@ -211,6 +207,9 @@ const maxField = 4000
 // anything else), no NUL or other control characters but tab, at most
 // maxField bytes.
 func clean(s string) string {
+	if len(s) <= maxField && plainASCII(s) {
+		return s // the usual case, without a pass per rule
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 && r != '\t' || r == 0x7f {
@@ -222,6 +221,16 @@ func clean(s string) string {
 		s = strings.ToValidUTF8(s[:maxField], "")
 	}
 	return s
+}
+
+// plainASCII reports whether s is printable ASCII and tabs only.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func firstNonEmpty(vals ...string) string {
