@@ -12,7 +12,9 @@ import (
 // go-message's textproto.MultipartReader (itself Go's mime/multipart with
 // quirks: LF line endings, LWSP after boundaries), over a 4 KiB read
 // buffer; it reads each part's header with the rules of go-message's
-// textproto.ReadHeader, keeping the two fields the walk uses.
+// textproto.ReadHeader, keeping the two fields the walk uses. The one input
+// read differently is a boundary of about 4 KiB or more (RFC 2046 allows
+// 70 bytes), which go-message's buffer cannot hold.
 type multipartReader struct {
 	data []byte
 	end  error // what reading past data returns
