@@ -42,7 +42,7 @@ func benchBatch(round, n int) []Message {
 
 func BenchmarkRecord(b *testing.B) {
 	for _, d := range []string{"postgres", "sqlite"} {
-		for _, size := range []int{100, 1000, 5000} {
+		for _, size := range []int{100, 500, 1000, 5000} {
 			b.Run(fmt.Sprintf("%s/batch=%d", d, size), func(b *testing.B) {
 				s := openTest(b, d, Options{MaxOpenConns: 1})
 				ctx := context.Background()
