@@ -39,7 +39,7 @@ const (
 )
 
 // committer records fetched batches in order; a disposer then moves (or
-// deletes, or flags) committed messages in groups of disposeGroup, while
+// deletes, or flags) committed messages in groups (see groupSize), while
 // later batches are fetched and recorded. After a failure nothing more is
 // recorded; what was committed is still disposed of when possible.
 type committer struct {
