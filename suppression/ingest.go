@@ -258,6 +258,9 @@ func (s *Store) ingestState(ctx context.Context, tx *sqlx.Tx, p Policy, emails [
 			}
 		}
 	}
+	if from.IsZero() {
+		from = time.Unix(0, 0) // no soft events: not used, but a date Postgres takes
+	}
 	from = from.Add(-p.withDefaults().SoftWindow)
 	rows, err := s.queryPrepared(ctx, tx, pgStateSQL, pq.StringArray(emails), pq.StringArray(domains), pq.BoolArray(wantSoft),
 		from.UTC(), p.RequireVerified)
