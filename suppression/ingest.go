@@ -74,11 +74,17 @@ func (s *Store) noteReceived(ctx context.Context, tx *sqlx.Tx, rows []ledgerRow)
 	return nil
 }
 
-const ledgerKnownPGSQL = `SELECT message_key FROM processed_messages WHERE message_key = ANY($1)`
+// ledgerKnownPGSQL probes the ledger's primary key once per key ($1, in
+// key order). As "message_key = ANY($1)" Postgres would rather scan the
+// whole ledger, matching each row against a hash of the keys, until the
+// ledger held a few hundred thousand rows (1.2 ms a batch of 100 at
+// 20,000); the LIMIT keeps each look-up a probe.
+const ledgerKnownPGSQL = `SELECT p.message_key FROM unnest($1::text[]) AS k(key),
+  LATERAL (SELECT message_key FROM processed_messages WHERE message_key = k.key LIMIT 1) p`
 
 // knownKeys returns which keys the ledger holds.
 func (s *Store) knownKeys(ctx context.Context, tx *sqlx.Tx, keys []string) ([]string, error) {
-	query, arg := ledgerKnownPGSQL, any(pq.StringArray(keys))
+	query, arg := ledgerKnownPGSQL, any(pq.StringArray(slices.Sorted(slices.Values(keys))))
 	if s.dialect != migrations.Postgres {
 		var cond string
 		cond, arg = s.inList("message_key", keys)
