@@ -2,6 +2,7 @@ package suppression
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -31,4 +32,21 @@ func openTest(t testing.TB, dialect string, opts Options) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// A path with '#' or '%' opens that very file, not a truncated one.
+func TestOpenSQLitePathSpecialCharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run#2 100%25")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "bouncer.db")
+	s, err := Open(context.Background(), "sqlite:"+path, Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the database is not at %s: %v", path, err)
+	}
 }

@@ -101,12 +101,18 @@ func oneRoundTrip(rawURL string) string {
 // sqlitePragmas apply to every SQLite connection.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 
+// sqliteURIPath escapes the characters a file: URI gives a meaning to.
+var sqliteURIPath = strings.NewReplacer("%", "%25", "#", "%23")
+
 func (s *Store) openSQLite(ctx context.Context, path string) error {
 	path = strings.TrimPrefix(path, "//")
 	if path == "" || strings.Contains(path, "?") || path == ":memory:" {
 		return fmt.Errorf("suppression: sqlite: want sqlite:PATH with a file path, got %q", path)
 	}
-	w, err := sqlx.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate")
+	// The path goes into a file: URI, where '#' would end it and '%' start
+	// an escape: a directory named "run#2" must not open "run".
+	uri := "file:" + sqliteURIPath.Replace(path)
+	w, err := sqlx.Open("sqlite", uri+"?"+sqlitePragmas+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
 	}
@@ -115,7 +121,7 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 		w.Close()
 		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
 	}
-	r, err := sqlx.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	r, err := sqlx.Open("sqlite", uri+"?"+sqlitePragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
