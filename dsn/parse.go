@@ -73,22 +73,11 @@ func readInput(r io.Reader, n int64, buf []byte) ([]byte, error) {
 			buf = make([]byte, 0, want)
 		}
 	}
-	buf = buf[:0]
-	for int64(len(buf)) < n {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		end := int(min(int64(cap(buf)), n))
-		m, err := r.Read(buf[len(buf):end])
-		buf = buf[:len(buf)+m]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
+	buf, err := readAtMost(r, n, buf)
+	if err == io.EOF {
+		err = nil
 	}
-	return buf, nil
+	return buf, err
 }
 
 // normalizeNewlines turns CRLF and lone CR line endings into LF, in place
