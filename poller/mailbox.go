@@ -126,6 +126,9 @@ func (mb Mailbox) validate() error {
 	if mb.TLS != TLSImplicit && mb.TLS != TLSStartTLS && mb.TLS != TLSNone {
 		bad("tls", "must be implicit, starttls or none")
 	}
+	if mb.TLS == TLSNone && mb.Host != "" && !loopbackHost(mb.Host) {
+		bad("tls", "none sends the password in clear: only for a loopback host, not "+strconv.Quote(mb.Host))
+	}
 	if mb.After != AfterMove && mb.After != AfterDelete && mb.After != AfterFlag {
 		bad("after", "must be move, delete or flag")
 	}
@@ -136,6 +139,16 @@ func (mb Mailbox) validate() error {
 		bad("auth", "must be plain, login or xoauth2")
 	}
 	return errors.Join(errs...)
+}
+
+// loopbackHost reports whether host names this machine: localhost or a
+// loopback address.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // addr is host:port.

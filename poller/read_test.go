@@ -131,6 +131,13 @@ func TestValidate(t *testing.T) {
 			t.Errorf("validate() = %v, want it to name %q", err, want)
 		}
 	}
+	// A password in clear text only to this machine.
+	for host, ok := range map[string]bool{"mail.example.com": false, "192.0.2.1": false, "127.0.0.1": true, "::1": true, "localhost": true} {
+		mb := Mailbox{Name: "x", Protocol: ProtocolIMAP, Host: host, TLS: TLSNone}.withDefaults()
+		if err := mb.validate(); (err == nil) != ok {
+			t.Errorf("tls none to %s: validate() = %v, want accepted %v", host, err, ok)
+		}
+	}
 }
 
 // TestReadBytesMatchesRead: a message held whole gives the Message its

@@ -97,7 +97,7 @@ type PolicyConfig struct {
 	SoftWindow         time.Duration `yaml:"soft_window"`         // default 168h
 	ComplaintThreshold int           `yaml:"complaint_threshold"` // complaints that suppress; default 1
 	// SoftExpiry lifts a soft-bounce suppression after this long without a
-	// new failure; default 720h.
+	// new failure; default 720h, 0 = never.
 	SoftExpiry time.Duration `yaml:"soft_expiry"`
 	// RequireVerified counts only events that arrived on a verified (signed
 	// VERP) return path; default false.
@@ -182,11 +182,13 @@ type AlertsConfig struct {
 	// PollFailures is how many consecutive failed polls of a mailbox raise
 	// an alert; default 3, 0 turns the alert off.
 	PollFailures int `yaml:"poll_failures"`
-	// BlockShare is the share (0-1) of a day's events classed "block" that
-	// raises an alert (a receiver refusing us); default 0.2, 0 turns it off.
+	// BlockShare is the share (0-1) of one receiver's bounces in the last
+	// hour classed "block" (with at least 10 blocks) that raises an alert (a
+	// receiver refusing us); default 0.2, 0 turns it off.
 	BlockShare float64 `yaml:"block_share"`
-	// SilentDays raises an alert when no bounce at all arrived for this many
-	// days (a broken return path); default 3, 0 turns it off.
+	// SilentDays raises an alert when a mailbox that had messages received
+	// none for this many days (a broken return path); default 3, 0 turns it
+	// off.
 	SilentDays int      `yaml:"silent_days"`
 	To         []string `yaml:"to"` // recipient addresses
 }

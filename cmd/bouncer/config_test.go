@@ -183,6 +183,8 @@ func TestConfigErrors(t *testing.T) {
 		{"mailboxes:\n  - {}", "mailboxes[0].name: required"},
 		{fmt.Sprintf(mailbox, "port: 0x"), `mailboxes[0].port: must be an integer, not "0x"`},
 		{fmt.Sprintf(mailbox, "tls: ssl"), `mailboxes[0].tls: must be implicit, starttls, none, not "ssl"`},
+		{fmt.Sprintf(mailbox, "tls: none"), `mailboxes[0].tls: none sends the mailbox password in clear: only for a loopback host (localhost, 127.0.0.1, ::1), not "h"`},
+		{"policy: {soft_expiry: -1h}", "policy.soft_expiry: must be 0 (never expire) or a positive duration"},
 		{fmt.Sprintf(mailbox, "after: archive"), `mailboxes[0].after: must be move, delete, flag, not "archive"`},
 		{fmt.Sprintf(mailbox, "schedule: '@every'"), "mailboxes[0].schedule: invalid schedule"},
 		{fmt.Sprintf(mailbox, "password: p"), "mailboxes[0].password: set only one of password, password_file and password_env"},
@@ -284,8 +286,10 @@ database: {url: "sqlite:/tmp/x.db", case_sensitive_local_part: true}
 mailboxes:
   - {name: o, protocol: imap, host: h, username: u, auth: xoauth2, oauth_token_command: "echo t", schedule: "@hourly"}
   - {name: s, protocol: imap, host: h, tls: starttls, username: u, password_env: P, schedule: "*/5 * * * *", after: flag}
+  - {name: l, protocol: pop3, host: 127.0.0.1, tls: none, username: u, password_env: P}
 report: {timezone: Europe/Paris, schedule: "30 7 * * 1-5"}
 alerts: {poll_failures: 0, block_share: 0, silent_days: 0}
+policy: {soft_expiry: 0s}
 http: {listen: "127.0.0.1:8025", read_timeout: 90s}
 `))
 	if err != nil {
@@ -297,11 +301,14 @@ http: {listen: "127.0.0.1:8025", read_timeout: 90s}
 	if got := cfg.Report.Location.String(); got != "Europe/Paris" {
 		t.Errorf("report location = %q, want Europe/Paris", got)
 	}
+	if got := cfg.Policy.SoftExpiry; got != 0 {
+		t.Errorf("soft_expiry = %v, want 0 (never)", got)
+	}
 	if got := cfg.HTTP.ReadTimeout; got != 90*time.Second {
 		t.Errorf("read timeout = %v, want 90s", got)
 	}
-	if want := `http.token_file: not set: the API at 127.0.0.1:8025 accepts requests without a token`; len(cfg.Warnings) != 2 || cfg.Warnings[1] != want {
-		t.Errorf("warnings = %q, want [P unset, %q]", cfg.Warnings, want)
+	if want := `http.token_file: not set: the API at 127.0.0.1:8025 accepts requests without a token`; len(cfg.Warnings) != 3 || cfg.Warnings[2] != want {
+		t.Errorf("warnings = %q, want [P unset twice, %q]", cfg.Warnings, want)
 	}
 }
 

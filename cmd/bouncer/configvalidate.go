@@ -84,6 +84,9 @@ func (m *MailboxConfig) validate(path string, p *configProblems) {
 		p.errorf(at("username"), "required")
 	}
 	oneOf(p, at("tls"), m.TLS, "implicit", "starttls", "none")
+	if m.TLS == "none" && m.Host != "" && !loopbackHost(m.Host) {
+		p.errorf(at("tls"), "none sends the mailbox password in clear: only for a loopback host (localhost, 127.0.0.1, ::1), not %q; use implicit or starttls", m.Host)
+	}
 	oneOf(p, at("auth"), m.Auth, "plain", "login", "xoauth2")
 	switch m.Protocol {
 	case "imap":
@@ -138,7 +141,9 @@ func (c *PolicyConfig) validate(p *configProblems) {
 	atLeastOne(p, "policy.soft_threshold", c.SoftThreshold)
 	atLeastOne(p, "policy.complaint_threshold", c.ComplaintThreshold)
 	positive(p, "policy.soft_window", c.SoftWindow)
-	positive(p, "policy.soft_expiry", c.SoftExpiry)
+	if c.SoftExpiry < 0 {
+		p.errorf("policy.soft_expiry", "must be 0 (never expire) or a positive duration")
+	}
 }
 
 // validate checks the report; From is required when anything is mailed

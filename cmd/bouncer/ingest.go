@@ -33,9 +33,16 @@ Exit status (sysexits): 0 recorded (or already recorded); 64 bad usage;
 65 empty input; 66 the file cannot be opened; 74 the input could not be read;
 75 temporary failure (database unreachable): the MTA keeps the message and
 retries; 78 invalid configuration.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.MaximumNArgs(1)(cmd, args); err != nil {
+				return withExit(exitUsage, err)
+			}
+			return nil
+		},
 		RunE: runIngest,
 	}
+	// An MTA reads the exit status: a bad flag is EX_USAGE too, not 1.
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withExit(exitUsage, err) })
 	cmd.Flags().String("mailbox", "ingest", "label recorded with the message in the ledger")
 	rootCmd.AddCommand(cmd)
 }

@@ -32,6 +32,8 @@ func TestIngestExitCodes(t *testing.T) {
 		{"empty", []string{"ingest", empty, "--config", e.config}, exitDataErr, 1},
 		{"missing file", []string{"ingest", "/nonexistent/x.eml", "--config", e.config}, exitNoInput, 1},
 		{"database down", []string{"ingest", hard, "--config", down}, exitTempFail, 1},
+		{"two files", []string{"ingest", hard, empty, "--config", e.config}, exitUsage, 1},
+		{"unknown flag", []string{"ingest", "--no-such-flag", hard, "--config", e.config}, exitUsage, 1},
 	}
 	for _, tt := range tests {
 		_, stderr, code := runPollCLI(t, tt.args...)

@@ -56,9 +56,12 @@ func startHTTP(ctx context.Context, cfg *Config, store *suppression.Store) (stop
 // loopback reports whether a host:port listens only on this machine.
 func loopback(listen string) bool {
 	host, _, err := net.SplitHostPort(listen)
-	if err != nil {
-		return false
-	}
+	return err == nil && loopbackHost(host)
+}
+
+// loopbackHost reports whether host names this machine: localhost or a
+// loopback address.
+func loopbackHost(host string) bool {
 	if host == "localhost" {
 		return true
 	}
