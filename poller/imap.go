@@ -18,6 +18,9 @@ type imapConn struct {
 	stop    func() bool // undoes the context bridge
 	move    bool        // MOVE (RFC 6851) or IMAP4rev2
 	uidplus bool        // UIDPLUS (RFC 4315) or IMAP4rev2: UID EXPUNGE is safe
+	// uidValidity is the UIDVALIDITY of the selected folder: a pass's UIDs
+	// name the same messages in another session only when it is the same.
+	uidValidity uint32
 }
 
 // dialIMAP connects and logs in. The connection is closed when ctx ends, as

@@ -269,8 +269,10 @@ func (p *imapPass) disposeNow(ctx context.Context, d *disposal, ic *imapConn) er
 // commands one after another, so a MOVE of a group on the pass's
 // connection would stall the FETCH of the next batches for as long as it
 // takes (on a large Maildir, a third of the pass). It is opened only for a
-// pass of more than one group; when it cannot be opened, the pass's
-// connection is used.
+// pass of more than one group; when it cannot be opened, or its folder's
+// UIDVALIDITY is not the pass's (the folder was re-created meanwhile, and
+// the pass's UIDs name other messages there), the pass's connection is
+// used.
 func (p *imapPass) openDisposeConn(ctx context.Context) <-chan *imapConn {
 	ch := make(chan *imapConn, 1)
 	go func() { ch <- p.disposeConn(ctx) }()
@@ -280,7 +282,11 @@ func (p *imapPass) openDisposeConn(ctx context.Context) <-chan *imapConn {
 func (p *imapPass) disposeConn(ctx context.Context) *imapConn {
 	dc, err := dialIMAP(ctx, p.mb, p.o)
 	if err == nil {
-		if _, err = dc.c.Select(p.mb.Folder, nil).Wait(); err != nil {
+		err = dc.selectFolder(p.mb)
+		if err == nil && dc.uidValidity != p.ic.uidValidity {
+			err = fmt.Errorf("poller: %s: %s: UIDVALIDITY %d, the pass's is %d", p.mb.Name, p.mb.Folder, dc.uidValidity, p.ic.uidValidity)
+		}
+		if err != nil {
 			dc.close()
 		}
 	}

@@ -51,9 +51,16 @@ func (ic *imapConn) prepare(mb Mailbox) error {
 			return fmt.Errorf("poller: %s: %w", mb.Name, err)
 		}
 	}
-	if _, err := ic.c.Select(mb.Folder, nil).Wait(); err != nil {
+	return ic.selectFolder(mb)
+}
+
+// selectFolder selects the folder the pass reads and notes its UIDVALIDITY.
+func (ic *imapConn) selectFolder(mb Mailbox) error {
+	data, err := ic.c.Select(mb.Folder, nil).Wait()
+	if err != nil {
 		return fmt.Errorf("poller: %s: select %s: %w", mb.Name, mb.Folder, err)
 	}
+	ic.uidValidity = data.UIDValidity
 	return nil
 }
 
