@@ -214,11 +214,18 @@ func (q *disposeQueue) take() (d disposal, last bool) {
 // else the pass's own.
 func (p *imapPass) disposeLoop(ctx context.Context, c *committer, q *disposeQueue, total int, second <-chan *imapConn) {
 	ic := p.ic
-	session := func() *imapConn {
+	// session waits for the disposer's session, unless the pass is
+	// cancelled first: its dial does not heed ctx (up to DialTimeout).
+	session := func() (*imapConn, error) {
 		if second != nil {
-			ic, second = <-second, nil
+			select {
+			case dc := <-second:
+				ic, second = dc, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 		}
-		return ic
+		return ic, nil
 	}
 	defer func() {
 		if second != nil {
@@ -237,7 +244,11 @@ func (p *imapPass) disposeLoop(ctx context.Context, c *committer, q *disposeQueu
 	for {
 		d, last := q.take()
 		if d.n > 0 || d.asked > 0 {
-			if err := p.disposeNow(ctx, &d, session()); err != nil {
+			dc, err := session()
+			if err == nil {
+				err = p.disposeNow(ctx, &d, dc)
+			}
+			if err != nil {
 				c.fail(err)
 			} else {
 				handled += d.asked

@@ -1,0 +1,126 @@
+package poller
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"math/big"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+)
+
+// selfSigned is a certificate for 127.0.0.1.
+func selfSigned(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// TestPollIMAPCancelWhileMoveSessionDials cancels the pass once a batch is
+// committed, while the disposer's own session is still in its TLS
+// handshake with a server that does not answer. The pass must return at
+// once (the batch left for the next pass), not when the dial gives up
+// (Options.DialTimeout).
+func TestPollIMAPCancelWhileMoveSessionDials(t *testing.T) {
+	mem := imapmemserver.New()
+	user := imapmemserver.NewUser("bounces", "secret")
+	if err := user.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	mem.AddUser(user)
+	cfg := &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}}
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps: fullCaps, TLSConfig: cfg,
+	})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	for _, n := range corpus {
+		raw := readCorpus(t, n)
+		if _, err := user.Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: arrival}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The pass's first connection goes through to the server; the second
+	// (the disposer's) is accepted and never answered.
+	front, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer front.Close()
+	held := make(chan net.Conn, 1)
+	go func() {
+		c, err := front.Accept()
+		if err != nil {
+			return
+		}
+		back, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			c.Close()
+			return
+		}
+		go func() { io.Copy(back, c); back.Close() }()
+		go func() { io.Copy(c, back); c.Close() }()
+		if c2, err := front.Accept(); err == nil {
+			held <- c2
+		}
+	}()
+	host, port, _ := net.SplitHostPort(front.Addr().String())
+	p, _ := strconv.Atoi(port)
+	mb := Mailbox{Name: "main", Protocol: ProtocolIMAP, Host: host, Port: p, TLS: TLSImplicit, TLSSkipVerify: true,
+		Username: "bounces", Password: "secret"}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := newFakeStore()
+	store.onRecord = func(int) { cancel() }
+	done := make(chan error, 1)
+	go func() {
+		// The dial would give up after an hour: the pass must not wait for it.
+		_, err := Poll(ctx, mb, store, &Options{BatchSize: 1, disposeGroup: 1, mergeBatches: 1, DialTimeout: time.Hour})
+		done <- err
+	}()
+	c2 := <-held
+	defer c2.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Poll error = %v, want the cancellation", err)
+		}
+	case <-time.After(time.Minute): // a hang guard, not a measure
+		c2.Close() // ends the dial: the pass returns
+		<-done
+		t.Fatal("the cancelled pass waited for the disposer's session to finish dialling")
+	}
+	if st, err := user.Status("INBOX", &imap.StatusOptions{NumMessages: true}); err != nil || *st.NumMessages != uint32(len(corpus)) {
+		t.Errorf("INBOX status %+v, %v; want %d messages: nothing moved after the cancel", st, err, len(corpus))
+	}
+}
