@@ -14,7 +14,10 @@ import (
 	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
 
-var dialer = &net.Dialer{Timeout: 5 * time.Second}
+// dialer bounds a dial generously: under a loaded CI machine (race builds
+// on two cores) a TLS handshake with a Dovecot login process that is still
+// starting took over 5 s once.
+var dialer = &net.Dialer{Timeout: 30 * time.Second}
 
 // tricky holds what breaks naive POP3 clients: lines that start with a dot
 // (stuffed on the wire) and a line longer than 4 KB.
