@@ -6,7 +6,10 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/bouncer-mail/bouncer/dsn"
 )
 
 func TestIngest(t *testing.T) {
@@ -30,5 +33,37 @@ func TestIngest(t *testing.T) {
 	store.err = errors.New("database down")
 	if _, err := Ingest(context.Background(), bytes.NewReader(raw), "pipe", store, nil); !errors.Is(err, store.err) {
 		t.Errorf("Ingest with the store down = %v, want %v", err, store.err)
+	}
+}
+
+// TestVerifierGetsThePassContext: the Verifier's look-ups (reference tokens
+// resolved in the store) run under the pass's context, on every path a
+// message is parsed: the parse pool (IMAP), inline (POP3-like streams) and
+// the MTA pipe.
+func TestVerifierGetsThePassContext(t *testing.T) {
+	type key struct{}
+	ctx := context.WithValue(context.Background(), key{}, "pass")
+	var calls, wrong atomic.Int64
+	opts := &Options{Verifier: func(c context.Context, _ *dsn.Report, _ []byte) (bool, string) {
+		calls.Add(1)
+		if c.Value(key{}) != "pass" {
+			wrong.Add(1)
+		}
+		return false, ""
+	}}
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	if _, err := Poll(ctx, s.mailbox("main"), newFakeStore(), opts); err != nil {
+		t.Fatalf("Poll: %v", err)
+	}
+	raw, err := os.ReadFile("testdata/hard.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Ingest(ctx, bytes.NewReader(raw), "pipe", newFakeStore(), opts); err != nil {
+		t.Fatalf("Ingest: %v", err)
+	}
+	if calls.Load() < 2 || wrong.Load() != 0 {
+		t.Errorf("verifier called %d times, %d without the pass's context", calls.Load(), wrong.Load())
 	}
 }

@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"time"
@@ -14,8 +15,9 @@ const DefaultBatchSize = 500
 // Verifier decides whether a message arrived on a valid signed return path.
 // header is the raw header block of the bounce message (capped at
 // HeaderPrefix bytes); recipient is the address the token names, or "". A
-// nil Verifier verifies nothing.
-type Verifier func(report *dsn.Report, header []byte) (verified bool, recipient string)
+// nil Verifier verifies nothing. ctx is the pass's: a look-up it makes (a
+// reference token resolved in the store) ends when the pass is cancelled.
+type Verifier func(ctx context.Context, report *dsn.Report, header []byte) (verified bool, recipient string)
 
 // Progress is told how far a pass has got after every batch.
 type Progress func(p ProgressInfo)

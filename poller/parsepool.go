@@ -35,7 +35,7 @@ func newParsePool(rd reader, n int) *parsePool {
 	p := &parsePool{jobs: make(chan parseJob, 2*n), budget: semaphore.NewWeighted(bufferBudget)}
 	for range n {
 		p.wg.Go(func() {
-			r := reader{mailbox: rd.mailbox, parse: rd.parse, verifier: rd.verifier}
+			r := reader{ctx: rd.ctx, mailbox: rd.mailbox, parse: rd.parse, verifier: rd.verifier}
 			for j := range p.jobs {
 				j.out.msg, j.out.err = r.readBytes(j.buf, j.out.date)
 				p.budget.Release(int64(len(j.buf)))

@@ -3,6 +3,8 @@ package poller
 import (
 	"bufio"
 	"bytes"
+	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -45,6 +47,7 @@ func (f *fetched) failed() bool {
 
 // reader turns a message stream into a suppression.Message.
 type reader struct {
+	ctx      context.Context // the pass's: the Verifier may look up the store
 	mailbox  string
 	parse    *dsn.Options
 	verifier Verifier
@@ -121,7 +124,7 @@ func (rd *reader) message(sum []byte, receivedAt time.Time, report *dsn.Report, 
 		msg.Subject, msg.From = headerSummary(prefix)
 	}
 	if rd.verifier != nil && msg.Report != nil {
-		msg.Verified, msg.VerifiedRecipient = rd.verifier(msg.Report, headerBlock(prefix))
+		msg.Verified, msg.VerifiedRecipient = rd.verifier(cmp.Or(rd.ctx, context.Background()), msg.Report, headerBlock(prefix))
 	}
 	return msg
 }

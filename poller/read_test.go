@@ -2,6 +2,7 @@ package poller
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"reflect"
@@ -143,7 +144,9 @@ func TestValidate(t *testing.T) {
 // TestReadBytesMatchesRead: a message held whole gives the Message its
 // stream gives, whatever its line endings.
 func TestReadBytesMatchesRead(t *testing.T) {
-	verifier := func(_ *dsn.Report, header []byte) (bool, string) { return len(header) > 0, string(header[:4]) }
+	verifier := func(_ context.Context, _ *dsn.Report, header []byte) (bool, string) {
+		return len(header) > 0, string(header[:4])
+	}
 	for _, name := range corpus {
 		crlf := readCorpus(t, name)
 		lf := bytes.ReplaceAll(crlf, []byte("\r\n"), []byte("\n"))

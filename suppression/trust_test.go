@@ -66,7 +66,7 @@ func ingestReport(t *testing.T, s *Store, keys *verp.KeyRing, raw string, rep *d
 	v := &verp.Verifier{Codec: verp.Codec{Keys: keys}, Mailboxes: []string{"bounces@example.com"}, Refs: s}
 	sum := sha256.Sum256([]byte(raw))
 	m := Message{Key: hex.EncodeToString(sum[:]), Mailbox: "main", ReceivedAt: t0, Report: rep}
-	m.Verified, m.VerifiedRecipient = v.PollerFunc()(rep, nil)
+	m.Verified, m.VerifiedRecipient = v.PollerFunc()(context.Background(), rep, nil)
 	if _, err := s.Record(context.Background(), []Message{m}, t0); err != nil {
 		t.Fatalf("Record: %v", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 
 	"github.com/bouncer-mail/bouncer/dsn"
@@ -14,7 +15,7 @@ import (
 //	poller.Options{Verifier: v, ...}
 //
 // and ask dsn for the signed header: dsn.Options{Headers: []string{cfg.VERP.Header}}.
-func newVerifier(cfg *Config, refs verp.RefLookup) (func(*dsn.Report, []byte) (bool, string), error) {
+func newVerifier(cfg *Config, refs verp.RefLookup) (func(context.Context, *dsn.Report, []byte) (bool, string), error) {
 	codec, err := verpCodec(cfg)
 	if errors.Is(err, errVERPOff) {
 		return nil, nil

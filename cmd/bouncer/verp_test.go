@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -139,11 +140,11 @@ func TestNewVerifier(t *testing.T) {
 	}
 	r := &dsn.Report{Message: dsn.Envelope{DeliveredTo: []string{strings.TrimSpace(out)}},
 		Recipients: []dsn.Recipient{{FinalRecipient: "alice@example.com"}}}
-	if ok, rcpt := v(r, nil); !ok || rcpt != "alice@example.com" {
+	if ok, rcpt := v(context.Background(), r, nil); !ok || rcpt != "alice@example.com" {
 		t.Errorf("verifier(bounce to %q) = %v, %q; want true, alice@example.com", out, ok, rcpt)
 	}
 	r.Recipients[0].FinalRecipient = "victim@example.com"
-	if ok, _ := v(r, nil); ok {
+	if ok, _ := v(context.Background(), r, nil); ok {
 		t.Errorf("verifier(bounce to %q naming victim@example.com) verified", out)
 	}
 }

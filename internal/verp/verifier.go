@@ -76,9 +76,9 @@ func (v *Verifier) Check(ctx context.Context, r *dsn.Report) Verdict {
 // The raw header block is not needed: the report carries the addresses.
 // Reference lookups run under context.Background, since the seam takes no
 // context.
-func (v *Verifier) PollerFunc() func(r *dsn.Report, header []byte) (bool, string) {
-	return func(r *dsn.Report, _ []byte) (bool, string) {
-		vd := v.Check(context.Background(), r)
+func (v *Verifier) PollerFunc() func(ctx context.Context, r *dsn.Report, header []byte) (bool, string) {
+	return func(ctx context.Context, r *dsn.Report, _ []byte) (bool, string) {
+		vd := v.Check(ctx, r)
 		v.log(r, vd)
 		return vd.Verified, vd.Recipient
 	}

@@ -91,7 +91,7 @@ func TestVerifierPollerFunc(t *testing.T) {
 	s, _ := c.Sign("bounces@example.com", "alice@example.com")
 	f := (&Verifier{Codec: c}).PollerFunc()
 	r := &dsn.Report{Message: dsn.Envelope{To: []string{"Mail Delivery <" + s.Address + ">"}}}
-	if ok, rcpt := f(r, nil); !ok || rcpt != "alice@example.com" {
+	if ok, rcpt := f(context.Background(), r, nil); !ok || rcpt != "alice@example.com" {
 		t.Errorf("Func(...)(report to %q) = %v, %q; want true, alice@example.com", s.Address, ok, rcpt)
 	}
 }
@@ -102,9 +102,9 @@ func TestVerifierLogsSuspicious(t *testing.T) {
 	var buf bytes.Buffer
 	v := &Verifier{Codec: c, Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	f := v.PollerFunc()
-	f(&dsn.Report{Message: dsn.Envelope{MessageID: "<forged@x>", DeliveredTo: []string{mallory.Address}},
+	f(context.Background(), &dsn.Report{Message: dsn.Envelope{MessageID: "<forged@x>", DeliveredTo: []string{mallory.Address}},
 		Recipients: []dsn.Recipient{{FinalRecipient: "victim@example.com"}}}, nil)
-	f(&dsn.Report{Message: dsn.Envelope{MessageID: "<plain@x>", DeliveredTo: []string{"bounces@example.com"}}}, nil)
+	f(context.Background(), &dsn.Report{Message: dsn.Envelope{MessageID: "<plain@x>", DeliveredTo: []string{"bounces@example.com"}}}, nil)
 	got := buf.String()
 	if !strings.Contains(got, "level=WARN") || !strings.Contains(got, "<forged@x>") || !strings.Contains(got, "victim@example.com") {
 		t.Errorf("log = %q, want a warning naming the forged message and the victim", got)
