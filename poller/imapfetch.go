@@ -19,10 +19,20 @@ var fetchOptions = &imap.FetchOptions{
 // ones are buffered and handed to the parse pool, large ones are hashed and
 // parsed as they stream. Messages expunged by another client meanwhile are
 // simply absent. On error the batch is returned too, so its parses can be
-// waited for.
+// waited for. Scattered UIDs are fetched in several commands of at most
+// maxRanges ranges each, so a large batch_size never makes a command line
+// longer than servers accept.
 func (ic *imapConn) fetch(uids []imap.UID, rd *reader, pool *parsePool) (*batch, error) {
 	b := &batch{uids: len(uids)}
-	cmd := ic.c.Fetch(imap.UIDSetNum(uids...), fetchOptions)
+	err := inChunks(imap.UIDSetNum(uids...), func(set imap.UIDSet) error {
+		return ic.fetchInto(b, set, rd, pool)
+	})
+	return b, err
+}
+
+// fetchInto adds the messages of one FETCH command to b.
+func (ic *imapConn) fetchInto(b *batch, set imap.UIDSet, rd *reader, pool *parsePool) error {
+	cmd := ic.c.Fetch(set, fetchOptions)
 	defer cmd.Close()
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
 		f, buf, err := readFetch(m, rd, pool)
@@ -31,7 +41,7 @@ func (ic *imapConn) fetch(uids []imap.UID, rd *reader, pool *parsePool) (*batch,
 			// deferred Close discards what is left, so go-imap's reader
 			// goroutine has stopped by then.
 			ic.c.Close()
-			return b, err
+			return err
 		}
 		if f == nil {
 			continue
@@ -41,7 +51,7 @@ func (ic *imapConn) fetch(uids []imap.UID, rd *reader, pool *parsePool) (*batch,
 			pool.submit(buf, f, &b.wg)
 		}
 	}
-	return b, cmd.Close()
+	return cmd.Close()
 }
 
 // readFetch reads one FETCH response; nil when it carries no body. The
