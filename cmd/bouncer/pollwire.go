@@ -15,7 +15,7 @@ import (
 // run, and tunes the garbage collector for polling (see tuneGC); the
 // caller closes the store.
 func openPolling(ctx context.Context, cfg *Config, soft context.Context) (*suppression.Store, *poller.Options, error) {
-	tuneGC()
+	tuneGC(len(cfg.Mailboxes))
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
