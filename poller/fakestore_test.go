@@ -20,6 +20,8 @@ type fakeStore struct {
 	sizes     []int                            // messages handed to each Record call
 	failAfter int                              // fail every Record call after this many (0: never)
 	err       error                            // the injected error
+	failFirst int                              // fail only the next failFirst Record calls with err, then recover
+	recovers  bool                             // with failFirst: err no longer fails calls afterwards
 	onRecord  func(n int)                      // called after each committed Record, with the ledger size
 	refuse    func(m suppression.Message) bool // a batch holding such a message fails
 }
@@ -32,7 +34,12 @@ func (s *fakeStore) Record(_ context.Context, msgs []suppression.Message, _ time
 	s.mu.Lock()
 	s.calls++
 	s.sizes = append(s.sizes, len(msgs))
-	if s.err != nil && s.calls > s.failAfter {
+	if s.failFirst > 0 {
+		s.failFirst--
+		s.mu.Unlock()
+		return suppression.Result{}, s.err
+	}
+	if s.err != nil && s.calls > s.failAfter && s.failFirst == 0 && !s.recovers {
 		s.mu.Unlock()
 		return suppression.Result{}, s.err
 	}

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/bouncer-mail/bouncer/dsn"
@@ -65,5 +67,34 @@ func TestVerifierGetsThePassContext(t *testing.T) {
 	}
 	if calls.Load() < 2 || wrong.Load() != 0 {
 		t.Errorf("verifier called %d times, %d without the pass's context", calls.Load(), wrong.Load())
+	}
+}
+
+// TestTransientStoreErrorQuarantinesNothing: when the database blips (a
+// connection reset) on a batch and is back a moment later, no valid report
+// is set aside as quarantined: the pass fails, nothing leaves the mailbox,
+// and the next pass records every message as the report it is.
+func TestTransientStoreErrorQuarantinesNothing(t *testing.T) {
+	s := startMemServer(t, nil)
+	loadCorpus(t, s)
+	store := newFakeStore()
+	store.err, store.failFirst, store.recovers = fmt.Errorf("write tcp: %w", syscall.ECONNRESET), 1, true
+	if _, err := Poll(context.Background(), s.mailbox("main"), store, nil); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("Poll error = %v, want the connection reset", err)
+	}
+	if len(store.ledger) != 0 || len(s.folder(t, "INBOX")) != len(corpus) {
+		t.Fatalf("after the blip: ledger %d, INBOX %d; want 0 and %d untouched", len(store.ledger), len(s.folder(t, "INBOX")), len(corpus))
+	}
+	sum, err := Poll(context.Background(), s.mailbox("main"), store, nil)
+	if err != nil {
+		t.Fatalf("second Poll: %v", err)
+	}
+	for key, m := range store.ledger {
+		if strings.HasPrefix(m.ParseError, "refused by the store") {
+			t.Errorf("message %s quarantined after a transient error: %s", key, m.ParseError)
+		}
+	}
+	if sum.Fetched != len(corpus) || sum.Unparsed != 0 {
+		t.Errorf("second pass: fetched %d, unparsed %d; want %d, 0", sum.Fetched, sum.Unparsed, len(corpus))
 	}
 }

@@ -23,7 +23,7 @@ func record(ctx context.Context, store Recorder, batch []*fetched, o *Options, s
 		msgs[i] = f.msg
 	}
 	res, err := store.Record(ctx, msgs, o.Now())
-	if err != nil && ctx.Err() == nil {
+	if err != nil && ctx.Err() == nil && !suppression.Transient(err) {
 		res, err = recordEach(ctx, store, batch, o)
 	}
 	if err != nil {
@@ -39,12 +39,17 @@ func record(ctx context.Context, store Recorder, batch []*fetched, o *Options, s
 // recordEach records the messages of a refused batch one at a time. A
 // message refused alone (hostile bytes the database rejects) is recorded
 // as quarantined instead, without its report, and goes to the failed
-// folder. If the quarantine is refused too, the store itself is failing
-// (unreachable, full): its error is returned and nothing is disposed of.
+// folder. A transient failure (the database went away or is busy: see
+// suppression.Transient) quarantines nothing: a valid report set aside
+// during a blip would never count. It is returned, as is a refused
+// quarantine (the store itself is failing), and nothing is disposed of.
 func recordEach(ctx context.Context, store Recorder, batch []*fetched, o *Options) (suppression.Result, error) {
 	total := suppression.Result{ByClass: map[dsn.Class]int{}}
 	for _, f := range batch {
 		res, err := store.Record(ctx, []suppression.Message{f.msg}, o.Now())
+		if err != nil && (ctx.Err() != nil || suppression.Transient(err)) {
+			return total, err
+		}
 		if err != nil {
 			q := quarantined(f.msg, err)
 			if res, err = store.Record(ctx, []suppression.Message{q}, o.Now()); err != nil {
