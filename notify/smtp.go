@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/netaddr"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
@@ -171,10 +172,4 @@ func (m *Mailer) authAllowed(secure bool) error {
 }
 
 // loopback reports whether the configured host is a loopback name or address.
-func (m *Mailer) loopback() bool {
-	if m.opts.Host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(m.opts.Host)
-	return ip != nil && ip.IsLoopback()
-}
+func (m *Mailer) loopback() bool { return netaddr.Loopback(m.opts.Host) }

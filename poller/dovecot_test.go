@@ -2,8 +2,6 @@ package poller
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -31,19 +29,7 @@ func dovecotMailbox(t *testing.T, protocol, tlsMode string) (*testenv.DovecotSer
 // maildirCount counts the messages of a Maildir folder ("" is INBOX).
 func maildirCount(t *testing.T, d *testenv.DovecotServer, folder string) int {
 	t.Helper()
-	dir := d.Maildir
-	if folder != "" {
-		dir = filepath.Join(dir, "."+folder)
-	}
-	n := 0
-	for _, sub := range []string{"new", "cur"} {
-		entries, err := os.ReadDir(filepath.Join(dir, sub))
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		n += len(entries)
-	}
-	return n
+	return d.Count(folder)
 }
 
 var wantRecipients = map[dsn.Class][]string{

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+
+	"github.com/bouncer-mail/bouncer/internal/netaddr"
 )
 
 // Protocols.
@@ -126,7 +128,7 @@ func (mb Mailbox) validate() error {
 	if mb.TLS != TLSImplicit && mb.TLS != TLSStartTLS && mb.TLS != TLSNone {
 		bad("tls", "must be implicit, starttls or none")
 	}
-	if mb.TLS == TLSNone && mb.Host != "" && !loopbackHost(mb.Host) {
+	if mb.TLS == TLSNone && mb.Host != "" && !netaddr.Loopback(mb.Host) {
 		bad("tls", "none sends the password in clear: only for a loopback host, not "+strconv.Quote(mb.Host))
 	}
 	if mb.After != AfterMove && mb.After != AfterDelete && mb.After != AfterFlag {
@@ -139,16 +141,6 @@ func (mb Mailbox) validate() error {
 		bad("auth", "must be plain, login or xoauth2")
 	}
 	return errors.Join(errs...)
-}
-
-// loopbackHost reports whether host names this machine: localhost or a
-// loopback address.
-func loopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // addr is host:port.

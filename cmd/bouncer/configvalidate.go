@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
+	"github.com/bouncer-mail/bouncer/internal/netaddr"
 	"github.com/bouncer-mail/bouncer/internal/verp"
+	"github.com/robfig/cron/v3"
 )
 
 // cronParser accepts standard 5-field specs and descriptors (@daily,
@@ -84,7 +84,7 @@ func (m *MailboxConfig) validate(path string, p *configProblems) {
 		p.errorf(at("username"), "required")
 	}
 	oneOf(p, at("tls"), m.TLS, "implicit", "starttls", "none")
-	if m.TLS == "none" && m.Host != "" && !loopbackHost(m.Host) {
+	if m.TLS == "none" && m.Host != "" && !netaddr.Loopback(m.Host) {
 		p.errorf(at("tls"), "none sends the mailbox password in clear: only for a loopback host (localhost, 127.0.0.1, ::1), not %q; use implicit or starttls", m.Host)
 	}
 	oneOf(p, at("auth"), m.Auth, "plain", "login", "xoauth2")

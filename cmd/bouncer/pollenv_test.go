@@ -77,19 +77,7 @@ func (e *pollEnv) count(t testing.TB, query string, args ...any) int {
 // maildir counts the messages of a folder ("" is INBOX).
 func (e *pollEnv) maildir(t testing.TB, folder string) int {
 	t.Helper()
-	dir := e.dovecot.Maildir
-	if folder != "" {
-		dir = filepath.Join(dir, "."+folder)
-	}
-	n := 0
-	for _, sub := range []string{"new", "cur"} {
-		entries, err := os.ReadDir(filepath.Join(dir, sub))
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		n += len(entries)
-	}
-	return n
+	return e.dovecot.Count(folder)
 }
 
 // runPollCLI runs `bouncer poll --once` in process and resets its flags.

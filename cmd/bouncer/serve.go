@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/netaddr"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -56,15 +57,5 @@ func startHTTP(ctx context.Context, cfg *Config, store *suppression.Store) (stop
 // loopback reports whether a host:port listens only on this machine.
 func loopback(listen string) bool {
 	host, _, err := net.SplitHostPort(listen)
-	return err == nil && loopbackHost(host)
-}
-
-// loopbackHost reports whether host names this machine: localhost or a
-// loopback address.
-func loopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return err == nil && netaddr.Loopback(host)
 }

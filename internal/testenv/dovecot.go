@@ -184,3 +184,22 @@ func (s *DovecotServer) OAuth2TokenWithKey(key []byte, ttl time.Duration) string
 	mac.Write([]byte(signed))
 	return signed + "." + enc.EncodeToString(mac.Sum(nil))
 }
+
+// Count counts the messages of one of the user's folders ("" is INBOX;
+// others are the Maildir++ subfolders .Name), in new/ and cur/.
+func (s *DovecotServer) Count(folder string) int {
+	s.t.Helper()
+	dir := s.Maildir
+	if folder != "" {
+		dir = filepath.Join(dir, "."+folder)
+	}
+	n := 0
+	for _, sub := range []string{"new", "cur"} {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if err != nil && !os.IsNotExist(err) {
+			s.t.Fatalf("testenv: %v", err)
+		}
+		n += len(entries)
+	}
+	return n
+}
