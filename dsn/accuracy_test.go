@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -224,11 +225,35 @@ func parseFile(t *testing.T, path, eol string) *Report {
 	if eol != "" {
 		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte(eol))
 	}
-	rep, err := Parse(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("Parse(%s): %v", path, err)
+	if !IsMbox(data) {
+		rep, err := Parse(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", path, err)
+		}
+		return rep
 	}
-	return rep
+	// An mbox file: its records are numbered through the file, as
+	// `bouncer parse` prints them.
+	var all *Report
+	mr := NewMboxReader(bytes.NewReader(data))
+	for {
+		msg, err := mr.Next(DefaultMaxSize)
+		if err == io.EOF {
+			return all
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		rep, err := Parse(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", path, err)
+		}
+		if all == nil {
+			all = rep
+		} else {
+			all.Recipients = append(all.Recipients, rep.Recipients...)
+		}
+	}
 }
 
 // TestAccuracySisimai scores the 612-message corpus and fails below the floors.

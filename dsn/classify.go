@@ -1544,12 +1544,14 @@ var textRules = []textRule{
 	{"domain missing in source-routed address", ReasonSyntaxError, decisive},
 
 	// --- generic refusals, last ---
-	{"access denied", ReasonSecurityError, vague},  // "5.7.1 Access denied"
-	{"not authorized", ReasonSecurityError, vague}, // "delivery not authorized"
-	{"denied", ReasonRejected, vague},              // anything denied
-	{"refused", ReasonBlocked, vague},              // anything refused
-	{"blocked", ReasonBlocked, vague},              // anything blocked
-	{"rejected", ReasonRejected, vague},            // anything rejected
+	{"access denied", ReasonSecurityError, vague},       // "5.7.1 Access denied"
+	{"not authorized", ReasonSecurityError, vague},      // "delivery not authorized"
+	{"denied", ReasonRejected, vague},                   // anything denied
+	{"refused", ReasonBlocked, vague},                   // anything refused
+	{"blocked", ReasonBlocked, vague},                   // anything blocked
+	{"recipients was rejected", ReasonFiltered, vague},  // au/KDDI "Each of the following recipients was rejected by a remote mail server": the recipient refused, not our sender
+	{"recipients were rejected", ReasonFiltered, vague}, // the same, plural
+	{"rejected", ReasonRejected, vague},                 // anything rejected
 }
 
 // maxDiagnostic bounds the diagnostic text read by the text rules; the

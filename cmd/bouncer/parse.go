@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -158,6 +159,7 @@ func parseAll(ctx context.Context, paths []string, opts *dsn.Options, stdin io.R
 // of it.
 func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
 	in := stdin
+	size := int64(-1)
 	if path != "-" {
 		f, err := openInput(path)
 		if err != nil {
@@ -166,8 +168,16 @@ func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
 		defer f.Close()
 		in = f
 		if fi, err := f.Stat(); err == nil {
-			in = sizedReader{f, fi.Size()}
+			size = fi.Size()
 		}
+	}
+	br := bufio.NewReaderSize(in, 4096)
+	if start, _ := br.Peek(1024); dsn.IsMbox(start) {
+		return parseMbox(path, br, opts)
+	}
+	in = br
+	if size >= 0 {
+		in = sizedReader{br, size}
 	}
 	rep, err := dsn.ParseWithOptions(in, opts)
 	if rep == nil {
@@ -181,6 +191,50 @@ func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
 		res.err = fmt.Errorf("parse %s: %w", path, err)
 	}
 	return res
+}
+
+// parseMbox parses every message of an mbox file. Records are numbered
+// through the file, so (file, index) still names one record; a message
+// with no record prints an index 0 row. A message that fails is reported
+// with its number and the rest are still read.
+func parseMbox(path string, r io.Reader, opts *dsn.Options) parseResult {
+	mr := dsn.NewMboxReader(r)
+	maxSize := opts.MaxSize
+	if maxSize <= 0 {
+		maxSize = dsn.DefaultMaxSize
+	}
+	var res parseResult
+	file := filepath.Base(path)
+	index := 0
+	for n := 1; ; n++ {
+		msg, err := mr.Next(int(maxSize))
+		if errors.Is(err, io.EOF) {
+			return res
+		}
+		if err != nil {
+			res.err = errors.Join(res.err, fmt.Errorf("parse %s: message %d: %w", path, n, err))
+			if msg == nil {
+				return res
+			}
+		}
+		rep, perr := dsn.ParseWithOptions(bytes.NewReader(msg), opts)
+		switch {
+		case rep == nil:
+			res.err = errors.Join(res.err, fmt.Errorf("parse %s: message %d: %w", path, n, perr))
+			continue
+		case errors.Is(perr, dsn.ErrTooLarge):
+			res.warn = errors.Join(res.warn, fmt.Errorf("message %d: %w", n, perr))
+		case perr != nil:
+			res.err = errors.Join(res.err, fmt.Errorf("parse %s: message %d: %w", path, n, perr))
+		}
+		for _, row := range rowsOf(file, rep) {
+			if row.Index > 0 {
+				index++
+				row.Index = index
+			}
+			res.rows = append(res.rows, row)
+		}
+	}
 }
 
 // sizedReader tells dsn how long a file is (Len), so the message is read

@@ -116,3 +116,45 @@ func TestParseCommandMaxSize(t *testing.T) {
 		t.Errorf("--max-size 2000: exit %d stderr %q out %q, want rows and a warning", code, stderr, out)
 	}
 }
+
+// TestParseCommandMbox: an mbox file (an exported bounce folder) is split
+// into its messages; records are numbered through the file, a message that
+// is no report prints its index 0 row, and the rest is still read.
+func TestParseCommandMbox(t *testing.T) {
+	resetParseFlags(t)
+	var mbox strings.Builder
+	for _, name := range []string{"lhost-postfix-02.eml", "rfc3834-01.eml"} {
+		data, err := os.ReadFile("../../dsn/testdata/corpus/sisimai/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(data), "From ") {
+			mbox.WriteString("From MAILER-DAEMON  Thu Apr 29 23:34:45 2015\n")
+		}
+		mbox.Write(data)
+		mbox.WriteString("\nFrom MAILER-DAEMON  Thu Apr 29 23:34:45 2015\nFrom: a@example.com\nSubject: hi\n\nhello\n>From the list\n\n")
+	}
+	path := writeFile(t, "bounces.mbox", mbox.String())
+	out, stderr, code := runCLI(t, "parse", "--json", path)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var row parseRow
+		if err := json.Unmarshal([]byte(line), &row); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		got = append(got, fmt.Sprintf("%s#%d:%s:%s:%s", row.File, row.Index, row.Type, row.Recipient, row.Reason))
+	}
+	want := []string{
+		"bounces.mbox#1:dsn:filtered@example.co.jp:userunknown",
+		"bounces.mbox#2:dsn:userunknown@example.co.jp:userunknown",
+		"bounces.mbox#0:other::",
+		"bounces.mbox#3:autoreply:kijitora@example.net:vacation",
+		"bounces.mbox#0:other::",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("bouncer parse --json of an mbox:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

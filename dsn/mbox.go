@@ -1,0 +1,166 @@
+package dsn
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Mbox files (RFC 4155): messages one after another, each opened by a
+// "From " postmark line ("From MAILER-DAEMON  Thu Apr 29 23:34:45 2015")
+// that follows an empty line; a body line that starts with "From " is
+// written as ">From " (mboxrd quotes ">From " as ">>From ", and so on). Bounce
+// mailboxes exported from a mail client, and many saved bounces, are in
+// this form. Parse reads one message; MboxReader splits a file first.
+
+// IsMbox reports whether start, the first bytes of a file, opens with an
+// mbox postmark line ended by LF or CRLF. A file whose first line ends in a
+// bare CR (or has no end in start) is read as one message.
+func IsMbox(start []byte) bool {
+	if !bytes.HasPrefix(start, []byte("From ")) {
+		return false
+	}
+	end := bytes.IndexByte(start, '\n')
+	if end < 0 {
+		return false
+	}
+	line := bytes.TrimSuffix(start[:end], []byte("\r"))
+	return bytes.IndexByte(line, '\r') < 0 && postmark(line)
+}
+
+// MboxReader returns the messages of an mbox file one by one.
+type MboxReader struct {
+	br      *bufio.Reader
+	started bool // the first postmark line has been read
+	done    bool
+	line    []byte // reused for lines longer than the buffer
+}
+
+// NewMboxReader returns a reader of the messages in r, an mbox file.
+func NewMboxReader(r io.Reader) *MboxReader {
+	return &MboxReader{br: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// Next returns the next message without its postmark line, with quoted
+// ">From " lines unquoted. At most max+1 bytes of a message are kept (so
+// that Parse with MaxSize max reports ErrTooLarge for a longer one); the
+// rest is skipped up to the next postmark. After the last message it
+// returns io.EOF. A file that does not open with a postmark line is an
+// error naming what it starts with.
+func (m *MboxReader) Next(max int) ([]byte, error) {
+	if m.done {
+		return nil, io.EOF
+	}
+	if !m.started {
+		first, err := m.readLine()
+		if len(first) == 0 && err != nil {
+			m.done = true
+			if errors.Is(err, io.EOF) {
+				return nil, io.EOF
+			}
+			return nil, fmt.Errorf("mbox: %w", err)
+		}
+		if !postmark(trimEOL(first)) {
+			m.done = true
+			return nil, fmt.Errorf("mbox: the file does not open with a \"From \" line: %.40q", first)
+		}
+		m.started = true
+		if err != nil {
+			m.done = true
+			return []byte{}, nil
+		}
+	}
+	var msg []byte
+	prevBlank := false
+	blankAt := -1 // where the empty line before a postmark starts in msg
+	for {
+		line, err := m.readLine()
+		if len(line) > 0 {
+			if prevBlank && bytes.HasPrefix(line, []byte("From ")) && postmark(trimEOL(line)) {
+				line = append([]byte(nil), line...) // Peek may move the buffer line points into
+				if m.headerFollows() {
+					if blankAt >= 0 && blankAt <= len(msg) {
+						msg = msg[:blankAt] // the empty line belongs to the mbox, not the message
+					}
+					return msg, nil
+				}
+			}
+			blank := len(trimEOL(line)) == 0
+			if blank {
+				blankAt = len(msg)
+			}
+			if len(line) > 5 && line[0] == '>' {
+				if q := bytes.TrimLeft(line, ">"); bytes.HasPrefix(q, []byte("From ")) {
+					line = line[1:]
+				}
+			}
+			if len(msg) <= max {
+				room := max + 1 - len(msg)
+				if len(line) > room {
+					msg = append(msg, line[:room]...)
+				} else {
+					msg = append(msg, line...)
+				}
+			}
+			prevBlank = blank
+		}
+		if err != nil {
+			m.done = true
+			if errors.Is(err, io.EOF) {
+				return msg, nil
+			}
+			return msg, fmt.Errorf("mbox: %w", err)
+		}
+	}
+}
+
+// readLine returns the next line with its end, valid until the next call.
+func (m *MboxReader) readLine() ([]byte, error) {
+	line, err := m.br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return line, err
+	}
+	m.line = append(m.line[:0], line...)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		line, err = m.br.ReadSlice('\n')
+		m.line = append(m.line, line...)
+	}
+	return m.line, err
+}
+
+// headerFollows reports whether the next line is a header field ("Name:"),
+// as after a real postmark; a body line that happens to start with "From "
+// after an empty line is followed by prose.
+func (m *MboxReader) headerFollows() bool {
+	next, _ := m.br.Peek(80)
+	if i := bytes.IndexByte(next, '\n'); i >= 0 {
+		next = next[:i]
+	}
+	colon := bytes.IndexByte(next, ':')
+	if colon <= 0 {
+		return false
+	}
+	for _, c := range next[:colon] {
+		if c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// postmark reports whether line (without its end) is an mbox "From "
+// line: "From", a sender token, and a date with a digit in it.
+func postmark(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, []byte("From "))
+	if !ok {
+		return false
+	}
+	rest = bytes.TrimLeft(rest, " ")
+	sp := bytes.IndexByte(rest, ' ')
+	if sp <= 0 {
+		return false
+	}
+	return bytes.ContainsAny(rest[sp:], "0123456789")
+}
