@@ -13,7 +13,8 @@ import (
 //  1. the report type and the record's action: auto-reply, feedback report
 //     (class by feedback type), delivered/relayed/expanded, 2.x.x;
 //  2. a provider's documented code (Cox "AUP#CDRBL", Orange "OFR_506",
-//     providercodes.go), then a decisive row of textRules: a phrase that names the cause so
+//     providercodes.go) or a provider's wording from its own hosts
+//     (providerReply), then a decisive row of textRules: a phrase that names the cause so
 //     precisely that it beats any status code ("mailbox full" under a 5.1.1,
 //     "blocked using zen.spamhaus.org" under a 5.0.0);
 //  3. an X-Unix diagnostic (a local delivery program's exit status);
@@ -33,12 +34,18 @@ import (
 //
 // When Status is empty or X.0.0 the enhanced code written inside the
 // diagnostic is used instead (Exchange and many others put the real code
-// there). classify never looks at file names or host names; the only
+// there). classify never looks at file names. It reads a host name in one
+// place only, providerReply, where a large provider's own wording means
+// more from its own hosts (Outlook.com's "mailbox unavailable"); the only
 // address it reads is the record's own recipient, to recognise a reply that
 // names it.
 
 // classify sets r.Reason and r.Class for a record of a report of type t.
-func classify(t Type, r *Recipient) {
+func classify(t Type, r *Recipient) { classifyReported(t, r, "") }
+
+// classifyReported is classify for a report whose Reporting-MTA is
+// reportingMTA (the host whose words a provider rule may read).
+func classifyReported(t Type, r *Recipient, reportingMTA string) {
 	switch t {
 	case TypeAutoreply:
 		r.Reason, r.Class = ReasonVacation, ClassIgnore
@@ -48,6 +55,7 @@ func classify(t Type, r *Recipient) {
 		return
 	}
 	f := newFacts(r)
+	f.reportingMTA = reportingMTA
 	r.Reason = f.reason()
 	r.Class = f.class(r.Reason)
 }
@@ -61,6 +69,8 @@ type facts struct {
 	words     string // text with its mail addresses masked: what the phrase rows read
 	cmd       string // upper case
 	temporary bool   // 4.x.x, or a 4xx reply without status
+
+	reportingMTA string // the report's Reporting-MTA, for providerReply
 }
 
 func newFacts(r *Recipient) facts {
@@ -101,6 +111,10 @@ func (f *facts) reason() Reason {
 func (f *facts) failureReason() (Reason, weight) {
 	if pr := providerCode(f.words); pr != "" {
 		// A provider's documented code (providercodes.go) names the cause.
+		return pr, decisive
+	}
+	if pr := providerReply(f); pr != "" {
+		// A provider's wording, from that provider's host (providercodes.go).
 		return pr, decisive
 	}
 	tr, tw := matchText(f.words)
@@ -227,7 +241,8 @@ func (f *facts) userUnknownWitnessed() bool {
 		if saysAny(f.text, dataMarkers) {
 			return strings.HasSuffix(f.code, ".1.1")
 		}
-		return sub == "1" || saysAny(f.text, rcptMarkers) || sub != "2" && echoesRecipient(f.text, f.r)
+		return sub == "1" || saysAny(f.text, rcptMarkers) || sub != "2" && echoesRecipient(f.text, f.r) ||
+			(sub == "" || sub == "0") && namesUnknownRecipient(f.text, f.r)
 	}
 	return sub == "1"
 }
@@ -324,6 +339,31 @@ func echoesRecipient(d string, r *Recipient) bool {
 		return true
 	}
 	return strings.EqualFold(addr, r.FinalRecipient) || strings.EqualFold(addr, r.OriginalRecipient)
+}
+
+// namesUnknownRecipient reports whether a normalized text says "unknown
+// user: <address>" (or "user unknown: ...") of the record's own recipient,
+// the way a final host's user lookup reports it (IMail "Unknown user:
+// kijitora@example.com"). A gateway refusing message content speaks of the
+// message, not of one named address; with a status other than X.0.x the
+// status decides instead.
+func namesUnknownRecipient(d string, r *Recipient) bool {
+	for _, p := range []string{"unknown user: ", "user unknown: "} {
+		i := strings.Index(d, p)
+		if i < 0 {
+			continue
+		}
+		addr := d[i+len(p):]
+		if end := strings.IndexAny(addr, " ,;"); end >= 0 {
+			addr = addr[:end]
+		}
+		addr = strings.TrimRight(strings.Trim(addr, "<>"), ".")
+		if addr != "" && strings.Contains(addr, "@") &&
+			(strings.EqualFold(addr, r.FinalRecipient) || strings.EqualFold(addr, r.OriginalRecipient)) {
+			return true
+		}
+	}
+	return false
 }
 
 // aboutAddress reports whether a reason says an address is dead (the
@@ -1304,6 +1344,7 @@ var textRules = []textRule{
 	{"invalid final delivery userid", ReasonUserUnknown, decisive},              // IMail's local delivery on the final host: its own user database
 	{"check if address is correct", ReasonUserUnknown, hint},                    // InterScan "Unable to deliver message to <x> ... Please check if address is correct"
 	{"mail.local: unknown user", ReasonUserUnknown, decisive},                   // Sendmail's local delivery agent: the final host's own user database
+	{"no valid recipients for this mm", ReasonUserUnknown, decisive},            // QUIRK: Verizon's MMS gateway (vtext.com, vzwpix.com): the number has no Verizon messaging account
 	{"ディレクトリのリストにありません", ReasonUserUnknown, decisive},                           // Lotus Notes (Japanese) "not in the directory list"
 	{"ディレクトリには見つかりません", ReasonUserUnknown, decisive},                            // Domino (Japanese) "not found in the Domino Directory"
 	{"recipient name is not recognized", ReasonUserUnknown, decisive},           // Exchange 2003 native NDR: its own directory lookup failed

@@ -346,6 +346,14 @@ func TestClassify(t *testing.T) {
 			Diagnostic: "550 <bounce@mailer.example.com>... User unknown"}, ReasonFiltered, ClassSoft},
 		{"echo of the recipient is a witness", TypeDSN, Recipient{Action: "failed", Status: "5.0.0", FinalRecipient: "A@example.jp",
 			Diagnostic: "550 <a@example.jp>... User unknown"}, ReasonUserUnknown, ClassHard},
+		{"unknown user: the recipient", TypeBounce, Recipient{FinalRecipient: "a@example.jp", Diagnostic: "Unknown user: A@example.jp"}, ReasonUserUnknown, ClassHard},
+		{"unknown user: another address", TypeBounce, Recipient{FinalRecipient: "a@example.jp", Diagnostic: "Unknown user: bounce@mailer.example.com"}, ReasonFiltered, ClassSoft},
+		{"unknown user: the recipient under 5.7.1", TypeBounce, Recipient{FinalRecipient: "a@example.jp", Status: "5.7.1",
+			Diagnostic: "550 5.7.1 550 User Unknown: a@example.jp"}, ReasonFiltered, ClassSoft},
+		{"unknown user without the address", TypeBounce, Recipient{FinalRecipient: "a@example.jp", Diagnostic: "550 Unknown user"}, ReasonFiltered, ClassSoft},
+		{"verizon mms no valid recipients", TypeBounce, Recipient{FinalRecipient: "5550100@vzwpix.com",
+			Diagnostic: "Message could not be delivered to mobile. Error: No valid recipients for this MM"}, ReasonUserUnknown, ClassHard},
+		{"recipients rejected by a remote server", TypeBounce, Recipient{Diagnostic: "Each of the following recipients was rejected by a remote mail server."}, ReasonFiltered, ClassSoft},
 		{"DATA named in the text", TypeBounce, Recipient{Status: "5.0.0",
 			Diagnostic: "host mx.example.jp said: 550 <a@example.jp>: User unknown (in reply to end of DATA command)"}, ReasonFiltered, ClassSoft},
 		{"RCPT named in the text", TypeBounce, Recipient{Status: "5.3.0",
@@ -377,6 +385,38 @@ func TestClassify(t *testing.T) {
 			classify(tt.typ, &r)
 			if r.Reason != tt.reason || r.Class != tt.class {
 				t.Errorf("classify(%s, %+v) = %q/%q, want %q/%q", tt.typ, tt.r, r.Reason, r.Class, tt.reason, tt.class)
+			}
+		})
+	}
+}
+
+// TestMicrosoftConsumerMailboxUnavailable: Outlook.com's "mailbox
+// unavailable" is its answer for a mailbox that does not exist, so from its
+// hosts (the remote MTA or the reporting MTA) it is hard; from anyone else,
+// or as a 4xx, the same RFC 5321 words stay a soft refusal.
+func TestMicrosoftConsumerMailboxUnavailable(t *testing.T) {
+	const diag = "550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302)."
+	for _, c := range []struct {
+		name, remote, reporting, status, diag string
+		reason                                Reason
+		class                                 Class
+	}{
+		{"outlook.com inbound relay", "hotmail-com.olc.protection.outlook.com", "mx.example.org", "5.5.0", diag, ReasonUserUnknown, ClassHard},
+		{"hotmail reporting its own user", "", "BAY004-MC1F22.hotmail.com", "5.5.0", diag, ReasonUserUnknown, ClassHard},
+		{"live.com", "mx4.live.com.", "", "5.0.0", diag, ReasonUserUnknown, ClassHard},
+		{"exchange online business", "example-com.mail.protection.outlook.com", "", "5.5.0", diag, ReasonFiltered, ClassSoft},
+		{"another provider", "mx.example.net", "mx.example.org", "5.5.0", diag, ReasonFiltered, ClassSoft},
+		{"not-hotmail.com lookalike", "mx.nothotmail.com", "", "5.5.0", diag, ReasonFiltered, ClassSoft},
+		{"temporary at outlook.com", "hotmail-com.olc.protection.outlook.com", "", "4.5.0",
+			"450 4.5.0 Requested action not taken: mailbox unavailable", ReasonFiltered, ClassSoft},
+		{"outlook.com block list keeps its reason", "hotmail-com.olc.protection.outlook.com", "", "5.7.1",
+			"550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).", ReasonBlocked, ClassBlock},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := Recipient{Action: "failed", Status: c.status, Diagnostic: c.diag, RemoteMTA: c.remote, FinalRecipient: "a@hotmail.com"}
+			classifyReported(TypeDSN, &r, c.reporting)
+			if r.Reason != c.reason || r.Class != c.class {
+				t.Errorf("classify = %q/%q, want %q/%q", r.Reason, r.Class, c.reason, c.class)
 			}
 		})
 	}

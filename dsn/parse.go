@@ -181,7 +181,7 @@ func (p *parser) parse(data []byte) error {
 	}
 	sanitize(p.rep)
 	for i := range p.rep.Recipients {
-		classify(p.rep.Type, &p.rep.Recipients[i])
+		classifyReported(p.rep.Type, &p.rep.Recipients[i], p.rep.ReportingMTA)
 	}
 	return nil
 }

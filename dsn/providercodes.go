@@ -141,3 +141,35 @@ func orangeCode(text, prefix string) Reason {
 		return ""
 	}
 }
+
+// microsoftConsumer reports whether host is one of Microsoft's consumer
+// mail hosts (Outlook.com, formerly Hotmail, Live, MSN): its own MTAs
+// (BAY004-MC1.hotmail.com, mx1.hotmail.com) or its inbound relays
+// (hotmail-com.olc.protection.outlook.com). Exchange Online's business
+// hosts (*.mail.protection.outlook.com, *.prod.outlook.com) are not.
+func microsoftConsumer(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(host), "."))
+	for _, d := range []string{"hotmail.com", "live.com", "msn.com", "olc.protection.outlook.com"} {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// providerReply returns the Reason a provider's own wording stands for
+// when the reply came from that provider, or "". QUIRK: Outlook.com answers
+// a mailbox that does not exist (or was closed for good) with RFC 5321's
+// generic "550 [5.5.0] Requested action not taken: mailbox unavailable";
+// elsewhere the same words are as likely a policy refusal, so they count as
+// "user unknown" only from Microsoft's consumer hosts and only when
+// permanent (https://www.spamresource.com/2023/09/microsoft-multiple-types-of-invalid.html).
+func providerReply(f *facts) Reason {
+	if f.temporary || !strings.Contains(f.words, "requested action not taken: mailbox unavailable") {
+		return ""
+	}
+	if microsoftConsumer(f.r.RemoteMTA) || microsoftConsumer(f.reportingMTA) {
+		return ReasonUserUnknown
+	}
+	return ""
+}
