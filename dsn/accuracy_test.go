@@ -27,7 +27,7 @@ import (
 const (
 	minRecipient = 99.5
 	minHard      = 97.8
-	minReason    = 94.6
+	minReason    = 94.7
 
 	targetRecipient = 99.5
 	targetHard      = 98.0

@@ -76,7 +76,7 @@ type facts struct {
 func newFacts(r *Recipient) facts {
 	f := facts{r: r, action: strings.ToLower(r.Action), cmd: strings.ToUpper(r.Command)}
 	f.code = effectiveStatus(r)
-	f.text = normalizeDiagnostic(r.Diagnostic)
+	f.text = normalizeDiagnostic(withoutRelayLabel(r.Diagnostic))
 	f.words = maskAddresses(f.text)
 	if s := strings.TrimSpace(r.Status); statusLen(s) == len(s) && s != "" {
 		f.temporary = s[0] == '4'
@@ -339,6 +339,24 @@ func echoesRecipient(d string, r *Recipient) bool {
 		return true
 	}
 	return strings.EqualFold(addr, r.FinalRecipient) || strings.EqualFold(addr, r.OriginalRecipient)
+}
+
+// withoutRelayLabel drops the label a relaying service appended to the
+// remote server's reply ("550 5.7.1 <a@b>... Access denied (5.1.0 -
+// Unknown address error; delivery attempts: 0)", sesRemoteFirst's form of
+// Amazon SES's diagnostic): the label is the relay's guess, the reply is
+// the receiver's words, and only those are classified. The record keeps
+// the whole diagnostic.
+func withoutRelayLabel(d string) string {
+	i := strings.LastIndex(d, " (")
+	if i < 0 || !strings.HasSuffix(d, ")") || statusAt(d, 0) == "" && replyCodeAt(d, 0) == "" {
+		return d
+	}
+	st := statusAt(d, i+2)
+	if st == "" || !strings.HasPrefix(d[i+2+len(st):], " - ") {
+		return d
+	}
+	return d[:i]
 }
 
 // namesUnknownRecipient reports whether a normalized text says "unknown

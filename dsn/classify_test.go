@@ -354,6 +354,10 @@ func TestClassify(t *testing.T) {
 		{"verizon mms no valid recipients", TypeBounce, Recipient{FinalRecipient: "5550100@vzwpix.com",
 			Diagnostic: "Message could not be delivered to mobile. Error: No valid recipients for this MM"}, ReasonUserUnknown, ClassHard},
 		{"recipients rejected by a remote server", TypeBounce, Recipient{Diagnostic: "Each of the following recipients was rejected by a remote mail server."}, ReasonFiltered, ClassSoft},
+		{"ses label is not the receiver's words", TypeDSN, Recipient{Action: "failed", Status: "5.7.1", FinalRecipient: "a@example.jp",
+			Diagnostic: "550 5.7.1 <b@bounces.example.com>... Access denied (5.1.0 - Unknown address error; delivery attempts: 0)"}, ReasonSecurityError, ClassBlock},
+		{"ses label over a user unknown reply", TypeDSN, Recipient{Action: "failed", Status: "5.1.1", FinalRecipient: "a@example.jp",
+			Diagnostic: "550 5.1.1 <a@example.jp>: Recipient address rejected: User unknown (5.1.1 - Bad destination mailbox address; delivery attempts: 0)"}, ReasonUserUnknown, ClassHard},
 		{"DATA named in the text", TypeBounce, Recipient{Status: "5.0.0",
 			Diagnostic: "host mx.example.jp said: 550 <a@example.jp>: User unknown (in reply to end of DATA command)"}, ReasonFiltered, ClassSoft},
 		{"RCPT named in the text", TypeBounce, Recipient{Status: "5.3.0",
@@ -419,6 +423,19 @@ func TestMicrosoftConsumerMailboxUnavailable(t *testing.T) {
 				t.Errorf("classify = %q/%q, want %q/%q", r.Reason, r.Class, c.reason, c.class)
 			}
 		})
+	}
+}
+
+func TestWithoutRelayLabel(t *testing.T) {
+	for in, want := range map[string]string{
+		"550 5.7.1 <a@b>... Access denied (5.1.0 - Unknown address error; delivery attempts: 0)": "550 5.7.1 <a@b>... Access denied",
+		"550 5.1.1 <a@b>: User unknown (in reply to RCPT TO command)":                            "550 5.1.1 <a@b>: User unknown (in reply to RCPT TO command)",
+		"Unknown address error (5.1.0 - x)":                                                      "Unknown address error (5.1.0 - x)", // no reply first: the label is all there is
+		"550 mailbox full (5.2.2)":                                                               "550 mailbox full (5.2.2)",
+	} {
+		if got := withoutRelayLabel(in); got != want {
+			t.Errorf("withoutRelayLabel(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
