@@ -1160,6 +1160,7 @@ var textRules = []textRule{
 	{"header error", ReasonPolicyViolation, hint},                   // Yahoo 5.7.9 "Header error"
 	{"header too long", ReasonContentError, decisive},               // various
 	{"line too long", ReasonContentError, decisive},                 // various
+	{"line limit exceeded", ReasonContentError, hint},               // "500 Line limit exceeded" after end of data: a line of the message over the receiver's limit
 	{"message header", ReasonContentError, hint},                    // "invalid message header"
 	{"mime ", ReasonContentError, hint},                             // "invalid MIME structure" (the word, not "mimecast.com" in every Mimecast reply's URL)
 	{"mime-", ReasonContentError, hint},                             // "MIME-Version header missing"
