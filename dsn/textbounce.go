@@ -199,8 +199,30 @@ func (p *parser) enrichFrom(text string) {
 				d = indentedBlock(notice)
 			}
 		}
+		hadCommand := rc.Command != ""
 		fillFrom(rc, d)
+		if !hadCommand && rc.Command == "DATA" && pipelinedRCPT(notice) {
+			rc.Command = "RCPT"
+		}
 	}
+}
+
+// pipelinedRCPTMarkers are replies to DATA that say no recipient had been
+// accepted ("503 5.0.0 Need RCPT (recipient)", "503-All RCPT commands were
+// rejected", "554 5.5.1 Error: no valid recipients").
+var pipelinedRCPTMarkers = []string{"need rcpt", "must precede data", "no valid recipients", "all rcpt commands were rejected", "rcpt first"}
+
+// pipelinedRCPT reports whether a transcript shows PIPELINING: the client
+// sent RCPT TO and DATA together, so the refusal printed after ">>> DATA"
+// answered RCPT TO, and the server then refused DATA for want of a
+// recipient. Sendmail's transcripts read that way (">>> DATA", "<<< 550
+// <a@b>... User unknown", "<<< 503 Need RCPT").
+func pipelinedRCPT(text string) bool {
+	if len(text) > maxTextBytes {
+		text = text[:maxTextBytes]
+	}
+	lower := strings.ToLower(text)
+	return strings.Contains(lower, ">>> data") && saysAny(lower, pipelinedRCPTMarkers)
 }
 
 // fillFrom fills what a record lacks from a diagnostic found in prose.
