@@ -126,6 +126,11 @@ func (f *facts) failureReason() (Reason, weight) {
 		// X-Unix: the words are a local delivery program's exit status, not
 		// an SMTP server's reply.
 		return ReasonMailerError, decisive
+	case sw == decisive && tw == hint && tr != ReasonUserUnknown && f.mappedStatus():
+		// The status is the reporting MTA's own mapping of a bare reply
+		// code (Sendmail writes "5.1.1 ... User unknown" for any 550 to RCPT
+		// TO that carries no enhanced code): the receiver's words decide.
+		return tr, tw
 	case sw == decisive:
 		return sr, decisive
 	case tw == hint:
@@ -357,6 +362,17 @@ func withoutRelayLabel(d string) string {
 		return d
 	}
 	return d[:i]
+}
+
+// mappedStatus reports whether the record's X.1.1 status cannot be the
+// receiver's: the diagnostic is an SMTP reply with a code but no enhanced
+// status code of its own, so the reporting MTA derived the status from the
+// reply code.
+func (f *facts) mappedStatus() bool {
+	if !strings.HasSuffix(f.code, ".1.1") || replyCodeAt(f.r.Diagnostic, 0) == "" {
+		return false
+	}
+	return statusAfterReply(f.r.Diagnostic) == "" && findStatus(f.r.Diagnostic) == ""
 }
 
 // namesUnknownRecipient reports whether a normalized text says "unknown
