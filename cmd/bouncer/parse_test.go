@@ -18,6 +18,20 @@ func resetParseFlags(t *testing.T) {
 	})
 }
 
+// jsonRows decodes the JSON lines `bouncer parse --json` printed.
+func jsonRows(t *testing.T, out string) []parseRow {
+	t.Helper()
+	var rows []parseRow
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var row parseRow
+		if err := json.Unmarshal([]byte(line), &row); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
 func TestParseCommandJSON(t *testing.T) {
 	resetParseFlags(t)
 	dir := t.TempDir()
@@ -40,14 +54,10 @@ func TestParseCommandJSON(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	var got []string
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var row parseRow
-		if err := json.Unmarshal([]byte(line), &row); err != nil {
-			t.Fatalf("line %q: %v", line, err)
-		}
+	for _, row := range jsonRows(t, out) {
 		got = append(got, fmt.Sprintf("%s#%d:%s:%s", row.File, row.Index, row.Type, row.Recipient))
 		if (row.Index > 0) != (row.Class != "" && row.Reason != "") {
-			t.Errorf("row %q: class %q reason %q, want both set exactly for records", line, row.Class, row.Reason)
+			t.Errorf("row %+v: class %q reason %q, want both set exactly for records", row, row.Class, row.Reason)
 		}
 	}
 	want := []string{
@@ -140,11 +150,7 @@ func TestParseCommandMbox(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	var got []string
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var row parseRow
-		if err := json.Unmarshal([]byte(line), &row); err != nil {
-			t.Fatalf("line %q: %v", line, err)
-		}
+	for _, row := range jsonRows(t, out) {
 		got = append(got, fmt.Sprintf("%s#%d:%s:%s:%s", row.File, row.Index, row.Type, row.Recipient, row.Reason))
 	}
 	want := []string{
