@@ -221,8 +221,15 @@ func pipelinedRCPT(text string) bool {
 	if len(text) > maxTextBytes {
 		text = text[:maxTextBytes]
 	}
-	lower := strings.ToLower(text)
-	return strings.Contains(lower, ">>> data") && saysAny(lower, pipelinedRCPTMarkers)
+	if indexFold(text, ">>> data") < 0 {
+		return false
+	}
+	for _, m := range pipelinedRCPTMarkers {
+		if indexFold(text, m) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // fillFrom fills what a record lacks from a diagnostic found in prose.
