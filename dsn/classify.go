@@ -109,27 +109,32 @@ func (f *facts) reason() Reason {
 // status row, hint or vague for a text row, none for a generic status, the
 // reply code or nothing.
 func (f *facts) failureReason() (Reason, weight) {
-	if pr := providerCode(f.words); pr != "" {
+	if pc := providerCode(f.words); pc != "" {
 		// A provider's documented code (providercodes.go) names the cause.
-		return pr, decisive
-	}
-	if pr := providerReply(f); pr != "" {
-		// A provider's wording, from that provider's host (providercodes.go).
-		return pr, decisive
+		return pc, decisive
 	}
 	tr, tw := matchText(f.words)
 	sr, sw := statusReason(f.code)
+	var pr Reason
+	if tw != decisive {
+		pr = providerReply(f)
+	}
 	switch {
 	case tw == decisive:
 		return tr, tw
+	case pr != "":
+		// A provider's wording, from that provider's host (providercodes.go).
+		return pr, decisive
 	case strings.EqualFold(f.r.DiagnosticType, "x-unix"):
 		// X-Unix: the words are a local delivery program's exit status, not
 		// an SMTP server's reply.
 		return ReasonMailerError, decisive
-	case sw == decisive && tw == hint && tr != ReasonUserUnknown && f.mappedStatus():
+	case sw == decisive && tw == hint && tr != ReasonUserUnknown && f.mappedStatus() && !textSays(f.words, ReasonUserUnknown):
 		// The status is the reporting MTA's own mapping of a bare reply
 		// code (Sendmail writes "5.1.1 ... User unknown" for any 550 to RCPT
-		// TO that carries no enhanced code): the receiver's words decide.
+		// TO that carries no enhanced code): the receiver's words decide,
+		// unless they also say the user is unknown ("No such user, spam
+		// trap").
 		return tr, tw
 	case sw == decisive:
 		return sr, decisive
@@ -369,10 +374,11 @@ func withoutRelayLabel(d string) string {
 // status code of its own, so the reporting MTA derived the status from the
 // reply code.
 func (f *facts) mappedStatus() bool {
-	if !strings.HasSuffix(f.code, ".1.1") || replyCodeAt(f.r.Diagnostic, 0) == "" {
+	d := withoutRelayLabel(f.r.Diagnostic)
+	if !strings.HasSuffix(f.code, ".1.1") || replyCodeAt(d, 0) == "" {
 		return false
 	}
-	return statusAfterReply(f.r.Diagnostic) == "" && findStatus(f.r.Diagnostic) == ""
+	return statusAfterReply(d) == "" && findStatus(d) == ""
 }
 
 // namesUnknownRecipient reports whether a normalized text says "unknown
@@ -1627,14 +1633,14 @@ var textRules = []textRule{
 	{"domain missing in source-routed address", ReasonSyntaxError, decisive},
 
 	// --- generic refusals, last ---
-	{"access denied", ReasonSecurityError, vague},       // "5.7.1 Access denied"
-	{"not authorized", ReasonSecurityError, vague},      // "delivery not authorized"
-	{"denied", ReasonRejected, vague},                   // anything denied
-	{"refused", ReasonBlocked, vague},                   // anything refused
-	{"blocked", ReasonBlocked, vague},                   // anything blocked
-	{"recipients was rejected", ReasonFiltered, vague},  // au/KDDI "Each of the following recipients was rejected by a remote mail server": the recipient refused, not our sender
-	{"recipients were rejected", ReasonFiltered, vague}, // the same, plural
-	{"rejected", ReasonRejected, vague},                 // anything rejected
+	{"access denied", ReasonSecurityError, vague},                    // "5.7.1 Access denied"
+	{"not authorized", ReasonSecurityError, vague},                   // "delivery not authorized"
+	{"denied", ReasonRejected, vague},                                // anything denied
+	{"refused", ReasonBlocked, vague},                                // anything refused
+	{"blocked", ReasonBlocked, vague},                                // anything blocked
+	{"following recipients was rejected by", ReasonFiltered, vague},  // au/KDDI "Each of the following recipients was rejected by a remote mail server": the recipient refused, not our sender
+	{"following recipients were rejected by", ReasonFiltered, vague}, // the same, plural
+	{"rejected", ReasonRejected, vague},                              // anything rejected
 }
 
 // maxDiagnostic bounds the diagnostic text read by the text rules; the
@@ -1727,6 +1733,18 @@ func matchText(text string) (Reason, weight) {
 		}
 	}
 	return "", none
+}
+
+// textSays reports whether any text rule for reason matches text (not only
+// the first rule that matches). It walks the whole table: it is for rare
+// cases only.
+func textSays(text string, reason Reason) bool {
+	for i := range compiledRules {
+		if c := &compiledRules[i]; c.reason == reason && c.match(text) {
+			return true
+		}
+	}
+	return false
 }
 
 // ruleSet is a set of compiledRules indexes.

@@ -87,7 +87,7 @@ func (m *MboxReader) Next(max int) ([]byte, error) {
 					return msg, nil
 				}
 			}
-			blank := len(trimEOL(line)) == 0
+			blank := len(bytes.TrimSpace(line)) == 0
 			if blank {
 				blankAt = len(msg)
 			}
@@ -130,20 +130,21 @@ func (m *MboxReader) readLine() ([]byte, error) {
 	return m.line, err
 }
 
-// headerFollows reports whether the next line is a header field ("Name:"),
-// as after a real postmark; a body line that happens to start with "From "
-// after an empty line is followed by prose.
+// headerFollows reports whether the next line is a header field ("Name:
+// value", the name letters, digits and hyphens), as after a real postmark;
+// a body line that happens to start with "From " after an empty line is
+// followed by prose (or a URL: "https://" is no field).
 func (m *MboxReader) headerFollows() bool {
 	next, _ := m.br.Peek(80)
 	if i := bytes.IndexByte(next, '\n'); i >= 0 {
 		next = next[:i]
 	}
 	colon := bytes.IndexByte(next, ':')
-	if colon <= 0 {
+	if colon <= 0 || colon+1 < len(next) && next[colon+1] == '/' {
 		return false
 	}
 	for _, c := range next[:colon] {
-		if c <= ' ' || c > '~' {
+		if !isAlnum(c) && c != '-' {
 			return false
 		}
 	}
@@ -151,7 +152,8 @@ func (m *MboxReader) headerFollows() bool {
 }
 
 // postmark reports whether line (without its end) is an mbox "From "
-// line: "From", a sender token, and a date with a digit in it.
+// line: "From", a sender token, and a date with a time of day and a
+// year ("Thu Apr 29 23:34:45 2015", asctime's form, which mbox writers use).
 func postmark(line []byte) bool {
 	rest, ok := bytes.CutPrefix(line, []byte("From "))
 	if !ok {
@@ -162,5 +164,29 @@ func postmark(line []byte) bool {
 	if sp <= 0 {
 		return false
 	}
-	return bytes.ContainsAny(rest[sp:], "0123456789")
+	date := rest[sp:]
+	return hasTimeOfDay(date) && hasYear(date)
+}
+
+// hasTimeOfDay reports whether b holds "hh:mm".
+func hasTimeOfDay(b []byte) bool {
+	for i := 0; i+5 <= len(b); i++ {
+		if isDigit(b[i]) && isDigit(b[i+1]) && b[i+2] == ':' && isDigit(b[i+3]) && isDigit(b[i+4]) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasYear reports whether b holds a four-digit word from 1970 to 2099.
+func hasYear(b []byte) bool {
+	for i := 0; i+4 <= len(b); i++ {
+		if (i > 0 && isDigit(b[i-1])) || (i+4 < len(b) && isDigit(b[i+4])) {
+			continue
+		}
+		if (b[i] == '1' && b[i+1] == '9' && b[i+2] >= '7' || b[i] == '2' && b[i+1] == '0') && isDigit(b[i+2]) && isDigit(b[i+3]) {
+			return true
+		}
+	}
+	return false
 }

@@ -188,3 +188,18 @@ func TestParsePipelinedRCPT(t *testing.T) {
 		})
 	}
 }
+
+func TestPipelinedRCPT(t *testing.T) {
+	for in, want := range map[string]bool{
+		">>> DATA\n<<< 550 5.1.1 <a@b>... User unknown\n<<< 503 5.0.0 Need RCPT (recipient)":       true,
+		">>> DATA\n<<< 550 <a@b>: User unknown\n<<< 554 Error: no valid recipients":                true,
+		">>> DATA\n<<< 550 unknown user\n<<< 503-All RCPT commands were rejected with this error:": true,
+		">>> DATA\n<<< 354 Enter mail\n>>> .\n<<< 550 No valid recipients":                         false, // after the message
+		">>> .\n<<< 550 No valid recipients":                                                       false, // no DATA in the story
+		">>> DATA\n<<< 554 5.7.1 Message refused":                                                  false,
+	} {
+		if got := pipelinedRCPT(in); got != want {
+			t.Errorf("pipelinedRCPT(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -162,13 +162,30 @@ func microsoftConsumer(host string) bool {
 // a mailbox that does not exist (or was closed for good) with RFC 5321's
 // generic "550 [5.5.0] Requested action not taken: mailbox unavailable";
 // elsewhere the same words are as likely a policy refusal, so they count as
-// "user unknown" only from Microsoft's consumer hosts and only when
-// permanent (https://www.spamresource.com/2023/09/microsoft-multiple-types-of-invalid.html).
+// "user unknown" only from Microsoft's consumer hosts: the Remote-MTA, or
+// the Reporting-MTA when no other server answered (a Hotmail relay
+// reporting another server's words is not Outlook.com's verdict). Only a
+// permanent reply under a status that says nothing else (none, X.0.x,
+// X.5.x, X.1.x); words that name a cause (a full mailbox, a blocklist) are
+// read before this, by the decisive text rows
+// (https://www.spamresource.com/2023/09/microsoft-multiple-types-of-invalid.html).
 func providerReply(f *facts) Reason {
 	if f.temporary || !strings.Contains(f.words, "requested action not taken: mailbox unavailable") {
 		return ""
 	}
-	if microsoftConsumer(f.r.RemoteMTA) || microsoftConsumer(f.reportingMTA) {
+	if rc := replyCode(f.r); rc != "" && rc[0] != '5' {
+		return ""
+	}
+	switch subject(f.code) {
+	case "", "0", "5", "1":
+	default:
+		return ""
+	}
+	host := f.r.RemoteMTA
+	if host == "" {
+		host = f.reportingMTA
+	}
+	if microsoftConsumer(host) {
 		return ReasonUserUnknown
 	}
 	return ""

@@ -221,11 +221,20 @@ func pipelinedRCPT(text string) bool {
 	if len(text) > maxTextBytes {
 		text = text[:maxTextBytes]
 	}
-	if indexFold(text, ">>> data") < 0 {
+	i := indexFold(text, ">>> data")
+	if i < 0 {
 		return false
 	}
+	seg := text[i:]
+	// DATA accepted ("354") or the message sent (">>> ."): the replies that
+	// follow answered the message, whatever they say.
+	for _, end := range []string{"<<< 354", ">>> ."} {
+		if j := indexFold(seg, end); j >= 0 {
+			seg = seg[:j]
+		}
+	}
 	for _, m := range pipelinedRCPTMarkers {
-		if indexFold(text, m) >= 0 {
+		if indexFold(seg, m) >= 0 {
 			return true
 		}
 	}
