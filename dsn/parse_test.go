@@ -203,3 +203,54 @@ func TestPipelinedRCPT(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTextDelayNotices: a notice that only says delivery is delayed is
+// informational (ignore), never a failure; a failure whose subject quotes
+// the original's ("Undeliverable: Flight delayed") stays a failure.
+func TestParseTextDelayNotices(t *testing.T) {
+	gmailDelay := "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: a@example.org\n" +
+		"Subject: Delivery Status Notification (Delay)\n\n" +
+		"This is an automatically generated Delivery Status Notification\n\nTHIS IS A WARNING MESSAGE ONLY.\n\n" +
+		"YOU DO NOT NEED TO RESEND YOUR MESSAGE.\n\nDelivery to the following recipient has been delayed:\n\n" +
+		"     b@example.net\n\nMessage will be retried for 2 more day(s)\n\n" +
+		"Technical details of temporary failure:\nThe recipient server did not accept our requests to connect.\n"
+	failure := "From: MAILER-DAEMON@mx.example.org\nTo: a@example.org\nSubject: Undeliverable: Flight delayed\n\n" +
+		"Your message did not reach some or all of the intended recipients.\n\n" +
+		"b@example.net\n    550 5.1.1 <b@example.net>: Recipient address rejected: User unknown in local recipient table\n"
+	for _, c := range []struct {
+		name, msg, action string
+		class             Class
+	}{
+		{"gmail delay", gmailDelay, "delayed", ClassIgnore},
+		{"failure quoting a delay subject", failure, "failed", ClassHard},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rep := mustParse(t, []byte(c.msg))
+			if len(rep.Recipients) != 1 {
+				t.Fatalf("%d records, want 1", len(rep.Recipients))
+			}
+			if r := rep.Recipients[0]; r.Action != c.action || r.Class != c.class {
+				t.Errorf("action %q class %q (%s), want %q %q", r.Action, r.Class, r.Reason, c.action, c.class)
+			}
+		})
+	}
+}
+
+// TestParseForwardedBounceInProse: a person forwarding a bounce inline to a
+// mailing list ("Getting a lot of these...") is no bounce; above all, the
+// addresses of the forwarded original's header are no failed recipients.
+func TestParseForwardedBounceInProse(t *testing.T) {
+	msg := "From: Jamal <jhs@example.com>\nTo: Developers <dev@lists.example.org>\nSubject: email issues?\n" +
+		"Precedence: bulk\nList-ID: <dev.lists.example.org>\n\nGetting a lot of these...\n\n" +
+		"---------- Forwarded message ---------\nFrom: Postmaster <postmaster@bounce.example.net>\n" +
+		"Subject: Undeliverable: Re: [PATCH] net: simplify\nTo: <jhs@example.com>\n\n" +
+		"MESSAGE NOT DELIVERED\n\nThere was an issue delivering your message to got@dopamine.example. This\nis an 5.1.2 Error.\n\n" +
+		"---------- Forwarded message ----------\nFrom: Jamal <jhs@example.com>\nTo: Vladimir <vladimir@example.com>\n" +
+		"Cc: dev@lists.example.org, Eric <eric@example.com>,\nJiri Pirko <jiri@example.us>\nSubject: Re: [PATCH] net: simplify\n"
+	rep := mustParse(t, []byte(msg))
+	for _, r := range rep.Recipients {
+		if r.Class == ClassHard || r.Class == ClassSoft || r.Class == ClassBlock {
+			t.Errorf("record %s classed %s/%s, want none", r.FinalRecipient, r.Reason, r.Class)
+		}
+	}
+}

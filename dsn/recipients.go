@@ -34,9 +34,38 @@ func recipientLine(t string) (addr, rest string, ok bool) {
 		if a, rest, ok := labelledRecipient(t); ok {
 			return a, rest, ok
 		}
-		return bareRecipient(t)
+		if a, rest, ok := bareRecipient(t); ok {
+			return a, rest, ok
+		}
+		return namedRecipient(t)
 	}
 	return "", "", false
+}
+
+// namedRecipient handles a line that is only a display name and an
+// address in parentheses, "Russ Winter (russ@example.net)" (QUIRK:
+// Exchange and Office 365 list failed recipients so, in every language).
+// The name must look like one: short, no colon (a "Label: value" line), no
+// failure words (a sentence). "Name <address>" is not read: it is the form
+// of To and Cc lines, and a forwarded original's header continuation lines
+// would read as failed recipients.
+func namedRecipient(t string) (addr, rest string, ok bool) {
+	if t[len(t)-1] != ')' {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(t, '(')
+	if i <= 0 || i > 64 {
+		return "", "", false
+	}
+	name := strings.TrimSpace(t[:i])
+	if name == "" || strings.ContainsAny(name, ":@<>()") || hasAny(strings.ToLower(name), failureWords) || !looksLikeName(name) {
+		return "", "", false
+	}
+	a := strings.TrimPrefix(t[i+1:len(t)-1], "mailto:")
+	if strings.ContainsAny(a, " \t") || findAddr(a) != a {
+		return "", "", false
+	}
+	return a, "", true
 }
 
 // recipientLabels are words of labels that introduce a failed recipient
@@ -66,6 +95,28 @@ func labelledRecipient(t string) (addr, rest string, ok bool) {
 		return "", "", false
 	}
 	return a, "", true
+}
+
+// looksLikeName reports whether s reads as a display name ("Russ
+// Winter", "Neko, Nyaan", "山田 太郎") rather than a sentence ("For further
+// assistance, please contact", "...場合は、"): at most four words and 40
+// bytes, no CJK sentence punctuation, the first word capitalised (or not
+// ASCII), none of the words sentences use around an address.
+func looksLikeName(s string) bool {
+	words := strings.Fields(s)
+	if len(words) == 0 || len(words) > 4 || len(s) > 40 || strings.ContainsAny(s, "、。：！？") {
+		return false
+	}
+	if c := words[0][0]; c < 0x80 && (c < 'A' || c > 'Z') && !isDigit(c) {
+		return false
+	}
+	for _, w := range words {
+		switch strings.ToLower(strings.Trim(w, ",.;")) {
+		case "please", "contact", "for", "to", "at", "from", "write", "send", "by", "via", "assistance", "questions", "see", "reply":
+			return false
+		}
+	}
+	return true
 }
 
 // failureWords mark a sentence that names a failed recipient.

@@ -148,16 +148,36 @@ func generalDiagnostic(notice string) string {
 const googleGroupsRefusal = "Google Groups: the group may not exist, or you may not have permission to post messages to the group."
 
 // isDelayNotice reports whether a notice says delivery is only delayed.
+// A subject that opens as a failure ("Undeliverable: Flight delayed")
+// names the original's subject after it, not a delay.
 func isDelayNotice(subject, notice string) bool {
-	s := strings.ToLower(subject)
-	if strings.Contains(s, "delayed") || strings.HasPrefix(s, "warning:") || strings.Contains(s, "delivery delay") {
-		return true
+	s := strings.ToLower(strings.TrimSpace(subject))
+	if !hasAnyPrefix(s, failureSubjects) && (strings.Contains(s, "delay") || strings.HasPrefix(s, "warning:")) {
+		return true // "Delivery Status Notification (Delay)", "Delayed Mail (still being retried)", "Delivery delayed:"
 	}
 	return hasAnyLower(notice, delayPhrases)
 }
 
-// delayPhrases say that delivery is only delayed (lower case).
-var delayPhrases = []string{"will continue to try", "has not yet been delivered", "will keep trying", "still trying"}
+// failureSubjects open the subjects of failure notices (lower case).
+var failureSubjects = []string{"undeliverable", "undelivered", "returned mail", "mail delivery failed", "failure notice",
+	"delivery failure", "delivery status notification (failure)", "non remis", "unzustellbar", "nicht zustellbar"}
+
+// hasAnyPrefix reports whether s starts with one of prefixes.
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// delayPhrases say that delivery is only delayed (lower case): Gmail's
+// "THIS IS A WARNING MESSAGE ONLY ... has been delayed ... will be retried
+// for 2 more day(s)", "Gmail will retry for 45 more hours", Postfix's "THIS
+// IS A WARNING ONLY".
+var delayPhrases = []string{"will continue to try", "has not yet been delivered", "will keep trying", "still trying",
+	"warning message only", "this is a warning only", "will be retried for", "will retry for"}
 
 // enrichFromText completes DSN records from the prose part.
 func (p *parser) enrichFromText() {

@@ -21,6 +21,12 @@ func TestRecipientLine(t *testing.T) {
 		{"Delivered-To: user@example.jp", "", ""},
 		{"Please contact user@example.jp for help", "", ""},
 		{"<<< 550 5.1.1 <user@example.jp>... User unknown", "", ""},
+		{"Russ Winter (russ@example.net)", "russ@example.net", ""},
+		{"山田 太郎 (taro@example.jp)", "taro@example.jp", ""},
+		{"Jiri Pirko <jiri@example.us>", "", ""},                             // a To/Cc line of a forwarded original
+		{"For further assistance, please contact (help@example.jp)", "", ""}, // a sentence
+		{"上記のサイトでも解決できない場合は、(support@example.jp)", "", ""},                   // a sentence
+		{"Delivery failed for this recipient (user@example.jp)", "", ""},     // failure words: a sentence
 	}
 	for _, tt := range tests {
 		addr, rest, ok := recipientLine(tt.in)
