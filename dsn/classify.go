@@ -297,11 +297,12 @@ var retryWords = []string{"temporar", "try again", "try later", "retry", "in pro
 // rcptMarkers are the ways diagnostics name RCPT TO as the command a reply
 // answered, for when the parser found no command.
 var rcptMarkers = []string{
-	"rcpt to",                 // Postfix "in reply to RCPT TO command", Exim "after RCPT TO:", dma "did not like our RCPT TO"
-	"after rcpt",              // GMX "SMTP error from remote server after RCPT command"
-	"smtp:rcpt",               // "Technical details: SMTP:RCPT host ..."
-	"[rcpt_to]",               // Yahoo "... [RCPT_TO]"
-	"does not like recipient", // qmail-remote: the RCPT reply was a failure
+	"rcpt to",                    // Postfix "in reply to RCPT TO command", Exim "after RCPT TO:", dma "did not like our RCPT TO"
+	"after rcpt",                 // GMX "SMTP error from remote server after RCPT command"
+	"smtp:rcpt",                  // "Technical details: SMTP:RCPT host ..."
+	"[rcpt_to]",                  // Yahoo "... [RCPT_TO]"
+	"does not like recipient",    // qmail-remote: the RCPT reply was a failure
+	"recipient address rejected", // Postfix's recipient restrictions and Exchange's DBEB answer RCPT TO only
 }
 
 // dataMarkers name the message data as what a reply answered.
@@ -755,7 +756,8 @@ func replyReason(code string) Reason {
 // textRule maps a phrase of a diagnostic to a Reason. The phrase is lower
 // case with single spaces; "*" stands for a run of up to maxGap characters,
 // so "user * unknown" matches "user kijitora@example.org unknown". A phrase
-// starts at the start of a word; a leading "*" lets it start anywhere.
+// starts at the start of a word; a leading "*" lets it start anywhere, as
+// does a phrase in a CJK script (its UTF-8 lead byte 0xE3 or above).
 type textRule struct {
 	phrase string
 	reason Reason
@@ -1138,6 +1140,7 @@ var textRules = []textRule{
 	{"too many messages", ReasonSpeeding, decisive},                    // "too many messages in this connection/hour"
 	{"too many emails", ReasonSpeeding, decisive},                      // various
 	{"exceeded the limit", ReasonSpeeding, hint},                       // various sending quotas
+	{"dt:spm", ReasonSpamDetected, decisive},                           // QUIRK: NetEase (163.com, 126.com) "554 DT:SPM": the message was judged spam
 	{"allowable number of posts", ReasonSpeeding, decisive},            // Google Groups "You have exceeded the allowable number of posts without solving a captcha": our sender's posting limit
 	{"throttl", ReasonSpeeding, decisive},                              // "throttled", "throttling"
 
@@ -1404,6 +1407,9 @@ var textRules = []textRule{
 	{"address is unknown", ReasonUserUnknown, hint},                                   // various
 	{"address_not_found", ReasonUserUnknown, hint},                                    // Gmail internal code
 	{"address not recognized", ReasonUserUnknown, hint},                               // various
+	{"address not recognised", ReasonUserUnknown, hint},                               // British spelling ("an address not recognised by our system")
+	{"recipient <@> unknown", ReasonUserUnknown, hint},                                // "550-5.7.1 recipient <a@b> unknown" (university gateways)
+	{"dd * is no longer valid", ReasonUserUnknown, decisive},                          // QUIRK: Yahoo/AOL "554 delivery error: dd ... a@b is no longer valid. [-20]" (a closed account)
 	{"address is not recognized", ReasonUserUnknown, hint},                            // various
 	{"bad address", ReasonUserUnknown, hint},                                          // "#5.1.1 bad address"
 	{"bad destination mailbox address", ReasonUserUnknown, hint},                      // RFC 3463 5.1.1 wording
@@ -1497,6 +1503,9 @@ var textRules = []textRule{
 	{"unbekannt", ReasonUserUnknown, hint},                                            // German "Empfaenger unbekannt"
 	{"nicht gefunden", ReasonUserUnknown, hint},                                       // German
 	{"no existe", ReasonUserUnknown, hint},                                            // Spanish
+	{"usuario inexistente", ReasonUserUnknown, hint},                                  // Spanish "non-existent user"
+	{"收件人地址不存在", ReasonUserUnknown, hint},                                             // Chinese "recipient address does not exist"
+	{"用户不存在", ReasonUserUnknown, hint},                                                // Chinese "user does not exist"
 	{"does not exist", ReasonUserUnknown, hint},                                       // "<user> does not exist" (domain rows come first)
 	{"not exist", ReasonUserUnknown, hint},                                            // broken English variants
 
@@ -1668,7 +1677,9 @@ func compileRules(rules []textRule) []compiledRule {
 				continue
 			}
 			p := t.phrase
-			c := compiledRule{anywhere: strings.HasPrefix(p, "*"), reason: t.reason, weight: w}
+			// Chinese and Japanese write no spaces between words: a
+			// phrase in those scripts may start anywhere.
+			c := compiledRule{anywhere: strings.HasPrefix(p, "*") || p[0] >= 0xE3, reason: t.reason, weight: w}
 			for _, part := range strings.Split(strings.TrimPrefix(p, "*"), "*") {
 				if part != "" {
 					c.parts = append(c.parts, part)
