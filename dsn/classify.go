@@ -383,13 +383,14 @@ func (f *facts) mappedStatus() bool {
 }
 
 // namesUnknownRecipient reports whether a normalized text says "unknown
-// user: <address>" (or "user unknown: ...") of the record's own recipient,
-// the way a final host's user lookup reports it (IMail "Unknown user:
-// kijitora@example.com"). A gateway refusing message content speaks of the
+// user: <address>" (or "user unknown: ...", "no such user (...)") of the
+// record's own recipient, the way a final host's user lookup reports it
+// (IMail "Unknown user: kijitora@example.com", Barracuda "550 No such user
+// (a@example.com)"). A gateway refusing message content speaks of the
 // message, not of one named address; with a status other than X.0.x the
 // status decides instead.
 func namesUnknownRecipient(d string, r *Recipient) bool {
-	for _, p := range []string{"unknown user: ", "user unknown: "} {
+	for _, p := range []string{"unknown user: ", "user unknown: ", "no such user: ", "no such user (", "user unknown (", "unknown user ("} {
 		i := strings.Index(d, p)
 		if i < 0 {
 			continue
@@ -398,7 +399,7 @@ func namesUnknownRecipient(d string, r *Recipient) bool {
 		if end := strings.IndexAny(addr, " ,;"); end >= 0 {
 			addr = addr[:end]
 		}
-		addr = strings.TrimRight(strings.Trim(addr, "<>"), ".")
+		addr = strings.TrimRight(strings.Trim(addr, "<>"), ".)")
 		if addr != "" && strings.Contains(addr, "@") &&
 			(strings.EqualFold(addr, r.FinalRecipient) || strings.EqualFold(addr, r.OriginalRecipient)) {
 			return true
