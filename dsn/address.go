@@ -49,6 +49,11 @@ func addrAround(s string, at int) (addr string, start, end int) {
 	for start < at && s[start] == '.' && s[start] != '"' {
 		start++
 	}
+	if start < at && s[start] == '\'' && end < len(s) && s[end] == '\'' {
+		// Quoted in single quotes, "delivery to 'a@b' delayed": the quote
+		// is the notice's, not the local part's (which may hold one).
+		start++
+	}
 	for end > at+1 && (s[end-1] == '.' || s[end-1] == '-') {
 		end--
 	}

@@ -26,6 +26,9 @@ func TestFindAddr(t *testing.T) {
 		{"user@[192.0.2.1] said", "user@[192.0.2.1]"},
 		{"no address @ here", ""},
 		{"trailing.dot@example.com.", "trailing.dot@example.com"},
+		{"Message delivery to 'tg@example.com' delayed", "tg@example.com"},
+		{"o'brien@example.com said", "o'brien@example.com"},
+		{"'o'brien@example.com'", "o'brien@example.com"},
 	}
 	for _, tt := range tests {
 		if got := findAddr(tt.in); got != tt.want {

@@ -455,6 +455,7 @@ func TestMicrosoftConsumerMailboxUnavailable(t *testing.T) {
 		{"temporary at outlook.com", "hotmail-com.olc.protection.outlook.com", "", "4.5.0",
 			"450 4.5.0 Requested action not taken: mailbox unavailable", ReasonFiltered, ClassSoft},
 		{"hotmail relaying another server's words", "mx.example.net", "BAY004-OMC2S5.hotmail.com", "5.0.0", "550 Requested action not taken: mailbox unavailable", ReasonFiltered, ClassSoft},
+		{"no server named, recipient at hotmail.com", "", "mx.example.org", "5.5.0", diag, ReasonUserUnknown, ClassHard},
 		{"outlook.com quota keeps its reason", "hotmail-com.olc.protection.outlook.com", "", "5.2.2",
 			"550 5.2.2 Requested action not taken: mailbox unavailable. Reason: Mailbox quota exceeded", ReasonMailboxFull, ClassSoft},
 		{"outlook.com spamhaus keeps its reason", "hotmail-com.olc.protection.outlook.com", "", "5.7.1",
@@ -483,6 +484,17 @@ func TestWithoutRelayLabel(t *testing.T) {
 	} {
 		if got := withoutRelayLabel(in); got != want {
 			t.Errorf("withoutRelayLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestMicrosoftConsumerDomain(t *testing.T) {
+	for d, want := range map[string]bool{
+		"hotmail.com": true, "hotmail.co.uk": true, "outlook.com.br": true, "live.jp": true, "msn.com": true,
+		"hotmail.example.com": false, "outlook.mycompany.com": false, "live.com.example": false, "example.com": false, "": false,
+	} {
+		if got := microsoftConsumerDomain(d); got != want {
+			t.Errorf("microsoftConsumerDomain(%q) = %v, want %v", d, got, want)
 		}
 	}
 }

@@ -181,12 +181,46 @@ func providerReply(f *facts) Reason {
 	default:
 		return ""
 	}
-	host := f.r.RemoteMTA
-	if host == "" {
-		host = f.reportingMTA
+	if f.r.RemoteMTA != "" {
+		if microsoftConsumer(f.r.RemoteMTA) {
+			return ReasonUserUnknown
+		}
+		return ""
 	}
-	if microsoftConsumer(host) {
+	if microsoftConsumer(f.reportingMTA) || microsoftConsumerDomain(domainOf(f.r.FinalRecipient)) {
+		// No other server is named: the reporter is Microsoft's, or the
+		// recipient's mailbox is at Outlook.com, whose MX gave the reply.
 		return ReasonUserUnknown
+	}
+	return ""
+}
+
+// microsoftConsumerDomain reports whether domain is one of Outlook.com's
+// mail domains: hotmail, outlook, live, msn or windowslive under a public
+// suffix of at most two short labels (hotmail.com, hotmail.co.uk,
+// outlook.com.br, live.jp).
+func microsoftConsumerDomain(domain string) bool {
+	labels := strings.Split(strings.ToLower(domain), ".")
+	if len(labels) < 2 || len(labels) > 3 {
+		return false
+	}
+	switch labels[0] {
+	case "hotmail", "outlook", "live", "msn", "windowslive":
+	default:
+		return false
+	}
+	for _, l := range labels[1:] {
+		if len(l) < 2 || len(l) > 3 {
+			return false
+		}
+	}
+	return true
+}
+
+// domainOf returns the part of addr after its last '@', or "".
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[i+1:]
 	}
 	return ""
 }
