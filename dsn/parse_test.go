@@ -254,3 +254,32 @@ func TestParseForwardedBounceInProse(t *testing.T) {
 		}
 	}
 }
+
+// TestParseNotNotices: a newsletter or a list post that shows a bounce in
+// its text (List-Unsubscribe, List-Id) and a person's mail naming its own
+// reader as the failed address are not notices: no failure record.
+func TestParseNotNotices(t *testing.T) {
+	for name, msg := range map[string]string{
+		"newsletter example": "From: Deliverability Weekly <news@weekly.example>\nTo: henry@example.com\n" +
+			"Subject: Issue 42: hard bounces\nList-Unsubscribe: <https://weekly.example/u>\nPrecedence: bulk\n\n" +
+			"This week: what undeliverable really means.\n\nA hard bounce looks like this:\n\n" +
+			"  Final-Recipient: rfc822; someone@example.com\n  Action: failed\n  Status: 5.1.1\n" +
+			"  Diagnostic-Code: smtp; 550 5.1.1 The email account that you tried to reach does not exist.\n",
+		"issue notification": "From: Kim <notifications@forge.example>\nTo: repo@noreply.forge.example\n" +
+			"Subject: [repo] Bounces are not parsed (#45)\nList-ID: <repo.forge.example>\n\n" +
+			"Our mail delivery failed with:\n\n```\n<kim@example.net>: host mx.example.net said: 550 5.1.1 user unknown\n```\n",
+		"a person naming its reader": "From: \"Mail Admin\" <it-desk@evil.example>\nTo: eli@example.com\n" +
+			"Subject: Undeliverable: 3 incoming messages for eli@example.com\n\n" +
+			"Delivery has failed to these recipients or groups:\n\neli@example.com\n" +
+			"Your message couldn't be delivered because the mailbox is full.\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			rep := mustParse(t, []byte(msg))
+			for _, r := range rep.Recipients {
+				if r.Class == ClassHard || r.Class == ClassSoft || r.Class == ClassBlock {
+					t.Errorf("record %s classed %s/%s, want none", r.FinalRecipient, r.Reason, r.Class)
+				}
+			}
+		})
+	}
+}

@@ -20,6 +20,12 @@ var bodyMarkers = []string{
 // textBounce reads a bounce written in prose (no delivery-status part). It
 // reports whether the message is a bounce with at least one recipient.
 func (p *parser) textBounce() bool {
+	if listMessage(p.outer) {
+		// A newsletter or list post that shows a bounce in its text (a
+		// deliverability newsletter's example, a GitHub issue pasting a
+		// DSN) names no failure of ours.
+		return false
+	}
 	byHeader := looksLikeBounceHeader(p.outer)
 	texts := p.texts
 	if len(texts) == 0 {
@@ -57,6 +63,9 @@ func (p *parser) textBounce() bool {
 		if len(recs) == 0 {
 			return false
 		}
+		if recs = p.notOwnRecipients(recs); len(recs) == 0 {
+			return false
+		}
 		p.addTextRecipients(recs, notice)
 		return true
 	}
@@ -67,6 +76,32 @@ func (p *parser) textBounce() bool {
 		}
 	}
 	return false
+}
+
+// notOwnRecipients drops records for the message's own To when the
+// message is not from a mail system: a notice goes to the sender of the
+// failed message, and a person's or a phisher's mail that says "Delivery
+// has failed ... your mailbox is full" names its reader.
+func (p *parser) notOwnRecipients(recs []textRecord) []textRecord {
+	if len(p.rep.Message.To) == 0 || hasAny(strings.ToLower(p.outer.get("From")), bounceSenders) {
+		// From a mail system, a notice to the failed address itself is
+		// real: a mail to oneself, forwarded on and refused (qmail).
+		return recs
+	}
+	out := recs[:0]
+	for _, r := range recs {
+		own := false
+		for _, to := range p.rep.Message.To {
+			if strings.EqualFold(r.addr, to) {
+				own = true
+				break
+			}
+		}
+		if !own {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // excluded returns addresses that are never bounced recipients: the
