@@ -83,7 +83,7 @@ func (p *parser) textBounce() bool {
 // failed message, and a person's or a phisher's mail that says "Delivery
 // has failed ... your mailbox is full" names its reader.
 func (p *parser) notOwnRecipients(recs []textRecord) []textRecord {
-	if len(p.rep.Message.To) == 0 || fromMailSystem(p.outer.get("From")) {
+	if len(p.rep.Message.To) == 0 || hasAnyLower(p.outer.get("From"), bounceSenders) {
 		// From a mail system, a notice to the failed address itself is
 		// real: a mail to oneself, forwarded on and refused (qmail).
 		return recs
@@ -102,17 +102,6 @@ func (p *parser) notOwnRecipients(recs []textRecord) []textRecord {
 		}
 	}
 	return out
-}
-
-// fromMailSystem reports whether a From names a mail system
-// (MAILER-DAEMON, postmaster, ...), without a lower-cased copy.
-func fromMailSystem(from string) bool {
-	for _, s := range bounceSenders {
-		if indexFold(from, s) >= 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // excluded returns addresses that are never bounced recipients: the
@@ -299,12 +288,7 @@ func pipelinedRCPT(text string) bool {
 			seg = seg[:j]
 		}
 	}
-	for _, m := range pipelinedRCPTMarkers {
-		if indexFold(seg, m) >= 0 {
-			return true
-		}
-	}
-	return false
+	return hasAnyLower(seg, pipelinedRCPTMarkers)
 }
 
 // fillFrom fills what a record lacks from a diagnostic found in prose.
