@@ -34,6 +34,11 @@ type Config struct {
 	// the file, a secret whose source could not be read), each prefixed
 	// with its key path. loadConfig logs them.
 	Warnings []string `yaml:"-"`
+	// MissingSecrets are secrets whose *_env variable is unset or empty,
+	// each naming its key and variable. Commands that use secrets (run,
+	// poll, config check, report send) refuse to start with any; the others
+	// log them as warnings.
+	MissingSecrets []error `yaml:"-"`
 }
 
 // DatabaseConfig chooses the store.
@@ -139,22 +144,27 @@ type SMTPConfig struct {
 // HTTPConfig is the query API.
 type HTTPConfig struct {
 	Listen string `yaml:"listen"` // host:port; empty turns the API off
-	// TokenFile holds the bearer token clients must present.
+	// TokenFile holds the bearer token clients must present; TokenEnv
+	// names an environment variable holding it instead (at most one).
 	TokenFile   string        `yaml:"token_file"`
+	TokenEnv    string        `yaml:"token_env,omitempty"`
 	ReadTimeout time.Duration `yaml:"read_timeout"` // default 10s
 
-	// Token is read from TokenFile at load.
+	// Token is read from TokenFile or TokenEnv at load.
 	Token Secret `yaml:"token" config:"derived"`
 }
 
 // VERPConfig signs return paths so bounces can be trusted.
 type VERPConfig struct {
-	// SecretFile holds the HMAC key; empty turns signing and verification off.
+	// SecretFile holds the HMAC key ring, or SecretEnv names an environment
+	// variable holding it (at most one); neither turns signing and
+	// verification off.
 	SecretFile string `yaml:"secret_file"`
+	SecretEnv  string `yaml:"secret_env,omitempty"`
 	// Header carries the signed token in outgoing mail; default X-Bouncer-ID.
 	Header string `yaml:"header"`
 
-	// Secret is read from SecretFile at load.
+	// Secret is read from SecretFile or SecretEnv at load.
 	Secret Secret `yaml:"secret" config:"derived"`
 }
 

@@ -56,8 +56,8 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatalf("example config: %v", err)
 	}
-	if len(cfg.Warnings) != 2 { // the POP3 and SMTP env vars are unset
-		t.Errorf("warnings = %q, want 2 (unset POP3 and SMTP env vars)", cfg.Warnings)
+	if len(cfg.MissingSecrets) != 2 { // the POP3 and SMTP env vars are unset
+		t.Errorf("missing secrets = %q, want 2 (unset POP3 and SMTP env vars)", cfg.MissingSecrets)
 	}
 	if got := len(cfg.Mailboxes); got != 2 {
 		t.Fatalf("mailboxes = %d, want 2", got)
@@ -307,8 +307,11 @@ http: {listen: "127.0.0.1:8025", read_timeout: 90s}
 	if got := cfg.HTTP.ReadTimeout; got != 90*time.Second {
 		t.Errorf("read timeout = %v, want 90s", got)
 	}
-	if want := `http.token_file: not set: the API at 127.0.0.1:8025 accepts requests without a token`; len(cfg.Warnings) != 3 || cfg.Warnings[2] != want {
-		t.Errorf("warnings = %q, want [P unset twice, %q]", cfg.Warnings, want)
+	if want := `http.token_file: not set: the API at 127.0.0.1:8025 accepts requests without a token`; len(cfg.Warnings) != 1 || cfg.Warnings[0] != want {
+		t.Errorf("warnings = %q, want [%q]", cfg.Warnings, want)
+	}
+	if want := "mailboxes[1].password_env: environment variable P is not set or empty"; len(cfg.MissingSecrets) != 2 || cfg.MissingSecrets[0].Error() != want {
+		t.Errorf("missing secrets = %q, want P unset twice, first %q", cfg.MissingSecrets, want)
 	}
 }
 
@@ -433,4 +436,55 @@ func configKeys(t reflect.Type, prefix string) []string {
 		}
 	}
 	return keys
+}
+
+// TestMissingPasswordEnvRefusesToStart checks a password_env, token_env or
+// secret_env naming an unset variable stops the commands that use secrets
+// (config check, poll, run, report send) with exit 78 naming the variable,
+// instead of starting with an empty password, while a read command still
+// runs (the variable lives in the service's environment, not the shell's).
+func TestMissingPasswordEnvRefusesToStart(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, "c.yaml", fmt.Sprintf(`state_dir: %s
+mailboxes:
+  - {name: m, protocol: imap, host: 127.0.0.1, port: 1, username: u, password_env: BOUNCER_TEST_UNSET_PW}
+http: {listen: "127.0.0.1:0", token_env: BOUNCER_TEST_UNSET_TOKEN}
+`, dir))
+	for _, args := range [][]string{{"config", "check"}, {"poll", "--once"}, {"run"}} {
+		_, errOut, code := runCLI(t, append(args, "--config", cfg)...)
+		for _, want := range []string{"mailboxes[0].password_env: environment variable BOUNCER_TEST_UNSET_PW is not set or empty",
+			"http.token_env: environment variable BOUNCER_TEST_UNSET_TOKEN is not set or empty"} {
+			if code != exitConfig || !strings.Contains(errOut, want) {
+				t.Errorf("%v: exit %d, stderr %q; want %d and %q", args, code, errOut, exitConfig, want)
+			}
+		}
+	}
+	t.Setenv("BOUNCER_TEST_UNSET_PW", "pw")
+	t.Setenv("BOUNCER_TEST_UNSET_TOKEN", "a-token-of-some-length")
+	if _, errOut, code := runCLI(t, "config", "check", "--config", cfg); code != 0 {
+		t.Errorf("config check with the variables set: exit %d, %s", code, errOut)
+	}
+}
+
+// TestTokenAndSecretFromEnv checks http.token_env and verp.secret_env stand
+// in for the files, and that setting both forms is an error.
+func TestTokenAndSecretFromEnv(t *testing.T) {
+	t.Setenv("BOUNCER_TEST_TOKEN", "tok-Hq72-0123456789")
+	t.Setenv("BOUNCER_TEST_VERP", "verpkey-Lm73-0123456789")
+	cfg, err := readConfig(writeFile(t, "c.yaml", `
+http: {listen: "0.0.0.0:8025", token_env: BOUNCER_TEST_TOKEN}
+verp: {secret_env: BOUNCER_TEST_VERP}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Token.Value() != "tok-Hq72-0123456789" || cfg.VERP.Secret.Value() != "verpkey-Lm73-0123456789" {
+		t.Errorf("token %v, verp secret %v: want both from the environment", cfg.HTTP.Token.IsSet(), cfg.VERP.Secret.IsSet())
+	}
+	_, err = readConfig(writeFile(t, "c.yaml", "http: {listen: '127.0.0.1:8025', token_env: X, token_file: /y}\nverp: {secret_env: X, secret_file: /y}\n"))
+	for _, want := range []string{"http.token_env: set only one of token_file and token_env", "verp.secret_env: set only one of secret_file and secret_env"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("both forms set: error %v, want %q", err, want)
+		}
+	}
 }

@@ -23,7 +23,7 @@ Warnings go to stderr. Every problem is reported, each with its key path;
 the exit status is 0 when the file is valid and 78 when it is not.`,
 	Args: cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) error {
-		cfg, err := loadConfig(cmd)
+		cfg, err := loadConfigWithSecrets(cmd)
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 type configProblems struct {
 	errs     []error
 	warnings []string
+	missing  []error // secrets whose environment variable is unset
 	failed   map[string]bool // paths whose value did not decode
 	nodes    int             // nodes decoded, aliases counted each time
 }
@@ -51,6 +52,13 @@ func (p *configProblems) failedAt(path string) bool {
 		}
 	}
 	return false
+}
+
+// missingf records a secret that could not be resolved from the
+// environment: fatal for the commands that use secrets (requireSecrets), a
+// warning for the others, which may run outside the service's environment.
+func (p *configProblems) missingf(path, format string, args ...any) {
+	p.missing = append(p.missing, &keyError{Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (p *configProblems) warnf(path, format string, args ...any) {

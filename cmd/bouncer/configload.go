@@ -46,11 +46,42 @@ func loadConfig(cmd *cobra.Command) (*Config, error) {
 		for _, w := range cfg.Warnings {
 			slog.Warn("config: " + w)
 		}
+		for _, m := range cfg.MissingSecrets {
+			slog.Warn("config: " + m.Error())
+		}
 	}
 	if err != nil {
 		return nil, withExit(exitConfig, err)
 	}
 	return cfg, nil
+}
+
+// loadConfigWithSecrets is loadConfig for the commands that use the
+// mailbox, SMTP and API secrets (run, poll, config check, report send):
+// a secret whose environment variable is unset stops them with exit 78,
+// naming the variable, instead of starting with an empty password that
+// fails on every schedule.
+func loadConfigWithSecrets(cmd *cobra.Command) (*Config, error) {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireSecrets(cfg); err != nil {
+		return nil, withExit(exitConfig, err)
+	}
+	return cfg, nil
+}
+
+// requireSecrets returns an error listing cfg's missing secrets, or nil.
+func requireSecrets(cfg *Config) error {
+	if len(cfg.MissingSecrets) == 0 {
+		return nil
+	}
+	name := cfg.Path
+	if name == "" {
+		name = "(defaults)"
+	}
+	return fmt.Errorf("config %s: %d secret(s) missing:\n%w", name, len(cfg.MissingSecrets), errors.Join(cfg.MissingSecrets...))
 }
 
 // findConfig returns the file to read: flag, else env, else the first of
@@ -98,6 +129,7 @@ func readConfig(path string) (*Config, error) {
 	}
 	cfg.validate(p)
 	cfg.Warnings = p.warnings
+	cfg.MissingSecrets = p.missing
 	if len(p.errs) > 0 {
 		name := path
 		if name == "" {

@@ -201,27 +201,29 @@ func (c *HTTPConfig) validate(p *configProblems) {
 	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
 		p.errorf("http.listen", "must be host:port, e.g. 127.0.0.1:8025")
 	}
-	if c.TokenFile == "" {
+	if c.TokenFile == "" && c.TokenEnv == "" {
 		if !loopback(c.Listen) {
-			p.errorf("http.token_file", "required when http.listen (%s) is not a loopback address", c.Listen)
+			p.errorf("http.token_file", "required when http.listen (%s) is not a loopback address (or set http.token_env)", c.Listen)
 			return
 		}
 		p.warnf("http.token_file", "not set: the API at %s accepts requests without a token", c.Listen)
 		return
 	}
-	c.Token = readSecretFile(p, "http.token_file", c.TokenFile)
+	c.Token = resolveKeySecret(p, "http", "token_file", c.TokenFile, "token_env", c.TokenEnv)
 }
 
 func (c *VERPConfig) validate(p *configProblems) {
 	if c.Header == "" || strings.ContainsFunc(c.Header, func(r rune) bool { return r <= ' ' || r == ':' || r > '~' }) {
 		p.errorf("verp.header", "must be a header field name such as X-Bouncer-ID")
 	}
-	if c.SecretFile != "" {
-		c.Secret = readSecretFile(p, "verp.secret_file", c.SecretFile)
-		if c.Secret.IsSet() {
-			if _, err := verp.ParseKeyRing(strings.NewReader(c.Secret.Value())); err != nil {
-				p.errorf("verp.secret_file", "%v", err)
+	c.Secret = resolveKeySecret(p, "verp", "secret_file", c.SecretFile, "secret_env", c.SecretEnv)
+	if c.Secret.IsSet() {
+		if _, err := verp.ParseKeyRing(strings.NewReader(c.Secret.Value())); err != nil {
+			key := "verp.secret_file"
+			if c.SecretEnv != "" {
+				key = "verp.secret_env"
 			}
+			p.errorf(key, "%v", err)
 		}
 	}
 }

@@ -30,7 +30,7 @@ bouncer run is the daemon that polls on each mailbox's schedule.`,
 }
 
 func runPoll(cmd *cobra.Command, _ []string) error {
-	cfg, err := loadConfig(cmd)
+	cfg, err := loadConfigWithSecrets(cmd)
 	if err != nil {
 		return err
 	}

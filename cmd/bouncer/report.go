@@ -53,7 +53,7 @@ func runReportPreview(cmd *cobra.Command, _ []string) error {
 	if f := reportFlags.format; f != "text" && f != "html" && f != "mime" {
 		return withExit(2, fmt.Errorf("--format %q: want text, html or mime", f))
 	}
-	return withReporter(cmd, func(ctx context.Context, n *notify.Notifier, tmpl *notify.Templates) error {
+	return withReporter(cmd, loadConfig, func(ctx context.Context, n *notify.Notifier, tmpl *notify.Templates) error {
 		now := time.Now()
 		day, err := reportDay(reportFlags.date, now, n.Location())
 		if err != nil {
@@ -85,7 +85,7 @@ func runReportPreview(cmd *cobra.Command, _ []string) error {
 }
 
 func runReportSend(cmd *cobra.Command, _ []string) error {
-	return withReporter(cmd, func(ctx context.Context, n *notify.Notifier, _ *notify.Templates) error {
+	return withReporter(cmd, loadConfigWithSecrets, func(ctx context.Context, n *notify.Notifier, _ *notify.Templates) error {
 		now := time.Now()
 		day, err := reportDay(reportFlags.date, now, n.Location())
 		if err != nil {
@@ -103,10 +103,10 @@ func runReportSend(cmd *cobra.Command, _ []string) error {
 	})
 }
 
-// withReporter loads the configuration, opens the store and runs fn with a
-// Notifier built from them.
-func withReporter(cmd *cobra.Command, fn func(context.Context, *notify.Notifier, *notify.Templates) error) error {
-	cfg, err := loadConfig(cmd)
+// withReporter loads the configuration with load, opens the store and runs
+// fn with a Notifier built from them.
+func withReporter(cmd *cobra.Command, load func(*cobra.Command) (*Config, error), fn func(context.Context, *notify.Notifier, *notify.Templates) error) error {
+	cfg, err := load(cmd)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ hand finish (or are rolled back after 5 s), and run exits 0.`,
 }
 
 func runDaemon(cmd *cobra.Command, _ []string) error {
-	cfg, err := loadConfig(cmd)
+	cfg, err := loadConfigWithSecrets(cmd)
 	if err != nil {
 		return err
 	}

@@ -51,9 +51,9 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // resolvePassword turns the password, password_file and password_env keys
 // under path into one Secret. Exactly one of them must be set when required,
-// at most one otherwise. A plain password works but warns; an unset
-// environment variable warns (the check may run outside the service's
-// environment) and leaves the Secret unset; an unreadable file is an error.
+// at most one otherwise. A plain password works but warns; an unset or empty
+// environment variable and an unreadable file are errors, so bouncer never
+// starts with an empty password that fails on every schedule.
 func resolvePassword(p *configProblems, path string, plain Secret, file, env string, required bool) Secret {
 	n := 0
 	for _, set := range []bool{plain.IsSet(), file != "", env != ""} {
@@ -74,13 +74,34 @@ func resolvePassword(p *configProblems, path string, plain Secret, file, env str
 	case file != "":
 		return readSecretFile(p, path+".password_file", file)
 	case env != "":
-		v := os.Getenv(env)
-		if v == "" {
-			p.warnf(path+".password_env", "environment variable %s is not set", env)
-		}
-		return NewSecret(v)
+		return envSecret(p, path+".password_env", env)
 	}
 	return Secret{}
+}
+
+// resolveKeySecret turns a section's file key and environment key (such as
+// http.token_file and http.token_env) into one Secret: at most one of them
+// may be set, and neither means unset.
+func resolveKeySecret(p *configProblems, section, fileKey, file, envKey, env string) Secret {
+	switch {
+	case file != "" && env != "":
+		p.errorf(section+"."+envKey, "set only one of %s and %s", fileKey, envKey)
+	case file != "":
+		return readSecretFile(p, section+"."+fileKey, file)
+	case env != "":
+		return envSecret(p, section+"."+envKey, env)
+	}
+	return Secret{}
+}
+
+// envSecret reads a secret from the environment variable name; unset or
+// empty is recorded as missing, naming the variable (see requireSecrets).
+func envSecret(p *configProblems, path, name string) Secret {
+	v := os.Getenv(name)
+	if v == "" {
+		p.missingf(path, "environment variable %s is not set or empty", name)
+	}
+	return NewSecret(v)
 }
 
 // maxSecretFileSize bounds a secret file: keys and passwords are short, and

@@ -15,10 +15,10 @@ import (
 
 // ErrAPIWithoutToken refuses an unauthenticated API reachable from other
 // machines.
-var ErrAPIWithoutToken = errors.New("http: http.token_file is required when http.listen is not a loopback address")
+var ErrAPIWithoutToken = errors.New("http: http.token_file or http.token_env is required when http.listen is not a loopback address")
 
 // startHTTP serves the suppression API on http.listen, with the token read
-// from http.token_file, until stop is called (it drains requests in flight
+// from http.token_file or http.token_env, until stop is called (it drains requests in flight
 // until its context ends). It binds before returning, so a busy port is an
 // error here; with no http.listen it does nothing and stop is nil. Without
 // a token it serves only on a loopback address.

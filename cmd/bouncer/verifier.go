@@ -9,7 +9,7 @@ import (
 )
 
 // newVerifier builds the poller's Verifier from the verp section: nil when
-// verp.secret_file is unset (no message is then verified). refs resolves
+// verp.secret_file and verp.secret_env are unset (no message is then verified). refs resolves
 // reference tokens (the suppression store); it may be nil. Wire it as
 //
 //	poller.Options{Verifier: v, ...}

@@ -80,8 +80,8 @@ func init() {
 	rootCmd.AddCommand(verpCmd)
 }
 
-// errVERPOff is returned when verp.secret_file is not configured.
-var errVERPOff = errors.New("verp: verp.secret_file is not set")
+// errVERPOff is returned when neither verp.secret_file nor verp.secret_env is configured.
+var errVERPOff = errors.New("verp: verp.secret_file is not set (nor verp.secret_env)")
 
 // verpCodec builds the signing codec from the configured key file.
 func verpCodec(cfg *Config) (verp.Codec, error) {
