@@ -15,7 +15,7 @@ import (
 type configProblems struct {
 	errs     []error
 	warnings []string
-	missing  []error // secrets whose environment variable is unset
+	missing  []error         // secrets whose environment variable is unset
 	failed   map[string]bool // paths whose value did not decode
 	nodes    int             // nodes decoded, aliases counted each time
 }

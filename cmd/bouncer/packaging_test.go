@@ -32,7 +32,8 @@ func TestSystemdUnit(t *testing.T) {
 	}
 	want := map[string]string{
 		"ExecStart":                "/usr/local/bin/bouncer run --config /etc/bouncer/bouncer.yaml",
-		"DynamicUser":              "yes",
+		"User":                     "bouncer", // README's install creates it and its group
+		"Group":                    "bouncer",
 		"NoNewPrivileges":          "yes",
 		"ProtectSystem":            "strict",
 		"ProtectHome":              "yes",

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -104,6 +105,14 @@ func envSecret(p *configProblems, path, name string) Secret {
 	return NewSecret(v)
 }
 
+// private reports whether a secret file is safe: no access for others, no
+// write for the group, and group read only for a group this process runs in
+// (the install's root:bouncer 0640).
+func private(fi fs.FileInfo) bool {
+	perm := fi.Mode().Perm()
+	return perm&0o027 == 0 && (perm&0o040 == 0 || inOwnGroup(fi))
+}
+
 // maxSecretFileSize bounds a secret file: keys and passwords are short, and
 // a mistyped path must not read a log file into memory.
 const maxSecretFileSize = 64 << 10
@@ -122,8 +131,8 @@ func readSecretFile(p *configProblems, path, name string) Secret {
 	case fi.Size() > maxSecretFileSize:
 		p.errorf(path, "%q is larger than %d bytes: not a secret file", name, maxSecretFileSize)
 		return Secret{}
-	case fi.Mode().Perm()&0o077 != 0:
-		p.warnf(path, "%q is readable by group or others (mode %04o); chmod 600 it", name, fi.Mode().Perm())
+	case !private(fi):
+		p.warnf(path, "%q is readable by group or others (mode %04o); chmod 600 it, or 640 with the service's group", name, fi.Mode().Perm())
 	}
 	data, err := os.ReadFile(name)
 	if err != nil {
