@@ -81,11 +81,3 @@ func looksLikeBounceHeader(h header) bool {
 	subj := strings.ToLower(decodeHeader(h.get("Subject")))
 	return hasAny(subj, bounceSubjects)
 }
-
-// listMessage reports whether a header block is that of a mailing-list
-// post or a newsletter (List-Id, List-Unsubscribe): one that shows a bounce
-// in its text, not a notice. (Precedence: bulk is no sign: Exchange,
-// Office 365 and many Postfix setups put it on their notices.)
-func listMessage(h header) bool {
-	return h.get("List-Id") != "" || h.get("List-Unsubscribe") != ""
-}

@@ -195,6 +195,9 @@ func (p *parser) decide() {
 	case p.jmrp:
 		p.rep.Type = TypeARF
 		p.jmrpRecords()
+	case p.challengeResponse():
+		p.rep.Type = TypeAutoreply
+		p.challengeRecords()
 	case p.sawDSN && len(p.rep.Recipients) > 0:
 		p.rep.Type = TypeDSN
 		p.enrichFromText()

@@ -20,13 +20,15 @@ var bodyMarkers = []string{
 // textBounce reads a bounce written in prose (no delivery-status part). It
 // reports whether the message is a bounce with at least one recipient.
 func (p *parser) textBounce() bool {
-	if listMessage(p.outer) {
+	score, authored := p.headerEvidence()
+	if score < noticeByText {
 		// A newsletter or list post that shows a bounce in its text (a
 		// deliverability newsletter's example, a GitHub issue pasting a
-		// DSN) names no failure of ours.
+		// DSN), with nothing in its header that a notice carries, names
+		// no failure of ours.
 		return false
 	}
-	byHeader := looksLikeBounceHeader(p.outer)
+	byHeader := authored && score >= noticeByHeader
 	texts := p.texts
 	if len(texts) == 0 {
 		for _, h := range p.htmls {
@@ -43,8 +45,10 @@ func (p *parser) textBounce() bool {
 			return true
 		}
 		notice, orig := splitOriginal(t)
-		if !byHeader && !hasAnyLower(notice, bodyMarkers) {
-			continue
+		if !byHeader {
+			if notice = withoutExamples(notice); !hasAnyLower(notice, bodyMarkers) {
+				continue
+			}
 		}
 		if orig != "" && p.original == nil {
 			p.setOriginalHeader(inlineHeader(orig, p.opts.MaxHeaderBytes, p.opts.Headers))
