@@ -21,7 +21,9 @@ type textRule struct {
 // same weight does the first in table order win. So a precise phrase comes
 // before any looser one of the same weight that would also match its text,
 // while a heavier row wins wherever it stands: placing a row earlier never
-// lets it beat a heavier one.
+// lets it beat a heavier one. The pairs of rows where this decides (a
+// heavier row whose texts also match an earlier, lighter row of another
+// reason) are listed and pinned in textorder_test.go.
 var textRules = slices.Concat(
 	serverCodeRows,
 	mailboxRows,
