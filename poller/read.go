@@ -68,7 +68,7 @@ func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, 
 	rd.crlf.reset(src)
 	tee := io.TeeReader(&rd.crlf, io.MultiWriter(h, pw))
 
-	report, perr := dsn.ParseWithOptions(tee, rd.parse)
+	report, perr := parse(tee, rd.parse)
 	if _, err := io.Copy(io.Discard, tee); err != nil && src.err == nil {
 		src.err = err
 	}
@@ -87,7 +87,7 @@ func (rd *reader) readBytes(raw []byte, receivedAt time.Time) (suppression.Messa
 		return rd.read(bytes.NewReader(raw), receivedAt)
 	}
 	sum := sha256.Sum256(raw)
-	report, perr := dsn.ParseWithOptions(bytes.NewReader(raw), rd.parse)
+	report, perr := parse(bytes.NewReader(raw), rd.parse)
 	return rd.message(sum[:], receivedAt, report, perr, raw[:min(len(raw), HeaderPrefix)]), nil
 }
 

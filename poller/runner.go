@@ -78,6 +78,7 @@ func (r *Runner) Run(ctx context.Context, mb Mailbox) (Summary, error) {
 	sum, err := r.lockedPoll(ctx, mb)
 	if ctx.Err() == nil && !errors.Is(err, ErrLocked) {
 		r.note(mb.Name, err)
+		observePass(sum, err, r.now())
 	}
 	return sum, err
 }

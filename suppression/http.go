@@ -3,25 +3,27 @@ package suppression
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/bouncer-mail/bouncer/internal/metrics"
 )
 
 // HandlerOptions configure NewHandler. The zero value is usable: an API
 // without authentication (config warns about it), 1 MiB bodies, 10 s.
 type HandlerOptions struct {
 	// Token is the bearer token /v1 requests must present; empty turns
-	// authentication off. /healthz and /metrics never need it.
+	// authentication off. /healthz never needs it.
 	Token string
+	// MetricsToken is the bearer token /metrics requires; empty serves
+	// metrics to everyone (the listener is loopback unless a Token is set).
+	MetricsToken string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Metrics are served at /metrics; nil means the store's.
-	Metrics *Metrics
 	// MaxBodyBytes caps a request body (413 beyond); 0 means 1 MiB.
 	MaxBodyBytes int64
 	// Timeout bounds the work of one request (503 beyond); 0 means 10s.
@@ -51,16 +53,15 @@ type api struct {
 //	PUT    /v1/allowlist/{entry}        allow an address or a domain {"note"}
 //	DELETE /v1/allowlist/{entry}        take it off
 //	GET    /healthz                     200 when the database answers, else 503
-//	GET    /metrics                     Prometheus text
+//	GET    /metrics                     Prometheus text (metrics.Registry)
 //
+// Every request is observed in bouncer_http_request_duration_seconds
+// under the pattern it matched (route "unmatched" for 404 and 405).
 // Errors are JSON {"error": "..."} with the status: 400 bad input, 401 no or
 // wrong token, 404, 405, 409 allowlisted, 413 too large, 500, 503 timeout.
 func NewHandler(store *Store, opts HandlerOptions) http.Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
-	}
-	if opts.Metrics == nil {
-		opts.Metrics = store.Metrics()
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
@@ -73,17 +74,18 @@ func NewHandler(store *Store, opts HandlerOptions) http.Handler {
 	}
 	a := &api{store: store, opts: opts, token: sha256.Sum256([]byte(opts.Token))}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /v1/suppressions", a.auth(a.list))
-	mux.HandleFunc("GET /v1/suppressions/{email}", a.auth(a.get))
-	mux.HandleFunc("PUT /v1/suppressions/{email}", a.auth(a.put))
-	mux.HandleFunc("DELETE /v1/suppressions/{email}", a.auth(a.remove))
-	mux.HandleFunc("POST /v1/suppressions/check", a.auth(a.check))
-	mux.HandleFunc("GET /v1/allowlist", a.auth(a.allowList))
-	mux.HandleFunc("PUT /v1/allowlist/{entry}", a.auth(a.allowPut))
-	mux.HandleFunc("DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete))
-	mux.HandleFunc("GET /healthz", a.healthz)
-	mux.HandleFunc("GET /metrics", a.metrics)
-	return a.limits(jsonFallback(mux))
+	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, metrics.InstrumentRoute(pattern, h)) }
+	handle("GET /v1/suppressions", a.auth(a.list))
+	handle("GET /v1/suppressions/{email}", a.auth(a.get))
+	handle("PUT /v1/suppressions/{email}", a.auth(a.put))
+	handle("DELETE /v1/suppressions/{email}", a.auth(a.remove))
+	handle("POST /v1/suppressions/check", a.auth(a.check))
+	handle("GET /v1/allowlist", a.auth(a.allowList))
+	handle("PUT /v1/allowlist/{entry}", a.auth(a.allowPut))
+	handle("DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete))
+	handle("GET /healthz", http.HandlerFunc(a.healthz))
+	handle("GET /metrics", metrics.Handler(opts.MetricsToken))
+	return a.limits(jsonFallback(mux, metrics.InstrumentRoute(metrics.Unmatched, mux)))
 }
 
 // limits caps the body and the time of every request.
@@ -103,9 +105,7 @@ func (a *api) auth(h http.HandlerFunc) http.HandlerFunc {
 		return h
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
-		if !ok || subtle.ConstantTimeCompare(sum[:], a.token[:]) != 1 {
+		if !metrics.Bearer(r, a.token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bouncer"`)
 			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
 			return
@@ -151,14 +151,14 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 }
 
 // jsonFallback turns the mux's own plain-text 404 and 405 answers into
-// JSON errors.
-func jsonFallback(mux *http.ServeMux) http.Handler {
+// JSON errors, served by unmatched (the mux, instrumented apart).
+func jsonFallback(mux *http.ServeMux, unmatched http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern != "" {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		mux.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
+		unmatched.ServeHTTP(&errorRewriter{ResponseWriter: w}, r)
 	})
 }
 

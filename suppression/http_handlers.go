@@ -162,17 +162,6 @@ func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-func (a *api) metrics(w http.ResponseWriter, r *http.Request) {
-	counts, err := a.store.ActiveCounts(r.Context(), a.opts.Now())
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	a.opts.Metrics.WriteTo(w) //nolint:errcheck // the client went away
-	writeActiveCounts(w, counts)
-}
-
 // decodeOptional decodes a JSON body into v; an empty body leaves v as is.
 func decodeOptional(r *http.Request, v any) error {
 	err := json.NewDecoder(r.Body).Decode(v)

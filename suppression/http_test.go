@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,23 +140,94 @@ func TestHTTPRoutes(t *testing.T) {
 
 func TestHTTPMetrics(t *testing.T) {
 	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		c := newAPI(t, s, HandlerOptions{})
+		before := c.scrape("")
 		seed(t, s)
-		if err := s.RecordPoll(t.Context(), PollStatus{Mailbox: "main", At: t0, Err: "boom", Duration: 250 * time.Millisecond}); err != nil {
+		if err := s.RefreshMetrics(t.Context(), t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		c := newAPI(t, s, HandlerOptions{})
-		status, body := c.do("GET", "/metrics", "", "-")
-		for _, want := range []string{
-			`bouncer_events_total{class="hard"} 1`, `bouncer_events_total{class="complaint"} 1`,
-			`bouncer_messages_total{outcome="recorded"} 4`, `bouncer_poll_errors_total{mailbox="main"} 1`,
-			`bouncer_poll_duration_seconds_sum{mailbox="main"} 0.25`, `bouncer_suppressions{source="bounce"} 1`,
-			`bouncer_suppressions{source="complaint"} 1`, "# TYPE bouncer_suppressions gauge",
+		if status, _ := c.do("GET", "/v1/suppressions/nobody@x.test", "", testToken); status != 404 {
+			t.Fatalf("get unknown = %d, want 404", status)
+		}
+		c.do("GET", "/no/such/route/a@x.test", "", testToken)
+		after := c.scrape("")
+		for series, want := range map[string]float64{
+			`bouncer_events_total{class="hard",reason_family="address"}`:                                                1,
+			`bouncer_events_total{class="complaint",reason_family="feedback"}`:                                          1,
+			`bouncer_events_total{class="block",reason_family="reputation"}`:                                            1,
+			`bouncer_events_total{class="soft",reason_family="mailbox"}`:                                                1,
+			`bouncer_messages_total{outcome="recorded"}`:                                                                4,
+			`bouncer_messages_total{outcome="duplicate"}`:                                                               0,
+			`bouncer_record_batch_messages_sum`:                                                                         4,
+			`bouncer_record_batch_duration_seconds_count`:                                                               1,
+			`bouncer_http_request_duration_seconds_count{code="404",method="get",route="GET /v1/suppressions/{email}"}`: 1,
+			`bouncer_http_request_duration_seconds_count{code="404",method="get",route="unmatched"}`:                    1,
 		} {
-			if status != 200 || !strings.Contains(body, want+"\n") {
-				t.Errorf("/metrics = %d, lacks %q:\n%s", status, want, body)
+			if got := after[series] - before[series]; got != want {
+				t.Errorf("%s rose by %g, want %g", series, got, want)
+			}
+		}
+		for series, want := range map[string]float64{
+			`bouncer_suppressions{source="bounce"}`: 1, `bouncer_suppressions{source="complaint"}`: 1,
+			`bouncer_suppressions{source="manual"}`: 0,
+		} {
+			if got, ok := after[series]; !ok || got != want {
+				t.Errorf("%s = %g (present %v), want %g", series, got, ok, want)
+			}
+		}
+		for _, series := range []string{"go_goroutines", "process_resident_memory_bytes", "process_open_fds"} {
+			if _, ok := after[series]; !ok {
+				t.Errorf("/metrics lacks %s", series)
 			}
 		}
 	})
+}
+
+// A scrape reads memory only: it answers with the last refreshed values
+// when the database is gone, and the metrics token guards it.
+func TestHTTPMetricsWithoutDatabase(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	c := newAPI(t, s, HandlerOptions{MetricsToken: "scrape-secret"})
+	seed(t, s)
+	if err := s.RefreshMetrics(t.Context(), t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if status, _ := c.do("GET", "/metrics", "", "-"); status != 401 {
+		t.Errorf("/metrics without the metrics token = %d, want 401", status)
+	}
+	if status, _ := c.do("GET", "/metrics", "", testToken); status != 401 {
+		t.Errorf("/metrics with the API token = %d, want 401", status)
+	}
+	if got := c.scrape("scrape-secret")[`bouncer_suppressions{source="bounce"}`]; got != 1 {
+		t.Errorf(`bouncer_suppressions{source="bounce"} with the database closed = %g, want 1`, got)
+	}
+}
+
+// scrape GETs /metrics with token ("" for none) and returns each sample's
+// value by its series text (name and labels as exposed).
+func (c *apiClient) scrape(token string) map[string]float64 {
+	c.t.Helper()
+	if token == "" {
+		token = "-"
+	}
+	status, body := c.do("GET", "/metrics", "", token)
+	if status != 200 {
+		c.t.Fatalf("/metrics = %d %s", status, body)
+	}
+	out := map[string]float64{}
+	for _, line := range strings.Split(body, "\n") {
+		i := strings.LastIndexByte(line, ' ')
+		if line == "" || line[0] == '#' || i < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			c.t.Fatalf("/metrics line %q: %v", line, err)
+		}
+		out[line[:i]] = v
+	}
+	return out
 }
 
 func TestHTTPWithoutToken(t *testing.T) {

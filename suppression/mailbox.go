@@ -29,7 +29,7 @@ ON CONFLICT (mailbox) DO UPDATE SET
 
 // RecordPoll stores the outcome of a poll in mailbox_status: the time of the
 // last success or failure, the last error, and failures in a row (reset by a
-// success). It also feeds the store's Metrics.
+// success).
 func (s *Store) RecordPoll(ctx context.Context, p PollStatus) error {
 	var ok, failed *time.Time
 	failures := 0
@@ -43,7 +43,6 @@ func (s *Store) RecordPoll(ctx context.Context, p PollStatus) error {
 	if err != nil {
 		return fmt.Errorf("suppression: record poll of %s: %w", p.Mailbox, err)
 	}
-	s.metrics.ObservePoll(p.Mailbox, p.Duration, p.Err != "", p.Waiting)
 	return nil
 }
 

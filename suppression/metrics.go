@@ -1,140 +1,109 @@
 package suppression
 
 import (
-	"fmt"
-	"io"
-	"strings"
-	"sync"
+	"context"
 	"time"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/internal/metrics"
 )
 
-// Metrics holds the process's counters for /metrics. A Store feeds it from
-// Record and RecordPoll; others may add to it. Safe for concurrent use.
-type Metrics struct {
-	mu       sync.Mutex
-	messages map[string]int64    // by outcome: recorded, duplicate, unparsed
-	events   map[dsn.Class]int64 // recipient events written, by class
-	polls    map[string]*pollStats
-}
+// The store's metrics, in metrics.Registry. Labels are bounded: outcome,
+// class, reason family and source are fixed sets; no address, domain or
+// diagnostic is ever a label.
+var (
+	messagesTotal = metrics.NewCounterVec("bouncer_messages_total",
+		"Mailbox messages handed to Record, by outcome (recorded, duplicate, unparsed).", "outcome")
+	eventsTotal = metrics.NewCounterVec("bouncer_events_total",
+		"Recipient events recorded, by class and reason family.", "class", "reason_family")
+	suppressionsActive = metrics.NewGaugeVec("bouncer_suppressions",
+		"Addresses suppressed now, by source; refreshed on an interval, not per scrape.", "source")
+	recordBatchSeconds = metrics.NewHistogramVec("bouncer_record_batch_duration_seconds",
+		"Time to record one batch of messages (one transaction), successful or not.", metrics.SlowBuckets).WithLabelValues()
+	recordBatchMessages = metrics.NewHistogramVec("bouncer_record_batch_messages",
+		"Messages in one batch handed to Record.", []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000}).WithLabelValues()
+)
 
-type pollStats struct {
-	count, errors    int64
-	seconds, lastSec float64
-	waiting          int64
-}
+// Outcomes of bouncer_messages_total.
+const (
+	metricRecorded  = "recorded"
+	metricDuplicate = "duplicate"
+	metricUnparsed  = "unparsed"
+)
 
-// NewMetrics returns empty metrics.
-func NewMetrics() *Metrics {
-	return &Metrics{messages: map[string]int64{}, events: map[dsn.Class]int64{}, polls: map[string]*pollStats{}}
-}
+// sources are the values of the source label, in display order.
+var sources = []string{SourceBounce, SourceComplaint, SourceManual, SourceImport}
 
-// recorded adds a Record result.
-func (m *Metrics) recorded(r Result) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.messages["recorded"] += int64(r.Messages - r.Duplicates - r.Unparsed)
-	m.messages["duplicate"] += int64(r.Duplicates)
-	m.messages["unparsed"] += int64(r.Unparsed)
-	for c, n := range r.ByClass {
-		m.events[c] += int64(n)
+func init() {
+	for _, o := range []string{metricRecorded, metricDuplicate, metricUnparsed} {
+		messagesTotal.WithLabelValues(o)
+	}
+	for _, src := range sources {
+		suppressionsActive.WithLabelValues(src)
 	}
 }
 
-// ObservePoll adds one poll of a mailbox: its duration, whether it failed,
-// and the messages left waiting.
-func (m *Metrics) ObservePoll(mailbox string, d time.Duration, failed bool, waiting int) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	p := m.polls[mailbox]
-	if p == nil {
-		p = &pollStats{}
-		m.polls[mailbox] = p
-	}
-	p.count++
-	if failed {
-		p.errors++
-	}
-	p.seconds += d.Seconds()
-	p.lastSec = d.Seconds()
-	p.waiting = int64(waiting)
-}
-
-// WriteTo writes the counters in the Prometheus text format (version
-// 0.0.4), sorted for stable output.
-func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	pw := &promWriter{w: w}
-	pw.family("bouncer_messages_total", "counter", "Mailbox messages handed to Record, by outcome.")
-	for _, k := range sortedKeys(m.messages) {
-		pw.sample("bouncer_messages_total", float64(m.messages[k]), "outcome", k)
-	}
-	pw.family("bouncer_events_total", "counter", "Recipient events recorded, by class.")
-	for _, c := range []dsn.Class{dsn.ClassHard, dsn.ClassSoft, dsn.ClassBlock, dsn.ClassComplaint, dsn.ClassIgnore} {
-		pw.sample("bouncer_events_total", float64(m.events[c]), "class", string(c))
-	}
-	pw.family("bouncer_polls_total", "counter", "Mailbox polls, by mailbox.")
-	pw.family("bouncer_poll_errors_total", "counter", "Failed mailbox polls, by mailbox.")
-	pw.family("bouncer_poll_duration_seconds", "summary", "Time spent polling, by mailbox.")
-	pw.family("bouncer_poll_last_duration_seconds", "gauge", "Duration of the last poll, by mailbox.")
-	pw.family("bouncer_mailbox_waiting_messages", "gauge", "Messages left in the mailbox after the last poll.")
-	names := sortedKeys(m.polls)
-	for _, n := range names {
-		p := m.polls[n]
-		pw.sample("bouncer_polls_total", float64(p.count), "mailbox", n)
-		pw.sample("bouncer_poll_errors_total", float64(p.errors), "mailbox", n)
-		pw.sample("bouncer_poll_duration_seconds_sum", p.seconds, "mailbox", n)
-		pw.sample("bouncer_poll_duration_seconds_count", float64(p.count), "mailbox", n)
-		pw.sample("bouncer_poll_last_duration_seconds", p.lastSec, "mailbox", n)
-		pw.sample("bouncer_mailbox_waiting_messages", float64(p.waiting), "mailbox", n)
-	}
-	return pw.n, pw.err
-}
-
-// promWriter writes Prometheus text lines, keeping the first error.
-type promWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (p *promWriter) printf(format string, args ...any) {
-	if p.err != nil {
+// observeRecord adds a Record call: its batch size and duration, and (when
+// it committed) its messages by outcome and events by class and reason
+// family.
+func observeRecord(n int, d time.Duration, r *recordResult, res Result) {
+	recordBatchMessages.Observe(float64(n))
+	recordBatchSeconds.Observe(d.Seconds())
+	if r == nil {
 		return
 	}
-	n, err := fmt.Fprintf(p.w, format, args...)
-	p.n += int64(n)
-	p.err = err
+	messagesTotal.WithLabelValues(metricRecorded).Add(float64(res.Messages - res.Duplicates - res.Unparsed))
+	messagesTotal.WithLabelValues(metricDuplicate).Add(float64(res.Duplicates))
+	messagesTotal.WithLabelValues(metricUnparsed).Add(float64(res.Unparsed))
+	for _, ev := range r.events {
+		eventsTotal.WithLabelValues(string(ev.Class), ReasonFamily(ev.Reason)).Inc()
+	}
 }
 
-func (p *promWriter) family(name, typ, help string) {
-	p.printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+// ReasonFamily groups a reason into a small fixed set for metrics:
+// address (the address is dead or unknown), mailbox (the recipient's own
+// box or filter), receiver (the receiving system or the path to it),
+// reputation (the receiver judged our IP or domain), policy (a rule or
+// protocol refused us), content (our message), feedback (a complaint),
+// informational (auto-replies, delivery notices), unknown (nothing to
+// read), other (anything newer than this table).
+func ReasonFamily(r dsn.Reason) string {
+	switch r {
+	case dsn.ReasonUserUnknown, dsn.ReasonHostUnknown, dsn.ReasonHasMoved, dsn.ReasonNotAccept, dsn.ReasonSuspend:
+		return "address"
+	case dsn.ReasonMailboxFull, dsn.ReasonFiltered, dsn.ReasonExceedLimit:
+		return "mailbox"
+	case dsn.ReasonSystemFull, dsn.ReasonSystemError, dsn.ReasonMailerError, dsn.ReasonNetworkError, dsn.ReasonExpired:
+		return "receiver"
+	case dsn.ReasonBlocked, dsn.ReasonSpamDetected, dsn.ReasonBadReputation, dsn.ReasonRequirePTR,
+		dsn.ReasonTooManyConn, dsn.ReasonSpeeding:
+		return "reputation"
+	case dsn.ReasonPolicyViolation, dsn.ReasonAuthFailure, dsn.ReasonSecurityError, dsn.ReasonRejected,
+		dsn.ReasonNoRelaying, dsn.ReasonFailedSTARTTLS, dsn.ReasonSyntaxError:
+		return "policy"
+	case dsn.ReasonVirusDetected, dsn.ReasonContentError, dsn.ReasonNotCompliantRFC, dsn.ReasonMesgTooBig:
+		return "content"
+	case dsn.ReasonFeedback:
+		return "feedback"
+	case dsn.ReasonVacation, dsn.ReasonDelivered:
+		return "informational"
+	case dsn.ReasonOnHold, dsn.ReasonUndefined, dsn.ReasonSuppressed:
+		return "unknown"
+	}
+	return "other"
 }
 
-// sample writes one sample with label pairs (name, value, name, value…).
-func (p *promWriter) sample(name string, v float64, labels ...string) {
-	ls := ""
-	for i := 0; i+1 < len(labels); i += 2 {
-		if ls != "" {
-			ls += ","
-		}
-		ls += labels[i] + `="` + labelEscaper.Replace(labels[i+1]) + `"`
+// RefreshMetrics sets the gauges that need the database: active
+// suppressions by source, from one query. The daemon calls it on an
+// interval, so a scrape of /metrics never waits on the database; a source
+// with no entries reads 0.
+func (s *Store) RefreshMetrics(ctx context.Context, now time.Time) error {
+	counts, err := s.ActiveCounts(ctx, now)
+	if err != nil {
+		return err
 	}
-	if ls != "" {
-		ls = "{" + ls + "}"
+	for _, src := range sources {
+		suppressionsActive.WithLabelValues(src).Set(float64(counts[src]))
 	}
-	p.printf("%s%s %g\n", name, ls, v)
-}
-
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-// writeActiveCounts writes the bouncer_suppressions gauge.
-func writeActiveCounts(w io.Writer, counts map[string]int) {
-	pw := &promWriter{w: w}
-	pw.family("bouncer_suppressions", "gauge", "Addresses suppressed now, by source.")
-	for _, src := range []string{SourceBounce, SourceComplaint, SourceManual, SourceImport} {
-		pw.sample("bouncer_suppressions", float64(counts[src]), "source", src)
-	}
+	return nil
 }

@@ -24,7 +24,7 @@ var ErrDatabaseMissing = errors.New("suppression: database does not exist")
 // foreign keys, one writer connection). Errors never include the URL, which
 // may hold a password.
 func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
-	s := &Store{opts: opts, metrics: NewMetrics(), locks: map[string]bool{}}
+	s := &Store{opts: opts, locks: map[string]bool{}}
 	var err error
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):

@@ -47,12 +47,14 @@ func (s *Store) Record(ctx context.Context, msgs []Message, now time.Time) (Resu
 	}
 	res.Duplicates = len(msgs) - len(p.ledger)
 	var stored recordResult
+	began := time.Now() // a duration for the histogram, not a clock reading
 	err := s.inTxRetry(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		stored, err = s.record(ctx, tx, p, now)
 		return err
 	})
 	if err != nil {
+		observeRecord(len(msgs), time.Since(began), nil, res)
 		return res, fmt.Errorf("suppression: record: %w", err)
 	}
 	res.Duplicates += len(p.ledger) - stored.fresh
@@ -61,7 +63,7 @@ func (s *Store) Record(ctx context.Context, msgs []Message, now time.Time) (Resu
 		res.ByClass[ev.Class]++
 	}
 	res.NewlySuppressed = stored.newly
-	s.metrics.recorded(res)
+	observeRecord(len(msgs), time.Since(began), &stored, res)
 	return res, nil
 }
 

@@ -45,7 +45,6 @@ type Store struct {
 	ldb     *sqlx.DB // Postgres: connections held by TryLock, apart so locks never starve db
 	dialect migrations.Dialect
 	opts    Options
-	metrics *Metrics
 
 	mu    sync.Mutex
 	locks map[string]bool // SQLite TryLock names held by this process
@@ -120,10 +119,6 @@ func (s *Store) Policy() Policy {
 	}
 	return s.opts.Policy.withDefaults()
 }
-
-// Metrics returns the counters this store feeds (messages by class, poll
-// results); never nil.
-func (s *Store) Metrics() *Metrics { return s.metrics }
 
 // Close closes both pools.
 func (s *Store) Close() error {

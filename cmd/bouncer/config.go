@@ -149,9 +149,19 @@ type HTTPConfig struct {
 	TokenFile   string        `yaml:"token_file"`
 	TokenEnv    string        `yaml:"token_env,omitempty"`
 	ReadTimeout time.Duration `yaml:"read_timeout"` // default 10s
+	// MetricsTokenFile, or the environment variable MetricsTokenEnv names,
+	// holds the bearer token /metrics requires; neither set: /metrics is
+	// open (to every client when listen is not a loopback address).
+	MetricsTokenFile string `yaml:"metrics_token_file"`
+	MetricsTokenEnv  string `yaml:"metrics_token_env,omitempty"`
+	// MetricsInterval is how often the gauges that need the database
+	// (active suppressions, other replicas' polls) are refreshed; default 30s.
+	MetricsInterval time.Duration `yaml:"metrics_interval"`
 
 	// Token is read from TokenFile or TokenEnv at load.
 	Token Secret `yaml:"token" config:"derived"`
+	// MetricsToken is read from MetricsTokenFile or MetricsTokenEnv at load.
+	MetricsToken Secret `yaml:"metrics_token" config:"derived"`
 }
 
 // VERPConfig signs return paths so bounces can be trusted.
@@ -225,7 +235,7 @@ func defaultConfig() *Config {
 		},
 		Report: ReportConfig{Schedule: defaultReportSchedule, Timezone: "Local"},
 		SMTP:   SMTPConfig{TLS: "starttls"},
-		HTTP:   HTTPConfig{ReadTimeout: 10 * time.Second},
+		HTTP:   HTTPConfig{ReadTimeout: 10 * time.Second, MetricsInterval: 30 * time.Second},
 		VERP:   VERPConfig{Header: defaultVERPHeader},
 		Log:    LogConfig{Level: "info", Format: "text"},
 		DSN:    DSNConfig{MaxMessageBytes: defaultMaxMessageBytes},

@@ -195,12 +195,14 @@ func (c *SMTPConfig) validate(p *configProblems, needed bool) {
 
 func (c *HTTPConfig) validate(p *configProblems) {
 	positive(p, "http.read_timeout", c.ReadTimeout)
+	positive(p, "http.metrics_interval", c.MetricsInterval)
 	if c.Listen == "" {
 		return
 	}
 	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
 		p.errorf("http.listen", "must be host:port, e.g. 127.0.0.1:8025")
 	}
+	c.validateMetricsToken(p)
 	if c.TokenFile == "" && c.TokenEnv == "" {
 		if !loopback(c.Listen) {
 			p.errorf("http.token_file", "required when http.listen (%s) is not a loopback address (or set http.token_env)", c.Listen)
@@ -210,6 +212,15 @@ func (c *HTTPConfig) validate(p *configProblems) {
 		return
 	}
 	c.Token = resolveKeySecret(p, "http", "token_file", c.TokenFile, "token_env", c.TokenEnv)
+}
+
+// validateMetricsToken reads the /metrics token from metrics_token_file or
+// metrics_token_env (at most one); without either, /metrics is open.
+func (c *HTTPConfig) validateMetricsToken(p *configProblems) {
+	c.MetricsToken = resolveKeySecret(p, "http", "metrics_token_file", c.MetricsTokenFile, "metrics_token_env", c.MetricsTokenEnv)
+	if c.MetricsTokenFile == "" && c.MetricsTokenEnv == "" && !loopback(c.Listen) {
+		p.warnf("http.metrics_token_file", "not set: /metrics at %s is readable by anyone who can reach it", c.Listen)
+	}
 }
 
 func (c *VERPConfig) validate(p *configProblems) {

@@ -36,7 +36,8 @@ func startHTTP(ctx context.Context, cfg *Config, store *suppression.Store) (stop
 	}
 	srv := &http.Server{
 		Handler: suppression.NewHandler(store, suppression.HandlerOptions{
-			Token: cfg.HTTP.Token.Value(), Timeout: cfg.HTTP.ReadTimeout, Logger: slog.Default(),
+			Token: cfg.HTTP.Token.Value(), MetricsToken: cfg.HTTP.MetricsToken.Value(),
+			Timeout: cfg.HTTP.ReadTimeout, Logger: slog.Default(),
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       cfg.HTTP.ReadTimeout,
