@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode"
@@ -213,5 +214,36 @@ func TestHostileFieldsAreClean(t *testing.T) {
 		for _, d := range dirtyStrings("Report", reflect.ValueOf(rep)) {
 			t.Errorf("%q line endings: unclean field %s", nl, d)
 		}
+	}
+}
+
+// TestHostileReportNotRetained: a Report keeps its records, not the report
+// part they were read from. A 10,000-recipient delivery-status part (about
+// 1.3 MB, of which the first MiB is read) gives 100 records; holding the
+// Report must cost about what they hold, not the whole part.
+func TestHostileReportNotRetained(t *testing.T) {
+	var b strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&b, "Final-Recipient: rfc822; user%05d@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 no\n\n", i)
+	}
+	msg := dsnMessage(b.String())
+	if len(msg) < 1<<20 {
+		t.Fatalf("test message is %d bytes, want more than the 1 MiB read of a report part", len(msg))
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	rep, err := Parse(strings.NewReader(msg))
+	if err != nil || len(rep.Recipients) != DefaultMaxRecipients {
+		t.Fatalf("Parse = %v records, %v; want %d records", len(rep.Recipients), err, DefaultMaxRecipients)
+	}
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(rep)
+	runtime.KeepAlive(msg)
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 256<<10 {
+		t.Errorf("a Report of %d records keeps %d KiB alive, want under 256 KiB", len(rep.Recipients), grown>>10)
 	}
 }

@@ -69,24 +69,22 @@ func cleanAll(v []string) {
 // sanitize cleans every string of a Report (see cleanField): the fields
 // reach SQL, logs, terminals, report mails and web pages.
 func sanitize(rep *Report) {
-	rep.ReportingMTA = cleanField(rep.ReportingMTA)
+	rep.ReportingMTA = strings.Clone(cleanField(rep.ReportingMTA))
 	for i := range rep.Recipients {
 		r := &rep.Recipients[i]
-		for _, f := range []*string{&r.FinalRecipient, &r.OriginalRecipient, &r.Action, &r.Status, &r.ReportedStatus,
-			&r.ReplyCode, &r.Diagnostic, &r.DiagnosticType, &r.Command, &r.RemoteMTA, &r.FeedbackType} {
-			*f = cleanField(*f)
-		}
+		detach(&r.FinalRecipient, &r.OriginalRecipient, &r.Action, &r.Status, &r.ReportedStatus,
+			&r.ReplyCode, &r.Diagnostic, &r.DiagnosticType, &r.Command, &r.RemoteMTA, &r.FeedbackType)
 	}
 	if fb := rep.Feedback; fb != nil {
-		for _, f := range []*string{&fb.Type, &fb.UserAgent, &fb.Version, &fb.SourceIP, &fb.OriginalMailFrom,
+		detach(&fb.Type, &fb.UserAgent, &fb.Version, &fb.SourceIP, &fb.OriginalMailFrom,
 			&fb.OriginalEnvelopeID, &fb.SourcePort, &fb.AuthFailure, &fb.DeliveryResult, &fb.DKIMDomain,
-			&fb.DKIMIdentity, &fb.DKIMSelector, &fb.SPFDNS, &fb.IdentityAlignment} {
-			*f = cleanField(*f)
+			&fb.DKIMIdentity, &fb.DKIMSelector, &fb.SPFDNS, &fb.IdentityAlignment)
+		for _, v := range [][]string{fb.OriginalRcptTo, fb.ReportedDomains, fb.ReportedURIs, fb.AuthenticationResults} {
+			cleanAll(v)
+			for i := range v {
+				v[i] = strings.Clone(v[i])
+			}
 		}
-		cleanAll(fb.OriginalRcptTo)
-		cleanAll(fb.ReportedDomains)
-		cleanAll(fb.ReportedURIs)
-		cleanAll(fb.AuthenticationResults)
 	}
 	m := &rep.Message
 	m.MessageID, m.From, m.Subject = cleanField(m.MessageID), cleanField(m.From), cleanField(m.Subject)
@@ -100,4 +98,24 @@ func sanitize(rep *Report) {
 		o.Headers[k] = cleanField(v)
 	}
 	cleanAll(rep.Problems)
+}
+
+// detach cleans the strings (see cleanField) and copies them into one new
+// allocation: the fields of a record are slices of the report part they
+// were read from (up to 1 MiB), which must not stay alive with the Report.
+func detach(fields ...*string) {
+	n := 0
+	for _, f := range fields {
+		*f = cleanField(*f)
+		n += len(*f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		b.WriteString(*f)
+	}
+	all := b.String()
+	for _, f := range fields {
+		*f, all = all[:len(*f)], all[len(*f):]
+	}
 }
