@@ -50,3 +50,17 @@ func TestOpenSQLitePathSpecialCharacters(t *testing.T) {
 		t.Errorf("the database is not at %s: %v", path, err)
 	}
 }
+
+// Every SQLite write commits durably: in WAL mode synchronous=NORMAL may
+// lose the last commits on a power cut, after the poller has already
+// moved their messages out of the mailbox.
+func TestOpenSQLiteSynchronousFull(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	var mode int
+	if err := s.db.QueryRow(`PRAGMA synchronous`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != 2 {
+		t.Errorf("PRAGMA synchronous = %d, want 2 (FULL)", mode)
+	}
+}

@@ -98,8 +98,10 @@ func oneRoundTrip(rawURL string) string {
 	return u.String()
 }
 
-// sqlitePragmas apply to every SQLite connection.
-const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+// sqlitePragmas apply to every SQLite connection. synchronous(FULL): in
+// WAL mode NORMAL may lose the last commits on a power cut, and the poller
+// moves mail out of the mailbox once a commit returns.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 
 // sqliteURIPath escapes the characters a file: URI gives a meaning to.
 var sqliteURIPath = strings.NewReplacer("%", "%25", "#", "%23")

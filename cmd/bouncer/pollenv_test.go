@@ -31,7 +31,13 @@ type mailboxYAML struct {
 
 func newPollEnv(t testing.TB, batch int, boxes func(d *testenv.DovecotServer) []mailboxYAML) *pollEnv {
 	t.Helper()
-	e := &pollEnv{dbURL: testenv.PostgresURL(t), dovecot: testenv.Dovecot(t)}
+	return newPollEnvDB(t, testenv.PostgresURL(t), batch, boxes)
+}
+
+// newPollEnvDB is newPollEnv on the database of dbURL.
+func newPollEnvDB(t testing.TB, dbURL string, batch int, boxes func(d *testenv.DovecotServer) []mailboxYAML) *pollEnv {
+	t.Helper()
+	e := &pollEnv{dbURL: dbURL, dovecot: testenv.Dovecot(t)}
 	db, err := sql.Open("postgres", e.dbURL)
 	if err != nil {
 		t.Fatal(err)

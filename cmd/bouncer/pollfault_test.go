@@ -237,3 +237,23 @@ func (p *cutProxy) serve(client net.Conn, target string, cut bool, limit int64) 
 	io.CopyN(client, server, limit)
 	p.cut.Store(true)
 }
+
+// TestPollDurableOnAsyncServer runs a pass against a Postgres that commits
+// asynchronously (synchronous_commit=off, the WAL written every 10 s) and
+// crashes it (immediate stop) as soon as messages reach Processed: every
+// moved message must still have its record after the restart, so the
+// rerun finds all of them counted once.
+func TestPollDurableOnAsyncServer(t *testing.T) {
+	pg := testenv.OwnPostgres(t, "synchronous_commit=off", "wal_writer_delay=10s", "wal_writer_flush_after=0")
+	e := newPollEnvDB(t, pg.URL, 25, imapsBox)
+	e.deliverBounces(t, faultMessages)
+	cmd, _ := e.startPoll(t)
+	waitFor(t, "a message in Processed", func() bool { return e.maildir(t, "Processed") > 0 })
+	pg.Stop("immediate")
+	cmd.Wait()
+	pg.Start()
+	if _, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config); code != 0 {
+		t.Fatalf("rerun exit %d: %s", code, stderr)
+	}
+	e.assertAllOnce(t, faultMessages)
+}

@@ -6,7 +6,9 @@
 //
 // When a server is not configured or unreachable, a test fails on CI
 // (CI=true) and skips elsewhere with a message saying how to enable it. The
-// package starts no server itself and holds no test logic of its own.
+// package starts no shared server itself and holds no test logic of its
+// own; OwnPostgres starts a throwaway cluster for a test that stops and
+// restarts its database.
 package testenv
 
 import (
