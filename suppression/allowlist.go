@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // AllowEntry is an allowlist row: an address or a whole domain that is
@@ -36,25 +38,37 @@ func (s *Store) AllowAdd(ctx context.Context, entry, note string, now time.Time)
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.db.ExecContext(ctx, s.q(allowAddSQL), e, s.tv(now), note); err != nil {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(allowAddSQL), e, s.tv(now), note); err != nil {
+			return err
+		}
+		return s.writeAudit(ctx, tx, now, ActionAllow, e, "added to the allowlist", note)
+	})
+	if err != nil {
 		return "", fmt.Errorf("suppression: allow %s: %w", e, err)
 	}
 	return e, nil
 }
 
-// AllowRemove takes an address or domain off the allowlist; one that is
-// not there is an error wrapping ErrNotFound.
-func (s *Store) AllowRemove(ctx context.Context, entry string) error {
+// AllowRemove takes an address or domain off the allowlist at now; one
+// that is not there is an error wrapping ErrNotFound.
+func (s *Store) AllowRemove(ctx context.Context, entry string, now time.Time) error {
 	e, err := s.normalizeAllow(entry)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM allowlist WHERE entry = ?`), e)
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM allowlist WHERE entry = ?`), e)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return fmt.Errorf("%w: %s is not on the allowlist", ErrNotFound, e)
+		}
+		return s.writeAudit(ctx, tx, now, ActionUnallow, e, "taken off the allowlist", "")
+	})
 	if err != nil {
 		return fmt.Errorf("suppression: disallow %s: %w", e, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("%w: %s is not on the allowlist", ErrNotFound, e)
 	}
 	return nil
 }

@@ -37,15 +37,25 @@ func (s *Store) Add(ctx context.Context, email string, m Manual, now time.Time) 
 			return fmt.Errorf("%w: %s", ErrAllowlisted, addr)
 		}
 		es, err := s.suppressManual(ctx, tx, []string{addr}, []Manual{m}, SourceManual, now)
-		if err == nil {
-			out = es[0]
+		if err != nil {
+			return err
 		}
-		return err
+		out = es[0]
+		return s.writeAudit(ctx, tx, now, ActionAdd, addr, addDetail(out), m.Note)
 	})
 	if err != nil {
 		return Entry{}, fmt.Errorf("suppression: add %s: %w", addr, err)
 	}
 	return out, nil
+}
+
+// addDetail says in words what Add did.
+func addDetail(e Entry) string {
+	d := "suppressed by hand, reason " + e.SuppressedReason
+	if e.ExpiresAt != nil {
+		d += ", until " + e.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return d
 }
 
 // suppressManual writes manual or imported suppressions for normalised
@@ -104,14 +114,27 @@ func (s *Store) Remove(ctx context.Context, email string, now time.Time) (Entry,
 		if !ok {
 			return ErrNotFound
 		}
+		detail := removeDetail(e)
 		e.clear(now)
 		out = e
-		return s.upsertEntries(ctx, tx, []Entry{e})
+		if err := s.upsertEntries(ctx, tx, []Entry{e}); err != nil {
+			return err
+		}
+		return s.writeAudit(ctx, tx, now, ActionRemove, addr, detail, "")
 	})
 	if err != nil {
 		return Entry{}, fmt.Errorf("suppression: remove %s: %w", addr, err)
 	}
 	return out, nil
+}
+
+// removeDetail says in words what Remove lifts from e.
+func removeDetail(e Entry) string {
+	counts := fmt.Sprintf("hard %d, soft %d, block %d, complaint %d", e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount)
+	if e.Suppressed {
+		return fmt.Sprintf("lifted the suppression (%s, source %s); cleared counts: %s", e.SuppressedReason, e.Source, counts)
+	}
+	return "cleared counts: " + counts
 }
 
 // clear resets e as Remove does, keeping what was last seen and the note.

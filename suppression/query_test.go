@@ -177,10 +177,10 @@ func TestAllowlist(t *testing.T) {
 		if _, err := s.Add(ctx, "vip@example.org", Manual{}, t0); !errors.Is(err, ErrAllowlisted) {
 			t.Errorf("Add(allowlisted) err = %v, want ErrAllowlisted", err)
 		}
-		if err := s.AllowRemove(ctx, "VIP@example.org"); err != nil {
+		if err := s.AllowRemove(ctx, "VIP@example.org", t0); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AllowRemove(ctx, "vip@example.org"); !errors.Is(err, ErrNotFound) {
+		if err := s.AllowRemove(ctx, "vip@example.org", t0); !errors.Is(err, ErrNotFound) {
 			t.Errorf("second AllowRemove err = %v, want ErrNotFound", err)
 		}
 	})

@@ -44,7 +44,10 @@ func (s *Store) Recompute(ctx context.Context, p Policy, now time.Time, dryRun b
 					known = append(known, c.After)
 				}
 			}
-			return s.saveEntries(ctx, tx, fresh, known)
+			if err := s.saveEntries(ctx, tx, fresh, known); err != nil {
+				return err
+			}
+			return s.auditRecompute(ctx, tx, now, changes)
 		})
 		if err != nil {
 			return all, fmt.Errorf("suppression: recompute: %w", err)
@@ -55,6 +58,33 @@ func (s *Store) Recompute(ctx context.Context, p Policy, now time.Time, dryRun b
 		}
 		after = last
 	}
+}
+
+// auditRecompute records one page's changes: one row per address that
+// changes, so its audit trail shows the recompute.
+func (s *Store) auditRecompute(ctx context.Context, tx *sqlx.Tx, now time.Time, changes []Change) error {
+	for _, c := range changes {
+		if err := s.writeAudit(ctx, tx, now, ActionRecompute, c.Email, recomputeDetail(c), ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recomputeDetail says in words what Recompute changed for one address.
+func recomputeDetail(c Change) string {
+	state := func(e Entry) string {
+		if e.Suppressed {
+			return "suppressed (" + e.SuppressedReason + ")"
+		}
+		return "not suppressed"
+	}
+	before := "no entry"
+	if c.Before != nil {
+		before = state(*c.Before)
+	}
+	return fmt.Sprintf("policy re-applied: %s -> %s; counts hard %d, soft %d, block %d, complaint %d",
+		before, state(c.After), c.After.HardCount, c.After.SoftCount, c.After.BlockCount, c.After.ComplaintCount)
 }
 
 // The addresses Recompute visits: those with an entry and those with events.

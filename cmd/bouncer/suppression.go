@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,11 +55,13 @@ func init() {
 	_ = add.MarkFlagRequired("reason")
 
 	remove := &cobra.Command{Use: "remove EMAIL", Short: "Lift an address's suppression and clear its counts", Args: cobra.ExactArgs(1), RunE: runSuppRemove}
+	remove.Flags().StringVar(&suppFlags.note, "note", "", "why, for the audit log")
 
 	imp := &cobra.Command{Use: "import FILE", Short: "Import a suppression list (ours, Amazon SES, SendGrid, Mailgun, Postmark; FILE - is stdin)",
 		Args: cobra.ExactArgs(1), RunE: runSuppImport}
 	imp.Flags().StringVar(&suppFlags.importFormat, "format", "", "force a layout instead of detecting it from the header row")
 	imp.Flags().BoolVar(&suppFlags.skipInvalid, "skip-invalid", false, "import the good lines when some are bad")
+	imp.Flags().StringVar(&suppFlags.note, "note", "", "why, for the audit log")
 
 	exp := &cobra.Command{Use: "export", Short: "Write the suppression list as CSV", Args: cobra.NoArgs, RunE: runSuppExport}
 	exp.Flags().StringVar(&suppFlags.exportFormat, "format", suppression.FormatBouncer, "bouncer, ses, sendgrid, mailgun or postmark")
@@ -68,6 +71,7 @@ func init() {
 	recompute := &cobra.Command{Use: "recompute", Short: "Re-apply the configured policy to the stored events and print what changes",
 		Args: cobra.NoArgs, RunE: runSuppRecompute}
 	recompute.Flags().BoolVar(&suppFlags.dryRun, "dry-run", false, "print the changes without writing them")
+	recompute.Flags().StringVar(&suppFlags.note, "note", "", "why, for the audit log")
 
 	suppressionCmd.AddCommand(list, check, show, add, remove, imp, exp, recompute, allowCommand())
 	rootCmd.AddCommand(suppressionCmd)
@@ -78,6 +82,7 @@ func allowCommand() *cobra.Command {
 	add := &cobra.Command{Use: "add ADDRESS|DOMAIN", Short: "Never suppress this address or domain", Args: cobra.ExactArgs(1), RunE: runAllowAdd}
 	add.Flags().StringVar(&suppFlags.note, "note", "", "free text kept with the entry")
 	remove := &cobra.Command{Use: "remove ADDRESS|DOMAIN", Short: "Take an entry off the allowlist", Args: cobra.ExactArgs(1), RunE: runAllowRemove}
+	remove.Flags().StringVar(&suppFlags.note, "note", "", "why, for the audit log")
 	list := &cobra.Command{Use: "list", Short: "List the allowlist", Args: cobra.NoArgs, RunE: runAllowList}
 	list.Flags().StringVar(&suppFlags.allowFormat, "format", "table", "table or json")
 	allow.AddCommand(add, remove, list)
@@ -115,7 +120,17 @@ func withStore(cmd *cobra.Command, fn func(ctx context.Context, s *suppression.S
 		return err
 	}
 	defer s.Close()
-	return fn(cmd.Context(), s)
+	return fn(suppression.WithActor(cmd.Context(), cliActor()), s)
+}
+
+// cliActor is who the audit log names for a change made from the command
+// line: the user running it, with the --note given.
+func cliActor() suppression.Actor {
+	who := os.Getenv("USER")
+	if u, err := user.Current(); err == nil {
+		who = u.Username
+	}
+	return suppression.Actor{Who: "cli:" + who, Via: suppression.ViaCLI, Note: suppFlags.note}
 }
 
 func runSuppList(cmd *cobra.Command, _ []string) error {
@@ -280,7 +295,7 @@ func runAllowAdd(cmd *cobra.Command, args []string) error {
 
 func runAllowRemove(cmd *cobra.Command, args []string) error {
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-		return s.AllowRemove(ctx, args[0])
+		return s.AllowRemove(ctx, args[0], time.Now())
 	})
 }
 
