@@ -44,10 +44,11 @@ type api struct {
 
 // NewHandler returns the HTTP JSON API:
 //
-//	GET    /v1/suppressions             list (reason, class, domain, since, all, cursor, limit)
+//	GET    /v1/suppressions             list (ParseFilter's parameters: q, contains, state, reason, class,
+//	                                    domain, source, since, until, sort, desc, all, cursor, limit)
 //	GET    /v1/suppressions/{email}     entry and evidence; 404 when unknown
 //	PUT    /v1/suppressions/{email}     suppress by hand {"reason", "note", "expires_at"}
-//	DELETE /v1/suppressions/{email}     lift the suppression; 404 when unknown
+//	DELETE /v1/suppressions/{email}     lift the suppression (?note= for the audit log); 404 when unknown
 //	POST   /v1/suppressions/check       {"emails": [...]} (up to MaxCheck) → {"results": [...]}
 //	GET    /v1/allowlist                the allowlist
 //	PUT    /v1/allowlist/{entry}        allow an address or a domain {"note"}

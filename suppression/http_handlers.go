@@ -1,12 +1,12 @@
 package suppression
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -29,23 +29,12 @@ func (a *api) list(w http.ResponseWriter, r *http.Request) {
 
 // filter reads List's query parameters; limit defaults to 100, at most 1000.
 func (a *api) filter(r *http.Request) (Filter, error) {
-	q := r.URL.Query()
-	f := Filter{Reason: q.Get("reason"), Class: q.Get("class"), Domain: q.Get("domain"), Cursor: q.Get("cursor"), Limit: 100}
-	var err error
-	if v := q.Get("all"); v != "" {
-		if f.All, err = strconv.ParseBool(v); err != nil {
-			return f, fmt.Errorf("%w: all=%q: want true or false", errBadRequest, v)
-		}
+	f, err := ParseFilter(r.URL.Query(), a.opts.Now())
+	if err != nil {
+		return f, fmt.Errorf("%w: %w", errBadRequest, err)
 	}
-	if v := q.Get("since"); v != "" {
-		if f.Since, err = ParseSince(v, a.opts.Now()); err != nil {
-			return f, fmt.Errorf("%w: %w", errBadRequest, err)
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 1000 {
-			return f, fmt.Errorf("%w: limit=%q: want 1 to 1000", errBadRequest, v)
-		}
+	if f.Limit == 0 {
+		f.Limit = 100
 	}
 	return f, nil
 }
@@ -75,7 +64,7 @@ func (a *api) put(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	e, err := a.store.Add(r.Context(), r.PathValue("email"), Manual{Reason: req.Reason, Note: req.Note, ExpiresAt: req.ExpiresAt}, a.opts.Now())
+	e, err := a.store.Add(a.actor(r), r.PathValue("email"), Manual{Reason: req.Reason, Note: req.Note, ExpiresAt: req.ExpiresAt}, a.opts.Now())
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -84,7 +73,7 @@ func (a *api) put(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) remove(w http.ResponseWriter, r *http.Request) {
-	if _, err := a.store.Remove(r.Context(), r.PathValue("email"), a.opts.Now()); err != nil {
+	if _, err := a.store.Remove(a.actor(r), r.PathValue("email"), a.opts.Now()); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -137,7 +126,7 @@ func (a *api) allowPut(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	e, err := a.store.AllowAdd(r.Context(), r.PathValue("entry"), req.Note, a.opts.Now())
+	e, err := a.store.AllowAdd(a.actor(r), r.PathValue("entry"), req.Note, a.opts.Now())
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -146,11 +135,17 @@ func (a *api) allowPut(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *api) allowDelete(w http.ResponseWriter, r *http.Request) {
-	if err := a.store.AllowRemove(r.Context(), r.PathValue("entry")); err != nil {
+	if err := a.store.AllowRemove(a.actor(r), r.PathValue("entry"), a.opts.Now()); err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// actor returns the request's context carrying who changes the list: the
+// API's token holder, with the note= query parameter as the reason.
+func (a *api) actor(r *http.Request) context.Context {
+	return WithActor(r.Context(), Actor{Who: "api", Via: ViaAPI, Note: r.URL.Query().Get("note")})
 }
 
 func (a *api) healthz(w http.ResponseWriter, r *http.Request) {

@@ -64,12 +64,21 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions, now
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		res.Imported, res.Allowlisted, err = s.importRows(ctx, tx, rows, now)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.writeAudit(ctx, tx, now, ActionImport, "", importDetail(res), "")
 	})
 	if err != nil {
 		return res, fmt.Errorf("suppression: import: %w", err)
 	}
 	return res, nil
+}
+
+// importDetail says in words what Import did.
+func importDetail(r ImportResult) string {
+	return fmt.Sprintf("imported %d addresses (%s format); %d skipped as allowlisted, %d invalid lines skipped",
+		r.Imported, r.Format, len(r.Allowlisted), len(r.Invalid))
 }
 
 // importRow is one address to suppress from a file.
@@ -195,7 +204,8 @@ func (s *Store) importRows(ctx context.Context, tx *sqlx.Tx, rows []importRow, n
 }
 
 // Export writes the entries f selects (active at now unless f.All) as CSV
-// in the named format, with its header row.
+// in the named format, with its header row, streamed from one query: memory
+// stays flat whatever the size of the list.
 func (s *Store) Export(ctx context.Context, w io.Writer, formatName string, f Filter, now time.Time) (int, error) {
 	ft, err := formatNamed(formatName)
 	if err != nil {
@@ -206,22 +216,15 @@ func (s *Store) Export(ctx context.Context, w io.Writer, formatName string, f Fi
 		return 0, fmt.Errorf("suppression: export: %w", err)
 	}
 	n := 0
-	f.Limit = 1000
-	for {
-		p, err := s.List(ctx, f, now)
-		if err != nil {
-			return n, err
+	err = s.Each(ctx, f, now, func(e Entry) error {
+		n++
+		if err := cw.Write(ft.write(e)); err != nil {
+			return fmt.Errorf("suppression: export: %w", err)
 		}
-		for _, e := range p.Entries {
-			if err := cw.Write(ft.write(e)); err != nil {
-				return n, fmt.Errorf("suppression: export: %w", err)
-			}
-			n++
-		}
-		if p.Next == "" {
-			break
-		}
-		f.Cursor = p.Next
+		return nil
+	})
+	if err != nil {
+		return n, err
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

@@ -3,28 +3,69 @@ package suppression
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/bouncer-mail/bouncer/migrations"
 )
 
-// Filter selects entries for List. The zero Filter lists every active
-// suppression.
+// Filter selects entries for List, Each and Export. The zero Filter lists
+// every active suppression in address order.
 type Filter struct {
 	Reason string    // suppression reason (or, for entries not suppressed, the last reason)
 	Class  string    // class of the last event: hard, soft, block, complaint
 	Domain string    // whole domain, normalised like addresses
+	Source string    // bounce, complaint, manual or import
 	Since  time.Time // last seen at or after; zero: any time
+	Until  time.Time // last seen before; zero: any time
+	// Search matches addresses, or domains when it starts with "@": by
+	// prefix, or anywhere in them with Contains. Prefixes are an index
+	// range on both dialects; Contains uses a trigram index on Postgres
+	// (pg_trgm) and scans on SQLite.
+	Search   string
+	Contains bool
+	// State is one of the States; empty means StateActive, or StateAny
+	// when All is set.
+	State string
 	// All includes addresses with failures that are not (or no longer)
-	// suppressed, and allowlisted ones.
-	All    bool
-	Cursor string // from Page.Next: continue after it
+	// suppressed, and allowlisted ones (State StateAny).
+	All bool
+	// Sort is one of the Sorts (empty: SortEmail); Desc reverses it.
+	Sort   string
+	Desc   bool
+	Cursor string // from Page.Next: continue after it (same Sort and Desc)
 	Limit  int    // entries per page; 0 means no limit
 }
 
-// Page is one page of List, in address order.
+// List states, as Filter.State.
+const (
+	StateActive  = "suppressed" // suppressed now: not expired, not allowlisted
+	StateFailing = "failing"    // counted failures, not suppressed, not allowlisted
+	StateExpired = "expired"    // suppressed once, expired by now
+	StateAllowed = "allowed"    // covered by the allowlist
+	StateAny     = "any"        // suppressed (active or not) or with failures
+)
+
+// States lists the values of Filter.State.
+var States = []string{StateActive, StateFailing, StateExpired, StateAllowed, StateAny}
+
+// List sort orders, as Filter.Sort. Each is one index, so a page is one
+// index range whatever the size of the list.
+const (
+	SortEmail    = "email"
+	SortDomain   = "domain"
+	SortLastSeen = "last_seen"
+)
+
+// Sorts lists the values of Filter.Sort.
+var Sorts = []string{SortEmail, SortDomain, SortLastSeen}
+
+// Page is one page of List, in the filter's order.
 type Page struct {
 	Entries []Entry `json:"suppressions"`
 	Next    string  `json:"next_cursor,omitempty"` // empty on the last page
@@ -35,13 +76,22 @@ type Page struct {
 const activeSQL = `suppressed AND (expires_at IS NULL OR expires_at > ?)
  AND NOT EXISTS (SELECT 1 FROM allowlist a WHERE a.entry IN (suppressions.email, suppressions.domain))`
 
-// List returns the entries matching f, active at now unless f.All.
+// Conditions of the other states.
+const (
+	allowedSQL = `EXISTS (SELECT 1 FROM allowlist a WHERE a.entry IN (suppressions.email, suppressions.domain))`
+	countedSQL = `hard_count + soft_count + block_count + complaint_count > 0`
+	failingSQL = `NOT suppressed AND ` + countedSQL + ` AND NOT ` + allowedSQL
+	expiredSQL = `suppressed AND expires_at <= ?`
+	anySQL     = `(suppressed OR ` + countedSQL + `)`
+)
+
+// List returns one page of the entries matching f at now. Pages are keyset
+// pages: each reads one index range after the cursor, never an OFFSET.
 func (s *Store) List(ctx context.Context, f Filter, now time.Time) (Page, error) {
-	where, args, err := s.listWhere(f, now)
+	q, args, err := s.listQuery(f, now)
 	if err != nil {
 		return Page{}, err
 	}
-	q := `SELECT ` + entryCols + ` FROM suppressions WHERE ` + strings.Join(where, " AND ") + ` ORDER BY email`
 	if f.Limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit+1)
@@ -53,45 +103,230 @@ func (s *Store) List(ctx context.Context, f Filter, now time.Time) (Page, error)
 	p := Page{Entries: es}
 	if f.Limit > 0 && len(es) > f.Limit {
 		p.Entries = es[:f.Limit]
-		p.Next = base64.RawURLEncoding.EncodeToString([]byte(es[f.Limit-1].Email))
+		p.Next = cursorAfter(f, es[f.Limit-1])
 	}
 	return p, nil
 }
 
-// ErrBadCursor is returned by List for a cursor it did not issue.
+// Each calls fn for every entry matching f at now, in the filter's order,
+// streamed from one query (memory stays flat whatever the number of
+// rows); f.Limit and f.Cursor apply as in List. An error from fn stops it
+// and is returned.
+func (s *Store) Each(ctx context.Context, f Filter, now time.Time, fn func(Entry) error) error {
+	q, args, err := s.listQuery(f, now)
+	if err != nil {
+		return err
+	}
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.rdb.QueryxContext(ctx, s.q(q), args...)
+	if err != nil {
+		return fmt.Errorf("suppression: list: %w", err)
+	}
+	defer rows.Close()
+	var e Entry
+	dests := e.dests()
+	for rows.Next() {
+		e = Entry{}
+		if err := rows.Scan(dests...); err != nil {
+			return fmt.Errorf("suppression: list: %w", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("suppression: list: %w", err)
+	}
+	return nil
+}
+
+// ErrBadCursor is returned by List for a cursor it did not issue (or one
+// issued for another sort order).
 var ErrBadCursor = errors.New("suppression: bad cursor")
 
-func (s *Store) listWhere(f Filter, now time.Time) ([]string, []any, error) {
-	where, args := []string{"true"}, []any{}
-	if f.All {
-		where = append(where, "(suppressed OR hard_count + soft_count + block_count + complaint_count > 0)")
-	} else {
-		where, args = append(where, activeSQL), append(args, s.tv(now))
+// ErrBadFilter is returned, wrapped with the field, for a filter value
+// List does not know.
+var ErrBadFilter = errors.New("suppression: bad filter")
+
+// listQuery builds the SELECT of List and Each, without its LIMIT.
+func (s *Store) listQuery(f Filter, now time.Time) (string, []any, error) {
+	col, err := sortColumn(f.Sort)
+	if err != nil {
+		return "", nil, err
 	}
+	where, args, err := s.listWhere(f, now)
+	if err != nil {
+		return "", nil, err
+	}
+	if f.Cursor != "" {
+		cond, cargs, err := s.cursorCond(f, col)
+		if err != nil {
+			return "", nil, err
+		}
+		where, args = append(where, cond), append(args, cargs...)
+	}
+	dir := ""
+	if f.Desc {
+		dir = " DESC"
+	}
+	order := "email" + dir
+	if col != "email" {
+		order = col + dir + ", " + order
+	}
+	return `SELECT ` + entryCols + ` FROM suppressions WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order, args, nil
+}
+
+// sortColumn checks a Filter.Sort and returns its column.
+func sortColumn(sort string) (string, error) {
+	switch sort {
+	case "", SortEmail:
+		return "email", nil
+	case SortDomain, SortLastSeen:
+		return sort, nil
+	}
+	return "", fmt.Errorf("%w: sort %q: want one of %s", ErrBadFilter, sort, strings.Join(Sorts, ", "))
+}
+
+func (s *Store) listWhere(f Filter, now time.Time) ([]string, []any, error) {
+	where, args, err := s.stateWhere(f, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
 	if f.Reason != "" {
-		where, args = append(where, "COALESCE(NULLIF(suppressed_reason, ''), last_reason) = ?"), append(args, f.Reason)
+		add("COALESCE(NULLIF(suppressed_reason, ''), last_reason) = ?", f.Reason)
 	}
 	if f.Class != "" {
-		where, args = append(where, "last_class = ?"), append(args, f.Class)
+		add("last_class = ?", f.Class)
+	}
+	if f.Source != "" {
+		add("source = ?", f.Source)
 	}
 	if f.Domain != "" {
 		d, err := NormalizeDomain(f.Domain)
 		if err != nil {
 			return nil, nil, err
 		}
-		where, args = append(where, "domain = ?"), append(args, d)
+		add("domain = ?", d)
 	}
 	if !f.Since.IsZero() {
-		where, args = append(where, "last_seen >= ?"), append(args, s.tv(f.Since))
+		add("last_seen >= ?", s.tv(f.Since))
 	}
-	if f.Cursor != "" {
-		after, err := base64.RawURLEncoding.DecodeString(f.Cursor)
-		if err != nil || len(after) == 0 {
-			return nil, nil, ErrBadCursor
-		}
-		where, args = append(where, "email > ?"), append(args, string(after))
+	if !f.Until.IsZero() {
+		add("last_seen < ?", s.tv(f.Until))
+	}
+	if f.Search != "" {
+		cond, a := s.searchCond(f.Search, f.Contains)
+		add(cond, a...)
 	}
 	return where, args, nil
+}
+
+// stateWhere is the condition of f's state.
+func (s *Store) stateWhere(f Filter, now time.Time) ([]string, []any, error) {
+	state := f.State
+	if state == "" && f.All {
+		state = StateAny
+	}
+	switch state {
+	case "", StateActive:
+		return []string{activeSQL}, []any{s.tv(now)}, nil
+	case StateFailing:
+		return []string{failingSQL}, nil, nil
+	case StateExpired:
+		return []string{expiredSQL}, []any{s.tv(now)}, nil
+	case StateAllowed:
+		return []string{allowedSQL}, nil, nil
+	case StateAny:
+		return []string{anySQL}, nil, nil
+	}
+	return nil, nil, fmt.Errorf("%w: state %q: want one of %s", ErrBadFilter, state, strings.Join(States, ", "))
+}
+
+// maxRune ends a prefix range: every string that starts with p sorts
+// below p + maxRune (byte order, as both dialects compare these columns).
+const maxRune = "\U0010FFFF"
+
+// searchCond is the condition of a search: an address, or a domain when it
+// starts with "@"; a prefix (an index range) or, with contains, anywhere.
+func (s *Store) searchCond(search string, contains bool) (string, []any) {
+	col := "email"
+	if d, ok := strings.CutPrefix(search, "@"); ok {
+		col, search = "domain", strings.ToLower(d)
+	} else if !s.opts.CaseSensitive {
+		search = strings.ToLower(search)
+	} else if at := strings.LastIndexByte(search, '@'); at >= 0 {
+		search = search[:at] + strings.ToLower(search[at:])
+	}
+	if !contains {
+		return col + " >= ? AND " + col + " < ?", []any{search, search + maxRune}
+	}
+	if s.dialect == migrations.SQLite {
+		return "instr(" + col + ", ?) > 0", []any{search}
+	}
+	// Postgres: on email, so the trigram index serves domains too.
+	pattern := "%" + likeEscape.Replace(search) + "%"
+	if col == "domain" {
+		pattern = "%@%" + likeEscape.Replace(search) + "%"
+	}
+	return `email LIKE ? ESCAPE '\'`, []any{pattern}
+}
+
+// likeEscape quotes LIKE's wildcards.
+var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// cursor is what Page.Next holds: the sort and the last entry's key.
+type cursor struct {
+	Sort  string `json:"s"`
+	Desc  bool   `json:"d,omitempty"`
+	Key   string `json:"k,omitempty"` // the sort column's value (domain, or last_seen as RFC 3339)
+	Email string `json:"e"`
+}
+
+// cursorAfter returns the cursor of the page that follows e.
+func cursorAfter(f Filter, e Entry) string {
+	c := cursor{Sort: f.Sort, Desc: f.Desc, Email: e.Email}
+	switch f.Sort {
+	case SortDomain:
+		c.Key = e.Domain
+	case SortLastSeen:
+		c.Key = e.LastSeen.UTC().Format(time.RFC3339Nano)
+	}
+	b, _ := json.Marshal(c) //nolint:errcheck // strings and a bool always encode
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// cursorCond is the keyset condition "after the cursor" for column col.
+func (s *Store) cursorCond(f Filter, col string) (string, []any, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(f.Cursor)
+	if err != nil || len(raw) == 0 || !utf8.Valid(raw) {
+		return "", nil, ErrBadCursor
+	}
+	var c cursor
+	if json.Unmarshal(raw, &c) != nil {
+		c = cursor{Email: string(raw)} // the plain-address cursors of earlier versions
+	}
+	if c.Sort != f.Sort || c.Desc != f.Desc || c.Email == "" {
+		return "", nil, ErrBadCursor
+	}
+	op := ">"
+	if f.Desc {
+		op = "<"
+	}
+	switch col {
+	case "email":
+		return "email " + op + " ?", []any{c.Email}, nil
+	case "domain":
+		return "(domain, email) " + op + " (?, ?)", []any{c.Key, c.Email}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, c.Key)
+	if err != nil {
+		return "", nil, ErrBadCursor
+	}
+	return "(last_seen, email) " + op + " (?, ?)", []any{s.tv(t), c.Email}, nil
 }
 
 // Check states, as CheckResult.State.
