@@ -179,3 +179,29 @@ func TestSchemaTooNewSQLite(t *testing.T) {
 	testTooNew(t, openSQLite(t), migrations.SQLite,
 		"INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, 1)")
 }
+
+// TestInitialized checks Initialized is false on an empty database, true
+// after Up, and creates nothing itself (both dialects).
+func TestInitialized(t *testing.T) {
+	for _, d := range []migrations.Dialect{migrations.Postgres, migrations.SQLite} {
+		t.Run(string(d), func(t *testing.T) {
+			var db *sql.DB
+			if d == migrations.Postgres {
+				db = openPostgres(t, testenv.PostgresURL(t))
+			} else {
+				db = openSQLite(t)
+			}
+			for range 2 { // the first call must not have created the table
+				if ok, err := migrations.Initialized(context.Background(), db, d); ok || err != nil {
+					t.Fatalf("Initialized(empty) = %v, %v; want false, nil", ok, err)
+				}
+			}
+			if _, err := migrations.Up(context.Background(), db, d); err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := migrations.Initialized(context.Background(), db, d); !ok || err != nil {
+				t.Errorf("Initialized(after Up) = %v, %v; want true, nil", ok, err)
+			}
+		})
+	}
+}

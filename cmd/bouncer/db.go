@@ -21,14 +21,19 @@ import (
 // foreign keys enforced, and write transactions that take the lock at BEGIN.
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
 
-// databaseURL returns the database cfg names: database.url, or when it is
-// empty sqlite:STATE_DIR/bouncer.db. It creates the directory that will
+// storeURL returns the database cfg names: database.url, or when it is
+// empty sqlite:STATE_DIR/bouncer.db.
+func storeURL(cfg *Config) string {
+	if cfg.Database.URL != "" {
+		return cfg.Database.URL
+	}
+	return "sqlite:" + filepath.Join(cfg.StateDir, "bouncer.db")
+}
+
+// databaseURL returns storeURL(cfg), creating the directory that will
 // hold a SQLite file (mode 0700) when missing.
 func databaseURL(cfg *Config) (string, error) {
-	u := cfg.Database.URL
-	if u == "" {
-		u = "sqlite:" + filepath.Join(cfg.StateDir, "bouncer.db")
-	}
+	u := storeURL(cfg)
 	if path, ok := sqlitePath(u); ok {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return "", fmt.Errorf("database: state directory: %w", err)
@@ -68,6 +73,47 @@ func openDB(ctx context.Context, cfg *Config) (*sqlx.DB, migrations.Dialect, err
 		return nil, "", fmt.Errorf("database: connect %s: %w", dialect, redactErr(err, raw))
 	}
 	return db, dialect, nil
+}
+
+// exitNoDatabase is the exit status of a command that found no database to
+// read (the same as suppression check's "could not check").
+const exitNoDatabase = 2
+
+// requireDatabase returns an error (exit 2) unless the configured database
+// exists and holds bouncer's schema. It creates nothing: a read command
+// run from the wrong directory, or before the first run, must say so
+// instead of answering from a new, empty store ("deliverable" for an
+// address the real list suppresses).
+func requireDatabase(ctx context.Context, cfg *Config) error {
+	u := storeURL(cfg)
+	if path, ok := sqlitePath(u); ok {
+		if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+			return noDatabase(cfg, u)
+		}
+	}
+	db, dialect, err := openDB(ctx, cfg)
+	if err != nil {
+		return withExit(exitNoDatabase, err)
+	}
+	defer db.Close()
+	ok, err := migrations.Initialized(ctx, db.DB, dialect)
+	if err != nil {
+		return withExit(exitNoDatabase, err)
+	}
+	if !ok {
+		return noDatabase(cfg, u)
+	}
+	return nil
+}
+
+// noDatabase explains a missing database and what to do about it.
+func noDatabase(cfg *Config, u string) error {
+	where := "no config file found (--config, $BOUNCER_CONFIG, " + strings.Join(defaultConfigPaths, ", ") + "), so the default database was tried"
+	if cfg.Path != "" {
+		where = "config " + cfg.Path
+	}
+	return withExit(exitNoDatabase, fmt.Errorf("no bouncer database at %s (%s): name the right config with --config FILE or $BOUNCER_CONFIG, "+
+		"or create the database with `bouncer migrate` (or `bouncer run`)", redactURL(u), where))
 }
 
 // redactErr replaces the password of rawURL wherever err's text holds it.

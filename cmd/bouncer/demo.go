@@ -76,7 +76,7 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 	fmt.Fprintf(out, "== bouncer demo: an IMAP mailbox at %s with %d messages; database %s\n\n",
 		addr, demoCount(), filepath.Join(dir, "bouncer.db"))
 
-	store, opts, err := openPolling(ctx, cfg, ctx)
+	store, opts, err := openPolling(ctx, cfg, ctx, true)
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func runIngest(cmd *cobra.Command, args []string) error {
 	}
 	defer closeIn()
 	ctx := cmd.Context()
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, cfg.Path != "") // creates the database only with a config file
 	if err != nil {
 		return withExit(exitTempFail, err)
 	}

@@ -13,10 +13,11 @@ import (
 
 // openPolling opens the store and builds the pass options for poll and
 // run, and tunes the garbage collector for polling (see tuneGC); the
-// caller closes the store.
-func openPolling(ctx context.Context, cfg *Config, soft context.Context) (*suppression.Store, *poller.Options, error) {
+// caller closes the store. create lets it create the database (demo, and
+// poll and run with a config file).
+func openPolling(ctx context.Context, cfg *Config, soft context.Context, create bool) (*suppression.Store, *poller.Options, error) {
 	tuneGC(len(cfg.Mailboxes))
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, create)
 	if err != nil {
 		return nil, nil, err
 	}

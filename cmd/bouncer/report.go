@@ -110,7 +110,7 @@ func withReporter(cmd *cobra.Command, load func(*cobra.Command) (*Config, error)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(cmd.Context(), cfg)
+	store, err := openStore(cmd.Context(), cfg, false)
 	if err != nil {
 		return err
 	}

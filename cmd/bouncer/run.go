@@ -60,7 +60,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	soft := cmd.Context()
 	hard, cancel := twoStep(soft, shutdownGrace)
 	defer cancel()
-	store, opts, err := openPolling(hard, cfg, soft)
+	store, opts, err := openPolling(hard, cfg, soft, cfg.Path != "")
 	if err != nil {
 		return err
 	}

@@ -23,9 +23,9 @@ const (
 // suppFlags holds the flags of the suppression commands.
 var suppFlags struct {
 	reason, class, domain, since, note, expires, output string
-	all, skipInvalid, dryRun                            bool
+	all, skipInvalid, dryRun, verbose                   bool
 	// one per command: their defaults differ
-	listFormat, showFormat, importFormat, exportFormat, allowFormat string
+	listFormat, showFormat, importFormat, exportFormat, allowFormat, checkFormat string
 }
 
 var suppressionCmd = &cobra.Command{
@@ -45,6 +45,8 @@ func init() {
 
 	check := &cobra.Command{Use: "check EMAIL...", Short: "Say whether each address may be mailed; exit 1 when any is suppressed, 2 on error",
 		Args: cobra.MinimumNArgs(1), RunE: runSuppCheck}
+	check.Flags().StringVar(&suppFlags.checkFormat, "format", "table", "table or json (json names the database read)")
+	check.Flags().BoolVarP(&suppFlags.verbose, "verbose", "v", false, "say on stderr which config and database were read")
 	show := &cobra.Command{Use: "show EMAIL", Short: "Show an address's entry and the evidence behind it", Args: cobra.ExactArgs(1), RunE: runSuppShow}
 	show.Flags().StringVar(&suppFlags.showFormat, "format", "table", "table or json")
 
@@ -100,8 +102,15 @@ func storeOptions(cfg *Config) suppression.Options {
 }
 
 // openStore opens the configured database (applying pending migrations)
-// as a suppression store with the configured policy.
-func openStore(ctx context.Context, cfg *Config) (*suppression.Store, error) {
+// as a suppression store with the configured policy. Unless create is set
+// the database must already hold bouncer's schema (requireDatabase): only
+// demo, migrate, and run, poll and ingest with a config file may create one.
+func openStore(ctx context.Context, cfg *Config, create bool) (*suppression.Store, error) {
+	if !create {
+		if err := requireDatabase(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
 	u, err := databaseURL(cfg)
 	if err != nil {
 		return nil, err
@@ -109,13 +118,13 @@ func openStore(ctx context.Context, cfg *Config) (*suppression.Store, error) {
 	return suppression.Open(ctx, u, storeOptions(cfg))
 }
 
-// withStore loads the configuration, opens the store and runs fn.
+// withStore loads the configuration, opens the existing store and runs fn.
 func withStore(cmd *cobra.Command, fn func(ctx context.Context, s *suppression.Store) error) error {
 	cfg, err := loadConfig(cmd)
 	if err != nil {
 		return err
 	}
-	s, err := openStore(cmd.Context(), cfg)
+	s, err := openStore(cmd.Context(), cfg, false)
 	if err != nil {
 		return err
 	}
@@ -158,16 +167,36 @@ func runSuppList(cmd *cobra.Command, _ []string) error {
 }
 
 func runSuppCheck(cmd *cobra.Command, args []string) error {
-	var res []suppression.CheckResult
-	err := withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-		var err error
-		res, err = s.Check(ctx, args, time.Now())
-		return err
-	})
+	if f := suppFlags.checkFormat; f != "table" && f != "json" {
+		return withExit(exitCheckError, fmt.Errorf("--format %q: want table or json", f))
+	}
+	cfg, err := loadConfig(cmd)
 	if err != nil {
 		return withExit(exitCheckError, err)
 	}
-	if err := printChecks(cmd.OutOrStdout(), res); err != nil {
+	source := checkSource{Config: cfg.Path, Database: redactURL(storeURL(cfg))}
+	if suppFlags.verbose {
+		config := source.Config
+		if config == "" {
+			config = "(none found: defaults)"
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "config: %s\ndatabase: %s\n", config, source.Database)
+	}
+	s, err := openStore(cmd.Context(), cfg, false)
+	if err != nil {
+		return withExit(exitCheckError, err)
+	}
+	defer s.Close()
+	res, err := s.Check(cmd.Context(), args, time.Now())
+	if err != nil {
+		return withExit(exitCheckError, err)
+	}
+	if suppFlags.checkFormat == "json" {
+		err = writeJSONTo(cmd.OutOrStdout(), checkOutput{checkSource: source, Results: res})
+	} else {
+		err = printChecks(cmd.OutOrStdout(), res)
+	}
+	if err != nil {
 		return withExit(exitCheckError, err)
 	}
 	for _, r := range res {
@@ -176,6 +205,18 @@ func runSuppCheck(cmd *cobra.Command, args []string) error {
 		}
 	}
 	return nil
+}
+
+// checkSource names what suppression check read.
+type checkSource struct {
+	Config   string `json:"config"`   // the config file; empty when none was found
+	Database string `json:"database"` // the database URL, password hidden
+}
+
+// checkOutput is suppression check --format json.
+type checkOutput struct {
+	checkSource
+	Results []suppression.CheckResult `json:"results"`
 }
 
 func runSuppShow(cmd *cobra.Command, args []string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/internal/testenv"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -149,5 +151,77 @@ func TestSuppressionImportReportsLines(t *testing.T) {
 	out, errOut, code := runSupp(t, cfg, "import", file, "--skip-invalid")
 	if code != 0 || !strings.Contains(out, "imported 2 addresses (ses format)") || !strings.Contains(out, "skipped line 3") {
 		t.Errorf("import --skip-invalid: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestReadCommandsFailClosed checks that with no database (no config file
+// found, or a config whose database was never created) every read and edit
+// command exits 2 naming what to do, and creates nothing: `suppression
+// check` must never answer "deliverable" from a new, empty store.
+func TestReadCommandsFailClosed(t *testing.T) {
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	state := filepath.Join(t.TempDir(), "xdg")
+	t.Setenv("XDG_STATE_HOME", state) // the default database: state/bouncer/bouncer.db
+	t.Setenv("BOUNCER_CONFIG", "")
+	if _, err := os.Stat("/etc/bouncer/bouncer.yaml"); err == nil {
+		t.Skip("/etc/bouncer/bouncer.yaml exists here: the no-config case cannot be tested")
+	}
+	emptyDir := t.TempDir()
+	withCfg := writeFile(t, "bouncer.yaml", "state_dir: "+emptyDir+"\n")
+	pgCfg := writeFile(t, "pg.yaml", "database: {url: '"+testenv.PostgresURL(t)+"'}\n")
+	commands := [][]string{
+		{"suppression", "check", "kijitora@example.org"},
+		{"suppression", "list"},
+		{"suppression", "list", "--format", "csv"},
+		{"suppression", "show", "kijitora@example.org"},
+		{"suppression", "export"},
+		{"suppression", "add", "kijitora@example.org", "--reason", "test"},
+		{"suppression", "allow", "list"},
+		{"report", "preview"},
+	}
+	for _, cfg := range []string{"", withCfg, pgCfg} {
+		for _, args := range commands {
+			if cfg != "" {
+				args = append(args[:len(args):len(args)], "--config", cfg)
+			}
+			resetFlags(rootCmd)
+			out, errOut, code := runCLI(t, args...)
+			if code != exitNoDatabase || !strings.Contains(errOut, "no bouncer database at") || !strings.Contains(errOut, "bouncer migrate") {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d and a message naming the database and `bouncer migrate`", args, code, out, errOut, exitNoDatabase)
+			}
+		}
+	}
+	if _, err := os.Stat(state); !os.IsNotExist(err) {
+		t.Errorf("a read command created the default state directory %s (stat: %v)", state, err)
+	}
+	if ents, _ := os.ReadDir(emptyDir); len(ents) != 0 {
+		t.Errorf("a read command created files in the config's state_dir: %v", ents)
+	}
+	_, errOut, _ := runCLI(t, "suppression", "check", "a@b.test", "--config", withCfg)
+	if want := "no config file found"; strings.Contains(errOut, want) {
+		t.Errorf("with a config file the message says %q: %s", want, errOut)
+	}
+}
+
+// TestCheckNamesItsDatabase checks suppression check --verbose and
+// --format json say which config and database were read.
+func TestCheckNamesItsDatabase(t *testing.T) {
+	cfg := suppConfig(t)
+	_, errOut, code := runSupp(t, cfg, "check", "dead@x.test", "--verbose")
+	if code != 1 || !strings.Contains(errOut, "config: "+cfg+"\n") || !strings.Contains(errOut, "database: sqlite:") {
+		t.Errorf("check --verbose: exit %d, stderr %q; want 1 and the config and database named", code, errOut)
+	}
+	out, errOut, code := runSupp(t, cfg, "check", "dead@x.test", "new@z.test", "--format", "json")
+	var got struct {
+		Config, Database string
+		Results          []suppression.CheckResult
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 1 {
+		t.Fatalf("check --format json: exit %d, %v: %s %s", code, err, out, errOut)
+	}
+	if got.Config != cfg || !strings.HasPrefix(got.Database, "sqlite:") || !strings.HasSuffix(got.Database, "bouncer.db") ||
+		len(got.Results) != 2 || !got.Results[0].Suppressed || got.Results[1].State != "deliverable" {
+		t.Errorf("check --format json = %+v; want config %s, a sqlite: database ending bouncer.db, dead suppressed and new deliverable", got, cfg)
 	}
 }

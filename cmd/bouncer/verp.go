@@ -187,7 +187,7 @@ func verifyAddress(ctx context.Context, cfg *Config, codec verp.Codec, addr, rcp
 	}
 	var refs verp.RefLookup
 	if token[0] == verp.FormRef {
-		store, err := openStore(ctx, cfg)
+		store, err := openStore(ctx, cfg, false)
 		if err != nil {
 			return "", withExit(exitVERPCannotCheck, err)
 		}
@@ -206,7 +206,7 @@ func verifyAddress(ctx context.Context, cfg *Config, codec verp.Codec, addr, rcp
 
 // storeVERPRef records the mapping of a reference token.
 func storeVERPRef(ctx context.Context, cfg *Config, s verp.Signed, now time.Time) error {
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

@@ -20,13 +20,18 @@ func verpConfig(t *testing.T, keys ...string) string {
 	if err := os.WriteFile(keyFile, []byte("# first signs\n"+strings.Join(keys, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return writeFile(t, "bouncer.yaml", fmt.Sprintf(`
+	cfg := writeFile(t, "bouncer.yaml", fmt.Sprintf(`
 state_dir: %s
 mailboxes:
   - {name: main, protocol: imap, host: h, username: u, password_file: %s, address: bounces@example.com}
   - {name: other, protocol: imap, host: h, username: u, password_file: %s, address: returns@example.net}
 verp: {secret_file: %s}
 `, dir, keyFile, keyFile, keyFile))
+	// verp sign stores references in the database, which it does not create.
+	if _, errOut, code := runCLI(t, "migrate", "--config", cfg); code != 0 {
+		t.Fatalf("migrate: exit %d: %s", code, errOut)
+	}
+	return cfg
 }
 
 func runVERP(t *testing.T, args ...string) (string, string, int) {
