@@ -29,7 +29,18 @@ func corpusFiles(t testing.TB) []string {
 // TestGolden parses every corpus message and compares the Report, field by
 // field, with NAME.golden.json; the same message with CRLF and with CR line
 // endings must give the same Report.
+//
+// With -update it rewrites the golden files and fails listing every class
+// or reason it changed (file, record index, old → new), so that no rewrite
+// of classes goes unseen: the commit that carries it says which and why.
 func TestGolden(t *testing.T) {
+	var flips []string
+	defer func() {
+		if len(flips) > 0 {
+			t.Errorf("-update rewrote %d classes or reasons (list them in the commit message, with why; run the tests again to check):\n%s",
+				len(flips), strings.Join(flips, "\n"))
+		}
+	}()
 	for _, path := range corpusFiles(t) {
 		name := strings.TrimSuffix(filepath.Base(path), ".eml")
 		t.Run(filepath.Base(filepath.Dir(path))+"/"+name, func(t *testing.T) {
@@ -41,6 +52,8 @@ func TestGolden(t *testing.T) {
 			got := reportJSON(t, rep)
 			golden := strings.TrimSuffix(path, ".eml") + ".golden.json"
 			if *update {
+				old, _ := os.ReadFile(golden) // none yet: every record is new
+				flips = append(flips, classFlips(path, old, rep)...)
 				if err := os.WriteFile(golden, got, 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -142,4 +155,29 @@ func compact(v any) string {
 		return string(b[:200]) + "..."
 	}
 	return string(b)
+}
+
+// classFlips lists the records of rep whose class or reason differs from
+// the golden file old (empty: no golden file yet), and the records that
+// appear or disappear, as "path #index: old → new".
+func classFlips(path string, old []byte, rep *Report) []string {
+	var was struct{ Recipients []Recipient }
+	if len(old) > 0 {
+		if err := json.Unmarshal(old, &was); err != nil {
+			return []string{fmt.Sprintf("%s: golden file: %v", path, err)}
+		}
+	}
+	verdict := func(rs []Recipient, i int) string {
+		if i >= len(rs) {
+			return "(no record)"
+		}
+		return string(rs[i].Class) + "/" + string(rs[i].Reason)
+	}
+	var out []string
+	for i := range max(len(was.Recipients), len(rep.Recipients)) {
+		if o, n := verdict(was.Recipients, i), verdict(rep.Recipients, i); o != n && len(old) > 0 {
+			out = append(out, fmt.Sprintf("%s #%d: %s → %s", path, i+1, o, n))
+		}
+	}
+	return out
 }
