@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/bouncer-mail/bouncer/suppression"
@@ -26,7 +25,7 @@ func WriteCSV(w io.Writer, rows []suppression.NewSuppression) error {
 	for _, r := range rows {
 		rec := []string{r.Email, r.Domain, r.SuppressedAt.UTC().Format(time.RFC3339), r.Reason, r.Class, r.Status, r.Diagnostic, r.Source}
 		for i, v := range rec {
-			rec[i] = defuse(v)
+			rec[i] = suppression.DefuseCSV(v)
 		}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("notify: csv: %w", err)
@@ -37,13 +36,4 @@ func WriteCSV(w io.Writer, rows []suppression.NewSuppression) error {
 		return fmt.Errorf("notify: csv: %w", err)
 	}
 	return nil
-}
-
-// defuse prefixes a cell that spreadsheets would evaluate (=, +, -, @, tab,
-// carriage return) with a single quote (OWASP's advice on CSV injection).
-func defuse(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }

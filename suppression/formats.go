@@ -41,7 +41,7 @@ type row struct {
 
 func (r row) get(name string) string {
 	if i, ok := r.cols[name]; ok && i < len(r.fields) {
-		return strings.TrimSpace(r.fields[i])
+		return strings.TrimSpace(undefuseCSV(r.fields[i]))
 	}
 	return ""
 }

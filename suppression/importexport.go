@@ -205,7 +205,8 @@ func (s *Store) importRows(ctx context.Context, tx *sqlx.Tx, rows []importRow, n
 
 // Export writes the entries f selects (active at now unless f.All) as CSV
 // in the named format, with its header row, streamed from one query: memory
-// stays flat whatever the size of the list.
+// stays flat whatever the size of the list. Cells a spreadsheet would run
+// as a formula are defused (DefuseCSV).
 func (s *Store) Export(ctx context.Context, w io.Writer, formatName string, f Filter, now time.Time) (int, error) {
 	ft, err := formatNamed(formatName)
 	if err != nil {
@@ -218,7 +219,11 @@ func (s *Store) Export(ctx context.Context, w io.Writer, formatName string, f Fi
 	n := 0
 	err = s.Each(ctx, f, now, func(e Entry) error {
 		n++
-		if err := cw.Write(ft.write(e)); err != nil {
+		rec := ft.write(e)
+		for i, v := range rec {
+			rec[i] = DefuseCSV(v)
+		}
+		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("suppression: export: %w", err)
 		}
 		return nil
