@@ -61,6 +61,7 @@ func (s *Store) openPostgres(ctx context.Context, rawURL string) error {
 	}
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
+	s.poolSize = n
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		if pgCode(err) == "3D000" {
@@ -119,6 +120,8 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	s.poolSize = 1
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)

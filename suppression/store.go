@@ -2,6 +2,7 @@ package suppression
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
@@ -45,6 +46,8 @@ type Store struct {
 	ldb     *sqlx.DB // Postgres: connections held by TryLock, apart so locks never starve db
 	dialect migrations.Dialect
 	opts    Options
+	// poolSize is the write pool's idle connections (see dropIdle).
+	poolSize int
 
 	mu    sync.Mutex
 	locks map[string]bool // SQLite TryLock names held by this process
@@ -175,16 +178,22 @@ const writeTxSQL = `SELECT pg_advisory_xact_lock(hashtext('bouncer.suppressions'
 // takes the transaction-scoped write lock, so that concurrent writers (other
 // replicas, the CLI) read-modify-write suppressions one at a time; SQLite
 // transactions are already serialised (BEGIN IMMEDIATE, one writer).
+//
+// A connection found dead at BEGIN (the server restarted since it was
+// pooled: driver.ErrBadConn) is not the transaction's failure: the pool's
+// idle connections, dead too, are dropped and the transaction starts once
+// more on a new one. Nothing had run, so the retry cannot apply anything
+// twice.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	conn, err := s.db.Connx(ctx)
+	conn, tx, err := s.begin(ctx)
+	if badConn(err) {
+		s.dropIdle()
+		conn, tx, err = s.begin(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
 	defer tx.Rollback()       //nolint:errcheck // a no-op after Commit
 	s.txConns.Store(tx, conn) // for rawCopy
 	defer s.txConns.Delete(tx)
@@ -202,6 +211,40 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// begin starts a transaction on a connection of its own (rawCopy needs
+// the connection); on error nothing is left open.
+func (s *Store) begin(ctx context.Context) (*sqlx.Conn, *sqlx.Tx, error) {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		conn.Close() // a bad connection leaves the pool here
+		return nil, nil, err
+	}
+	return conn, tx, nil
+}
+
+// badConn reports whether BEGIN failed because its pooled connection was
+// dead: broken (driver.ErrBadConn), or ended by a server shutdown it
+// only now reads (SQLSTATE 57P01, 57P02).
+func badConn(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) {
+		return true
+	}
+	c := pgCode(err)
+	return c == "57P01" || c == "57P02"
+}
+
+// dropIdle closes the idle connections of the write pool (a restarted
+// server left them all dead); connections in use are checked as they are
+// next used.
+func (s *Store) dropIdle() {
+	s.db.SetMaxIdleConns(0)
+	s.db.SetMaxIdleConns(s.poolSize)
 }
 
 // pgCode returns the SQLSTATE of a Postgres error, or "".
