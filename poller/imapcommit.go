@@ -268,6 +268,9 @@ func (p *imapPass) disposeNow(ctx context.Context, d *disposal, ic *imapConn) er
 	if err := ctx.Err(); err != nil {
 		return err // cancelled: recorded, still in the mailbox; the next pass finishes it
 	}
+	if p.o.beforeDispose != nil {
+		p.o.beforeDispose(d.done, d.failed)
+	}
 	if err := ic.dispose(p.mb, d); err != nil {
 		return fmt.Errorf("poller: %s: %w", p.mb.Name, err)
 	}

@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/emersion/go-imap/v2"
@@ -73,15 +74,54 @@ func inChunks(uids imap.UIDSet, fn func(imap.UIDSet) error) error {
 	return nil
 }
 
+// expungedRetries is how many times a disposal command refused with
+// EXPUNGEISSUED is run again.
+const expungedRetries = 3
+
+// tolerateExpunged runs cmd, a disposal command on UIDs. When the server
+// answers NO [EXPUNGEISSUED] (another client expunged some of them since
+// this session last heard: a crashed pass's MOVE finishing late, a
+// concurrent client), it refused the whole command; a NOOP lets it
+// report the expunges, and cmd runs again, now on the messages that
+// remain: the vanished ones are gone, which is what disposing of them
+// meant. A UID command names no message that no longer exists, so the
+// retry touches nothing twice.
+func (ic *imapConn) tolerateExpunged(cmd func() error) error {
+	err := cmd()
+	for try := 0; try < expungedRetries && expungeIssued(err); try++ {
+		if nerr := ic.c.Noop().Wait(); nerr != nil {
+			return fmt.Errorf("noop after %w: %w", err, nerr)
+		}
+		err = cmd()
+	}
+	return err
+}
+
+// codeExpungeIssued is RFC 9051's response code for a command naming
+// messages that another session expunged (go-imap has no constant).
+const codeExpungeIssued imap.ResponseCode = "EXPUNGEISSUED"
+
+// expungeIssued reports whether err is a server's NO [EXPUNGEISSUED].
+func expungeIssued(err error) bool {
+	var ie *imap.Error
+	return errors.As(err, &ie) && ie.Code == codeExpungeIssued
+}
+
 // moveTo moves uids to folder: MOVE when the server has it, else COPY then
 // remove. Never a plain EXPUNGE.
 func (ic *imapConn) moveTo(uids imap.UIDSet, folder string) error {
 	return inChunks(uids, func(uids imap.UIDSet) error {
 		if ic.move {
-			_, err := ic.c.Move(uids, folder).Wait()
-			return err
+			return ic.tolerateExpunged(func() error {
+				_, err := ic.c.Move(uids, folder).Wait()
+				return err
+			})
 		}
-		if _, err := ic.c.Copy(uids, folder).Wait(); err != nil {
+		err := ic.tolerateExpunged(func() error {
+			_, err := ic.c.Copy(uids, folder).Wait()
+			return err
+		})
+		if err != nil {
 			return err
 		}
 		return ic.remove(uids)
@@ -100,7 +140,7 @@ func (ic *imapConn) remove(uids imap.UIDSet) error {
 		if err := ic.store(uids, imap.FlagDeleted); err != nil {
 			return err
 		}
-		return ic.c.UIDExpunge(uids).Close()
+		return ic.tolerateExpunged(ic.c.UIDExpunge(uids).Close)
 	})
 }
 
@@ -112,5 +152,7 @@ func (ic *imapConn) flag(uids imap.UIDSet) error {
 }
 
 func (ic *imapConn) store(uids imap.UIDSet, flags ...imap.Flag) error {
-	return ic.c.Store(uids, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close()
+	return ic.tolerateExpunged(func() error {
+		return ic.c.Store(uids, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close()
+	})
 }

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+
 	"github.com/bouncer-mail/bouncer/dsn"
 )
 
@@ -57,6 +59,9 @@ type Options struct {
 
 	disposeGroup int // IMAP messages disposed of at once; 0: see groupSize (tests set less)
 	mergeBatches int // IMAP batches recorded in one transaction at most; 0: mergeBatches (tests set 1)
+	// beforeDispose, when set (tests), runs before each disposal command
+	// group of an IMAP pass, with the UIDs about to be disposed of.
+	beforeDispose func(done, failed imap.UIDSet)
 }
 
 func (o *Options) withDefaults() Options {
