@@ -19,6 +19,9 @@ type HandlerOptions struct {
 	// Token is the bearer token /v1 requests must present; empty turns
 	// authentication off. /healthz never needs it.
 	Token string
+	// ReadToken is a second bearer token that may read (GET, check) and
+	// never change anything (403); empty: none.
+	ReadToken string
 	// MetricsToken is the bearer token /metrics requires; empty serves
 	// metrics to everyone (the listener is loopback unless a Token is set).
 	MetricsToken string
@@ -40,6 +43,7 @@ type api struct {
 	store *Store
 	opts  HandlerOptions
 	token [32]byte
+	read  [32]byte // ReadToken's hash, when set
 }
 
 // NewHandler returns the HTTP JSON API:
@@ -59,7 +63,7 @@ type api struct {
 // Every request is observed in bouncer_http_request_duration_seconds
 // under the pattern it matched (route "unmatched" for 404 and 405).
 // Errors are JSON {"error": "..."} with the status: 400 bad input, 401 no or
-// wrong token, 404, 405, 409 allowlisted, 413 too large, 500, 503 timeout.
+// wrong token, 403 read-only token on a change, 404, 405, 409 allowlisted, 413 too large, 500, 503 timeout.
 func NewHandler(store *Store, opts HandlerOptions) http.Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -73,15 +77,15 @@ func NewHandler(store *Store, opts HandlerOptions) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	a := &api{store: store, opts: opts, token: sha256.Sum256([]byte(opts.Token))}
+	a := &api{store: store, opts: opts, token: sha256.Sum256([]byte(opts.Token)), read: sha256.Sum256([]byte(opts.ReadToken))}
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, metrics.InstrumentRoute(pattern, h)) }
-	handle("GET /v1/suppressions", a.auth(a.list))
-	handle("GET /v1/suppressions/{email}", a.auth(a.get))
+	handle("GET /v1/suppressions", a.authRead(a.list))
+	handle("GET /v1/suppressions/{email}", a.authRead(a.get))
 	handle("PUT /v1/suppressions/{email}", a.auth(a.put))
 	handle("DELETE /v1/suppressions/{email}", a.auth(a.remove))
-	handle("POST /v1/suppressions/check", a.auth(a.check))
-	handle("GET /v1/allowlist", a.auth(a.allowList))
+	handle("POST /v1/suppressions/check", a.authRead(a.check))
+	handle("GET /v1/allowlist", a.authRead(a.allowList))
 	handle("PUT /v1/allowlist/{entry}", a.auth(a.allowPut))
 	handle("DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete))
 	handle("GET /healthz", http.HandlerFunc(a.healthz))
@@ -106,12 +110,32 @@ func (a *api) auth(h http.HandlerFunc) http.HandlerFunc {
 		return h
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
+		if a.opts.ReadToken != "" && metrics.Bearer(r, a.read) {
+			writeError(w, http.StatusForbidden, "the read-only token cannot change the list")
+			return
+		}
 		if !metrics.Bearer(r, a.token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bouncer"`)
 			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
 			return
 		}
 		h(w, r)
+	}
+}
+
+// authRead is auth for a request that changes nothing: the read-only
+// token is accepted too.
+func (a *api) authRead(h http.HandlerFunc) http.HandlerFunc {
+	if a.opts.ReadToken == "" {
+		return a.auth(h)
+	}
+	full := a.auth(h)
+	return func(w http.ResponseWriter, r *http.Request) {
+		if metrics.Bearer(r, a.read) {
+			h(w, r)
+			return
+		}
+		full(w, r)
 	}
 }
 

@@ -243,3 +243,31 @@ func TestHTTPWithoutToken(t *testing.T) {
 		t.Errorf("GET without a configured token = %d, want 200 (authentication off)", resp.StatusCode)
 	}
 }
+
+// The read-only token reads and checks, and every change it asks for is
+// refused with 403, changing nothing.
+func TestHTTPReadToken(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		seed(t, s)
+		c := newAPI(t, s, HandlerOptions{ReadToken: "read-only"})
+		for _, tt := range []struct {
+			method, path, body string
+			status             int
+		}{
+			{"GET", "/v1/suppressions", "", 200},
+			{"GET", "/v1/suppressions/a@x.test", "", 200},
+			{"POST", "/v1/suppressions/check", `{"emails": ["a@x.test"]}`, 200},
+			{"GET", "/v1/allowlist", "", 200},
+			{"DELETE", "/v1/suppressions/a@x.test", "", 403},
+			{"PUT", "/v1/suppressions/n@x.test", "", 403},
+			{"PUT", "/v1/allowlist/x.test", "", 403},
+		} {
+			if code, body := c.do(tt.method, tt.path, tt.body, "read-only"); code != tt.status {
+				t.Errorf("%s %s with the read token = %d %s, want %d", tt.method, tt.path, code, body, tt.status)
+			}
+		}
+		if e := mustEntry(t, s, "a@x.test"); !e.Suppressed {
+			t.Error("the read-only token removed a@x.test")
+		}
+	})
+}

@@ -149,6 +149,17 @@ type HTTPConfig struct {
 	TokenFile   string        `yaml:"token_file"`
 	TokenEnv    string        `yaml:"token_env,omitempty"`
 	ReadTimeout time.Duration `yaml:"read_timeout"` // default 10s
+	// ReadTokenFile, or the environment variable ReadTokenEnv names, holds
+	// a read-only token: the API's reads and the dashboard, never a change.
+	ReadTokenFile string `yaml:"read_token_file"`
+	ReadTokenEnv  string `yaml:"read_token_env,omitempty"`
+	// TLSCertFile and TLSKeyFile (PEM) serve the API and the dashboard over
+	// HTTPS; both or neither.
+	TLSCertFile string `yaml:"tls_cert_file"`
+	TLSKeyFile  string `yaml:"tls_key_file"`
+	// SecureCookies marks the dashboard's cookies Secure on plain HTTP, for
+	// a TLS-terminating reverse proxy in front (always so with tls_cert_file).
+	SecureCookies bool `yaml:"secure_cookies"`
 	// MetricsTokenFile, or the environment variable MetricsTokenEnv names,
 	// holds the bearer token /metrics requires; neither set: /metrics is
 	// open (to every client when listen is not a loopback address).
@@ -160,6 +171,8 @@ type HTTPConfig struct {
 
 	// Token is read from TokenFile or TokenEnv at load.
 	Token Secret `yaml:"token" config:"derived"`
+	// ReadToken is read from ReadTokenFile or ReadTokenEnv at load.
+	ReadToken Secret `yaml:"read_token" config:"derived"`
 	// MetricsToken is read from MetricsTokenFile or MetricsTokenEnv at load.
 	MetricsToken Secret `yaml:"metrics_token" config:"derived"`
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -203,6 +204,8 @@ func (c *HTTPConfig) validate(p *configProblems) {
 		p.errorf("http.listen", "must be host:port, e.g. 127.0.0.1:8025")
 	}
 	c.validateMetricsToken(p)
+	c.ReadToken = resolveKeySecret(p, "http", "read_token_file", c.ReadTokenFile, "read_token_env", c.ReadTokenEnv)
+	c.validateTLS(p)
 	if c.TokenFile == "" && c.TokenEnv == "" {
 		if !loopback(c.Listen) {
 			p.errorf("http.token_file", "required when http.listen (%s) is not a loopback address (or set http.token_env)", c.Listen)
@@ -212,6 +215,19 @@ func (c *HTTPConfig) validate(p *configProblems) {
 		return
 	}
 	c.Token = resolveKeySecret(p, "http", "token_file", c.TokenFile, "token_env", c.TokenEnv)
+}
+
+// validateTLS loads the certificate and key when either is set.
+func (c *HTTPConfig) validateTLS(p *configProblems) {
+	switch {
+	case c.TLSCertFile == "" && c.TLSKeyFile == "":
+	case c.TLSCertFile == "" || c.TLSKeyFile == "":
+		p.errorf("http.tls_cert_file", "set both tls_cert_file and tls_key_file, or neither")
+	default:
+		if _, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile); err != nil {
+			p.errorf("http.tls_cert_file", "%v", err)
+		}
+	}
 }
 
 // validateMetricsToken reads the /metrics token from metrics_token_file or

@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/bouncer-mail/bouncer/internal/dashboard"
 	"github.com/bouncer-mail/bouncer/internal/netaddr"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
@@ -34,11 +37,13 @@ func startHTTP(ctx context.Context, cfg *Config, store *suppression.Store) (stop
 	if err != nil {
 		return nil, fmt.Errorf("http: listen on %s: %w", cfg.HTTP.Listen, err)
 	}
+	handler, err := httpHandler(cfg, store)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
 	srv := &http.Server{
-		Handler: suppression.NewHandler(store, suppression.HandlerOptions{
-			Token: cfg.HTTP.Token.Value(), MetricsToken: cfg.HTTP.MetricsToken.Value(),
-			Timeout: cfg.HTTP.ReadTimeout, Logger: slog.Default(),
-		}),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       cfg.HTTP.ReadTimeout,
 		WriteTimeout:      cfg.HTTP.ReadTimeout + 5*time.Second,
@@ -46,17 +51,92 @@ func startHTTP(ctx context.Context, cfg *Config, store *suppression.Store) (stop
 		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	tlsOn := cfg.HTTP.TLSCertFile != ""
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		serve := func() error { return srv.Serve(ln) }
+		if tlsOn {
+			serve = func() error { return srv.ServeTLS(ln, cfg.HTTP.TLSCertFile, cfg.HTTP.TLSKeyFile) }
+		}
+		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			slog.Error("http server stopped", slog.String("listen", cfg.HTTP.Listen), slog.String("error", err.Error()))
 		}
 	}()
-	slog.Info("http api listening", slog.String("listen", ln.Addr().String()), slog.Bool("token", cfg.HTTP.Token.IsSet()))
+	slog.Info("http api and dashboard (/ui/) listening", slog.String("listen", ln.Addr().String()),
+		slog.Bool("token", cfg.HTTP.Token.IsSet()), slog.Bool("read_token", cfg.HTTP.ReadToken.IsSet()), slog.Bool("tls", tlsOn))
 	return srv.Shutdown, nil
+}
+
+// httpHandler is the API with the dashboard under /ui/.
+func httpHandler(cfg *Config, store *suppression.Store) (http.Handler, error) {
+	api := suppression.NewHandler(store, suppression.HandlerOptions{
+		Token: cfg.HTTP.Token.Value(), ReadToken: cfg.HTTP.ReadToken.Value(), MetricsToken: cfg.HTTP.MetricsToken.Value(),
+		Timeout: cfg.HTTP.ReadTimeout, Logger: slog.Default(),
+	})
+	ui, err := dashboard.New(store, dashboard.Options{
+		Token: cfg.HTTP.Token.Value(), ReadToken: cfg.HTTP.ReadToken.Value(),
+		Secure: cfg.HTTP.SecureCookies || cfg.HTTP.TLSCertFile != "", Logger: slog.Default(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/ui/", timeout(ui, cfg.HTTP.ReadTimeout))
+	mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
+	mux.Handle("/", api)
+	return mux, nil
+}
+
+// timeout bounds the work of one dashboard request (the API bounds its own).
+func timeout(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // loopback reports whether a host:port listens only on this machine.
 func loopback(listen string) bool {
 	host, _, err := net.SplitHostPort(listen)
 	return err == nil && netaddr.Loopback(host)
+}
+
+func init() {
+	rootCmd.AddCommand(&cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API and the dashboard (/ui/) on http.listen, without polling or reports",
+		Long: `Serve answers the HTTP API and the web dashboard (/ui/) from the configured
+database and does nothing else: no mailbox is polled, no report is sent. Run
+it beside "bouncer run" (or an external "poll --once" cron) to put the
+dashboard on another machine or port. SIGTERM or SIGINT stops it.`,
+		Args: cobra.NoArgs,
+		RunE: runServe,
+	})
+}
+
+// errNoListen is serve's answer to a config without http.listen.
+var errNoListen = errors.New("serve: http.listen is not set: nothing to serve")
+
+func runServe(cmd *cobra.Command, _ []string) error {
+	cfg, err := loadConfigWithSecrets(cmd)
+	if err != nil {
+		return err
+	}
+	if cfg.HTTP.Listen == "" {
+		return withExit(exitConfig, errNoListen)
+	}
+	ctx := cmd.Context()
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	stop, err := startHTTP(ctx, cfg, store)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return stop(sctx)
 }
