@@ -126,7 +126,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return withExit(exitConfig, errNoListen)
 	}
 	ctx := cmd.Context()
-	store, err := openStore(ctx, cfg)
+	store, err := openStore(ctx, cfg, false) // serve never creates a database
 	if err != nil {
 		return err
 	}
