@@ -5,7 +5,7 @@ package dsn
 // message until its sender proves to be a person (lower case). Such a
 // message is an auto-reply: the mailbox exists and answered.
 var challengePhrases = []string{
-	"guest list", "has been waitlisted", "pre-approved", "verify you are human", "verify that you are human",
+	"guest list", "has been waitlisted", "not pre-approved", "verify you are human", "verify that you are human",
 	"verify that you are a human", "prove you are human", "prove that you are human", "confirm you are human",
 	"confirm that you are human", "confirm that you are a real person", "verify you are a real person",
 	"not a robot", "approved senders list", "add yourself to my", "spam arrest", "challenge/response",

@@ -160,7 +160,8 @@ func stripType(v string) string {
 	}
 	for j := 0; j < len(typ); j++ {
 		c := typ[j]
-		if !isAlnum(c) && c != '-' && c != '_' {
+		if !isAlnum(c) && c != '-' && c != '_' && c != '/' && c != '.' && c != '+' {
+			// QUIRK: odd type tokens ("rfc/822", "RFC822.x") are types too.
 			return strings.TrimSpace(v)
 		}
 	}

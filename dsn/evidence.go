@@ -134,3 +134,25 @@ func hasPrefixFold(s string, prefixes []string) bool {
 	}
 	return false
 }
+
+// isListAddress reports whether addr is the address of the mailing list
+// whose post h heads: its List-Post names it, or its List-Id is the
+// address with the '@' made a dot (RFC 2919's convention, which Mailman
+// and Sympa follow). Such an address, read from a returned original's To,
+// is not a failed recipient: a member's address was expanded from it.
+func isListAddress(h header, addr string) bool {
+	if addr == "" {
+		return false
+	}
+	if post := h.get("List-Post"); post != "" && indexFold(post, "mailto:"+strings.ToLower(addr)) >= 0 {
+		return true
+	}
+	id := h.get("List-Id")
+	if i := strings.LastIndexByte(id, '<'); i >= 0 {
+		id = id[i+1:]
+		if j := strings.IndexByte(id, '>'); j >= 0 {
+			id = id[:j]
+		}
+	}
+	return id != "" && strings.EqualFold(strings.TrimSpace(id), strings.Replace(addr, "@", ".", 1))
+}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"strings"
 )
 
 // Mbox files (RFC 4155): messages one after another, each opened by a
@@ -75,10 +77,11 @@ func (m *MboxReader) Next(max int) ([]byte, error) {
 	var msg []byte
 	prevBlank := false
 	blankAt := -1 // where the empty line before a postmark starts in msg
+	var mime mimeState
 	for {
 		line, err := m.readLine()
 		if len(line) > 0 {
-			if prevBlank && bytes.HasPrefix(line, []byte("From ")) && postmark(trimEOL(line)) {
+			if prevBlank && bytes.HasPrefix(line, []byte("From ")) && postmark(trimEOL(line)) && !mime.open() {
 				line = append([]byte(nil), line...) // Peek may move the buffer line points into
 				if m.headerFollows() {
 					if blankAt >= 0 && blankAt <= len(msg) {
@@ -91,6 +94,7 @@ func (m *MboxReader) Next(max int) ([]byte, error) {
 			if blank {
 				blankAt = len(msg)
 			}
+			mime.line(trimEOL(line), blank)
 			if len(line) > 5 && line[0] == '>' {
 				if q := bytes.TrimLeft(line, ">"); bytes.HasPrefix(q, []byte("From ")) {
 					line = line[1:]
@@ -189,4 +193,60 @@ func hasYear(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// mimeState follows the top-level multipart structure of the message being
+// read from an mbox: a postmark line inside an open multipart body (a
+// returned message quoted with its own unescaped "From " line) belongs to
+// the message, not to the mbox.
+type mimeState struct {
+	body     bool   // the header has ended
+	ctype    []byte // the top-level Content-Type, unfolded
+	inCType  bool   // the last header line was Content-Type
+	boundary []byte // "--" + boundary, once the header has ended
+	closed   bool   // the closing boundary has been seen
+}
+
+// line takes the next line of the message, without its end.
+func (s *mimeState) line(l []byte, blank bool) {
+	switch {
+	case s.body:
+		if len(s.boundary) > 0 && !s.closed && bytes.HasPrefix(l, s.boundary) && bytes.HasPrefix(bytes.TrimSpace(l[len(s.boundary):]), []byte("--")) {
+			s.closed = true
+		}
+	case blank:
+		s.body = true
+		if b := multipartBoundary(string(s.ctype)); b != "" {
+			s.boundary = append([]byte("--"), b...)
+		}
+	case len(l) > 0 && (l[0] == ' ' || l[0] == '\t'):
+		if s.inCType && len(s.ctype) < 1024 {
+			s.ctype = append(s.ctype, l...)
+		}
+	default:
+		s.inCType = len(l) > 13 && bytes.EqualFold(l[:13], []byte("content-type:"))
+		if s.inCType {
+			s.ctype = append(s.ctype[:0], l[13:]...)
+		}
+	}
+}
+
+// open reports whether the message's multipart body is still open.
+func (s *mimeState) open() bool {
+	return s.body && len(s.boundary) > 0 && !s.closed
+}
+
+// multipartBoundary returns the boundary of a multipart Content-Type
+// value, or "".
+func multipartBoundary(ct string) string {
+	if pc, ok := parseContentType(strings.TrimSpace(ct)); ok {
+		if strings.HasPrefix(pc.mediaType, "multipart/") {
+			return pc.boundary
+		}
+		return ""
+	}
+	if mt, params, err := mime.ParseMediaType(ct); err == nil && strings.HasPrefix(mt, "multipart/") {
+		return params["boundary"]
+	}
+	return ""
 }

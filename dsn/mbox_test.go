@@ -56,6 +56,11 @@ func TestMboxReader(t *testing.T) {
 		{"a body line with a year but no time is no postmark",
 			pm + "Subject: a\n\nbody\n\nFrom the desk of 2024 Ltd\nRe: your order\n",
 			[]string{"Subject: a\n\nbody\n\nFrom the desk of 2024 Ltd\nRe: your order\n"}},
+		{"a postmark quoted inside an open multipart body is the message's",
+			pm + "Content-Type: multipart/report;\n boundary=\"R\"\n\n--R\n\nfailed\n--R\nContent-Type: message/rfc822\n\n" +
+				pm + "Subject: original\n\nhi\n--R--\n\n" + pm + "Subject: b\n\ny\n",
+			[]string{"Content-Type: multipart/report;\n boundary=\"R\"\n\n--R\n\nfailed\n--R\nContent-Type: message/rfc822\n\n" +
+				pm + "Subject: original\n\nhi\n--R--\n", "Subject: b\n\ny\n"}},
 		{"a line of spaces counts as empty", pm + "Subject: a\n\nx\n \n" + pm + "Subject: b\n\ny\n",
 			[]string{"Subject: a\n\nx\n", "Subject: b\n\ny\n"}},
 		{"no final newline", pm + "Subject: a\n\nx", []string{"Subject: a\n\nx"}},

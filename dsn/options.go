@@ -34,6 +34,11 @@ type Options struct {
 	// RFC 5321 servers need accept only 100 recipients per transaction).
 	// The records past it are dropped and counted in Report.Problems.
 	MaxRecipients int
+	// OwnAddresses names addresses that are never a failed recipient: the
+	// bounce mailbox and the senders whose mail comes back to it. A
+	// record naming one is dropped and noted in Report.Problems. Nil
+	// means none.
+	OwnAddresses []string
 	// Headers names extra headers of the returned original message to copy
 	// into Original.Headers (for example "X-Campaign-Id").
 	Headers []string

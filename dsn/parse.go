@@ -172,6 +172,7 @@ func (p *parser) parse(data []byte) error {
 	p.raw = body[:min(len(body), maxTextBytes)]
 	p.walkTop(h, body)
 	p.decide()
+	p.dropInvented()
 	for i := range p.rep.Recipients {
 		rc := &p.rep.Recipients[i]
 		rc.Diagnostic = cleanText(decodeISO2022(rc.Diagnostic))

@@ -24,22 +24,82 @@ func recipientLine(t string) (addr, rest string, ok bool) {
 	case t[0] == '"' && strings.HasSuffix(t, "\":") && strings.Count(t, "\"") == 2:
 		// QUIRK: GMX writes "\"user@host\":" above the reason.
 		return bareRecipient(t[1 : len(t)-2])
-	case t[0] == '*' || t[0] == '-' || strings.HasPrefix(t, "•"):
-		// QUIRK: bulleted lists of recipients (several appliances).
+	case t[0] == '"':
+		return selfNamedRecipient(t)
+	case t[0] == '*' || t[0] == '-' || strings.HasPrefix(t, "> ") || strings.HasPrefix(t, "•"):
+		// QUIRK: bulleted lists of recipients (several appliances);
+		// MDaemon writes "> user@host" under "The following addresses did
+		// NOT receive a copy of your message:" (">>> RCPT TO:" is a
+		// transcript's command, not a bullet).
 		u := strings.TrimSpace(strings.TrimLeft(t, "*-•"))
+		if t[0] == '>' {
+			u = strings.TrimSpace(t[1:])
+		}
 		if u != "" && u != t {
 			return recipientLine(u)
 		}
+	case t[0] == 'c' || t[0] == 'C':
+		if a, ok := x400Recipient(t); ok {
+			return a, "", true
+		}
+		return labelledOrBare(t)
 	case isLocalChar(t[0]):
-		if a, rest, ok := labelledRecipient(t); ok {
-			return a, rest, ok
-		}
-		if a, rest, ok := bareRecipient(t); ok {
-			return a, rest, ok
-		}
-		return namedRecipient(t)
+		return labelledOrBare(t)
 	}
 	return "", "", false
+}
+
+// labelledOrBare reads a line that starts with a word: "Label: address",
+// a bare address, or "Display Name (address)".
+func labelledOrBare(t string) (addr, rest string, ok bool) {
+	if a, rest, ok := labelledRecipient(t); ok {
+		return a, rest, ok
+	}
+	if a, rest, ok := bareRecipient(t); ok {
+		return a, rest, ok
+	}
+	return namedRecipient(t)
+}
+
+// selfNamedRecipient handles "\"user@host\" <user@host>": an address whose
+// display name is the address itself (QUIRK: Microsoft's "Non-Delivery
+// Report" and Exchange list their recipients so). A display name that is
+// a person's name is not read: that is the form of To and Cc lines.
+func selfNamedRecipient(t string) (addr, rest string, ok bool) {
+	q := strings.IndexByte(t[1:], '"')
+	if q < 0 {
+		return "", "", false
+	}
+	name, after := t[1:1+q], strings.TrimSpace(t[2+q:])
+	if !strings.HasPrefix(after, "<") {
+		return "", "", false
+	}
+	end := strings.IndexByte(after, '>')
+	if end < 0 || !strings.EqualFold(strings.TrimPrefix(after[1:end], "mailto:"), name) || !plausibleAddr(name) {
+		return "", "", false
+	}
+	return name, trimLead(after[end+1:]), true
+}
+
+// x400Recipient reads an X.400 originator/recipient line that carries an
+// SMTP address, "c=US;a= ;p=IKON;o=Nexus2;dda:SMTP=user@host; on ..."
+// (QUIRK: Exchange 5.5 and its Internet Mail Service).
+func x400Recipient(t string) (string, bool) {
+	if len(t) < 3 || t[1] != '=' {
+		return "", false
+	}
+	i := indexFold(t, "smtp=")
+	if i < 0 {
+		return "", false
+	}
+	v := t[i+len("smtp="):]
+	if j := strings.IndexAny(v, "; \t"); j >= 0 {
+		v = v[:j]
+	}
+	if !plausibleAddr(v) || findAddr(v) != v {
+		return "", false
+	}
+	return v, true
 }
 
 // namedRecipient handles a line that is only a display name and an

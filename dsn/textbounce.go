@@ -57,7 +57,10 @@ func (p *parser) textBounce() bool {
 		// recipients the way notices do; sentences and the returned
 		// original's To are too weak to go on (newsletters say "could not
 		// be delivered" too).
-		recs := p.preferFailedHeader(scanNotice(notice, p.excluded(), byHeader), notice)
+		recs := p.screenNames(notice)
+		if len(recs) == 0 {
+			recs = p.preferFailedHeader(scanNotice(notice, p.excluded(), byHeader), notice)
+		}
 		if len(recs) == 0 && i+1 < len(texts) {
 			continue
 		}
@@ -131,7 +134,7 @@ func (p *parser) fallbackRecipients(notice string) []textRecord {
 	if len(addrs) == 0 && p.original != nil {
 		// QUIRK: old Sendmail (V5) and some appliances name no address in
 		// the notice; the returned original's To is the recipient.
-		if a := findAddr(p.original.get("To")); a != "" {
+		if a := findAddr(p.original.get("To")); a != "" && !isListAddress(p.original, a) {
 			addrs = []string{a}
 		}
 	}
@@ -400,6 +403,9 @@ func (p *parser) repairRecipients() {
 	}
 	if len(cands) == 0 && p.original != nil {
 		cands = addrList(p.original.get("To"))
+		if len(cands) == 1 && isListAddress(p.original, cands[0]) {
+			cands = nil
+		}
 	}
 	if len(cands) == 1 {
 		rc := &p.rep.Recipients[0]

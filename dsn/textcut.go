@@ -12,7 +12,7 @@ var originalMarkers = []string{
 	"returned message", "message headers follow", "headers of the original", "below this line",
 	"original mail", "content-type: message/rfc822", "header of the original", "original headers",
 	"message header follows", "this is the original", "original text follows", "attached message",
-	"headers of your message", "mensaje original", "message d'origine", "ursprüngliche nachricht",
+	"headers of your message", "undelivered message you sent", "mensaje original", "message d'origine", "ursprüngliche nachricht",
 	"元のメッセージ", "原始邮件",
 }
 
@@ -76,6 +76,11 @@ func isOriginalMarker(line string) bool {
 		}
 		l = append(l, c)
 	}
+	if containsAnyBytes(l, recipientIntroductions) {
+		// QUIRK: MDaemon's "The following addresses did NOT receive a
+		// copy of your message:" introduces the recipients.
+		return false
+	}
 	// Most lines hold no anchor word, and no marker then.
 	for _, m := range unanchoredMarkers {
 		if bytes.Contains(l, m) {
@@ -92,6 +97,10 @@ func isOriginalMarker(line string) bool {
 	}
 	return false
 }
+
+// recipientIntroductions are phrases of a line that introduces the failed
+// recipients, which no separator contains (lower case).
+var recipientIntroductions = [][]byte{[]byte("did not receive"), []byte("following address"), []byte("following recipient")}
 
 // markerAnchors are words most originalMarkers contain; unanchoredMarkers
 // are the markers that contain none of them.

@@ -33,7 +33,40 @@ func scanNotice(notice string, ex map[string]bool, sentences bool) []textRecord 
 	if recs := transcriptRecipients(notice); len(recs) > 0 || !sentences {
 		return recs
 	}
-	return scanLines(notice, ex, sentenceRecipient, true)
+	if recs := scanLines(notice, ex, sentenceRecipient, true); len(recs) > 0 {
+		return recs
+	}
+	// A sentence wrapped over lines ("The following message, addressed to
+	// 'a@b',\nfailed because it has not been collected").
+	return scanLines(unwrapParagraphs(notice), ex, sentenceRecipient, true)
+}
+
+// unwrapParagraphs joins the lines of each paragraph into one line.
+func unwrapParagraphs(s string) string {
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	inPara := false
+	for line := range strings.Lines(s) {
+		t := strings.TrimSpace(line)
+		switch {
+		case t == "":
+			if inPara {
+				b.WriteByte('\n')
+			}
+			b.WriteByte('\n')
+			inPara = false
+		case inPara:
+			b.WriteByte(' ')
+			b.WriteString(t)
+		default:
+			b.WriteString(t)
+			inPara = true
+		}
+	}
+	return b.String()
 }
 
 // transcriptRecipients reads an SMTP session transcript ("In:  RCPT

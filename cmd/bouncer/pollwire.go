@@ -49,6 +49,12 @@ func pollerOptions(cfg *Config, store *suppression.Store, logger *slog.Logger) (
 		return nil, err
 	}
 	parse := &dsn.Options{MaxSize: cfg.DSN.MaxMessageBytes}
+	for _, m := range cfg.Mailboxes {
+		if m.Address != "" {
+			// The bounce mailbox's own address is never a failed recipient.
+			parse.OwnAddresses = append(parse.OwnAddresses, m.Address)
+		}
+	}
 	if cfg.VERP.Header != "" {
 		parse.Headers = []string{cfg.VERP.Header}
 	}

@@ -1,0 +1,87 @@
+package dsn
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+)
+
+// TestParseOldFormats: notice formats of old and odd servers name their
+// failed recipients in ways the general scanner must read, and the
+// returned original's list address is never taken for one.
+func TestParseOldFormats(t *testing.T) {
+	for _, c := range []struct {
+		name, msg string
+		want      []string
+	}{
+		{"AOL screen name at the notice's domain",
+			"From: Mail Delivery Subsystem <MAILER-DAEMON@aol.com>\nTo: <list-bounces@lists.example.org>\nSubject: Mail Delivery Problem\n\n" +
+				"Your mail to the following recipients could not be delivered because they are not accepting mail from list@lists.example.org:\n" +
+				"\tscreenname\n\n",
+			[]string{"screenname@aol.com"}},
+		{"Exchange 5.5 X.400 recipient block",
+			"From: System Administrator <postmaster@example.com>\nTo: list-bounces@lists.example.org\nSubject: Undeliverable: RE: results\n\n" +
+				"Your message\n\n  To: list@lists.example.org\n  Subject: RE: results\n\ndid not reach the following recipient(s):\n\n" +
+				"c=US;a= ;p=EXAMPLE;o=Nexus2;dda:SMTP=JSMITH@EXAMPLE.COM; on Fri, 4 Oct 2002\n17:12:28 -0400\n" +
+				"    The recipient name is not recognized\n",
+			[]string{"JSMITH@EXAMPLE.COM"}},
+		{"MDaemon's quoted list under a 'copy of your message' line",
+			"From: MDaemon@mx.example.com\nTo: list-admin@lists.example.org\nSubject: Permanent Delivery Failure\n\n" +
+				"The attached message had PERMANENT fatal delivery errors!\n\nYOUR MESSAGE WAS NOT DELIVERED!\n\n" +
+				"The following addresses did NOT receive a copy of your message:\n\n> gone@example.com\n\n" +
+				"--- Session Transcript ---\n RCPT To:<gone@example.com>\n 550 <gone@example.com>, User unknown\n--- End Transcript ---\n",
+			[]string{"gone@example.com"}},
+		{"Microsoft's Non-Delivery Report names the address as its own display name",
+			"From: <admin@example.com>\nTo: <list-bounces@lists.example.org>\nSubject: Non-Delivery: Your message\n\n" +
+				"--- Non-Delivery Report ---\nThe email below could not be delivered to the following user:\n\n" +
+				"\"kim@example.com\" <kim@example.com>\n\nOld message:\n\nYour mail to 'GPC-talk' is held.\n",
+			[]string{"kim@example.com"}},
+		{"a sentence wrapped over two lines",
+			"From: Mail Delivery System <Mailer-Daemon@mail.example.net>\nTo: list-admin@lists.example.org\nSubject: Mail delivery failure\n\n" +
+				"This message was created automatically by mail delivery\nsoftware.\n\n" +
+				"The following message, addressed to 'james@example.co.uk',\nfailed because it has not been collected after 30 days\n",
+			[]string{"james@example.co.uk"}},
+		{"the returned post's list address is no recipient",
+			"From: MAILER-DAEMON@mx.example.com\nTo: list-bounces@lists.example.org\nSubject: Returned mail - nameserver error report\n\n" +
+				"Message not delivered.\n\n----- Original message follows -----\n" +
+				"From: someone@example.net\nTo: list@lists.example.org\nList-Id: The list <list.lists.example.org>\nSubject: hi\n\nhello\n",
+			nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := failedAddrs(mustParse(t, []byte(c.msg))); !slices.Equal(got, c.want) {
+				t.Errorf("failed records %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestParseNeverInvents: no record names a null, empty or masked address,
+// an address with its type glued on, or one of our own addresses.
+func TestParseNeverInvents(t *testing.T) {
+	for _, c := range []struct {
+		name, rcpt string
+		own        []string
+		want       []string
+	}{
+		{"type glued on, space before the colon", "Final-Recipient : rfc/822;kim@example.com", nil, []string{"kim@example.com"}},
+		{"null address", "Final-Recipient: rfc822; <>", nil, nil},
+		{"empty", "Final-Recipient: rfc822;", nil, nil},
+		{"masked", "Final-Recipient: rfc822; david...@gmail.com", nil, nil},
+		{"our own bounce mailbox", "Final-Recipient: rfc822; bounces@example.com", []string{"Bounces@Example.com"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			msg := dsnMessage(c.rcpt + "\nAction: failed\nStatus: 5.1.1\n\n")
+			rep, err := ParseWithOptions(bytes.NewReader([]byte(msg)), &Options{OwnAddresses: c.own})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rep.Recipients {
+				got = append(got, r.FinalRecipient)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("records %q, want %q", got, c.want)
+			}
+		})
+	}
+}
