@@ -117,6 +117,11 @@ var gateCollections = []gateCollection{
 		floors:  map[string]float64{"precision": 100, "recall": 100, "exact": 100, "hard": 100, "notices": 100, "non-notices": 0},
 		targets: map[string]float64{"precision": 98, "recall": 95},
 	},
+	{
+		name: "mimekit", external: true, // MimeKit's report test messages, 7
+		floors:  map[string]float64{"precision": 83.33, "recall": 100, "exact": 85.71, "hard": 100, "notices": 100, "non-notices": 100},
+		targets: map[string]float64{"precision": 98, "recall": 95},
+	},
 }
 
 // gateMiss is one row a figure got wrong.
