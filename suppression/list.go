@@ -334,40 +334,43 @@ const (
 	StateSuppressed  = "suppressed"
 	StateDeliverable = "deliverable"
 	StateAllowlisted = "allowlisted"
+	StateInvalid     = "invalid" // not an address: Error says why
 )
+
 
 // CheckResult is the answer for one address.
 type CheckResult struct {
 	Email      string     `json:"email"`   // as given
 	Address    string     `json:"address"` // normalised
 	Suppressed bool       `json:"suppressed"`
-	State      string     `json:"state"`  // suppressed, deliverable or allowlisted
+	State      string     `json:"state"`  // suppressed, deliverable, allowlisted or invalid
 	Reason     string     `json:"reason"` // why it is suppressed; empty otherwise
 	Source     string     `json:"source,omitempty"`
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+	// Error is "invalid address" when Email is not an address (State
+	// invalid, Address empty); Detail says what is wrong with it.
+	Error  string `json:"error,omitempty"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // checkSQL reads only what Check answers with.
 const checkSQL = `SELECT email, suppressed, suppressed_reason, source, expires_at FROM suppressions WHERE `
 
-// Check answers, in order, whether each address may be mailed at now. All
-// invalid addresses are reported together, each named, and nothing is
-// answered then.
+// Check answers, in order, whether each address may be mailed at now. An
+// address that cannot be read is answered on its own (State invalid, Error
+// "invalid address"), so one typo does not fail a bulk check; an error is
+// returned only when the store cannot be read.
 func (s *Store) Check(ctx context.Context, emails []string, now time.Time) ([]CheckResult, error) {
 	out := make([]CheckResult, len(emails))
 	addrs := make([]string, 0, len(emails))
-	var bad []error
 	for i, e := range emails {
 		a, err := Normalize(e, s.opts.CaseSensitive)
 		if err != nil {
-			bad = append(bad, err)
+			out[i] = CheckResult{Email: e, State: StateInvalid, Error: ErrInvalidAddress.Error(), Detail: invalidDetail(err)}
 			continue
 		}
 		out[i] = CheckResult{Email: e, Address: a, State: StateDeliverable}
 		addrs = append(addrs, a)
-	}
-	if len(bad) > 0 {
-		return nil, errors.Join(bad...)
 	}
 	if len(addrs) == 0 {
 		return out, nil
@@ -389,6 +392,9 @@ func (s *Store) Check(ctx context.Context, emails []string, now time.Time) ([]Ch
 	}
 	for i := range out {
 		r := &out[i]
+		if r.State == StateInvalid {
+			continue
+		}
 		e, ok := entries[r.Address]
 		switch {
 		case allowed[r.Address]:
@@ -398,6 +404,16 @@ func (s *Store) Check(ctx context.Context, emails []string, now time.Time) ([]Ch
 		}
 	}
 	return out, nil
+}
+
+// invalidDetail is Normalize's complaint (`invalid address "x": why`)
+// without its prefix, which the result already carries.
+func invalidDetail(err error) string {
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, `": `); ok {
+		return rest
+	}
+	return msg
 }
 
 // ParseSince reads a --since or since= value: an RFC 3339 time, a date

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -97,9 +96,18 @@ func TestCheck(t *testing.T) {
 		if !slices.Equal(res, want) {
 			t.Errorf("Check =\n%+v\nwant\n%+v", res, want)
 		}
-		_, err = s.Check(ctx, []string{"ok@x.test", "bad", "also bad@x"}, t0)
-		if !errors.Is(err, ErrInvalidAddress) || !strings.Contains(err.Error(), `"bad"`) || !strings.Contains(err.Error(), `"also bad@x"`) {
-			t.Errorf("Check(invalid) err = %v, want both addresses named", err)
+		// One malformed address is answered on its own; the rest still are.
+		res, err = s.Check(ctx, []string{"A@x.test", "bad", "also bad@x", "new@z.test"}, t0.Add(time.Hour))
+		if err != nil || len(res) != 4 {
+			t.Fatalf("Check(with invalid) = %d results, %v; want 4, nil", len(res), err)
+		}
+		if !res[0].Suppressed || res[3].State != StateDeliverable {
+			t.Errorf("Check(with invalid): valid answers %+v, %+v; want suppressed, deliverable", res[0], res[3])
+		}
+		for _, r := range res[1:3] {
+			if r.State != StateInvalid || r.Error != "invalid address" || r.Detail == "" || r.Suppressed || r.Address != "" {
+				t.Errorf("Check(%q) = %+v, want state invalid, error \"invalid address\" and a detail", r.Email, r)
+			}
 		}
 	})
 }

@@ -199,12 +199,29 @@ func runSuppCheck(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return withExit(exitCheckError, err)
 	}
-	for _, r := range res {
-		if r.Suppressed {
-			return withExit(exitCheckSuppressed, nil)
-		}
+	if code := checkExit(res); code != 0 {
+		return withExit(code, nil)
 	}
 	return nil
+}
+
+// checkExit is suppression check's exit status: 1 when any address is
+// suppressed, else 0; an invalid address is answered on its line and
+// changes nothing, unless no address at all could be read (2).
+func checkExit(res []suppression.CheckResult) int {
+	invalid := 0
+	for _, r := range res {
+		if r.Suppressed {
+			return exitCheckSuppressed
+		}
+		if r.State == suppression.StateInvalid {
+			invalid++
+		}
+	}
+	if invalid == len(res) {
+		return exitCheckError
+	}
+	return 0
 }
 
 // checkSource names what suppression check read.

@@ -70,6 +70,10 @@ func printEntries(w io.Writer, format string, es []suppression.Entry, now time.T
 func printChecks(w io.Writer, res []suppression.CheckResult) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range res {
+		if r.State == suppression.StateInvalid {
+			fmt.Fprintf(tw, "%s\t%s\t%s: %s\n", r.Email, r.State, r.Error, r.Detail)
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Address, r.State, r.Reason)
 	}
 	return tw.Flush()
