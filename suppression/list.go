@@ -337,7 +337,6 @@ const (
 	StateInvalid     = "invalid" // not an address: Error says why
 )
 
-
 // CheckResult is the answer for one address.
 type CheckResult struct {
 	Email      string     `json:"email"`   // as given
