@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,9 +55,19 @@ func runPoll(cmd *cobra.Command, _ []string) error {
 	runner := &poller.Runner{Store: store, Locker: store, Options: opts}
 	failed := pollAll(hard, cmd, runner, store, mailboxes)
 	if failed && soft.Err() == nil {
-		return withExit(1, nil) // each failure is logged with its mailbox
+		return withExit(exitTempFail, nil) // each failure is in its summary line and logged
 	}
 	return nil
+}
+
+// summaryLine is a pass's summary, with the failure first when it failed:
+// a failed pass must not read like an empty mailbox.
+func summaryLine(sum poller.Summary, err error) string {
+	if err == nil {
+		return sum.String()
+	}
+	_, counts, _ := strings.Cut(sum.String(), ": ")
+	return fmt.Sprintf("%s: FAILED: %v (%s)", sum.Mailbox, err, counts)
 }
 
 // pollAll runs one guarded pass per mailbox in turn, printing each summary,
@@ -76,7 +87,7 @@ func pollAll(ctx context.Context, cmd *cobra.Command, runner *poller.Runner, sto
 		if ctx.Err() == nil {
 			recordPoll(ctx, store, start, sum, err)
 		}
-		fmt.Fprintln(out, sum.String())
+		fmt.Fprintln(out, summaryLine(sum, err))
 		failed = failed || err != nil
 	}
 	return failed

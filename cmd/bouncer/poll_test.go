@@ -106,9 +106,12 @@ func TestPollOnceServerDown(t *testing.T) {
 	e := newPollEnv(t, 10, func(d *testenv.DovecotServer) []mailboxYAML {
 		return []mailboxYAML{{name: "main", protocol: "imap", tls: "implicit", port: closedPort(t)}}
 	})
-	_, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config)
-	if code == 0 {
-		t.Fatalf("poll --once against a closed port exited 0")
+	out, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config)
+	if code != exitTempFail {
+		t.Fatalf("poll --once against a closed port exited %d, want %d (EX_TEMPFAIL)", code, exitTempFail)
+	}
+	if !strings.HasPrefix(out, "main: FAILED: ") || !strings.Contains(out, "connection refused") || !strings.Contains(out, "fetched 0") {
+		t.Errorf("stdout = %q, want the summary to start with main: FAILED: and name the cause", out)
 	}
 	if !strings.Contains(stderr, "poll failed") {
 		t.Errorf("stderr = %q, want a logged failure", stderr)
