@@ -44,7 +44,7 @@ func pollerMailbox(m MailboxConfig) poller.Mailbox {
 // pollerOptions builds the options every pass shares: batch size, parser
 // limits, the signed return-path verifier when verp is configured.
 func pollerOptions(cfg *Config, store *suppression.Store, logger *slog.Logger) (*poller.Options, error) {
-	verifier, err := newVerifier(cfg, store)
+	verifier, err := newVerifier(cfg, store, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,7 +129,7 @@ func TestVERPNotConfigured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, err := newVerifier(c, nil); v != nil || err != nil {
+	if v, err := newVerifier(c, nil, nil); v != nil || err != nil {
 		t.Errorf("newVerifier without a key file = %v, %v; want nil, nil", v != nil, err)
 	}
 }
@@ -139,18 +141,30 @@ func TestNewVerifier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := newVerifier(cfg, nil)
+	var logs bytes.Buffer
+	opts, err := pollerOptions(cfg, nil, slog.New(slog.NewTextHandler(&logs, nil))) // the wiring poll and run use
+	v := opts.Verifier
 	if err != nil || v == nil {
-		t.Fatalf("newVerifier = %v, %v", v != nil, err)
+		t.Fatalf("pollerOptions: verifier %v, %v", v != nil, err)
 	}
 	r := &dsn.Report{Message: dsn.Envelope{DeliveredTo: []string{strings.TrimSpace(out)}},
 		Recipients: []dsn.Recipient{{FinalRecipient: "alice@example.com"}}}
 	if ok, rcpt := v(context.Background(), r, nil); !ok || rcpt != "alice@example.com" {
 		t.Errorf("verifier(bounce to %q) = %v, %q; want true, alice@example.com", out, ok, rcpt)
 	}
+	if logs.Len() != 0 {
+		t.Errorf("a verified bounce logged %q", logs.String())
+	}
 	r.Recipients[0].FinalRecipient = "victim@example.com"
+	r.Message.MessageID = "forged-1@evil.test"
 	if ok, _ := v(context.Background(), r, nil); ok {
 		t.Errorf("verifier(bounce to %q naming victim@example.com) verified", out)
+	}
+	// README promises this warning for a bounce whose token does not verify it.
+	got := logs.String()
+	if !strings.Contains(got, "level=WARN") || !strings.Contains(got, `msg="verp: bounce not verified"`) ||
+		!strings.Contains(got, "forged-1@evil.test") || strings.Contains(got, verpKeyNew) {
+		t.Errorf("log after a bounce for another address = %q; want a warning naming its Message-ID, without the key", got)
 	}
 }
 
