@@ -17,8 +17,13 @@ import (
 // Filter selects entries for List, Each and Export. The zero Filter lists
 // every active suppression in address order.
 type Filter struct {
-	Reason string    // suppression reason (or, for entries not suppressed, the last reason)
-	Class  string    // class of the last event: hard, soft, block, complaint
+	Reason string // suppression reason (or, for entries not suppressed, the last reason)
+	// Class is hard, soft, block or complaint. A suppression matches when
+	// an event of this class caused it (the event it was suppressed at: a
+	// complaint suppression is never "soft" because a soft bounce came
+	// later; manual and imported ones match no class); an entry that is
+	// not suppressed (All) matches when it counts events of this class.
+	Class  string
 	Domain string    // whole domain, normalised like addresses
 	Source string    // bounce, complaint, manual or import
 	Since  time.Time // last seen at or after; zero: any time
@@ -179,6 +184,10 @@ func (s *Store) listQuery(f Filter, now time.Time) (string, []any, error) {
 	return `SELECT ` + entryCols + ` FROM suppressions WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order, args, nil
 }
 
+// classCounts maps Filter.Class to the counter that selects entries not
+// suppressed.
+var classCounts = map[string]string{"hard": "hard_count", "soft": "soft_count", "block": "block_count", "complaint": "complaint_count"}
+
 // sortColumn checks a Filter.Sort and returns its column.
 func sortColumn(sort string) (string, error) {
 	switch sort {
@@ -200,7 +209,13 @@ func (s *Store) listWhere(f Filter, now time.Time) ([]string, []any, error) {
 		add("COALESCE(NULLIF(suppressed_reason, ''), last_reason) = ?", f.Reason)
 	}
 	if f.Class != "" {
-		add("last_class = ?", f.Class)
+		col, ok := classCounts[f.Class]
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: class %q: want hard, soft, block or complaint", ErrBadFilter, f.Class)
+		}
+		add(`CASE WHEN suppressed THEN source IN ('bounce', 'complaint') AND EXISTS (SELECT 1 FROM bounce_events be
+			WHERE be.recipient = suppressions.email AND be.received_at = suppressions.suppressed_at AND be.class = ?)
+			ELSE `+col+` > 0 END`, f.Class)
 	}
 	if f.Source != "" {
 		add("source = ?", f.Source)

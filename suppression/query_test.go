@@ -29,6 +29,45 @@ func seed(t *testing.T, s *Store) {
 		bounce("b", t0, rcpt("b@y.test", dsn.ClassBlock, dsn.ReasonBlocked)))
 }
 
+// TestListClassIsTheCause checks Filter.Class selects a suppression by the
+// class of the event that caused it, not by its last event: a hard
+// suppression and a complaint suppression that later got soft bounces are
+// not "soft"; an address suppressed by soft bounces is; with All, entries
+// not suppressed match by the classes they count.
+func TestListClassIsTheCause(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		arf := bounce("c", t0, dsn.Recipient{FinalRecipient: "c@y.test", Class: dsn.ClassComplaint, Reason: dsn.ReasonFeedback})
+		arf.Report.Type = dsn.TypeARF
+		h := time.Hour
+		mustRecord(t, s, t0, hard("a", "a@x.test", t0), arf,
+			soft("a1", "a@x.test", t0.Add(h)), soft("c1", "c@y.test", t0.Add(h)), // last events soft
+			soft("s1", "s@x.test", t0), soft("s2", "s@x.test", t0.Add(h)), soft("s3", "s@x.test", t0.Add(2*h)), // suppressed by soft
+			soft("n1", "n@x.test", t0.Add(h)), hard("n2", "n@z.test", t0)) // n@x.test counting only
+		if _, err := s.Add(ctx, "m@x.test", Manual{Reason: "asked"}, t0); err != nil {
+			t.Fatal(err)
+		}
+		now := t0.Add(3 * h)
+		for _, tt := range []struct {
+			f    Filter
+			want []string
+		}{
+			{Filter{Class: "soft"}, []string{"s@x.test"}},
+			{Filter{Class: "hard"}, []string{"a@x.test", "n@z.test"}},
+			{Filter{Class: "complaint"}, []string{"c@y.test"}},
+			{Filter{Class: "soft", All: true}, []string{"n@x.test", "s@x.test"}},
+		} {
+			p, err := s.List(ctx, tt.f, now)
+			if err != nil || !slices.Equal(emails(p.Entries), tt.want) {
+				t.Errorf("List(%+v) = %v, %v; want %v", tt.f, emails(p.Entries), err, tt.want)
+			}
+		}
+		if _, err := s.List(ctx, Filter{Class: "bogus"}, now); !errors.Is(err, ErrBadFilter) {
+			t.Errorf("List(class bogus) err = %v, want ErrBadFilter", err)
+		}
+	})
+}
+
 func TestList(t *testing.T) {
 	dialects(t, Options{}, func(t *testing.T, s *Store) {
 		ctx := context.Background()

@@ -37,7 +37,7 @@ var suppressionCmd = &cobra.Command{
 func init() {
 	list := &cobra.Command{Use: "list", Short: "List suppressed addresses (--all: every address with failures)", Args: cobra.NoArgs, RunE: runSuppList}
 	list.Flags().StringVar(&suppFlags.reason, "reason", "", "only this reason (userunknown, mailboxfull, feedback, …)")
-	list.Flags().StringVar(&suppFlags.class, "class", "", "only this class of last event: hard, soft, block, complaint")
+	list.Flags().StringVar(&suppFlags.class, "class", "", "only suppressions caused by this class (hard, soft, block, complaint); with --all, also entries counting it")
 	list.Flags().StringVar(&suppFlags.domain, "domain", "", "only this domain")
 	list.Flags().StringVar(&suppFlags.since, "since", "", "only addresses seen since: RFC 3339 time, date, or age (72h, 7d)")
 	list.Flags().BoolVar(&suppFlags.all, "all", false, "include addresses with failures that are not suppressed")
