@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,12 @@ func TestDovecotXOAUTH2(t *testing.T) {
 				}
 				if strings.Contains(err.Error(), tok) || strings.Contains(err.Error(), tok[strings.LastIndexByte(tok, '.')+1:]) {
 					t.Errorf("%s token: the error shows the token: %v", name, err)
+				}
+				// The refusal is named as such, with the server's reason
+				// (its SASL error JSON), not as a protocol error.
+				if !errors.Is(err, ErrXOAUTH2) || !strings.Contains(err.Error(), "status 401, schemes bearer, scope mail") ||
+					strings.Contains(err.Error(), "Invalid base64") {
+					t.Errorf("%s token: error %q; want ErrXOAUTH2 with status 401, schemes bearer, scope mail", name, err)
 				}
 				if got := maildirCount(t, d, ""); got != 6 {
 					t.Errorf("%s token: INBOX holds %d, want all 6 untouched", name, got)

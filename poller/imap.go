@@ -77,6 +77,9 @@ func (ic *imapConn) login(ctx context.Context, mb Mailbox) error {
 	}
 	if client != nil {
 		err = ic.c.Authenticate(client)
+		if x, ok := client.(*xoauth2Client); ok {
+			err = x.refused(err)
+		}
 	} else {
 		err = ic.c.Login(mb.Username, mb.Password).Wait()
 	}

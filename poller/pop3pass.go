@@ -58,7 +58,8 @@ func pop3Login(ctx context.Context, c *pop3.Client, mb Mailbox, tlsCfg *tls.Conf
 		if err != nil {
 			return err
 		}
-		return c.Auth(newXOAUTH2Client(mb.Username, token))
+		x := newXOAUTH2Client(mb.Username, token)
+		return x.refused(c.Auth(x))
 	case mb.Auth == AuthPlain && hasSASL(caps, sasl.Plain):
 		return c.Auth(sasl.NewPlainClient("", mb.Username, mb.Password))
 	default:

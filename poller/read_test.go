@@ -116,8 +116,10 @@ func TestXOAUTH2(t *testing.T) {
 	if mech != "XOAUTH2" || string(ir) != "user=u@example.com\x01auth=Bearer tok\x01\x01" || err != nil {
 		t.Errorf("Start = %q, %q, %v", mech, ir, err)
 	}
-	if resp, err := c.Next([]byte(`{"status":"401"}`)); err != nil || len(resp) != 0 {
-		t.Errorf("Next(error challenge) = %q, %v; want an empty response", resp, err)
+	// 0x01, not an empty response: go-imap and our POP3 client send an empty
+	// one as "=", which Dovecot refuses as invalid base64 (TestDovecotXOAUTH2).
+	if resp, err := c.Next([]byte(`{"status":"401"}`)); err != nil || string(resp) != "\x01" {
+		t.Errorf("Next(error challenge) = %q, %v; want \"\\x01\"", resp, err)
 	}
 	if _, err := c.Next([]byte("again")); !errors.Is(err, ErrXOAUTH2) {
 		t.Errorf("second Next = %v, want ErrXOAUTH2", err)

@@ -76,3 +76,16 @@ func TestXOAUTH2Login(t *testing.T) {
 		})
 	}
 }
+
+func TestDescribeSASLError(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}`: "status 401, schemes bearer, scope https://mail.google.com/",
+		`{"status":"invalid_token"}`: "status invalid_token",
+		`not json`:                   `server said "not json"`,
+		`{"other":1}`:                `server said "{\"other\":1}"`,
+	} {
+		if got := describeSASLError([]byte(in)); got != want {
+			t.Errorf("describeSASLError(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
