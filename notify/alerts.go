@@ -57,12 +57,23 @@ type Alert struct {
 	Share    float64   // Count / Total (block clusters)
 	Since    time.Time // last successful poll, or last message received
 	Detail   string    // last error, or block lists named
-	Now      time.Time
+	// Receivers are the receivers of a block cluster, by domain: one alert
+	// lists them all (Subject, Count, Total, Share and Detail then describe
+	// the first, or the whole when there are several).
+	Receivers []Receiver
+	Now       time.Time
 	Location *time.Location
 }
 
-// Key identifies the alert for rate limiting: its kind and subject.
-func (a *Alert) Key() string { return a.Kind + ":" + a.Subject }
+// Key identifies the alert for rate limiting: its kind and subject, or its
+// kind alone for a block cluster, so one mail per interval lists every
+// receiver blocking us instead of one mail per receiver.
+func (a *Alert) Key() string {
+	if a.Kind == AlertBlockCluster {
+		return a.Kind
+	}
+	return a.Kind + ":" + a.Subject
+}
 
 // Time formats t in the alert's time zone; "never" for the zero time.
 func (a *Alert) Time(t time.Time) string {
@@ -132,9 +143,16 @@ func blockAlerts(ctx context.Context, f Figures, now time.Time, o AlertOptions) 
 	}
 	_, listsOf := groupBlocklists(diags)
 	slices.SortFunc(hot, func(a, b Receiver) int { return strings.Compare(a.Domain, b.Domain) })
-	out := make([]Alert, 0, len(hot))
-	for _, r := range hot {
-		out = append(out, Alert{Kind: AlertBlockCluster, Subject: r.Domain, Count: r.Blocks, Total: r.Bounces, Share: r.Share, Detail: strings.Join(listsOf[r.Domain], ", ")})
+	a := Alert{Kind: AlertBlockCluster, Subject: hot[0].Domain, Detail: strings.Join(listsOf[hot[0].Domain], ", ")}
+	if len(hot) > 1 {
+		a.Subject, a.Detail = fmt.Sprintf("%d receivers", len(hot)), ""
 	}
-	return out, nil
+	for i := range hot {
+		hot[i].Lists = listsOf[hot[i].Domain]
+		a.Count += hot[i].Blocks
+		a.Total += hot[i].Bounces
+	}
+	a.Share = float64(a.Count) / float64(a.Total)
+	a.Receivers = hot
+	return []Alert{a}, nil
 }

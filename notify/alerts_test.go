@@ -60,7 +60,7 @@ func TestEvaluateAlerts(t *testing.T) {
 		want := []string{
 			`poll_failures:bounces count=3 total=0 detail="dial tcp 192.0.2.9:993: connection refused"`,
 			`mailbox_silent:old count=5 total=0 detail=""`,
-			`block_cluster:outlook.com count=12 total=13 detail="Spamhaus"`,
+			`block_cluster count=12 total=13 detail="Spamhaus"`,
 		}
 		if strings.Join(keys, "\n") != strings.Join(want, "\n") {
 			t.Errorf("EvaluateAlerts =\n%s\nwant\n%s", strings.Join(keys, "\n"), strings.Join(want, "\n"))
@@ -145,4 +145,45 @@ func TestAlertRetriedAfterFailedSend(t *testing.T) {
 	if sent, err := n.CheckAlerts(ctx, alertNow.Add(time.Minute)); err != nil || len(sent) != 3 {
 		t.Fatalf("CheckAlerts after recovery = %d sent, %v; want 3 (the failed sends were released)", len(sent), err)
 	}
+}
+
+// TestBlockAlertOnePerInterval checks that when many receivers block us at
+// once the SMTP server gets one alert listing them all, not one per
+// receiver, and none more within the interval.
+func TestBlockAlertOnePerInterval(t *testing.T) {
+	dialects(t, func(t *testing.T, s *suppression.Store) {
+		const receivers = 52
+		var recs []dsn.Recipient
+		for r := range receivers {
+			for i := range 10 {
+				recs = append(recs, failed(fmt.Sprintf("u%d@r%02d.example", i, r), dsn.ClassBlock, dsn.ReasonBlocked, "5.7.1",
+					fmt.Sprintf("mx.r%02d.example", r), "550 5.7.1 blocked using zen.spamhaus.org"))
+			}
+		}
+		record(t, s, bounce("many", alertNow.Add(-10*time.Minute), recs...))
+		srv := startSMTP(t, TLSNone, "", "")
+		n := newTestNotifier(t, s, srv)
+		n.sender = NewMailer(srv.options(TLSNone))
+		n.cfg.AlertTo = []string{"oncall@bouncer.test"}
+		n.cfg.Alerts.FailedPolls, n.cfg.Alerts.SilentDays = -1, -1
+		for _, at := range []time.Time{alertNow, alertNow.Add(time.Minute)} {
+			if _, err := n.CheckAlerts(context.Background(), at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		msgs := srv.messages()
+		if len(msgs) != 1 {
+			t.Fatalf("server received %d alerts, want 1 listing %d receivers", len(msgs), receivers)
+		}
+		p := parseMail(t, msgs[0].Data)
+		if subject, _ := p.Header.Subject(); subject != "[bouncer] ALERT: 52 receivers are blocking our mail" {
+			t.Errorf("subject = %q", subject)
+		}
+		for r := range receivers {
+			if line := fmt.Sprintf("r%02d.example: 10 of 10 bounces (100%%); block lists named: Spamhaus", r); !strings.Contains(p.Text, line) {
+				t.Errorf("alert body lacks %q:\n%s", line, p.Text)
+				break
+			}
+		}
+	})
 }
