@@ -50,19 +50,19 @@ func (o AlertOptions) withDefaults() AlertOptions {
 
 // Alert is one condition worth an email. AlertTemplate renders it.
 type Alert struct {
-	Kind     string    // AlertPollFailures, AlertBlockCluster, AlertMailboxSilent
-	Subject  string    // the mailbox or receiver domain it is about
-	Count    int       // failed polls, blocks, or silent days
-	Total    int       // bounces (block clusters)
-	Share    float64   // Count / Total (block clusters)
-	Since    time.Time // last successful poll, or last message received
-	Detail   string    // last error, or block lists named
+	Kind    string    // AlertPollFailures, AlertBlockCluster, AlertMailboxSilent
+	Subject string    // the mailbox or receiver domain it is about
+	Count   int       // failed polls, blocks, or silent days
+	Total   int       // bounces (block clusters)
+	Share   float64   // Count / Total (block clusters)
+	Since   time.Time // last successful poll, or last message received
+	Detail  string    // last error, or block lists named
 	// Receivers are the receivers of a block cluster, by domain: one alert
 	// lists them all (Subject, Count, Total, Share and Detail then describe
 	// the first, or the whole when there are several).
 	Receivers []Receiver
 	Now       time.Time
-	Location *time.Location
+	Location  *time.Location
 }
 
 // Key identifies the alert for rate limiting: its kind and subject, or its
