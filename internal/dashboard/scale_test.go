@@ -158,7 +158,7 @@ func copyRows(b *testing.B, db *sql.DB, table string, cols []string, n int, row 
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	defer tx.Rollback()                                                                       //nolint:errcheck // a no-op after Commit
 	st, err := tx.Prepare("COPY " + table + " (" + strings.Join(cols, ", ") + ") FROM STDIN") // lib/pq's COPY
 	if err != nil {
 		b.Fatal(err)
