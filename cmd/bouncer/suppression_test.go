@@ -172,7 +172,6 @@ func TestReadCommandsFailClosed(t *testing.T) {
 	}
 	emptyDir := t.TempDir()
 	withCfg := writeFile(t, "bouncer.yaml", "state_dir: "+emptyDir+"\n")
-	pgCfg := writeFile(t, "pg.yaml", "database: {url: '"+testenv.PostgresURL(t)+"'}\n")
 	commands := [][]string{
 		{"suppression", "check", "kijitora@example.org"},
 		{"suppression", "list"},
@@ -183,7 +182,7 @@ func TestReadCommandsFailClosed(t *testing.T) {
 		{"suppression", "allow", "list"},
 		{"report", "preview"},
 	}
-	for _, cfg := range []string{"", withCfg, pgCfg} {
+	refuseAll := func(t *testing.T, cfg string) {
 		for _, args := range commands {
 			if cfg != "" {
 				args = append(args[:len(args):len(args)], "--config", cfg)
@@ -195,6 +194,11 @@ func TestReadCommandsFailClosed(t *testing.T) {
 			}
 		}
 	}
+	refuseAll(t, "")
+	refuseAll(t, withCfg)
+	t.Run("postgres without the schema", func(t *testing.T) {
+		refuseAll(t, writeFile(t, "pg.yaml", "database: {url: '"+testenv.PostgresURL(t)+"'}\n"))
+	})
 	if _, err := os.Stat(state); !os.IsNotExist(err) {
 		t.Errorf("a read command created the default state directory %s (stat: %v)", state, err)
 	}
