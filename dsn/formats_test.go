@@ -85,3 +85,33 @@ func TestParseNeverInvents(t *testing.T) {
 		})
 	}
 }
+
+// TestParseKeepNameless: with KeepNameless (the poller, when a signed
+// return path can name the recipient) a failure record without an address
+// survives with its FinalRecipient left empty; masked addresses are still
+// dropped.
+func TestParseKeepNameless(t *testing.T) {
+	for _, c := range []struct {
+		name, rcpt string
+		want       []string
+	}{
+		{"empty", "Final-Recipient: rfc822;", []string{""}},
+		{"null address", "Final-Recipient: rfc822; <>", []string{""}},
+		{"masked", "Final-Recipient: rfc822; david...@gmail.com", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			msg := dsnMessage(c.rcpt + "\nAction: failed\nStatus: 5.1.1\n\n")
+			rep, err := ParseWithOptions(bytes.NewReader([]byte(msg)), &Options{KeepNameless: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rep.Recipients {
+				got = append(got, r.FinalRecipient)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("records %q, want %q", got, c.want)
+			}
+		})
+	}
+}

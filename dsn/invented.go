@@ -18,7 +18,7 @@ func (p *parser) dropInvented() {
 	for _, r := range p.rep.Recipients {
 		a := strings.TrimSpace(r.FinalRecipient)
 		switch {
-		case a == "" || a == "<>":
+		case (a == "" || a == "<>") && !p.opts.KeepNameless:
 			p.problem("recipient: a record names no address")
 		case maskedAddr(a):
 			p.problem("recipient: %q is masked", a)

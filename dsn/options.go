@@ -39,6 +39,12 @@ type Options struct {
 	// record naming one is dropped and noted in Report.Problems. Nil
 	// means none.
 	OwnAddresses []string
+	// KeepNameless keeps a failure record that names no address (an empty
+	// or "<>" Final-Recipient) instead of dropping it, for a caller that can
+	// name the recipient another way: the poller with signed return paths
+	// configured, whose verified token names the address the notice leaves
+	// out. The record's FinalRecipient stays empty; nothing is invented.
+	KeepNameless bool
 	// Headers names extra headers of the returned original message to copy
 	// into Original.Headers (for example "X-Campaign-Id").
 	Headers []string

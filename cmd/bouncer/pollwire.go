@@ -58,6 +58,9 @@ func pollerOptions(cfg *Config, store *suppression.Store, logger *slog.Logger) (
 	if cfg.VERP.Header != "" {
 		parse.Headers = []string{cfg.VERP.Header}
 	}
+	// A notice that names no failed address is still read when a signed
+	// return path can name it: the store takes the verified recipient.
+	parse.KeepNameless = verifier != nil
 	return &poller.Options{BatchSize: cfg.Poller.BatchSize, Parse: parse, Verifier: verifier, Logger: logger}, nil
 }
 
