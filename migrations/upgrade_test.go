@@ -84,3 +84,70 @@ func TestUpgradeMailboxReceived(t *testing.T) {
 		})
 	}
 }
+
+// A database at 00030 with suppressions upgrades through 00050 and 00051:
+// the audit log takes rows, the list's new indexes exist, and the old
+// entries are still there.
+func TestUpgradeAuditAndListIndexes(t *testing.T) {
+	for _, d := range []Dialect{SQLite, Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			var db *sql.DB
+			var err error
+			if d == SQLite {
+				db, err = sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "b.db"))
+			} else {
+				db, err = sql.Open("postgres", testenv.PostgresURL(t))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.SetMaxOpenConns(1)
+			defer db.Close()
+			ctx := context.Background()
+			p, err := provider(db, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.UpTo(ctx, 30); err != nil {
+				t.Fatal(err)
+			}
+			at := any("2026-01-01 10:00:00.000")
+			if d == Postgres {
+				at = time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+			}
+			if _, err := db.ExecContext(ctx, `INSERT INTO suppressions (email, domain, first_seen, last_seen) VALUES ('a@x.test', 'x.test', $1, $1)`, at); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Up(ctx, db, d); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, `INSERT INTO audit_log (at, actor, via, action, subject) VALUES ($1, 'cli:a', 'cli', 'remove', 'a@x.test')`, at); err != nil {
+				t.Errorf("audit_log insert after upgrade: %v", err)
+			}
+			indexes := `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'suppressions'`
+			if d == Postgres {
+				indexes = `SELECT indexname FROM pg_indexes WHERE tablename = 'suppressions'`
+			}
+			rows, err := db.QueryContext(ctx, indexes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			got := map[string]bool{}
+			for rows.Next() {
+				var n string
+				if err := rows.Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				got[n] = true
+			}
+			if !got["suppressions_domain_email_idx"] || !got["suppressions_last_seen_idx"] || got["suppressions_domain_idx"] {
+				t.Errorf("indexes after upgrade = %v, want (domain, email) and (last_seen, email) in place of (domain)", got)
+			}
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM suppressions WHERE email LIKE 'a@%'`).Scan(&n); err != nil || n != 1 {
+				t.Errorf("entries after upgrade = %d, %v", n, err)
+			}
+		})
+	}
+}
