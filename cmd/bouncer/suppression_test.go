@@ -232,3 +232,32 @@ func TestCheckNamesItsDatabase(t *testing.T) {
 		t.Errorf("check --format json = %+v; want config %s, a sqlite: database ending bouncer.db, dead suppressed and new deliverable", got, cfg)
 	}
 }
+
+// The CLI's changes land in the audit log as cli:USER with --note.
+func TestSuppressionCLIAudit(t *testing.T) {
+	cfg := suppConfig(t)
+	if _, errOut, code := runSupp(t, cfg, "remove", "dead@x.test", "--note", "ticket 12"); code != 0 {
+		t.Fatalf("remove: exit %d, %s", code, errOut)
+	}
+	dir := stateDirOf(t, cfg)
+	s, err := suppression.Open(context.Background(), "sqlite:"+filepath.Join(dir, "bouncer.db"), suppression.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	es, _, err := s.Audit(context.Background(), suppression.AuditFilter{Subject: "dead@x.test"})
+	if err != nil || len(es) != 1 || es[0].Via != suppression.ViaCLI || !strings.HasPrefix(es[0].Actor, "cli:") || es[0].Note != "ticket 12" {
+		t.Errorf("audit = %+v, %v; want the CLI's removal with its note", es, err)
+	}
+}
+
+// stateDirOf reads state_dir back from a config suppConfig wrote.
+func stateDirOf(t *testing.T, cfg string) string {
+	t.Helper()
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSpace(strings.TrimPrefix(line, "state_dir:"))
+}
