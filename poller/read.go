@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"time"
 
@@ -53,11 +54,13 @@ type reader struct {
 	verifier Verifier
 	prefix   []byte     // reused between messages
 	crlf     crlfReader // reused between messages
+	legacy   hash.Hash  // the LegacyKey's hash, reused between messages
 }
 
 // read hashes and parses r as it streams, holding no more than the parser
-// keeps plus HeaderPrefix bytes. Bare LFs become CRLF first, so the key is
-// that of the message's wire form. It consumes r to its end, so the key covers
+// keeps plus HeaderPrefix bytes. Bare LFs and bare CRs become CRLF first,
+// so the key is that of the message's wire form; a message that had bare
+// CRs also gets the key it had before they were normalised (LegacyKey). It consumes r to its end, so the key covers
 // every byte even when the parser stops early. A read error from r is
 // returned wrapped in ErrRead; a parse error is kept in the Message.
 func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, error) {
@@ -65,7 +68,11 @@ func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, 
 	h := sha256.New()
 	rd.prefix = rd.prefix[:0]
 	pw := &prefixWriter{buf: &rd.prefix, limit: HeaderPrefix}
-	rd.crlf.reset(src)
+	if rd.legacy == nil {
+		rd.legacy = sha256.New()
+	}
+	rd.legacy.Reset()
+	rd.crlf.reset(src, rd.legacy)
 	tee := io.TeeReader(&rd.crlf, io.MultiWriter(h, pw))
 
 	report, perr := parse(tee, rd.parse)
@@ -75,7 +82,11 @@ func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, 
 	if src.err != nil {
 		return suppression.Message{}, fmt.Errorf("%w: %w", ErrRead, src.err)
 	}
-	return rd.message(h.Sum(nil), receivedAt, report, perr, rd.prefix), nil
+	m := rd.message(h.Sum(nil), receivedAt, report, perr, rd.prefix)
+	if rd.crlf.sawCR {
+		m.LegacyKey = hex.EncodeToString(rd.legacy.Sum(nil))
+	}
+	return m, nil
 }
 
 // readBytes is read for a message held whole. One with CRLF line endings
@@ -83,7 +94,8 @@ func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, 
 // pass, no copy of its first HeaderPrefix bytes, and the parser sizes its
 // input from the reader's length instead of growing a buffer.
 func (rd *reader) readBytes(raw []byte, receivedAt time.Time) (suppression.Message, error) {
-	if hasBareLF(raw) {
+	// Without bare LFs every LF ends a CRLF, so a bare CR is a CR more.
+	if hasBareLF(raw) || bytes.Count(raw, []byte{'\r'}) != bytes.Count(raw, []byte{'\n'}) {
 		return rd.read(bytes.NewReader(raw), receivedAt)
 	}
 	sum := sha256.Sum256(raw)

@@ -3,6 +3,8 @@ package poller
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"reflect"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 func TestCRLFReader(t *testing.T) {
@@ -20,13 +23,15 @@ func TestCRLFReader(t *testing.T) {
 		{"a\nb\n", "a\r\nb\r\n"},
 		{"a\r\nb\r\n", "a\r\nb\r\n"},
 		{"\n\n", "\r\n\r\n"},
-		{"a\rb", "a\rb"},
+		{"a\rb", "a\r\nb"},
+		{"a\rb\r", "a\r\nb\r\n"},
+		{"\r\r\n\n\r", "\r\n\r\n\r\n\r\n"},
 		{"", ""},
 	}
 	for _, tt := range tests {
 		for _, name := range []string{"whole", "one byte"} {
 			var c crlfReader
-			c.reset(strings.NewReader(tt.in))
+			c.reset(strings.NewReader(tt.in), nil)
 			var got []byte
 			var err error
 			if name == "whole" {
@@ -203,4 +208,41 @@ func BenchmarkRead(b *testing.B) {
 			}
 		}
 	})
+}
+
+// A message delivered with CR-only line endings and the same message
+// with CRLF have one key, so the second copy is a duplicate; and a copy
+// recorded by an older bouncer, whose key kept the bare CRs, is still
+// known: its LegacyKey matches, so nothing counts twice after an upgrade.
+func TestReadBareCRKey(t *testing.T) {
+	crlf := readCorpus(t, "soft")
+	cr := bytes.ReplaceAll(crlf, []byte("\r\n"), []byte("\r"))
+	rd := &reader{mailbox: "m"}
+	a, err := rd.readBytes(crlf, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rd.readBytes(cr, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Key != b.Key || a.LegacyKey != "" {
+		t.Fatalf("keys of the CRLF and CR-only copies: %s and %s (legacy %q); want one key, no legacy key for CRLF", a.Key, b.Key, a.LegacyKey)
+	}
+	old := sha256.Sum256(cr) // what bouncer keyed a CR-only message by before
+	if b.LegacyKey != hex.EncodeToString(old[:]) {
+		t.Errorf("LegacyKey = %s, want the SHA-256 of the bytes as they came", b.LegacyKey)
+	}
+	store := sqliteStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	older := b
+	older.Key, older.LegacyKey = b.LegacyKey, ""
+	if res, err := store.Record(ctx, []suppression.Message{older}, now); err != nil || res.Events != 1 {
+		t.Fatalf("Record(as an older bouncer did) = %+v, %v; want 1 event", res, err)
+	}
+	res, err := store.Record(ctx, []suppression.Message{b, a}, now)
+	if err != nil || res.Events != 0 || res.Duplicates != 2 {
+		t.Errorf("Record(CR-only and CRLF copies after the upgrade) = events %d, duplicates %d, %v; want 0, 2", res.Events, res.Duplicates, err)
+	}
 }

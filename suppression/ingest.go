@@ -20,36 +20,62 @@ import (
 // and the insert; if one bypassed it, the unique key would fail the
 // transaction (SQLSTATE 23505) and inTxRetry would run it again.
 func (s *Store) insertLedger(ctx context.Context, tx *sqlx.Tx, rows []ledgerRow, now time.Time) (map[string]bool, error) {
+	fresh, err := s.freshRows(ctx, tx, rows)
+	if err != nil || len(fresh) == 0 {
+		return fresh, err
+	}
+	if err := s.dropRepeatedNotices(ctx, tx, rows, fresh); err != nil {
+		return nil, err
+	}
+	return fresh, s.writeLedger(ctx, tx, rows, fresh, now)
+}
+
+// freshRows returns the keys of rows the ledger does not hold yet, under
+// their key or their legacy key.
+func (s *Store) freshRows(ctx context.Context, tx *sqlx.Tx, rows []ledgerRow) (map[string]bool, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	keys := make([]string, len(rows))
+	keys := make([]string, len(rows), len(rows)+1)
 	for i, r := range rows {
 		keys[i] = r.key
+	}
+	for _, r := range rows {
+		if r.legacyKey != "" {
+			keys = append(keys, r.legacyKey)
+		}
 	}
 	known, err := s.knownKeys(ctx, tx, keys)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
-	fresh := make(map[string]bool, len(rows))
-	for _, k := range keys {
-		fresh[k] = true
-	}
+	knownSet := make(map[string]bool, len(known))
 	for _, k := range known {
-		delete(fresh, k)
+		knownSet[k] = true
 	}
+	fresh := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		if !knownSet[r.key] && (r.legacyKey == "" || !knownSet[r.legacyKey]) {
+			fresh[r.key] = true
+		}
+	}
+	return fresh, nil
+}
+
+// writeLedger writes the rows whose keys are fresh.
+func (s *Store) writeLedger(ctx context.Context, tx *sqlx.Tx, rows []ledgerRow, fresh map[string]bool, now time.Time) error {
 	rows = slices.DeleteFunc(slices.Clone(rows), func(r ledgerRow) bool { return !fresh[r.key] })
 	// In key order: the keys are hashes, so in arrival order each would
 	// descend to a random leaf of the primary key; sorted, neighbours share
 	// leaves (a third less Postgres CPU for the ledger's COPY).
 	slices.SortFunc(rows, func(a, b ledgerRow) int { return strings.Compare(a.key, b.key) })
 	if err := s.appendRows(ctx, tx, "processed_messages", ledgerBatch(rows, now)); err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
+		return fmt.Errorf("ledger: %w", err)
 	}
 	if err := s.noteReceived(ctx, tx, rows); err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
+		return fmt.Errorf("ledger: %w", err)
 	}
-	return fresh, nil
+	return nil
 }
 
 // noteReceivedSQL keeps the newest received time of a mailbox's ledger.

@@ -13,7 +13,12 @@ import (
 
 // Message is one mailbox message handed to Store.Record.
 type Message struct {
-	Key        string    // hex SHA-256 of the message's raw bytes: the idempotency key
+	Key string // hex SHA-256 of the message's raw bytes: the idempotency key
+	// LegacyKey is the key the message had before bare CRs were
+	// normalised to CRLF (bare LFs only), set only when it differs from
+	// Key: a message whose LegacyKey is in the ledger was recorded by an
+	// older bouncer and is a duplicate.
+	LegacyKey  string
 	Mailbox    string    // configured mailbox name
 	ReceivedAt time.Time // when it reached the mailbox (IMAP INTERNALDATE), else when fetched
 

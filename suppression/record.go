@@ -27,6 +27,7 @@ const (
 	OutcomeQuarantined = "quarantined"  // could not be parsed: Report was nil
 	OutcomeNotReport   = "not_report"   // parsed, but not a bounce or complaint
 	OutcomeNoRecipient = "no_recipient" // a report, but no record named a usable recipient
+	OutcomeRepeated    = "repeated"     // a copy of a notice already counted (see dropRepeatedNotices)
 )
 
 // Record writes a batch of messages in one transaction: their recipient
@@ -102,8 +103,10 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 // ledgerRow is one processed_messages row and the events of its message.
 type ledgerRow struct {
 	key, mailbox, typ, messageID, subject, from, outcome, err string
+	legacyKey                                                 string // Message.LegacyKey
 	receivedAt                                                time.Time
-	events                                                    []Event
+	events                                                    []Event // planned minus repeated notices (dropRepeatedNotices)
+	planned                                                   []Event
 	noRecipient                                               int
 }
 
@@ -132,7 +135,7 @@ func (s *Store) planRecord(msgs []Message, now time.Time) recordPlan {
 }
 
 func (s *Store) planMessage(m Message, now time.Time) ledgerRow {
-	l := ledgerRow{key: m.Key, mailbox: m.Mailbox, receivedAt: m.ReceivedAt, outcome: OutcomeRecorded}
+	l := ledgerRow{key: m.Key, legacyKey: m.LegacyKey, mailbox: m.Mailbox, receivedAt: m.ReceivedAt, outcome: OutcomeRecorded}
 	if l.receivedAt.IsZero() {
 		l.receivedAt = now
 	}
@@ -157,6 +160,7 @@ func (s *Store) planMessage(m Message, now time.Time) ledgerRow {
 		}
 		l.events = append(l.events, ev)
 	}
+	l.planned = l.events
 	l.err = clean(strings.Join(problems, "; "))
 	switch {
 	case len(l.events) > 0:
