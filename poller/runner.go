@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -63,8 +66,15 @@ type failState struct {
 	until time.Time
 }
 
-// LockName is the name of mb's lock.
-func LockName(mailbox string) string { return "bouncer/poll/" + mailbox }
+// LockName is the name of mb's lock: the account's identity, not the
+// mailbox's configured name, so two configs that name one account
+// differently (or one config with the account twice) never poll it
+// together: the host (lower case), port, user name and folder, with
+// their defaults applied.
+func LockName(mb Mailbox) string {
+	mb = mb.withDefaults()
+	return "bouncer/poll/" + mb.Username + "@" + net.JoinHostPort(strings.ToLower(mb.Host), strconv.Itoa(mb.Port)) + "/" + mb.Folder
+}
 
 // Run runs one pass over mb unless another process is polling it
 // (ErrLocked) or it is backing off (ErrBackoff). A failed pass, or a lock
@@ -85,7 +95,7 @@ func (r *Runner) Run(ctx context.Context, mb Mailbox) (Summary, error) {
 
 func (r *Runner) lockedPoll(ctx context.Context, mb Mailbox) (Summary, error) {
 	if r.Locker != nil {
-		unlock, ok, err := r.Locker.TryLock(ctx, LockName(mb.Name))
+		unlock, ok, err := r.Locker.TryLock(ctx, LockName(mb))
 		if err != nil {
 			return Summary{Mailbox: mb.Name}, fmt.Errorf("poller: %s: lock: %w", mb.Name, err)
 		}

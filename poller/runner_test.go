@@ -45,14 +45,16 @@ func TestRunnerLockAndBackoff(t *testing.T) {
 	r := &Runner{Store: store, Locker: locker, Options: &Options{Now: func() time.Time { return now }},
 		Backoff: Backoff{Base: time.Minute, Max: time.Hour}}
 
-	locker.held[LockName("main")] = true // another replica polls
+	alias := mb
+	alias.Name = "the same account"
+	locker.held[LockName(alias)] = true // another replica polls the account under another name
 	if _, err := r.Run(context.Background(), mb); !errors.Is(err, ErrLocked) {
 		t.Fatalf("Run while locked = %v, want ErrLocked", err)
 	}
 	if store.calls != 0 || r.Failures("main") != 0 {
 		t.Errorf("locked run recorded %d batches, %d failures; want 0, 0", store.calls, r.Failures("main"))
 	}
-	delete(locker.held, LockName("main"))
+	delete(locker.held, LockName(alias))
 
 	store.err = errors.New("database down")
 	if _, err := r.Run(context.Background(), mb); !errors.Is(err, store.err) {
@@ -69,5 +71,34 @@ func TestRunnerLockAndBackoff(t *testing.T) {
 	}
 	if len(locker.held) != 0 {
 		t.Errorf("locks still held after the passes: %v", locker.held)
+	}
+}
+
+// The lock names the account, not the configured mailbox.
+func TestLockNameIsTheAccount(t *testing.T) {
+	base := Mailbox{Name: "main", Protocol: ProtocolIMAP, Host: "mail.example.com", Username: "bounces"}
+	with := func(f func(*Mailbox)) Mailbox { mb := base; f(&mb); return mb }
+	same := []Mailbox{
+		with(func(mb *Mailbox) { mb.Name = "other" }),
+		with(func(mb *Mailbox) { mb.Host = "MAIL.Example.COM" }),
+		with(func(mb *Mailbox) { mb.Port = 993 }),
+		with(func(mb *Mailbox) { mb.Folder = "INBOX" }),
+		with(func(mb *Mailbox) { mb.After = AfterFlag }),
+	}
+	for _, mb := range same {
+		if LockName(mb) != LockName(base) {
+			t.Errorf("LockName(%+v) = %q, want %q (the same account)", mb, LockName(mb), LockName(base))
+		}
+	}
+	different := []Mailbox{
+		with(func(mb *Mailbox) { mb.Host = "mail2.example.com" }),
+		with(func(mb *Mailbox) { mb.Port = 1993 }),
+		with(func(mb *Mailbox) { mb.Username = "other" }),
+		with(func(mb *Mailbox) { mb.Folder = "Bounces" }),
+	}
+	for _, mb := range different {
+		if LockName(mb) == LockName(base) {
+			t.Errorf("LockName(%+v) = %q, the lock of another account", mb, LockName(mb))
+		}
 	}
 }

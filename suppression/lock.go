@@ -14,7 +14,7 @@ import (
 // (pg_try_advisory_lock(hashtext(name))) held on a dedicated connection until
 // unlock is called (from a pool of its own, so held locks never starve
 // Record of connections), so it guards replicas against each other; on SQLite it
-// is an in-process lock (SQLite means one process). unlock is idempotent and
+// is a lock of the process and of the database file (see tryLocalLock). unlock is idempotent and
 // releases the lock even when ctx has ended.
 func (s *Store) TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error) {
 	if s.dialect == migrations.SQLite {
@@ -45,17 +45,25 @@ func (s *Store) TryLock(ctx context.Context, name string) (unlock func(), ok boo
 	}, true, nil
 }
 
+// tryLocalLock is TryLock on SQLite: a lock of this process, and on Linux
+// a byte-range lock on the database's lock file, so that several processes
+// on one SQLite file (two daemons, a cron poll beside a daemon) never poll
+// one mailbox together.
 func (s *Store) tryLocalLock(name string) (func(), bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.locks[name] {
 		return nil, false, nil
 	}
+	if ok, err := s.files.tryLock(name); err != nil || !ok {
+		return nil, false, err
+	}
 	s.locks[name] = true
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			s.mu.Lock()
+			s.files.unlock(name)
 			delete(s.locks, name)
 			s.mu.Unlock()
 		})

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -112,6 +114,9 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 	if path == "" || strings.Contains(path, "?") || path == ":memory:" {
 		return fmt.Errorf("suppression: sqlite: want sqlite:PATH with a file path, got %q", path)
 	}
+	if err := createPrivate(path); err != nil {
+		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
+	}
 	// The path goes into a file: URI, where '#' would end it and '%' start
 	// an escape: a directory named "run#2" must not open "run".
 	uri := "file:" + sqliteURIPath.Replace(path)
@@ -137,8 +142,29 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n) // opening a connection runs the pragmas and reads the schema: keep them
-	s.db, s.rdb, s.dialect = w, r, migrations.SQLite
+	files, err := openFileLocks(path)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return err
+	}
+	s.db, s.rdb, s.files, s.dialect = w, r, files, migrations.SQLite
 	return nil
+}
+
+// createPrivate creates the database file, empty and readable by its owner
+// only (0600), when it does not exist: SQLite gives its -wal and -shm
+// files the database file's mode, and the suppression list is personal
+// data. An existing file keeps its mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // redact removes the URL (and its password) from an error's text.

@@ -51,6 +51,7 @@ type Store struct {
 
 	mu    sync.Mutex
 	locks map[string]bool // SQLite TryLock names held by this process
+	files *fileLocks      // SQLite: the same, held on the database's lock file
 
 	txConns sync.Map              // *sqlx.Tx → its *sqlx.Conn, while inTx runs
 	stmts   map[string]*sqlx.Stmt // Postgres: preparedQueries, set by Open
@@ -135,6 +136,9 @@ func (s *Store) Close() error {
 	}
 	if s.ldb != nil {
 		err = errors.Join(err, s.ldb.Close())
+	}
+	if s.files != nil {
+		err = errors.Join(err, s.files.close())
 	}
 	return err
 }

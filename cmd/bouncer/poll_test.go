@@ -141,7 +141,9 @@ func TestPollSkipsLockedMailbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	unlock, ok, err := store.TryLock(context.Background(), poller.LockName("main"))
+	// Another process polls the same account, configured under another name.
+	account := poller.Mailbox{Name: "elsewhere", Protocol: poller.ProtocolIMAP, Host: e.dovecot.Host, Port: e.dovecot.IMAPSPort, Username: e.dovecot.User}
+	unlock, ok, err := store.TryLock(context.Background(), poller.LockName(account))
 	if err != nil || !ok {
 		t.Fatalf("TryLock = %v, %v", ok, err)
 	}

@@ -20,7 +20,35 @@ type daemon struct {
 	store *suppression.Store
 	cron  *cron.Cron // shared scheduler; jobs added before it starts
 	// ctx is cancelled once the grace period after SIGTERM is over.
-	ctx context.Context
+	ctx   context.Context
+	skips lockSkips
+}
+
+// lockSkips logs, at info, when a mailbox starts being skipped because
+// another process holds its lock and when it is polled here again: once
+// per change, not once per schedule tick.
+type lockSkips struct {
+	mu       sync.Mutex
+	skipping map[string]bool
+}
+
+// note records whether mailbox's pass was skipped for the lock and logs a
+// change.
+func (l *lockSkips) note(mailbox string, skipped bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.skipping[mailbox] == skipped {
+		return
+	}
+	if l.skipping == nil {
+		l.skipping = map[string]bool{}
+	}
+	l.skipping[mailbox] = skipped
+	if skipped {
+		slog.Info("poll skipped: another process holds the lock on this account; logged again when it polls here", slog.String("mailbox", mailbox))
+	} else {
+		slog.Info("polling again: the lock on this account is free", slog.String("mailbox", mailbox))
+	}
 }
 
 // daemonService starts one part of the daemon (the HTTP API, the daily
@@ -125,12 +153,13 @@ func pollScheduled(d *daemon, runner *poller.Runner, m MailboxConfig) {
 	sum, err := runner.Run(d.ctx, pollerMailbox(m))
 	switch {
 	case errors.Is(err, poller.ErrLocked):
-		slog.Debug("poll skipped: another process holds the lock", slog.String("mailbox", m.Name))
+		d.skips.note(m.Name, true)
 	case errors.Is(err, poller.ErrBackoff):
 		slog.Debug("poll skipped: backing off", slog.String("mailbox", m.Name), slog.String("reason", err.Error()))
 	case d.ctx.Err() != nil:
 		slog.Info("poll cancelled by shutdown", slog.String("mailbox", m.Name))
 	default:
+		d.skips.note(m.Name, false)
 		recordPoll(d.ctx, d.store, start, sum, err)
 	}
 }

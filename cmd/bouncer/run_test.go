@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,5 +91,24 @@ func writeMaildirFile(t *testing.T, folder string, raw []byte) {
 	}
 	if err := os.Rename(tmp, filepath.Join(folder, "new", name)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A mailbox skipped for another process's lock is logged at info when the
+// skipping starts and when this process polls it again, not at every tick.
+func TestLockSkipsLoggedOncePerChange(t *testing.T) {
+	var buf bytes.Buffer
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
+	defer slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	var l lockSkips
+	for _, skipped := range []bool{false, true, true, true, false, false, true} {
+		l.note("main", skipped)
+	}
+	out := buf.String()
+	if n := strings.Count(out, "level=INFO msg=\"poll skipped"); n != 2 {
+		t.Errorf("skip logged %d times, want 2 (twice it started):\n%s", n, out)
+	}
+	if n := strings.Count(out, "level=INFO msg=\"polling again"); n != 1 {
+		t.Errorf("resume logged %d times, want 1:\n%s", n, out)
 	}
 }
