@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // Pipeline limits of an IMAP pass.
@@ -36,6 +38,16 @@ const (
 	// than one transaction each.
 	fetchAhead   = 3
 	mergeBatches = 4
+	// A batch is bounded by what its reports keep alive as well as by
+	// count: a hostile report keeps up to about 1 MB (100 records from a
+	// 1 MiB report part). The first batch of a pass holds at most
+	// firstBatch messages; each next one as many as maxBatchBytes allows
+	// at the bytes per message of the one before, up to BatchSize. The
+	// fetched batches not yet recorded keep at most maxHeldBytes alive: the
+	// fetch waits for the committer beyond that.
+	firstBatch    = 64
+	maxBatchBytes = 8 << 20
+	maxHeldBytes  = 24 << 20
 )
 
 // committer records fetched batches in order; a disposer then moves (or
@@ -43,7 +55,8 @@ const (
 // later batches are fetched and recorded. After a failure nothing more is
 // recorded; what was committed is still disposed of when possible.
 type committer struct {
-	batches chan *batch // fetched, to record
+	batches chan *batch         // fetched, to record
+	held    *semaphore.Weighted // bytes the fetched batches keep alive until recorded (batch.weight)
 	done    chan struct{}
 	failed  atomic.Bool
 	dropped atomic.Bool // fetched batches were left unrecorded after Stop
@@ -73,7 +86,7 @@ func groupSize(n, override int) int {
 // startCommitter starts the committer and the disposer. second, when not
 // nil, delivers the disposer's own session (see openDisposeConn).
 func (p *imapPass) startCommitter(ctx context.Context, total int, second <-chan *imapConn) *committer {
-	c := &committer{batches: make(chan *batch, fetchAhead), done: make(chan struct{})}
+	c := &committer{batches: make(chan *batch, fetchAhead), held: semaphore.NewWeighted(maxHeldBytes), done: make(chan struct{})}
 	q := newDisposeQueue(max(p.group, p.o.BatchSize))
 	p.sum.Waiting = total
 	go func() {
@@ -81,16 +94,24 @@ func (p *imapPass) startCommitter(ctx context.Context, total int, second <-chan 
 		for b := range c.batches {
 			group := p.gather(b, c.batches)
 			msgs, err := readyAll(group, p.o.Now)
+			release := func() {
+				for _, b := range group {
+					c.held.Release(b.weight)
+				}
+			}
 			if c.failed.Load() {
+				release()
 				continue // drain: nothing after a failure is recorded or disposed of
 			}
 			if p.o.stopping() {
+				release()
 				c.dropped.Store(true) // left in the mailbox for the next pass
 				continue
 			}
 			if err == nil {
 				err = p.record(ctx, msgs)
 			}
+			release() // the reports are recorded; disposal keeps UIDs only
 			if err != nil {
 				c.fail(err)
 				continue

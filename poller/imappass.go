@@ -106,18 +106,26 @@ func (p *imapPass) run(ctx context.Context, uids []imap.UID) error {
 	c := p.startCommitter(ctx, len(uids), second)
 	var ferr error
 	stopped := false
-	for lo := 0; lo < len(uids) && !c.failed.Load(); lo += p.o.BatchSize {
+	size := min(p.o.BatchSize, firstBatch)
+	for lo, hi := 0, 0; lo < len(uids) && !c.failed.Load(); lo = hi {
 		if p.o.stopping() {
 			stopped = true
 			break
 		}
-		b, err := p.ic.fetch(uids[lo:min(lo+p.o.BatchSize, len(uids))], p.rd, pool)
+		hi = min(lo+size, len(uids))
+		b, err := p.ic.fetch(uids[lo:hi], p.rd, pool)
+		b.wg.Wait() // its parses: what it keeps alive is known
 		if err != nil {
-			b.wg.Wait()
 			ferr = fmt.Errorf("poller: %s: fetch: %w", p.mb.Name, err)
 			break
 		}
+		b.weight = min(b.retained(), maxHeldBytes)
+		if err := c.held.Acquire(ctx, b.weight); err != nil {
+			ferr = fmt.Errorf("poller: %s: %w", p.mb.Name, err)
+			break
+		}
 		c.batches <- b
+		size = b.nextSize(p.o.BatchSize)
 	}
 	close(c.batches)
 	<-c.done

@@ -66,9 +66,45 @@ func (p *parsePool) close() {
 
 // batch is one fetched batch on its way to the store.
 type batch struct {
-	uids  int // UIDs asked for (some may have vanished meanwhile)
-	items []*fetched
-	wg    sync.WaitGroup // parses still running
+	uids   int // UIDs asked for (some may have vanished meanwhile)
+	items  []*fetched
+	wg     sync.WaitGroup // parses still running
+	weight int64          // bytes held for it in committer.held
+}
+
+// recordBytes is about what a dsn.Recipient keeps beyond its text.
+const recordBytes = 320
+
+// retained estimates the bytes the batch's parsed messages keep alive
+// until recorded: the text of their reports and their records.
+func (b *batch) retained() int64 {
+	var n int64
+	for _, f := range b.items {
+		m := f.msg
+		n += int64(256 + len(m.ParseError) + len(m.Subject) + len(m.From))
+		if r := m.Report; r != nil {
+			n += int64(len(r.Recipients) * recordBytes)
+			for _, rc := range r.Recipients {
+				n += int64(len(rc.FinalRecipient) + len(rc.OriginalRecipient) + len(rc.Action) + len(rc.Status) +
+					len(rc.ReportedStatus) + len(rc.ReplyCode) + len(rc.Diagnostic) + len(rc.DiagnosticType) +
+					len(rc.Command) + len(rc.RemoteMTA) + len(rc.FeedbackType))
+			}
+			for _, s := range r.Problems {
+				n += int64(len(s))
+			}
+		}
+	}
+	return n
+}
+
+// nextSize is how many messages the next batch may hold: as many as
+// maxBatchBytes allows at this batch's bytes per message, from 1 to limit.
+func (b *batch) nextSize(limit int) int {
+	if len(b.items) == 0 {
+		return limit
+	}
+	per := max(1, b.retained()/int64(len(b.items)))
+	return int(max(1, min(int64(limit), maxBatchBytes/per)))
 }
 
 // ready waits for the batch's parses and returns its messages, with the

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -18,11 +19,14 @@ import (
 // BenchmarkPollOnce measures `bouncer poll --once` from a Dovecot mailbox
 // into Postgres beside the raw IMAP fetch rate of the same mailbox.
 // BOUNCER_BENCH_MESSAGES sets the mailbox size (default 2000);
-// BOUNCER_BENCH_BIG_MB adds one bounce of that many megabytes.
-// scripts/bench-poll runs it with 100,000 messages.
+// BOUNCER_BENCH_BIG_MB adds one bounce of that many megabytes;
+// BOUNCER_BENCH_HOSTILE adds that many hostile DSNs of 1.3 MB, 10,000
+// recipients each (hostileDSN). scripts/bench-poll runs it with 100,000
+// messages.
 func BenchmarkPollOnce(b *testing.B) {
 	n := envInt("BOUNCER_BENCH_MESSAGES", 2000)
 	bigMB := envInt("BOUNCER_BENCH_BIG_MB", 0)
+	hostile := envInt("BOUNCER_BENCH_HOSTILE", 0)
 	for range b.N {
 		b.StopTimer()
 		e := newPollEnv(b, envInt("BOUNCER_BENCH_BATCH", 500), imapsBox)
@@ -33,7 +37,10 @@ func BenchmarkPollOnce(b *testing.B) {
 		if bigMB > 0 {
 			e.dovecot.DeliverMaildir(syntheticBounce(n, bigMB<<20/50))
 		}
-		total := n + min(bigMB, 1)
+		for i := range hostile {
+			e.dovecot.DeliverMaildir(hostileDSN(i))
+		}
+		total := n + min(bigMB, 1) + hostile
 		load := time.Since(start)
 		raw, rawCPU := rawFetch(b, e)
 		before := readServerCPU()
@@ -144,4 +151,21 @@ func timedPoll(b *testing.B, e *pollEnv) (time.Duration, int64, time.Duration) {
 		b.Fatalf("/usr/bin/time output %q: %v", raw, err)
 	}
 	return elapsed, kib, time.Duration((user + sys) * float64(time.Second))
+}
+
+// hostileDSN is a valid DSN of about 1.3 MB listing 10,000 recipients in
+// its delivery-status part (the parser reads the first MiB of it and keeps
+// 100 records), distinct per n.
+func hostileDSN(n int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: MAILER-DAEMON@mx.example.net\nTo: bounces@example.com\nSubject: Undelivered Mail\n"+
+		"Message-ID: <hostile%d@mx.example.net>\nMIME-Version: 1.0\n"+
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"H\"\n\n"+
+		"--H\nContent-Type: text/plain\n\nDelivery failed.\n--H\nContent-Type: message/delivery-status\n\n"+
+		"Reporting-MTA: dns; mx.example.net\n\n", n)
+	for i := range 10000 {
+		fmt.Fprintf(&b, "Final-Recipient: rfc822; u%d-%05d@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 no such user\n\n", n, i)
+	}
+	b.WriteString("--H--\n")
+	return []byte(b.String())
 }
