@@ -125,3 +125,30 @@ func testExpungedUnderThePass(t *testing.T, after string, junk bool) {
 		t.Errorf("second pass: fetched %d, err %v; want 0, nil", again.Fetched, err)
 	}
 }
+
+// A mailbox switched from after: flag to move takes the messages flagged
+// before only with IncludeFlagged: they are duplicates (nothing counts
+// again) and are moved.
+func TestDovecotIncludeFlagged(t *testing.T) {
+	d, mb := dovecotMailbox(t, ProtocolIMAP, TLSImplicit)
+	mb.After = AfterFlag
+	store := sqliteStore(t)
+	first, err := Poll(context.Background(), mb, store, nil)
+	if err != nil || d.Count("") != 5 {
+		t.Fatalf("flag pass: %v, INBOX %d; want nil, 5 flagged", err, d.Count(""))
+	}
+	mb.After = AfterMove
+	if sum, err := Poll(context.Background(), mb, store, nil); err != nil || sum.Fetched != 0 {
+		t.Fatalf("move pass without IncludeFlagged: fetched %d, %v; want 0 (flagged messages skipped)", sum.Fetched, err)
+	}
+	sum, err := Poll(context.Background(), mb, store, &Options{IncludeFlagged: true})
+	if err != nil || sum.Fetched != 5 || sum.Duplicates != 5 {
+		t.Fatalf("move pass with IncludeFlagged: fetched %d, duplicates %d, %v; want 5, 5", sum.Fetched, sum.Duplicates, err)
+	}
+	if d.Count("") != 0 || d.Count("Processed") != 5 {
+		t.Errorf("INBOX %d, Processed %d; want 0, 5", d.Count(""), d.Count("Processed"))
+	}
+	if first.NewlySuppressed == 0 {
+		t.Errorf("the flag pass suppressed nobody; the corpus has a hard bounce")
+	}
+}

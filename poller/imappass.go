@@ -25,7 +25,7 @@ func pollIMAP(ctx context.Context, mb Mailbox, store Recorder, o *Options, sum *
 	if err := ic.prepare(mb); err != nil {
 		return err
 	}
-	uids, err := ic.pending()
+	uids, err := ic.pending(o.IncludeFlagged)
 	if err != nil {
 		return fmt.Errorf("poller: %s: search %s: %w", mb.Name, mb.Folder, err)
 	}
@@ -68,9 +68,13 @@ func (ic *imapConn) selectFolder(mb Mailbox) error {
 // processed nor marked deleted. UIDs are read afresh on every pass and
 // never stored, so a UIDVALIDITY change needs no bookkeeping: renumbered
 // messages are fetched again and the ledger's content key makes recording
-// them a no-op before they are disposed of.
-func (ic *imapConn) pending() ([]imap.UID, error) {
+// them a no-op before they are disposed of. flagged includes the messages
+// flagged as processed (Options.IncludeFlagged).
+func (ic *imapConn) pending(flagged bool) ([]imap.UID, error) {
 	criteria := &imap.SearchCriteria{NotFlag: []imap.Flag{ProcessedKeyword, imap.FlagDeleted}}
+	if flagged {
+		criteria.NotFlag = []imap.Flag{imap.FlagDeleted}
+	}
 	data, err := ic.c.UIDSearch(criteria, nil).Wait()
 	if err != nil {
 		return nil, err

@@ -57,6 +57,13 @@ type Options struct {
 
 	DialTimeout time.Duration // default 30s
 
+	// IncludeFlagged also fetches the messages an earlier after: flag left
+	// in the mailbox (IMAP: those with ProcessedKeyword; POP3: remembered
+	// UIDLs), for a mailbox switched to after: move or delete: the ledger
+	// knows them (duplicates, nothing counts again) and they are disposed
+	// of as after: now says. Without it they are skipped forever.
+	IncludeFlagged bool
+
 	disposeGroup int // IMAP messages disposed of at once; 0: see groupSize (tests set less)
 	mergeBatches int // IMAP batches recorded in one transaction at most; 0: mergeBatches (tests set 1)
 	// beforeDispose, when set (tests), runs before each disposal command

@@ -90,7 +90,7 @@ func pollPOP3(ctx context.Context, mb Mailbox, store Store, o *Options, sum *Sum
 	}
 	defer stop()
 	defer c.Close()
-	todo, err := pop3Pending(ctx, c, mb, store, sum)
+	todo, err := pop3Pending(ctx, c, mb, store, sum, o.IncludeFlagged)
 	if err != nil {
 		return err
 	}
@@ -108,11 +108,15 @@ func pollPOP3(ctx context.Context, mb Mailbox, store Store, o *Options, sum *Sum
 	return nil
 }
 
-// pop3Pending lists the messages not remembered by UIDL.
-func pop3Pending(ctx context.Context, c *pop3.Client, mb Mailbox, store SeenStore, sum *Summary) ([]pop3.MessageInfo, error) {
+// pop3Pending lists the messages not remembered by UIDL (all of them when
+// flagged: Options.IncludeFlagged).
+func pop3Pending(ctx context.Context, c *pop3.Client, mb Mailbox, store SeenStore, sum *Summary, flagged bool) ([]pop3.MessageInfo, error) {
 	list, err := c.UIDL()
 	if err != nil {
 		return nil, fmt.Errorf("poller: %s: %w", mb.Name, err)
+	}
+	if flagged {
+		return list, nil
 	}
 	uidls := make([]string, len(list))
 	for i, mi := range list {

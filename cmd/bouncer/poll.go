@@ -27,6 +27,7 @@ bouncer run is the daemon that polls on each mailbox's schedule.`,
 	}
 	cmd.Flags().StringSlice("mailbox", nil, "poll only this mailbox (repeatable)")
 	cmd.Flags().Bool("once", false, "one pass, then exit (what poll always does)")
+	cmd.Flags().Bool("include-flagged", false, "also take the messages an earlier after: flag left behind (after switching to move or delete)")
 	rootCmd.AddCommand(cmd)
 }
 
@@ -52,6 +53,7 @@ func runPoll(cmd *cobra.Command, _ []string) error {
 	}
 	defer store.Close()
 	opts.Progress = newProgress(cmd.ErrOrStderr(), 10*time.Second)
+	opts.IncludeFlagged, _ = cmd.Flags().GetBool("include-flagged")
 	runner := &poller.Runner{Store: store, Locker: store, Options: opts}
 	failed := pollAll(hard, cmd, runner, store, mailboxes)
 	if failed && soft.Err() == nil {

@@ -20,6 +20,7 @@ import (
 // into Postgres beside the raw IMAP fetch rate of the same mailbox.
 // BOUNCER_BENCH_MESSAGES sets the mailbox size (default 2000);
 // BOUNCER_BENCH_BIG_MB adds one bounce of that many megabytes;
+// BOUNCER_BENCH_BINARY times another build of bouncer (an older commit);
 // BOUNCER_BENCH_HOSTILE adds that many hostile DSNs of 1.3 MB, 10,000
 // recipients each (hostileDSN). scripts/bench-poll runs it with 100,000
 // messages.
@@ -128,7 +129,11 @@ func selfCPU() time.Duration {
 // count the parent's pages it shares before exec.)
 func timedPoll(b *testing.B, e *pollEnv) (time.Duration, int64, time.Duration) {
 	rssFile := filepath.Join(b.TempDir(), "maxrss")
-	args := []string{"-f", "%M %U %S", "-o", rssFile, bouncerBinary(b), "poll", "--once", "--config", e.config}
+	bin := os.Getenv("BOUNCER_BENCH_BINARY") // another build to compare, else this one
+	if bin == "" {
+		bin = bouncerBinary(b)
+	}
+	args := []string{"-f", "%M %U %S", "-o", rssFile, bin, "poll", "--once", "--config", e.config}
 	if prof := os.Getenv("BOUNCER_BENCH_CPUPROFILE"); prof != "" {
 		args = append(args, "--cpuprofile", prof)
 	}
