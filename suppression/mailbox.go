@@ -27,10 +27,33 @@ ON CONFLICT (mailbox) DO UPDATE SET
   consecutive_failures = CASE WHEN excluded.last_failure_at IS NULL THEN 0 ELSE mailbox_status.consecutive_failures + 1 END,
   fetched = excluded.fetched, waiting = excluded.waiting, duration_ms = excluded.duration_ms`
 
+// maxUnwritten caps the poll outcomes kept while the database is away.
+const maxUnwritten = 100
+
 // RecordPoll stores the outcome of a poll in mailbox_status: the time of the
 // last success or failure, the last error, and failures in a row (reset by a
-// success).
+// success). An outcome that cannot be written (the database is down: the
+// likely reason the poll failed) is kept in memory, up to maxUnwritten, and
+// written first by the next RecordPoll that reaches the database, so
+// mailbox_status counts the failures of an outage.
 func (s *Store) RecordPoll(ctx context.Context, p PollStatus) error {
+	s.pollMu.Lock()
+	defer s.pollMu.Unlock()
+	s.unwritten = append(s.unwritten, p)
+	for len(s.unwritten) > 0 {
+		if err := s.writePoll(ctx, s.unwritten[0]); err != nil {
+			if len(s.unwritten) > maxUnwritten {
+				s.unwritten = s.unwritten[len(s.unwritten)-maxUnwritten:]
+			}
+			return err
+		}
+		s.unwritten = s.unwritten[1:]
+	}
+	s.unwritten = nil
+	return nil
+}
+
+func (s *Store) writePoll(ctx context.Context, p PollStatus) error {
 	var ok, failed *time.Time
 	failures := 0
 	if p.Err == "" {

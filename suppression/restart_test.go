@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
@@ -43,5 +44,36 @@ func TestPostgresRestart(t *testing.T) {
 	}
 	if status, body := c.do("GET", "/healthz", "", "-"); status != 200 {
 		t.Errorf("GET /healthz after the restart = %d %s, want 200", status, body)
+	}
+}
+
+// Polls that fail while the database is down are counted in
+// mailbox_status once it is back: their outcomes are written before the
+// next one.
+func TestRecordPollDuringOutage(t *testing.T) {
+	pg := testenv.OwnPostgres(t)
+	s, err := Open(context.Background(), pg.URL, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	pg.Stop("fast")
+	for i := range 2 {
+		if err := s.RecordPoll(ctx, PollStatus{Mailbox: "main", At: t0.Add(time.Duration(i) * time.Minute), Err: "database down"}); err == nil {
+			t.Fatal("RecordPoll with the database down succeeded")
+		}
+	}
+	pg.Start()
+	if err := s.RecordPoll(ctx, PollStatus{Mailbox: "main", At: t0.Add(2 * time.Minute), Err: "imap: connection refused"}); err != nil {
+		t.Fatalf("RecordPoll after the restart: %v", err)
+	}
+	st, err := s.MailboxStatuses(ctx)
+	if err != nil || len(st) != 1 {
+		t.Fatalf("MailboxStatuses = %v, %v", st, err)
+	}
+	if st[0].ConsecutiveFailures != 3 || st[0].LastError != "imap: connection refused" || !st[0].LastPollAt.Equal(t0.Add(2*time.Minute)) {
+		t.Errorf("status after the outage: %d failures, last error %q, last poll %v; want 3, the last one, %v",
+			st[0].ConsecutiveFailures, st[0].LastError, st[0].LastPollAt, t0.Add(2*time.Minute))
 	}
 }

@@ -53,6 +53,9 @@ type Store struct {
 	locks map[string]bool // SQLite TryLock names held by this process
 	files *fileLocks      // SQLite: the same, held on the database's lock file
 
+	pollMu    sync.Mutex
+	unwritten []PollStatus // poll outcomes RecordPoll could not write yet
+
 	txConns sync.Map              // *sqlx.Tx → its *sqlx.Conn, while inTx runs
 	stmts   map[string]*sqlx.Stmt // Postgres: preparedQueries, set by Open
 }
