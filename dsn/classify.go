@@ -50,10 +50,25 @@ func classifyReported(t Type, r *Recipient, reportingMTA string) {
 		return
 	case TypeARF:
 		r.Reason, r.Class = ReasonFeedback, feedbackClass(feedbackType(r))
+		if r.Action == "unsubscribe" {
+			r.Reason = ReasonUnsubscribe
+		}
 		return
 	}
 	f := newFacts(r)
 	f.reportingMTA = reportingMTA
+	classifyFacts(t, &f)
+}
+
+// classifyFacts sets the Reason and Class of f's record, of a report of
+// type t.
+func classifyFacts(t Type, f *facts) {
+	r := f.r
+	switch t {
+	case TypeAutoreply, TypeARF:
+		classifyReported(t, r, f.reportingMTA)
+		return
+	}
 	r.Reason = f.reason()
 	r.Class = f.class(r.Reason)
 }
@@ -69,12 +84,13 @@ type facts struct {
 	temporary bool   // 4.x.x, or a 4xx reply without status
 
 	reportingMTA string // the report's Reporting-MTA, for providerReply
+	localHost    string // the host that wrote the notice (Reporting-MTA, else From's domain), lower case
 }
 
 func newFacts(r *Recipient) facts {
 	f := facts{r: r, action: strings.ToLower(r.Action), cmd: strings.ToUpper(r.Command)}
 	f.code = effectiveStatus(r)
-	f.text = normalizeDiagnostic(withoutRelayLabel(r.Diagnostic))
+	f.text = normalizeDiagnostic(withoutRelayLabel(statusComment(r.ReportedStatus) + r.Diagnostic))
 	f.words = maskAddresses(f.text)
 	if s := strings.TrimSpace(r.Status); statusLen(s) == len(s) && s != "" {
 		f.temporary = s[0] == '4'
@@ -250,7 +266,7 @@ func (f *facts) userUnknownWitnessed() bool {
 			return strings.HasSuffix(f.code, ".1.1")
 		}
 		return sub == "1" || saysAny(f.text, rcptMarkers) || sub != "2" && echoesRecipient(f.text, f.r) ||
-			(sub == "" || sub == "0") && namesUnknownRecipient(f.text, f.r)
+			(sub == "" || sub == "0") && namesUnknownRecipient(f.text, f.r) || f.localRefusal()
 	}
 	return sub == "1"
 }
@@ -287,4 +303,23 @@ func (f *facts) class(reason Reason) Class {
 		return ClassSoft
 	}
 	return c
+}
+
+// statusComment returns the reporting MTA's own words after the code of a
+// Status field with a space after them, or "": "5.2.1 (mailbox disabled,
+// not accepting messages)" (QUIRK: PowerMTA explains every status so).
+// Comments on an X.0.0 code ("Remote SMTP server has rejected address")
+// and those that only restate the class ("permanent failure") say nothing
+// more than the code and are left out.
+func statusComment(reported string) string {
+	i := strings.IndexByte(reported, '(')
+	j := strings.LastIndexByte(reported, ')')
+	if i < 0 || j < i+2 {
+		return ""
+	}
+	c := reported[i+1 : j]
+	if code := parseStatus(reported[:i]); code == "" || strings.HasSuffix(code, ".0.0") || hasAnyLower(c, []string{"permanent", "temporary", "transient", "failure", "failed", "error", "success"}) {
+		return ""
+	}
+	return c + " "
 }

@@ -156,3 +156,16 @@ func isListAddress(h header, addr string) bool {
 	}
 	return id != "" && strings.EqualFold(strings.TrimSpace(id), strings.Replace(addr, "@", ".", 1))
 }
+
+// localHost names the host that wrote the notice, lower case: its
+// Reporting-MTA, else the domain of a mail system's From; "" when neither
+// is known.
+func (p *parser) localHost() string {
+	if h := p.rep.ReportingMTA; h != "" {
+		return strings.ToLower(strings.TrimSuffix(h, "."))
+	}
+	if !fromMailSystem(p.outer) {
+		return ""
+	}
+	return strings.ToLower(domainOf(findAddr(p.outer.get("From"))))
+}

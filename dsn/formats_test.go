@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -113,5 +114,55 @@ func TestParseKeepNameless(t *testing.T) {
 				t.Errorf("records %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// failedHeaderNotice is an Exim-style notice whose X-Failed-Recipients
+// header lists 2n addresses (n distinct, each twice) that its text does
+// not name.
+func failedHeaderNotice(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("From: Mail Delivery System <Mailer-Daemon@mx.example.com>\nTo: bounces@example.org\n" +
+		"Subject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: ")
+	for i := range 2 * n {
+		if i > 0 {
+			b.WriteString(",\n ")
+		}
+		fmt.Fprintf(&b, "u%d@example.com", i%n)
+	}
+	b.WriteString("\n\nA message that you sent could not be delivered to one or more of its\nrecipients. " +
+		"This is a permanent error.\n\n  SMTP error from remote mail server after RCPT TO: 550 5.1.1 User unknown\n")
+	return b.Bytes()
+}
+
+// TestParseHugeFailedHeader: a forged X-Failed-Recipients of 33,000
+// addresses (16,500 distinct) yields MaxRecipients records, distinct, with
+// the rest counted.
+func TestParseHugeFailedHeader(t *testing.T) {
+	rep := mustParse(t, failedHeaderNotice(16_500))
+	if len(rep.Recipients) != DefaultMaxRecipients {
+		t.Fatalf("%d records, want %d", len(rep.Recipients), DefaultMaxRecipients)
+	}
+	seen := map[string]bool{}
+	for _, r := range rep.Recipients {
+		if seen[r.FinalRecipient] {
+			t.Errorf("record %s repeated", r.FinalRecipient)
+		}
+		seen[r.FinalRecipient] = true
+	}
+	if !hasProblem(rep, "more records ignored") {
+		t.Errorf("problems %q, want the ignored records counted", rep.Problems)
+	}
+}
+
+// BenchmarkParseHugeFailedHeader parses the 33,000-address notice; the
+// de-duplication is linear, so this stays in milliseconds.
+func BenchmarkParseHugeFailedHeader(b *testing.B) {
+	msg := failedHeaderNotice(16_500)
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, err := Parse(bytes.NewReader(msg)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -181,8 +181,11 @@ func (p *parser) parse(data []byte) error {
 		p.problem("recipients: %d more records ignored (MaxRecipients %d)", p.dropped, p.opts.MaxRecipients)
 	}
 	sanitize(p.rep)
+	local := p.localHost()
 	for i := range p.rep.Recipients {
-		classifyReported(p.rep.Type, &p.rep.Recipients[i], p.rep.ReportingMTA)
+		f := newFacts(&p.rep.Recipients[i])
+		f.reportingMTA, f.localHost = p.rep.ReportingMTA, local
+		classifyFacts(p.rep.Type, &f)
 	}
 	return nil
 }
@@ -210,7 +213,7 @@ func (p *parser) decide() {
 		p.repairRecipients()
 	case p.listRefusal():
 		p.rep.Type = TypeBounce
-	case p.appleUnsubscribe():
+	case p.autoUnsubscribe():
 	case !looksLikeBounceHeader(p.outer) && p.autoreply():
 		p.rep.Type = TypeAutoreply
 	}

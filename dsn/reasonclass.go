@@ -68,7 +68,8 @@ var reasonClass = map[Reason]Class{
 	ReasonSyntaxError:     ClassBlock, // an SMTP protocol error between our MTA and theirs
 	ReasonFailedSTARTTLS:  ClassBlock, // TLS could not be negotiated
 
-	ReasonVacation:  ClassIgnore, // auto-reply
-	ReasonDelivered: ClassIgnore, // success notification
-	ReasonFeedback:  ClassComplaint,
+	ReasonVacation:    ClassIgnore, // auto-reply
+	ReasonDelivered:   ClassIgnore, // success notification
+	ReasonFeedback:    ClassComplaint,
+	ReasonUnsubscribe: ClassComplaint, // the recipient opted out through the mail client's unsubscribe button
 }

@@ -76,6 +76,7 @@ const (
 	ReasonUndefined       Reason = "undefined"
 	ReasonVacation        Reason = "vacation"
 	ReasonFeedback        Reason = "feedback"
+	ReasonUnsubscribe     Reason = "unsubscribe" // an automatic unsubscribe request (Gmail, Apple Mail)
 	ReasonDelivered       Reason = "delivered"
 )
 
@@ -109,7 +110,7 @@ type Report struct {
 type Recipient struct {
 	FinalRecipient    string    // address only, no "rfc822;" prefix
 	OriginalRecipient string    // address only; empty when absent
-	Action            string    // failed, delayed, delivered, relayed, expanded (lower case)
+	Action            string    // failed, delayed, delivered, relayed, expanded (lower case); autoreply, unsubscribe for those messages
 	Status            string    // enhanced status code, "5.1.1"; from the diagnostic when Status is absent or X.0.0
 	ReportedStatus    string    // the Status field as written ("5.0.0 (permanent failure)"); empty when absent
 	ReplyCode         string    // SMTP reply code, "550"; empty when none was given

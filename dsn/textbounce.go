@@ -194,11 +194,15 @@ const googleGroupsRefusal = "Google Groups: the group may not exist, or you may 
 // names the original's subject after it, not a delay.
 func isDelayNotice(subject, notice string) bool {
 	s := strings.ToLower(strings.TrimSpace(subject))
-	if !hasAnyPrefix(s, failureSubjects) && (strings.Contains(s, "delay") || strings.HasPrefix(s, "warning:")) {
+	if !hasAnyPrefix(s, failureSubjects) && (strings.Contains(s, "delay") || strings.HasPrefix(s, "warning:") && !hasAny(s, permanentSubjectWords)) {
 		return true // "Delivery Status Notification (Delay)", "Delayed Mail (still being retried)", "Delivery delayed:"
 	}
 	return hasAnyLower(notice, delayPhrases)
 }
+
+// permanentSubjectWords name a permanent failure in a "Warning:" subject
+// (QUIRK: MDaemon's "Warning: user@host - User unknown!" is no delay).
+var permanentSubjectWords = []string{"unknown", "permanent", "no such", "does not exist"}
 
 // failureSubjects open the subjects of failure notices (lower case).
 var failureSubjects = []string{"undeliverable", "undelivered", "returned mail", "mail delivery failed", "failure notice",
@@ -317,6 +321,10 @@ func fillFrom(rc *Recipient, d string) {
 // preferFailedHeader makes the X-Failed-Recipients header (QUIRK: Exim,
 // Google) the authority on who failed when present: the scanned records
 // lend their diagnostics to the addresses it lists.
+//
+// The addresses are de-duplicated in linear time and capped at
+// MaxRecipients (those past it are counted as dropped): a forged
+// header may list tens of thousands.
 func (p *parser) preferFailedHeader(recs []textRecord, notice string) []textRecord {
 	var addrs []string
 	for _, v := range p.outer.values("X-Failed-Recipients") {
@@ -330,19 +338,33 @@ func (p *parser) preferFailedHeader(recs []textRecord, notice string) []textReco
 		// may hold the rewritten one.
 		return recs
 	}
-	out := make([]textRecord, 0, len(addrs))
+	byAddr := make(map[string]int, len(recs))
+	for i := len(recs) - 1; i >= 0; i-- {
+		byAddr[strings.ToLower(recs[i].addr)] = i
+	}
+	general := sync.OnceValue(func() string { return generalDiagnostic(notice) })
+	limit := p.opts.MaxRecipients
+	seen := make(map[string]bool, min(len(addrs), limit))
+	out := make([]textRecord, 0, min(len(addrs), limit))
 	for _, a := range addrs {
+		key := strings.ToLower(a)
+		if seen[key] {
+			continue
+		}
+		if len(out) == limit {
+			p.dropped++
+			continue
+		}
+		seen[key] = true
 		tr := textRecord{addr: a}
-		if i := indexOf(recs, a); i >= 0 {
+		if i, ok := byAddr[key]; ok {
 			tr.diag = recs[i].diag
 		} else if len(recs) == 1 && len(addrs) == 1 {
 			tr.diag = recs[0].diag
-		} else if d := generalDiagnostic(notice); d != "" {
+		} else if d := general(); d != "" {
 			tr.diag = []string{d}
 		}
-		if indexOf(out, a) < 0 {
-			out = append(out, tr)
-		}
+		out = append(out, tr)
 	}
 	return out
 }

@@ -132,7 +132,8 @@ var mailboxRows = []textRule{
 	{"not our user", ReasonHasMoved, hint},                    // 551 wording
 	{"user not local", ReasonHasMoved, hint},                  // RFC 5321 551 wording
 	{"no longer available", ReasonHasMoved, hint},             // various "address no longer available"
-	{"no longer valid", ReasonUserUnknown, hint},              // "this address is no longer valid"
+	{"no longer valid", ReasonUserUnknown, hint},
+	{"no longer a valid address", ReasonUserUnknown, hint}, // directory notices: "The address a@b is no longer a valid address here."              // "this address is no longer valid"
 
 	{"address * has been replaced by", ReasonHasMoved, hint}, // "address x has been replaced by y" (sisimai hasmoved); not "the attachment has been replaced by"
 

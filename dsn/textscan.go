@@ -41,32 +41,58 @@ func scanNotice(notice string, ex map[string]bool, sentences bool) []textRecord 
 	return scanLines(unwrapParagraphs(notice), ex, sentenceRecipient, true)
 }
 
-// unwrapParagraphs joins the lines of each paragraph into one line.
+// unwrapParagraphs joins the lines of each paragraph and puts each of
+// its sentences on a line of its own: a paragraph may name another
+// address ("The standard form of email address is lastnameNumber@llnl.gov")
+// in a sentence before the one naming the recipient.
 func unwrapParagraphs(s string) string {
 	if !strings.Contains(s, "\n") {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	inPara := false
-	for line := range strings.Lines(s) {
-		t := strings.TrimSpace(line)
-		switch {
-		case t == "":
-			if inPara {
-				b.WriteByte('\n')
+	para := make([]string, 0, 8)
+	flush := func() {
+		joined := strings.Join(para, " ")
+		for {
+			i := sentenceEnd(joined)
+			if i < 0 {
+				break
 			}
+			b.WriteString(joined[:i+1])
 			b.WriteByte('\n')
-			inPara = false
-		case inPara:
-			b.WriteByte(' ')
-			b.WriteString(t)
-		default:
-			b.WriteString(t)
-			inPara = true
+			joined = joined[i+2:]
+		}
+		b.WriteString(joined)
+		b.WriteString("\n\n")
+		para = para[:0]
+	}
+	for line := range strings.Lines(s) {
+		if t := strings.TrimSpace(line); t != "" {
+			para = append(para, t)
+		} else if len(para) > 0 {
+			flush()
 		}
 	}
+	if len(para) > 0 {
+		flush()
+	}
 	return b.String()
+}
+
+// sentenceEnd returns the index of the first ". " followed by a capital
+// letter in s, or -1.
+func sentenceEnd(s string) int {
+	for off := 0; ; {
+		i := strings.Index(s[off:], ". ")
+		if i < 0 || off+i+2 >= len(s) {
+			return -1
+		}
+		if c := s[off+i+2]; c >= 'A' && c <= 'Z' {
+			return off + i
+		}
+		off += i + 2
+	}
 }
 
 // transcriptRecipients reads an SMTP session transcript ("In:  RCPT

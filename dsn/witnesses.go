@@ -249,3 +249,23 @@ func generic(reason Reason) bool {
 	}
 	return false
 }
+
+// localUnknownWords are how local delivery agents say the user does not
+// exist (Exim "Unknown user", Postfix "unknown user: ...", qmail "This
+// address no longer accepts mail."), normalized.
+var localUnknownWords = []string{"unknown user", "user unknown", "no such user", "no longer accepts mail", "no longer a valid address"}
+
+// localRefusal reports whether the host that wrote the notice refused its
+// own local user: no remote server took part (no Remote-MTA, no SMTP reply
+// in the diagnostic) and the recipient's domain is that host or a domain
+// above it (MAILER-DAEMON@mx.example.com on kim@mx.example.com or
+// kim@example.com). Exim's, Postfix's and qmail's local delivery say
+// "Unknown user" so; the server that owns the mailbox is the second
+// witness.
+func (f *facts) localRefusal() bool {
+	if f.localHost == "" || !saysAny(f.words, localUnknownWords) || f.r.RemoteMTA != "" || replyCodeAt(f.r.Diagnostic, 0) != "" || findReplyCode(f.r.Diagnostic) != "" {
+		return false
+	}
+	d := strings.ToLower(domainOf(f.r.FinalRecipient))
+	return d != "" && (d == f.localHost || strings.HasSuffix(f.localHost, "."+d))
+}

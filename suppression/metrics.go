@@ -83,7 +83,7 @@ func ReasonFamily(r dsn.Reason) string {
 		return "policy"
 	case dsn.ReasonVirusDetected, dsn.ReasonContentError, dsn.ReasonNotCompliantRFC, dsn.ReasonMesgTooBig:
 		return "content"
-	case dsn.ReasonFeedback:
+	case dsn.ReasonFeedback, dsn.ReasonUnsubscribe:
 		return "feedback"
 	case dsn.ReasonVacation, dsn.ReasonDelivered:
 		return "informational"
