@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/suppression"
@@ -138,13 +139,29 @@ func TestAlertRetriedAfterFailedSend(t *testing.T) {
 	n := newTestNotifier(t, s, srv)
 	n.sender = NewMailer(srv.options(TLSNone))
 	ctx := context.Background()
+	before := alertsSent()
 	if sent, err := n.CheckAlerts(ctx, alertNow); err == nil || len(sent) != 0 {
 		t.Fatalf("CheckAlerts with a refusing server = %d sent, %v; want 0 and an error", len(sent), err)
+	}
+	if got := alertsSent() - before; got != 0 {
+		t.Errorf("bouncer_alerts_sent_total rose by %g for refused alerts, want 0", got)
 	}
 	srv.reject(nil)
 	if sent, err := n.CheckAlerts(ctx, alertNow.Add(time.Minute)); err != nil || len(sent) != 3 {
 		t.Fatalf("CheckAlerts after recovery = %d sent, %v; want 3 (the failed sends were released)", len(sent), err)
 	}
+	if got := alertsSent() - before; got != 3 {
+		t.Errorf("bouncer_alerts_sent_total rose by %g, want 3", got)
+	}
+}
+
+// alertsSent sums bouncer_alerts_sent_total over its kinds.
+func alertsSent() float64 {
+	n := 0.0
+	for _, k := range []string{AlertPollFailures, AlertBlockCluster, AlertMailboxSilent} {
+		n += testutil.ToFloat64(alertsSentTotal.WithLabelValues(k))
+	}
+	return n
 }
 
 // TestBlockAlertOnePerInterval checks that when many receivers block us at

@@ -131,7 +131,9 @@ func (n *Notifier) SendReport(ctx context.Context, day, now time.Time) (string, 
 	if err != nil {
 		return "", err
 	}
-	if err := n.deliver(ctx, n.cfg.To, msg); err != nil {
+	err = n.deliver(ctx, n.cfg.To, msg)
+	observeReport(err)
+	if err != nil {
 		return "", err
 	}
 	run := suppression.ReportRun{Day: r.Date(), Status: suppression.RunSent, StartedAt: now, SentAt: now, MessageID: id}
@@ -188,6 +190,7 @@ func (n *Notifier) sendAlert(ctx context.Context, a *Alert, now time.Time) (bool
 		}
 		return false, err
 	}
+	alertsSentTotal.WithLabelValues(a.Kind).Inc()
 	n.log.Info("alert sent", "alert", a.Key())
 	return true, nil
 }

@@ -146,6 +146,7 @@ func (n *Notifier) attempt(ctx context.Context, day, due, now time.Time, late bo
 	if err == nil {
 		run.MessageID = id
 		err = n.deliver(ctx, n.cfg.To, msg)
+		observeReport(err)
 	}
 	if err != nil {
 		run.Status, run.SentAt, run.Error = suppression.RunFailed, time.Time{}, err.Error()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/bouncer-mail/bouncer/internal/testenv"
 	"github.com/bouncer-mail/bouncer/suppression"
@@ -170,6 +171,7 @@ func TestFailedReportRetried(t *testing.T) {
 	n := newTestNotifier(t, s, srv)
 	n.sender = NewMailer(srv.options(TLSNone))
 	ctx := context.Background()
+	sent, failed := testutil.ToFloat64(reportsTotal.WithLabelValues("sent")), testutil.ToFloat64(reportsTotal.WithLabelValues("failed"))
 	if out, err := n.Tick(ctx, dueAt); err == nil || !strings.Contains(err.Error(), "452") {
 		t.Fatalf("Tick with a refusing server = %q, %v; want the 452 error", out, err)
 	}
@@ -183,6 +185,10 @@ func TestFailedReportRetried(t *testing.T) {
 	}
 	if last, _, _ := s.LastReportRun(ctx); last.Attempts != 2 || !last.Late {
 		t.Errorf("LastReportRun = %+v; want sent late on attempt 2", last)
+	}
+	sent = testutil.ToFloat64(reportsTotal.WithLabelValues("sent")) - sent
+	if failed = testutil.ToFloat64(reportsTotal.WithLabelValues("failed")) - failed; sent != 1 || failed != 1 {
+		t.Errorf("bouncer_reports_total rose by sent %g, failed %g; want 1, 1", sent, failed)
 	}
 }
 

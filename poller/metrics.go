@@ -68,6 +68,18 @@ func (c *sinceCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// seconds returns mailbox's seconds since success as a scrape would, or
+// -1 when it has none.
+func (c *sinceCollector) seconds(mailbox string) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.last[mailbox]
+	if !ok {
+		return -1
+	}
+	return max(0, c.now().Sub(t).Seconds())
+}
+
 // note moves mailbox's last success to at unless it knows a later one;
 // declare only sets it when none is known.
 func (c *sinceCollector) note(mailbox string, at time.Time, declare bool) {

@@ -150,6 +150,14 @@ func TestHTTPMetrics(t *testing.T) {
 			t.Fatalf("get unknown = %d, want 404", status)
 		}
 		c.do("GET", "/no/such/route/a@x.test", "", testToken)
+		if status, _ := c.do("PUT", "/v1/suppressions/m@z.test", `{"reason": "asked"}`, testToken); status != 200 {
+			t.Fatalf("put = %d", status)
+		}
+		for _, addr := range []string{"m@z.test", "a@x.test", "s@x.test"} { // s@x.test was not suppressed
+			if status, _ := c.do("DELETE", "/v1/suppressions/"+addr, "", testToken); status != 204 {
+				t.Fatalf("delete %s = %d", addr, status)
+			}
+		}
 		after := c.scrape("")
 		for series, want := range map[string]float64{
 			`bouncer_events_total{class="hard",reason_family="address"}`:                                                1,
@@ -158,6 +166,12 @@ func TestHTTPMetrics(t *testing.T) {
 			`bouncer_events_total{class="soft",reason_family="mailbox"}`:                                                1,
 			`bouncer_messages_total{outcome="recorded"}`:                                                                4,
 			`bouncer_messages_total{outcome="duplicate"}`:                                                               0,
+			`bouncer_suppressions_added_total{source="bounce"}`:                                                         1,
+			`bouncer_suppressions_added_total{source="complaint"}`:                                                      1,
+			`bouncer_suppressions_added_total{source="manual"}`:                                                         1,
+			`bouncer_suppressions_removed_total{source="manual"}`:                                                       1,
+			`bouncer_suppressions_removed_total{source="bounce"}`:                                                       1,
+			`bouncer_suppressions_removed_total{source="complaint"}`:                                                    0,
 			`bouncer_record_batch_messages_sum`:                                                                         4,
 			`bouncer_record_batch_duration_seconds_count`:                                                               1,
 			`bouncer_http_request_duration_seconds_count{code="404",method="get",route="GET /v1/suppressions/{email}"}`: 1,

@@ -184,19 +184,19 @@ func eventBatch(evs []Event) *batch {
 // returns the addresses that became suppressed at now. The entries are
 // read before the events are stored (so the batch's own soft events are
 // added in memory) and worked out while Postgres takes in the events.
-func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now time.Time) ([]string, error) {
+func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now time.Time) (newly []string, bySource map[string]int, err error) {
 	p := s.Policy()
 	byAddr := groupCounted(p, evs)
 	if len(byAddr) == 0 {
-		return nil, s.insertEvents(ctx, tx, evs, nil)
+		return nil, nil, s.insertEvents(ctx, tx, evs, nil)
 	}
 	emails := sortedKeys(byAddr)
 	entries, allowed, soft, err := s.ingestState(ctx, tx, p, emails, byAddr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fresh, changed := make([]Entry, 0, len(emails)), make([]Entry, 0, len(entries))
-	var newly []string
+	bySource = map[string]int{}
 	apply := func() {
 		for _, email := range emails {
 			for _, ev := range byAddr[email] { // the batch's own counted soft events
@@ -219,13 +219,14 @@ func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now t
 			}
 			if !was && e.Active(now) && !allowed[email] {
 				newly = append(newly, email)
+				bySource[e.Source]++
 			}
 		}
 	}
 	if err := s.insertEvents(ctx, tx, evs, apply); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return newly, s.saveEntries(ctx, tx, fresh, changed)
+	return newly, bySource, s.saveEntries(ctx, tx, fresh, changed)
 }
 
 // groupCounted returns the events that count, by address, each address's

@@ -46,6 +46,7 @@ func (s *Store) Add(ctx context.Context, email string, m Manual, now time.Time) 
 	if err != nil {
 		return Entry{}, fmt.Errorf("suppression: add %s: %w", addr, err)
 	}
+	suppressionsAdded.WithLabelValues(SourceManual).Inc()
 	return out, nil
 }
 
@@ -105,6 +106,7 @@ func (s *Store) Remove(ctx context.Context, email string, now time.Time) (Entry,
 		return Entry{}, err
 	}
 	var out Entry
+	lifted := "" // the source of the suppression lifted, if it was active
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		m, err := s.loadEntries(ctx, tx, []string{addr})
 		if err != nil {
@@ -115,6 +117,9 @@ func (s *Store) Remove(ctx context.Context, email string, now time.Time) (Entry,
 			return ErrNotFound
 		}
 		detail := removeDetail(e)
+		if lifted = ""; e.Active(now) {
+			lifted = e.Source
+		}
 		e.clear(now)
 		out = e
 		if err := s.upsertEntries(ctx, tx, []Entry{e}); err != nil {
@@ -124,6 +129,9 @@ func (s *Store) Remove(ctx context.Context, email string, now time.Time) (Entry,
 	})
 	if err != nil {
 		return Entry{}, fmt.Errorf("suppression: remove %s: %w", addr, err)
+	}
+	if lifted != "" {
+		suppressionsRemoved.WithLabelValues(lifted).Inc()
 	}
 	return out, nil
 }

@@ -18,6 +18,10 @@ var (
 		"Recipient events recorded, by class and reason family.", "class", "reason_family")
 	suppressionsActive = metrics.NewGaugeVec("bouncer_suppressions",
 		"Addresses suppressed now, by source; refreshed on an interval, not per scrape.", "source")
+	suppressionsAdded = metrics.NewCounterVec("bouncer_suppressions_added_total",
+		"Addresses this process suppressed (bounces and complaints it recorded, API and CLI changes it made), by source.", "source")
+	suppressionsRemoved = metrics.NewCounterVec("bouncer_suppressions_removed_total",
+		"Suppressions this process lifted by hand (API or CLI), by the source they had.", "source")
 	recordBatchSeconds = metrics.NewHistogramVec("bouncer_record_batch_duration_seconds",
 		"Time to record one batch of messages (one transaction), successful or not.", metrics.SlowBuckets).WithLabelValues()
 	recordBatchMessages = metrics.NewHistogramVec("bouncer_record_batch_messages",
@@ -40,6 +44,8 @@ func init() {
 	}
 	for _, src := range sources {
 		suppressionsActive.WithLabelValues(src)
+		suppressionsAdded.WithLabelValues(src)
+		suppressionsRemoved.WithLabelValues(src)
 	}
 }
 
@@ -57,6 +63,9 @@ func observeRecord(n int, d time.Duration, r *recordResult, res Result) {
 	messagesTotal.WithLabelValues(metricUnparsed).Add(float64(res.Unparsed))
 	for _, ev := range r.events {
 		eventsTotal.WithLabelValues(string(ev.Class), ReasonFamily(ev.Reason)).Inc()
+	}
+	for src, n := range r.newlyBySource {
+		suppressionsAdded.WithLabelValues(src).Add(float64(n))
 	}
 }
 

@@ -73,6 +73,7 @@ type recordResult struct {
 	fresh, unparsed, noRecipient int
 	events                       []Event
 	newly                        []string
+	newlyBySource                map[string]int // newly suppressed, by their entry's source
 }
 
 func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.Time) (recordResult, error) {
@@ -96,7 +97,7 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 			}
 		}
 	}
-	r.newly, err = s.applyEvents(ctx, tx, r.events, now)
+	r.newly, r.newlyBySource, err = s.applyEvents(ctx, tx, r.events, now)
 	return r, err
 }
 

@@ -1,0 +1,29 @@
+package notify
+
+import "github.com/bouncer-mail/bouncer/internal/metrics"
+
+// The notifier's metrics, in metrics.Registry.
+var (
+	reportsTotal = metrics.NewCounterVec("bouncer_reports_total",
+		"Daily reports this process tried to send, by result (sent, failed).", "result")
+	alertsSentTotal = metrics.NewCounterVec("bouncer_alerts_sent_total",
+		"Alert emails sent, by kind (poll_failures, block_cluster, mailbox_silent).", "kind")
+)
+
+func init() {
+	for _, r := range []string{"sent", "failed"} {
+		reportsTotal.WithLabelValues(r)
+	}
+	for _, k := range []string{AlertPollFailures, AlertBlockCluster, AlertMailboxSilent} {
+		alertsSentTotal.WithLabelValues(k)
+	}
+}
+
+// observeReport counts one attempt to deliver a report.
+func observeReport(err error) {
+	if err != nil {
+		reportsTotal.WithLabelValues("failed").Inc()
+		return
+	}
+	reportsTotal.WithLabelValues("sent").Inc()
+}
