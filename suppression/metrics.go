@@ -64,6 +64,7 @@ func observeRecord(n int, d time.Duration, r *recordResult, res Result) {
 	for _, ev := range r.events {
 		eventsTotal.WithLabelValues(string(ev.Class), ReasonFamily(ev.Reason)).Inc()
 	}
+	receivers.count(r.events)
 	for src, n := range r.newlyBySource {
 		suppressionsAdded.WithLabelValues(src).Add(float64(n))
 	}
@@ -102,10 +103,11 @@ func ReasonFamily(r dsn.Reason) string {
 	return "other"
 }
 
-// RefreshMetrics sets the gauges that need the database: active
-// suppressions by source, from one query. The daemon calls it on an
-// interval, so a scrape of /metrics never waits on the database; a source
-// with no entries reads 0.
+// RefreshMetrics sets what /metrics needs from the database: active
+// suppressions by source (one query; a source with no entries reads 0),
+// and, every 10 minutes, the receivers labelled in
+// bouncer_receiver_bounces_total (one query). The daemon calls it on an
+// interval, so a scrape never waits on the database.
 func (s *Store) RefreshMetrics(ctx context.Context, now time.Time) error {
 	counts, err := s.ActiveCounts(ctx, now)
 	if err != nil {
@@ -114,5 +116,5 @@ func (s *Store) RefreshMetrics(ctx context.Context, now time.Time) error {
 	for _, src := range sources {
 		suppressionsActive.WithLabelValues(src).Set(float64(counts[src]))
 	}
-	return nil
+	return s.refreshReceivers(ctx, now)
 }

@@ -17,7 +17,7 @@ func init() {
 
 // startMetricsRefresh declares the configured mailboxes' series and, when
 // the HTTP server (and so /metrics) is on, refreshes the gauges that need
-// the database every http.metrics_interval, starting now: a scrape only
+// the database now and every http.metrics_interval: a scrape only
 // reads memory, however many scrapers there are. stop ends the loop.
 func startMetricsRefresh(ctx context.Context, cfg *Config, store *suppression.Store, now func() time.Time) func(context.Context) error {
 	names := make([]string, len(cfg.Mailboxes))
@@ -28,6 +28,9 @@ func startMetricsRefresh(ctx context.Context, cfg *Config, store *suppression.St
 	if cfg.HTTP.Listen == "" {
 		return nil
 	}
+	// The first refresh runs before the first pass, so its events already
+	// count under the receivers chosen from the database.
+	refreshMetrics(ctx, store, now())
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -35,11 +38,11 @@ func startMetricsRefresh(ctx context.Context, cfg *Config, store *suppression.St
 		t := time.NewTicker(cfg.HTTP.MetricsInterval)
 		defer t.Stop()
 		for {
-			refreshMetrics(ctx, store, now())
 			select {
 			case <-ctx.Done():
 				return
 			case <-t.C:
+				refreshMetrics(ctx, store, now())
 			}
 		}
 	}()

@@ -126,7 +126,7 @@ var ourFamilies = []string{
 	"bouncer_polls_total", "bouncer_poll_errors_total", "bouncer_poll_duration_seconds", "bouncer_poll_last_duration_seconds",
 	"bouncer_mailbox_waiting_messages", "bouncer_mailbox_last_success_timestamp_seconds", "bouncer_mailbox_seconds_since_success",
 	"bouncer_http_request_duration_seconds", "bouncer_reports_total", "bouncer_alerts_sent_total",
-	"go_goroutines", "go_memstats_heap_inuse_bytes", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
+	"bouncer_receiver_bounces_total", "go_build_info", "go_goroutines", "go_memstats_heap_inuse_bytes", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
 }
 
 // runWithMetrics starts `bouncer run` on e's config with the HTTP server
@@ -198,6 +198,10 @@ func TestMetricsRun(t *testing.T) {
 	checkMessageMetrics(t, e, s)
 	checkEventMetrics(t, e, s)
 	checkPollMetrics(t, s, active)
+	if got := s.value("go_build_info", "path", "github.com/bouncer-mail/bouncer"); got != 1 {
+		t.Errorf(`go_build_info{path="github.com/bouncer-mail/bouncer"} = %g, want 1 (BouncerRestarting selects on it)`, got)
+	}
+	checkQueriedMetricsExposed(t, s.families)
 	t.Run("promtool", func(t *testing.T) { promtoolCheckMetrics(t, s.body) })
 }
 

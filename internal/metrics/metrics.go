@@ -4,7 +4,8 @@
 //
 // Registry is a registry of our own, not client_golang's global one, so a
 // library that registers in the global registry never shows up here. It
-// starts with the Go runtime and process collectors. The package imports
+// starts with the Go runtime, process and build-info (go_build_info)
+// collectors. The package imports
 // nothing of ours: suppression, poller, notify (and any later package)
 // build their metrics with With at package level, and none of them has
 // to import another to do so. Metric values live in memory; nothing here
@@ -33,6 +34,7 @@ func newRegistry() *prometheus.Registry {
 	r := prometheus.NewRegistry()
 	r.MustRegister(
 		collectors.NewGoCollector(),
+		collectors.NewBuildInfoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return r
