@@ -22,8 +22,8 @@ const (
 	alertTestsFile = "../../configs/prometheus/alerts_test.yml"
 )
 
-// dashboard is the part of a Grafana dashboard the tests read.
-type dashboard struct {
+// grafanaDashboard is the part of a Grafana dashboard the tests read.
+type grafanaDashboard struct {
 	UID           string `json:"uid"`
 	Title         string `json:"title"`
 	SchemaVersion int    `json:"schemaVersion"`
@@ -48,13 +48,13 @@ type dashboard struct {
 	} `json:"panels"`
 }
 
-func readDashboard(t *testing.T) dashboard {
+func readDashboard(t *testing.T) grafanaDashboard {
 	t.Helper()
 	raw, err := os.ReadFile(dashboardFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d dashboard
+	var d grafanaDashboard
 	if err := json.Unmarshal(raw, &d); err != nil {
 		t.Fatalf("%s does not parse: %v", dashboardFile, err)
 	}
@@ -63,7 +63,7 @@ func readDashboard(t *testing.T) dashboard {
 
 // dashboardQueries returns every PromQL query of the dashboard: panel
 // targets and query variables.
-func dashboardQueries(d dashboard) []string {
+func dashboardQueries(d grafanaDashboard) []string {
 	var out []string
 	for _, p := range d.Panels {
 		for _, tg := range p.Targets {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bouncer-mail/bouncer/internal/dashboard"
+	"github.com/bouncer-mail/bouncer/internal/metrics"
 	"github.com/bouncer-mail/bouncer/internal/netaddr"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
@@ -80,8 +81,8 @@ func httpHandler(cfg *Config, store *suppression.Store) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/ui/", timeout(ui, cfg.HTTP.ReadTimeout))
-	mux.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
+	mux.Handle("/ui/", metrics.InstrumentRoute("/ui/", timeout(ui, cfg.HTTP.ReadTimeout)))
+	mux.Handle("GET /ui", metrics.InstrumentRoute("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently)))
 	mux.Handle("/", api)
 	return mux, nil
 }
@@ -135,8 +136,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	stopRefresh := startMetricsRefresh(ctx, cfg, store, time.Now)
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	return stop(sctx)
+	return errors.Join(stopRefresh(sctx), stop(sctx))
 }

@@ -1,25 +1,34 @@
 package metrics
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 )
+
+// GatherEvery is how old the values a scrape returns may be: scrapes
+// within it share one gathering and encoding of the registry. Tests that
+// read a value right after changing it set it to 0 (no caching).
+var GatherEvery = time.Second
 
 // Handler serves Registry in the Prometheus text format (or OpenMetrics
 // when the scraper asks for it). With a non-empty token a request must
 // carry "Authorization: Bearer <token>" (compared in constant time) or is
-// answered 401; an empty token serves everyone. Each scrape only reads
-// values held in memory.
+// answered 401; an empty token serves everyone. A scrape only reads
+// values held in memory, gathered and encoded at most once per
+// GatherEvery and format however many scrapers ask.
 func Handler(token string) http.Handler {
-	h := promhttp.InstrumentMetricHandler(Registry, promhttp.HandlerFor(Registry, promhttp.HandlerOpts{
-		Registry:            Registry,
-		MaxRequestsInFlight: 16,
-	}))
+	c := &exposition{g: Registry, every: GatherEvery, now: time.Now}
+	h := promhttp.InstrumentMetricHandler(Registry, c)
 	if token == "" {
 		return h
 	}
@@ -32,6 +41,68 @@ func Handler(token string) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// exposition serves the encoded registry, encoding it again only when the
+// copy for the negotiated format is older than every: encoding 120
+// samples costs about 90 µs of CPU, 200 scrapers a second would pay that
+// 200 times, a cached copy only once.
+type exposition struct {
+	g     prometheus.Gatherer
+	every time.Duration
+	now   func() time.Time
+
+	mu     sync.Mutex
+	bodies map[expfmt.Format]*encoded
+}
+
+// encoded is one format's exposition and when it was made.
+type encoded struct {
+	at   time.Time
+	body []byte
+}
+
+func (e *exposition) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	format := expfmt.NegotiateAccept(r.Header, expfmt.DefaultOpenMetricsAcceptedFormats()...)
+	body, err := e.body(format)
+	if err != nil {
+		http.Error(w, "metrics: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", string(format))
+	w.Write(body) //nolint:errcheck // the scraper went away
+}
+
+// body returns format's exposition, encoding it when the cached one is
+// older than every (or the clock went back).
+func (e *exposition) body(format expfmt.Format) ([]byte, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.now()
+	if c := e.bodies[format]; c != nil && e.every > 0 && now.Sub(c.at) < e.every && !now.Before(c.at) {
+		return c.body, nil
+	}
+	fams, err := e.g.Gather()
+	if err != nil {
+		return nil, fmt.Errorf("gather: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := expfmt.NewEncoder(&buf, format)
+	for _, f := range fams {
+		if err := enc.Encode(f); err != nil {
+			return nil, fmt.Errorf("encode %s: %w", f.GetName(), err)
+		}
+	}
+	if c, ok := enc.(expfmt.Closer); ok {
+		if err := c.Close(); err != nil {
+			return nil, fmt.Errorf("encode: %w", err)
+		}
+	}
+	if e.bodies == nil {
+		e.bodies = map[expfmt.Format]*encoded{}
+	}
+	e.bodies[format] = &encoded{at: now, body: buf.Bytes()}
+	return buf.Bytes(), nil
 }
 
 // Bearer reports whether r carries "Authorization: Bearer <token>" whose
