@@ -41,7 +41,7 @@ func TestRunnerMetrics(t *testing.T) {
 		t.Fatalf("Run in the back-off = %v, want ErrBackoff", err)
 	}
 	locker.err = nil
-	locker.held[LockName("metrics")] = true
+	locker.held[LockName(mb)] = true
 	now = now.Add(time.Hour)
 	if _, err := r.Run(context.Background(), mb); !errors.Is(err, ErrLocked) {
 		t.Fatalf("Run while locked = %v, want ErrLocked", err)
@@ -49,7 +49,7 @@ func TestRunnerMetrics(t *testing.T) {
 	if p, e := count(); p != 1 || e != 1 {
 		t.Errorf("after passes skipped (back-off, lock): polls %g, errors %g; want still 1, 1", p, e)
 	}
-	delete(locker.held, LockName("metrics"))
+	delete(locker.held, LockName(mb))
 	if _, err := r.Run(context.Background(), mb); err != nil {
 		t.Fatal(err)
 	}
