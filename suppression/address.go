@@ -44,7 +44,7 @@ func NormalizeDomain(domain string) (string, error) {
 	if strings.HasPrefix(d, "[") && strings.HasSuffix(d, "]") {
 		lit := strings.TrimPrefix(d[1:len(d)-1], "IPv6:")
 		if _, err := netip.ParseAddr(lit); err != nil {
-			return "", fmt.Errorf("%w %q: bad address literal", ErrInvalidAddress, domain)
+			return "", invalid(domain, "bad address literal")
 		}
 		return strings.ToLower(d), nil
 	}
@@ -53,7 +53,7 @@ func NormalizeDomain(domain string) (string, error) {
 	}
 	a, err := idna.Lookup.ToASCII(d)
 	if err != nil || a == "" || len(a) > 253 || strings.Contains(a, "..") || strings.HasPrefix(a, ".") {
-		return "", fmt.Errorf("%w %q: bad domain", ErrInvalidAddress, domain)
+		return "", invalid(domain, "bad domain")
 	}
 	return a, nil
 }
@@ -111,8 +111,21 @@ func quoted(local string) bool {
 	return len(local) >= 2 && strings.HasPrefix(local, `"`) && strings.HasSuffix(local, `"`)
 }
 
+// AddressError is an invalid address (or domain) with the reason; it
+// matches ErrInvalidAddress with errors.Is.
+type AddressError struct {
+	Input, Why string
+}
+
+func (e *AddressError) Error() string {
+	return fmt.Sprintf("%v %q: %s", ErrInvalidAddress, e.Input, e.Why)
+}
+
+// Is reports whether target is ErrInvalidAddress.
+func (e *AddressError) Is(target error) bool { return target == ErrInvalidAddress }
+
 func invalid(addr, why string) error {
-	return fmt.Errorf("%w %q: %s", ErrInvalidAddress, addr, why)
+	return &AddressError{Input: addr, Why: why}
 }
 
 // domainOf returns the domain of a normalised address.

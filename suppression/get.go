@@ -78,7 +78,7 @@ func (s *Store) Get(ctx context.Context, email string) (Detail, error) {
 		return d, nil
 	}
 	if len(d.Events) == 0 {
-		return Detail{}, fmt.Errorf("%w: %s", ErrNotFound, addr)
+		return Detail{}, fmt.Errorf("suppression: %s: %w", addr, ErrNotFound)
 	}
 	d.Entry = Entry{Email: addr, Domain: domainOf(addr), Source: SourceBounce}
 	return d, nil
@@ -102,7 +102,7 @@ func (s *Store) getApart(ctx context.Context, addr string) (Detail, error) {
 		return d, nil
 	}
 	if len(d.Events) == 0 {
-		return Detail{}, fmt.Errorf("%w: %s", ErrNotFound, addr)
+		return Detail{}, fmt.Errorf("suppression: %s: %w", addr, ErrNotFound)
 	}
 	allowed, err := s.allowed(ctx, s.rdb, []string{addr})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -143,14 +144,17 @@ func (a *api) authRead(h http.HandlerFunc) http.HandlerFunc {
 // are logged and answered without detail.
 func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
+	var br badRequest
 	switch {
-	case errors.Is(err, ErrInvalidAddress), errors.Is(err, ErrBadCursor), errors.Is(err, errBadRequest):
-		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, ErrInvalidAddress), errors.Is(err, ErrBadCursor), errors.Is(err, ErrBadFilter), errors.As(err, &br):
+		writeError(w, http.StatusBadRequest, clientMessage(r, err))
 	case errors.Is(err, ErrNotFound):
-		writeError(w, http.StatusNotFound, err.Error())
+		writeError(w, http.StatusNotFound, clientMessage(r, err))
 	case errors.Is(err, ErrAllowlisted):
-		writeError(w, http.StatusConflict, err.Error())
-	case errors.As(err, &tooBig), errors.Is(err, errTooMany):
+		writeError(w, http.StatusConflict, clientMessage(r, err))
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body too large: at most %d bytes", tooBig.Limit))
+	case errors.Is(err, errTooMany):
 		writeError(w, http.StatusRequestEntityTooLarge, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		writeError(w, http.StatusServiceUnavailable, "request timed out")
@@ -160,10 +164,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-var (
-	errBadRequest = errors.New("bad request")
-	errTooMany    = errors.New("too many addresses")
-)
+var errTooMany = errors.New("too many addresses")
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -2,10 +2,8 @@ package suppression
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 )
@@ -31,7 +29,10 @@ func (a *api) list(w http.ResponseWriter, r *http.Request) {
 func (a *api) filter(r *http.Request) (Filter, error) {
 	f, err := ParseFilter(r.URL.Query(), a.opts.Now())
 	if err != nil {
-		return f, fmt.Errorf("%w: %w", errBadRequest, err)
+		if errors.Is(err, ErrBadFilter) || errors.Is(err, ErrBadCursor) {
+			return f, err
+		}
+		return f, badRequest(err.Error())
 	}
 	if f.Limit == 0 {
 		f.Limit = 100
@@ -53,9 +54,9 @@ func (a *api) get(w http.ResponseWriter, r *http.Request) {
 
 // putRequest is the optional body of PUT /v1/suppressions/{email}.
 type putRequest struct {
-	Reason    string     `json:"reason"`
-	Note      string     `json:"note"`
-	ExpiresAt *time.Time `json:"expires_at"`
+	Reason    string `json:"reason"`
+	Note      string `json:"note"`
+	ExpiresAt string `json:"expires_at"` // RFC 3339; empty: never
 }
 
 func (a *api) put(w http.ResponseWriter, r *http.Request) {
@@ -64,7 +65,20 @@ func (a *api) put(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	e, err := a.store.Add(a.actor(r), r.PathValue("email"), Manual{Reason: req.Reason, Note: req.Note, ExpiresAt: req.ExpiresAt}, a.opts.Now())
+	m := Manual{Reason: req.Reason, Note: req.Note}
+	if req.ExpiresAt != "" {
+		t, err := time.Parse(time.RFC3339, req.ExpiresAt)
+		if err != nil {
+			a.fail(w, r, badRequestf("expires_at %q: want an RFC 3339 time such as 2030-01-31T00:00:00Z", req.ExpiresAt))
+			return
+		}
+		if !t.After(a.opts.Now()) {
+			a.fail(w, r, badRequestf("expires_at %q is in the past: the entry would never be in force", req.ExpiresAt))
+			return
+		}
+		m.ExpiresAt = &t
+	}
+	e, err := a.store.Add(a.actor(r), r.PathValue("email"), m, a.opts.Now())
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -95,7 +109,7 @@ func (a *api) check(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(req.Emails) > MaxCheck {
-		a.fail(w, r, fmt.Errorf("%w: %d addresses, at most %d per request", errTooMany, len(req.Emails), MaxCheck))
+		a.fail(w, r, fmt.Errorf("%w: %d, at most %d per request", errTooMany, len(req.Emails), MaxCheck))
 		return
 	}
 	res, err := a.store.Check(r.Context(), req.Emails, a.opts.Now())
@@ -155,17 +169,4 @@ func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// decodeOptional decodes a JSON body into v; an empty body leaves v as is.
-func decodeOptional(r *http.Request, v any) error {
-	err := json.NewDecoder(r.Body).Decode(v)
-	var tooBig *http.MaxBytesError
-	switch {
-	case err == nil, errors.Is(err, io.EOF):
-		return nil
-	case errors.As(err, &tooBig):
-		return err
-	}
-	return fmt.Errorf("%w: body is not the expected JSON: %w", errBadRequest, err)
 }

@@ -73,6 +73,19 @@ func TestHTTPAuthAndErrors(t *testing.T) {
 			{"DELETE", "/v1/suppressions/nobody@example.com", "", testToken, 404, "not found"},
 			{"GET", "/v1/nothing", "", testToken, 404, `"error"`},
 			{"PATCH", "/v1/suppressions", "", testToken, 405, "method not allowed"},
+			// garbage cursors (invalid UTF-8, NUL) are the client's error, not the database's
+			{"GET", "/v1/suppressions?cursor=_w", "", testToken, 400, "cursor is not one this API issued"},
+			{"GET", "/v1/suppressions?cursor=YQA", "", testToken, 400, "cursor is not one this API issued"},
+			{"GET", "/v1/suppressions?class=bogus", "", testToken, 400, `class \"bogus\": want hard, soft, block or complaint`},
+			// one sentence about the body, no Go type names, no repeated prefixes
+			{"POST", "/v1/suppressions/check", `{"emails": "a@x.test"}`, testToken, 400, `{"error":"body field \"emails\" must be a list"}`},
+			{"POST", "/v1/suppressions/check", `["a@x.test"]`, testToken, 400, `{"error":"body must be a JSON object, not array"}`},
+			{"POST", "/v1/suppressions/check", `{"emails": []} {"emails": []}`, testToken, 400, "data after its JSON object"},
+			{"POST", "/v1/suppressions/check", `{"emails": []}x`, testToken, 400, "data after its JSON object"},
+			{"PUT", "/v1/suppressions/a@x.test", `{"expires_at": "30d"}`, testToken, 400, `{"error":"expires_at \"30d\": want an RFC 3339 time such as 2030-01-31T00:00:00Z"}`},
+			{"DELETE", "/v1/suppressions/nobody@example.com", "", testToken, 404, `{"error":"nobody@example.com: not found"}`},
+			{"DELETE", "/v1/allowlist/nobody.test", "", testToken, 404, `{"error":"nobody.test is not on the allowlist"}`},
+			{"POST", "/v1/suppressions/check", `{"emails": ["` + strings.Repeat("x", 70<<10) + `"]}`, testToken, 413, `{"error":"body too large: at most 65536 bytes"}`},
 		}
 		for _, tt := range tests {
 			status, body := c.do(tt.method, tt.path, tt.body, tt.token)

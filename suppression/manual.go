@@ -34,7 +34,7 @@ func (s *Store) Add(ctx context.Context, email string, m Manual, now time.Time) 
 			return err
 		}
 		if allowed[addr] {
-			return fmt.Errorf("%w: %s", ErrAllowlisted, addr)
+			return ErrAllowlisted
 		}
 		es, err := s.suppressManual(ctx, tx, []string{addr}, []Manual{m}, SourceManual, now)
 		if err != nil {

@@ -16,12 +16,12 @@ import (
 // Sentinel errors.
 var (
 	// ErrNotFound is returned when an address has no entry.
-	ErrNotFound = errors.New("suppression: not found")
+	ErrNotFound = errors.New("not found")
 	// ErrInvalidAddress is returned, wrapped with the address, for input
 	// that is not an email address.
 	ErrInvalidAddress = errors.New("invalid address")
 	// ErrAllowlisted is returned when adding an address the allowlist covers.
-	ErrAllowlisted = errors.New("suppression: address is allowlisted")
+	ErrAllowlisted = errors.New("address is allowlisted")
 	// ErrUnsupportedURL is returned by Open for a database URL it does not know.
 	ErrUnsupportedURL = errors.New("suppression: unsupported database url (want postgres://… or sqlite:PATH)")
 )

@@ -144,6 +144,7 @@ mailboxes:
 
 func TestConfigErrors(t *testing.T) {
 	shortKeyFile := writeFile(t, "verp.keys", "short\n") // a VERP key needs 16 bytes or more
+	blankTokenFile := writeFile(t, "token", " \n\n")     // would refuse every request
 	mailbox := "mailboxes:\n  - {name: m, protocol: imap, host: h, username: u, password_env: P, %s}\n"
 	tests := []struct {
 		yaml string
@@ -169,6 +170,7 @@ func TestConfigErrors(t *testing.T) {
 		{"http: {listen: '0.0.0.0:8025'}", "http.token_file: required when http.listen (0.0.0.0:8025) is not a loopback address"},
 		{"verp: {secret_file: " + shortKeyFile + "}", "verp.secret_file: verp: key too short"},
 		{"verp: {header: 'Bad Header'}", "verp.header: must be a header field name"},
+		{"http: {listen: '127.0.0.1:1', token_file: " + blankTokenFile + "}", "http.token_file: \"" + blankTokenFile + "\" holds only white space"},
 		{"verp: {secret_file: /nonexistent/key}", `verp.secret_file: cannot read "/nonexistent/key": no such file or directory`},
 		{"log: {level: loud}", `log.level: must be debug, info, warn, error, not "loud"`},
 		{"log: {format: xml}", `log.format: must be text, json, not "xml"`},

@@ -140,8 +140,12 @@ func readSecretFile(p *configProblems, path, name string) Secret {
 		return Secret{}
 	}
 	v := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
-	if v == "" {
+	switch {
+	case v == "":
 		p.errorf(path, "%q is empty", name)
+	case strings.TrimSpace(v) == "":
+		p.errorf(path, "%q holds only white space", name)
+		return Secret{}
 	}
 	return NewSecret(v)
 }

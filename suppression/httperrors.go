@@ -1,0 +1,121 @@
+package suppression
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// badRequest is a 400 answer whose message is already one sentence for the
+// client.
+type badRequest string
+
+func (b badRequest) Error() string { return string(b) }
+
+func badRequestf(format string, args ...any) error { return badRequest(fmt.Sprintf(format, args...)) }
+
+// clientMessage returns the one-sentence message a client sees for err,
+// which fail has classified as a client error: the store's wrapping
+// ("suppression: remove …:") is left out, and so is any Go type name.
+func clientMessage(r *http.Request, err error) string {
+	var br badRequest
+	var ae *AddressError
+	switch {
+	case errors.As(err, &br):
+		return string(br)
+	case errors.As(err, &ae):
+		return addressMessages(err)
+	case errors.Is(err, ErrBadCursor):
+		return "cursor is not one this API issued: pass next_cursor from the previous page unchanged"
+	case errors.Is(err, ErrBadFilter):
+		_, detail, _ := strings.Cut(err.Error(), ErrBadFilter.Error()+": ")
+		return detail
+	case errors.Is(err, ErrNotFound) && r.PathValue("entry") != "":
+		return fmt.Sprintf("%s is not on the allowlist", r.PathValue("entry"))
+	case errors.Is(err, ErrNotFound):
+		return fmt.Sprintf("%s: not found", r.PathValue("email"))
+	case errors.Is(err, ErrAllowlisted):
+		return fmt.Sprintf("%s is allowlisted: take it off the allowlist first", r.PathValue("email"))
+	}
+	return err.Error()
+}
+
+// addressMessages lists every invalid address in err, "; "-separated.
+func addressMessages(err error) string {
+	var msgs []string
+	var walk func(error)
+	walk = func(e error) {
+		switch u := e.(type) {
+		case *AddressError:
+			msgs = append(msgs, u.Error())
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		}
+	}
+	walk(err)
+	return strings.Join(msgs, "; ")
+}
+
+// decodeOptional decodes a JSON body into v; an empty body leaves v as is.
+// Anything after the JSON value is refused, and a decoding error is told in
+// terms of the body (field and expected type), not of Go types.
+func decodeOptional(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	err := dec.Decode(v)
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	if err == nil {
+		if _, err = dec.Token(); errors.Is(err, io.EOF) {
+			return nil
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		return badRequest("body has data after its JSON object: send one object")
+	}
+	return jsonError(err)
+}
+
+// jsonError turns a decoding error into a client message.
+func jsonError(err error) error {
+	var tooBig *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooBig):
+		return err
+	case errors.As(err, &syntax):
+		return badRequestf("body is not valid JSON (at byte %d)", syntax.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("body is not valid JSON: it ends early")
+	case errors.As(err, &typ) && typ.Field != "":
+		return badRequestf("body field %q must be %s", typ.Field, jsonKind(typ.Type.Kind().String()))
+	case errors.As(err, &typ):
+		return badRequestf("body must be a JSON object, not %s", typ.Value)
+	}
+	return badRequest("body is not the expected JSON object")
+}
+
+// jsonKind names a Go kind as a JSON type.
+func jsonKind(k string) string {
+	switch k {
+	case "slice", "array":
+		return "a list"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "struct", "map":
+		return "an object"
+	}
+	return "a number"
+}
