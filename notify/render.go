@@ -36,7 +36,8 @@ type Templates struct {
 
 // LoadTemplates parses the embedded templates, each replaced by the file of
 // the same name in dir when dir is not empty and holds one. Every template is
-// parsed here, so a broken replacement is reported at start-up.
+// parsed and tried on a specimen report here, so a broken replacement (or one
+// naming a field the data lacks) is reported at start-up.
 func LoadTemplates(dir string) (*Templates, error) {
 	var t Templates
 	var errs []error
@@ -69,6 +70,9 @@ func LoadTemplates(dir string) (*Templates, error) {
 	}
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := t.check(); err != nil {
 		return nil, err
 	}
 	return &t, nil

@@ -220,3 +220,22 @@ func TestBrokenReplacementTemplate(t *testing.T) {
 		t.Errorf("LoadTemplates(broken) = %v, want errors naming %s and %s", err, SubjectTemplate, HTMLTemplate)
 	}
 }
+
+func TestReplacementNamingUnknownFieldRefusedAtLoad(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{SubjectTemplate, "{{.Dya}}", "can't evaluate field Dya"},
+		// inside a range: only seen when a list has an entry
+		{TextTemplate, "{{range .NewlySuppressedShown}}{{.Adress}}{{end}}", "can't evaluate field Adress"},
+		{AlertTemplate, "{{.Kind}}\n\n{{.Detial}}", "can't evaluate field Detial"},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, tt.name), []byte(tt.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadTemplates(dir)
+		if err == nil || !strings.Contains(err.Error(), tt.name) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("LoadTemplates(%s = %q) = %v, want an error naming the file and %q", tt.name, tt.src, err, tt.want)
+		}
+	}
+}

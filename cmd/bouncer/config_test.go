@@ -150,7 +150,13 @@ func TestConfigErrors(t *testing.T) {
 		yaml string
 		want string
 	}{
-		{"policy: {soft_window: 7d}", `policy.soft_window: must be a duration such as 168h or 90s, not "7d"`},
+		{"policy: {soft_window: 7days}", `policy.soft_window: must be a duration such as 7d, 168h or 90s, not "7days"`},
+		{"policy: {soft_window: -1d}", `policy.soft_window: must be a duration such as 7d, 168h or 90s, not "-1d"`},
+		{"policy: {soft_treshold: 3}", `policy.soft_treshold: unknown key; did you mean "soft_threshold"?`},
+		{"policy: {SoftThreshold: 3}", `policy.SoftThreshold: unknown key; did you mean "soft_threshold"?`},
+		{"http: {token: x}", `http.token: unknown key; did you mean "token_file"?`},
+		{fmt.Sprintf(mailbox, "processed_folder: INBOX"), `mailboxes[0].processed_folder: "INBOX" is the folder read (folder): processed mail would be read again on every pass`},
+		{fmt.Sprintf(mailbox, "folder: Bounces, failed_folder: Bounces"), `mailboxes[0].failed_folder: "Bounces" is the folder read (folder)`},
 		{"policy: {hard_threshold: 0}", "policy.hard_threshold: must be 1 or more"},
 		{"policy: {soft_threshold: many}", `policy.soft_threshold: must be an integer, not "many"`},
 		{"policy: {require_verified: maybe}", `policy.require_verified: must be true or false, not "maybe"`},
@@ -164,7 +170,7 @@ func TestConfigErrors(t *testing.T) {
 		{"report: {to: a@example.com}", "report.to: must be a list"},
 		{"report: {from: r@example.com, to: [not-an-address]}", `report.to[0]: "not-an-address" is not a plain email address`},
 		{"report: {from: r@example.com, to: [a@example.com]}", "smtp.host: required when report.to or alerts.to is set"},
-		{"smtp: {host: h, tls: ssl}", `smtp.tls: must be starttls, implicit, none, not "ssl"`},
+		{"smtp: {host: h, tls: sslv3}", `smtp.tls: must be starttls, implicit, none, not "sslv3"`},
 		{"smtp: {host: h, username: u}", "smtp.password: one of password, password_file and password_env is required"},
 		{"http: {listen: 8025}", "http.listen: must be host:port"},
 		{"http: {listen: '0.0.0.0:8025'}", "http.token_file: required when http.listen (0.0.0.0:8025) is not a loopback address"},
@@ -184,7 +190,7 @@ func TestConfigErrors(t *testing.T) {
 		{"mailboxes:\n  - {}", "mailboxes[0].protocol: required (imap or pop3)"},
 		{"mailboxes:\n  - {}", "mailboxes[0].name: required"},
 		{fmt.Sprintf(mailbox, "port: 0x"), `mailboxes[0].port: must be an integer, not "0x"`},
-		{fmt.Sprintf(mailbox, "tls: ssl"), `mailboxes[0].tls: must be implicit, starttls, none, not "ssl"`},
+		{fmt.Sprintf(mailbox, "tls: sslv3"), `mailboxes[0].tls: must be implicit, starttls, none, not "sslv3"`},
 		{fmt.Sprintf(mailbox, "tls: none"), `mailboxes[0].tls: none sends the mailbox password in clear: only for a loopback host (localhost, 127.0.0.1, ::1), not "h"`},
 		{"policy: {soft_expiry: -1h}", "policy.soft_expiry: must be 0 (never expire) or a positive duration"},
 		{fmt.Sprintf(mailbox, "after: archive"), `mailboxes[0].after: must be move, delete, flag, not "archive"`},
@@ -270,10 +276,34 @@ func TestSecretFileChecks(t *testing.T) {
 	}
 }
 
+func TestConfigFriendlyValues(t *testing.T) {
+	cfg, err := readConfig(writeFile(t, "c.yaml", `
+mailboxes:
+  - {name: m, protocol: imap, host: h, username: u, password_env: P, tls: SSL, after: flag, processed_folder: INBOX}
+smtp: {host: h, tls: tls}
+policy: {soft_window: 7d, soft_expiry: 1d12h}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Mailboxes[0].TLS != "implicit" || cfg.SMTP.TLS != "implicit" || cfg.SMTP.Port != 465 || cfg.Mailboxes[0].Port != 993 {
+		t.Errorf("tls ssl/tls = %q %q ports %d %d, want implicit on 993 and 465", cfg.Mailboxes[0].TLS, cfg.SMTP.TLS, cfg.Mailboxes[0].Port, cfg.SMTP.Port)
+	}
+	notes := strings.Join(cfg.Warnings, "\n")
+	for _, want := range []string{`mailboxes[0].tls: "SSL" read as implicit`, `smtp.tls: "tls" read as implicit`} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("warnings lack %q:\n%s", want, notes)
+		}
+	}
+	if cfg.Policy.SoftWindow != 7*24*time.Hour || cfg.Policy.SoftExpiry != 36*time.Hour {
+		t.Errorf("soft_window 7d, soft_expiry 1d12h = %v, %v", cfg.Policy.SoftWindow, cfg.Policy.SoftExpiry)
+	}
+}
+
 func TestConfigProblemReportedOnce(t *testing.T) {
 	for yaml, key := range map[string]string{
 		"policy: {soft_threshold: many}": "policy.soft_threshold",
-		"smtp: {host: h, tls: ssl}":      "smtp.", // not smtp.port as well
+		"smtp: {host: h, tls: sslv3}":    "smtp.", // not smtp.port as well
 	} {
 		_, err := readConfig(writeFile(t, "c.yaml", yaml))
 		if n := strings.Count(err.Error(), key); n != 1 {
@@ -488,5 +518,53 @@ verp: {secret_env: BOUNCER_TEST_VERP}
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("both forms set: error %v, want %q", err, want)
 		}
+	}
+}
+
+func TestRedactURLHidesEveryCredential(t *testing.T) {
+	const secret = "SECRET-Pw9"
+	for _, u := range []string{
+		"postgres://bouncer:" + secret + "@db/bouncer",
+		"postgres://bouncer@db/bouncer?password=" + secret,
+		"postgresql://db/bouncer?sslmode=verify-full&sslpassword=" + secret + "&user=b",
+		"postgres://db/bouncer?PASSWORD=" + secret,
+		"postgres://b:" + secret + "@db/x?password=" + secret,
+		"postgres://db/x?password=" + secret + "%zz", // does not parse
+	} {
+		got := redactURL(u)
+		if strings.Contains(got, secret) {
+			t.Errorf("redactURL(%q) = %q: shows the secret", u, got)
+		}
+	}
+	if got := redactURL("postgres://db/x?sslmode=require&user=b"); got != "postgres://db/x?sslmode=require&user=b" {
+		t.Errorf("redactURL without credentials = %q, want it unchanged", got)
+	}
+	cfg, err := readConfig(writeFile(t, "c.yaml", "database: {url: 'postgres://db/x?password="+secret+"'}"))
+	if err != nil || !strings.Contains(strings.Join(cfg.Warnings, "\n"), "database.url: contains a password") {
+		t.Errorf("a password as query parameter: err %v, warnings %q; want the password warning", err, cfg.Warnings)
+	}
+}
+
+func TestConfigSyntaxErrorNamesTheLineToFix(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		// go-yaml names the line before the enclosing block for these
+		{"log:\n  level: info\n  format: text\n format2: x\n", "line 4: did not find expected key"},
+		{"a: 1\nb: 2\nc: 3\npolicy: [1\nd: 5\n", "line 4: did not find expected ',' or ']'"},
+		{"log:\n  level: info\npolicy:\n\tsoft: 1\n", "line 4: found character that cannot start any token"},
+	}
+	for _, tt := range tests {
+		_, err := readConfig(writeFile(t, "c.yaml", tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("readConfig(%q) = %v, want %q", tt.yaml, err, tt.want)
+		}
+	}
+}
+
+func TestConfigCheckSaysOK(t *testing.T) {
+	path := writeFile(t, "c.yaml", "mailboxes:\n  - {name: m, protocol: imap, host: h, username: u, password_env: P, tls: ssl}\n")
+	t.Setenv("P", "x")
+	_, stderr, code := runCLI(t, "config", "check", "--config", path)
+	if code != 0 || !strings.HasSuffix(stderr, "config OK: "+path+" (1 warning above)\n") {
+		t.Errorf("config check = exit %d, stderr %q; want a last OK line", code, stderr)
 	}
 }

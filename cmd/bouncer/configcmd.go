@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -19,8 +21,10 @@ var configCheckCmd = &cobra.Command{
 	Short: "Validate the configuration and print it with defaults filled in",
 	Long: `Validate the configuration file and print the effective configuration as
 YAML, defaults included and secrets shown only as (set) or (unset).
-Warnings go to stderr. Every problem is reported, each with its key path;
-the exit status is 0 when the file is valid and 78 when it is not.`,
+Warnings go to stderr, and so does a last "config OK" line when the file is
+valid. Every problem is reported, each with its key path (a YAML syntax
+error with the line to fix); the exit status is 0 when the file is valid
+and 78 when it is not.`,
 	Args: cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) error {
 		cfg, err := loadConfigWithSecrets(cmd)
@@ -38,8 +42,24 @@ the exit status is 0 when the file is valid and 78 when it is not.`,
 		if err := enc.Encode(cfg); err != nil {
 			return fmt.Errorf("config: print: %w", err)
 		}
-		return enc.Close()
+		if err := enc.Close(); err != nil {
+			return fmt.Errorf("config: print: %w", err)
+		}
+		warnings := ""
+		if n := len(cfg.Warnings); n > 0 {
+			warnings = " (" + plural(n, "%d warning", "%d warnings") + " above)"
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "config OK: %s%s\n", configName(cfg), warnings)
+		return nil
 	},
+}
+
+// configName names the file cfg came from, or says there was none.
+func configName(cfg *Config) string {
+	if cfg.Path == "" {
+		return "no file, defaults"
+	}
+	return cfg.Path
 }
 
 func init() {
@@ -55,12 +75,33 @@ func (d DatabaseConfig) MarshalYAML() (any, error) {
 	return out, nil
 }
 
-// redactURL hides the password of a postgres:// URL; other strings are
-// returned as they are.
+// secretURLParams are the query parameters lib/pq reads a credential from.
+var secretURLParams = []string{"password", "sslpassword"}
+
+// redactURL hides every credential of a postgres:// URL: the password in
+// its user part and password or sslpassword given as query parameters. A
+// URL that does not parse is hidden whole; sqlite: names are returned as
+// they are.
 func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if strings.HasPrefix(s, "sqlite:") || s == "" {
 		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable URL, hidden)"
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "(unparseable URL, hidden)"
+	}
+	hidden := false
+	for k := range q {
+		if slices.Contains(secretURLParams, strings.ToLower(k)) {
+			q[k], hidden = []string{"xxxxx"}, true
+		}
+	}
+	if hidden {
+		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
 }

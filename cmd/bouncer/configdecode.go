@@ -130,16 +130,38 @@ func (p *configProblems) scalar(path string, n *yaml.Node, want string) (string,
 }
 
 func (p *configProblems) decodeDuration(path string, n *yaml.Node, v reflect.Value) {
-	s, ok := p.scalar(path, n, "a duration such as 168h or 90s")
+	s, ok := p.scalar(path, n, "a duration such as 7d, 168h or 90s")
 	if !ok {
 		return
 	}
-	d, err := time.ParseDuration(s)
+	d, err := parseDuration(s)
 	if err != nil {
-		p.decodeFailed(path, fmt.Sprintf("must be a duration such as 168h or 90s, not %q", s))
+		p.decodeFailed(path, fmt.Sprintf("must be a duration such as 7d, 168h or 90s, not %q", s))
 		return
 	}
 	v.SetInt(int64(d))
+}
+
+// parseDuration reads a Go duration (90s, 168h) that may start with a
+// number of days, as on the command line: 7d, 1d12h.
+func parseDuration(s string) (time.Duration, error) {
+	days, rest, ok := strings.Cut(s, "d")
+	if !ok {
+		return time.ParseDuration(s)
+	}
+	n, err := strconv.Atoi(days)
+	if err != nil || n < 0 || n > 100_000 || strings.HasPrefix(days, "+") {
+		return 0, fmt.Errorf("bad number of days %q", days)
+	}
+	d := time.Duration(n) * 24 * time.Hour
+	if rest == "" {
+		return d, nil
+	}
+	r, err := time.ParseDuration(rest)
+	if err != nil || r < 0 {
+		return 0, fmt.Errorf("bad duration %q", s)
+	}
+	return d + r, nil
 }
 
 // decodeScalar handles bool, int and float fields.
@@ -189,7 +211,7 @@ func (p *configProblems) decodeStruct(path string, n *yaml.Node, v reflect.Value
 		seen[key] = true
 		f, ok := fieldByKey(v, key)
 		if !ok {
-			p.decodeFailed(kp, "unknown key")
+			p.decodeFailed(kp, "unknown key"+suggestKey(v, key))
 			continue
 		}
 		p.decodeNode(kp, n.Content[i+1], f)
@@ -245,6 +267,56 @@ func fieldByKey(v reflect.Value, key string) (reflect.Value, bool) {
 		}
 	}
 	return reflect.Value{}, false
+}
+
+// suggestKey returns `; did you mean "x"?` naming the key of struct v
+// closest to key (at most 2 edits, the same letters ignoring case, dashes
+// and underscores, or key with a _suffix), or "".
+func suggestKey(v reflect.Value, key string) string {
+	norm := func(s string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s)) }
+	best, bestDist := "", 3
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if name == "" || name == "-" || sf.Tag.Get("config") == "derived" {
+			continue
+		}
+		d := editDistance(key, name)
+		if norm(key) == norm(name) {
+			d = 0
+		} else if strings.HasPrefix(name, key+"_") {
+			d = 2 // token for token_file, password for password_file
+		}
+		if d < bestDist {
+			best, bestDist = name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func joinPath(path, key string) string {

@@ -120,7 +120,7 @@ func readConfig(path string) (*Config, error) {
 		}
 		var root yaml.Node
 		if err := yaml.Unmarshal(data, &root); err != nil {
-			return nil, fmt.Errorf("config %s: %w", path, err)
+			return nil, fmt.Errorf("config %s: %w", path, relocateYAMLError(data, err))
 		}
 		if root.Kind != 0 {
 			p.decodeNode("", &root, reflect.ValueOf(cfg).Elem())

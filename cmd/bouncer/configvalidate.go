@@ -14,6 +14,7 @@ import (
 
 	"github.com/bouncer-mail/bouncer/internal/netaddr"
 	"github.com/bouncer-mail/bouncer/internal/verp"
+	"github.com/bouncer-mail/bouncer/notify"
 	"github.com/robfig/cron/v3"
 )
 
@@ -61,7 +62,7 @@ func (d *DatabaseConfig) validate(p *configProblems) {
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
 		if pu, err := url.Parse(u); err != nil {
 			p.errorf("database.url", "not a valid URL: %v", errors.Unwrap(err))
-		} else if _, has := pu.User.Password(); has {
+		} else if _, has := pu.User.Password(); has || redactURL(u) != pu.Redacted() {
 			p.warnf("database.url", "contains a password; prefer PGPASSWORD or ~/.pgpass")
 		}
 	case strings.HasPrefix(u, "sqlite:"):
@@ -84,6 +85,7 @@ func (m *MailboxConfig) validate(path string, p *configProblems) {
 	if m.Username == "" {
 		p.errorf(at("username"), "required")
 	}
+	m.TLS = implicitAlias(p, at("tls"), m.TLS)
 	oneOf(p, at("tls"), m.TLS, "implicit", "starttls", "none")
 	if m.TLS == "none" && m.Host != "" && !netaddr.Loopback(m.Host) {
 		p.errorf(at("tls"), "none sends the mailbox password in clear: only for a loopback host (localhost, 127.0.0.1, ::1), not %q; use implicit or starttls", m.Host)
@@ -110,12 +112,41 @@ func (m *MailboxConfig) validate(path string, p *configProblems) {
 		p.errorf(at("protocol"), "must be imap or pop3, not %q", m.Protocol)
 	}
 	checkPort(p, at("port"), m.Port)
+	if m.Protocol == "imap" {
+		m.checkFolders(p, at)
+	}
 	checkFile(p, at("tls_ca_file"), m.TLSCAFile)
 	checkSchedule(p, at("schedule"), m.Schedule)
 	if m.Address != "" {
 		checkAddress(p, at("address"), m.Address)
 	}
 	m.validateAuth(path, p)
+}
+
+// checkFolders refuses a processed or failed folder that is the folder
+// read: its messages would be fetched again on every pass, for ever.
+func (m *MailboxConfig) checkFolders(p *configProblems, at func(string) string) {
+	if m.After == "move" && sameFolder(m.ProcessedFolder, m.Folder) {
+		p.errorf(at("processed_folder"), "%q is the folder read (folder): processed mail would be read again on every pass", m.ProcessedFolder)
+	}
+	if sameFolder(m.FailedFolder, m.Folder) {
+		p.errorf(at("failed_folder"), "%q is the folder read (folder): unparseable mail would be read again on every pass", m.FailedFolder)
+	}
+}
+
+// sameFolder compares IMAP folder names: exactly, but INBOX in any case.
+func sameFolder(a, b string) bool {
+	return a == b || strings.EqualFold(a, "INBOX") && strings.EqualFold(b, "INBOX")
+}
+
+// implicitAlias maps "ssl" and "tls", which other programs use for TLS
+// from the first byte, onto "implicit", with a note.
+func implicitAlias(p *configProblems, path, v string) string {
+	if l := strings.ToLower(v); l == "ssl" || l == "tls" {
+		p.warnf(path, "%q read as implicit (TLS from the first byte); write implicit to silence this note", v)
+		return "implicit"
+	}
+	return v
 }
 
 func (m *MailboxConfig) validateAuth(path string, p *configProblems) {
@@ -168,6 +199,8 @@ func (c *ReportConfig) validate(p *configProblems, mails bool) {
 	if c.TemplateDir != "" {
 		if fi, err := os.Stat(c.TemplateDir); err != nil || !fi.IsDir() {
 			p.errorf("report.template_dir", "%q is not a readable directory", c.TemplateDir)
+		} else if _, err := notify.LoadTemplates(c.TemplateDir); err != nil {
+			p.errorf("report.template_dir", "%v", err)
 		}
 	}
 }
@@ -179,6 +212,7 @@ func (c *SMTPConfig) validate(p *configProblems, needed bool) {
 		}
 		return
 	}
+	c.TLS = implicitAlias(p, "smtp.tls", c.TLS)
 	oneOf(p, "smtp.tls", c.TLS, "starttls", "implicit", "none")
 	if c.Port == 0 {
 		c.Port = map[string]int{"implicit": 465, "starttls": 587, "none": 25}[c.TLS]
