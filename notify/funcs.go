@@ -24,6 +24,12 @@ var funcs = map[string]any{
 	"bar":   func(percent int) string { return strings.Repeat("#", (percent+4)/5) },
 	"dict":  dict,
 	"join":  strings.Join,
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return num(n) + " " + many
+	},
 }
 
 // num formats n with a thousands separator: 1234567 → "1,234,567".

@@ -35,7 +35,7 @@ func TestReportDelivered(t *testing.T) {
 		subject, _ := m.Header.Subject()
 		date, _ := m.Header.Date()
 		id, _ := m.Header.MessageID()
-		if want := "[bouncer] 2026-11-24: 2 newly suppressed, 4 bounces, 1 complaints"; subject != want {
+		if want := "[bouncer] 2026-11-24: 2 newly suppressed, 4 bounces, 1 complaint"; subject != want {
 			t.Errorf("Subject = %q, want %q", subject, want)
 		}
 		if !date.Equal(now) || id != "report-1@bouncer.test" || m.Header.Get("Auto-Submitted") != "auto-generated" {

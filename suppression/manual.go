@@ -145,9 +145,11 @@ func removeDetail(e Entry) string {
 	return "cleared counts: " + counts
 }
 
-// clear resets e as Remove does, keeping what was last seen and the note.
+// clear resets e as Remove does, keeping what was last seen, the note and
+// the source (a manual entry stays manual: no longer suppressed, it is not
+// frozen, and the policy sets the source again if events suppress it).
 func (e *Entry) clear(now time.Time) {
 	e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount = 0, 0, 0, 0
 	e.Suppressed, e.SuppressedAt, e.SuppressedReason, e.ExpiresAt = false, nil, "", nil
-	e.Source, e.ClearedAt = SourceBounce, &now
+	e.ClearedAt = &now
 }

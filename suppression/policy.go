@@ -139,7 +139,11 @@ func (e *Entry) count(ev Event) {
 // that arrive in time order.
 func (p Policy) Evaluate(base Entry, history []Event, allowed bool) Entry {
 	p = p.withDefaults()
-	e := Entry{Email: base.Email, Domain: base.Domain, Source: SourceBounce, Note: base.Note, ClearedAt: base.ClearedAt}
+	e := Entry{Email: base.Email, Domain: base.Domain, Source: cmp.Or(base.Source, SourceBounce), Note: base.Note, ClearedAt: base.ClearedAt}
+	if base.ClearedAt != nil { // what was seen before Remove stays seen, as Remove keeps it
+		e.FirstSeen, e.LastSeen, e.LastClass, e.LastReason = base.FirstSeen, base.LastSeen, base.LastClass, base.LastReason
+		e.LastStatus, e.LastDiagnostic = base.LastStatus, base.LastDiagnostic
+	}
 	if base.Manual() {
 		e.Suppressed, e.SuppressedAt, e.SuppressedReason = true, base.SuppressedAt, base.SuppressedReason
 		e.ExpiresAt, e.Source = base.ExpiresAt, base.Source

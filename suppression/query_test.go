@@ -169,8 +169,11 @@ func TestManualAddRemove(t *testing.T) {
 			t.Errorf("manual entry after events = %+v", e)
 		}
 		// Remove clears it; old events no longer count, new ones do.
-		if _, err := s.Remove(ctx, "boss@example.com", t0.Add(5*time.Hour)); err != nil {
-			t.Fatal(err)
+		if e, err := s.Remove(ctx, "boss@example.com", t0.Add(5*time.Hour)); err != nil || e.Source != SourceManual {
+			t.Fatalf("Remove = %+v, %v; want the source kept (manual)", e, err)
+		}
+		if e := mustEntry(t, s, "boss@example.com"); e.Source != SourceManual || e.Suppressed {
+			t.Errorf("after Remove: source %q suppressed %v, want manual, false", e.Source, e.Suppressed)
 		}
 		res, _ := s.Check(ctx, []string{"boss@example.com"}, t0.Add(5*time.Hour))
 		if res[0].Suppressed {

@@ -25,8 +25,22 @@ const recomputePage = 500
 // of addresses. Manual and imported suppressions are kept; counters are
 // recounted under p (RequireVerified included).
 func (s *Store) Recompute(ctx context.Context, p Policy, now time.Time, dryRun bool) ([]Change, error) {
+	return s.RecomputeProgress(ctx, p, now, dryRun, nil)
+}
+
+const recomputeTotalSQL = `SELECT count(*) FROM (SELECT email FROM suppressions UNION SELECT recipient FROM bounce_events) a`
+
+// RecomputeProgress is Recompute calling progress (when not nil) after
+// each page with the addresses visited so far and their total.
+func (s *Store) RecomputeProgress(ctx context.Context, p Policy, now time.Time, dryRun bool, progress func(done, total int)) ([]Change, error) {
 	var all []Change
 	after := ""
+	total, done := 0, 0
+	if progress != nil {
+		if err := s.rdb.QueryRowContext(ctx, recomputeTotalSQL).Scan(&total); err != nil {
+			return nil, fmt.Errorf("suppression: recompute: count: %w", err)
+		}
+	}
 	for {
 		var changes []Change
 		var last string
@@ -54,7 +68,13 @@ func (s *Store) Recompute(ctx context.Context, p Policy, now time.Time, dryRun b
 		}
 		all = append(all, changes...)
 		if last == "" {
+			if progress != nil {
+				progress(total, total)
+			}
 			return all, nil
+		}
+		if done += recomputePage; progress != nil {
+			progress(min(done, total), total)
 		}
 		after = last
 	}

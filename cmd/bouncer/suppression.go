@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/bouncer-mail/bouncer/poller"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -254,6 +256,9 @@ func runSuppAdd(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return err
 		}
+		if !t.After(now) {
+			return fmt.Errorf("--expires %q is in the past (%s): the entry would never be in force", suppFlags.expires, localTime(t))
+		}
 		m.ExpiresAt = &t
 	}
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
@@ -310,21 +315,37 @@ func runSuppImport(cmd *cobra.Command, args []string) error {
 }
 
 func runSuppExport(cmd *cobra.Command, _ []string) error {
-	w := cmd.OutOrStdout()
-	var file *os.File
-	if suppFlags.output != "" {
-		var err error
-		if file, err = os.Create(suppFlags.output); err != nil {
+	export := func(w io.Writer) error {
+		return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+			_, err := s.Export(ctx, w, suppFlags.exportFormat, suppression.Filter{All: suppFlags.all}, time.Now())
 			return err
-		}
-		w = file
+		})
 	}
-	err := withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-		_, err := s.Export(ctx, w, suppFlags.exportFormat, suppression.Filter{All: suppFlags.all}, time.Now())
+	if suppFlags.output == "" {
+		return export(cmd.OutOrStdout())
+	}
+	return writeFileAtomic(suppFlags.output, export)
+}
+
+// writeFileAtomic writes name through fn into a temporary file beside it and
+// renames it into place only when fn and the close succeed, so a failed
+// export leaves no empty or partial file (and an existing one untouched).
+// The file is created 0600: it lists people's addresses.
+func writeFileAtomic(name string, fn func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	if err != nil {
 		return err
-	})
-	if file != nil {
-		err = errors.Join(err, file.Close())
+	}
+	err = fn(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	err = errors.Join(err, f.Close())
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
 	}
 	return err
 }
@@ -332,7 +353,9 @@ func runSuppExport(cmd *cobra.Command, _ []string) error {
 func runSuppRecompute(cmd *cobra.Command, _ []string) error {
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
 		now := time.Now()
-		changes, err := s.Recompute(ctx, s.Policy(), now, suppFlags.dryRun)
+		report := newProgress(cmd.ErrOrStderr(), 5*time.Second)
+		progress := func(done, total int) { report(poller.ProgressInfo{Mailbox: "recompute", Done: done, Total: total}) }
+		changes, err := s.RecomputeProgress(ctx, s.Policy(), now, suppFlags.dryRun, progress)
 		if err != nil {
 			return err
 		}

@@ -86,8 +86,8 @@ func printDetail(w io.Writer, format string, d suppression.Detail, now time.Time
 	e := d.Entry
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	st := state(e, now)
-	if d.Allowlisted {
-		st += " (allowlisted: never suppressed)"
+	if d.Allowlisted { // as check says: the allowlist wins over the entry
+		st = "allowlisted (never suppressed; the entry alone would be " + st + ")"
 	}
 	rows := [][2]string{
 		{"email", e.Email}, {"state", st}, {"reason", e.SuppressedReason}, {"source", e.Source},
@@ -100,7 +100,7 @@ func printDetail(w io.Writer, format string, d suppression.Detail, now time.Time
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s:\t%s\n", r[0], r[1])
 	}
-	fmt.Fprintf(tw, "\nevidence (%d events, newest first):\n", len(d.Events))
+	fmt.Fprintf(tw, "\nevidence (%s, newest first):\n", plural(len(d.Events), "%d event", "%d events"))
 	fmt.Fprintln(tw, "RECEIVED\tCLASS\tREASON\tSTATUS\tVERIFIED\tMAILBOX\tDIAGNOSTIC")
 	for _, ev := range d.Events {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%s\n", localTime(ev.ReceivedAt), ev.Class, ev.Reason, ev.Status,
@@ -123,24 +123,27 @@ func printImport(w io.Writer, res suppression.ImportResult) error {
 	for _, a := range res.Allowlisted {
 		fmt.Fprintf(w, "skipped %s: allowlisted\n", a)
 	}
-	_, err := fmt.Fprintf(w, "imported %d addresses (%s format)\n", res.Imported, res.Format)
+	_, err := fmt.Fprintf(w, "imported %s (%s format)\n", plural(res.Imported, "%d address", "%d addresses"), res.Format)
 	return err
 }
 
+// printChanges prints one line per changed address: its state before and
+// after, then every field that changes (suppressed_at, expires_at, counts,
+// first and last seen, …) as "field: before → after".
 func printChanges(w io.Writer, changes []suppression.Change, now time.Time, dryRun bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range changes {
-		before := "no entry"
+		before, b := "no entry", suppression.Entry{}
 		if c.Before != nil {
-			before = describe(*c.Before, now)
+			before, b = describe(*c.Before, now), *c.Before
 		}
-		fmt.Fprintf(tw, "%s\t%s\t→ %s\n", c.Email, before, describe(c.After, now))
+		fmt.Fprintf(tw, "%s\t%s\t→ %s\t%s\n", c.Email, before, describe(c.After, now), strings.Join(entryDiff(b, c.After), "; "))
 	}
 	verb := "changed"
 	if dryRun {
 		verb = "would change (dry run: nothing written)"
 	}
-	fmt.Fprintf(tw, "%d addresses %s\n", len(changes), verb)
+	fmt.Fprintf(tw, "%s %s\n", plural(len(changes), "%d address", "%d addresses"), verb)
 	return tw.Flush()
 }
 
@@ -151,6 +154,24 @@ func describe(e suppression.Entry, now time.Time) string {
 		s += " (" + e.SuppressedReason + ")"
 	}
 	return fmt.Sprintf("%s h%d s%d b%d c%d", s, e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount)
+}
+
+// entryDiff names the fields describe does not show that differ between a
+// and b, each as "field: before → after".
+func entryDiff(a, b suppression.Entry) []string {
+	var out []string
+	add := func(name, x, y string) {
+		if x != y {
+			out = append(out, name+": "+x+" → "+y)
+		}
+	}
+	add("suppressed_at", localTimePtr(a.SuppressedAt), localTimePtr(b.SuppressedAt))
+	add("expires_at", localTimePtr(a.ExpiresAt), localTimePtr(b.ExpiresAt))
+	add("source", a.Source, b.Source)
+	add("first_seen", localTime(a.FirstSeen), localTime(b.FirstSeen))
+	add("last_seen", localTime(a.LastSeen), localTime(b.LastSeen))
+	add("last", strings.TrimSpace(a.LastClass+" "+a.LastReason), strings.TrimSpace(b.LastClass+" "+b.LastReason))
+	return out
 }
 
 func printAllowlist(w io.Writer, format string, l []suppression.AllowEntry) error {

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,7 +112,7 @@ func TestSuppressionListFormats(t *testing.T) {
 		t.Errorf("list --class soft --all =\n%s", out)
 	}
 	out, _, _ = runSupp(t, cfg, "show", "dead@x.test")
-	if !strings.Contains(out, "evidence (1 events") || !strings.Contains(out, "userunknown") {
+	if !strings.Contains(out, "evidence (1 event,") || !strings.Contains(out, "userunknown") {
 		t.Errorf("show =\n%s", out)
 	}
 }
@@ -128,11 +130,12 @@ func TestSuppressionEdits(t *testing.T) {
 		{[]string{"check", "boss@x.test"}, 0, "deliverable"},
 		{[]string{"allow", "add", "X.test", "--note", "ours"}, 0, "x.test allowlisted"},
 		{[]string{"check", "dead@x.test"}, 0, "allowlisted"},
+		{[]string{"show", "dead@x.test"}, 0, "state:          allowlisted (never suppressed; the entry alone would be suppressed)"},
 		{[]string{"allow", "list"}, 0, "x.test"},
 		{[]string{"allow", "remove", "x.test"}, 0, ""},
 		{[]string{"recompute", "--dry-run"}, 0, "full@x.test  counting h0 s2 b0 c0  → suppressed (mailboxfull)"},
 		{[]string{"check", "full@x.test"}, 0, "deliverable"},
-		{[]string{"recompute"}, 0, "1 addresses changed"},
+		{[]string{"recompute"}, 0, "1 address changed"},
 		{[]string{"check", "full@x.test"}, 1, "mailboxfull"},
 		{[]string{"export", "--format", "ses"}, 0, "EmailAddress,Reason,LastUpdateTime\ndead@x.test,BOUNCE,"},
 	}
@@ -260,4 +263,56 @@ func stateDirOf(t *testing.T, cfg string) string {
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
 	return strings.TrimSpace(strings.TrimPrefix(line, "state_dir:"))
+}
+
+func TestSuppressionRefusals(t *testing.T) {
+	cfg := suppConfig(t)
+	out := filepath.Join(t.TempDir(), "list.csv")
+	tests := []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"add", "boss@x.test", "--reason", "r", "--expires", "2020-01-01T00:00:00Z"}, 1, `--expires "2020-01-01T00:00:00Z" is in the past`},
+		{[]string{"list", "--class", "bogus"}, 1, `class "bogus": want one of hard, soft, block, complaint`},
+		{[]string{"export", "--format", "bogus", "-o", out}, 1, "bogus"},
+	}
+	for _, tt := range tests {
+		_, errOut, code := runSupp(t, cfg, tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.err) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", tt.args, code, errOut, tt.code, tt.err)
+		}
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a failed export left %s behind (%v)", out, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 0 {
+		t.Errorf("a failed export left %d files (temporary ones included)", len(entries))
+	}
+	if _, errOut, code := runSupp(t, cfg, "show", "boss@x.test"); code != 1 || !strings.Contains(errOut, "not found") {
+		t.Errorf("an add refused for its past expiry still wrote the entry: exit %d, %s", code, errOut)
+	}
+	if _, _, code := runSupp(t, cfg, "export", "-o", out); code != 0 {
+		t.Fatalf("export -o: exit %d", code)
+	}
+	if b, err := os.ReadFile(out); err != nil || !strings.HasPrefix(string(b), "email,") {
+		t.Errorf("export -o wrote %q, %v", b, err)
+	}
+}
+
+func TestRemoveKeepsManualSource(t *testing.T) {
+	cfg := suppConfig(t)
+	runSupp(t, cfg, "add", "boss@x.test", "--reason", "asked us")
+	runSupp(t, cfg, "remove", "boss@x.test")
+	out, _, _ := runSupp(t, cfg, "show", "boss@x.test")
+	if !strings.Contains(out, "source:         manual") || !strings.Contains(out, "state:          counting") {
+		t.Errorf("show after remove of a manual entry =\n%s\nwant source manual, state counting", out)
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	out, _, code := runCLI(t, "--version")
+	if code != 0 || !strings.HasPrefix(out, "bouncer ") || strings.Count(out, "\n") != 1 {
+		t.Errorf("--version = exit %d, %q; want the version line", code, out)
+	}
 }
