@@ -46,6 +46,7 @@ var rootCmd = &cobra.Command{
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	setupCompletion(rootCmd)
 	err := rootCmd.ExecuteContext(ctx)
 	stopProfile()
 	if err == nil {

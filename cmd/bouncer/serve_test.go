@@ -68,3 +68,38 @@ func TestStartHTTP(t *testing.T) {
 		t.Errorf("startHTTP without http.listen: stop set %v, err %v; want nothing", stop != nil, err)
 	}
 }
+
+// TestHealthCommand runs "bouncer health" against the API started as run
+// starts it: healthy while it serves, exit 1 once it is stopped.
+func TestHealthCommand(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	dir := t.TempDir()
+	store, err := suppression.Open(context.Background(), "sqlite:"+filepath.Join(dir, "b.db"), suppression.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	stop, err := startHTTP(context.Background(), &Config{HTTP: HTTPConfig{Listen: "127.0.0.1:" + port, ReadTimeout: 5 * time.Second}}, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The config names the wildcard address, as a container's does.
+	cfg := writeFile(t, "c.yaml", "state_dir: "+dir+"\nhttp: {listen: '0.0.0.0:"+port+"', token_file: "+writeFile(t, "tok", "a-token")+"}\n")
+	if out, errOut, code := runCLI(t, "health", "--config", cfg); code != 0 || out != "healthy\n" {
+		t.Errorf("health while serving: exit %d, %q %q; want 0, healthy", code, out, errOut)
+	}
+	if err := stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, "health", "--config", cfg); code != exitUnhealthy || !strings.Contains(errOut, "/healthz") {
+		t.Errorf("health after stop: exit %d, %q; want %d naming /healthz", code, errOut, exitUnhealthy)
+	}
+	if _, errOut, code := runCLI(t, "health", "--config", writeFile(t, "n.yaml", "state_dir: "+dir+"\n")); code != exitConfig || !strings.Contains(errOut, "http.listen is not set") {
+		t.Errorf("health without http.listen: exit %d, %q", code, errOut)
+	}
+}

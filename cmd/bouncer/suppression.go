@@ -63,7 +63,7 @@ func init() {
 
 	imp := &cobra.Command{Use: "import FILE", Short: "Import a suppression list (ours, Amazon SES, SendGrid, Mailgun, Postmark; FILE - is stdin)",
 		Args: cobra.ExactArgs(1), RunE: runSuppImport}
-	imp.Flags().StringVar(&suppFlags.importFormat, "format", "", "force a layout instead of detecting it from the header row")
+	imp.Flags().StringVar(&suppFlags.importFormat, "format", "", "bouncer, ses, sendgrid, mailgun or postmark (default: detected from the header row)")
 	imp.Flags().BoolVar(&suppFlags.skipInvalid, "skip-invalid", false, "import the good lines when some are bad")
 	imp.Flags().StringVar(&suppFlags.note, "note", "", "why, for the audit log")
 
