@@ -12,12 +12,15 @@ TESTFLAGS   ?=
 
 # Servers that were already running (scripts/test-servers start, make servers)
 # are used and left running; servers started here are stopped, pass or fail.
+# The bouncer binary the tests build goes to a temporary directory removed
+# here too.
 test: lint
 	@if scripts/test-servers status; then mine=; else mine=1; fi; \
-	trap '[ -z "$$mine" ] || scripts/test-servers stop' EXIT INT TERM; \
+	bindir=$$(mktemp -d); \
+	trap 'rm -rf "$$bindir"; [ -z "$$mine" ] || scripts/test-servers stop' EXIT INT TERM; \
 	scripts/test-servers start >/dev/null && \
 	set -a && . ./.testenv/env && set +a && \
-	$(GO) test -race -p 2 -count=1 -timeout 10m $(TESTFLAGS) ./...
+	BOUNCER_TEST_BIN_DIR=$$bindir $(GO) test -race -p 2 -count=1 -timeout 10m $(TESTFLAGS) ./...
 
 lint: staticcheck
 	@files=$$(gofmt -l $$(find . -name '*.go' -not -path './.testenv/*')); \

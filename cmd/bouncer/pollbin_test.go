@@ -11,6 +11,9 @@ import (
 // directory per checkout, so repeated runs replace the binary instead of
 // leaving copies behind.
 func bouncerBinDir() (string, error) {
+	if d := os.Getenv("BOUNCER_TEST_BIN_DIR"); d != "" { // make test's, removed after the run
+		return d, os.MkdirAll(d, 0o700)
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", err

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/textproto"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,5 +157,32 @@ func TestDBName(t *testing.T) {
 		return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
 	}) {
 		t.Errorf("dbName = %q, want a lower-case identifier of at most 63 bytes", got)
+	}
+}
+
+// TestServersPortRange checks scripts/test-servers picks its ports inside
+// BOUNCER_TEST_PORTS, and refuses a range it cannot use.
+func TestServersPortRange(t *testing.T) {
+	run := func(ports string) (string, error) {
+		cmd := exec.Command("../../scripts/test-servers", "ports", "6")
+		cmd.Env = append(os.Environ(), "BOUNCER_TEST_PORTS="+ports)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run("30000-30009")
+	if err != nil {
+		t.Fatalf("ports in 30000-30009: %v\n%s", err, out)
+	}
+	got := strings.Fields(out)
+	for _, p := range got {
+		if n, err := strconv.Atoi(p); err != nil || n < 30000 || n > 30009 {
+			t.Errorf("port %q outside 30000-30009", p)
+		}
+	}
+	if len(got) != 6 {
+		t.Errorf("ports = %q, want 6", got)
+	}
+	if out, err := run("80-90"); err == nil || !strings.Contains(out, "BOUNCER_TEST_PORTS=80-90") {
+		t.Errorf("a range below 1024: %v, %q; want an error naming it", err, out)
 	}
 }
