@@ -2,6 +2,7 @@ package notify
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ var funcs = map[string]any{
 	"bar":   func(percent int) string { return strings.Repeat("#", (percent+4)/5) },
 	"dict":  dict,
 	"join":  strings.Join,
+	"diag":  diag,
+	"wrap":  wrap,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {
 			return "1 " + one
@@ -69,6 +72,39 @@ func clean(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// separatorRe matches the rulers bounces put around quoted text
+// ("|----- Message text follows: -----", "===== Transcript of session
+// follows =====") and bare runs of rule characters.
+var separatorRe = regexp.MustCompile(`(?i)\|?\s*[-=_*#~]{3,}(?:\s*[a-z ]{0,40}follows:?)?(?:\s*[-=_*#~]+)?\s*\|?`)
+
+// diag cleans a diagnostic for a person: clean, without separator rulers.
+func diag(s string) string {
+	return clean(separatorRe.ReplaceAllString(clean(s), " "))
+}
+
+// wrap breaks s into lines of at most width columns at spaces (a longer
+// word stays whole), each line after the first starting with indent; the
+// first is taken to start after indent too, which the template writes.
+func wrap(width int, indent, s string) string {
+	var b strings.Builder
+	line := utf8.RuneCountInString(indent)
+	for i, w := range strings.Fields(s) {
+		n := utf8.RuneCountInString(w)
+		switch {
+		case i == 0:
+		case line+1+n > width:
+			b.WriteString("\n" + indent)
+			line = utf8.RuneCountInString(indent)
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(w)
+		line += n
+	}
+	return b.String()
+}
+
 // trunc cuts s to n runes, ending with "…" when it was longer.
 func trunc(n int, s string) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -100,6 +136,18 @@ func dict(kv ...string) (map[string]string, error) {
 		m[kv[i]] = kv[i+1]
 	}
 	return m, nil
+}
+
+// Zone names the report's time zone: its IANA name ("Europe/Paris"), or for
+// a zone Go only knows as "Local" its abbreviation on the day ("CET").
+func (r *Report) Zone() string {
+	if r.Location == nil {
+		return "UTC"
+	}
+	if name := r.Location.String(); name != "Local" {
+		return name
+	}
+	return r.Day.In(r.Location).Format("MST")
 }
 
 // Date formats the report's day: "2026-11-25".

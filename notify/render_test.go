@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bouncer-mail/bouncer/suppression"
 )
@@ -237,5 +238,43 @@ func TestReplacementNamingUnknownFieldRefusedAtLoad(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.name) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("LoadTemplates(%s = %q) = %v, want an error naming the file and %q", tt.name, tt.src, err, tt.want)
 		}
+	}
+}
+
+// TestTextReportFitsAndShowsWhatHolds renders a report with long and noisy
+// fields: every text line fits 80 columns (bar one unbreakable word), an
+// error older than the last success is not shown, separator rulers are
+// gone from diagnostics and a "Local" zone prints as its abbreviation.
+func TestTextReportFitsAndShowsWhatHolds(t *testing.T) {
+	r := fixtureReport()
+	long := strings.Repeat("mailbox unavailable for this recipient ", 8)
+	r.NewlySuppressedShown[0].Diagnostic = "550 5.1.1 |----- Message text follows: ----- " + long + " ===== Transcript of session follows ====="
+	r.Refusing[0].Lists = []string{"Microsoft", "Spamhaus", "Barracuda", "SpamCop", "SORBS", "UCEPROTECT", "Proofpoint"}
+	r.BlocksByReceiver[0].Lists = r.Refusing[0].Lists
+	r.UnparsedSamples[0].Mailbox = "a-mailbox-with-a-rather-long-name"
+	r.UnparsedSamples[0].Subject = long
+	r.Mailboxes[0].LastError = "an error from before the last success"
+	r.Mailboxes[1].LastError = long
+	tm := loadTestTemplates(t, "")
+	text, err := tm.Text(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(text, "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("line %d is %d columns:\n%s", i+1, n, line)
+		}
+	}
+	for _, gone := range []string{"an error from before the last success", "-----", "=====", "Message text follows", "Transcript of session"} {
+		if strings.Contains(text, gone) {
+			t.Errorf("text report shows %q:\n%s", gone, text)
+		}
+	}
+	if !strings.Contains(text, "last error: mailbox unavailable") {
+		t.Errorf("text report lacks the failing mailbox's error:\n%s", text)
+	}
+	local := &Report{Day: time.Date(2026, 7, 1, 0, 0, 0, 0, time.FixedZone("CEST", 7200)), Location: time.Local}
+	if z := local.Zone(); z == "Local" || z == "" {
+		t.Errorf("Zone of time.Local = %q, want an abbreviation", z)
 	}
 }

@@ -187,9 +187,16 @@ func (r *Report) loadTops(ctx context.Context, f Figures, o ReportOptions) error
 		by  suppression.Dimension
 		dst *[]Bar
 	}{{suppression.ByReason, &r.TopReasons}, {suppression.ByDomain, &r.TopDomains}, {suppression.ByRemoteMTA, &r.TopMTAs}} {
-		rows, err := f.Top(ctx, r.Window, t.by, o.TopN)
+		limit := o.TopN
+		if t.by == suppression.ByRemoteMTA {
+			limit = 0 // ranked again once the forms of one server are merged
+		}
+		rows, err := f.Top(ctx, r.Window, t.by, limit)
 		if err != nil {
 			return err
+		}
+		if t.by == suppression.ByRemoteMTA {
+			rows = mergeMTAs(rows, o.TopN)
 		}
 		*t.dst = bars(rows)
 	}

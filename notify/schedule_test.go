@@ -52,11 +52,11 @@ func TestReportDelivered(t *testing.T) {
 			"Newly suppressed                         2           1        +1        0.3",
 			"! outlook.com is refusing much of our mail: 2 of its 2 bounces (100%)",
 			"  a@example.com  userunknown 5.1.1",
-			"  outlook.com                                    2 of 2 bounces (100%)  Microsoft, Spamhaus",
+			"  outlook.com                                    2 of 2 bounces (100%)", "      citing Microsoft, Spamhaus",
 			"  arf.mail.yahoo.com (abuse)",
 			"UNPARSED MESSAGES: 1",
 			"bounces  Re: your invoice",
-			"bounces: last successful poll 2026-11-24 23:00 UTC, 0 consecutive failures, 4 waiting",
+			"bounces: last successful poll 2026-11-24 23:00 UTC", "      0 consecutive failures, 4 waiting",
 		} {
 			if !strings.Contains(m.Text, want) {
 				t.Errorf("text part lacks %q:\n%s", want, m.Text)

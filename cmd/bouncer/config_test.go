@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -74,7 +75,7 @@ func TestExampleConfigIsValid(t *testing.T) {
 		{"pop3 folder default", pop.Folder, "INBOX"},
 		{"pop3 schedule", pop.Schedule, "*/10 * * * *"},
 		{"soft window", cfg.Policy.SoftWindow, 168 * time.Hour},
-		{"report location", cfg.Report.Location, time.Local},
+		{"report location", cfg.Report.Location.String(), cmp.Or(localZoneName(), "Local")},
 		{"smtp port", cfg.SMTP.Port, 587},
 		{"max message bytes", cfg.DSN.MaxMessageBytes, int64(10 << 20)},
 	}
@@ -566,5 +567,18 @@ func TestConfigCheckSaysOK(t *testing.T) {
 	_, stderr, code := runCLI(t, "config", "check", "--config", path)
 	if code != 0 || !strings.HasSuffix(stderr, "config OK: "+path+" (1 warning above)\n") {
 		t.Errorf("config check = exit %d, stderr %q; want a last OK line", code, stderr)
+	}
+}
+
+// TestLocalTimezoneIsNamed checks timezone: Local (the default) resolves to
+// the zone's IANA name, so the report says "Europe/Paris", not "Local".
+func TestLocalTimezoneIsNamed(t *testing.T) {
+	t.Setenv("TZ", "Europe/Paris")
+	cfg, err := readConfig(writeFile(t, "c.yaml", "report: {timezone: Local}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Report.Location.String(); got != "Europe/Paris" {
+		t.Errorf("timezone Local with TZ=Europe/Paris = %q, want Europe/Paris", got)
 	}
 }

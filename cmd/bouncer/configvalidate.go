@@ -178,6 +178,30 @@ func (c *PolicyConfig) validate(p *configProblems) {
 	}
 }
 
+// localZoneName returns the IANA name of the local time zone: $TZ, else
+// the target of /etc/localtime, else /etc/timezone; "" when none names it.
+func localZoneName() string {
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		tz = strings.TrimPrefix(tz, ":")
+		if tz == "" {
+			return "UTC"
+		}
+		if strings.HasPrefix(tz, "/") {
+			_, tz, _ = strings.Cut(tz, "zoneinfo/")
+		}
+		return tz
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, name, ok := strings.Cut(target, "zoneinfo/"); ok {
+			return name
+		}
+	}
+	if b, err := os.ReadFile("/etc/timezone"); err == nil {
+		return strings.TrimSpace(string(b))
+	}
+	return ""
+}
+
 // validate checks the report; From is required when anything is mailed
 // (alerts are sent from it too).
 func (c *ReportConfig) validate(p *configProblems, mails bool) {
@@ -186,6 +210,11 @@ func (c *ReportConfig) validate(p *configProblems, mails bool) {
 	if err != nil {
 		p.errorf("report.timezone", "unknown time zone %q", c.Timezone)
 		loc = time.UTC
+	}
+	if c.Timezone == "Local" { // the same rules under the name the report prints
+		if named, err := time.LoadLocation(localZoneName()); err == nil && localZoneName() != "" {
+			loc = named
+		}
 	}
 	c.Location = loc
 	for i, a := range c.To {

@@ -47,7 +47,7 @@ func TestReportPreview(t *testing.T) {
 		want []string
 	}{
 		{[]string{"preview", "--date", "2026-11-24"}, 0, []string{"bouncer failure report for 2026-11-24 (UTC)", "  dead@x.test  userunknown 5.1.1", "Hard bounces                             1"}},
-		{[]string{"preview", "--date", "2026-11-24", "--format", "html"}, 0, []string{"<!DOCTYPE html>", "<td>dead@x.test</td>", "550 &lt;b&gt;no&lt;/b&gt;"}},
+		{[]string{"preview", "--date", "2026-11-24", "--format", "html"}, 0, []string{"<!DOCTYPE html>", "<strong>dead@x.test</strong>", "550 &lt;b&gt;no&lt;/b&gt;"}},
 		{[]string{"preview", "--date", "2026-11-24", "--format", "mime"}, 0, []string{"Subject: [bouncer] 2026-11-24: 1 newly suppressed, 1 bounce, 0 complaints", "Content-Type: multipart/mixed", "newly-suppressed-2026-11-24.csv"}},
 		{[]string{"preview", "--date", "2026-11-23"}, 0, []string{"NEWLY SUPPRESSED (0)"}},
 		{[]string{"preview", "--date", "24.11.2026"}, 2, nil},
