@@ -324,7 +324,8 @@ func (s *Store) cursorCond(f Filter, col string) (string, []any, error) {
 	if json.Unmarshal(raw, &c) != nil {
 		c = cursor{Email: string(raw)} // the plain-address cursors of earlier versions
 	}
-	if c.Sort != f.Sort || c.Desc != f.Desc || c.Email == "" {
+	// NUL is valid UTF-8 but no text column may hold it (Postgres refuses it).
+	if c.Sort != f.Sort || c.Desc != f.Desc || c.Email == "" || strings.ContainsRune(c.Email+c.Key, 0) {
 		return "", nil, ErrBadCursor
 	}
 	op := ">"
