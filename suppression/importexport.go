@@ -1,6 +1,8 @@
 package suppression
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -34,6 +36,10 @@ type ImportOptions struct {
 	// SkipInvalid imports the good lines when some are bad; otherwise one
 	// bad line means nothing is imported.
 	SkipInvalid bool
+	// Overwrite replaces active suppressions that bounces or complaints
+	// made (their reason, time and source, which then freeze); without it
+	// they are kept, as the richer record, and listed in ImportResult.Kept.
+	Overwrite bool
 }
 
 // ImportResult says what Import did.
@@ -41,6 +47,7 @@ type ImportResult struct {
 	Format      string
 	Imported    int         // addresses suppressed (each once, however often listed)
 	Allowlisted []string    // skipped: the allowlist covers them
+	Kept        []Entry     // skipped: already suppressed by bounces or complaints (not with Overwrite)
 	Invalid     []LineError // bad lines (skipped with SkipInvalid)
 }
 
@@ -63,7 +70,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions, now
 	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		res.Imported, res.Allowlisted, err = s.importRows(ctx, tx, rows, now)
+		res.Imported, res.Allowlisted, res.Kept, err = s.importRows(ctx, tx, rows, opts.Overwrite, now)
 		if err != nil {
 			return err
 		}
@@ -77,8 +84,8 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions, now
 
 // importDetail says in words what Import did.
 func importDetail(r ImportResult) string {
-	return fmt.Sprintf("imported %d addresses (%s format); %d skipped as allowlisted, %d invalid lines skipped",
-		r.Imported, r.Format, len(r.Allowlisted), len(r.Invalid))
+	return fmt.Sprintf("imported %d addresses (%s format); %d skipped as allowlisted, %d kept as suppressed by bounces, %d invalid lines skipped",
+		r.Imported, r.Format, len(r.Allowlisted), len(r.Kept), len(r.Invalid))
 }
 
 // importRow is one address to suppress from a file.
@@ -89,8 +96,10 @@ type importRow struct {
 
 func (s *Store) readImport(r io.Reader, opts ImportOptions) ([]importRow, ImportResult, error) {
 	var res ImportResult
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord, cr.ReuseRecord = -1, true
+	cr.Comma = sniffComma(br)
 	head, err := cr.Read()
 	if err != nil {
 		return nil, res, fmt.Errorf("suppression: import: header row: %w", err)
@@ -137,6 +146,20 @@ func (s *Store) readImport(r io.Reader, opts ImportOptions) ([]importRow, Import
 	}
 }
 
+// sniffComma returns ';' for a file whose header row has semicolons and no
+// commas (spreadsheets in locales with a decimal comma save CSV so), else
+// ','.
+func sniffComma(br *bufio.Reader) rune {
+	head, _ := br.Peek(4096) // less at the end of a short file
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	if bytes.IndexByte(head, ';') >= 0 && bytes.IndexByte(head, ',') < 0 {
+		return ';'
+	}
+	return ','
+}
+
 func (s *Store) detectFormat(cols map[string]int, forced string) (format, error) {
 	if forced != "" {
 		return formatNamed(forced)
@@ -165,11 +188,12 @@ func (s *Store) readRow(f format, r row) (importRow, bool, error) {
 	return importRow{addr: a, source: source, m: m}, true, nil
 }
 
-// importRows writes the rows, skipping allowlisted addresses, with one
-// statement per source.
-func (s *Store) importRows(ctx context.Context, tx *sqlx.Tx, rows []importRow, now time.Time) (int, []string, error) {
+// importRows writes the rows, skipping allowlisted addresses and (unless
+// overwrite) those bounces or complaints suppress now, with one statement
+// per source.
+func (s *Store) importRows(ctx context.Context, tx *sqlx.Tx, rows []importRow, overwrite bool, now time.Time) (int, []string, []Entry, error) {
 	if len(rows) == 0 {
-		return 0, nil, nil
+		return 0, nil, nil, nil
 	}
 	addrs := make([]string, len(rows))
 	for i, r := range rows {
@@ -177,13 +201,22 @@ func (s *Store) importRows(ctx context.Context, tx *sqlx.Tx, rows []importRow, n
 	}
 	allowed, err := s.allowed(ctx, tx, addrs)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
+	}
+	existing, err := s.loadEntries(ctx, tx, addrs)
+	if err != nil {
+		return 0, nil, nil, err
 	}
 	var skipped []string
+	var kept []Entry
 	bySource := map[string][]importRow{}
 	for _, r := range rows {
 		if allowed[r.addr] {
 			skipped = append(skipped, r.addr)
+			continue
+		}
+		if e, ok := existing[r.addr]; ok && !overwrite && e.Active(now) && (e.Source == SourceBounce || e.Source == SourceComplaint) {
+			kept = append(kept, e)
 			continue
 		}
 		bySource[r.source] = append(bySource[r.source], r)
@@ -196,11 +229,11 @@ func (s *Store) importRows(ctx context.Context, tx *sqlx.Tx, rows []importRow, n
 			a[i], ms[i] = r.addr, r.m
 		}
 		if _, err := s.suppressManual(ctx, tx, a, ms, src, now); err != nil {
-			return 0, nil, err
+			return 0, nil, nil, err
 		}
 		n += len(rs)
 	}
-	return n, skipped, nil
+	return n, skipped, kept, nil
 }
 
 // Export writes the entries f selects (active at now unless f.All) as CSV

@@ -131,3 +131,37 @@ func TestExportKeepsKinds(t *testing.T) {
 		t.Errorf("postmark export =\n%s\nwant\n%s", buf.String(), want)
 	}
 }
+
+// TestImportKeepsBounceSuppressions: an address bounces already suppress
+// keeps its entry (reason, time, source) unless Overwrite, and is listed.
+func TestImportKeepsBounceSuppressions(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		mustRecord(t, s, t0, hard("1", "dead@x.test", t0))
+		file := "EmailAddress,Reason,LastUpdateTime\ndead@x.test,BOUNCE,2025-01-01T00:00:00Z\nnew@x.test,BOUNCE,\n"
+		res, err := s.Import(ctx, strings.NewReader(file), ImportOptions{}, t0.Add(time.Hour))
+		if err != nil || res.Imported != 1 || len(res.Kept) != 1 || res.Kept[0].Email != "dead@x.test" {
+			t.Fatalf("Import = %+v, %v; want new@x.test imported and dead@x.test kept", res, err)
+		}
+		if e := mustEntry(t, s, "dead@x.test"); e.Source != SourceBounce || e.SuppressedReason != "userunknown" || !e.SuppressedAt.Equal(t0) {
+			t.Errorf("kept entry = %+v; want the bounce's source, reason and time", e)
+		}
+		res, err = s.Import(ctx, strings.NewReader(file), ImportOptions{Overwrite: true}, t0.Add(time.Hour))
+		if err != nil || res.Imported != 2 || len(res.Kept) != 0 {
+			t.Fatalf("Import with Overwrite = %+v, %v; want both imported", res, err)
+		}
+		if e := mustEntry(t, s, "dead@x.test"); e.Source != SourceImport || e.SuppressedReason != "bounce" {
+			t.Errorf("overwritten entry = %+v; want the file's", e)
+		}
+	})
+}
+
+// TestImportSemicolons reads a CSV saved with semicolons (spreadsheets in
+// decimal-comma locales).
+func TestImportSemicolons(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	res, err := s.Import(context.Background(), strings.NewReader("EmailAddress;Reason;LastUpdateTime\na@x.test;BOUNCE;\nb@x.test;COMPLAINT;\n"), ImportOptions{}, t0)
+	if err != nil || res.Format != FormatSES || res.Imported != 2 {
+		t.Errorf("Import of a semicolon CSV = %+v, %v; want 2 imported as ses", res, err)
+	}
+}

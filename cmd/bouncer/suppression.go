@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,7 +27,8 @@ const (
 // suppFlags holds the flags of the suppression commands.
 var suppFlags struct {
 	reason, class, domain, since, note, expires, output string
-	all, skipInvalid, dryRun, verbose                   bool
+	all, skipInvalid, dryRun, verbose, overwrite        bool
+	checkFile                                           string
 	// one per command: their defaults differ
 	listFormat, showFormat, importFormat, exportFormat, allowFormat, checkFormat string
 }
@@ -45,8 +48,9 @@ func init() {
 	list.Flags().BoolVar(&suppFlags.all, "all", false, "include addresses with failures that are not suppressed")
 	list.Flags().StringVar(&suppFlags.listFormat, "format", "table", "table, json or csv")
 
-	check := &cobra.Command{Use: "check EMAIL...", Short: "Say whether each address may be mailed; exit 1 when any is suppressed, 2 on error",
-		Args: cobra.MinimumNArgs(1), RunE: runSuppCheck}
+	check := &cobra.Command{Use: "check EMAIL...|-", Short: "Say whether each address may be mailed (- reads them from stdin); exit 1 when any is suppressed, 2 on error",
+		Args: cobra.ArbitraryArgs, RunE: runSuppCheck}
+	check.Flags().StringVarP(&suppFlags.checkFile, "file", "f", "", "read addresses from this file too, one per line (# starts a comment)")
 	check.Flags().StringVar(&suppFlags.checkFormat, "format", "table", "table or json (json names the database read)")
 	check.Flags().BoolVarP(&suppFlags.verbose, "verbose", "v", false, "say on stderr which config and database were read")
 	show := &cobra.Command{Use: "show EMAIL", Short: "Show an address's entry and the evidence behind it", Args: cobra.ExactArgs(1), RunE: runSuppShow}
@@ -65,6 +69,7 @@ func init() {
 		Args: cobra.ExactArgs(1), RunE: runSuppImport}
 	imp.Flags().StringVar(&suppFlags.importFormat, "format", "", "bouncer, ses, sendgrid, mailgun or postmark (default: detected from the header row)")
 	imp.Flags().BoolVar(&suppFlags.skipInvalid, "skip-invalid", false, "import the good lines when some are bad")
+	imp.Flags().BoolVar(&suppFlags.overwrite, "overwrite", false, "replace suppressions made by bounces or complaints (kept by default)")
 	imp.Flags().StringVar(&suppFlags.note, "note", "", "why, for the audit log")
 
 	exp := &cobra.Command{Use: "export", Short: "Write the suppression list as CSV", Args: cobra.NoArgs, RunE: runSuppExport}
@@ -172,6 +177,10 @@ func runSuppCheck(cmd *cobra.Command, args []string) error {
 	if f := suppFlags.checkFormat; f != "table" && f != "json" {
 		return withExit(exitCheckError, fmt.Errorf("--format %q: want table or json", f))
 	}
+	args, err := checkAddresses(cmd.InOrStdin(), args, suppFlags.checkFile)
+	if err != nil {
+		return withExit(exitCheckError, err)
+	}
 	cfg, err := loadConfig(cmd)
 	if err != nil {
 		return withExit(exitCheckError, err)
@@ -224,6 +233,48 @@ func checkExit(res []suppression.CheckResult) int {
 		return exitCheckError
 	}
 	return 0
+}
+
+// checkAddresses expands check's arguments: "-" is the addresses on stdin
+// and file (when set) those in that file, one per line, blank lines and
+// "#" comments skipped. At least one address is required.
+func checkAddresses(stdin io.Reader, args []string, file string) ([]string, error) {
+	var out []string
+	read := func(r io.Reader, name string) error {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		for sc.Scan() {
+			line, _, _ := strings.Cut(sc.Text(), "#")
+			if line = strings.TrimSpace(line); line != "" {
+				out = append(out, line)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("check: reading %s: %w", name, err)
+		}
+		return nil
+	}
+	for _, a := range args {
+		if a != "-" {
+			out = append(out, a)
+		} else if err := read(stdin, "stdin"); err != nil {
+			return nil, err
+		}
+	}
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("check: %w", err)
+		}
+		defer f.Close()
+		if err := read(f, file); err != nil {
+			return nil, err
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("check: no address given (as arguments, - for stdin, or --file)")
+	}
+	return out, nil
 }
 
 // checkSource names what suppression check read.
@@ -306,7 +357,7 @@ func runSuppImport(cmd *cobra.Command, args []string) error {
 		r = f
 	}
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-		res, err := s.Import(ctx, r, suppression.ImportOptions{Format: suppFlags.importFormat, SkipInvalid: suppFlags.skipInvalid}, time.Now())
+		res, err := s.Import(ctx, r, suppression.ImportOptions{Format: suppFlags.importFormat, SkipInvalid: suppFlags.skipInvalid, Overwrite: suppFlags.overwrite}, time.Now())
 		if err != nil {
 			return err
 		}

@@ -123,6 +123,9 @@ func printImport(w io.Writer, res suppression.ImportResult) error {
 	for _, a := range res.Allowlisted {
 		fmt.Fprintf(w, "skipped %s: allowlisted\n", a)
 	}
+	for _, e := range res.Kept {
+		fmt.Fprintf(w, "skipped %s: already suppressed by %ss (%s, %s); --overwrite replaces it\n", e.Email, e.Source, e.SuppressedReason, localTimePtr(e.SuppressedAt))
+	}
 	_, err := fmt.Fprintf(w, "imported %s (%s format)\n", plural(res.Imported, "%d address", "%d addresses"), res.Format)
 	return err
 }

@@ -316,3 +316,33 @@ func TestVersionFlag(t *testing.T) {
 		t.Errorf("--version = exit %d, %q; want the version line", code, out)
 	}
 }
+
+func TestCheckReadsStdinAndFile(t *testing.T) {
+	cfg := suppConfig(t)
+	file := writeFile(t, "list.txt", "# customers\nnew@z.test\n\n  Dead@x.test  # churned\n")
+	rootCmd.SetIn(strings.NewReader("full@x.test\nother@z.test\n"))
+	defer rootCmd.SetIn(nil)
+	out, errOut, code := runSupp(t, cfg, "check", "-", "--file", file, "first@z.test")
+	want := []string{"full@x.test", "other@z.test", "first@z.test", "new@z.test", "dead@x.test   suppressed   userunknown"}
+	if code != 1 {
+		t.Errorf("check - --file: exit %d, %s; want 1 (dead@x.test is suppressed)", code, errOut)
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("check - --file: stdout lacks %q:\n%s", w, out)
+		}
+	}
+	if _, errOut, code := runSupp(t, cfg, "check"); code != exitCheckError || !strings.Contains(errOut, "no address given") {
+		t.Errorf("check without addresses: exit %d, %q", code, errOut)
+	}
+}
+
+func TestImportSaysWhatItKept(t *testing.T) {
+	cfg := suppConfig(t)
+	file := writeFile(t, "list.csv", "EmailAddress;Reason;LastUpdateTime\ndead@x.test;BOUNCE;\nb@ses.test;BOUNCE;\n")
+	out, errOut, code := runSupp(t, cfg, "import", file)
+	if code != 0 || !strings.Contains(out, "skipped dead@x.test: already suppressed by bounces (userunknown,") ||
+		!strings.Contains(out, "--overwrite replaces it") || !strings.Contains(out, "imported 1 address (ses format)") {
+		t.Errorf("import over a bounce: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
