@@ -21,17 +21,21 @@ func init() {
 --mailbox): fetch, parse, record, then move, delete or flag. It prints one
 summary line per mailbox and exits 1 if any pass failed; nothing of a failed
 batch is moved or deleted. SIGTERM finishes the batch in hand and exits 0.
-bouncer run is the daemon that polls on each mailbox's schedule.`,
+bouncer run is the daemon that polls on each mailbox's schedule; poll
+without --once is refused (exit 64) rather than quietly doing one pass.`,
 		Args: cobra.NoArgs,
 		RunE: runPoll,
 	}
 	cmd.Flags().StringSlice("mailbox", nil, "poll only this mailbox (repeatable)")
-	cmd.Flags().Bool("once", false, "one pass, then exit (what poll always does)")
+	cmd.Flags().Bool("once", false, "one pass, then exit (required: bouncer run polls on the schedule)")
 	cmd.Flags().Bool("include-flagged", false, "also take the messages an earlier after: flag left behind (after switching to move or delete)")
 	rootCmd.AddCommand(cmd)
 }
 
 func runPoll(cmd *cobra.Command, _ []string) error {
+	if once, _ := cmd.Flags().GetBool("once"); !once {
+		return withExit(exitUsage, errors.New("poll needs --once: it makes one pass and exits; bouncer run polls each mailbox on its schedule"))
+	}
 	cfg, err := loadConfigWithSecrets(cmd)
 	if err != nil {
 		return err

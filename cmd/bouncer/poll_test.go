@@ -180,3 +180,14 @@ func TestPollOncePOP3Flag(t *testing.T) {
 		t.Errorf("mailbox_seen holds %d UIDLs, want 6", n)
 	}
 }
+
+// TestPollWithoutOnceRefused: poll is one pass; without --once it says so
+// (exit 64) instead of quietly behaving as --once.
+func TestPollWithoutOnceRefused(t *testing.T) {
+	resetFlags(rootCmd)
+	cfg := writeFile(t, "c.yaml", "state_dir: "+t.TempDir()+"\nmailboxes:\n  - {name: m, protocol: imap, host: 127.0.0.1, port: 1, username: u, password_env: HOME}\n")
+	_, errOut, code := runCLI(t, "poll", "--config", cfg)
+	if code != exitUsage || !strings.Contains(errOut, "poll needs --once") || !strings.Contains(errOut, "bouncer run") {
+		t.Errorf("poll without --once: exit %d, %q; want %d pointing at --once and bouncer run", code, errOut, exitUsage)
+	}
+}
