@@ -22,9 +22,18 @@ transaction (under an advisory lock on Postgres, so concurrent runs are safe),
 or with "status" list every migration this binary knows and whether it is
 applied. A database whose schema is newer than this binary is refused.
 bouncer run and poll also apply pending migrations when they start.`,
-	Args:      cobra.MatchAll(cobra.MaximumNArgs(1), cobra.OnlyValidArgs),
+	Args:      cobra.MaximumNArgs(1),
 	ValidArgs: []string{"up", "status"},
 	RunE: func(cmd *cobra.Command, args []string) error {
+		if len(args) == 1 {
+			switch args[0] {
+			case "up", "status":
+			case "down":
+				return withExit(exitUsage, errors.New("migrate down is not supported: migrations only go forward; to go back, restore a backup of the database taken before the upgrade"))
+			default:
+				return withExit(exitUsage, fmt.Errorf("migrate %q: want up (the default) or status", args[0]))
+			}
+		}
 		cfg, err := loadConfig(cmd)
 		if err != nil {
 			return err
@@ -36,17 +45,26 @@ bouncer run and poll also apply pending migrations when they start.`,
 		}
 		defer db.Close()
 		if len(args) == 1 && args[0] == "status" {
-			return printMigrationStatus(ctx, cmd.OutOrStdout(), db, dialect)
+			return explainTooNew(printMigrationStatus(ctx, cmd.OutOrStdout(), db, dialect))
 		}
 		applied, err := migrations.Up(ctx, db.DB, dialect)
 		if err != nil {
-			return err
+			return explainTooNew(err)
 		}
 		return printApplied(cmd.OutOrStdout(), dialect, applied)
 	},
 }
 
 func init() { rootCmd.AddCommand(migrateCmd) }
+
+// explainTooNew adds what to do to a schema-too-new error; other errors
+// are returned as they are.
+func explainTooNew(err error) error {
+	if !errors.Is(err, migrations.ErrSchemaTooNew) {
+		return err
+	}
+	return withExit(1, fmt.Errorf("%w: a newer bouncer migrated this database; run that version or a newer one (there is no migrate down)", err))
+}
 
 func printApplied(w io.Writer, d migrations.Dialect, applied []int64) error {
 	if len(applied) == 0 {

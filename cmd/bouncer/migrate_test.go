@@ -162,3 +162,30 @@ func TestMigrateAtStartRefusesNewerSchema(t *testing.T) {
 		t.Errorf("migrateAtStart on a newer schema = %v, want ErrSchemaTooNew", err)
 	}
 }
+
+// TestMigrateOnNewerSchemaAndDown: migrate, migrate status on a schema a
+// newer bouncer wrote, and migrate down, each say what to do.
+func TestMigrateOnNewerSchemaAndDown(t *testing.T) {
+	cfg, stateDir := sqliteConfig(t)
+	if _, errOut, code := runCLI(t, "migrate", "--config", cfg); code != 0 {
+		t.Fatalf("migrate: exit %d, %s", code, errOut)
+	}
+	db, _, err := openDB(context.Background(), &Config{StateDir: stateDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, 1)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, args := range [][]string{{"migrate"}, {"migrate", "status"}} {
+		_, errOut, code := runCLI(t, append(args, "--config", cfg)...)
+		if code != 1 || !strings.Contains(errOut, "database at 99999") || !strings.Contains(errOut, "a newer bouncer migrated this database; run that version or a newer one") {
+			t.Errorf("%v on a newer schema: exit %d, %q", args, code, errOut)
+		}
+	}
+	_, errOut, code := runCLI(t, "migrate", "down", "--config", cfg)
+	if code != exitUsage || !strings.Contains(errOut, "migrate down is not supported") || !strings.Contains(errOut, "restore a backup") {
+		t.Errorf("migrate down: exit %d, %q", code, errOut)
+	}
+}
