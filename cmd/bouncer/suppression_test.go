@@ -274,7 +274,7 @@ func TestSuppressionRefusals(t *testing.T) {
 		err  string
 	}{
 		{[]string{"add", "boss@x.test", "--reason", "r", "--expires", "2020-01-01T00:00:00Z"}, 1, `--expires "2020-01-01T00:00:00Z" is in the past`},
-		{[]string{"list", "--class", "bogus"}, 1, `class "bogus": want one of hard, soft, block, complaint`},
+		{[]string{"list", "--class", "bogus"}, 1, `class "bogus": want hard, soft, block or complaint`},
 		{[]string{"export", "--format", "bogus", "-o", out}, 1, "bogus"},
 	}
 	for _, tt := range tests {
