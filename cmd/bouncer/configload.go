@@ -18,6 +18,10 @@ import (
 // restarting (systemd: RestartPreventExitStatus=78).
 const exitConfig = 78
 
+// databaseURLEnv, when set, replaces database.url (of the file or the
+// defaults): BOUNCER_DATABASE_URL=sqlite:/tmp/x.db bouncer suppression list.
+const databaseURLEnv = "BOUNCER_DATABASE_URL"
+
 // defaultConfigPaths are tried in order when neither --config nor
 // $BOUNCER_CONFIG names a file.
 var defaultConfigPaths = []string{"bouncer.yaml", "/etc/bouncer/bouncer.yaml"}
@@ -126,6 +130,9 @@ func readConfig(path string) (*Config, error) {
 			p.decodeNode("", &root, reflect.ValueOf(cfg).Elem())
 		}
 		cfg.Path = path
+	}
+	if u := os.Getenv(databaseURLEnv); u != "" {
+		cfg.Database.URL = u // the environment wins over the file
 	}
 	cfg.validate(p)
 	cfg.Warnings = p.warnings

@@ -178,6 +178,19 @@ func (c *PolicyConfig) validate(p *configProblems) {
 	}
 }
 
+// reportLocation loads a report.timezone; "Local" is loaded under the
+// local zone's IANA name when it can be found, so the report prints it.
+func reportLocation(name string) (*time.Location, error) {
+	if name == "Local" {
+		if zone := localZoneName(); zone != "" {
+			if named, err := time.LoadLocation(zone); err == nil {
+				return named, nil
+			}
+		}
+	}
+	return time.LoadLocation(name)
+}
+
 // localZoneName returns the IANA name of the local time zone: $TZ, else
 // the target of /etc/localtime, else /etc/timezone; "" when none names it.
 func localZoneName() string {
@@ -206,15 +219,10 @@ func localZoneName() string {
 // (alerts are sent from it too).
 func (c *ReportConfig) validate(p *configProblems, mails bool) {
 	checkSchedule(p, "report.schedule", c.Schedule)
-	loc, err := time.LoadLocation(c.Timezone)
+	loc, err := reportLocation(c.Timezone)
 	if err != nil {
 		p.errorf("report.timezone", "unknown time zone %q", c.Timezone)
 		loc = time.UTC
-	}
-	if c.Timezone == "Local" { // the same rules under the name the report prints
-		if named, err := time.LoadLocation(localZoneName()); err == nil && localZoneName() != "" {
-			loc = named
-		}
 	}
 	c.Location = loc
 	for i, a := range c.To {

@@ -93,10 +93,11 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 	if err := demoTable(ctx, out, store, now); err != nil {
 		return err
 	}
-	if err := demoReport(ctx, out, cfg, store, now); err != nil {
+	day, err := demoReport(ctx, out, cfg, store, now)
+	if err != nil {
 		return err
 	}
-	demoNext(out, cmd, dir)
+	demoNext(out, cmd, dir, day)
 	return nil
 }
 
@@ -107,6 +108,7 @@ func demoConfig(dir, addr string) *Config {
 	p, _ := strconv.Atoi(port)
 	cfg := defaultConfig()
 	cfg.StateDir = dir
+	cfg.Report.Location, _ = reportLocation(cfg.Report.Timezone) // as a config file's would be
 	cfg.Database.URL = "sqlite:" + filepath.Join(dir, "bouncer.db")
 	cfg.Mailboxes = []MailboxConfig{{
 		Name: "demo", Protocol: "imap", Host: host, Port: p, TLS: "none",
@@ -213,26 +215,28 @@ func demoTable(ctx context.Context, out io.Writer, store *suppression.Store, now
 	return printEntries(out, "table", p.Entries, now)
 }
 
-// demoReport prints today's report as bouncer report preview does.
-func demoReport(ctx context.Context, out io.Writer, cfg *Config, store *suppression.Store, now time.Time) error {
+// demoReport prints today's report as bouncer report preview does, and
+// returns its day.
+func demoReport(ctx context.Context, out io.Writer, cfg *Config, store *suppression.Store, now time.Time) (time.Time, error) {
 	n, tmpl, err := newNotifier(cfg, store)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
-	r, err := n.Build(ctx, notify.DayOf(now, n.Location()), now)
+	day := notify.DayOf(now, n.Location())
+	r, err := n.Build(ctx, day, now)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	text, err := tmpl.Text(r)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
-	fmt.Fprintln(out, "\n== the daily report (`bouncer report preview`; emailed each morning by `bouncer run`)")
+	fmt.Fprintf(out, "\n== the daily report (`bouncer report preview --date %s`; emailed each morning by `bouncer run`)\n", day.Format(time.DateOnly))
 	fmt.Fprint(out, text)
-	return nil
+	return day, nil
 }
 
-func demoNext(out io.Writer, cmd *cobra.Command, dir string) {
+func demoNext(out io.Writer, cmd *cobra.Command, dir string, day time.Time) {
 	fmt.Fprintln(out, `
 == next steps
  1. Copy configs/bouncer.example.yaml to bouncer.yaml and fill in your bounce mailbox
@@ -242,7 +246,18 @@ func demoNext(out io.Writer, cmd *cobra.Command, dir string) {
  4. Ask the table before each send: bouncer suppression check EMAIL, the HTTP API, or SQL
     against the active_suppressions view (README: "The suppression list").`)
 	if keep, _ := cmd.Flags().GetBool("keep"); keep {
-		fmt.Fprintf(out, "\nThe demo database is kept: bouncer suppression list --all with database.url: sqlite:%s\n",
-			filepath.Join(dir, "bouncer.db"))
+		fmt.Fprint(out, demoKept(dir, day))
 	}
+}
+
+// demoKept tells how to go on with the kept database: commands to paste,
+// the report for the day the demo's mail arrived.
+func demoKept(dir string, day time.Time) string {
+	env := databaseURLEnv + "=sqlite:" + filepath.Join(dir, "bouncer.db")
+	return fmt.Sprintf(`
+The demo database is kept in %s; try:
+  %s bouncer suppression list --all
+  %s bouncer suppression show kijitora@example.jp
+  %s bouncer report preview --date %s
+`, dir, env, env, env, day.Format(time.DateOnly))
 }

@@ -51,3 +51,32 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo left its temporary directory %s (stat: %v)", filepath.Dir(m[1]), err)
 	}
 }
+
+// TestDemoKeepPrintsCommandsThatWork runs demo --keep, then the commands it
+// prints: BOUNCER_DATABASE_URL reaches the kept database, and the report
+// preview for the printed day shows the demo's mail.
+func TestDemoKeepPrintsCommandsThatWork(t *testing.T) {
+	t.Chdir(t.TempDir())
+	resetFlags(rootCmd)
+	out, errOut, code := runCLI(t, "demo", "--keep")
+	resetFlags(rootCmd)
+	if code != 0 {
+		t.Fatalf("demo --keep exit %d: %s", code, errOut)
+	}
+	m := regexp.MustCompile(`(?m)^  BOUNCER_DATABASE_URL=(\S+) bouncer report preview --date (\S+)$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("demo --keep prints no ready report command:\n%s", out)
+	}
+	if path, ok := sqlitePath(m[1]); ok {
+		t.Cleanup(func() { os.RemoveAll(filepath.Dir(path)) })
+	}
+	t.Setenv("BOUNCER_DATABASE_URL", m[1])
+	list, errOut, code := runCLI(t, "suppression", "list", "--all")
+	if code != 0 || !strings.Contains(list, "kijitora@example.com") {
+		t.Errorf("suppression list on the kept database: exit %d, %s\n%s", code, errOut, list)
+	}
+	report, errOut, code := runCLI(t, "report", "preview", "--date", m[2])
+	if code != 0 || !regexp.MustCompile(`Messages processed +10 `).MatchString(report) {
+		t.Errorf("report preview --date %s on the kept database: exit %d, %s\n%s", m[2], code, errOut, report)
+	}
+}
