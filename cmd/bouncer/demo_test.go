@@ -57,9 +57,10 @@ func TestDemo(t *testing.T) {
 // preview for the printed day shows the demo's mail.
 func TestDemoKeepPrintsCommandsThatWork(t *testing.T) {
 	t.Chdir(t.TempDir())
-	resetFlags(rootCmd)
 	out, errOut, code := runCLI(t, "demo", "--keep")
-	resetFlags(rootCmd)
+	if c, _, err := rootCmd.Find([]string{"demo"}); err == nil {
+		_ = c.Flags().Set("keep", "false") // TestDemo checks nothing is kept
+	}
 	if code != 0 {
 		t.Fatalf("demo --keep exit %d: %s", code, errOut)
 	}

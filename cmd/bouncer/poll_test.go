@@ -184,7 +184,9 @@ func TestPollOncePOP3Flag(t *testing.T) {
 // TestPollWithoutOnceRefused: poll is one pass; without --once it says so
 // (exit 64) instead of quietly behaving as --once.
 func TestPollWithoutOnceRefused(t *testing.T) {
-	resetFlags(rootCmd)
+	if c, _, err := rootCmd.Find([]string{"poll"}); err == nil {
+		_ = c.Flags().Set("once", "false") // another test's --once stays set otherwise
+	}
 	cfg := writeFile(t, "c.yaml", "state_dir: "+t.TempDir()+"\nmailboxes:\n  - {name: m, protocol: imap, host: 127.0.0.1, port: 1, username: u, password_env: HOME}\n")
 	_, errOut, code := runCLI(t, "poll", "--config", cfg)
 	if code != exitUsage || !strings.Contains(errOut, "poll needs --once") || !strings.Contains(errOut, "bouncer run") {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,6 +18,27 @@ func localTime(t time.Time) string {
 		return "-"
 	}
 	return t.Local().Format("2006-01-02 15:04")
+}
+
+// shortTime formats a time for a table column: "Dec 07 00:07" in the
+// current year, else the date alone ("2025-12-07"); "-" for none.
+func shortTime(t *time.Time, now time.Time) string {
+	if t == nil || t.IsZero() {
+		return "-"
+	}
+	l := t.Local()
+	if l.Year() == now.Local().Year() {
+		return l.Format("Jan 02 15:04")
+	}
+	return l.Format(time.DateOnly)
+}
+
+// zoned formats a time for a person with its zone: "2026-12-06 22:55 CET".
+func zoned(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04 MST")
 }
 
 func localTimePtr(t *time.Time) string {
@@ -54,17 +76,26 @@ func printEntries(w io.Writer, format string, es []suppression.Entry, now time.T
 	default:
 		return fmt.Errorf("--format %q: want table, json or csv", format)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "EMAIL\tSTATE\tREASON\tSOURCE\tHARD\tSOFT\tBLOCK\tCOMPLAINT\tLAST SEEN\tEXPIRES")
+	zone := zoneLabel(now)
+	expiries := slices.ContainsFunc(es, func(e suppression.Entry) bool { return e.ExpiresAt != nil })
+	head := []string{"EMAIL", "STATE", "REASON", "SOURCE", "H/S/B/C", "SEEN (" + zone + ")"}
+	if expiries { // a column of "-" only when some entry expires
+		head = append(head, "UNTIL ("+zone+")")
+	}
+	rows := [][]string{head}
 	for _, e := range es {
 		reason := e.SuppressedReason
 		if reason == "" {
 			reason = e.LastReason
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", e.Email, state(e, now), reason, e.Source,
-			e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount, localTime(e.LastSeen), localTimePtr(e.ExpiresAt))
+		counts := fmt.Sprintf("%d/%d/%d/%d", e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount)
+		row := []string{e.Email, state(e, now), reason, e.Source, counts, shortTime(&e.LastSeen, now)}
+		if expiries {
+			row = append(row, shortTime(e.ExpiresAt, now))
+		}
+		rows = append(rows, row)
 	}
-	return tw.Flush()
+	return printTable(w, rows, 2) // the reason is cut, never the address
 }
 
 func printChecks(w io.Writer, res []suppression.CheckResult) error {
@@ -89,24 +120,28 @@ func printDetail(w io.Writer, format string, d suppression.Detail, now time.Time
 	if d.Allowlisted { // as check says: the allowlist wins over the entry
 		st = "allowlisted (never suppressed; the entry alone would be " + st + ")"
 	}
-	rows := [][2]string{
+	kv := [][2]string{
 		{"email", e.Email}, {"state", st}, {"reason", e.SuppressedReason}, {"source", e.Source},
-		{"suppressed at", localTimePtr(e.SuppressedAt)}, {"expires", localTimePtr(e.ExpiresAt)},
+		{"suppressed at", zoned(e.SuppressedAt)}, {"expires", zoned(e.ExpiresAt)},
 		{"counts", fmt.Sprintf("hard %d, soft %d, block %d, complaint %d", e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount)},
-		{"first seen", localTime(e.FirstSeen)}, {"last seen", localTime(e.LastSeen)},
+		{"first seen", zoned(&e.FirstSeen)}, {"last seen", zoned(&e.LastSeen)},
 		{"last", strings.TrimSpace(fmt.Sprintf("%s %s %s", e.LastClass, e.LastReason, e.LastStatus))},
-		{"diagnostic", e.LastDiagnostic}, {"note", e.Note}, {"cleared at", localTimePtr(e.ClearedAt)},
+		{"diagnostic", e.LastDiagnostic}, {"note", e.Note}, {"cleared at", zoned(e.ClearedAt)},
 	}
-	for _, r := range rows {
+	for _, r := range kv {
 		fmt.Fprintf(tw, "%s:\t%s\n", r[0], r[1])
 	}
+	var rows [][]string
 	fmt.Fprintf(tw, "\nevidence (%s, newest first):\n", plural(len(d.Events), "%d event", "%d events"))
-	fmt.Fprintln(tw, "RECEIVED\tCLASS\tREASON\tSTATUS\tVERIFIED\tMAILBOX\tDIAGNOSTIC")
-	for _, ev := range d.Events {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%s\n", localTime(ev.ReceivedAt), ev.Class, ev.Reason, ev.Status,
-			ev.Verified, ev.Mailbox, shorten(ev.Diagnostic, 80))
+	if err := tw.Flush(); err != nil {
+		return err
 	}
-	return tw.Flush()
+	rows = [][]string{{"RECEIVED (" + zoneLabel(now) + ")", "CLASS", "REASON", "STATUS", "VERIFIED", "MAILBOX", "DIAGNOSTIC"}}
+	for _, ev := range d.Events {
+		rows = append(rows, []string{localTime(ev.ReceivedAt), string(ev.Class), string(ev.Reason), ev.Status,
+			fmt.Sprint(ev.Verified), ev.Mailbox, strings.Join(strings.Fields(ev.Diagnostic), " ")})
+	}
+	return printTable(w, rows, 6, 5, 2) // cut the diagnostic first
 }
 
 func shorten(s string, n int) string {
@@ -184,10 +219,9 @@ func printAllowlist(w io.Writer, format string, l []suppression.AllowEntry) erro
 		}
 		return writeJSONTo(w, l)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ENTRY\tADDED\tNOTE")
+	rows := [][]string{{"ENTRY", "ADDED (" + zoneLabel(time.Now()) + ")", "NOTE"}}
 	for _, a := range l {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", a.Entry, localTime(a.CreatedAt), a.Note)
+		rows = append(rows, []string{a.Entry, localTime(a.CreatedAt), a.Note})
 	}
-	return tw.Flush()
+	return printTable(w, rows, 2, 0)
 }
