@@ -24,7 +24,9 @@ YAML, defaults included and secrets shown only as (set) or (unset).
 Warnings go to stderr, and so does a last "config OK" line when the file is
 valid. Every problem is reported, each with its key path (a YAML syntax
 error with the line to fix); the exit status is 0 when the file is valid
-and 78 when it is not.`,
+and 78 when it is not. With --connect it then tries the database, each
+mailbox (log in, open the folder read-only) and the SMTP server (log in,
+send nothing), a line each, and exits 1 if any failed.`,
 	Args: cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) error {
 		cfg, err := loadConfigWithSecrets(cmd)
@@ -50,6 +52,11 @@ and 78 when it is not.`,
 			warnings = " (" + plural(n, "%d warning", "%d warnings") + " above)"
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "config OK: %s%s\n", configName(cfg), warnings)
+		if connect, _ := cmd.Flags().GetBool("connect"); connect {
+			if err := checkConnections(cmd.Context(), cmd.ErrOrStderr(), cfg); err != nil {
+				return withExit(1, err)
+			}
+		}
 		return nil
 	},
 }
@@ -63,6 +70,7 @@ func configName(cfg *Config) string {
 }
 
 func init() {
+	configCheckCmd.Flags().Bool("connect", false, "also try the database, each mailbox (log in, open the folder) and SMTP (log in); exit 1 if any fails")
 	configCmd.AddCommand(configCheckCmd)
 	rootCmd.AddCommand(configCmd)
 }

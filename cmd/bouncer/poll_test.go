@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -192,4 +193,33 @@ func TestPollWithoutOnceRefused(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, "poll needs --once") || !strings.Contains(errOut, "bouncer run") {
 		t.Errorf("poll without --once: exit %d, %q; want %d pointing at --once and bouncer run", code, errOut, exitUsage)
 	}
+}
+
+// TestConfigCheckConnect tries a real Postgres, Dovecot over IMAPS and a
+// mailbox whose password is wrong: one line each, exit 1 for the failure.
+func TestConfigCheckConnect(t *testing.T) {
+	e := newPollEnv(t, 10, imapsBox)
+	out, errOut, code := runPollCLI(t, "config", "check", "--connect", "--config", e.config)
+	for _, want := range []string{"connect database postgres://", ": ok\n", "connect mailbox main (imap "} {
+		if code != 0 || !strings.Contains(errOut, want) {
+			t.Errorf("config check --connect: exit %d, stderr lacks %q:\n%s%s", code, want, errOut, out)
+		}
+	}
+	if strings.Contains(errOut, "FAILED") {
+		t.Errorf("config check --connect failed against working servers:\n%s", errOut)
+	}
+	bad := writeFile(t, "bad.yaml", strings.Replace(mustRead(t, e.config), "password_file: ", "password_file: "+writeFile(t, "wrong", "wrong-password")+"\n    # ", 1))
+	_, errOut, code = runPollCLI(t, "config", "check", "--connect", "--config", bad)
+	if code != 1 || !strings.Contains(errOut, "connect mailbox main") || !strings.Contains(errOut, "FAILED") || !strings.Contains(errOut, "1 connection failed") {
+		t.Errorf("config check --connect with a wrong password: exit %d:\n%s", code, errOut)
+	}
+}
+
+func mustRead(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
