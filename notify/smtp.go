@@ -74,6 +74,11 @@ func (m *Mailer) Addr() string {
 // Send delivers msg from from to every address of to in one transaction.
 // Cancelling ctx aborts the session by closing its connection.
 func (m *Mailer) Send(ctx context.Context, from string, to []string, msg []byte) error {
+	return m.session(ctx, func(c *smtp.Client) error { return m.transact(c, from, to, msg) })
+}
+
+// session connects (within the timeout) and runs fn on the client.
+func (m *Mailer) session(ctx context.Context, fn func(*smtp.Client) error) error {
 	ctx, cancel := context.WithTimeout(ctx, m.opts.Timeout)
 	defer cancel()
 	c, err := m.connect(ctx)
@@ -83,7 +88,7 @@ func (m *Mailer) Send(ctx context.Context, from string, to []string, msg []byte)
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	defer c.Close()
-	if err := m.transact(c, from, to, msg); err != nil {
+	if err := fn(c); err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 		}
@@ -148,18 +153,28 @@ func (m *Mailer) hello(c *smtp.Client) (*smtp.Client, error) {
 
 // transact authenticates when configured and runs MAIL, RCPT, DATA, QUIT.
 func (m *Mailer) transact(c *smtp.Client, from string, to []string, msg []byte) error {
-	if m.opts.Username != "" {
-		if _, secure := c.TLSConnectionState(); m.authAllowed(secure) != nil {
-			return ErrInsecureAuth
-		}
-		if err := c.Auth(sasl.NewPlainClient("", m.opts.Username, m.opts.Password)); err != nil {
-			return fmt.Errorf("auth as %s: %w", m.opts.Username, err)
-		}
+	if err := m.auth(c); err != nil {
+		return err
 	}
 	if err := c.SendMail(from, to, bytes.NewReader(msg)); err != nil {
 		return err
 	}
 	return c.Quit()
+}
+
+// auth authenticates when a username is configured, only over TLS or to a
+// loopback host.
+func (m *Mailer) auth(c *smtp.Client) error {
+	if m.opts.Username == "" {
+		return nil
+	}
+	if _, secure := c.TLSConnectionState(); m.authAllowed(secure) != nil {
+		return ErrInsecureAuth
+	}
+	if err := c.Auth(sasl.NewPlainClient("", m.opts.Username, m.opts.Password)); err != nil {
+		return fmt.Errorf("auth as %s: %w", m.opts.Username, err)
+	}
+	return nil
 }
 
 // authAllowed says whether credentials may be sent: over TLS, or in clear

@@ -116,3 +116,20 @@ func TestInsecureAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestProbe logs in to a real SMTP server and sends nothing; a wrong
+// password fails naming the user.
+func TestProbe(t *testing.T) {
+	srv := startSMTP(t, TLSStartTLS, "reporter", "s3cret")
+	o := srv.options(TLSStartTLS)
+	if err := NewMailer(o).Probe(t.Context()); err != nil {
+		t.Errorf("Probe: %v", err)
+	}
+	if n := len(srv.messages()); n != 0 {
+		t.Errorf("Probe sent %d messages, want none", n)
+	}
+	o.Password = "wrong"
+	if err := NewMailer(o).Probe(t.Context()); err == nil || !strings.Contains(err.Error(), "auth as reporter") {
+		t.Errorf("Probe with a wrong password = %v, want an auth error", err)
+	}
+}
