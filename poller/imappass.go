@@ -30,7 +30,7 @@ func pollIMAP(ctx context.Context, mb Mailbox, store Recorder, o *Options, sum *
 		return fmt.Errorf("poller: %s: search %s: %w", mb.Name, mb.Folder, err)
 	}
 	p := &imapPass{ic: ic, mb: mb, store: store, o: o, sum: sum,
-		rd: &reader{ctx: ctx, mailbox: mb.Name, parse: o.Parse, verifier: o.Verifier}, group: groupSize(len(uids), o.disposeGroup)}
+		rd: &reader{ctx: ctx, mailbox: mb.Name, parse: o.Parse, verifier: o.Verifier, stream: o.Stream}, group: groupSize(len(uids), o.disposeGroup)}
 	p.merge = cmp.Or(o.mergeBatches, mergeBatches)
 	if err := p.run(ctx, uids); err != nil {
 		return err

@@ -21,7 +21,7 @@ func Ingest(ctx context.Context, r io.Reader, mailbox string, rec Recorder, opts
 	sum := Summary{Mailbox: mailbox}
 	start := o.Now()
 	cr := &countReader{r: r}
-	rd := &reader{ctx: ctx, mailbox: mailbox, parse: o.Parse, verifier: o.Verifier}
+	rd := &reader{ctx: ctx, mailbox: mailbox, parse: o.Parse, verifier: o.Verifier, stream: o.Stream}
 	msg, err := rd.read(cr, start.UTC())
 	if err != nil {
 		return sum, err

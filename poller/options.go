@@ -43,7 +43,10 @@ type Options struct {
 	// cap, the extra headers the Verifier reads); nil: dsn's defaults.
 	Parse *dsn.Options
 
-	Verifier Verifier     // nil: no message is verified
+	Verifier Verifier // nil: no message is verified
+	// Stream attributes a parsed report to its stream (see verp streams);
+	// nil: every report is in suppression.DefaultStream.
+	Stream   func(ctx context.Context, report *dsn.Report) string
 	Logger   *slog.Logger // nil: discard
 	Progress Progress     // nil: none
 	Now      func() time.Time

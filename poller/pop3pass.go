@@ -95,7 +95,7 @@ func pollPOP3(ctx context.Context, mb Mailbox, store Store, o *Options, sum *Sum
 		return err
 	}
 	p := &pop3Pass{c: c, mb: mb, store: store, o: o, sum: sum,
-		rd: &reader{ctx: ctx, mailbox: mb.Name, parse: o.Parse, verifier: o.Verifier}}
+		rd: &reader{ctx: ctx, mailbox: mb.Name, parse: o.Parse, verifier: o.Verifier, stream: o.Stream}}
 	err = eachBatch(len(todo), mb.Name, o, sum, func(lo, hi int) error {
 		return p.batch(ctx, todo[lo:hi])
 	})

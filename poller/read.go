@@ -52,6 +52,7 @@ type reader struct {
 	mailbox  string
 	parse    *dsn.Options
 	verifier Verifier
+	stream   func(context.Context, *dsn.Report) string
 	prefix   []byte     // reused between messages
 	crlf     crlfReader // reused between messages
 	legacy   hash.Hash  // the LegacyKey's hash, reused between messages
@@ -137,6 +138,9 @@ func (rd *reader) message(sum []byte, receivedAt time.Time, report *dsn.Report, 
 	}
 	if rd.verifier != nil && msg.Report != nil {
 		msg.Verified, msg.VerifiedRecipient = rd.verifier(cmp.Or(rd.ctx, context.Background()), msg.Report, headerBlock(prefix))
+	}
+	if rd.stream != nil && msg.Report != nil {
+		msg.Stream = rd.stream(cmp.Or(rd.ctx, context.Background()), msg.Report)
 	}
 	return msg
 }

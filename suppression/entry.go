@@ -71,6 +71,7 @@ type Event struct {
 	FeedbackType      string     `json:"feedback_type"`
 	Verified          bool       `json:"verified"`
 	OriginalMessageID string     `json:"original_message_id"`
+	Stream            string     `json:"stream"` // the kind of mail it came back from; "default" when unattributed
 }
 
 // entryCols lists the suppressions columns in Entry order.
@@ -88,11 +89,11 @@ func (e *Entry) dests() []any {
 
 // eventCols lists the bounce_events columns in Event order.
 const eventCols = `id, received_at, mailbox, message_key, message_id, recipient, domain, class, reason,
-status, reply_code, diagnostic, remote_mta, reporting_mta, feedback_type, verified, original_message_id`
+status, reply_code, diagnostic, remote_mta, reporting_mta, feedback_type, verified, original_message_id, stream`
 
 // dests returns scan destinations for eventCols.
 func (e *Event) dests() []any {
 	return []any{&e.ID, timeInto{&e.ReceivedAt}, &e.Mailbox, &e.MessageKey, &e.MessageID, &e.Recipient, &e.Domain,
 		&e.Class, &e.Reason, &e.Status, &e.ReplyCode, &e.Diagnostic, &e.RemoteMTA, &e.ReportingMTA, &e.FeedbackType,
-		&e.Verified, &e.OriginalMessageID}
+		&e.Verified, &e.OriginalMessageID, &e.Stream}
 }

@@ -35,7 +35,14 @@ type Message struct {
 	// token names, used when the report names none.
 	Verified          bool
 	VerifiedRecipient string
+
+	// Stream is the kind of mail the report is about (see verp streams);
+	// empty means DefaultStream.
+	Stream string
 }
+
+// DefaultStream is the stream of events nothing attributes to another.
+const DefaultStream = "default"
 
 // Result summarises one Record call.
 type Result struct {

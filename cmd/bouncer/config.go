@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/bouncer-mail/bouncer/internal/verp"
 	"time"
 )
 
@@ -22,6 +23,7 @@ type Config struct {
 	SMTP      SMTPConfig      `yaml:"smtp"`
 	HTTP      HTTPConfig      `yaml:"http"`
 	VERP      VERPConfig      `yaml:"verp"`
+	Streams   StreamsConfig   `yaml:"streams"`
 	Log       LogConfig       `yaml:"log"`
 	DSN       DSNConfig       `yaml:"dsn"`
 	Poller    PollerConfig    `yaml:"poller"`
@@ -191,6 +193,14 @@ type VERPConfig struct {
 	Secret Secret `yaml:"secret" config:"derived"`
 }
 
+// StreamsConfig attributes bounces to the kind of mail they came back from
+// (see "bouncer rates").
+type StreamsConfig struct {
+	// Header of the returned message naming its stream when its signed
+	// return path names none; default X-Bouncer-Stream.
+	Header string `yaml:"header"`
+}
+
 // LogConfig chooses the log handler.
 type LogConfig struct {
 	Level  string `yaml:"level"`  // debug, info (default), warn or error
@@ -246,14 +256,15 @@ func defaultConfig() *Config {
 			ComplaintThreshold: 1,
 			SoftExpiry:         720 * time.Hour,
 		},
-		Report: ReportConfig{Schedule: defaultReportSchedule, Timezone: "Local"},
-		SMTP:   SMTPConfig{TLS: "starttls"},
-		HTTP:   HTTPConfig{ReadTimeout: 10 * time.Second, MetricsInterval: 30 * time.Second},
-		VERP:   VERPConfig{Header: defaultVERPHeader},
-		Log:    LogConfig{Level: "info", Format: "text"},
-		DSN:    DSNConfig{MaxMessageBytes: defaultMaxMessageBytes},
-		Poller: PollerConfig{BatchSize: 500},
-		Alerts: AlertsConfig{PollFailures: 3, BlockShare: 0.2, SilentDays: 3},
+		Report:  ReportConfig{Schedule: defaultReportSchedule, Timezone: "Local"},
+		SMTP:    SMTPConfig{TLS: "starttls"},
+		HTTP:    HTTPConfig{ReadTimeout: 10 * time.Second, MetricsInterval: 30 * time.Second},
+		VERP:    VERPConfig{Header: defaultVERPHeader},
+		Streams: StreamsConfig{Header: verp.DefaultStreamHeader},
+		Log:     LogConfig{Level: "info", Format: "text"},
+		DSN:     DSNConfig{MaxMessageBytes: defaultMaxMessageBytes},
+		Poller:  PollerConfig{BatchSize: 500},
+		Alerts:  AlertsConfig{PollFailures: 3, BlockShare: 0.2, SilentDays: 3},
 	}
 }
 

@@ -45,6 +45,9 @@ func (c *Config) validate(p *configProblems) {
 	c.SMTP.validate(p, mails)
 	c.HTTP.validate(p)
 	c.VERP.validate(p)
+	if h := c.Streams.Header; h != "" && !headerName(h) {
+		p.errorf("streams.header", "must be a header field name such as X-Bouncer-Stream")
+	}
 	c.Log.validate(p)
 	if c.DSN.MaxMessageBytes < 1024 || c.DSN.MaxMessageBytes > 1<<30 {
 		p.errorf("dsn.max_message_bytes", "must be between 1024 and 1073741824")
@@ -310,8 +313,13 @@ func (c *HTTPConfig) validateMetricsToken(p *configProblems) {
 	}
 }
 
+// headerName reports whether h is a header field name.
+func headerName(h string) bool {
+	return h != "" && !strings.ContainsFunc(h, func(r rune) bool { return r <= ' ' || r == ':' || r > '~' })
+}
+
 func (c *VERPConfig) validate(p *configProblems) {
-	if c.Header == "" || strings.ContainsFunc(c.Header, func(r rune) bool { return r <= ' ' || r == ':' || r > '~' }) {
+	if !headerName(c.Header) {
 		p.errorf("verp.header", "must be a header field name such as X-Bouncer-ID")
 	}
 	c.Secret = resolveKeySecret(p, "verp", "secret_file", c.SecretFile, "secret_env", c.SecretEnv)

@@ -61,7 +61,14 @@ func pollerOptions(cfg *Config, store *suppression.Store, logger *slog.Logger) (
 	// A notice that names no failed address is still read when a signed
 	// return path can name it: the store takes the verified recipient.
 	parse.KeepNameless = verifier != nil
-	return &poller.Options{BatchSize: cfg.Poller.BatchSize, Parse: parse, Verifier: verifier, Logger: logger}, nil
+	if cfg.Streams.Header != "" {
+		parse.Headers = append(parse.Headers, cfg.Streams.Header)
+	}
+	stream, err := newStreamer(cfg, store)
+	if err != nil {
+		return nil, err
+	}
+	return &poller.Options{BatchSize: cfg.Poller.BatchSize, Parse: parse, Verifier: verifier, Stream: stream, Logger: logger}, nil
 }
 
 // selectMailboxes returns the configured mailboxes named in names, or all

@@ -20,6 +20,7 @@ const exitVERPCannotCheck = 2
 var verpFlags struct {
 	mailbox   string
 	recipient string
+	stream    string
 }
 
 var verpCmd = &cobra.Command{
@@ -33,13 +34,15 @@ every one verifies. The README (trust section) documents the algorithm.`,
 }
 
 var verpSignCmd = &cobra.Command{
-	Use:   "sign EMAIL [--mailbox NAME]",
+	Use:   "sign EMAIL [--mailbox NAME] [--stream STREAM]",
 	Short: "Print the signed return path for a recipient",
 	Long: `Print the return path to send a message to EMAIL with: the local part of the
 mailbox's address, "+", a token, "@" and its domain. The mailbox is the one
 named by --mailbox, else the first with an address. When the recipient is
 too long for the token to fit the 64-octet local part, the token is a signed
-reference, and its mapping is stored in the database.`,
+reference, and its mapping is stored in the database. --stream signs a stream
+label (1 to 32 of a-z, 0-9, '-', '_') into the token: bounces to the address
+are counted under that stream in rates.`,
 	Args: cobra.ExactArgs(1),
 	RunE: runVERPSign,
 }
@@ -74,6 +77,7 @@ still arrive (a few weeks), then remove the old line.`,
 }
 
 func init() {
+	verpSignCmd.Flags().StringVar(&verpFlags.stream, "stream", "", "stream label to sign into the token (see bouncer rates)")
 	verpSignCmd.Flags().StringVar(&verpFlags.mailbox, "mailbox", "", "mailbox whose address to sign for (default: the first with an address)")
 	verpVerifyCmd.Flags().StringVar(&verpFlags.recipient, "recipient", "", "check a reference token against this recipient instead of the database")
 	verpCmd.AddCommand(verpSignCmd, verpVerifyCmd, verpKeygenCmd)
@@ -128,7 +132,7 @@ func runVERPSign(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return withExit(exitConfig, err)
 	}
-	s, err := codec.Sign(addr, args[0])
+	s, err := codec.SignStream(addr, args[0], verpFlags.stream)
 	if err != nil {
 		return err
 	}
@@ -186,7 +190,7 @@ func verifyAddress(ctx context.Context, cfg *Config, codec verp.Codec, addr, rcp
 		return verp.Canonical(rcpt), nil
 	}
 	var refs verp.RefLookup
-	if token[0] == verp.FormRef {
+	if verp.IsRef(token) {
 		store, err := openStore(ctx, cfg, false)
 		if err != nil {
 			return "", withExit(exitVERPCannotCheck, err)

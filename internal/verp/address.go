@@ -35,6 +35,7 @@ type Signed struct {
 	Address   string // local+TOKEN@domain
 	Token     string
 	Recipient string // canonical recipient
+	Stream    string // the stream label signed with it; empty for none
 	// Ref is set when the token is a reference: the caller must store
 	// Ref → Recipient for reports that name no recipient.
 	Ref string
@@ -51,6 +52,18 @@ func (c Codec) sep() string {
 // form when the local part stays within MaxLocalPart octets, else a
 // reference. It is deterministic for a given first key.
 func (c Codec) Sign(mailbox, rcpt string) (Signed, error) {
+	return c.SignStream(mailbox, rcpt, "")
+}
+
+// SignStream is Sign with a stream label signed into the token (see
+// FormDirectStream); an empty stream signs none, as Sign.
+func (c Codec) SignStream(mailbox, rcpt, stream string) (Signed, error) {
+	if stream != "" {
+		var err error
+		if stream, err = CheckStream(stream); err != nil {
+			return Signed{}, err
+		}
+	}
 	local, domain, ok := splitAt(mailbox)
 	if !ok {
 		return Signed{}, fmt.Errorf("%w: mailbox %q", ErrBadAddress, mailbox)
@@ -59,11 +72,11 @@ func (c Codec) Sign(mailbox, rcpt string) (Signed, error) {
 	if _, _, ok := splitAt(r); !ok || strings.ContainsAny(r, " \t\r\n<>") {
 		return Signed{}, fmt.Errorf("%w: recipient %q", ErrBadAddress, rcpt)
 	}
-	s := Signed{Recipient: r, Token: c.Keys.directToken(r)}
+	s := Signed{Recipient: r, Stream: stream, Token: c.Keys.directToken(r, stream)}
 	budget := MaxLocalPart - len(local) - len(c.sep())
 	if len(s.Token) > budget {
-		s.Token = c.Keys.refToken(r)
-		s.Ref = s.Token[1:]
+		s.Token = c.Keys.refToken(r, stream)
+		s.Ref, _ = Ref(s.Token)
 	}
 	if len(s.Token) > budget {
 		return Signed{}, fmt.Errorf("%w: mailbox local part %q leaves %d octets for a token", ErrTooLong, local, budget)

@@ -71,15 +71,24 @@ func mac(key []byte, form byte, rcpt string) []byte {
 	return h.Sum(nil)[:MACLen]
 }
 
-// directToken returns the direct token for canonical recipient rcpt.
-func (k *KeyRing) directToken(rcpt string) string {
-	payload := append([]byte(rcpt), mac(k.keys[0], FormDirect, rcpt)...)
-	return string(rune(FormDirect)) + encode(payload)
+// directToken returns the direct token for canonical recipient rcpt and
+// stream (empty: none).
+func (k *KeyRing) directToken(rcpt, stream string) string {
+	if stream == "" {
+		payload := append([]byte(rcpt), mac(k.keys[0], FormDirect, rcpt)...)
+		return string(rune(FormDirect)) + encode(payload)
+	}
+	payload := append([]byte(rcpt), mac(k.keys[0], FormDirectStream, signed(rcpt, stream))...)
+	return string(rune(FormDirectStream)) + encode(payload) + string(rune(StreamSep)) + stream
 }
 
-// refToken returns the reference token for canonical recipient rcpt.
-func (k *KeyRing) refToken(rcpt string) string {
-	return string(rune(FormRef)) + encode(mac(k.keys[0], FormRef, rcpt))
+// refToken returns the reference token for canonical recipient rcpt and
+// stream (empty: none).
+func (k *KeyRing) refToken(rcpt, stream string) string {
+	if stream == "" {
+		return string(rune(FormRef)) + encode(mac(k.keys[0], FormRef, rcpt))
+	}
+	return string(rune(FormRefStream)) + encode(mac(k.keys[0], FormRefStream, signed(rcpt, stream))) + string(rune(StreamSep)) + stream
 }
 
 // decode checks that s is a canonical lower-case base32 text (any case is
@@ -112,40 +121,58 @@ func upper(s string) string {
 // names. It returns ErrMalformed for a token not of the direct form and
 // ErrForged when no key in the ring produced it.
 func (k *KeyRing) VerifyDirect(token string) (string, error) {
-	if len(token) < 2 || token[0] != FormDirect {
-		return "", fmt.Errorf("%w: not a direct token", ErrMalformed)
+	rcpt, _, err := k.VerifyDirectStream(token)
+	return rcpt, err
+}
+
+// VerifyDirectStream is VerifyDirect for either direct form, also returning
+// the stream the token carries ("" for FormDirect).
+func (k *KeyRing) VerifyDirectStream(token string) (string, string, error) {
+	token, stream, err := splitStream(token)
+	if err != nil {
+		return "", "", err
+	}
+	if len(token) < 2 || !isDirect(token[0]) {
+		return "", "", fmt.Errorf("%w: not a direct token", ErrMalformed)
 	}
 	b, err := decode(token[1:])
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if len(b) <= MACLen {
-		return "", fmt.Errorf("%w: too short", ErrMalformed)
+		return "", "", fmt.Errorf("%w: too short", ErrMalformed)
 	}
 	rcpt, sum := string(b[:len(b)-MACLen]), b[len(b)-MACLen:]
 	for _, key := range k.keys {
-		if hmac.Equal(sum, mac(key, FormDirect, rcpt)) {
-			return rcpt, nil
+		if hmac.Equal(sum, mac(key, token[0], signed(rcpt, stream))) {
+			return rcpt, stream, nil
 		}
 	}
-	return "", ErrForged
+	return "", "", ErrForged
 }
+
+// isDirect reports whether form is one of the direct forms.
+func isDirect(form byte) bool { return form == FormDirect || form == FormDirectStream }
 
 // Matches reports whether token (of either form) was signed by a key in the
 // ring for rcpt (compared in canonical form). A malformed token matches
 // nothing.
 func (k *KeyRing) Matches(token, rcpt string) bool {
 	rcpt = Canonical(rcpt)
-	if len(token) > 0 && token[0] == FormDirect {
+	if len(token) > 0 && isDirect(token[0]) {
 		got, err := k.VerifyDirect(token)
 		return err == nil && got == rcpt
 	}
-	ref, err := parseRef(token)
+	body, stream, err := splitStream(token)
+	if err != nil {
+		return false
+	}
+	ref, err := parseRef(body)
 	if err != nil {
 		return false
 	}
 	for _, key := range k.keys {
-		if hmac.Equal(ref, mac(key, FormRef, rcpt)) {
+		if hmac.Equal(ref, mac(key, body[0], signed(rcpt, stream))) {
 			return true
 		}
 	}
@@ -154,17 +181,27 @@ func (k *KeyRing) Matches(token, rcpt string) bool {
 
 // parseRef returns the MAC bytes of a reference token.
 func parseRef(token string) ([]byte, error) {
-	if len(token) != 1+RefLen || token[0] != FormRef {
+	if len(token) != 1+RefLen || token[0] != FormRef && token[0] != FormRefStream {
 		return nil, fmt.Errorf("%w: not a reference token", ErrMalformed)
 	}
 	return decode(token[1:])
 }
 
 // Ref returns the reference (the text stored in the mapping) of a reference
-// token, lower-cased, or ErrMalformed.
+// token of either form, lower-cased, or ErrMalformed.
 func Ref(token string) (string, error) {
-	if _, err := parseRef(token); err != nil {
+	body, _, err := splitStream(token)
+	if err != nil {
 		return "", err
 	}
-	return lower(token[1:]), nil
+	if _, err := parseRef(body); err != nil {
+		return "", err
+	}
+	return lower(body[1:]), nil
+}
+
+// IsRef reports whether token is of a reference form (it may still be
+// malformed).
+func IsRef(token string) bool {
+	return token != "" && (token[0] == FormRef || token[0] == FormRefStream)
 }

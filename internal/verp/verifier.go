@@ -34,6 +34,7 @@ type Verifier struct {
 type Verdict struct {
 	Verified  bool
 	Recipient string // canonical recipient the token names; set when Verified
+	Stream    string // the stream a valid token for Recipient carries, if any
 	Note      string // why the report is not verified; empty when it is
 	// Suspicious is set when the report carried a token that did not
 	// verify it: forged, tampered, signed with a removed key, or for
@@ -57,13 +58,13 @@ func (v *Verifier) Check(ctx context.Context, r *dsn.Report) Verdict {
 		return Verdict{Note: "no signed return path"}
 	}
 	named := namedRecipients(r)
-	cands, bad := v.candidates(ctx, tokens, named)
+	cands, streams, bad := v.candidates(ctx, tokens, named)
 	if len(cands) == 0 {
 		return Verdict{Suspicious: true, Note: fmt.Sprintf("%d token(s), none verifies (forged, tampered or signed with a removed key): %s", len(tokens), bad)}
 	}
 	for _, c := range cands {
 		if covers(r, c) && (len(named) > 0 || len(cands) == 1) {
-			return Verdict{Verified: true, Recipient: c}
+			return Verdict{Verified: true, Recipient: c, Stream: streams[c]}
 		}
 	}
 	if len(named) == 0 {
@@ -136,26 +137,31 @@ func (s *set) add(a string) {
 	s.list = append(s.list, a)
 }
 
-// candidates returns the distinct recipients named by valid tokens, and a
-// summary of why the others failed.
-func (v *Verifier) candidates(ctx context.Context, tokens, named []string) (cands []string, bad string) {
+// candidates returns the distinct recipients named by valid tokens, the
+// stream of the first valid stream token for each, and a summary of why
+// the others failed.
+func (v *Verifier) candidates(ctx context.Context, tokens, named []string) (cands []string, streams map[string]string, bad string) {
 	var out set
+	streams = map[string]string{}
 	for _, t := range tokens {
 		for _, rc := range v.recipientsOf(ctx, t, named) {
 			out.add(rc)
+			if st := StreamOf(t); st != "" && streams[rc] == "" {
+				streams[rc] = st
+			}
 		}
 		if len(out.list) == 0 {
 			bad = t
 		}
 	}
-	return out.list, bad
+	return out.list, streams, bad
 }
 
 // recipientsOf returns the recipients token is valid for: the one a direct
 // token carries; for a reference, those named recipients it was signed for,
 // or its stored mapping when the report names none.
 func (v *Verifier) recipientsOf(ctx context.Context, token string, named []string) []string {
-	if token[0] == FormDirect || len(named) == 0 {
+	if isDirect(token[0]) || len(named) == 0 {
 		rc, err := v.Codec.VerifyToken(ctx, token, v.Refs)
 		if err != nil {
 			return nil

@@ -31,7 +31,7 @@ func (c Codec) Verify(ctx context.Context, mailbox, addr string, refs RefLookup)
 
 // VerifyToken is Verify for a token alone.
 func (c Codec) VerifyToken(ctx context.Context, token string, refs RefLookup) (string, error) {
-	if len(token) > 0 && token[0] == FormDirect {
+	if len(token) > 0 && isDirect(token[0]) {
 		return c.Keys.VerifyDirect(token)
 	}
 	ref, err := Ref(token)

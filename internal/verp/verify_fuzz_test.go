@@ -24,6 +24,9 @@ func FuzzVerify(f *testing.F) {
 		f.Add(s.Address)
 	}
 	f.Add(long.Address)
+	if st, err := c.SignStream("bounces@example.com", "al@example.com", "receipts"); err == nil {
+		f.Add(st.Address)
+	}
 	f.Add("bounces@example.com")
 	f.Add("bounces+@example.com")
 	f.Add("<bounces+1@x>")
@@ -49,11 +52,12 @@ func FuzzVerify(f *testing.F) {
 }
 
 // signedBySomeKey reports whether token is, up to letter case, exactly the
-// token one of the ring's keys signs for rcpt.
+// token one of the ring's keys signs for rcpt (and the stream it carries).
 func signedBySomeKey(keys *KeyRing, token, rcpt string) bool {
 	for _, key := range keys.keys {
 		one := &KeyRing{keys: [][]byte{key}}
-		if t := Canonical(token); t == one.directToken(rcpt) || t == one.refToken(rcpt) {
+		t, st := Canonical(token), StreamOf(token)
+		if t == one.directToken(rcpt, st) || t == one.refToken(rcpt, st) {
 			return true
 		}
 	}
