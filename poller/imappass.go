@@ -128,8 +128,10 @@ func (p *imapPass) run(ctx context.Context, uids []imap.UID) error {
 			ferr = fmt.Errorf("poller: %s: %w", p.mb.Name, err)
 			break
 		}
-		c.batches <- b
+		// The next size is read from b before the committer owns it: once
+		// sent, recordEach may replace a refused message (a data race).
 		size = b.nextSize(p.o.BatchSize)
+		c.batches <- b
 	}
 	close(c.batches)
 	<-c.done
