@@ -69,8 +69,11 @@ func fastDate(v string) (time.Time, bool) {
 	}
 	// The wall clock at offset off, as an instant in UTC (no FixedZone to
 	// allocate).
-	t := time.Date(year, time.Month(mon), day, hh, mm, ss, 0, time.UTC).Add(-time.Duration(off) * time.Second)
-	return t, true
+	t := time.Date(year, time.Month(mon), day, hh, mm, ss, 0, time.UTC)
+	if t.Day() != day { // "31 Feb": time.Date would normalise it to 3 Mar
+		return time.Time{}, false
+	}
+	return t.Add(-time.Duration(off) * time.Second), true
 }
 
 // atoi reads a short unsigned decimal number.

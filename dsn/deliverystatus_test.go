@@ -136,6 +136,7 @@ func TestParseDate(t *testing.T) {
 		{"8 Mar 2005 14:00:00 EDT", time.Date(2005, 3, 8, 18, 0, 0, 0, time.UTC)},
 		{"Thu, 9 Apr 2006 23:34:45 JST", time.Date(2006, 4, 9, 14, 34, 45, 0, time.UTC)},
 		{"Mon, 1 Jan 99 00:00 GMT", time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"Thu, 29 Feb 2024 12:00:00 +0000", time.Date(2024, 2, 29, 12, 0, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
 		got, ok := parseDate(tt.in)
@@ -143,7 +144,10 @@ func TestParseDate(t *testing.T) {
 			t.Errorf("parseDate(%q) = %v, %v, want %v", tt.in, got.UTC(), ok, tt.want)
 		}
 	}
-	for _, bad := range []string{"", "2012-10-31 04-46-42", "yesterday"} {
+	// Impossible calendar dates are rejected, not normalised into the next
+	// month.
+	for _, bad := range []string{"", "2012-10-31 04-46-42", "yesterday",
+		"Tue, 31 Feb 2026 10:00:00 +0000", "29 Feb 2026 10:00 GMT", "Mon, 31 Apr 2026 10:00:00 -0500 (EST)"} {
 		if got, ok := parseDate(bad); ok {
 			t.Errorf("parseDate(%q) = %v, want failure", bad, got)
 		}

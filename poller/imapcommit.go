@@ -327,7 +327,7 @@ func (p *imapPass) disposeConn(ctx context.Context) *imapConn {
 	}
 	if err != nil {
 		p.o.Logger.Debug("second session for moves refused: moving on the pass's session",
-			slog.String("mailbox", p.mb.Name), slog.String("error", err.Error()))
+			slog.String("mailbox", p.mb.Name), slog.String("err", err.Error()))
 		return p.ic
 	}
 	return dc

@@ -57,7 +57,7 @@ func recordEach(ctx context.Context, store Recorder, batch []*fetched, o *Option
 			}
 			f.msg = q
 			o.Logger.Warn("message quarantined: the store refused it",
-				slog.String("mailbox", q.Mailbox), slog.String("key", q.Key), slog.String("error", q.ParseError))
+				slog.String("mailbox", q.Mailbox), slog.String("key", q.Key), slog.String("err", q.ParseError))
 		}
 		addResults(&total, res)
 	}

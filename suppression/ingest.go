@@ -336,14 +336,35 @@ func (s *Store) ingestState(ctx context.Context, tx *sqlx.Tx, p Policy, emails [
 // a scan of the whole table as soon as the batch is a few thousand
 // addresses); OFFSET 0 keeps the soft look-up from running twice, in the
 // filter and in the result.
-var pgStateSQL = `SELECT * FROM (SELECT a.email, s.email IS NOT NULL AS known, ` + orZero("s", entryCols) + `,
+var pgStateSQL = `SELECT email, known, ` + prefixed("s_", entryCols) + `, allowed, soft
+FROM (SELECT a.email, s.email IS NOT NULL AS known, ` + orZeroAs("s", "s_", entryCols) + `,
   a.email IN (SELECT entry FROM allowlist) OR a.domain IN (SELECT entry FROM allowlist) AS allowed,
   CASE WHEN a.soft THEN ARRAY(SELECT (extract(epoch FROM e.received_at) * 1000000)::bigint FROM bounce_events e
     WHERE e.recipient = a.email AND e.class = 'soft' AND e.received_at > $4 AND (e.verified OR NOT $5)) END AS soft
   FROM unnest($1::text[], $2::text[], $3::boolean[]) AS a(email, domain, soft)
-  LEFT JOIN LATERAL (SELECT * FROM suppressions s WHERE s.email = a.email LIMIT 1) s ON true
+  LEFT JOIN LATERAL (SELECT ` + entryCols + ` FROM suppressions s WHERE s.email = a.email LIMIT 1) s ON true
   OFFSET 0) x
 WHERE known OR allowed OR cardinality(soft) > 0`
+
+// prefixed returns the comma-separated column names cols, each with prefix.
+func prefixed(prefix, cols string) string {
+	names := strings.Split(cols, ",")
+	for i, c := range names {
+		names[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(names, ", ")
+}
+
+// orZeroAs is orZero with each expression named by its column with prefix,
+// so an outer query can list them.
+func orZeroAs(alias, prefix, cols string) string {
+	var out []string
+	for _, c := range strings.Split(cols, ",") {
+		c = strings.TrimSpace(c)
+		out = append(out, orZero(alias, c)+" AS "+prefix+c)
+	}
+	return strings.Join(out, ", ")
+}
 
 // applyAll applies the events that count for e in time order, given the
 // address's counted soft event times, and reports whether any counted.

@@ -102,7 +102,7 @@ func recordPoll(ctx context.Context, store *suppression.Store, start time.Time, 
 		slog.Int("unparsed", sum.Unparsed), slog.Int("ignored", sum.Ignored), slog.Float64("seconds", sum.Seconds)}
 	if err != nil {
 		st.Err = err.Error()
-		slog.Error("poll failed", append(attrs, slog.String("error", err.Error()))...)
+		slog.Error("poll failed", append(attrs, slog.String("err", err.Error()))...)
 	} else {
 		slog.Info("poll done", attrs...)
 	}
@@ -111,6 +111,6 @@ func recordPoll(ctx context.Context, store *suppression.Store, start time.Time, 
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if werr := store.RecordPoll(wctx, st); werr != nil {
-		slog.Error("record poll status", slog.String("mailbox", sum.Mailbox), slog.String("error", werr.Error()))
+		slog.Error("record poll status", slog.String("mailbox", sum.Mailbox), slog.String("err", werr.Error()))
 	}
 }

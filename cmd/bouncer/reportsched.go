@@ -76,7 +76,7 @@ func reportLoop(ctx context.Context, n *notify.Notifier, clock notify.Clock, log
 		case ctx.Err() != nil:
 			return
 		case err != nil:
-			logger.Error("daily report failed", slog.String("error", err.Error()), slog.Duration("retry_in", retry))
+			logger.Error("daily report failed", slog.String("err", err.Error()), slog.Duration("retry_in", retry))
 			wait, retry = min(wait, retry), min(retry*2, reportRetryMax)
 		case out == notify.Busy:
 			wait = min(wait, reportRetryMin) // another replica is sending: check it finished
@@ -94,7 +94,7 @@ func reportLoop(ctx context.Context, n *notify.Notifier, clock notify.Clock, log
 func alertLoop(ctx context.Context, n *notify.Notifier, clock notify.Clock, logger *slog.Logger) {
 	for {
 		if _, err := n.CheckAlerts(ctx, clock()); err != nil && ctx.Err() == nil {
-			logger.Error("alerts", slog.String("error", err.Error()))
+			logger.Error("alerts", slog.String("err", err.Error()))
 		}
 		if !sleep(ctx, alertEvery) {
 			return

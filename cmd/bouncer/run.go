@@ -183,7 +183,7 @@ func stopServices(stops []func(context.Context) error) {
 	defer cancel()
 	for i := len(stops) - 1; i >= 0; i-- {
 		if err := stops[i](ctx); err != nil {
-			slog.Error("stop service", slog.String("error", err.Error()))
+			slog.Error("stop service", slog.String("err", err.Error()))
 		}
 	}
 }
@@ -194,5 +194,5 @@ type cronLogger struct{}
 func (cronLogger) Info(msg string, kv ...any) { slog.Debug("cron: "+msg, kv...) }
 
 func (cronLogger) Error(err error, msg string, kv ...any) {
-	slog.Error("cron: "+msg, append(kv, slog.String("error", err.Error()))...)
+	slog.Error("cron: "+msg, append(kv, slog.String("err", err.Error()))...)
 }

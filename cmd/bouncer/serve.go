@@ -59,7 +59,7 @@ func startHTTP(ctx context.Context, cfg *Config, store *suppression.Store) (stop
 			serve = func() error { return srv.ServeTLS(ln, cfg.HTTP.TLSCertFile, cfg.HTTP.TLSKeyFile) }
 		}
 		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			slog.Error("http server stopped", slog.String("listen", cfg.HTTP.Listen), slog.String("error", err.Error()))
+			slog.Error("http server stopped", slog.String("listen", cfg.HTTP.Listen), slog.String("err", err.Error()))
 		}
 	}()
 	slog.Info("http api and dashboard (/ui/) listening", slog.String("listen", ln.Addr().String()),

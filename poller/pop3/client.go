@@ -8,6 +8,7 @@
 package pop3
 
 import (
+	"bufio"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -80,11 +81,37 @@ func (c *Client) cmd(name, format string, args ...any) (string, error) {
 	return c.reply(name)
 }
 
+// MaxLineLength bounds a reply line: a status line, or a line of a CAPA,
+// LIST or UIDL listing (RFC 2449 allows 512 octets). A longer line ends the
+// command with an error wrapping ErrProtocol instead of growing without
+// limit. Message bodies (RETR) are streamed and their lines are not bounded.
+const MaxLineLength = 8192
+
+// readLine reads one CRLF- or LF-terminated line of at most MaxLineLength
+// bytes, without its line ending.
+func (c *Client) readLine(name string) (string, error) {
+	var line []byte
+	for {
+		chunk, err := c.tp.R.ReadSlice('\n')
+		if len(line)+len(chunk) > MaxLineLength+2 {
+			return "", fmt.Errorf("%w: %s: reply line longer than %d bytes", ErrProtocol, name, MaxLineLength)
+		}
+		line = append(line, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("pop3: %s: %w", name, err)
+		}
+		return strings.TrimRight(string(line), "\r\n"), nil
+	}
+}
+
 // reply reads a +OK or -ERR line and returns its text.
 func (c *Client) reply(name string) (string, error) {
-	line, err := c.tp.ReadLine()
+	line, err := c.readLine(name)
 	if err != nil {
-		return "", fmt.Errorf("pop3: %s: %w", name, err)
+		return "", err
 	}
 	switch {
 	case strings.HasPrefix(line, "+OK"):
@@ -128,11 +155,17 @@ func (c *Client) lines(name, format string, args ...any) ([]string, error) {
 	if _, err := c.cmd(name, format, args...); err != nil {
 		return nil, err
 	}
-	lines, err := c.tp.ReadDotLines()
-	if err != nil {
-		return nil, fmt.Errorf("pop3: %s: %w", name, err)
+	var lines []string
+	for {
+		line, err := c.readLine(name)
+		if err != nil {
+			return nil, err
+		}
+		if line == "." {
+			return lines, nil
+		}
+		lines = append(lines, strings.TrimPrefix(line, ".")) // undo dot-stuffing
 	}
-	return lines, nil
 }
 
 func truncate(s string) string {
