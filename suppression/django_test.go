@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestDjangoSnippetNormalizesLikeBouncer runs README's Python
+// TestDjangoSnippetNormalizesLikeBouncer runs docs/suppression.md's Python
 // bouncer_address (the Django look-up snippet) on addresses a sending app
 // meets — case, brackets, a trailing dot, internationalised and full-width
 // domains, punycode — and checks it gives Normalize's answer for each, so
@@ -42,16 +42,16 @@ func TestDjangoSnippetNormalizesLikeBouncer(t *testing.T) {
 			t.Fatalf("Normalize(%q): %v", a, err)
 		}
 		if got[i] != want {
-			t.Errorf("README bouncer_address(%q) = %q, Normalize = %q", a, got[i], want)
+			t.Errorf("docs/suppression.md bouncer_address(%q) = %q, Normalize = %q", a, got[i], want)
 		}
 	}
 }
 
-// djangoSnippet returns the Python block of README that defines
+// djangoSnippet returns the Python block of docs/suppression.md that defines
 // bouncer_address.
 func djangoSnippet(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../docs/suppression.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +61,6 @@ func djangoSnippet(t *testing.T) string {
 			return code
 		}
 	}
-	t.Fatal("README has no Python block defining bouncer_address")
+	t.Fatal("docs/suppression.md has no Python block defining bouncer_address")
 	return ""
 }

@@ -244,7 +244,7 @@ func demoNext(out io.Writer, cmd *cobra.Command, dir string, day time.Time) {
  2. bouncer config check          # every problem at once, secrets shown as (set)
  3. bouncer poll --once           # one pass; then bouncer run as a service (configs/bouncer.service)
  4. Ask the table before each send: bouncer suppression check EMAIL, the HTTP API, or SQL
-    against the active_suppressions view (README: "The suppression list").`)
+    against the active_suppressions view (docs/suppression.md).`)
 	if keep, _ := cmd.Flags().GetBool("keep"); keep {
 		fmt.Fprint(out, demoKept(dir, day))
 	}

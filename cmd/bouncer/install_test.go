@@ -12,21 +12,21 @@ import (
 	"testing"
 )
 
-// installSteps returns the shell lines of README's production install: the
+// installSteps returns the shell lines of docs/operations.md's production install: the
 // indented block after "As root, from a checkout".
 func installSteps(t *testing.T) []string {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/operations.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rest, ok := strings.Cut(string(b), "## Installing and running in production")
 	if !ok {
-		t.Fatal("README has no production install section")
+		t.Fatal("docs/operations.md has no production install section")
 	}
 	_, rest, ok = strings.Cut(rest, "As root, from a checkout")
 	if !ok {
-		t.Fatal("README's production install has no block of steps")
+		t.Fatal("docs/operations.md's production install has no block of steps")
 	}
 	_, rest, _ = strings.Cut(rest, "\n\n")
 	var steps []string
@@ -70,13 +70,13 @@ func freeID(t *testing.T, from int) int {
 	return 0
 }
 
-// TestProductionInstall runs README's production install as written — the
+// TestProductionInstall runs docs/operations.md's production install as written — the
 // file modes and owners, the secret files, the environment file and the
 // config check as the service's user — with /etc/bouncer moved to a
 // temporary directory and runuser replaced by setpriv with the same uid,
 // gid and groups. bouncer must read its config and every secret as the
 // unit's user (User= and Group= of configs/bouncer.service), and as the
-// Docker image's uid with the group README gives it; without that group
+// Docker image's uid with the group docs/operations.md gives it; without that group
 // (a DynamicUser, or the image run bare) it must fail with exit 78, so the
 // model is known to bite.
 func TestProductionInstall(t *testing.T) {
@@ -93,7 +93,7 @@ func TestProductionInstall(t *testing.T) {
 		t.Skip("setpriv (util-linux) is missing")
 	}
 	if u, g := unitKey(t, "User"), unitKey(t, "Group"); u != "bouncer" || g != "bouncer" || unitKey(t, "DynamicUser") != "" {
-		t.Fatalf("bouncer.service runs as User=%q Group=%q (DynamicUser=%q); README's install creates bouncer:bouncer", u, g, unitKey(t, "DynamicUser"))
+		t.Fatalf("bouncer.service runs as User=%q Group=%q (DynamicUser=%q); docs/operations.md's install creates bouncer:bouncer", u, g, unitKey(t, "DynamicUser"))
 	}
 	uid, gid := freeID(t, 61000), 0
 	gid = freeID(t, uid+1)
@@ -125,7 +125,7 @@ func TestProductionInstall(t *testing.T) {
 		}
 	}
 	if !sawUser || check == "" {
-		t.Fatalf("README's install lacks the useradd of bouncer (%v) or the config check as bouncer (%q)", sawUser, check)
+		t.Fatalf("docs/operations.md's install lacks the useradd of bouncer (%v) or the config check as bouncer (%q)", sawUser, check)
 	}
 	// What the operator writes by hand: the variables, and this test's
 	// /etc/bouncer in the copied config.
@@ -157,7 +157,7 @@ func TestProductionInstall(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d and permission denied:\n%s", name, code, exitConfig, out)
 		}
 	}
-	runCheck("README's config check as the unit's user", check, true)
+	runCheck("docs/operations.md's config check as the unit's user", check, true)
 	const image = 65532 // the distroless nonroot uid and gid of configs/Dockerfile
 	docker := fmt.Sprintf("setpriv --reuid=%d --regid=%d --groups=%d --", image, image, gid)
 	runCheck("the Docker image with --group-add bouncer", strings.Replace(check, asService, docker, 1), true)

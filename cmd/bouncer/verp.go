@@ -30,7 +30,7 @@ var verpCmd = &cobra.Command{
 message with the return path printed by "verp sign", and set
 policy.require_verified to count only bounces that come back to such an
 address. Keys are read from verp.secret_file, one per line: the first signs,
-every one verifies. The README (trust section) documents the algorithm.`,
+every one verifies. docs/signed-return-paths.md documents the algorithm.`,
 }
 
 var verpSignCmd = &cobra.Command{

@@ -8,7 +8,7 @@
 // servers that lower-case local parts do not break it. When the recipient is
 // too long for the 64-octet local part, the token is a short signed reference
 // instead, and the caller stores the reference → recipient mapping (RefLookup).
-// The algorithm is documented in the README (trust section) so that other
+// The algorithm is documented in docs/signed-return-paths.md so that other
 // senders can compute the same addresses.
 //
 // The package does no I/O besides reading the key file; it does not log,
