@@ -12,7 +12,7 @@ import (
 //
 // Keys were once made with bare LFs normalised only; when legacy is set it
 // is fed that older form, so a message with bare CRs can still be matched
-// with a ledger row made before (see suppression.Message.LegacyKey).
+// with a ledger row made before (see inbound.Message.LegacyKey).
 type crlfReader struct {
 	r      io.Reader
 	prevCR bool // the last source byte was a CR

@@ -45,7 +45,7 @@ type Options struct {
 
 	Verifier Verifier // nil: no message is verified
 	// Stream attributes a parsed report to its stream (see verp streams);
-	// nil: every report is in suppression.DefaultStream.
+	// nil: every report is in inbound.DefaultStream.
 	Stream   func(ctx context.Context, report *dsn.Report) string
 	Logger   *slog.Logger // nil: discard
 	Progress Progress     // nil: none

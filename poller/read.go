@@ -18,7 +18,7 @@ import (
 	"github.com/emersion/go-message/textproto"
 
 	"github.com/bouncer-mail/bouncer/dsn"
-	"github.com/bouncer-mail/bouncer/suppression"
+	"github.com/bouncer-mail/bouncer/internal/inbound"
 )
 
 // HeaderPrefix is how many leading bytes of each message are kept while it
@@ -36,7 +36,7 @@ type fetched struct {
 	uidl string    // POP3 UIDL
 	num  int       // POP3 message number
 	date time.Time // IMAP INTERNALDATE; zero when unknown
-	msg  suppression.Message
+	msg  inbound.Message
 	err  error // a read error met by a parse-pool worker
 }
 
@@ -46,7 +46,7 @@ func (f *fetched) failed() bool {
 	return f.msg.Report == nil || f.msg.Report.Type == dsn.TypeOther
 }
 
-// reader turns a message stream into a suppression.Message.
+// reader turns a message stream into a inbound.Message.
 type reader struct {
 	ctx      context.Context // the pass's: the Verifier may look up the store
 	mailbox  string
@@ -64,7 +64,7 @@ type reader struct {
 // CRs also gets the key it had before they were normalised (LegacyKey). It consumes r to its end, so the key covers
 // every byte even when the parser stops early. A read error from r is
 // returned wrapped in ErrRead; a parse error is kept in the Message.
-func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, error) {
+func (rd *reader) read(r io.Reader, receivedAt time.Time) (inbound.Message, error) {
 	src := &errTrap{r: r}
 	h := sha256.New()
 	rd.prefix = rd.prefix[:0]
@@ -81,7 +81,7 @@ func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, 
 		src.err = err
 	}
 	if src.err != nil {
-		return suppression.Message{}, fmt.Errorf("%w: %w", ErrRead, src.err)
+		return inbound.Message{}, fmt.Errorf("%w: %w", ErrRead, src.err)
 	}
 	m := rd.message(h.Sum(nil), receivedAt, report, perr, rd.prefix)
 	if rd.crlf.sawCR {
@@ -94,7 +94,7 @@ func (rd *reader) read(r io.Reader, receivedAt time.Time) (suppression.Message, 
 // only (what IMAP sends) is hashed and parsed where it lies: no line-ending
 // pass, no copy of its first HeaderPrefix bytes, and the parser sizes its
 // input from the reader's length instead of growing a buffer.
-func (rd *reader) readBytes(raw []byte, receivedAt time.Time) (suppression.Message, error) {
+func (rd *reader) readBytes(raw []byte, receivedAt time.Time) (inbound.Message, error) {
 	// Without bare LFs every LF ends a CRLF, so a bare CR is a CR more.
 	if hasBareLF(raw) || bytes.Count(raw, []byte{'\r'}) != bytes.Count(raw, []byte{'\n'}) {
 		return rd.read(bytes.NewReader(raw), receivedAt)
@@ -121,8 +121,8 @@ func hasBareLF(b []byte) bool {
 
 // message builds the Message of a read with content hash sum, from the
 // parser's outcome and the message's first bytes (prefix).
-func (rd *reader) message(sum []byte, receivedAt time.Time, report *dsn.Report, perr error, prefix []byte) suppression.Message {
-	msg := suppression.Message{
+func (rd *reader) message(sum []byte, receivedAt time.Time, report *dsn.Report, perr error, prefix []byte) inbound.Message {
+	msg := inbound.Message{
 		Key:        hex.EncodeToString(sum),
 		Mailbox:    rd.mailbox,
 		ReceivedAt: receivedAt,

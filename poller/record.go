@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/bouncer-mail/bouncer/dsn"
-	"github.com/bouncer-mail/bouncer/suppression"
+	"github.com/bouncer-mail/bouncer/internal/inbound"
 )
 
 // record hands a batch to the store in one call and adds the outcome to sum.
@@ -18,12 +18,12 @@ func record(ctx context.Context, store Recorder, batch []*fetched, o *Options, s
 	if len(batch) == 0 {
 		return nil
 	}
-	msgs := make([]suppression.Message, len(batch))
+	msgs := make([]inbound.Message, len(batch))
 	for i, f := range batch {
 		msgs[i] = f.msg
 	}
 	res, err := store.Record(ctx, msgs, o.Now())
-	if err != nil && ctx.Err() == nil && !suppression.Transient(err) {
+	if err != nil && ctx.Err() == nil && !inbound.Transient(err) {
 		res, err = recordEach(ctx, store, batch, o)
 	}
 	if err != nil {
@@ -40,19 +40,19 @@ func record(ctx context.Context, store Recorder, batch []*fetched, o *Options, s
 // message refused alone (hostile bytes the database rejects) is recorded
 // as quarantined instead, without its report, and goes to the failed
 // folder. A transient failure (the database went away or is busy: see
-// suppression.Transient) quarantines nothing: a valid report set aside
+// inbound.Transient) quarantines nothing: a valid report set aside
 // during a blip would never count. It is returned, as is a refused
 // quarantine (the store itself is failing), and nothing is disposed of.
-func recordEach(ctx context.Context, store Recorder, batch []*fetched, o *Options) (suppression.Result, error) {
-	total := suppression.Result{ByClass: map[dsn.Class]int{}}
+func recordEach(ctx context.Context, store Recorder, batch []*fetched, o *Options) (inbound.Result, error) {
+	total := inbound.Result{ByClass: map[dsn.Class]int{}}
 	for _, f := range batch {
-		res, err := store.Record(ctx, []suppression.Message{f.msg}, o.Now())
-		if err != nil && (ctx.Err() != nil || suppression.Transient(err)) {
+		res, err := store.Record(ctx, []inbound.Message{f.msg}, o.Now())
+		if err != nil && (ctx.Err() != nil || inbound.Transient(err)) {
 			return total, err
 		}
 		if err != nil {
 			q := quarantined(f.msg, err)
-			if res, err = store.Record(ctx, []suppression.Message{q}, o.Now()); err != nil {
+			if res, err = store.Record(ctx, []inbound.Message{q}, o.Now()); err != nil {
 				return total, err
 			}
 			f.msg = q
@@ -65,12 +65,12 @@ func recordEach(ctx context.Context, store Recorder, batch []*fetched, o *Option
 }
 
 // quarantined is m without its report, its text made safe for any store.
-func quarantined(m suppression.Message, cause error) suppression.Message {
+func quarantined(m inbound.Message, cause error) inbound.Message {
 	subject, from := m.Subject, m.From
 	if m.Report != nil {
 		subject, from = m.Report.Message.Subject, m.Report.Message.From
 	}
-	return suppression.Message{Key: m.Key, Mailbox: m.Mailbox, ReceivedAt: m.ReceivedAt,
+	return inbound.Message{Key: m.Key, Mailbox: m.Mailbox, ReceivedAt: m.ReceivedAt,
 		ParseError: safeText("refused by the store: " + cause.Error()),
 		Subject:    safeText(subject), From: safeText(from)}
 }
@@ -80,7 +80,7 @@ func safeText(s string) string {
 	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
 
-func addResults(total *suppression.Result, r suppression.Result) {
+func addResults(total *inbound.Result, r inbound.Result) {
 	total.Messages += r.Messages
 	total.Duplicates += r.Duplicates
 	total.Unparsed += r.Unparsed

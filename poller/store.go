@@ -4,14 +4,15 @@ import (
 	"context"
 	"time"
 
-	"github.com/bouncer-mail/bouncer/suppression"
+	"github.com/bouncer-mail/bouncer/internal/inbound"
 )
 
 // Recorder records a batch of messages in one transaction. A message whose
 // Key is already recorded changes nothing and counts as a duplicate.
-// *suppression.Store satisfies it.
+// *suppression.Store satisfies it; the message and result types are
+// internal/inbound's, so this package links no database.
 type Recorder interface {
-	Record(ctx context.Context, msgs []suppression.Message, now time.Time) (suppression.Result, error)
+	Record(ctx context.Context, msgs []inbound.Message, now time.Time) (inbound.Result, error)
 }
 
 // SeenStore remembers POP3 messages left on the server (after: flag), by

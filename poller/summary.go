@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/bouncer-mail/bouncer/dsn"
-	"github.com/bouncer-mail/bouncer/suppression"
+	"github.com/bouncer-mail/bouncer/internal/inbound"
 )
 
 // Summary is what one pass did.
@@ -25,7 +25,7 @@ type Summary struct {
 	Seconds         float64
 }
 
-func (s *Summary) addResult(r suppression.Result) {
+func (s *Summary) addResult(r inbound.Result) {
 	if s.ByClass == nil {
 		s.ByClass = make(map[dsn.Class]int)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/internal/inbound"
 )
 
 // MaxRecordsPerMessage caps the recipient records one message may add: a
@@ -38,7 +39,18 @@ const (
 // message without a report is ledgered as quarantined; a record without a
 // usable recipient (and no Message.VerifiedRecipient) is noted on its
 // ledger row. On error nothing is written. now is the processing time.
+//
+// An error that Transient reports is marked with inbound.MarkTransient, so a
+// caller that links no database driver (the poller) can tell it apart.
 func (s *Store) Record(ctx context.Context, msgs []Message, now time.Time) (Result, error) {
+	res, err := s.recordMsgs(ctx, msgs, now)
+	if Transient(err) {
+		err = inbound.MarkTransient(err)
+	}
+	return res, err
+}
+
+func (s *Store) recordMsgs(ctx context.Context, msgs []Message, now time.Time) (Result, error) {
 	res := Result{Messages: len(msgs), ByClass: map[dsn.Class]int{}}
 	if len(msgs) == 0 {
 		return res, nil

@@ -1,16 +1,12 @@
 package suppression
 
 import (
-	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
-	"io"
-	"net"
-	"syscall"
 
 	"github.com/lib/pq"
 	"modernc.org/sqlite"
+
+	"github.com/bouncer-mail/bouncer/internal/inbound"
 )
 
 // SQLite result codes (the low byte of an extended code) that say the
@@ -31,17 +27,7 @@ const (
 // the data itself. The same call may succeed later unchanged, so a caller
 // retries it later instead of setting the data aside.
 func Transient(err error) bool {
-	if err == nil {
-		return false
-	}
-	for _, target := range []error{driver.ErrBadConn, sql.ErrConnDone, io.EOF, io.ErrUnexpectedEOF,
-		context.Canceled, context.DeadlineExceeded, syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EPIPE} {
-		if errors.Is(err, target) {
-			return true
-		}
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) {
+	if inbound.Transient(err) {
 		return true
 	}
 	var pqErr *pq.Error
