@@ -164,12 +164,27 @@ func fillDemoInbox(user *imapmemserver.User, now time.Time) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 		raw = []byte(strings.ReplaceAll(strings.ReplaceAll(string(raw), "\r\n", "\n"), "\n", "\r\n"))
-		at := now.Add(-time.Duration(len(names)-i) * time.Minute)
+		at := demoArrival(now, len(names)-i)
 		if _, err := user.Append("INBOX", &demoLiteral{strings.NewReader(string(raw)), int64(len(raw))}, &imap.AppendOptions{Time: at}); err != nil {
 			return fmt.Errorf("demo: append %s: %w", e.Name(), err)
 		}
 	}
 	return nil
+}
+
+// demoArrival is when the demo's message n minutes before the last
+// arrived: n minutes before now, but never before midnight (UTC or local)
+// of now's day, so the demo's mail is all on the day its report shows,
+// even when the demo runs just after midnight.
+func demoArrival(now time.Time, n int) time.Time {
+	at := now.Add(-time.Duration(n) * time.Minute)
+	for _, loc := range []*time.Location{time.UTC, time.Local} {
+		y, m, d := now.In(loc).Date()
+		if midnight := time.Date(y, m, d, 0, 0, 0, 0, loc); at.Before(midnight) {
+			at = midnight
+		}
+	}
+	return at
 }
 
 // demoLiteral is an imap.LiteralReader over an in-memory message.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDemo runs the README's first command and checks what a newcomer sees:
@@ -79,5 +80,21 @@ func TestDemoKeepPrintsCommandsThatWork(t *testing.T) {
 	report, errOut, code := runCLI(t, "report", "preview", "--date", m[2])
 	if code != 0 || !regexp.MustCompile(`Messages processed +10 `).MatchString(report) {
 		t.Errorf("report preview --date %s on the kept database: exit %d, %s\n%s", m[2], code, errOut, report)
+	}
+}
+
+// TestDemoArrivalSameDay: the demo's messages arrive on now's day even
+// when the demo runs minutes after midnight (report preview --date of the
+// demo's day must show all of them).
+func TestDemoArrivalSameDay(t *testing.T) {
+	now := time.Date(2026, 12, 7, 0, 3, 0, 0, time.UTC)
+	for n := 0; n <= 12; n++ {
+		at := demoArrival(now, n)
+		if at.UTC().Format(time.DateOnly) != "2026-12-07" || at.After(now) {
+			t.Errorf("demoArrival(00:03, %d) = %s, want on 2026-12-07 and not after now", n, at)
+		}
+	}
+	if at := demoArrival(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC), 5); !at.Equal(time.Date(2026, 12, 7, 11, 55, 0, 0, time.UTC)) {
+		t.Errorf("demoArrival(12:00, 5) = %s, want 11:55", at)
 	}
 }
