@@ -57,52 +57,29 @@ func TestParseOldFormats(t *testing.T) {
 }
 
 // TestParseNeverInvents: no record names a null, empty or masked address,
-// an address with its type glued on, or one of our own addresses.
+// an address with its type glued on, or one of our own addresses. With
+// KeepNameless (the poller, when a signed return path can name the
+// recipient) a record without an address survives, its FinalRecipient
+// left empty; masked addresses are still dropped.
 func TestParseNeverInvents(t *testing.T) {
 	for _, c := range []struct {
 		name, rcpt string
 		own        []string
+		keep       bool
 		want       []string
 	}{
-		{"type glued on, space before the colon", "Final-Recipient : rfc/822;kim@example.com", nil, []string{"kim@example.com"}},
-		{"null address", "Final-Recipient: rfc822; <>", nil, nil},
-		{"empty", "Final-Recipient: rfc822;", nil, nil},
-		{"masked", "Final-Recipient: rfc822; david...@gmail.com", nil, nil},
-		{"our own bounce mailbox", "Final-Recipient: rfc822; bounces@example.com", []string{"Bounces@Example.com"}, nil},
+		{"type glued on, space before the colon", "Final-Recipient : rfc/822;kim@example.com", nil, false, []string{"kim@example.com"}},
+		{"null address", "Final-Recipient: rfc822; <>", nil, false, nil},
+		{"empty", "Final-Recipient: rfc822;", nil, false, nil},
+		{"masked", "Final-Recipient: rfc822; david...@gmail.com", nil, false, nil},
+		{"our own bounce mailbox", "Final-Recipient: rfc822; bounces@example.com", []string{"Bounces@Example.com"}, false, nil},
+		{"empty, kept nameless", "Final-Recipient: rfc822;", nil, true, []string{""}},
+		{"null address, kept nameless", "Final-Recipient: rfc822; <>", nil, true, []string{""}},
+		{"masked, even with nameless kept", "Final-Recipient: rfc822; david...@gmail.com", nil, true, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			msg := dsnMessage(c.rcpt + "\nAction: failed\nStatus: 5.1.1\n\n")
-			rep, err := ParseWithOptions(bytes.NewReader([]byte(msg)), &Options{OwnAddresses: c.own})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, r := range rep.Recipients {
-				got = append(got, r.FinalRecipient)
-			}
-			if !slices.Equal(got, c.want) {
-				t.Errorf("records %q, want %q", got, c.want)
-			}
-		})
-	}
-}
-
-// TestParseKeepNameless: with KeepNameless (the poller, when a signed
-// return path can name the recipient) a failure record without an address
-// survives with its FinalRecipient left empty; masked addresses are still
-// dropped.
-func TestParseKeepNameless(t *testing.T) {
-	for _, c := range []struct {
-		name, rcpt string
-		want       []string
-	}{
-		{"empty", "Final-Recipient: rfc822;", []string{""}},
-		{"null address", "Final-Recipient: rfc822; <>", []string{""}},
-		{"masked", "Final-Recipient: rfc822; david...@gmail.com", nil},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			msg := dsnMessage(c.rcpt + "\nAction: failed\nStatus: 5.1.1\n\n")
-			rep, err := ParseWithOptions(bytes.NewReader([]byte(msg)), &Options{KeepNameless: true})
+			rep, err := ParseWithOptions(bytes.NewReader([]byte(msg)), &Options{OwnAddresses: c.own, KeepNameless: c.keep})
 			if err != nil {
 				t.Fatal(err)
 			}
