@@ -72,6 +72,10 @@ type Event struct {
 	Verified          bool       `json:"verified"`
 	OriginalMessageID string     `json:"original_message_id"`
 	Stream            string     `json:"stream"` // the kind of mail it came back from; "default" when unattributed
+	// Action is the record's action as the report gave it (failed,
+	// delayed, delivered, relayed, expanded, autoreply, …); "" for events
+	// recorded before bouncer stored it.
+	Action string `json:"action"`
 }
 
 // entryCols lists the suppressions columns in Entry order.
@@ -89,11 +93,11 @@ func (e *Entry) dests() []any {
 
 // eventCols lists the bounce_events columns in Event order.
 const eventCols = `id, received_at, mailbox, message_key, message_id, recipient, domain, class, reason,
-status, reply_code, diagnostic, remote_mta, reporting_mta, feedback_type, verified, original_message_id, stream`
+status, reply_code, diagnostic, remote_mta, reporting_mta, feedback_type, verified, original_message_id, stream, action`
 
 // dests returns scan destinations for eventCols.
 func (e *Event) dests() []any {
 	return []any{&e.ID, timeInto{&e.ReceivedAt}, &e.Mailbox, &e.MessageKey, &e.MessageID, &e.Recipient, &e.Domain,
 		&e.Class, &e.Reason, &e.Status, &e.ReplyCode, &e.Diagnostic, &e.RemoteMTA, &e.ReportingMTA, &e.FeedbackType,
-		&e.Verified, &e.OriginalMessageID, &e.Stream}
+		&e.Verified, &e.OriginalMessageID, &e.Stream, &e.Action}
 }

@@ -27,7 +27,7 @@ func TestGet(t *testing.T) {
 		ev := d.Events[0] // newest first
 		want := Event{ID: ev.ID, ReceivedAt: t0, Mailbox: "bounces", MessageKey: "k1", MessageID: "<bounce@mx.example.net>",
 			Recipient: "bob@example.com", Domain: "example.com", Class: dsn.ClassHard, Reason: dsn.ReasonUserUnknown,
-			Status: "5.1.1", Diagnostic: "550 no such user", ReportingMTA: "mx.example.net", Verified: true, OriginalMessageID: "<orig@example.org>", Stream: DefaultStream}
+			Status: "5.1.1", Diagnostic: "550 no such user", ReportingMTA: "mx.example.net", Verified: true, OriginalMessageID: "<orig@example.org>", Stream: DefaultStream, Action: "failed"}
 		if ev != want {
 			t.Errorf("event = %+v\nwant    %+v", ev, want)
 		}

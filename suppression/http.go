@@ -58,6 +58,7 @@ type api struct {
 //	GET    /v1/allowlist                the allowlist
 //	PUT    /v1/allowlist/{entry}        allow an address or a domain {"note"}
 //	DELETE /v1/allowlist/{entry}        take it off
+//	GET    /v1/messages/{id}            the fate of one sent message by its Message-ID (MessageStatus)
 //	GET    /healthz                     200 when the database answers, else 503
 //	GET    /metrics                     Prometheus text (metrics.Registry)
 //
@@ -89,6 +90,7 @@ func NewHandler(store *Store, opts HandlerOptions) http.Handler {
 	handle("GET /v1/allowlist", a.authRead(a.allowList))
 	handle("PUT /v1/allowlist/{entry}", a.auth(a.allowPut))
 	handle("DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete))
+	handle("GET /v1/messages/{id}", a.authRead(a.message))
 	handle("GET /healthz", http.HandlerFunc(a.healthz))
 	handle("GET /metrics", metrics.Handler(opts.MetricsToken))
 	return a.limits(jsonFallback(mux, metrics.InstrumentRoute(metrics.Unmatched, mux)))
@@ -146,7 +148,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	var br badRequest
 	switch {
-	case errors.Is(err, ErrInvalidAddress), errors.Is(err, ErrBadCursor), errors.Is(err, ErrBadFilter), errors.As(err, &br):
+	case errors.Is(err, ErrInvalidAddress), errors.Is(err, ErrBadMessageID), errors.Is(err, ErrBadCursor), errors.Is(err, ErrBadFilter), errors.As(err, &br):
 		writeError(w, http.StatusBadRequest, clientMessage(r, err))
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, clientMessage(r, err))

@@ -92,6 +92,7 @@ func TestEveryRouteNeedsToken(t *testing.T) {
 		{"GET", "/v1/allowlist", ""},
 		{"PUT", "/v1/allowlist/example.org", `{}`},
 		{"DELETE", "/v1/allowlist/example.org", ""},
+		{"GET", "/v1/messages/%3Cm1@app.example%3E", ""},
 	}
 	for _, rt := range routes {
 		for _, auth := range []string{"", "Bearer wrong", "Bearer " + fuzzToken + "x", "Basic " + fuzzToken, fuzzToken} {

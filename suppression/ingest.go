@@ -167,18 +167,18 @@ func eventBatch(evs []Event) *batch {
 	str := func() []string { return make([]string, n) }
 	received, verified := make([]time.Time, n), make([]bool, n)
 	mailbox, key, msgID, rcpt, domain, class, reason, status := str(), str(), str(), str(), str(), str(), str(), str()
-	reply, diag, remote, reporting, fbType, orig, stream := str(), str(), str(), str(), str(), str(), str()
+	reply, diag, remote, reporting, fbType, orig, stream, action := str(), str(), str(), str(), str(), str(), str(), str()
 	for i, e := range evs {
 		received[i], verified[i], mailbox[i], key[i], msgID[i] = e.ReceivedAt, e.Verified, e.Mailbox, e.MessageKey, e.MessageID
 		rcpt[i], domain[i], class[i], reason[i], status[i] = e.Recipient, e.Domain, string(e.Class), string(e.Reason), e.Status
 		reply[i], diag[i], remote[i], reporting[i], fbType[i], orig[i] = e.ReplyCode, e.Diagnostic, e.RemoteMTA, e.ReportingMTA, e.FeedbackType, e.OriginalMessageID
-		stream[i] = cmp.Or(e.Stream, DefaultStream)
+		stream[i], action[i] = cmp.Or(e.Stream, DefaultStream), e.Action
 	}
 	return new(batch).time("received_at", received).text("mailbox", mailbox).text("message_key", key).
 		text("message_id", msgID).text("recipient", rcpt).text("domain", domain).text("class", class).
 		text("reason", reason).text("status", status).text("reply_code", reply).text("diagnostic", diag).
 		text("remote_mta", remote).text("reporting_mta", reporting).text("feedback_type", fbType).
-		boolean("verified", verified).text("original_message_id", orig).text("stream", stream)
+		boolean("verified", verified).text("original_message_id", orig).text("stream", stream).text("action", action)
 }
 
 // applyEvents stores the events and folds the counted ones into their

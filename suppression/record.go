@@ -203,7 +203,7 @@ func (s *Store) eventOf(m Message, rec dsn.Recipient, receivedAt time.Time) (Eve
 		Recipient: email, Domain: domainOf(email), Class: rec.Class, Reason: rec.Reason,
 		Status: clean(rec.Status), ReplyCode: clean(rec.ReplyCode), Diagnostic: clean(rec.Diagnostic), RemoteMTA: clean(rec.RemoteMTA),
 		ReportingMTA: clean(r.ReportingMTA), FeedbackType: clean(rec.FeedbackType), Verified: m.Verified,
-		OriginalMessageID: clean(r.Original.MessageID), Stream: cmp.Or(m.Stream, DefaultStream),
+		OriginalMessageID: clean(r.Original.MessageID), Stream: cmp.Or(m.Stream, DefaultStream), Action: clean(rec.Action),
 	}
 	if r.Type == dsn.TypeARF && ev.Class != dsn.ClassIgnore {
 		ev.Class = dsn.ClassComplaint // an ARF record is a complaint unless dsn says otherwise (not-spam)

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+var statusFormat string
+
+func init() {
+	cmd := &cobra.Command{
+		Use:   "status MESSAGE-ID",
+		Short: "What became of a sent message, by its Message-ID: failed, complained, delayed or no report",
+		Long: `status looks up the reports that came back about one sent message, by the
+Message-ID your application gave it (with or without its angle brackets):
+failed (per recipient: class, reason, status, diagnostic, when), complained,
+delayed (a delay notice came, nothing final yet), or no report.
+
+"no report" is not proof of delivery: a bounce may still be on its way, and
+many receivers accept mail and drop it, or send no report at all.`,
+		Args: cobra.ExactArgs(1), RunE: runStatus,
+	}
+	cmd.Flags().StringVar(&statusFormat, "format", "table", "table or json")
+	rootCmd.AddCommand(cmd)
+}
+
+func runStatus(cmd *cobra.Command, args []string) error {
+	if statusFormat != "table" && statusFormat != "json" {
+		return fmt.Errorf("--format %q: want table or json", statusFormat)
+	}
+	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		f, err := s.MessageStatus(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		if statusFormat == "json" {
+			return writeJSONTo(cmd.OutOrStdout(), f)
+		}
+		return printFate(cmd.OutOrStdout(), f, time.Now())
+	})
+}
+
+// printFate prints a message's state, then its recipients' reports.
+func printFate(w io.Writer, f suppression.MessageFate, now time.Time) error {
+	state := strings.ReplaceAll(f.State, "_", " ")
+	switch {
+	case f.FirstReportAt == nil:
+		state += " (no report names this message)"
+	case f.State == suppression.FateNoReport || f.State == suppression.FateDelayed:
+		state += fmt.Sprintf(" (first report %s ago, %s)", roughAge(now.Sub(*f.FirstReportAt)), zoned(f.FirstReportAt))
+	}
+	if _, err := fmt.Fprintf(w, "%s: %s\n", f.MessageID, state); err != nil {
+		return err
+	}
+	if len(f.Recipients) == 0 {
+		return nil
+	}
+	rows := [][]string{{"RECIPIENT", "STATE", "CLASS", "REASON", "STATUS", "WHEN (" + zoneLabel(now) + ")", "DIAGNOSTIC"}}
+	for _, r := range f.Recipients {
+		rows = append(rows, []string{r.Recipient, strings.ReplaceAll(r.State, "_", " "), string(r.Class), string(r.Reason), r.Status,
+			localTime(r.At), strings.Join(strings.Fields(r.Diagnostic), " ")})
+	}
+	fmt.Fprintln(w)
+	return printTable(w, rows, 6, 0)
+}
+
+// roughAge says a duration for a person: "40m", "5h", "3d".
+func roughAge(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// bouncer status prints the fate of a message by its Message-ID, with or
+// without brackets, and says "no report" (with the first report's age)
+// for one without a failure.
+func TestStatusCommand(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, "bouncer.yaml", fmt.Sprintf("state_dir: %s\n", dir))
+	s, err := suppression.Open(context.Background(), "sqlite:"+filepath.Join(dir, "bouncer.db"), suppression.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-3 * time.Hour)
+	msg := func(key, id string, r dsn.Recipient) suppression.Message {
+		return suppression.Message{Key: key, Mailbox: "main", ReceivedAt: at, Report: &dsn.Report{Type: dsn.TypeDSN,
+			Recipients: []dsn.Recipient{r}, Original: dsn.Original{MessageID: id}}}
+	}
+	_, err = s.Record(context.Background(), []suppression.Message{
+		msg("1", "<reset-1@app.test>", dsn.Recipient{FinalRecipient: "dead@x.test", Action: "failed", Status: "5.1.1", Diagnostic: "550 5.1.1 no such user", Class: dsn.ClassHard, Reason: dsn.ReasonUserUnknown}),
+		msg("2", "<reset-2@app.test>", dsn.Recipient{FinalRecipient: "away@x.test", Action: "autoreply", Class: dsn.ClassIgnore, Reason: dsn.ReasonVacation}),
+	}, time.Now())
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		id   string
+		want []string
+	}{
+		{"reset-1@app.test", []string{"<reset-1@app.test>: failed\n", "dead@x.test  failed  hard   userunknown  5.1.1", "550 5.1.1 no such user"}},
+		{"<reset-2@app.test>", []string{"<reset-2@app.test>: no report (first report 3h ago"}},
+		{"<never@app.test>", []string{"<never@app.test>: no report (no report names this message)\n"}},
+	}
+	for _, tt := range tests {
+		out, errOut, code := runCLI(t, "status", tt.id, "--config", cfg)
+		if code != 0 {
+			t.Fatalf("status %s: exit %d, %s", tt.id, code, errOut)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("status %s:\n%s\nwant %q", tt.id, out, w)
+			}
+		}
+	}
+	out, _, code := runCLI(t, "status", "reset-1@app.test", "--format", "json", "--config", cfg)
+	if code != 0 || !strings.Contains(out, `"state": "failed"`) || !strings.Contains(out, `"reason": "userunknown"`) {
+		t.Errorf("status --format json: exit %d\n%s", code, out)
+	}
+	statusFormat = "table"
+}

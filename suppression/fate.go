@@ -1,0 +1,122 @@
+package suppression
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+// ErrBadMessageID is returned, wrapped, for an empty Message-ID.
+var ErrBadMessageID = errors.New("invalid message id")
+
+// Fate states of a sent message, most decisive first.
+const (
+	FateComplained = "complained" // a recipient reported it as spam
+	FateFailed     = "failed"     // a final failure report (hard, soft or block) came back
+	FateDelayed    = "delayed"    // a delay notice came, nothing final yet
+	FateNoReport   = "no_report"  // no failure, complaint or delay names it: not proof of delivery
+)
+
+// fateRank orders the states: a recipient's (and the message's) state is
+// its most decisive one.
+var fateRank = map[string]int{FateNoReport: 0, FateDelayed: 1, FateFailed: 2, FateComplained: 3}
+
+// MessageFate is what became of one sent message, by its Message-ID, as the
+// reports that came back about it tell.
+type MessageFate struct {
+	MessageID string `json:"message_id"` // as asked, in angle brackets
+	State     string `json:"state"`      // the most decisive state of its recipients; FateNoReport without any
+	// FirstReportAt is when the first report of any kind naming the
+	// message reached the mailbox (auto-replies and "delivered" notices
+	// included); nil when none did.
+	FirstReportAt *time.Time      `json:"first_report_at"`
+	Recipients    []RecipientFate `json:"recipients"` // in address order; empty without reports
+}
+
+// RecipientFate is the state of one recipient of a message and the report
+// that decided it (the newest one of its most decisive state).
+type RecipientFate struct {
+	Recipient  string     `json:"recipient"`
+	State      string     `json:"state"`
+	Class      dsn.Class  `json:"class"`
+	Reason     dsn.Reason `json:"reason"`
+	Status     string     `json:"status"`
+	Diagnostic string     `json:"diagnostic"`
+	At         time.Time  `json:"at"` // when that report reached the mailbox
+}
+
+// maxFateEvents caps the reports MessageStatus reads about one message.
+const maxFateEvents = 10000
+
+// fateSQL reads the reports about one message: one scan of the index on
+// original_message_id (00060) for the id with and without its brackets.
+const fateSQL = `SELECT recipient, class, reason, status, diagnostic, received_at, action
+FROM bounce_events WHERE `
+
+// MessageStatus returns the fate of the message whose Message-ID is id
+// (with or without its angle brackets). A message no report names is
+// FateNoReport, not an error: bounces may still come, and many receivers
+// send none.
+func (s *Store) MessageStatus(ctx context.Context, id string) (MessageFate, error) {
+	bare := strings.TrimSpace(id)
+	if strings.HasPrefix(bare, "<") && strings.HasSuffix(bare, ">") {
+		bare = strings.TrimSpace(bare[1 : len(bare)-1])
+	}
+	if bare == "" || strings.ContainsAny(bare, "<>") {
+		return MessageFate{}, fmt.Errorf("suppression: %q: %w", id, ErrBadMessageID)
+	}
+	f := MessageFate{MessageID: "<" + bare + ">", State: FateNoReport, Recipients: []RecipientFate{}}
+	cond, arg := s.inList("original_message_id", []string{f.MessageID, bare})
+	rows, err := s.rdb.QueryxContext(ctx, s.q(fateSQL+cond+` ORDER BY received_at, id LIMIT ?`), arg, maxFateEvents)
+	if err != nil {
+		return f, fmt.Errorf("suppression: message %s: %w", f.MessageID, err)
+	}
+	defer rows.Close()
+	byRcpt := map[string]RecipientFate{}
+	for rows.Next() {
+		var r RecipientFate
+		var action string
+		if err := rows.Scan(&r.Recipient, &r.Class, &r.Reason, &r.Status, &r.Diagnostic, timeInto{&r.At}, &action); err != nil {
+			return f, fmt.Errorf("suppression: message %s: %w", f.MessageID, err)
+		}
+		if f.FirstReportAt == nil {
+			at := r.At
+			f.FirstReportAt = &at
+		}
+		r.State = fateOf(r.Class, action)
+		if prev, ok := byRcpt[r.Recipient]; !ok || fateRank[r.State] >= fateRank[prev.State] {
+			byRcpt[r.Recipient] = r
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return f, fmt.Errorf("suppression: message %s: %w", f.MessageID, err)
+	}
+	for _, rcpt := range sortedKeys(byRcpt) {
+		r := byRcpt[rcpt]
+		f.Recipients = append(f.Recipients, r)
+		if fateRank[r.State] > fateRank[f.State] {
+			f.State = r.State
+		}
+	}
+	return f, nil
+}
+
+// fateOf is the state one report gives its recipient: a complaint, a
+// failure (a class that counts against the address), a delay notice, or
+// nothing decisive (auto-replies, "delivered" notices, other ignore-class
+// records).
+func fateOf(class dsn.Class, action string) string {
+	switch {
+	case class == dsn.ClassComplaint:
+		return FateComplained
+	case class == dsn.ClassHard, class == dsn.ClassSoft, class == dsn.ClassBlock:
+		return FateFailed
+	case strings.EqualFold(action, "delayed"):
+		return FateDelayed
+	}
+	return FateNoReport
+}

@@ -1,0 +1,131 @@
+package suppression
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+// about is a report received at at about the sent message msgID.
+func about(m Message, msgID string) Message {
+	m.Report.Original.MessageID = msgID
+	return m
+}
+
+// delayRcpt is a delay notice's record, as dsn classifies it.
+func delayRcpt(addr string) dsn.Recipient {
+	return dsn.Recipient{FinalRecipient: addr, Action: "delayed", Status: "4.4.7", Diagnostic: "still trying", Class: dsn.ClassIgnore, Reason: dsn.ReasonExpired}
+}
+
+// A message's fate is the most decisive report of each recipient: a
+// complaint over a failure over a delay; informational reports decide
+// nothing but date the first report; an unknown id has no report.
+func TestMessageStatus(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		later := t0.Add(2 * time.Hour)
+		mustRecord(t, s, later,
+			about(bounce("d1", t0, delayRcpt("a@example.com")), "<m1@app.example>"),
+			about(hard("h1", "a@example.com", t0.Add(time.Hour)), "<m1@app.example>"),
+			about(bounce("d2", t0.Add(30*time.Minute), delayRcpt("b@example.com")), "<m1@app.example>"),
+			about(bounce("d3", t0, delayRcpt("c@example.com")), "<m2@app.example>"),
+			about(bounce("v1", t0.Add(time.Minute), dsn.Recipient{FinalRecipient: "d@example.com", Action: "autoreply", Class: dsn.ClassIgnore, Reason: dsn.ReasonVacation}), "<m3@app.example>"),
+			about(bounce("c1", t0.Add(time.Minute), rcpt("e@example.com", dsn.ClassComplaint, dsn.ReasonFeedback)), "m4@app.example"),
+		)
+		cases := []struct {
+			id, state string
+			rcpts     map[string]string
+			first     *time.Time
+		}{
+			{"<m1@app.example>", FateFailed, map[string]string{"a@example.com": FateFailed, "b@example.com": FateDelayed}, &t0},
+			{"m1@app.example", FateFailed, map[string]string{"a@example.com": FateFailed, "b@example.com": FateDelayed}, &t0},
+			{" <m2@app.example> ", FateDelayed, map[string]string{"c@example.com": FateDelayed}, &t0},
+			{"m3@app.example", FateNoReport, map[string]string{"d@example.com": FateNoReport}, ptr(t0.Add(time.Minute))},
+			{"<m4@app.example>", FateComplained, map[string]string{"e@example.com": FateComplained}, ptr(t0.Add(time.Minute))},
+			{"<never@app.example>", FateNoReport, map[string]string{}, nil},
+		}
+		for _, c := range cases {
+			f, err := s.MessageStatus(ctx, c.id)
+			if err != nil {
+				t.Fatalf("MessageStatus(%q): %v", c.id, err)
+			}
+			got := map[string]string{}
+			for _, r := range f.Recipients {
+				got[r.Recipient] = r.State
+			}
+			if f.State != c.state || len(got) != len(c.rcpts) {
+				t.Errorf("MessageStatus(%q) = %s %v, want %s %v", c.id, f.State, got, c.state, c.rcpts)
+			}
+			for r, st := range c.rcpts {
+				if got[r] != st {
+					t.Errorf("MessageStatus(%q): %s is %q, want %q", c.id, r, got[r], st)
+				}
+			}
+			if (f.FirstReportAt == nil) != (c.first == nil) || c.first != nil && !f.FirstReportAt.Equal(*c.first) {
+				t.Errorf("MessageStatus(%q).FirstReportAt = %v, want %v", c.id, f.FirstReportAt, c.first)
+			}
+		}
+		f, _ := s.MessageStatus(ctx, "m1@app.example")
+		if a := f.Recipients[0]; a.Class != dsn.ClassHard || a.Reason != dsn.ReasonUserUnknown || a.Status != "5.1.1" ||
+			a.Diagnostic != "550 no such user" || !a.At.Equal(t0.Add(time.Hour)) || f.MessageID != "<m1@app.example>" {
+			t.Errorf("failed recipient = %+v (id %s), want hard userunknown 5.1.1 at %v", a, f.MessageID, t0.Add(time.Hour))
+		}
+		for _, bad := range []string{"", "<>", "  ", "a<b"} {
+			if _, err := s.MessageStatus(ctx, bad); !errors.Is(err, ErrBadMessageID) {
+				t.Errorf("MessageStatus(%q) = %v, want ErrBadMessageID", bad, err)
+			}
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// GET /v1/messages/{id} takes the id URL-encoded, brackets and slashes
+// included, and answers 400 for an empty one.
+func TestHTTPMessageStatus(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	mustRecord(t, s, t0, about(hard("h1", "a@example.com", t0), "<a/b+c@app.example>"))
+	c := newAPI(t, s, HandlerOptions{})
+	code, body := c.do("GET", "/v1/messages/"+url.PathEscape("<a/b+c@app.example>"), "", testToken)
+	if code != 200 || !strings.Contains(body, `"state":"failed"`) || !strings.Contains(body, `"recipient":"a@example.com"`) {
+		t.Errorf("GET message: %d %s, want 200 failed for a@example.com", code, body)
+	}
+	code, body = c.do("GET", "/v1/messages/"+url.PathEscape("nothing@app.example"), "", testToken)
+	if code != 200 || !strings.Contains(body, `"state":"no_report"`) || !strings.Contains(body, `"first_report_at":null`) {
+		t.Errorf("GET unknown message: %d %s, want 200 no_report", code, body)
+	}
+	if code, body = c.do("GET", "/v1/messages/%3C%3E", "", testToken); code != 400 {
+		t.Errorf("GET empty id: %d %s, want 400", code, body)
+	}
+}
+
+// The lookup of a message reads the index on original_message_id, never
+// the whole table (EXPLAIN on Postgres, with enough events that a scan
+// would show).
+func TestMessageStatusUsesIndex(t *testing.T) {
+	s := openTest(t, "postgres", Options{})
+	var msgs []Message
+	for i := range 3000 {
+		msgs = append(msgs, about(hard(fmt.Sprintf("k%d", i), fmt.Sprintf("a%d@example.com", i), t0), fmt.Sprintf("<m%d@app.example>", i)))
+	}
+	mustRecord(t, s, t0, msgs...)
+	ctx := context.Background()
+	if _, err := s.db.ExecContext(ctx, `ANALYZE bounce_events`); err != nil {
+		t.Fatal(err)
+	}
+	cond, arg := s.inList("original_message_id", []string{"<m7@app.example>", "m7@app.example"})
+	var plan []string
+	if err := s.rdb.SelectContext(ctx, &plan, `EXPLAIN `+s.q(fateSQL+cond+` ORDER BY received_at, id LIMIT ?`), arg, maxFateEvents); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(plan, "\n")
+	if !strings.Contains(text, "original_message_id_idx") || strings.Contains(text, "Seq Scan") {
+		t.Errorf("the message lookup does not probe the index:\n%s", text)
+	}
+}
