@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -24,22 +25,24 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
-// runCLI runs bouncer with args and returns stdout, stderr and the exit code
-// main would use.
+// runCLI runs bouncer with args on a fresh command tree and returns stdout,
+// stderr and the exit code main would use.
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runCLIInput(t, nil, args...)
+}
+
+// runCLIInput is runCLI with stdin reading from in (nil: the process's).
+func runCLIInput(t *testing.T, in io.Reader, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	rootCmd.SetArgs(args)
-	rootCmd.SetOut(&out)
-	rootCmd.SetErr(&errb)
-	defer func() {
-		rootCmd.SetArgs(nil)
-		rootCmd.SetOut(nil)
-		rootCmd.SetErr(nil)
-		_ = rootCmd.PersistentFlags().Set("config", "")
-		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	}()
-	err := rootCmd.Execute()
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetIn(in)
+	defer slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
+	err := root.Execute()
 	if err != nil {
 		code = 1
 		var ee *exitError

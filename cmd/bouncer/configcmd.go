@@ -11,15 +11,23 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var configCmd = &cobra.Command{
-	Use:   "config",
-	Short: "Inspect the configuration",
+// newConfigCmd builds "config" and its subcommand "check".
+func newConfigCmd() *cobra.Command {
+	configCmd := &cobra.Command{
+		Use:   "config",
+		Short: "Inspect the configuration",
+	}
+	check := newConfigCheckCmd()
+	check.Flags().Bool("connect", false, "also try the database, each mailbox (log in, open the folder) and SMTP (log in); exit 1 if any fails")
+	configCmd.AddCommand(check)
+	return configCmd
 }
 
-var configCheckCmd = &cobra.Command{
-	Use:   "check",
-	Short: "Validate the configuration and print it with defaults filled in",
-	Long: `Validate the configuration file and print the effective configuration as
+func newConfigCheckCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Validate the configuration and print it with defaults filled in",
+		Long: `Validate the configuration file and print the effective configuration as
 YAML, defaults included and secrets shown only as (set) or (unset).
 Warnings go to stderr, and so does a last "config OK" line when the file is
 valid. Every problem is reported, each with its key path (a YAML syntax
@@ -27,38 +35,39 @@ error with the line to fix); the exit status is 0 when the file is valid
 and 78 when it is not. With --connect it then tries the database, each
 mailbox (log in, open the folder read-only) and the SMTP server (log in,
 send nothing), a line each, and exits 1 if any failed.`,
-	Args: cobra.NoArgs,
-	RunE: func(cmd *cobra.Command, _ []string) error {
-		cfg, err := loadConfigWithSecrets(cmd)
-		if err != nil {
-			return err
-		}
-		w := cmd.OutOrStdout()
-		if cfg.Path == "" {
-			fmt.Fprintln(w, "# no config file found: defaults")
-		} else {
-			fmt.Fprintf(w, "# %s\n", cfg.Path)
-		}
-		enc := yaml.NewEncoder(w)
-		enc.SetIndent(2)
-		if err := enc.Encode(cfg); err != nil {
-			return fmt.Errorf("config: print: %w", err)
-		}
-		if err := enc.Close(); err != nil {
-			return fmt.Errorf("config: print: %w", err)
-		}
-		warnings := ""
-		if n := len(cfg.Warnings); n > 0 {
-			warnings = " (" + plural(n, "%d warning", "%d warnings") + " above)"
-		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "config OK: %s%s\n", configName(cfg), warnings)
-		if connect, _ := cmd.Flags().GetBool("connect"); connect {
-			if err := checkConnections(cmd.Context(), cmd.ErrOrStderr(), cfg); err != nil {
-				return withExit(1, err)
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfigWithSecrets(cmd)
+			if err != nil {
+				return err
 			}
-		}
-		return nil
-	},
+			w := cmd.OutOrStdout()
+			if cfg.Path == "" {
+				fmt.Fprintln(w, "# no config file found: defaults")
+			} else {
+				fmt.Fprintf(w, "# %s\n", cfg.Path)
+			}
+			enc := yaml.NewEncoder(w)
+			enc.SetIndent(2)
+			if err := enc.Encode(cfg); err != nil {
+				return fmt.Errorf("config: print: %w", err)
+			}
+			if err := enc.Close(); err != nil {
+				return fmt.Errorf("config: print: %w", err)
+			}
+			warnings := ""
+			if n := len(cfg.Warnings); n > 0 {
+				warnings = " (" + plural(n, "%d warning", "%d warnings") + " above)"
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "config OK: %s%s\n", configName(cfg), warnings)
+			if connect, _ := cmd.Flags().GetBool("connect"); connect {
+				if err := checkConnections(cmd.Context(), cmd.ErrOrStderr(), cfg); err != nil {
+					return withExit(1, err)
+				}
+			}
+			return nil
+		},
+	}
 }
 
 // configName names the file cfg came from, or says there was none.
@@ -67,12 +76,6 @@ func configName(cfg *Config) string {
 		return "no file, defaults"
 	}
 	return cfg.Path
-}
-
-func init() {
-	configCheckCmd.Flags().Bool("connect", false, "also try the database, each mailbox (log in, open the folder) and SMTP (log in); exit 1 if any fails")
-	configCmd.AddCommand(configCheckCmd)
-	rootCmd.AddCommand(configCmd)
 }
 
 // MarshalYAML prints the URL with any password replaced by "xxxxx".

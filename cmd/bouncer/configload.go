@@ -26,8 +26,9 @@ const databaseURLEnv = "BOUNCER_DATABASE_URL"
 // $BOUNCER_CONFIG names a file.
 var defaultConfigPaths = []string{"bouncer.yaml", "/etc/bouncer/bouncer.yaml"}
 
-func init() {
-	rootCmd.PersistentFlags().String("config", "",
+// addConfigFlag adds --config, which every command reads.
+func addConfigFlag(root *cobra.Command) {
+	root.PersistentFlags().String("config", "",
 		"config file (default $BOUNCER_CONFIG, else ./bouncer.yaml, else /etc/bouncer/bouncer.yaml)")
 }
 

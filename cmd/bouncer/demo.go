@@ -37,7 +37,7 @@ const (
 	demoPassword = "demo" // the throwaway in-process server's only user
 )
 
-func init() {
+func newDemoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Run the main job once against a built-in sample mailbox, with nothing configured",
@@ -51,7 +51,7 @@ directory (database and all) for you to query with bouncer suppression.`,
 		RunE: runDemo,
 	}
 	cmd.Flags().Bool("keep", false, "keep the temporary directory and print its path")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func runDemo(cmd *cobra.Command, _ []string) error {

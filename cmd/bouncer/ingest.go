@@ -21,7 +21,7 @@ const (
 	exitTempFail = 75 // EX_TEMPFAIL: try again later (the database is unreachable)
 )
 
-func init() {
+func newIngestCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ingest [FILE|-]",
 		Short: "Record one bounce read from a file or standard input (MTA pipe mode)",
@@ -44,7 +44,7 @@ retries; 78 invalid configuration.`,
 	// An MTA reads the exit status: a bad flag is EX_USAGE too, not 1.
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withExit(exitUsage, err) })
 	cmd.Flags().String("mailbox", "ingest", "label recorded with the message in the ledger")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func runIngest(cmd *cobra.Command, args []string) error {

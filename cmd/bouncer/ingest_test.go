@@ -36,7 +36,7 @@ func TestIngestExitCodes(t *testing.T) {
 		{"unknown flag", []string{"ingest", "--no-such-flag", hard, "--config", e.config}, exitUsage, 1},
 	}
 	for _, tt := range tests {
-		_, stderr, code := runPollCLI(t, tt.args...)
+		_, stderr, code := runCLI(t, tt.args...)
 		if code != tt.code {
 			t.Errorf("%s: exit %d, want %d (stderr %s)", tt.name, code, tt.code, stderr)
 		}

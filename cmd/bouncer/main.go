@@ -2,8 +2,9 @@
 // suppression list and emails a daily failure report.
 //
 // This package owns configuration, wiring, the CLI, signals and the daemon;
-// it holds no business logic. Each command group lives in its own file and
-// registers itself on rootCmd from an init function.
+// it holds no business logic. Each command group lives in its own file with
+// a constructor (newSuppressionCmd, newPollCmd, …) that newRootCmd calls, so
+// every tree is fresh: its flags start at their defaults.
 package main
 
 import (
@@ -36,18 +37,42 @@ func (e *exitError) Unwrap() error { return e.err }
 // code exits silently with that code.
 func withExit(code int, err error) error { return &exitError{code: code, err: err} }
 
-var rootCmd = &cobra.Command{
-	Use:           "bouncer",
-	Short:         "Close the loop on outgoing email: bounces and complaints into a suppression list",
-	SilenceUsage:  true,
-	SilenceErrors: true,
+// newRootCmd builds the whole command tree. Nothing of it is global: two
+// trees share no flag values, so a test builds one per run.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "bouncer",
+		Short:         "Close the loop on outgoing email: bounces and complaints into a suppression list",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       buildVersion(), // adds --version
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	addConfigFlag(root)
+	addProfileFlag(root)
+	root.AddCommand(
+		newConfigCmd(),
+		newDemoCmd(),
+		newHealthCmd(),
+		newIngestCmd(),
+		newMigrateCmd(),
+		newParseCmd(),
+		newPollCmd(),
+		newReportCmd(),
+		newRunCmd(),
+		newServeCmd(),
+		newSuppressionCmd(),
+		newVerpCmd(),
+		newVersionCmd(),
+	)
+	setupCompletion(root)
+	return root
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	setupCompletion(rootCmd)
-	err := rootCmd.ExecuteContext(ctx)
+	err := newRootCmd().ExecuteContext(ctx)
 	stopProfile()
 	if err == nil {
 		return

@@ -14,48 +14,48 @@ import (
 	"github.com/bouncer-mail/bouncer/migrations"
 )
 
-var migrateCmd = &cobra.Command{
-	Use:   "migrate [up|status]",
-	Short: "Apply pending database migrations (up, the default) or show their status",
-	Long: `Apply every pending migration to the configured database, each in its own
+func newMigrateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate [up|status]",
+		Short: "Apply pending database migrations (up, the default) or show their status",
+		Long: `Apply every pending migration to the configured database, each in its own
 transaction (under an advisory lock on Postgres, so concurrent runs are safe),
 or with "status" list every migration this binary knows and whether it is
 applied. A database whose schema is newer than this binary is refused.
 bouncer run and poll also apply pending migrations when they start.`,
-	Args:      cobra.MaximumNArgs(1),
-	ValidArgs: []string{"up", "status"},
-	RunE: func(cmd *cobra.Command, args []string) error {
-		if len(args) == 1 {
-			switch args[0] {
-			case "up", "status":
-			case "down":
-				return withExit(exitUsage, errors.New("migrate down is not supported: migrations only go forward; to go back, restore a backup of the database taken before the upgrade"))
-			default:
-				return withExit(exitUsage, fmt.Errorf("migrate %q: want up (the default) or status", args[0]))
+		Args:      cobra.MaximumNArgs(1),
+		ValidArgs: []string{"up", "status"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				switch args[0] {
+				case "up", "status":
+				case "down":
+					return withExit(exitUsage, errors.New("migrate down is not supported: migrations only go forward; to go back, restore a backup of the database taken before the upgrade"))
+				default:
+					return withExit(exitUsage, fmt.Errorf("migrate %q: want up (the default) or status", args[0]))
+				}
 			}
-		}
-		cfg, err := loadConfig(cmd)
-		if err != nil {
-			return err
-		}
-		ctx := cmd.Context()
-		db, dialect, err := openDB(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		if len(args) == 1 && args[0] == "status" {
-			return explainTooNew(printMigrationStatus(ctx, cmd.OutOrStdout(), db, dialect))
-		}
-		applied, err := migrations.Up(ctx, db.DB, dialect)
-		if err != nil {
-			return explainTooNew(err)
-		}
-		return printApplied(cmd.OutOrStdout(), dialect, applied)
-	},
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, dialect, err := openDB(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if len(args) == 1 && args[0] == "status" {
+				return explainTooNew(printMigrationStatus(ctx, cmd.OutOrStdout(), db, dialect))
+			}
+			applied, err := migrations.Up(ctx, db.DB, dialect)
+			if err != nil {
+				return explainTooNew(err)
+			}
+			return printApplied(cmd.OutOrStdout(), dialect, applied)
+		},
+	}
 }
-
-func init() { rootCmd.AddCommand(migrateCmd) }
 
 // explainTooNew adds what to do to a schema-too-new error; other errors
 // are returned as they are.

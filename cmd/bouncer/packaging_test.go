@@ -10,7 +10,7 @@ import (
 // the README names.
 func TestCompletion(t *testing.T) {
 	for _, shell := range []string{"bash", "zsh", "fish"} {
-		out, err := runBouncer("completion", shell) // a fresh process: cobra builds the command once
+		out, err := runBouncer("completion", shell) // a process: cobra writes the script to os.Stdout
 		if err != nil || !strings.Contains(out, "bouncer") || !strings.Contains(out, shell+" completion") {
 			t.Errorf("bouncer completion %s: %v, %d bytes", shell, err, len(out))
 		}
@@ -47,7 +47,7 @@ func TestSystemdUnit(t *testing.T) {
 			t.Errorf("bouncer.service %s = %q (set: %v), want %q", k, got, ok, v)
 		}
 	}
-	if c, _, _ := rootCmd.Find([]string{"run"}); c == nil || c.Name() != "run" {
+	if c, _, _ := newRootCmd().Find([]string{"run"}); c == nil || c.Name() != "run" {
 		t.Errorf("the unit runs `bouncer run`, which does not exist")
 	}
 	if exitConfig != 78 {
@@ -95,7 +95,7 @@ func TestContainerImage(t *testing.T) {
 	if !strings.Contains(df, `CMD ["/usr/local/bin/bouncer", "health"`) {
 		t.Errorf("Dockerfile has no HEALTHCHECK running bouncer health")
 	}
-	if c, _, err := rootCmd.Find([]string{"health"}); err != nil || c.Name() != "health" {
+	if c, _, err := newRootCmd().Find([]string{"health"}); err != nil || c.Name() != "health" {
 		t.Errorf("the HEALTHCHECK's command does not exist: %v", err)
 	}
 	ign, err := os.ReadFile("../../.dockerignore")

@@ -22,29 +22,30 @@ import (
 	"github.com/bouncer-mail/bouncer/dsn"
 )
 
-var parseFlags struct {
+// parseFlags holds the flags of one parse command.
+type parseFlags struct {
 	json    bool
 	maxSize int64
 }
 
-var parseCmd = &cobra.Command{
-	Use:   "parse [--json] FILE|DIR|- ...",
-	Short: "Parse bounce and feedback messages and print one line per recipient record",
-	Long: `Parse messages (files, directories walked recursively, or - for standard
+func newParseCmd() *cobra.Command {
+	f := &parseFlags{}
+	cmd := &cobra.Command{
+		Use:   "parse [--json] FILE|DIR|- ...",
+		Short: "Parse bounce and feedback messages and print one line per recipient record",
+		Long: `Parse messages (files, directories walked recursively, or - for standard
 input) and print every recipient record: as a table, or with --json as one
 JSON object per record. A message with no record prints one object with
 "index": 0. Needs no configuration file or database. Files are read in
 parallel and printed in a stable order (the order of the arguments, and
 within a directory by path). The exit status is 1 when a file could not be
 read or parsed.`,
-	Args: cobra.MinimumNArgs(1),
-	RunE: runParse,
-}
-
-func init() {
-	parseCmd.Flags().BoolVar(&parseFlags.json, "json", false, "print JSON lines instead of a table")
-	parseCmd.Flags().Int64Var(&parseFlags.maxSize, "max-size", dsn.DefaultMaxSize, "bytes read from each message")
-	rootCmd.AddCommand(parseCmd)
+		Args: cobra.MinimumNArgs(1),
+		RunE: f.run,
+	}
+	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON lines instead of a table")
+	cmd.Flags().Int64Var(&f.maxSize, "max-size", dsn.DefaultMaxSize, "bytes read from each message")
+	return cmd
 }
 
 // parseRow is one output record; the JSON names are the scoring contract.
@@ -70,14 +71,14 @@ type parseResult struct {
 	warn error // the input was read only in part
 }
 
-func runParse(cmd *cobra.Command, args []string) error {
+func (f *parseFlags) run(cmd *cobra.Command, args []string) error {
 	paths, err := expandInputs(args)
 	if err != nil {
 		return withExit(1, err)
 	}
-	opts := &dsn.Options{MaxSize: parseFlags.maxSize}
+	opts := &dsn.Options{MaxSize: f.maxSize}
 	results := parseAll(cmd.Context(), paths, opts, cmd.InOrStdin())
-	failed, err := printResults(cmd.OutOrStdout(), cmd.ErrOrStderr(), paths, results)
+	failed, err := printResults(cmd.OutOrStdout(), cmd.ErrOrStderr(), f.json, paths, results)
 	if err != nil {
 		return withExit(1, err)
 	}
@@ -272,11 +273,11 @@ func rowsOf(file string, rep *dsn.Report) []parseRow {
 // inputs failed. Rows are written through a buffer, flushed whenever the
 // next result is not ready yet (and before a message on stderr, to keep
 // both in order).
-func printResults(stdout, stderr io.Writer, paths []string, results []chan parseResult) (int, error) {
+func printResults(stdout, stderr io.Writer, asJSON bool, paths []string, results []chan parseResult) (int, error) {
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	var enc *json.Encoder
 	var tw *tabwriter.Writer
-	if parseFlags.json {
+	if asJSON {
 		enc = json.NewEncoder(out)
 		enc.SetEscapeHTML(false)
 	} else {

@@ -9,15 +9,6 @@ import (
 	"testing"
 )
 
-// resetParseFlags restores the parse flags after a test (cobra keeps flag
-// values between executions).
-func resetParseFlags(t *testing.T) {
-	t.Cleanup(func() {
-		_ = parseCmd.Flags().Set("json", "false")
-		_ = parseCmd.Flags().Set("max-size", "10485760")
-	})
-}
-
 // jsonRows decodes the JSON lines `bouncer parse --json` printed.
 func jsonRows(t *testing.T, out string) []parseRow {
 	t.Helper()
@@ -33,7 +24,6 @@ func jsonRows(t *testing.T, out string) []parseRow {
 }
 
 func TestParseCommandJSON(t *testing.T) {
-	resetParseFlags(t)
 	dir := t.TempDir()
 	corpus := "../../dsn/testdata/corpus/sisimai/"
 	for _, name := range []string{"lhost-postfix-02.eml", "rfc3834-01.eml", "arf-16.eml"} {
@@ -85,7 +75,6 @@ func TestParseCommandJSON(t *testing.T) {
 }
 
 func TestParseCommandTableAndStdin(t *testing.T) {
-	resetParseFlags(t)
 	data, err := os.ReadFile("../../dsn/testdata/corpus/sisimai/lhost-postfix-02.eml")
 	if err != nil {
 		t.Fatal(err)
@@ -98,9 +87,7 @@ func TestParseCommandTableAndStdin(t *testing.T) {
 		_, _ = w.Write(data)
 		w.Close()
 	}()
-	rootCmd.SetIn(r)
-	defer rootCmd.SetIn(nil)
-	out, stderr, code := runCLI(t, "parse", "-")
+	out, stderr, code := runCLIInput(t, r, "parse", "-")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -112,7 +99,6 @@ func TestParseCommandTableAndStdin(t *testing.T) {
 }
 
 func TestParseCommandMissingFile(t *testing.T) {
-	resetParseFlags(t)
 	_, stderr, code := runCLI(t, "parse", "--json", filepath.Join(t.TempDir(), "nope.eml"))
 	if code != 1 || !strings.Contains(stderr, "nope.eml") {
 		t.Errorf("missing file: exit %d stderr %q, want 1 naming the file", code, stderr)
@@ -120,7 +106,6 @@ func TestParseCommandMissingFile(t *testing.T) {
 }
 
 func TestParseCommandMaxSize(t *testing.T) {
-	resetParseFlags(t)
 	out, stderr, code := runCLI(t, "parse", "--json", "--max-size", "2000", "../../dsn/testdata/corpus/sisimai/lhost-postfix-02.eml")
 	if code != 0 || !strings.Contains(stderr, "first part only") || !strings.Contains(out, `"file":"lhost-postfix-02.eml"`) {
 		t.Errorf("--max-size 2000: exit %d stderr %q out %q, want rows and a warning", code, stderr, out)
@@ -131,7 +116,6 @@ func TestParseCommandMaxSize(t *testing.T) {
 // into its messages; records are numbered through the file, a message that
 // is no report prints its index 0 row, and the rest is still read.
 func TestParseCommandMbox(t *testing.T) {
-	resetParseFlags(t)
 	var mbox strings.Builder
 	for _, name := range []string{"lhost-postfix-02.eml", "rfc3834-01.eml"} {
 		data, err := os.ReadFile("../../dsn/testdata/corpus/sisimai/" + name)

@@ -13,7 +13,7 @@ import (
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
-func init() {
+func newPollCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "poll --once [--mailbox NAME]...",
 		Short: "Poll the configured mailboxes once and print what each pass did",
@@ -29,7 +29,7 @@ without --once is refused (exit 64) rather than quietly doing one pass.`,
 	cmd.Flags().StringSlice("mailbox", nil, "poll only this mailbox (repeatable)")
 	cmd.Flags().Bool("once", false, "one pass, then exit (required: bouncer run polls on the schedule)")
 	cmd.Flags().Bool("include-flagged", false, "also take the messages an earlier after: flag left behind (after switching to move or delete)")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
 func runPoll(cmd *cobra.Command, _ []string) error {

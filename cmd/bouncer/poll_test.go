@@ -69,7 +69,7 @@ func TestPollOnceTransports(t *testing.T) {
 				return []mailboxYAML{{name: "main", protocol: tt.protocol, tls: tt.tls, port: tt.port(d)}}
 			})
 			e.deliverCorpus(t)
-			out, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config)
+			out, stderr, code := runCLI(t, "poll", "--once", "--config", e.config)
 			if code != 0 {
 				t.Fatalf("poll --once exit %d, stderr %s", code, stderr)
 			}
@@ -95,7 +95,7 @@ func TestPollOnceTransports(t *testing.T) {
 			if n := e.count(t, `SELECT count(*) FROM mailbox_status WHERE mailbox = 'main' AND last_error = '' AND fetched = 6`); n != 1 {
 				t.Errorf("mailbox_status rows for a successful pass of 6 = %d, want 1", n)
 			}
-			out, _, code = runPollCLI(t, "poll", "--once", "--config", e.config)
+			out, _, code = runCLI(t, "poll", "--once", "--config", e.config)
 			if code != 0 || !strings.Contains(out, "fetched 0,") {
 				t.Errorf("second poll: exit %d, %q; want 0 and nothing fetched", code, out)
 			}
@@ -107,7 +107,7 @@ func TestPollOnceServerDown(t *testing.T) {
 	e := newPollEnv(t, 10, func(d *testenv.DovecotServer) []mailboxYAML {
 		return []mailboxYAML{{name: "main", protocol: "imap", tls: "implicit", port: closedPort(t)}}
 	})
-	out, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config)
+	out, stderr, code := runCLI(t, "poll", "--once", "--config", e.config)
 	if code != exitTempFail {
 		t.Fatalf("poll --once against a closed port exited %d, want %d (EX_TEMPFAIL)", code, exitTempFail)
 	}
@@ -124,7 +124,7 @@ func TestPollOnceServerDown(t *testing.T) {
 
 func TestPollUnknownMailbox(t *testing.T) {
 	e := newPollEnv(t, 10, imapsBox)
-	if _, _, code := runPollCLI(t, "poll", "--once", "--mailbox", "nope", "--config", e.config); code != exitUsage {
+	if _, _, code := runCLI(t, "poll", "--once", "--mailbox", "nope", "--config", e.config); code != exitUsage {
 		t.Errorf("poll --mailbox nope exit %d, want %d", code, exitUsage)
 	}
 }
@@ -134,7 +134,7 @@ func TestPollUnknownMailbox(t *testing.T) {
 func TestPollSkipsLockedMailbox(t *testing.T) {
 	e := newPollEnv(t, 10, imapsBox)
 	e.deliverCorpus(t)
-	if _, stderr, code := runPollCLI(t, "migrate", "--config", e.config); code != 0 {
+	if _, stderr, code := runCLI(t, "migrate", "--config", e.config); code != 0 {
 		t.Fatalf("migrate: %s", stderr)
 	}
 	store, err := suppression.Open(context.Background(), e.dbURL, suppression.Options{})
@@ -148,7 +148,7 @@ func TestPollSkipsLockedMailbox(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("TryLock = %v, %v", ok, err)
 	}
-	out, _, code := runPollCLI(t, "poll", "--once", "--config", e.config)
+	out, _, code := runCLI(t, "poll", "--once", "--config", e.config)
 	if code != 0 || !strings.Contains(out, "main: skipped, another bouncer is polling it") {
 		t.Errorf("poll with the lock held: exit %d, %q; want 0 and skipped", code, out)
 	}
@@ -156,7 +156,7 @@ func TestPollSkipsLockedMailbox(t *testing.T) {
 		t.Errorf("INBOX holds %d, want all 6 untouched", e.maildir(t, ""))
 	}
 	unlock()
-	if out, _, code := runPollCLI(t, "poll", "--once", "--config", e.config); code != 0 || !strings.Contains(out, "fetched 6") {
+	if out, _, code := runCLI(t, "poll", "--once", "--config", e.config); code != 0 || !strings.Contains(out, "fetched 6") {
 		t.Errorf("poll after unlock: exit %d, %q; want 6 fetched", code, out)
 	}
 }
@@ -169,7 +169,7 @@ func TestPollOncePOP3Flag(t *testing.T) {
 	})
 	e.deliverCorpus(t)
 	for i, want := range []string{"fetched 6,", "fetched 0,"} {
-		out, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config)
+		out, stderr, code := runCLI(t, "poll", "--once", "--config", e.config)
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("pass %d: exit %d, %q (%s); want %q", i+1, code, out, stderr, want)
 		}
@@ -185,9 +185,6 @@ func TestPollOncePOP3Flag(t *testing.T) {
 // TestPollWithoutOnceRefused: poll is one pass; without --once it says so
 // (exit 64) instead of quietly behaving as --once.
 func TestPollWithoutOnceRefused(t *testing.T) {
-	if c, _, err := rootCmd.Find([]string{"poll"}); err == nil {
-		_ = c.Flags().Set("once", "false") // another test's --once stays set otherwise
-	}
 	cfg := writeFile(t, "c.yaml", "state_dir: "+t.TempDir()+"\nmailboxes:\n  - {name: m, protocol: imap, host: 127.0.0.1, port: 1, username: u, password_env: HOME}\n")
 	_, errOut, code := runCLI(t, "poll", "--config", cfg)
 	if code != exitUsage || !strings.Contains(errOut, "poll needs --once") || !strings.Contains(errOut, "bouncer run") {
@@ -199,7 +196,7 @@ func TestPollWithoutOnceRefused(t *testing.T) {
 // mailbox whose password is wrong: one line each, exit 1 for the failure.
 func TestConfigCheckConnect(t *testing.T) {
 	e := newPollEnv(t, 10, imapsBox)
-	out, errOut, code := runPollCLI(t, "config", "check", "--connect", "--config", e.config)
+	out, errOut, code := runCLI(t, "config", "check", "--connect", "--config", e.config)
 	for _, want := range []string{"connect database postgres://", ": ok\n", "connect mailbox main (imap "} {
 		if code != 0 || !strings.Contains(errOut, want) {
 			t.Errorf("config check --connect: exit %d, stderr lacks %q:\n%s%s", code, want, errOut, out)
@@ -209,7 +206,7 @@ func TestConfigCheckConnect(t *testing.T) {
 		t.Errorf("config check --connect failed against working servers:\n%s", errOut)
 	}
 	bad := writeFile(t, "bad.yaml", strings.Replace(mustRead(t, e.config), "password_file: ", "password_file: "+writeFile(t, "wrong", "wrong-password")+"\n    # ", 1))
-	_, errOut, code = runPollCLI(t, "config", "check", "--connect", "--config", bad)
+	_, errOut, code = runCLI(t, "config", "check", "--connect", "--config", bad)
 	if code != 1 || !strings.Contains(errOut, "connect mailbox main") || !strings.Contains(errOut, "FAILED") || !strings.Contains(errOut, "1 connection failed") {
 		t.Errorf("config check --connect with a wrong password: exit %d:\n%s", code, errOut)
 	}

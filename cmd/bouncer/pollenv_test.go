@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
 
@@ -84,24 +82,6 @@ func (e *pollEnv) count(t testing.TB, query string, args ...any) int {
 func (e *pollEnv) maildir(t testing.TB, folder string) int {
 	t.Helper()
 	return e.dovecot.Count(folder)
-}
-
-// runPollCLI runs `bouncer poll --once` in process and resets its flags.
-func runPollCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	defer func() {
-		for _, c := range rootCmd.Commands() {
-			c.Flags().VisitAll(func(f *pflag.Flag) {
-				if sv, ok := f.Value.(pflag.SliceValue); ok {
-					sv.Replace(nil)
-				} else {
-					f.Value.Set(f.DefValue)
-				}
-				f.Changed = false
-			})
-		}
-	}()
-	return runCLI(t, args...)
 }
 
 // corpusFile reads a message of the poller's test corpus.

@@ -135,7 +135,7 @@ func TestPollKilledMidRun(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM processed_messages`); n >= faultMessages {
 		t.Logf("the pass finished before the kill (%d rows); the rerun proves less", n)
 	}
-	if out, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config); code != 0 {
+	if out, stderr, code := runCLI(t, "poll", "--once", "--config", e.config); code != 0 {
 		t.Fatalf("rerun exit %d: %s %s", code, out, stderr)
 	}
 	e.assertAllOnce(t, faultMessages)
@@ -152,7 +152,7 @@ func TestPollSIGTERM(t *testing.T) {
 	if !strings.Contains(out.String(), "main: fetched") {
 		t.Errorf("output %q, want the summary of the stopped pass", out)
 	}
-	if _, _, code := runPollCLI(t, "poll", "--once", "--config", e.config); code != 0 {
+	if _, _, code := runCLI(t, "poll", "--once", "--config", e.config); code != 0 {
 		t.Fatalf("rerun exit %d", code)
 	}
 	e.assertAllOnce(t, faultMessages)
@@ -184,7 +184,7 @@ func TestPollConnectionCut(t *testing.T) {
 		return []mailboxYAML{{name: "main", protocol: "imap", tls: "implicit", port: proxy.port}}
 	})
 	e.deliverBounces(t, faultMessages)
-	if _, _, code := runPollCLI(t, "poll", "--once", "--config", e.config); code == 0 {
+	if _, _, code := runCLI(t, "poll", "--once", "--config", e.config); code == 0 {
 		t.Fatal("poll over a cut connection exited 0")
 	}
 	if !proxy.cut.Load() {
@@ -194,7 +194,7 @@ func TestPollConnectionCut(t *testing.T) {
 	if moved := e.maildir(t, "Processed"); moved > recorded || recorded == faultMessages {
 		t.Errorf("after the cut: %d recorded, %d moved; want fewer moved than recorded and not all recorded", recorded, moved)
 	}
-	if _, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config); code != 0 {
+	if _, stderr, code := runCLI(t, "poll", "--once", "--config", e.config); code != 0 {
 		t.Fatalf("rerun exit %d: %s", code, stderr)
 	}
 	e.assertAllOnce(t, faultMessages)
@@ -259,7 +259,7 @@ func TestPollDurableOnAsyncServer(t *testing.T) {
 	pg.Stop("immediate")
 	cmd.Wait()
 	pg.Start()
-	if _, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config); code != 0 {
+	if _, stderr, code := runCLI(t, "poll", "--once", "--config", e.config); code != 0 {
 		t.Fatalf("rerun exit %d: %s", code, stderr)
 	}
 	e.assertAllOnce(t, faultMessages)
@@ -283,7 +283,7 @@ func TestPollKilledMidMove(t *testing.T) {
 	if got := e.maildir(t, "Processed"); got >= n {
 		t.Logf("the move had finished before the kill (%d in Processed); the rerun proves less\n%s", got, out)
 	}
-	if stdout, stderr, code := runPollCLI(t, "poll", "--once", "--config", e.config); code != 0 {
+	if stdout, stderr, code := runCLI(t, "poll", "--once", "--config", e.config); code != 0 {
 		t.Fatalf("rerun exit %d: %s %s", code, stdout, stderr)
 	}
 	e.assertCountedOnce(t, n)

@@ -12,10 +12,11 @@ import (
 // before exiting.
 var stopProfile = func() {}
 
-func init() {
-	rootCmd.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the command to this file (for developers)")
-	_ = rootCmd.PersistentFlags().MarkHidden("cpuprofile")
-	rootCmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+// addProfileFlag adds the hidden --cpuprofile, which profiles any command.
+func addProfileFlag(root *cobra.Command) {
+	root.PersistentFlags().String("cpuprofile", "", "write a CPU profile of the command to this file (for developers)")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		path, _ := cmd.Flags().GetString("cpuprofile")
 		if path == "" {
 			return nil

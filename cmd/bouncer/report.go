@@ -15,26 +15,26 @@ import (
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
-// reportFlags holds the flags of the report commands.
-var reportFlags struct {
+// reportFlags holds the flags of one report command tree.
+type reportFlags struct {
 	date, format string
 }
 
-var reportCmd = &cobra.Command{Use: "report", Short: "Preview or send the daily failure report"}
-
-func init() {
+func newReportCmd() *cobra.Command {
+	f := &reportFlags{}
+	reportCmd := &cobra.Command{Use: "report", Short: "Preview or send the daily failure report"}
 	preview := &cobra.Command{Use: "preview", Short: "Print the report for a day (default yesterday in report.timezone)",
-		Args: cobra.NoArgs, RunE: runReportPreview}
-	preview.Flags().StringVar(&reportFlags.date, "date", "", "the day to report on, YYYY-MM-DD (default yesterday)")
-	preview.Flags().StringVar(&reportFlags.format, "format", "text", "text, html, or mime (the whole message as it would be sent)")
+		Args: cobra.NoArgs, RunE: f.runPreview}
+	preview.Flags().StringVar(&f.date, "date", "", "the day to report on, YYYY-MM-DD (default yesterday)")
+	preview.Flags().StringVar(&f.format, "format", "text", "text, html, or mime (the whole message as it would be sent)")
 	send := &cobra.Command{Use: "send", Short: "Send the report for a day now to report.to (default yesterday)",
 		Long: `Send builds the report for the day and sends it at once through the configured
 SMTP server, even when the schedule already sent it, and records the day as
 sent so the schedule does not send it again. It prints the Message-ID.`,
-		Args: cobra.NoArgs, RunE: runReportSend}
-	send.Flags().StringVar(&reportFlags.date, "date", "", "the day to report on, YYYY-MM-DD (default yesterday)")
+		Args: cobra.NoArgs, RunE: f.runSend}
+	send.Flags().StringVar(&f.date, "date", "", "the day to report on, YYYY-MM-DD (default yesterday)")
 	reportCmd.AddCommand(preview, send)
-	rootCmd.AddCommand(reportCmd)
+	return reportCmd
 }
 
 // reportDay parses --date in loc; empty means yesterday.
@@ -49,18 +49,18 @@ func reportDay(date string, now time.Time, loc *time.Location) (time.Time, error
 	return d, nil
 }
 
-func runReportPreview(cmd *cobra.Command, _ []string) error {
-	if f := reportFlags.format; f != "text" && f != "html" && f != "mime" {
-		return withExit(2, fmt.Errorf("--format %q: want text, html or mime", f))
+func (f *reportFlags) runPreview(cmd *cobra.Command, _ []string) error {
+	if format := f.format; format != "text" && format != "html" && format != "mime" {
+		return withExit(2, fmt.Errorf("--format %q: want text, html or mime", format))
 	}
 	return withReporter(cmd, loadConfig, func(ctx context.Context, n *notify.Notifier, tmpl *notify.Templates) error {
 		now := time.Now()
-		day, err := reportDay(reportFlags.date, now, n.Location())
+		day, err := reportDay(f.date, now, n.Location())
 		if err != nil {
 			return err
 		}
 		var out string
-		switch reportFlags.format {
+		switch f.format {
 		case "mime":
 			var msg []byte
 			msg, _, _, err = n.Compose(ctx, day, now, false, time.Time{})
@@ -71,7 +71,7 @@ func runReportPreview(cmd *cobra.Command, _ []string) error {
 				return err
 			}
 			render := tmpl.Text
-			if reportFlags.format == "html" {
+			if f.format == "html" {
 				render = tmpl.HTML
 			}
 			out, err = render(r)
@@ -84,10 +84,10 @@ func runReportPreview(cmd *cobra.Command, _ []string) error {
 	})
 }
 
-func runReportSend(cmd *cobra.Command, _ []string) error {
+func (f *reportFlags) runSend(cmd *cobra.Command, _ []string) error {
 	return withReporter(cmd, loadConfigWithSecrets, func(ctx context.Context, n *notify.Notifier, _ *notify.Templates) error {
 		now := time.Now()
-		day, err := reportDay(reportFlags.date, now, n.Location())
+		day, err := reportDay(f.date, now, n.Location())
 		if err != nil {
 			return err
 		}

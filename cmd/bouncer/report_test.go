@@ -34,8 +34,6 @@ func reportConfig(t *testing.T) string {
 
 func runReport(t *testing.T, cfg string, args ...string) (string, string, int) {
 	t.Helper()
-	resetFlags(reportCmd)
-	defer resetFlags(reportCmd)
 	return runCLI(t, append(append([]string{"report"}, args...), "--config", cfg)...)
 }
 

@@ -66,7 +66,10 @@ func init() {
 	registerDaemonService(func(d *daemon) (func(context.Context) error, error) {
 		return startHTTP(d.ctx, d.cfg, d.store)
 	})
-	rootCmd.AddCommand(&cobra.Command{
+}
+
+func newRunCmd() *cobra.Command {
+	return &cobra.Command{
 		Use:   "run",
 		Short: "Run the daemon: poll every mailbox on its schedule and serve the configured services",
 		Long: `Run polls each configured mailbox on its own cron schedule (one pass at a time
@@ -77,7 +80,7 @@ polled once at start. SIGTERM or SIGINT: no new pass starts, the batches in
 hand finish (or are rolled back after 5 s), and run exits 0.`,
 		Args: cobra.NoArgs,
 		RunE: runDaemon,
-	})
+	}
 }
 
 func runDaemon(cmd *cobra.Command, _ []string) error {

@@ -102,8 +102,8 @@ func loopback(listen string) bool {
 	return err == nil && netaddr.Loopback(host)
 }
 
-func init() {
-	rootCmd.AddCommand(&cobra.Command{
+func newServeCmd() *cobra.Command {
+	return &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the HTTP API and the dashboard (/ui/) on http.listen, without polling or reports",
 		Long: `Serve answers the HTTP API and the web dashboard (/ui/) from the configured
@@ -112,7 +112,7 @@ it beside "bouncer run" (or an external "poll --once" cron) to put the
 dashboard on another machine or port. SIGTERM or SIGINT stops it.`,
 		Args: cobra.NoArgs,
 		RunE: runServe,
-	})
+	}
 }
 
 // errNoListen is serve's answer to a config without http.listen.

@@ -24,8 +24,8 @@ const (
 	exitCheckError      = 2 // the check could not be made
 )
 
-// suppFlags holds the flags of the suppression commands.
-var suppFlags struct {
+// suppFlags holds the flags of one suppression command tree.
+type suppFlags struct {
 	reason, class, domain, since, note, expires, output string
 	all, skipInvalid, dryRun, verbose, overwrite        bool
 	checkFile                                           string
@@ -33,67 +33,67 @@ var suppFlags struct {
 	listFormat, showFormat, importFormat, exportFormat, allowFormat, checkFormat string
 }
 
-var suppressionCmd = &cobra.Command{
-	Use:     "suppression",
-	Aliases: []string{"suppressions", "s"},
-	Short:   "Query and edit the suppression list",
-}
-
-func init() {
-	list := &cobra.Command{Use: "list", Short: "List suppressed addresses (--all: every address with failures)", Args: cobra.NoArgs, RunE: runSuppList}
-	list.Flags().StringVar(&suppFlags.reason, "reason", "", "only this reason (userunknown, mailboxfull, feedback, …)")
-	list.Flags().StringVar(&suppFlags.class, "class", "", "only suppressions caused by this class (hard, soft, block, complaint); with --all, also entries counting it")
-	list.Flags().StringVar(&suppFlags.domain, "domain", "", "only this domain")
-	list.Flags().StringVar(&suppFlags.since, "since", "", "only addresses seen since: RFC 3339 time, date, or age (72h, 7d)")
-	list.Flags().BoolVar(&suppFlags.all, "all", false, "include addresses with failures that are not suppressed")
-	list.Flags().StringVar(&suppFlags.listFormat, "format", "table", "table, json or csv")
+func newSuppressionCmd() *cobra.Command {
+	f := &suppFlags{}
+	suppressionCmd := &cobra.Command{
+		Use:     "suppression",
+		Aliases: []string{"suppressions", "s"},
+		Short:   "Query and edit the suppression list",
+	}
+	list := &cobra.Command{Use: "list", Short: "List suppressed addresses (--all: every address with failures)", Args: cobra.NoArgs, RunE: f.runList}
+	list.Flags().StringVar(&f.reason, "reason", "", "only this reason (userunknown, mailboxfull, feedback, …)")
+	list.Flags().StringVar(&f.class, "class", "", "only suppressions caused by this class (hard, soft, block, complaint); with --all, also entries counting it")
+	list.Flags().StringVar(&f.domain, "domain", "", "only this domain")
+	list.Flags().StringVar(&f.since, "since", "", "only addresses seen since: RFC 3339 time, date, or age (72h, 7d)")
+	list.Flags().BoolVar(&f.all, "all", false, "include addresses with failures that are not suppressed")
+	list.Flags().StringVar(&f.listFormat, "format", "table", "table, json or csv")
 
 	check := &cobra.Command{Use: "check EMAIL...|-", Short: "Say whether each address may be mailed (- reads them from stdin); exit 1 when any is suppressed, 2 on error",
-		Args: cobra.ArbitraryArgs, RunE: runSuppCheck}
-	check.Flags().StringVarP(&suppFlags.checkFile, "file", "f", "", "read addresses from this file too, one per line (# starts a comment)")
-	check.Flags().StringVar(&suppFlags.checkFormat, "format", "table", "table or json (json names the database read)")
-	check.Flags().BoolVarP(&suppFlags.verbose, "verbose", "v", false, "say on stderr which config and database were read")
-	show := &cobra.Command{Use: "show EMAIL", Short: "Show an address's entry and the evidence behind it", Args: cobra.ExactArgs(1), RunE: runSuppShow}
-	show.Flags().StringVar(&suppFlags.showFormat, "format", "table", "table or json")
+		Args: cobra.ArbitraryArgs, RunE: f.runCheck}
+	check.Flags().StringVarP(&f.checkFile, "file", "f", "", "read addresses from this file too, one per line (# starts a comment)")
+	check.Flags().StringVar(&f.checkFormat, "format", "table", "table or json (json names the database read)")
+	check.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "say on stderr which config and database were read")
+	show := &cobra.Command{Use: "show EMAIL", Short: "Show an address's entry and the evidence behind it", Args: cobra.ExactArgs(1), RunE: f.runShow}
+	show.Flags().StringVar(&f.showFormat, "format", "table", "table or json")
 
-	add := &cobra.Command{Use: "add EMAIL --reason TEXT", Short: "Suppress an address by hand (events never change it)", Args: cobra.ExactArgs(1), RunE: runSuppAdd}
-	add.Flags().StringVar(&suppFlags.reason, "reason", "", "why (required)")
-	add.Flags().StringVar(&suppFlags.note, "note", "", "free text kept with the entry")
-	add.Flags().StringVar(&suppFlags.expires, "expires", "", "lift it at this RFC 3339 time or after this long (720h, 30d); default never")
+	add := &cobra.Command{Use: "add EMAIL --reason TEXT", Short: "Suppress an address by hand (events never change it)", Args: cobra.ExactArgs(1), RunE: f.runAdd}
+	add.Flags().StringVar(&f.reason, "reason", "", "why (required)")
+	add.Flags().StringVar(&f.note, "note", "", "free text kept with the entry")
+	add.Flags().StringVar(&f.expires, "expires", "", "lift it at this RFC 3339 time or after this long (720h, 30d); default never")
 	_ = add.MarkFlagRequired("reason")
 
-	remove := &cobra.Command{Use: "remove EMAIL", Short: "Lift an address's suppression and clear its counts", Args: cobra.ExactArgs(1), RunE: runSuppRemove}
-	remove.Flags().StringVar(&suppFlags.note, "note", "", "why, for the audit log")
+	remove := &cobra.Command{Use: "remove EMAIL", Short: "Lift an address's suppression and clear its counts", Args: cobra.ExactArgs(1), RunE: f.runRemove}
+	remove.Flags().StringVar(&f.note, "note", "", "why, for the audit log")
 
 	imp := &cobra.Command{Use: "import FILE", Short: "Import a suppression list (ours, Amazon SES, SendGrid, Mailgun, Postmark; FILE - is stdin)",
-		Args: cobra.ExactArgs(1), RunE: runSuppImport}
-	imp.Flags().StringVar(&suppFlags.importFormat, "format", "", "bouncer, ses, sendgrid, mailgun or postmark (default: detected from the header row)")
-	imp.Flags().BoolVar(&suppFlags.skipInvalid, "skip-invalid", false, "import the good lines when some are bad")
-	imp.Flags().BoolVar(&suppFlags.overwrite, "overwrite", false, "replace suppressions made by bounces or complaints (kept by default)")
-	imp.Flags().StringVar(&suppFlags.note, "note", "", "why, for the audit log")
+		Args: cobra.ExactArgs(1), RunE: f.runImport}
+	imp.Flags().StringVar(&f.importFormat, "format", "", "bouncer, ses, sendgrid, mailgun or postmark (default: detected from the header row)")
+	imp.Flags().BoolVar(&f.skipInvalid, "skip-invalid", false, "import the good lines when some are bad")
+	imp.Flags().BoolVar(&f.overwrite, "overwrite", false, "replace suppressions made by bounces or complaints (kept by default)")
+	imp.Flags().StringVar(&f.note, "note", "", "why, for the audit log")
 
-	exp := &cobra.Command{Use: "export", Short: "Write the suppression list as CSV", Args: cobra.NoArgs, RunE: runSuppExport}
-	exp.Flags().StringVar(&suppFlags.exportFormat, "format", suppression.FormatBouncer, "bouncer, ses, sendgrid, mailgun or postmark")
-	exp.Flags().BoolVar(&suppFlags.all, "all", false, "include addresses with failures that are not suppressed")
-	exp.Flags().StringVarP(&suppFlags.output, "output", "o", "", "write to this file instead of stdout")
+	exp := &cobra.Command{Use: "export", Short: "Write the suppression list as CSV", Args: cobra.NoArgs, RunE: f.runExport}
+	exp.Flags().StringVar(&f.exportFormat, "format", suppression.FormatBouncer, "bouncer, ses, sendgrid, mailgun or postmark")
+	exp.Flags().BoolVar(&f.all, "all", false, "include addresses with failures that are not suppressed")
+	exp.Flags().StringVarP(&f.output, "output", "o", "", "write to this file instead of stdout")
 
 	recompute := &cobra.Command{Use: "recompute", Short: "Re-apply the configured policy to the stored events and print what changes",
-		Args: cobra.NoArgs, RunE: runSuppRecompute}
-	recompute.Flags().BoolVar(&suppFlags.dryRun, "dry-run", false, "print the changes without writing them")
-	recompute.Flags().StringVar(&suppFlags.note, "note", "", "why, for the audit log")
+		Args: cobra.NoArgs, RunE: f.runRecompute}
+	recompute.Flags().BoolVar(&f.dryRun, "dry-run", false, "print the changes without writing them")
+	recompute.Flags().StringVar(&f.note, "note", "", "why, for the audit log")
 
-	suppressionCmd.AddCommand(list, check, show, add, remove, imp, exp, recompute, allowCommand())
-	rootCmd.AddCommand(suppressionCmd)
+	suppressionCmd.AddCommand(list, check, show, add, remove, imp, exp, recompute, f.allowCommand())
+	return suppressionCmd
 }
 
-func allowCommand() *cobra.Command {
+func (f *suppFlags) allowCommand() *cobra.Command {
 	allow := &cobra.Command{Use: "allow", Short: "Manage the allowlist: addresses and domains never suppressed"}
-	add := &cobra.Command{Use: "add ADDRESS|DOMAIN", Short: "Never suppress this address or domain", Args: cobra.ExactArgs(1), RunE: runAllowAdd}
-	add.Flags().StringVar(&suppFlags.note, "note", "", "free text kept with the entry")
-	remove := &cobra.Command{Use: "remove ADDRESS|DOMAIN", Short: "Take an entry off the allowlist", Args: cobra.ExactArgs(1), RunE: runAllowRemove}
-	remove.Flags().StringVar(&suppFlags.note, "note", "", "why, for the audit log")
-	list := &cobra.Command{Use: "list", Short: "List the allowlist", Args: cobra.NoArgs, RunE: runAllowList}
-	list.Flags().StringVar(&suppFlags.allowFormat, "format", "table", "table or json")
+	add := &cobra.Command{Use: "add ADDRESS|DOMAIN", Short: "Never suppress this address or domain", Args: cobra.ExactArgs(1), RunE: f.runAllowAdd}
+	add.Flags().StringVar(&f.note, "note", "", "free text kept with the entry")
+	remove := &cobra.Command{Use: "remove ADDRESS|DOMAIN", Short: "Take an entry off the allowlist", Args: cobra.ExactArgs(1), RunE: f.runAllowRemove}
+	remove.Flags().StringVar(&f.note, "note", "", "why, for the audit log")
+	list := &cobra.Command{Use: "list", Short: "List the allowlist", Args: cobra.NoArgs, RunE: f.runAllowList}
+	list.Flags().StringVar(&f.allowFormat, "format", "table", "table or json")
 	allow.AddCommand(add, remove, list)
 	return allow
 }
@@ -136,48 +136,49 @@ func withStore(cmd *cobra.Command, fn func(ctx context.Context, s *suppression.S
 		return err
 	}
 	defer s.Close()
-	return fn(suppression.WithActor(cmd.Context(), cliActor()), s)
+	return fn(suppression.WithActor(cmd.Context(), cliActor(cmd)), s)
 }
 
 // cliActor is who the audit log names for a change made from the command
-// line: the user running it, with the --note given.
-func cliActor() suppression.Actor {
+// line: the user running it, with cmd's --note.
+func cliActor(cmd *cobra.Command) suppression.Actor {
+	note, _ := cmd.Flags().GetString("note") // "" when cmd has no --note
 	who := os.Getenv("USER")
 	if u, err := user.Current(); err == nil {
 		who = u.Username
 	}
-	return suppression.Actor{Who: "cli:" + who, Via: suppression.ViaCLI, Note: suppFlags.note}
+	return suppression.Actor{Who: "cli:" + who, Via: suppression.ViaCLI, Note: note}
 }
 
-func runSuppList(cmd *cobra.Command, _ []string) error {
-	f := suppression.Filter{Reason: suppFlags.reason, Class: suppFlags.class, Domain: suppFlags.domain, All: suppFlags.all}
+func (f *suppFlags) runList(cmd *cobra.Command, _ []string) error {
+	filter := suppression.Filter{Reason: f.reason, Class: f.class, Domain: f.domain, All: f.all}
 	now := time.Now()
-	if suppFlags.since != "" {
+	if f.since != "" {
 		var err error
-		if f.Since, err = suppression.ParseSince(suppFlags.since, now); err != nil {
+		if filter.Since, err = suppression.ParseSince(f.since, now); err != nil {
 			return err
 		}
 	}
-	if suppFlags.listFormat == "csv" {
+	if f.listFormat == "csv" {
 		return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-			_, err := s.Export(ctx, cmd.OutOrStdout(), suppression.FormatBouncer, f, now)
+			_, err := s.Export(ctx, cmd.OutOrStdout(), suppression.FormatBouncer, filter, now)
 			return err
 		})
 	}
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-		p, err := s.List(ctx, f, now)
+		p, err := s.List(ctx, filter, now)
 		if err != nil {
 			return err
 		}
-		return printEntries(cmd.OutOrStdout(), suppFlags.listFormat, p.Entries, now)
+		return printEntries(cmd.OutOrStdout(), f.listFormat, p.Entries, now)
 	})
 }
 
-func runSuppCheck(cmd *cobra.Command, args []string) error {
-	if f := suppFlags.checkFormat; f != "table" && f != "json" {
-		return withExit(exitCheckError, fmt.Errorf("--format %q: want table or json", f))
+func (f *suppFlags) runCheck(cmd *cobra.Command, args []string) error {
+	if format := f.checkFormat; format != "table" && format != "json" {
+		return withExit(exitCheckError, fmt.Errorf("--format %q: want table or json", format))
 	}
-	args, err := checkAddresses(cmd.InOrStdin(), args, suppFlags.checkFile)
+	args, err := checkAddresses(cmd.InOrStdin(), args, f.checkFile)
 	if err != nil {
 		return withExit(exitCheckError, err)
 	}
@@ -186,7 +187,7 @@ func runSuppCheck(cmd *cobra.Command, args []string) error {
 		return withExit(exitCheckError, err)
 	}
 	source := checkSource{Config: cfg.Path, Database: redactURL(storeURL(cfg))}
-	if suppFlags.verbose {
+	if f.verbose {
 		config := source.Config
 		if config == "" {
 			config = "(none found: defaults)"
@@ -202,7 +203,7 @@ func runSuppCheck(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return withExit(exitCheckError, err)
 	}
-	if suppFlags.checkFormat == "json" {
+	if f.checkFormat == "json" {
 		err = writeJSONTo(cmd.OutOrStdout(), checkOutput{checkSource: source, Results: res})
 	} else {
 		err = printChecks(cmd.OutOrStdout(), res)
@@ -289,26 +290,26 @@ type checkOutput struct {
 	Results []suppression.CheckResult `json:"results"`
 }
 
-func runSuppShow(cmd *cobra.Command, args []string) error {
+func (f *suppFlags) runShow(cmd *cobra.Command, args []string) error {
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
 		d, err := s.Get(ctx, args[0])
 		if err != nil {
 			return err
 		}
-		return printDetail(cmd.OutOrStdout(), suppFlags.showFormat, d, time.Now())
+		return printDetail(cmd.OutOrStdout(), f.showFormat, d, time.Now())
 	})
 }
 
-func runSuppAdd(cmd *cobra.Command, args []string) error {
+func (f *suppFlags) runAdd(cmd *cobra.Command, args []string) error {
 	now := time.Now()
-	m := suppression.Manual{Reason: suppFlags.reason, Note: suppFlags.note}
-	if suppFlags.expires != "" {
-		t, err := parseExpiry(suppFlags.expires, now)
+	m := suppression.Manual{Reason: f.reason, Note: f.note}
+	if f.expires != "" {
+		t, err := parseExpiry(f.expires, now)
 		if err != nil {
 			return err
 		}
 		if !t.After(now) {
-			return fmt.Errorf("--expires %q is in the past (%s): the entry would never be in force", suppFlags.expires, localTime(t))
+			return fmt.Errorf("--expires %q is in the past (%s): the entry would never be in force", f.expires, localTime(t))
 		}
 		m.ExpiresAt = &t
 	}
@@ -335,7 +336,7 @@ func parseExpiry(v string, now time.Time) (time.Time, error) {
 	return now.Add(now.Sub(since)), nil
 }
 
-func runSuppRemove(cmd *cobra.Command, args []string) error {
+func (f *suppFlags) runRemove(cmd *cobra.Command, args []string) error {
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
 		e, err := s.Remove(ctx, args[0], time.Now())
 		if err != nil {
@@ -346,7 +347,7 @@ func runSuppRemove(cmd *cobra.Command, args []string) error {
 	})
 }
 
-func runSuppImport(cmd *cobra.Command, args []string) error {
+func (f *suppFlags) runImport(cmd *cobra.Command, args []string) error {
 	var r io.Reader = cmd.InOrStdin()
 	if args[0] != "-" {
 		f, err := os.Open(args[0])
@@ -357,7 +358,7 @@ func runSuppImport(cmd *cobra.Command, args []string) error {
 		r = f
 	}
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-		res, err := s.Import(ctx, r, suppression.ImportOptions{Format: suppFlags.importFormat, SkipInvalid: suppFlags.skipInvalid, Overwrite: suppFlags.overwrite}, time.Now())
+		res, err := s.Import(ctx, r, suppression.ImportOptions{Format: f.importFormat, SkipInvalid: f.skipInvalid, Overwrite: f.overwrite}, time.Now())
 		if err != nil {
 			return err
 		}
@@ -365,17 +366,17 @@ func runSuppImport(cmd *cobra.Command, args []string) error {
 	})
 }
 
-func runSuppExport(cmd *cobra.Command, _ []string) error {
+func (f *suppFlags) runExport(cmd *cobra.Command, _ []string) error {
 	export := func(w io.Writer) error {
 		return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-			_, err := s.Export(ctx, w, suppFlags.exportFormat, suppression.Filter{All: suppFlags.all}, time.Now())
+			_, err := s.Export(ctx, w, f.exportFormat, suppression.Filter{All: f.all}, time.Now())
 			return err
 		})
 	}
-	if suppFlags.output == "" {
+	if f.output == "" {
 		return export(cmd.OutOrStdout())
 	}
-	return writeFileAtomic(suppFlags.output, export)
+	return writeFileAtomic(f.output, export)
 }
 
 // writeFileAtomic writes name through fn into a temporary file beside it and
@@ -401,22 +402,22 @@ func writeFileAtomic(name string, fn func(io.Writer) error) error {
 	return err
 }
 
-func runSuppRecompute(cmd *cobra.Command, _ []string) error {
+func (f *suppFlags) runRecompute(cmd *cobra.Command, _ []string) error {
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
 		now := time.Now()
 		report := newProgress(cmd.ErrOrStderr(), 5*time.Second)
 		progress := func(done, total int) { report(poller.ProgressInfo{Mailbox: "recompute", Done: done, Total: total}) }
-		changes, err := s.RecomputeProgress(ctx, s.Policy(), now, suppFlags.dryRun, progress)
+		changes, err := s.RecomputeProgress(ctx, s.Policy(), now, f.dryRun, progress)
 		if err != nil {
 			return err
 		}
-		return printChanges(cmd.OutOrStdout(), changes, now, suppFlags.dryRun)
+		return printChanges(cmd.OutOrStdout(), changes, now, f.dryRun)
 	})
 }
 
-func runAllowAdd(cmd *cobra.Command, args []string) error {
+func (f *suppFlags) runAllowAdd(cmd *cobra.Command, args []string) error {
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-		e, err := s.AllowAdd(ctx, args[0], suppFlags.note, time.Now())
+		e, err := s.AllowAdd(ctx, args[0], f.note, time.Now())
 		if err != nil {
 			return err
 		}
@@ -425,18 +426,18 @@ func runAllowAdd(cmd *cobra.Command, args []string) error {
 	})
 }
 
-func runAllowRemove(cmd *cobra.Command, args []string) error {
+func (f *suppFlags) runAllowRemove(cmd *cobra.Command, args []string) error {
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
 		return s.AllowRemove(ctx, args[0], time.Now())
 	})
 }
 
-func runAllowList(cmd *cobra.Command, _ []string) error {
+func (f *suppFlags) runAllowList(cmd *cobra.Command, _ []string) error {
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
 		l, err := s.AllowList(ctx)
 		if err != nil {
 			return err
 		}
-		return printAllowlist(cmd.OutOrStdout(), suppFlags.allowFormat, l)
+		return printAllowlist(cmd.OutOrStdout(), f.allowFormat, l)
 	})
 }

@@ -12,31 +12,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
-
 	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/internal/testenv"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
-// runSupp runs "bouncer suppression ARGS --config CFG" with every flag of
-// the suppression commands back at its default.
+// runSupp runs "bouncer suppression ARGS --config CFG".
 func runSupp(t *testing.T, cfg string, args ...string) (string, string, int) {
 	t.Helper()
-	resetFlags(suppressionCmd)
-	defer resetFlags(suppressionCmd)
 	return runCLI(t, append(append([]string{"suppression"}, args...), "--config", cfg)...)
-}
-
-func resetFlags(c *cobra.Command) {
-	c.Flags().VisitAll(func(f *pflag.Flag) {
-		_ = f.Value.Set(f.DefValue)
-		f.Changed = false
-	})
-	for _, sub := range c.Commands() {
-		resetFlags(sub)
-	}
 }
 
 // suppConfig writes a config whose SQLite store holds a hard bounce for
@@ -190,7 +174,6 @@ func TestReadCommandsFailClosed(t *testing.T) {
 			if cfg != "" {
 				args = append(args[:len(args):len(args)], "--config", cfg)
 			}
-			resetFlags(rootCmd)
 			out, errOut, code := runCLI(t, args...)
 			if code != exitNoDatabase || !strings.Contains(errOut, "no bouncer database at") || !strings.Contains(errOut, "bouncer migrate") {
 				t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d and a message naming the database and `bouncer migrate`", args, code, out, errOut, exitNoDatabase)
@@ -320,9 +303,8 @@ func TestVersionFlag(t *testing.T) {
 func TestCheckReadsStdinAndFile(t *testing.T) {
 	cfg := suppConfig(t)
 	file := writeFile(t, "list.txt", "# customers\nnew@z.test\n\n  Dead@x.test  # churned\n")
-	rootCmd.SetIn(strings.NewReader("full@x.test\nother@z.test\n"))
-	defer rootCmd.SetIn(nil)
-	out, errOut, code := runSupp(t, cfg, "check", "-", "--file", file, "first@z.test")
+	out, errOut, code := runCLIInput(t, strings.NewReader("full@x.test\nother@z.test\n"),
+		"suppression", "check", "-", "--file", file, "first@z.test", "--config", cfg)
 	want := []string{"full@x.test", "other@z.test", "first@z.test", "new@z.test", "dead@x.test   suppressed   userunknown"}
 	if code != 1 {
 		t.Errorf("check - --file: exit %d, %s; want 1 (dead@x.test is suppressed)", code, errOut)

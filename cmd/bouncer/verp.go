@@ -17,71 +17,69 @@ import (
 // Exit statuses of verp verify: 1 is a forged, tampered or unknown address.
 const exitVERPCannotCheck = 2
 
-var verpFlags struct {
+// verpFlags holds the flags of one verp command tree.
+type verpFlags struct {
 	mailbox   string
 	recipient string
 	stream    string
 }
 
-var verpCmd = &cobra.Command{
-	Use:   "verp",
-	Short: "Sign and verify return-path addresses (VERP with an HMAC)",
-	Long: `Signed return paths let bouncer tell real bounces from forged ones: send each
+func newVerpCmd() *cobra.Command {
+	f := &verpFlags{}
+	verpCmd := &cobra.Command{
+		Use:   "verp",
+		Short: "Sign and verify return-path addresses (VERP with an HMAC)",
+		Long: `Signed return paths let bouncer tell real bounces from forged ones: send each
 message with the return path printed by "verp sign", and set
 policy.require_verified to count only bounces that come back to such an
 address. Keys are read from verp.secret_file, one per line: the first signs,
 every one verifies. docs/signed-return-paths.md documents the algorithm.`,
-}
-
-var verpSignCmd = &cobra.Command{
-	Use:   "sign EMAIL [--mailbox NAME] [--stream STREAM]",
-	Short: "Print the signed return path for a recipient",
-	Long: `Print the return path to send a message to EMAIL with: the local part of the
+	}
+	verpSignCmd := &cobra.Command{
+		Use:   "sign EMAIL [--mailbox NAME] [--stream STREAM]",
+		Short: "Print the signed return path for a recipient",
+		Long: `Print the return path to send a message to EMAIL with: the local part of the
 mailbox's address, "+", a token, "@" and its domain. The mailbox is the one
 named by --mailbox, else the first with an address. When the recipient is
 too long for the token to fit the 64-octet local part, the token is a signed
 reference, and its mapping is stored in the database. --stream signs a stream
 label (1 to 32 of a-z, 0-9, '-', '_') into the token: bounces to the address
 are counted under that stream in rates.`,
-	Args: cobra.ExactArgs(1),
-	RunE: runVERPSign,
-}
-
-var verpVerifyCmd = &cobra.Command{
-	Use:   "verify ADDRESS [--recipient EMAIL]",
-	Short: "Print the recipient a signed return path names; exit 1 when it is forged",
-	Long: `Check the token in ADDRESS against every key and print the recipient it
+		Args: cobra.ExactArgs(1),
+		RunE: f.runSign,
+	}
+	verpVerifyCmd := &cobra.Command{
+		Use:   "verify ADDRESS [--recipient EMAIL]",
+		Short: "Print the recipient a signed return path names; exit 1 when it is forged",
+		Long: `Check the token in ADDRESS against every key and print the recipient it
 names. The exit status is 0 for a valid address, 1 for a forged, tampered or
 unknown one (or one signed with a key no longer listed), 2 when it could not
 be checked. A reference token is looked up in the database, unless
 --recipient names the address to check it against.`,
-	Args: cobra.ExactArgs(1),
-	RunE: runVERPVerify,
-}
-
-var verpKeygenCmd = &cobra.Command{
-	Use:   "keygen",
-	Short: "Print a new random key for verp.secret_file",
-	Long: `Print a new random key (32 bytes, hex). To rotate, put it on the first line
+		Args: cobra.ExactArgs(1),
+		RunE: f.runVerify,
+	}
+	verpKeygenCmd := &cobra.Command{
+		Use:   "keygen",
+		Short: "Print a new random key for verp.secret_file",
+		Long: `Print a new random key (32 bytes, hex). To rotate, put it on the first line
 of verp.secret_file and keep the old key below it until no bounce for it can
 still arrive (a few weeks), then remove the old line.`,
-	Args: cobra.NoArgs,
-	RunE: func(cmd *cobra.Command, _ []string) error {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return fmt.Errorf("verp: keygen: %w", err)
-		}
-		fmt.Fprintln(cmd.OutOrStdout(), hex.EncodeToString(b))
-		return nil
-	},
-}
-
-func init() {
-	verpSignCmd.Flags().StringVar(&verpFlags.stream, "stream", "", "stream label to sign into the token (see bouncer rates)")
-	verpSignCmd.Flags().StringVar(&verpFlags.mailbox, "mailbox", "", "mailbox whose address to sign for (default: the first with an address)")
-	verpVerifyCmd.Flags().StringVar(&verpFlags.recipient, "recipient", "", "check a reference token against this recipient instead of the database")
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			b := make([]byte, 32)
+			if _, err := rand.Read(b); err != nil {
+				return fmt.Errorf("verp: keygen: %w", err)
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), hex.EncodeToString(b))
+			return nil
+		},
+	}
+	verpSignCmd.Flags().StringVar(&f.stream, "stream", "", "stream label to sign into the token (see bouncer rates)")
+	verpSignCmd.Flags().StringVar(&f.mailbox, "mailbox", "", "mailbox whose address to sign for (default: the first with an address)")
+	verpVerifyCmd.Flags().StringVar(&f.recipient, "recipient", "", "check a reference token against this recipient instead of the database")
 	verpCmd.AddCommand(verpSignCmd, verpVerifyCmd, verpKeygenCmd)
-	rootCmd.AddCommand(verpCmd)
+	return verpCmd
 }
 
 // errVERPOff is returned when neither verp.secret_file nor verp.secret_env is configured.
@@ -123,16 +121,16 @@ func verpMailboxes(cfg *Config) []string {
 	return out
 }
 
-func runVERPSign(cmd *cobra.Command, args []string) error {
+func (f *verpFlags) runSign(cmd *cobra.Command, args []string) error {
 	cfg, codec, err := loadVERP(cmd)
 	if err != nil {
 		return err
 	}
-	addr, err := signingAddress(cfg, verpFlags.mailbox)
+	addr, err := signingAddress(cfg, f.mailbox)
 	if err != nil {
 		return withExit(exitConfig, err)
 	}
-	s, err := codec.SignStream(addr, args[0], verpFlags.stream)
+	s, err := codec.SignStream(addr, args[0], f.stream)
 	if err != nil {
 		return err
 	}
@@ -162,12 +160,12 @@ func signingAddress(cfg *Config, name string) (string, error) {
 	return "", errors.New("verp: no mailbox has an address (mailboxes[].address)")
 }
 
-func runVERPVerify(cmd *cobra.Command, args []string) error {
+func (f *verpFlags) runVerify(cmd *cobra.Command, args []string) error {
 	cfg, codec, err := loadVERP(cmd)
 	if err != nil {
 		return err
 	}
-	rcpt, err := verifyAddress(cmd.Context(), cfg, codec, args[0], verpFlags.recipient)
+	rcpt, err := verifyAddress(cmd.Context(), cfg, codec, args[0], f.recipient)
 	if err != nil {
 		return err
 	}

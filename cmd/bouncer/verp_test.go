@@ -38,8 +38,6 @@ verp: {secret_file: %s}
 
 func runVERP(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	verpFlags.mailbox, verpFlags.recipient = "", ""
-	defer func() { verpFlags.mailbox, verpFlags.recipient = "", "" }()
 	return runCLI(t, append([]string{"verp"}, args...)...)
 }
 

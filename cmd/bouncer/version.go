@@ -12,20 +12,16 @@ import (
 // otherwise the module version from the build info is used.
 var version string
 
-var versionCmd = &cobra.Command{
-	Use:   "version",
-	Short: "Print the version, commit and Go version bouncer was built with",
-	Args:  cobra.NoArgs,
-	RunE: func(cmd *cobra.Command, _ []string) error {
-		_, err := fmt.Fprintln(cmd.OutOrStdout(), buildVersion())
-		return err
-	},
-}
-
-func init() {
-	rootCmd.AddCommand(versionCmd)
-	rootCmd.Version = buildVersion() // adds --version
-	rootCmd.SetVersionTemplate("{{.Version}}\n")
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit and Go version bouncer was built with",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), buildVersion())
+			return err
+		},
+	}
 }
 
 // buildVersion describes the running binary.

@@ -41,15 +41,15 @@ func TestVersionString(t *testing.T) {
 }
 
 // TestVersionCommands checks `bouncer version` and `bouncer --version` print
-// the same line, in a fresh process (cobra's --version flag stays set).
+// the same line.
 func TestVersionCommands(t *testing.T) {
-	cmd, err := runBouncer("version")
-	if err != nil || !strings.HasPrefix(cmd, "bouncer ") {
-		t.Fatalf("bouncer version: %v, %q", err, cmd)
+	cmd, errOut, code := runCLI(t, "version")
+	if code != 0 || !strings.HasPrefix(cmd, "bouncer ") {
+		t.Fatalf("bouncer version: exit %d, %q, %q", code, errOut, cmd)
 	}
-	flag, err := runBouncer("--version")
-	if err != nil || flag != cmd {
-		t.Errorf("bouncer --version: %v, %q, want %q", err, flag, cmd)
+	flag, errOut, code := runCLI(t, "--version")
+	if code != 0 || flag != cmd {
+		t.Errorf("bouncer --version: exit %d, %q, %q, want %q", code, errOut, flag, cmd)
 	}
 }
 
