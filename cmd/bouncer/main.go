@@ -61,6 +61,7 @@ func newRootCmd() *cobra.Command {
 		newReportCmd(),
 		newRunCmd(),
 		newServeCmd(),
+		newStatusCmd(),
 		newSuppressionCmd(),
 		newVerpCmd(),
 		newVersionCmd(),

@@ -12,9 +12,9 @@ import (
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
-var statusFormat string
-
-func init() {
+// newStatusCmd builds `status MESSAGE-ID`.
+func newStatusCmd() *cobra.Command {
+	var format string
 	cmd := &cobra.Command{
 		Use:   "status MESSAGE-ID",
 		Short: "What became of a sent message, by its Message-ID: failed, complained, delayed or no report",
@@ -25,22 +25,23 @@ delayed (a delay notice came, nothing final yet), or no report.
 
 "no report" is not proof of delivery: a bounce may still be on its way, and
 many receivers accept mail and drop it, or send no report at all.`,
-		Args: cobra.ExactArgs(1), RunE: runStatus,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runStatus(cmd, args, format) },
 	}
-	cmd.Flags().StringVar(&statusFormat, "format", "table", "table or json")
-	rootCmd.AddCommand(cmd)
+	cmd.Flags().StringVar(&format, "format", "table", "table or json")
+	return cmd
 }
 
-func runStatus(cmd *cobra.Command, args []string) error {
-	if statusFormat != "table" && statusFormat != "json" {
-		return fmt.Errorf("--format %q: want table or json", statusFormat)
+func runStatus(cmd *cobra.Command, args []string, format string) error {
+	if format != "table" && format != "json" {
+		return fmt.Errorf("--format %q: want table or json", format)
 	}
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
 		f, err := s.MessageStatus(ctx, args[0])
 		if err != nil {
 			return err
 		}
-		if statusFormat == "json" {
+		if format == "json" {
 			return writeJSONTo(cmd.OutOrStdout(), f)
 		}
 		return printFate(cmd.OutOrStdout(), f, time.Now())

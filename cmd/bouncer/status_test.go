@@ -58,5 +58,4 @@ func TestStatusCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"state": "failed"`) || !strings.Contains(out, `"reason": "userunknown"`) {
 		t.Errorf("status --format json: exit %d\n%s", code, out)
 	}
-	statusFormat = "table"
 }
