@@ -39,7 +39,10 @@ func provider(db *sql.DB, d Dialect) (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %s: %w", d, err)
 	}
-	var opts []goose.ProviderOption
+	// Work on the schema goes on in parallel, each stream with its own
+	// range of versions, so a database can already hold a higher version
+	// when a lower one lands: apply it then (goose refuses by default).
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	gd := goose.DialectSQLite3
 	if d == Postgres {
 		gd = goose.DialectPostgres
@@ -60,7 +63,8 @@ func provider(db *sql.DB, d Dialect) (*goose.Provider, error) {
 }
 
 // Up applies every pending migration, each in its own transaction, and
-// returns the versions it applied (none when the schema was current). It
+// returns the versions it applied (none when the schema was current). A
+// pending version lower than the database's is applied too (out of order). It
 // refuses a database whose schema is newer than the embedded migrations.
 func Up(ctx context.Context, db *sql.DB, d Dialect) ([]int64, error) {
 	p, err := provider(db, d)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -111,6 +112,45 @@ func testUpTwice(t *testing.T, db *sql.DB, d migrations.Dialect) {
 			t.Errorf("version %d recorded %d times, want 1", v, n)
 		}
 	}
+}
+
+// testOutOfOrder: a database whose schema is ahead of a version that
+// landed later (its number lower: schema work goes on in parallel, each in
+// its own range) gets that version on the next Up, instead of an error.
+// 00045 (bouncer_normalize) landed after 00060 did.
+func testOutOfOrder(t *testing.T, db *sql.DB, d migrations.Dialect) {
+	ctx := context.Background()
+	if _, err := migrations.Up(ctx, db, d); err != nil {
+		t.Fatal(err)
+	}
+	versions := known(t, db, d)
+	const missing = 45
+	if _, err := db.Exec(fmt.Sprintf("DELETE FROM goose_db_version WHERE version_id = %d", missing)); err != nil {
+		t.Fatal(err)
+	}
+	if d == migrations.Postgres {
+		if _, err := db.Exec("DROP FUNCTION bouncer_normalize(text, boolean); DROP FUNCTION bouncer_punycode(text); DROP FUNCTION bouncer_lower(text)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := migrations.Check(ctx, db, d); !errors.Is(err, migrations.ErrPending) {
+		t.Errorf("Check with %d missing = %v, want ErrPending", missing, err)
+	}
+	applied, err := migrations.Up(ctx, db, d)
+	if err != nil || !slices.Equal(applied, []int64{missing}) {
+		t.Fatalf("Up with %d missing below %d = %v, %v; want [%d] applied", missing, versions[len(versions)-1], applied, err, missing)
+	}
+	if err := migrations.Check(ctx, db, d); err != nil {
+		t.Errorf("Check after Up = %v, want nil", err)
+	}
+}
+
+func TestOutOfOrderPostgres(t *testing.T) {
+	testOutOfOrder(t, openPostgres(t, testenv.PostgresURL(t)), migrations.Postgres)
+}
+
+func TestOutOfOrderSQLite(t *testing.T) {
+	testOutOfOrder(t, openSQLite(t), migrations.SQLite)
 }
 
 func TestUpTwicePostgres(t *testing.T) {
