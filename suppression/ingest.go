@@ -183,10 +183,11 @@ func eventBatch(evs []Event) *batch {
 
 // applyEvents stores the events and folds the counted ones into their
 // addresses' entries (one row per address however often it repeats), and
-// returns the addresses that became suppressed at now. The entries are
-// read before the events are stored (so the batch's own soft events are
-// added in memory) and worked out while Postgres takes in the events.
-func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now time.Time) (newly []string, bySource map[string]int, err error) {
+// returns the addresses that became suppressed at now; the suppressions
+// it starts are counted in roll. The entries are read before the events
+// are stored (so the batch's own soft events are added in memory) and
+// worked out while Postgres takes in the events.
+func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now time.Time, roll rollup) (newly []string, bySource map[string]int, err error) {
 	p := s.Policy()
 	byAddr := groupCounted(p, evs)
 	if len(byAddr) == 0 {
@@ -227,6 +228,13 @@ func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now t
 	}
 	if err := s.insertEvents(ctx, tx, evs, apply); err != nil {
 		return nil, nil, err
+	}
+	for _, e := range fresh {
+		roll.addStart(nil, e)
+	}
+	for _, e := range changed {
+		old := entries[e.Email]
+		roll.addStart(&old, e)
 	}
 	return newly, bySource, s.saveEntries(ctx, tx, fresh, changed)
 }

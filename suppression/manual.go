@@ -93,7 +93,10 @@ func (s *Store) suppressManual(ctx context.Context, tx *sqlx.Tx, addrs []string,
 			fresh = append(fresh, e)
 		}
 	}
-	return out, s.saveEntries(ctx, tx, fresh, known)
+	if err := s.saveEntries(ctx, tx, fresh, known); err != nil {
+		return nil, err
+	}
+	return out, startsOf(existing, out).write(ctx, s, tx)
 }
 
 // Remove lifts the suppression of an address, whatever its source, and

@@ -51,14 +51,19 @@ func (s *Store) RecomputeProgress(ctx context.Context, p Policy, now time.Time, 
 				return err
 			}
 			var fresh, known []Entry
+			roll := rollup{}
 			for _, c := range changes {
 				if c.Before == nil {
 					fresh = append(fresh, c.After)
 				} else {
 					known = append(known, c.After)
 				}
+				roll.addStart(c.Before, c.After)
 			}
 			if err := s.saveEntries(ctx, tx, fresh, known); err != nil {
+				return err
+			}
+			if err := roll.write(ctx, s, tx); err != nil {
 				return err
 			}
 			return s.auditRecompute(ctx, tx, now, changes)

@@ -110,8 +110,12 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 			}
 		}
 	}
-	r.newly, r.newlyBySource, err = s.applyEvents(ctx, tx, r.events, now)
-	return r, err
+	roll := rollup{}
+	roll.addEvents(r.events)
+	if r.newly, r.newlyBySource, err = s.applyEvents(ctx, tx, r.events, now, roll); err != nil {
+		return r, err
+	}
+	return r, roll.write(ctx, s, tx)
 }
 
 // ledgerRow is one processed_messages row and the events of its message.

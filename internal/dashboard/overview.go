@@ -42,24 +42,27 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request, s session) {
 	win := suppression.Window{From: from, To: from.AddDate(0, 0, n)}
 	d := overviewData{Days: n, Zooms: zooms}
 	var classes, suppressed []suppression.DayCount
-	var blocks []suppression.BlockDiagnostic
+	var blocks []suppression.Count
 	g, ctx := errgroup.WithContext(r.Context())
 	run := func(fn func(context.Context) error) { g.Go(func() error { return fn(ctx) }) }
 	run(func(ctx context.Context) (err error) { classes, err = h.store.DailyClasses(ctx, win); return })
 	run(func(ctx context.Context) (err error) { suppressed, err = h.store.DailySuppressed(ctx, win); return })
 	run(func(ctx context.Context) (err error) {
-		d.Reasons, err = h.store.Top(ctx, win, suppression.ByReason, 10)
+		d.Reasons, err = h.store.TopDaily(ctx, win, suppression.ByReason, 10)
 		return
 	})
 	run(func(ctx context.Context) (err error) {
-		d.Domains, err = h.store.Top(ctx, win, suppression.ByDomain, 10)
+		d.Domains, err = h.store.TopDaily(ctx, win, suppression.ByDomain, 10)
 		return
 	})
 	run(func(ctx context.Context) (err error) {
-		d.MTAs, err = h.store.Top(ctx, win, suppression.ByRemoteMTA, 10)
+		d.MTAs, err = h.store.TopDaily(ctx, win, suppression.ByRemoteMTA, 10)
 		return
 	})
-	run(func(ctx context.Context) (err error) { blocks, err = h.store.BlockDiagnostics(ctx, win, 1000); return })
+	run(func(ctx context.Context) (err error) {
+		blocks, err = h.store.TopDaily(ctx, win, suppression.ByBlockDiagnostic, maxBlockDiagnostics)
+		return
+	})
 	run(func(ctx context.Context) (err error) { d.Mailboxes, err = h.store.MailboxHealth(ctx); return })
 	run(func(ctx context.Context) (err error) {
 		d.Alerts, err = h.store.RecentAlerts(ctx, now.AddDate(0, 0, -7), 20)
@@ -75,11 +78,15 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request, s session) {
 	h.render(w, r, &s, "overview", http.StatusOK, page{Title: "Overview", Nav: "overview", Data: d})
 }
 
+// maxBlockDiagnostics is how many of the range's most frequent block
+// diagnostics the overview names block lists from.
+const maxBlockDiagnostics = 500
+
 // blocklists sums block events by the block list their diagnostic names.
-func blocklists(blocks []suppression.BlockDiagnostic, limit int) []suppression.Count {
+func blocklists(blocks []suppression.Count, limit int) []suppression.Count {
 	sums := map[string]int{}
 	for _, b := range blocks {
-		sums[notify.BlocklistOf(b.Diagnostic)] += b.N
+		sums[notify.BlocklistOf(b.Key)] += b.N
 	}
 	out := make([]suppression.Count, 0, len(sums))
 	for k, n := range sums {
