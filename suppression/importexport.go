@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/bouncer-mail/bouncer/migrations"
 )
 
 // ErrInvalidImport is returned by Import when lines are bad and
@@ -245,12 +247,21 @@ func (s *Store) Export(ctx context.Context, w io.Writer, formatName string, f Fi
 	if err != nil {
 		return 0, err
 	}
+	if ft.name == FormatBouncer && s.dialect == migrations.Postgres {
+		return s.exportBouncerPG(ctx, w, f, now)
+	}
+	return s.exportCSV(ctx, w, ft, f, now)
+}
+
+// exportCSV is Export through Each and encoding/csv, for every format and
+// dialect.
+func (s *Store) exportCSV(ctx context.Context, w io.Writer, ft format, f Filter, now time.Time) (int, error) {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(ft.header); err != nil {
 		return 0, fmt.Errorf("suppression: export: %w", err)
 	}
 	n := 0
-	err = s.Each(ctx, f, now, func(e Entry) error {
+	err := s.Each(ctx, f, now, func(e Entry) error {
 		n++
 		rec := ft.write(e)
 		for i, v := range rec {
