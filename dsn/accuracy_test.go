@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bouncer-mail/bouncer/dsn/mbox"
 )
 
 // Accuracy on the reference corpus, scored the way
@@ -229,7 +231,7 @@ func parseFile(t *testing.T, path, eol string) *Report {
 	if eol != "" {
 		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte(eol))
 	}
-	if !IsMbox(data) {
+	if !mbox.Is(data) {
 		rep, err := Parse(bytes.NewReader(data))
 		if err != nil {
 			t.Fatalf("Parse(%s): %v", path, err)
@@ -239,7 +241,7 @@ func parseFile(t *testing.T, path, eol string) *Report {
 	// An mbox file: its records are numbered through the file, as
 	// `bouncer parse` prints them.
 	var all *Report
-	mr := NewMboxReader(bytes.NewReader(data))
+	mr := mbox.NewReader(bytes.NewReader(data))
 	for {
 		msg, err := mr.Next(DefaultMaxSize)
 		if err == io.EOF {

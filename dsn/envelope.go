@@ -1,61 +1,14 @@
 package dsn
 
 import (
-	"io"
-	"mime"
 	"net/textproto"
 	"strings"
 
-	"github.com/emersion/go-message/charset"
+	"github.com/bouncer-mail/bouncer/dsn/internal/mimepart"
 )
 
-var wordDecoder = mime.WordDecoder{CharsetReader: func(label string, input io.Reader) (io.Reader, error) {
-	r, err := charset.Reader(label, input)
-	if err != nil {
-		return nil, err
-	}
-	return smallCopier{r}, nil
-}}
-
-// smallCopier lets io.Copy, with which mime.WordDecoder reads a decoded
-// word, copy through a small buffer instead of allocating 32 KiB.
-type smallCopier struct{ io.Reader }
-
-// WriteTo copies the rest of the reader to w, as io.Copy does.
-func (c smallCopier) WriteTo(w io.Writer) (int64, error) {
-	var buf [512]byte
-	var total int64
-	for {
-		n, err := c.Read(buf[:])
-		if n > 0 {
-			m, werr := w.Write(buf[:n])
-			total += int64(m)
-			if werr != nil {
-				return total, werr
-			}
-			if m != n {
-				return total, io.ErrShortWrite
-			}
-		}
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
-}
-
 // decodeHeader decodes RFC 2047 encoded words; undecodable text is kept.
-func decodeHeader(v string) string {
-	if !strings.Contains(v, "=?") {
-		return v
-	}
-	if d, err := wordDecoder.DecodeHeader(v); err == nil {
-		return d
-	}
-	return v
-}
+func decodeHeader(v string) string { return mimepart.DecodeHeader(v) }
 
 // addrList returns the addresses of an address-list header value.
 func addrList(v string) []string {

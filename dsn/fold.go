@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bouncer-mail/bouncer/dsn/internal/mimepart"
 )
 
 // hasAnyLower is hasAny(strings.ToLower(s), words) for lower-case words,
@@ -15,8 +17,8 @@ func hasAnyLower(s string, words []string) bool {
 			return hasAny(strings.ToLower(s), words)
 		}
 	}
-	buf := getBuffer()
-	defer putBuffer(buf)
+	buf := mimepart.GetBuffer()
+	defer mimepart.PutBuffer(buf)
 	l := append((*buf)[:0], s...)
 	for i, c := range l {
 		if c >= 'A' && c <= 'Z' {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bouncer-mail/bouncer/dsn/internal/mimepart"
 	"github.com/emersion/go-message"
 )
 
@@ -123,7 +124,7 @@ func (p *parser) legacyLeaf(mt string, e *message.Entity, depth int) bool {
 		return p.legacyEmbedded(e, depth)
 	case "text/html":
 		if len(p.htmls) < 4 {
-			p.htmls = append(p.htmls, &entity{body: []byte(legacyReadPrefix(e.Body, maxTextBytes)), end: io.EOF})
+			p.htmls = append(p.htmls, &mimepart.Entity{Body: []byte(legacyReadPrefix(e.Body, maxTextBytes)), End: io.EOF})
 		}
 	case "", "text/plain", "text/enriched":
 		if len(p.texts) < 3 {

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"unicode/utf8"
+
+	"github.com/bouncer-mail/bouncer/dsn/internal/mimepart"
 )
 
 // Parse reads one message and returns what it reports, with the defaults
@@ -25,8 +26,8 @@ func Parse(r io.Reader) (*Report, error) {
 // bytes). A nil opts means the defaults.
 func ParseWithOptions(r io.Reader, opts *Options) (*Report, error) {
 	o := opts.withDefaults()
-	buf := getBuffer()
-	defer putBuffer(buf)
+	buf := mimepart.GetBuffer()
+	defer mimepart.PutBuffer(buf)
 	data, err := readInput(r, o.MaxSize+1, *buf)
 	*buf = data[:0]
 	if err != nil {
@@ -47,23 +48,6 @@ func ParseWithOptions(r io.Reader, opts *Options) (*Report, error) {
 	return p.rep, tooLarge
 }
 
-// inputBuffers recycles the buffers messages are read into: nothing in a
-// Report points into them (every string is copied out), so a buffer is
-// free again when ParseWithOptions returns.
-var inputBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
-
-// maxPooledBuffer keeps large one-off buffers out of the pool.
-const maxPooledBuffer = 1 << 20
-
-func getBuffer() *[]byte { return inputBuffers.Get().(*[]byte) }
-
-func putBuffer(b *[]byte) {
-	if cap(*b) <= maxPooledBuffer {
-		*b = (*b)[:0]
-		inputBuffers.Put(b)
-	}
-}
-
 // readInput reads at most n bytes of r into buf (grown as needed), sizing
 // it from r's length when r knows it (bytes.Reader, strings.Reader,
 // bytes.Buffer).
@@ -73,7 +57,7 @@ func readInput(r io.Reader, n int64, buf []byte) ([]byte, error) {
 			buf = make([]byte, 0, want)
 		}
 	}
-	buf, err := readAtMost(r, n, buf)
+	buf, err := mimepart.ReadAtMost(r, n, buf)
 	if err == io.EOF {
 		err = nil
 	}
@@ -124,14 +108,14 @@ type parser struct {
 	rep   *Report
 	parts int
 
-	outer       header    // top-level header
-	sawDSN      bool      // a delivery-status part was read
-	feedback    []field   // fields of the feedback-report part
-	sawFeedback bool      // a feedback-report part was read
-	texts       []string  // decoded text parts, in order (bounce prose)
-	htmls       []*entity // text/html parts, as a fallback for texts (read when needed)
-	original    header    // header of the returned original message
-	jmrpRcpt    string    // QUIRK: Microsoft JMRP original recipient
+	outer       header             // top-level header
+	sawDSN      bool               // a delivery-status part was read
+	feedback    []field            // fields of the feedback-report part
+	sawFeedback bool               // a feedback-report part was read
+	texts       []string           // decoded text parts, in order (bounce prose)
+	htmls       []*mimepart.Entity // text/html parts, as a fallback for texts (read when needed)
+	original    header             // header of the returned original message
+	jmrpRcpt    string             // QUIRK: Microsoft JMRP original recipient
 	jmrp        bool
 	raw         []byte // prefix of the undecoded top-level body
 	tooDeep     bool   // the depth problem was recorded

@@ -32,7 +32,7 @@ func (p *parser) textBounce() bool {
 	texts := p.texts
 	if len(texts) == 0 {
 		for _, h := range p.htmls {
-			texts = append(texts, htmlText(h.prefix(maxTextBytes)))
+			texts = append(texts, htmlText(h.Prefix(maxTextBytes)))
 		}
 	}
 	if len(p.raw) > 0 && (len(texts) == 0 || len(p.rep.Problems) > 0) {

@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/dsn/mbox"
 )
 
 // parseFlags holds the flags of one parse command.
@@ -173,7 +174,7 @@ func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
 		}
 	}
 	br := bufio.NewReaderSize(in, 4096)
-	if start, _ := br.Peek(1024); dsn.IsMbox(start) {
+	if start, _ := br.Peek(1024); mbox.Is(start) {
 		return parseMbox(path, br, opts)
 	}
 	in = br
@@ -199,7 +200,7 @@ func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
 // with no record prints an index 0 row. A message that fails is reported
 // with its number and the rest are still read.
 func parseMbox(path string, r io.Reader, opts *dsn.Options) parseResult {
-	mr := dsn.NewMboxReader(r)
+	mr := mbox.NewReader(r)
 	maxSize := opts.MaxSize
 	if maxSize <= 0 {
 		maxSize = dsn.DefaultMaxSize

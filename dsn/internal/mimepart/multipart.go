@@ -1,4 +1,4 @@
-package dsn
+package mimepart
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"io"
 )
 
-// multipartReader splits a multipart body held in memory into its parts.
+// MultipartReader splits a multipart body held in memory into its parts.
 // It finds the same parts, with the same bodies and the same errors, as
 // go-message's textproto.MultipartReader (itself Go's mime/multipart with
 // quirks: LF line endings, LWSP after boundaries), over a 4 KiB read
@@ -15,7 +15,7 @@ import (
 // textproto.ReadHeader, keeping the two fields the walk uses. The one input
 // read differently is a boundary of about 4 KiB or more (RFC 2046 allows
 // 70 bytes), which go-message's buffer cannot hold.
-type multipartReader struct {
+type MultipartReader struct {
 	data []byte
 	end  error // what reading past data returns
 	pos  int
@@ -36,9 +36,9 @@ const peekBufferSize = 4096
 
 var errBufferFull = errors.New("bufio: buffer full")
 
-func newMultipartReader(data []byte, end error, boundary string) *multipartReader {
+func NewMultipartReader(data []byte, end error, boundary string) *MultipartReader {
 	b := []byte("\r\n--" + boundary + "--")
-	return &multipartReader{
+	return &MultipartReader{
 		data:             data,
 		end:              end,
 		partEnd:          -1,
@@ -50,7 +50,7 @@ func newMultipartReader(data []byte, end error, boundary string) *multipartReade
 }
 
 // readSlice is bufio.Reader.ReadSlice('\n') over the rest of the data.
-func (r *multipartReader) readSlice() ([]byte, error) {
+func (r *MultipartReader) readSlice() ([]byte, error) {
 	rest := r.data[r.pos:]
 	i := bytes.IndexByte(rest[:min(len(rest), peekBufferSize)], '\n')
 	switch {
@@ -65,10 +65,10 @@ func (r *multipartReader) readSlice() ([]byte, error) {
 	return rest, r.end
 }
 
-// nextPart returns the next part, or io.EOF after the last one. Like
+// NextPart returns the next part, or io.EOF after the last one. Like
 // message.MultipartReader.NextPart, it may return a part and an error (an
 // unknown transfer encoding or charset).
-func (r *multipartReader) nextPart() (*entity, error) {
+func (r *MultipartReader) NextPart() (*Entity, error) {
 	if r.partEnd >= 0 {
 		r.pos = r.partEnd
 		r.partEnd = -1
@@ -109,7 +109,7 @@ func (r *multipartReader) nextPart() (*entity, error) {
 }
 
 // newPart reads the header of the part starting at r.pos and finds its body.
-func (r *multipartReader) newPart() (*entity, error) {
+func (r *MultipartReader) newPart() (*Entity, error) {
 	ct, cte, err := r.readPartHeader()
 	if err != nil {
 		return nil, err
@@ -117,14 +117,14 @@ func (r *multipartReader) newPart() (*entity, error) {
 	start := r.pos
 	end, bodyErr := r.scanBody()
 	r.partEnd = end
-	return newEntity(ct, cte, r.data[start:end], bodyErr)
+	return NewEntity(ct, cte, r.data[start:end], bodyErr)
 }
 
 // scanBody finds the end of the body starting at r.pos the way the part
 // reader of go-message does (scanUntilBoundary over everything left, then
 // once more with the read error) and returns it with the error reading past
 // the body returns: io.EOF at a boundary.
-func (r *multipartReader) scanBody() (int, error) {
+func (r *MultipartReader) scanBody() (int, error) {
 	pos, total := r.pos, int64(0)
 	var readErr error
 	for {
@@ -209,7 +209,7 @@ func matchAfterPrefix(buf, prefix []byte, readErr error) int {
 }
 
 // isFinalBoundary matches `^--boundary--[ \t]*(\r\n)?$`.
-func (r *multipartReader) isFinalBoundary(line []byte) bool {
+func (r *MultipartReader) isFinalBoundary(line []byte) bool {
 	if !bytes.HasPrefix(line, r.dashBoundaryDash) {
 		return false
 	}
@@ -217,7 +217,7 @@ func (r *multipartReader) isFinalBoundary(line []byte) bool {
 	return len(rest) == 0 || bytes.Equal(rest, r.nl)
 }
 
-func (r *multipartReader) isBoundaryDelimiterLine(line []byte) bool {
+func (r *MultipartReader) isBoundaryDelimiterLine(line []byte) bool {
 	if !bytes.HasPrefix(line, r.dashBoundary) {
 		return false
 	}
@@ -242,7 +242,7 @@ func skipLWSPChar(b []byte) []byte {
 // readLine is bufio.Reader.ReadLine over the rest of the data, with long
 // lines joined: the line without its LF or CRLF, or the read error when
 // no data is left.
-func (r *multipartReader) readLine() ([]byte, error) {
+func (r *MultipartReader) readLine() ([]byte, error) {
 	rest := r.data[r.pos:]
 	if len(rest) == 0 {
 		return nil, r.end
@@ -263,7 +263,7 @@ func (r *multipartReader) readLine() ([]byte, error) {
 // readPartHeader reads a part's header block with the rules of go-message's
 // textproto.ReadHeader and returns its first Content-Type and
 // Content-Transfer-Encoding values.
-func (r *multipartReader) readPartHeader() (ct, cte string, err error) {
+func (r *MultipartReader) readPartHeader() (ct, cte string, err error) {
 	var haveCT, haveCTE bool
 	// The first line cannot start with a leading space.
 	if r.pos < len(r.data) && isSpaceTab(r.data[r.pos]) {

@@ -1,4 +1,4 @@
-package dsn
+package mimepart
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ func FuzzQPDecode(f *testing.F) {
 		if cut {
 			end = io.ErrUnexpectedEOF
 		}
-		want, werr := readAtMost(quotedprintable.NewReader(&memReader{b: src, end: end}), int64(limit), nil)
+		want, werr := ReadAtMost(quotedprintable.NewReader(&memReader{b: src, end: end}), int64(limit), nil)
 		got, gerr := qpDecode(nil, src, end, limit)
 		if !bytes.Equal(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
 			t.Fatalf("qpDecode(%q, %d) = %q, %v; quotedprintable gives %q, %v", src, limit, got, gerr, want, werr)

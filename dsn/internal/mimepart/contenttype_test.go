@@ -1,4 +1,4 @@
-package dsn
+package mimepart
 
 import (
 	"mime"
@@ -18,17 +18,17 @@ func FuzzParseContentType(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		ct, ok := parseContentType(v)
+		ct, ok := ParseContentType(v)
 		if !ok {
 			return
 		}
 		mt, params, err := mime.ParseMediaType(v)
 		if err != nil {
-			t.Fatalf("parseContentType(%q) = %+v; ParseMediaType fails: %v", v, ct, err)
+			t.Fatalf("ParseContentType(%q) = %+v; ParseMediaType fails: %v", v, ct, err)
 		}
 		ch, hasCh := params["charset"]
-		if ct.mediaType != mt || ct.boundary != params["boundary"] || ct.charset != ch || ct.hasCharset != hasCh {
-			t.Fatalf("parseContentType(%q) = %+v; ParseMediaType gives %q %q", v, ct, mt, params)
+		if ct.MediaType != mt || ct.Boundary != params["boundary"] || ct.Charset != ch || ct.HasCharset != hasCh {
+			t.Fatalf("ParseContentType(%q) = %+v; ParseMediaType gives %q %q", v, ct, mt, params)
 		}
 	})
 }

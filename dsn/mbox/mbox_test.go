@@ -1,4 +1,4 @@
-package dsn
+package mbox
 
 import (
 	"bytes"
@@ -6,12 +6,14 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/bouncer-mail/bouncer/dsn"
 )
 
 // readMbox returns every message of an mbox file, each cut at max+1 bytes.
 func readMbox(t testing.TB, data string, max int) ([]string, error) {
 	t.Helper()
-	mr := NewMboxReader(strings.NewReader(data))
+	mr := NewReader(strings.NewReader(data))
 	var out []string
 	for {
 		msg, err := mr.Next(max)
@@ -68,7 +70,7 @@ func TestMboxReader(t *testing.T) {
 		{"empty file", "", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := readMbox(t, c.in, DefaultMaxSize)
+			got, err := readMbox(t, c.in, dsn.DefaultMaxSize)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +82,7 @@ func TestMboxReader(t *testing.T) {
 }
 
 func TestMboxReaderNotMbox(t *testing.T) {
-	_, err := readMbox(t, "Subject: a\n\nbody\n", DefaultMaxSize)
+	_, err := readMbox(t, "Subject: a\n\nbody\n", dsn.DefaultMaxSize)
 	if err == nil || !strings.Contains(err.Error(), `does not open with a "From " line`) {
 		t.Errorf("err = %v, want one naming the missing postmark", err)
 	}
@@ -97,7 +99,7 @@ func TestMboxReaderCapsMessage(t *testing.T) {
 		t.Fatalf("got %d messages, first %d bytes, second %q; want the first cut at 101 bytes and the second whole", len(got), len(got[0]), got[1])
 	}
 	// Parse with the same limit reports the first as too large.
-	if _, err := ParseWithOptions(strings.NewReader(got[0]), &Options{MaxSize: 100}); !errors.Is(err, ErrTooLarge) {
+	if _, err := dsn.ParseWithOptions(strings.NewReader(got[0]), &dsn.Options{MaxSize: 100}); !errors.Is(err, dsn.ErrTooLarge) {
 		t.Errorf("Parse of the cut message: err = %v, want ErrTooLarge", err)
 	}
 }
@@ -105,7 +107,7 @@ func TestMboxReaderCapsMessage(t *testing.T) {
 func TestMboxReaderLongLine(t *testing.T) {
 	const pm = "From a@example.org Thu Apr 29 23:34:45 2015\n"
 	long := strings.Repeat("y", 200<<10)
-	got, err := readMbox(t, pm+"Subject: a\n\n"+long+"\n\n"+pm+"Subject: b\n\nz\n", DefaultMaxSize)
+	got, err := readMbox(t, pm+"Subject: a\n\n"+long+"\n\n"+pm+"Subject: b\n\nz\n", dsn.DefaultMaxSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,20 +125,20 @@ func TestIsMbox(t *testing.T) {
 		"From nobody\n": false,
 		"Received: x\n": false,
 	} {
-		if got := IsMbox([]byte(in)); got != want {
-			t.Errorf("IsMbox(%q) = %v, want %v", in, got, want)
+		if got := Is([]byte(in)); got != want {
+			t.Errorf("Is(%q) = %v, want %v", in, got, want)
 		}
 	}
 }
 
-// FuzzMboxReader: any input ends in io.EOF or an error, never a panic or a
+// FuzzReader: any input ends in io.EOF or an error, never a panic or a
 // message longer than the cap, and the messages never hold more bytes
 // than the input.
-func FuzzMboxReader(f *testing.F) {
+func FuzzReader(f *testing.F) {
 	f.Add([]byte("From a@b Thu Apr 29 23:34:45 2015\nSubject: a\n\n>From x\n\nFrom b@c Thu Apr 29 23:34:45 2015\nSubject: b\n"))
 	f.Add([]byte("From a@b 1\n\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		mr := NewMboxReader(bytes.NewReader(data))
+		mr := NewReader(bytes.NewReader(data))
 		total := 0
 		for range len(data) + 2 {
 			msg, err := mr.Next(64)

@@ -1,4 +1,12 @@
-package dsn
+// Package mbox splits mbox files (RFC 4155) into messages: messages one
+// after another, each opened by a "From " postmark line ("From
+// MAILER-DAEMON  Thu Apr 29 23:34:45 2015") that follows an empty line; a
+// body line that starts with "From " is written as ">From " (mboxrd quotes
+// ">From " as ">>From ", and so on). Bounce mailboxes exported from a mail
+// client, and many saved bounces, are in this form. dsn.Parse reads one
+// message; a Reader splits a file first. The package knows nothing of
+// delivery reports.
+package mbox
 
 import (
 	"bufio"
@@ -8,19 +16,14 @@ import (
 	"io"
 	"mime"
 	"strings"
+
+	"github.com/bouncer-mail/bouncer/dsn/internal/mimepart"
 )
 
-// Mbox files (RFC 4155): messages one after another, each opened by a
-// "From " postmark line ("From MAILER-DAEMON  Thu Apr 29 23:34:45 2015")
-// that follows an empty line; a body line that starts with "From " is
-// written as ">From " (mboxrd quotes ">From " as ">>From ", and so on). Bounce
-// mailboxes exported from a mail client, and many saved bounces, are in
-// this form. Parse reads one message; MboxReader splits a file first.
-
-// IsMbox reports whether start, the first bytes of a file, opens with an
+// Is reports whether start, the first bytes of a file, opens with an
 // mbox postmark line ended by LF or CRLF. A file whose first line ends in a
 // bare CR (or has no end in start) is read as one message.
-func IsMbox(start []byte) bool {
+func Is(start []byte) bool {
 	if !bytes.HasPrefix(start, []byte("From ")) {
 		return false
 	}
@@ -32,26 +35,26 @@ func IsMbox(start []byte) bool {
 	return bytes.IndexByte(line, '\r') < 0 && postmark(line)
 }
 
-// MboxReader returns the messages of an mbox file one by one.
-type MboxReader struct {
+// Reader returns the messages of an mbox file one by one.
+type Reader struct {
 	br      *bufio.Reader
 	started bool // the first postmark line has been read
 	done    bool
 	line    []byte // reused for lines longer than the buffer
 }
 
-// NewMboxReader returns a reader of the messages in r, an mbox file.
-func NewMboxReader(r io.Reader) *MboxReader {
-	return &MboxReader{br: bufio.NewReaderSize(r, 64<<10)}
+// NewReader returns a reader of the messages in r, an mbox file.
+func NewReader(r io.Reader) *Reader {
+	return &Reader{br: bufio.NewReaderSize(r, 64<<10)}
 }
 
 // Next returns the next message without its postmark line, with quoted
 // ">From " lines unquoted. At most max+1 bytes of a message are kept (so
-// that Parse with MaxSize max reports ErrTooLarge for a longer one); the
+// that dsn.ParseWithOptions with MaxSize max reports dsn.ErrTooLarge for a longer one); the
 // rest is skipped up to the next postmark. After the last message it
 // returns io.EOF. A file that does not open with a postmark line is an
 // error naming what it starts with.
-func (m *MboxReader) Next(max int) ([]byte, error) {
+func (m *Reader) Next(max int) ([]byte, error) {
 	if m.done {
 		return nil, io.EOF
 	}
@@ -121,7 +124,7 @@ func (m *MboxReader) Next(max int) ([]byte, error) {
 }
 
 // readLine returns the next line with its end, valid until the next call.
-func (m *MboxReader) readLine() ([]byte, error) {
+func (m *Reader) readLine() ([]byte, error) {
 	line, err := m.br.ReadSlice('\n')
 	if !errors.Is(err, bufio.ErrBufferFull) {
 		return line, err
@@ -138,7 +141,7 @@ func (m *MboxReader) readLine() ([]byte, error) {
 // value", the name letters, digits and hyphens), as after a real postmark;
 // a body line that happens to start with "From " after an empty line is
 // followed by prose (or a URL: "https://" is no field).
-func (m *MboxReader) headerFollows() bool {
+func (m *Reader) headerFollows() bool {
 	next, _ := m.br.Peek(80)
 	if i := bytes.IndexByte(next, '\n'); i >= 0 {
 		next = next[:i]
@@ -239,9 +242,9 @@ func (s *mimeState) open() bool {
 // multipartBoundary returns the boundary of a multipart Content-Type
 // value, or "".
 func multipartBoundary(ct string) string {
-	if pc, ok := parseContentType(strings.TrimSpace(ct)); ok {
-		if strings.HasPrefix(pc.mediaType, "multipart/") {
-			return pc.boundary
+	if pc, ok := mimepart.ParseContentType(strings.TrimSpace(ct)); ok {
+		if strings.HasPrefix(pc.MediaType, "multipart/") {
+			return pc.Boundary
 		}
 		return ""
 	}
@@ -250,3 +253,12 @@ func multipartBoundary(ct string) string {
 	}
 	return ""
 }
+
+// trimEOL drops the line ending (LF, CRLF, or stray CRs) from b.
+func trimEOL(b []byte) []byte {
+	return bytes.TrimRight(b, "\r\n")
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isAlnum(c byte) bool { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'z') }
