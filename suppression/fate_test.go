@@ -125,7 +125,13 @@ func TestMessageStatusUsesIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Join(plan, "\n")
-	if !strings.Contains(text, "original_message_id_idx") || strings.Contains(text, "Seq Scan") {
-		t.Errorf("the message lookup does not probe the index:\n%s", text)
+	var full []string // partitions holding the events (the empty months ahead may be scanned: nothing to read)
+	if err := s.rdb.SelectContext(ctx, &full, `SELECT DISTINCT tableoid::regclass::text FROM bounce_events`); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range full {
+		if !strings.Contains(text, "Index Scan on "+p+"_original_message_id_idx") || strings.Contains(text, "Seq Scan on "+p+" ") {
+			t.Errorf("the message lookup does not probe the index of %s:\n%s", p, text)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package suppression
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -30,9 +31,27 @@ func (s *Store) Recompute(ctx context.Context, p Policy, now time.Time, dryRun b
 
 const recomputeTotalSQL = `SELECT count(*) FROM (SELECT email FROM suppressions UNION SELECT recipient FROM bounce_events) a`
 
+// ErrWindowBeyondRetention is returned by Recompute for a policy whose
+// soft window reaches back past the events Prune kept.
+var ErrWindowBeyondRetention = errors.New("suppression: the policy's window reaches past the retained events")
+
 // RecomputeProgress is Recompute calling progress (when not nil) after
 // each page with the addresses visited so far and their total.
+//
+// Once Prune removed events (Horizon of bounce_events), Recompute sees only
+// those received since: it refuses a policy whose soft window reaches
+// before that horizon (ErrWindowBeyondRetention), and keeps as they are the
+// entries first seen before it, whose counts rest on events it can no
+// longer read.
 func (s *Store) RecomputeProgress(ctx context.Context, p Policy, now time.Time, dryRun bool, progress func(done, total int)) ([]Change, error) {
+	horizon, err := s.Horizon(ctx, "bounce_events")
+	if err != nil {
+		return nil, err
+	}
+	if win := p.withDefaults().SoftWindow; horizon != nil && now.Add(-win).Before(*horizon) {
+		return nil, fmt.Errorf("%w: soft window %s reaches back to %s, events are kept from %s (retention.events)",
+			ErrWindowBeyondRetention, win, now.Add(-win).UTC().Format(time.DateOnly), horizon.UTC().Format(time.DateOnly))
+	}
 	var all []Change
 	after := ""
 	total, done := 0, 0
@@ -46,7 +65,7 @@ func (s *Store) RecomputeProgress(ctx context.Context, p Policy, now time.Time, 
 		var last string
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 			var err error
-			changes, last, err = s.recomputePage(ctx, tx, p, after)
+			changes, last, err = s.recomputePage(ctx, tx, p, after, horizon)
 			if err != nil || dryRun {
 				return err
 			}
@@ -136,7 +155,7 @@ const historySQL = `SELECT ` + eventCols + ` FROM bounce_events WHERE `
 
 // recomputePage evaluates the next page of addresses after the given one
 // and returns the changes and the page's last address ("" when done).
-func (s *Store) recomputePage(ctx context.Context, tx *sqlx.Tx, p Policy, after string) ([]Change, string, error) {
+func (s *Store) recomputePage(ctx context.Context, tx *sqlx.Tx, p Policy, after string, horizon *time.Time) ([]Change, string, error) {
 	addrs, err := s.nextAddrs(ctx, tx, after, recomputePage)
 	if err != nil {
 		return nil, "", err
@@ -163,6 +182,9 @@ func (s *Store) recomputePage(ctx context.Context, tx *sqlx.Tx, p Policy, after 
 	}
 	var changes []Change
 	for _, a := range addrs {
+		if e, ok := entries[a]; ok && horizon != nil && e.FirstSeen.Before(*horizon) {
+			continue // its counts include pruned events
+		}
 		if c, ok := p.change(a, entries, history[a], allowed[a]); ok {
 			changes = append(changes, c)
 		}

@@ -28,6 +28,7 @@ type Config struct {
 	DSN       DSNConfig       `yaml:"dsn"`
 	Poller    PollerConfig    `yaml:"poller"`
 	Alerts    AlertsConfig    `yaml:"alerts"`
+	Retention RetentionConfig `yaml:"retention"`
 
 	// Path is the file the config was read from; empty when none was found
 	// and the defaults are in use.
@@ -256,15 +257,16 @@ func defaultConfig() *Config {
 			ComplaintThreshold: 1,
 			SoftExpiry:         720 * time.Hour,
 		},
-		Report:  ReportConfig{Schedule: defaultReportSchedule, Timezone: "Local"},
-		SMTP:    SMTPConfig{TLS: "starttls"},
-		HTTP:    HTTPConfig{ReadTimeout: 10 * time.Second, MetricsInterval: 30 * time.Second},
-		VERP:    VERPConfig{Header: defaultVERPHeader},
-		Streams: StreamsConfig{Header: verp.DefaultStreamHeader},
-		Log:     LogConfig{Level: "info", Format: "text"},
-		DSN:     DSNConfig{MaxMessageBytes: defaultMaxMessageBytes},
-		Poller:  PollerConfig{BatchSize: 500},
-		Alerts:  AlertsConfig{PollFailures: 3, BlockShare: 0.2, SilentDays: 3},
+		Report:    ReportConfig{Schedule: defaultReportSchedule, Timezone: "Local"},
+		SMTP:      SMTPConfig{TLS: "starttls"},
+		HTTP:      HTTPConfig{ReadTimeout: 10 * time.Second, MetricsInterval: 30 * time.Second},
+		VERP:      VERPConfig{Header: defaultVERPHeader},
+		Streams:   StreamsConfig{Header: verp.DefaultStreamHeader},
+		Log:       LogConfig{Level: "info", Format: "text"},
+		DSN:       DSNConfig{MaxMessageBytes: defaultMaxMessageBytes},
+		Poller:    PollerConfig{BatchSize: 500},
+		Alerts:    AlertsConfig{PollFailures: 3, BlockShare: 0.2, SilentDays: 3},
+		Retention: RetentionConfig{Events: defaultEventRetention, Ledger: defaultLedgerRetention, Sent: defaultSentRetention},
 	}
 }
 

@@ -81,6 +81,8 @@ func TestExampleConfigIsValid(t *testing.T) {
 		{"report location", cfg.Report.Location.String(), cmp.Or(localZoneName(), "Local")},
 		{"smtp port", cfg.SMTP.Port, 587},
 		{"max message bytes", cfg.DSN.MaxMessageBytes, int64(10 << 20)},
+		{"retention of events", cfg.Retention.Events, 400 * 24 * time.Hour},
+		{"retention of the ledger", cfg.Retention.Ledger, 90 * 24 * time.Hour},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -187,6 +189,10 @@ func TestConfigErrors(t *testing.T) {
 		{"dsn: {max_message_bytes: 10}", "dsn.max_message_bytes: must be between 1024 and 1073741824"},
 		{"poller: {batch_size: 0}", "poller.batch_size: must be 1-10000"},
 		{"alerts: {block_share: 2}", "alerts.block_share: must be between 0 and 1"},
+		{"retention: {events: 89d}", "retention.events: must be 0 (keep for ever) or at least 90d"},
+		{"retention: {ledger: 6d}", "retention.ledger: must be 0 (keep for ever) or at least 7d"},
+		{"retention: {sent: -1d}", "retention.sent: must be a duration such as"},
+		{"retention: {events: 100d}\npolicy: {soft_window: 101d}", "retention.events: must be at least policy.soft_window"},
 		{"database: {url: mysql://x}", "database.url: must start with postgres://, postgresql:// or sqlite:"},
 		{"database: {url: 'sqlite:'}", "database.url: sqlite: needs a file path"},
 		{"database: {url: 'sqlite::memory:'}", "database.url: sqlite: needs a file path"},

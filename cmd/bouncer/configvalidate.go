@@ -56,6 +56,7 @@ func (c *Config) validate(p *configProblems) {
 		p.errorf("poller.batch_size", "must be 1-10000")
 	}
 	c.Alerts.validate(p)
+	c.Retention.validate(p, c.Policy)
 }
 
 func (d *DatabaseConfig) validate(p *configProblems) {

@@ -58,6 +58,7 @@ func newRootCmd() *cobra.Command {
 		newMigrateCmd(),
 		newParseCmd(),
 		newPollCmd(),
+		newPruneCmd(),
 		newReportCmd(),
 		newRunCmd(),
 		newServeCmd(),

@@ -16,25 +16,10 @@ import (
 // without brackets, and says "no report" (with the first report's age)
 // for one without a failure.
 func TestStatusCommand(t *testing.T) {
-	dir := t.TempDir()
-	cfg := writeFile(t, "bouncer.yaml", fmt.Sprintf("state_dir: %s\n", dir))
-	s, err := suppression.Open(context.Background(), "sqlite:"+filepath.Join(dir, "bouncer.db"), suppression.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	at := time.Now().Add(-3 * time.Hour)
-	msg := func(key, id string, r dsn.Recipient) suppression.Message {
-		return suppression.Message{Key: key, Mailbox: "main", ReceivedAt: at, Report: &dsn.Report{Type: dsn.TypeDSN,
-			Recipients: []dsn.Recipient{r}, Original: dsn.Original{MessageID: id}}}
-	}
-	_, err = s.Record(context.Background(), []suppression.Message{
-		msg("1", "<reset-1@app.test>", dsn.Recipient{FinalRecipient: "dead@x.test", Action: "failed", Status: "5.1.1", Diagnostic: "550 5.1.1 no such user", Class: dsn.ClassHard, Reason: dsn.ReasonUserUnknown}),
-		msg("2", "<reset-2@app.test>", dsn.Recipient{FinalRecipient: "away@x.test", Action: "autoreply", Class: dsn.ClassIgnore, Reason: dsn.ReasonVacation}),
-	}, time.Now())
-	s.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := recordedConfig(t, "",
+		reportMsg("1", "<reset-1@app.test>", at, dsn.Recipient{FinalRecipient: "dead@x.test", Action: "failed", Status: "5.1.1", Diagnostic: "550 5.1.1 no such user", Class: dsn.ClassHard, Reason: dsn.ReasonUserUnknown}),
+		reportMsg("2", "<reset-2@app.test>", at, dsn.Recipient{FinalRecipient: "away@x.test", Action: "autoreply", Class: dsn.ClassIgnore, Reason: dsn.ReasonVacation}))
 	tests := []struct {
 		id   string
 		want []string
@@ -58,4 +43,27 @@ func TestStatusCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"state": "failed"`) || !strings.Contains(out, `"reason": "userunknown"`) {
 		t.Errorf("status --format json: exit %d\n%s", code, out)
 	}
+}
+
+// recordedConfig writes a config (with extra YAML) whose SQLite store holds
+// msgs, recorded now.
+func recordedConfig(t *testing.T, extra string, msgs ...suppression.Message) string {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := writeFile(t, "bouncer.yaml", fmt.Sprintf("state_dir: %s\n%s", dir, extra))
+	s, err := suppression.Open(context.Background(), "sqlite:"+filepath.Join(dir, "bouncer.db"), suppression.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Record(context.Background(), msgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// reportMsg is a DSN received at at about the sent message id.
+func reportMsg(key, id string, at time.Time, r dsn.Recipient) suppression.Message {
+	return suppression.Message{Key: key, Mailbox: "main", ReceivedAt: at, Report: &dsn.Report{Type: dsn.TypeDSN,
+		Recipients: []dsn.Recipient{r}, Original: dsn.Original{MessageID: id}}}
 }

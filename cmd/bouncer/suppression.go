@@ -407,6 +407,9 @@ func (f *suppFlags) runRecompute(cmd *cobra.Command, _ []string) error {
 		now := time.Now()
 		report := newProgress(cmd.ErrOrStderr(), 5*time.Second)
 		progress := func(done, total int) { report(poller.ProgressInfo{Mailbox: "recompute", Done: done, Total: total}) }
+		if err := printHorizon(ctx, cmd.ErrOrStderr(), s); err != nil {
+			return err
+		}
 		changes, err := s.RecomputeProgress(ctx, s.Policy(), now, f.dryRun, progress)
 		if err != nil {
 			return err

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+// bouncer prune --dry-run says what would go and keeps it; bouncer prune
+// deletes the events past retention.events and leaves the list alone.
+func TestPruneCommand(t *testing.T) {
+	now := time.Now()
+	dead := dsn.Recipient{FinalRecipient: "dead@x.test", Action: "failed", Status: "5.1.1", Class: dsn.ClassHard, Reason: dsn.ReasonUserUnknown}
+	cfg := recordedConfig(t, "retention: {events: 100d, ledger: 0}\n",
+		reportMsg("old", "<1@app.test>", now.AddDate(0, 0, -101), dead), reportMsg("new", "<2@app.test>", now.AddDate(0, 0, -99), dead))
+	out, errOut, code := runCLI(t, "prune", "--dry-run", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "bounce_events: would prune 1 row received before") || !strings.Contains(out, "processed_messages: kept for ever") {
+		t.Errorf("prune --dry-run: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, "prune", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "bounce_events: pruned 1 row received before") {
+		t.Errorf("prune: exit %d\n%s%s", code, out, errOut)
+	}
+	out, _, _ = runSupp(t, cfg, "show", "dead@x.test")
+	if !strings.Contains(out, "hard 2, soft 0") || !strings.Contains(out, "evidence (1 event") {
+		t.Errorf("after prune, show:\n%s\nwant the counts kept (hard 2) and one event left", out)
+	}
+	_, errOut, _ = runSupp(t, cfg, "recompute", "--dry-run")
+	if !strings.Contains(errOut, "recompute sees the events received since") {
+		t.Errorf("recompute after prune says %q, want the date it sees from", errOut)
+	}
+}

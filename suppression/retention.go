@@ -1,0 +1,160 @@
+package suppression
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/migrations"
+)
+
+// MinEventRetention is the shortest Retention.Events Prune accepts: the
+// report, the rates and recompute read back this far.
+const MinEventRetention = 90 * 24 * time.Hour
+
+// PruneLock is the name of the lock Prune runs under (TryLock).
+const PruneLock = "bouncer/prune"
+
+// ErrRetentionTooShort is returned by Prune for a Retention.Events below
+// MinEventRetention.
+var ErrRetentionTooShort = errors.New("suppression: retention of events below 90 days")
+
+// Retention says how long each table keeps its rows, by the time they
+// reached the mailbox (or, for sent counts, the hour they count). Zero
+// keeps a table's rows for ever. Counters in suppressions never change
+// when rows are pruned.
+type Retention struct {
+	Events time.Duration // bounce_events: the evidence, the report's and rates' figures
+	Ledger time.Duration // processed_messages: a message redelivered after its row is pruned counts again
+	Sent   time.Duration // sent_counts, when the table exists
+}
+
+// TablePrune is what Prune did (or, dry, would do) to one table.
+type TablePrune struct {
+	Table  string    `json:"table"`
+	Before time.Time `json:"before"` // the cutoff: rows received before it go
+	// Rows is how many rows went: counted for deletes, Postgres's
+	// estimate (pg_class.reltuples) for the partitions dropped whole.
+	Rows    int64    `json:"rows"`
+	Dropped []string `json:"dropped,omitempty"` // Postgres: partitions dropped whole
+	Created []string `json:"created,omitempty"` // Postgres: partitions created for the months ahead
+	// MaxBatch is the longest delete transaction (the write lock held on
+	// SQLite); zero when nothing was deleted row by row.
+	MaxBatch time.Duration `json:"max_batch_ns"`
+	Batches  int           `json:"batches"`
+}
+
+// PruneResult is what one Prune did.
+type PruneResult struct {
+	Skipped bool         `json:"skipped"` // another process holds PruneLock: nothing was done
+	DryRun  bool         `json:"dry_run"`
+	Tables  []TablePrune `json:"tables"`
+}
+
+// pruneTable is a table Prune keeps in bounds, by its time column.
+type pruneTable struct {
+	name, timeCol string
+	unique        string // Postgres: the column each partition keeps unique ("" for none)
+	keep          func(Retention) time.Duration
+}
+
+var pruneTables = []pruneTable{
+	{name: "bounce_events", timeCol: "received_at", keep: func(r Retention) time.Duration { return r.Events }},
+	{name: "processed_messages", timeCol: "received_at", unique: "message_key", keep: func(r Retention) time.Duration { return r.Ledger }},
+}
+
+// Prune deletes the rows older than their table's retention at now and, on
+// Postgres, creates the partitions of the months ahead. It runs under the
+// PruneLock (a Postgres advisory lock, or SQLite's lock file): when another
+// process holds it, Prune returns Skipped and does nothing. Idempotent: a
+// second run finds nothing more to prune. With dryRun it changes nothing
+// and reports what it would prune. On error, what was pruned stays pruned.
+func (s *Store) Prune(ctx context.Context, r Retention, now time.Time, dryRun bool) (PruneResult, error) {
+	res := PruneResult{DryRun: dryRun}
+	if r.Events > 0 && r.Events < MinEventRetention {
+		return res, fmt.Errorf("%w: %s", ErrRetentionTooShort, r.Events)
+	}
+	unlock, ok, err := s.TryLock(ctx, PruneLock)
+	if err != nil {
+		return res, err
+	}
+	if !ok {
+		res.Skipped = true
+		return res, nil
+	}
+	defer unlock()
+	tables, err := s.pruneTables(ctx)
+	if err != nil {
+		return res, err
+	}
+	for _, t := range tables {
+		tp := TablePrune{Table: t.name}
+		if keep := t.keep(r); keep > 0 {
+			tp.Before = now.Add(-keep).UTC()
+		}
+		if s.dialect == migrations.Postgres {
+			err = s.prunePartitions(ctx, t, &tp, now, dryRun)
+		} else if !tp.Before.IsZero() {
+			err = s.pruneRows(ctx, t, &tp, dryRun)
+		}
+		if err == nil && !dryRun && !tp.Before.IsZero() && (tp.Rows > 0 || len(tp.Dropped) > 0) {
+			err = s.setHorizon(ctx, t.name, tp.Before, now)
+		}
+		res.Tables = append(res.Tables, tp)
+		if err != nil {
+			return res, fmt.Errorf("suppression: prune %s: %w", t.name, err)
+		}
+	}
+	return res, nil
+}
+
+// pruneTables returns the tables to prune: sent_counts too once it exists.
+func (s *Store) pruneTables(ctx context.Context) ([]pruneTable, error) {
+	ok, err := s.tableExists(ctx, "sent_counts")
+	if err != nil || !ok {
+		return pruneTables, err
+	}
+	return append(pruneTables[:len(pruneTables):len(pruneTables)],
+		pruneTable{name: "sent_counts", timeCol: "hour", keep: func(r Retention) time.Duration { return r.Sent }}), nil
+}
+
+// tableExists reports whether the database has the table.
+func (s *Store) tableExists(ctx context.Context, name string) (bool, error) {
+	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
+	if s.dialect == migrations.Postgres {
+		q = `SELECT count(*) FROM pg_class WHERE oid = to_regclass(?)`
+	}
+	var n int
+	if err := s.rdb.QueryRowContext(ctx, s.q(q), name).Scan(&n); err != nil {
+		return false, fmt.Errorf("suppression: table %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
+const horizonSQL = `INSERT INTO retention_horizon (table_name, pruned_before, pruned_at) VALUES (?, ?, ?)
+ON CONFLICT (table_name) DO UPDATE SET pruned_before = excluded.pruned_before, pruned_at = excluded.pruned_at
+WHERE excluded.pruned_before > retention_horizon.pruned_before`
+
+// setHorizon notes that table's rows received before t may be gone.
+func (s *Store) setHorizon(ctx context.Context, table string, t, now time.Time) error {
+	if _, err := s.db.ExecContext(ctx, s.q(horizonSQL), table, s.tv(t), s.tv(now)); err != nil {
+		return fmt.Errorf("horizon: %w", err)
+	}
+	return nil
+}
+
+// Horizon returns the time before which table's rows may have been pruned,
+// or nil when Prune never removed any: every row since the first is there.
+func (s *Store) Horizon(ctx context.Context, table string) (*time.Time, error) {
+	var t time.Time
+	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT pruned_before FROM retention_horizon WHERE table_name = ?`), table).Scan(timeInto{&t})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("suppression: horizon of %s: %w", table, err)
+	}
+	return &t, nil
+}
