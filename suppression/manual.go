@@ -46,7 +46,7 @@ func (s *Store) Add(ctx context.Context, email string, m Manual, now time.Time) 
 	if err != nil {
 		return Entry{}, fmt.Errorf("suppression: add %s: %w", addr, err)
 	}
-	suppressionsAdded.WithLabelValues(SourceManual).Inc()
+	s.observer().Suppressed(SourceManual)
 	return out, nil
 }
 
@@ -134,7 +134,7 @@ func (s *Store) Remove(ctx context.Context, email string, now time.Time) (Entry,
 		return Entry{}, fmt.Errorf("suppression: remove %s: %w", addr, err)
 	}
 	if lifted != "" {
-		suppressionsRemoved.WithLabelValues(lifted).Inc()
+		s.observer().Lifted(lifted)
 	}
 	return out, nil
 }

@@ -68,7 +68,7 @@ func (s *Store) recordMsgs(ctx context.Context, msgs []Message, now time.Time) (
 		return err
 	})
 	if err != nil {
-		observeRecord(len(msgs), time.Since(began), nil, res)
+		s.observer().Recorded(RecordObservation{Messages: len(msgs), Took: time.Since(began)})
 		return res, fmt.Errorf("suppression: record: %w", err)
 	}
 	res.Duplicates += len(p.ledger) - stored.fresh
@@ -77,7 +77,8 @@ func (s *Store) recordMsgs(ctx context.Context, msgs []Message, now time.Time) (
 		res.ByClass[ev.Class]++
 	}
 	res.NewlySuppressed = stored.newly
-	observeRecord(len(msgs), time.Since(began), &stored, res)
+	s.observer().Recorded(RecordObservation{Messages: len(msgs), Took: time.Since(began), Committed: true,
+		Result: res, Events: stored.events, NewlyBySource: stored.newlyBySource})
 	return res, nil
 }
 

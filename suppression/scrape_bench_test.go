@@ -3,7 +3,6 @@ package suppression
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -42,9 +41,6 @@ const (
 func BenchmarkAPIBesideScrapers(b *testing.B) {
 	s := openTest(b, "postgres", Options{})
 	addrs := seedBench(b, s)
-	if err := s.RefreshMetrics(context.Background(), t0); err != nil {
-		b.Fatal(err)
-	}
 	defer func(was time.Duration) { metrics.GatherEvery = was }(metrics.GatherEvery)
 	metrics.GatherEvery = time.Second // as in production (the tests here turn it off)
 	srv := httptest.NewServer(NewHandler(s, HandlerOptions{Token: "t"}))

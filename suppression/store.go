@@ -36,6 +36,8 @@ type Options struct {
 	// MaxOpenConns caps the Postgres pool (and the SQLite reader pool);
 	// 0 means 10.
 	MaxOpenConns int
+	// Observer is told what the store does, for metrics; nil: nothing.
+	Observer Observer
 }
 
 // Store is the suppression list in Postgres or SQLite. It is safe for

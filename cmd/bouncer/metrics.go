@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/storemetrics"
 	"github.com/bouncer-mail/bouncer/poller"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
@@ -58,7 +59,7 @@ func startMetricsRefresh(ctx context.Context, cfg *Config, store *suppression.St
 // replica may have made (one query). A failure is logged and the gauges
 // keep their last values.
 func refreshMetrics(ctx context.Context, store *suppression.Store, now time.Time) {
-	if err := store.RefreshMetrics(ctx, now); err != nil && ctx.Err() == nil {
+	if err := storemetrics.Refresh(ctx, store, now); err != nil && ctx.Err() == nil {
 		slog.Warn("refresh metrics", slog.String("err", err.Error()))
 	}
 	statuses, err := store.MailboxStatuses(ctx)

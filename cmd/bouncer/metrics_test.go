@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/internal/storemetrics"
 	"github.com/bouncer-mail/bouncer/internal/testenv"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
@@ -249,7 +250,7 @@ func checkEventMetrics(t *testing.T, e *pollEnv, s *scrapeTarget) {
 		if err := rows.Scan(&class, &reason, &n); err != nil {
 			t.Fatal(err)
 		}
-		want[[2]string{class, suppression.ReasonFamily(dsn.Reason(reason))}] += n
+		want[[2]string{class, storemetrics.ReasonFamily(dsn.Reason(reason))}] += n
 	}
 	if len(want) < 4 {
 		t.Errorf("the corpus gave events of %d class/family pairs, want at least 4 (hard, soft, block, complaint)", len(want))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bouncer-mail/bouncer/internal/storemetrics"
 	"github.com/bouncer-mail/bouncer/poller"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
@@ -105,6 +106,7 @@ func storeOptions(cfg *Config) suppression.Options {
 		Policy: &suppression.Policy{HardThreshold: p.HardThreshold, SoftThreshold: p.SoftThreshold, SoftWindow: p.SoftWindow,
 			ComplaintThreshold: p.ComplaintThreshold, SoftExpiry: p.SoftExpiry, RequireVerified: p.RequireVerified},
 		CaseSensitive: cfg.Database.CaseSensitiveLocalPart,
+		Observer:      storemetrics.Observer{},
 	}
 }
 

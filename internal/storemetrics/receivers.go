@@ -1,4 +1,4 @@
-package suppression
+package storemetrics
 
 import (
 	"cmp"
@@ -9,12 +9,13 @@ import (
 
 	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/internal/metrics"
+	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 // Receiver labels are bounded: only the MaxReceivers recipient domains
 // with the most failure events over ReceiverWindow get a label of their
 // own; every other domain counts as OtherReceiver. The set is chosen from
-// the database by RefreshMetrics (at most every receiverRefresh), so it is
+// the database by Refresh (at most every receiverRefresh), so it is
 // the same on every replica and survives restarts.
 const (
 	MaxReceivers   = 20
@@ -42,7 +43,7 @@ type receiverSet struct {
 }
 
 // count adds the failure events of evs.
-func (r *receiverSet) count(evs []Event) {
+func (r *receiverSet) count(evs []suppression.Event) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	for _, ev := range evs {
@@ -67,8 +68,8 @@ func (r *receiverSet) due(now time.Time) bool {
 // choose makes the MaxReceivers domains of rows with the most failures
 // the labelled set, and drops the series of domains that left it (their
 // counts go on under "other"; rate() treats a returning series as new).
-func (r *receiverSet) choose(rows []ReceiverBounces, now time.Time) {
-	slices.SortFunc(rows, func(a, b ReceiverBounces) int {
+func (r *receiverSet) choose(rows []suppression.ReceiverBounces, now time.Time) {
+	slices.SortFunc(rows, func(a, b suppression.ReceiverBounces) int {
 		return cmp.Or(cmp.Compare(b.Bounces, a.Bounces), cmp.Compare(a.Domain, b.Domain))
 	})
 	top := make(map[string]bool, MaxReceivers)
@@ -90,11 +91,11 @@ func (r *receiverSet) choose(rows []ReceiverBounces, now time.Time) {
 }
 
 // refreshReceivers chooses the labelled receivers again when due.
-func (s *Store) refreshReceivers(ctx context.Context, now time.Time) error {
+func refreshReceivers(ctx context.Context, s Source, now time.Time) error {
 	if !receivers.due(now) {
 		return nil
 	}
-	rows, err := s.ReceiverBounces(ctx, Window{From: now.Add(-ReceiverWindow), To: now})
+	rows, err := s.ReceiverBounces(ctx, suppression.Window{From: now.Add(-ReceiverWindow), To: now})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,10 @@
-package suppression
+// Package storemetrics keeps the process metrics of the suppression store
+// (bouncer_messages_total, bouncer_events_total, bouncer_suppressions*,
+// bouncer_record_batch_*, bouncer_receiver_bounces_total) in
+// metrics.Registry: Observer counts what the store reports doing, and
+// Refresh sets the gauges read from the database. suppression itself keeps
+// no metrics; cmd/bouncer wires the two.
+package storemetrics
 
 import (
 	"context"
@@ -6,6 +12,7 @@ import (
 
 	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/internal/metrics"
+	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 // The store's metrics, in metrics.Registry. Labels are bounded: outcome,
@@ -36,7 +43,7 @@ const (
 )
 
 // sources are the values of the source label, in display order.
-var sources = []string{SourceBounce, SourceComplaint, SourceManual, SourceImport}
+var sources = []string{suppression.SourceBounce, suppression.SourceComplaint, suppression.SourceManual, suppression.SourceImport}
 
 func init() {
 	for _, o := range []string{metricRecorded, metricDuplicate, metricUnparsed} {
@@ -49,26 +56,39 @@ func init() {
 	}
 }
 
-// observeRecord adds a Record call: its batch size and duration, and (when
-// it committed) its messages by outcome and events by class and reason
-// family.
-func observeRecord(n int, d time.Duration, r *recordResult, res Result) {
-	recordBatchMessages.Observe(float64(n))
-	recordBatchSeconds.Observe(d.Seconds())
-	if r == nil {
+// Observer counts what a store does; it is a suppression.Observer (set
+// it in suppression.Options). Its zero value is ready.
+type Observer struct{}
+
+var _ suppression.Observer = Observer{}
+
+// Recorded adds a Record call: its batch size and duration, and (when it
+// committed) its messages by outcome, its events by class, reason family
+// and receiver, and the addresses it suppressed by source.
+func (Observer) Recorded(o suppression.RecordObservation) {
+	recordBatchMessages.Observe(float64(o.Messages))
+	recordBatchSeconds.Observe(o.Took.Seconds())
+	if !o.Committed {
 		return
 	}
+	res := o.Result
 	messagesTotal.WithLabelValues(metricRecorded).Add(float64(res.Messages - res.Duplicates - res.Unparsed))
 	messagesTotal.WithLabelValues(metricDuplicate).Add(float64(res.Duplicates))
 	messagesTotal.WithLabelValues(metricUnparsed).Add(float64(res.Unparsed))
-	for _, ev := range r.events {
+	for _, ev := range o.Events {
 		eventsTotal.WithLabelValues(string(ev.Class), ReasonFamily(ev.Reason)).Inc()
 	}
-	receivers.count(r.events)
-	for src, n := range r.newlyBySource {
+	receivers.count(o.Events)
+	for src, n := range o.NewlyBySource {
 		suppressionsAdded.WithLabelValues(src).Add(float64(n))
 	}
 }
+
+// Suppressed counts an address suppressed by hand.
+func (Observer) Suppressed(source string) { suppressionsAdded.WithLabelValues(source).Inc() }
+
+// Lifted counts a suppression lifted by hand, by the source it had.
+func (Observer) Lifted(source string) { suppressionsRemoved.WithLabelValues(source).Inc() }
 
 // ReasonFamily groups a reason into a small fixed set for metrics:
 // address (the address is dead or unknown), mailbox (the recipient's own
@@ -103,12 +123,19 @@ func ReasonFamily(r dsn.Reason) string {
 	return "other"
 }
 
-// RefreshMetrics sets what /metrics needs from the database: active
-// suppressions by source (one query; a source with no entries reads 0),
-// and, every 10 minutes, the receivers labelled in
-// bouncer_receiver_bounces_total (one query). The daemon calls it on an
-// interval, so a scrape never waits on the database.
-func (s *Store) RefreshMetrics(ctx context.Context, now time.Time) error {
+// Source is what Refresh reads: the store's counts of active
+// suppressions and of failures per receiving domain.
+type Source interface {
+	ActiveCounts(ctx context.Context, now time.Time) (map[string]int, error)
+	ReceiverBounces(ctx context.Context, w suppression.Window) ([]suppression.ReceiverBounces, error)
+}
+
+// Refresh sets what /metrics needs from the database: active suppressions
+// by source (one query; a source with no entries reads 0), and, every 10
+// minutes, the receivers labelled in bouncer_receiver_bounces_total (one
+// query). The daemon calls it on an interval, so a scrape never waits on
+// the database.
+func Refresh(ctx context.Context, s Source, now time.Time) error {
 	counts, err := s.ActiveCounts(ctx, now)
 	if err != nil {
 		return err
@@ -116,5 +143,5 @@ func (s *Store) RefreshMetrics(ctx context.Context, now time.Time) error {
 	for _, src := range sources {
 		suppressionsActive.WithLabelValues(src).Set(float64(counts[src]))
 	}
-	return s.refreshReceivers(ctx, now)
+	return refreshReceivers(ctx, s, now)
 }

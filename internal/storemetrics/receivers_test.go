@@ -1,4 +1,4 @@
-package suppression
+package storemetrics
 
 import (
 	"fmt"
@@ -10,16 +10,17 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 // Only the MaxReceivers domains with the most failures over the last day
 // get a receiver label; the rest count as "other", so the label set stays
 // bounded whatever the mail traffic.
 func TestReceiverLabelsBounded(t *testing.T) {
-	dialects(t, Options{}, func(t *testing.T, s *Store) {
+	dialects(t, func(t *testing.T, s *suppression.Store) {
 		now := t0.Add(time.Hour)
 		n := MaxReceivers + 5
-		var msgs []Message
+		var msgs []suppression.Message
 		for i := range n { // domain d<i> gets i+1 failures
 			for j := range i + 1 {
 				addr := fmt.Sprintf("u%d@d%02d.test", j, i)
@@ -28,7 +29,7 @@ func TestReceiverLabelsBounded(t *testing.T) {
 		}
 		mustRecord(t, s, now, msgs...)
 		receivers.checked = time.Time{} // another test's refresh is not 10 minutes old
-		if err := s.RefreshMetrics(t.Context(), now); err != nil {
+		if err := Refresh(t.Context(), s, now); err != nil {
 			t.Fatal(err)
 		}
 		block := func(receiver string) float64 {
