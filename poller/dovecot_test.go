@@ -91,10 +91,15 @@ func TestDovecotPOP3Flag(t *testing.T) {
 	if _, err := Poll(context.Background(), mb, store, nil); err != nil {
 		t.Fatalf("Poll: %v", err)
 	}
+	gone := mb.Name + "/a-message-deleted-from-the-server"
+	store.seen[gone] = true
 	again, err := Poll(context.Background(), mb, store, nil)
 	if err != nil || again.Fetched != 0 || again.Skipped != 6 || maildirCount(t, d, "") != 6 {
 		t.Errorf("second pass: fetched %d, skipped %d, err %v, left %d; want 0, 6, nil, 6",
 			again.Fetched, again.Skipped, err, maildirCount(t, d, ""))
+	}
+	if store.seen[gone] || len(store.seen) != 6 {
+		t.Errorf("after the second pass %d UIDLs are remembered (the deleted message's: %v), want the 6 on the server", len(store.seen), store.seen[gone])
 	}
 }
 

@@ -3,6 +3,7 @@ package poller
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,6 +92,21 @@ func (s *fakeStore) MarkSeen(_ context.Context, mailbox string, uidls []string, 
 	defer s.mu.Unlock()
 	for _, u := range uidls {
 		s.seen[mailbox+"/"+u] = true
+	}
+	return nil
+}
+
+func (s *fakeStore) ForgetUnlisted(_ context.Context, mailbox string, present []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keep := map[string]bool{}
+	for _, u := range present {
+		keep[mailbox+"/"+u] = true
+	}
+	for k := range s.seen {
+		if strings.HasPrefix(k, mailbox+"/") && !keep[k] {
+			delete(s.seen, k)
+		}
 	}
 	return nil
 }

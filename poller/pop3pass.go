@@ -109,18 +109,22 @@ func pollPOP3(ctx context.Context, mb Mailbox, store Store, o *Options, sum *Sum
 }
 
 // pop3Pending lists the messages not remembered by UIDL (all of them when
-// flagged: Options.IncludeFlagged).
+// flagged: Options.IncludeFlagged). The UIDLs remembered for messages no
+// longer on the server are forgotten first.
 func pop3Pending(ctx context.Context, c *pop3.Client, mb Mailbox, store SeenStore, sum *Summary, flagged bool) ([]pop3.MessageInfo, error) {
 	list, err := c.UIDL()
 	if err != nil {
 		return nil, fmt.Errorf("poller: %s: %w", mb.Name, err)
 	}
-	if flagged {
-		return list, nil
-	}
 	uidls := make([]string, len(list))
 	for i, mi := range list {
 		uidls[i] = mi.UID
+	}
+	if err := store.ForgetUnlisted(ctx, mb.Name, uidls); err != nil {
+		return nil, fmt.Errorf("poller: %s: forget uidls: %w", mb.Name, err)
+	}
+	if flagged {
+		return list, nil
 	}
 	seen, err := store.SeenUIDs(ctx, mb.Name, uidls)
 	if err != nil {

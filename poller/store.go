@@ -22,6 +22,9 @@ type SeenStore interface {
 	SeenUIDs(ctx context.Context, mailbox string, uidls []string) (map[string]bool, error)
 	// MarkSeen remembers uidls for mailbox; marking one twice is harmless.
 	MarkSeen(ctx context.Context, mailbox string, uidls []string, now time.Time) error
+	// ForgetUnlisted forgets the UIDLs of mailbox not in present (the
+	// messages the server still holds), so the memory does not grow.
+	ForgetUnlisted(ctx context.Context, mailbox string, present []string) error
 }
 
 // Store is everything a pass needs from storage.

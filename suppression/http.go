@@ -41,7 +41,7 @@ const MaxCheck = 1000
 
 // api serves the HTTP JSON API over a Store.
 type api struct {
-	store *Store
+	store apiStore // what the handlers may call (surfaces.go)
 	opts  HandlerOptions
 	token [32]byte
 	read  [32]byte // ReadToken's hash, when set

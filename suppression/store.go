@@ -117,10 +117,6 @@ func (s *Store) execPrepared(ctx context.Context, tx *sqlx.Tx, query string, arg
 // Dialect reports which database the store runs on.
 func (s *Store) Dialect() migrations.Dialect { return s.dialect }
 
-// DB returns the read pool, for read-only queries built outside this
-// package (the daily report). Writes go through Store methods.
-func (s *Store) DB() *sqlx.DB { return s.rdb }
-
 // Policy returns the policy Record applies.
 func (s *Store) Policy() Policy {
 	if s.opts.Policy == nil {

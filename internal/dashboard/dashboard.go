@@ -14,8 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-
-	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 //go:embed assets/*.html assets/*.css
@@ -42,7 +40,7 @@ type Options struct {
 
 // handler serves the dashboard.
 type handler struct {
-	store *suppression.Store
+	store Store
 	opts  Options
 	key   []byte
 	pages map[string]*template.Template
@@ -50,7 +48,7 @@ type handler struct {
 
 // New returns the dashboard, to be mounted at /ui/ (its routes include
 // the prefix).
-func New(store *suppression.Store, opts Options) (http.Handler, error) {
+func New(store Store, opts Options) (http.Handler, error) {
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 12 * time.Hour
 	}

@@ -1,0 +1,12 @@
+package dashboard
+
+import "github.com/bouncer-mail/bouncer/suppression"
+
+// Store is what the dashboard reads and changes: the list's queries, the
+// changes by hand (each audited), and the overview's figures.
+// *suppression.Store implements it; the dashboard runs no SQL of its own.
+type Store interface {
+	suppression.Queries
+	suppression.Admin
+	suppression.Overview
+}
