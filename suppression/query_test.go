@@ -319,9 +319,13 @@ func TestRecomputePages(t *testing.T) {
 		mustRecord(t, s, t0, msgs...)
 		p := DefaultPolicy()
 		p.SoftThreshold = 2
-		changes, err := s.Recompute(ctx, p, t0, false)
+		var progress [][2]int // (done, total) as reported after each page
+		changes, err := s.RecomputeProgress(ctx, p, t0, false, func(done, total int) { progress = append(progress, [2]int{done, total}) })
 		if err != nil || len(changes) != n {
 			t.Fatalf("Recompute changed %d addresses (%v), want %d", len(changes), err, n)
+		}
+		if want := [][2]int{{recomputePage, n}, {2 * recomputePage, n}, {n, n}}; !slices.Equal(progress, want) {
+			t.Errorf("progress reported %v, want %v (after each page, of every address)", progress, want)
 		}
 		for i, c := range changes {
 			if want := fmt.Sprintf("u%04d@example.com", i); c.Email != want || !c.After.Suppressed {
