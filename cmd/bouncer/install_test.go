@@ -151,7 +151,7 @@ func TestProductionInstall(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		switch {
-		case wantOK && (code != 0 || strings.Contains(string(out), "readable by group or others")):
+		case wantOK && (code != 0 || strings.Contains(string(out), "readable by group")):
 			t.Errorf("%s: exit %d, want 0 and no warning:\n%s", name, code, out)
 		case !wantOK && (code != exitConfig || !strings.Contains(string(out), "permission denied")):
 			t.Errorf("%s: exit %d, want %d and permission denied:\n%s", name, code, exitConfig, out)
@@ -238,7 +238,7 @@ func TestSecretFileGroupRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg, err = readConfig(writeFile(t, "c.yaml", "verp: {secret_file: "+own+"}"))
-	if want := "readable by group or others (mode 0640)"; err != nil || len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0], want) {
+	if want := fmt.Sprintf("is readable by group %d (mode 0640), which this process is not in: right if that is the service's group", other); err != nil || len(cfg.Warnings) != 1 || !strings.Contains(cfg.Warnings[0], want) {
 		t.Errorf("0640 with group %d: err %v, warnings %q; want %q", other, err, cfg.Warnings, want)
 	}
 }

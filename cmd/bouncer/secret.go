@@ -131,6 +131,11 @@ func readSecretFile(p *configProblems, path, name string) Secret {
 	case fi.Size() > maxSecretFileSize:
 		p.errorf(path, "%q is larger than %d bytes: not a secret file", name, maxSecretFileSize)
 		return Secret{}
+	case fi.Mode().Perm()&0o027 == 0 && !private(fi):
+		// 0640 root:bouncer read by root (an admin's config check) is the
+		// documented install, not a leak: chmod 600 would lock the service out.
+		p.warnf(path, "%q is readable by group %s (mode %04o), which this process is not in: right if that is the service's group (check as the service's user: runuser -u bouncer -- bouncer config check), else chmod 600 it",
+			name, fileGroup(fi), fi.Mode().Perm())
 	case !private(fi):
 		p.warnf(path, "%q is readable by group or others (mode %04o); chmod 600 it, or 640 with the service's group", name, fi.Mode().Perm())
 	}

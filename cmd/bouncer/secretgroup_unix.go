@@ -5,7 +5,9 @@ package main
 import (
 	"io/fs"
 	"os"
+	"os/user"
 	"slices"
+	"strconv"
 	"syscall"
 )
 
@@ -24,4 +26,17 @@ func inOwnGroup(fi fs.FileInfo) bool {
 	}
 	groups, err := os.Getgroups()
 	return err == nil && slices.Contains(groups, gid)
+}
+
+// fileGroup names fi's group (its number when the name is unknown).
+func fileGroup(fi fs.FileInfo) string {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "?"
+	}
+	gid := strconv.FormatUint(uint64(st.Gid), 10)
+	if g, err := user.LookupGroupId(gid); err == nil {
+		return g.Name
+	}
+	return gid
 }
