@@ -13,13 +13,13 @@ import (
 )
 
 // A database with events and suppressions at the schema before 00052 (every
-// other migration applied, 00060 included, so 00052 arrives out of order)
-// upgrades with daily_counts equal to a recount of its rows.
+// other migration applied, 00060 included, so 00052 and 00053 arrive out
+// of order) upgrades with daily_counts equal to a recount of its rows.
 func TestUpgradeDailyCounts(t *testing.T) {
 	upgradeFrom(t, 51, func(t *testing.T, d Dialect, db *sql.DB, p *goose.Provider) {
 		ctx := context.Background()
 		for _, s := range p.ListSources() {
-			if s.Version > 52 {
+			if s.Version > 59 { // past the dashboard's range, 00052-00059
 				if _, err := p.ApplyVersion(ctx, s.Version, true); err != nil {
 					t.Fatal(err)
 				}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -34,9 +35,9 @@ func groupBlocklists(diags []suppression.BlockDiagnostic) ([]suppression.Count, 
 	counts := map[string]int{}
 	listsOf := map[string][]string{}
 	for _, d := range diags {
-		name := BlocklistOf(d.Diagnostic)
+		name := dsn.BlocklistOf(d.Diagnostic)
 		counts[name] += d.N
-		if name != Unnamed && !slices.Contains(listsOf[d.Domain], name) {
+		if name != dsn.UnnamedBlocklist && !slices.Contains(listsOf[d.Domain], name) {
 			listsOf[d.Domain] = append(listsOf[d.Domain], name)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -45,7 +46,7 @@ func fixtureReport() *Report {
 			{Domain: "outlook.com", Blocks: 28, Bounces: 35, Share: 0.8, Lists: []string{"Microsoft", "Spamhaus"}},
 			{Domain: "example.com", Blocks: 2, Bounces: 20, Share: 0.1},
 		},
-		BlocksByList: []Bar{{"Microsoft", 20, 100}, {"Spamhaus", 8, 40}, {Unnamed, 2, 10}},
+		BlocksByList: []Bar{{"Microsoft", 20, 100}, {"Spamhaus", 8, 40}, {dsn.UnnamedBlocklist, 2, 10}},
 		Refusing:     []Receiver{{Domain: "outlook.com", Blocks: 28, Bounces: 35, Share: 0.8, Lists: []string{"Microsoft", "Spamhaus"}}},
 		Complaints:   []Bar{{"arf.mail.yahoo.com (abuse)", 3, 100}},
 		Unparsed:     2,

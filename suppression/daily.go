@@ -112,17 +112,22 @@ ORDER BY last_sent_at DESC, alert_key` + limitClause(limit)
 	return out, nil
 }
 
-// ByBlockDiagnostic ranks block events by their diagnostic (its first 500
-// characters), for naming the block lists behind them; TopDaily only.
-const ByBlockDiagnostic Dimension = "block"
+// Dimensions of block events, for TopDaily only: ByBlocklist by the block
+// list their diagnostic names (dsn.BlocklistOf), as Record counts them;
+// ByBlockDiagnostic by diagnostic (its first 500 characters), as migration
+// 00052 counted the events stored before it, to be named by the reader.
+const (
+	ByBlocklist       Dimension = "blocklist"
+	ByBlockDiagnostic Dimension = "block"
+)
 
 // dailyDims maps a Dimension to its daily_counts.dim; only these names
 // ever reach the SQL text.
-var dailyDims = map[Dimension]string{ByReason: dimReason, ByDomain: dimDomain, ByRemoteMTA: dimRemoteMTA, ByBlockDiagnostic: dimBlock}
+var dailyDims = map[Dimension]string{ByReason: dimReason, ByDomain: dimDomain, ByRemoteMTA: dimRemoteMTA, ByBlockDiagnostic: dimBlock, ByBlocklist: dimBlocklist}
 
 // rankPerDay is how many of each day's largest keys Postgres considers
 // when TopDaily ranks a window.
-const rankPerDay = 100
+const rankPerDay = 30
 
 // topDailyPGSQL ranks in two steps so a read costs the same whatever the
 // number of keys: candidates from each day's rankPerDay largest keys
@@ -143,9 +148,9 @@ const topDailySQLiteSQL = `SELECT key, SUM(n) AS total FROM daily_counts
 WHERE dim = ? AND day >= ? AND day < ? GROUP BY key ORDER BY total DESC, key LIMIT ?`
 
 // TopDaily ranks the window's failure events (hard, soft, block) by a
-// dimension, or its block events by diagnostic, most frequent first, ties
-// by value, from the daily counts; empty values are left out but for
-// diagnostics. limit must be positive.
+// dimension, or its block events (ByBlocklist, ByBlockDiagnostic), most
+// frequent first, ties by value, from the daily counts; empty values are
+// left out but for diagnostics. limit must be positive.
 func (s *Store) TopDaily(ctx context.Context, w Window, by Dimension, limit int) ([]Count, error) {
 	dim, ok := dailyDims[by]
 	if !ok || limit <= 0 {
@@ -154,7 +159,7 @@ func (s *Store) TopDaily(ctx context.Context, w Window, by Dimension, limit int)
 	from, to := dayRange(w)
 	query, args := topDailySQLiteSQL, []any{dim, from, to, limit}
 	if s.dialect == migrations.Postgres {
-		query, args = topDailyPGSQL, append(args, max(5*limit, 50))
+		query, args = topDailyPGSQL, append(args, max(2*limit, 20))
 	}
 	rows, err := s.rdb.QueryxContext(ctx, query, args...)
 	if err != nil {

@@ -28,7 +28,8 @@ const (
 	dimReason     = "reason"
 	dimDomain     = "domain"
 	dimRemoteMTA  = "remote_mta"
-	dimBlock      = "block"
+	dimBlock      = "block" // by diagnostic: days migration 00052 filled
+	dimBlocklist  = "blocklist"
 	dimSuppressed = "suppressed"
 )
 
@@ -45,9 +46,12 @@ type rollup map[dayKey]int64
 func utcDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 // add counts one under dim and key on t's UTC day; an empty key counts
-// only under class and block.
-func (r rollup) add(t time.Time, dim, key string) {
-	if key == "" && dim != dimClass && dim != dimBlock {
+// only under class.
+func (r rollup) add(t time.Time, dim, key string) { r.addDay(utcDay(t), dim, key) }
+
+// addDay is add on a day given as "2006-01-02".
+func (r rollup) addDay(day, dim, key string) {
+	if key == "" && dim != dimClass {
 		return
 	}
 	if len(key) > maxRollupKey { // bytes bound runes: cut only when it may be needed
@@ -55,22 +59,35 @@ func (r rollup) add(t time.Time, dim, key string) {
 			key = string(rs[:maxRollupKey])
 		}
 	}
-	r[dayKey{utcDay(t), dim, key}]++
+	r[dayKey{day, dim, key}]++
 }
 
 // addEvents counts stored events: every one by class; failures (hard,
-// soft, block) by reason, domain and receiving MTA; blocks by diagnostic.
+// soft, block) by reason, domain and receiving MTA; blocks by the block
+// list their diagnostic names (a few keys a day, where diagnostics are
+// often one of a kind: an address, an IP, a receiver's trace id).
 func (r rollup) addEvents(evs []Event) {
+	var day string
+	var last time.Time
+	named := map[string]string{} // diagnostic -> block list, within the batch
 	for _, ev := range evs {
-		r.add(ev.ReceivedAt, dimClass, string(ev.Class))
+		if day == "" || !ev.ReceivedAt.Equal(last) {
+			day, last = utcDay(ev.ReceivedAt), ev.ReceivedAt
+		}
+		r.addDay(day, dimClass, string(ev.Class))
 		switch ev.Class {
 		case dsn.ClassHard, dsn.ClassSoft, dsn.ClassBlock:
-			r.add(ev.ReceivedAt, dimReason, string(ev.Reason))
-			r.add(ev.ReceivedAt, dimDomain, ev.Domain)
-			r.add(ev.ReceivedAt, dimRemoteMTA, ev.RemoteMTA)
+			r.addDay(day, dimReason, string(ev.Reason))
+			r.addDay(day, dimDomain, ev.Domain)
+			r.addDay(day, dimRemoteMTA, ev.RemoteMTA)
 		}
 		if ev.Class == dsn.ClassBlock {
-			r.add(ev.ReceivedAt, dimBlock, ev.Diagnostic)
+			name, ok := named[ev.Diagnostic]
+			if !ok {
+				name = dsn.BlocklistOf(ev.Diagnostic)
+				named[ev.Diagnostic] = name
+			}
+			r.addDay(day, dimBlocklist, name)
 		}
 	}
 }

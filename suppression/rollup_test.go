@@ -18,9 +18,8 @@ import (
 var rollDay = time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
 
 // randomTraffic returns n messages over 20 days: random classes, reasons,
-// domains, receiving MTAs (some empty) and diagnostics (one longer than
-// the 500 characters a key keeps, in two-byte characters), a few of them
-// repeated (the same key twice).
+// domains, receiving MTAs (some empty) and diagnostics (naming three block
+// lists, or none), a few of them repeated (the same key twice).
 func randomTraffic(rng *rand.Rand, n int) []Message {
 	classes := []dsn.Class{dsn.ClassHard, dsn.ClassSoft, dsn.ClassSoft, dsn.ClassBlock, dsn.ClassComplaint, dsn.ClassIgnore}
 	reasons := []dsn.Reason{dsn.ReasonUserUnknown, dsn.ReasonMailboxFull, dsn.ReasonBlocked, dsn.ReasonRejected}
@@ -74,7 +73,7 @@ func recount(t *testing.T, s *Store) (classes []DayCount, tops map[Dimension][]C
 	}
 	defer rows.Close()
 	byDay := map[[2]string]int{}
-	sums := map[Dimension]map[string]int{ByReason: {}, ByDomain: {}, ByRemoteMTA: {}, ByBlockDiagnostic: {}}
+	sums := map[Dimension]map[string]int{ByReason: {}, ByDomain: {}, ByRemoteMTA: {}, ByBlocklist: {}}
 	for rows.Next() {
 		var at dbTime
 		var class, reason, domain, mta, diag string
@@ -90,10 +89,7 @@ func recount(t *testing.T, s *Store) (classes []DayCount, tops map[Dimension][]C
 			}
 		}
 		if class == "block" {
-			if r := []rune(diag); len(r) > 500 {
-				diag = string(r[:500])
-			}
-			sums[ByBlockDiagnostic][diag]++
+			sums[ByBlocklist][dsn.BlocklistOf(diag)]++
 		}
 	}
 	for k, n := range byDay {
@@ -165,8 +161,8 @@ func TestDailyCountsEqualRecount(t *testing.T) {
 				}
 			}
 		}
-		if len(wantStarts) == 0 || len(wantTops[ByBlockDiagnostic]) < 3 {
-			t.Fatalf("the traffic started %v suppressions and has block diagnostics %v: too little to test", wantStarts, wantTops[ByBlockDiagnostic])
+		if len(wantStarts) == 0 || len(wantTops[ByBlocklist]) < 3 {
+			t.Fatalf("the traffic started %v suppressions and names block lists %v: too little to test", wantStarts, wantTops[ByBlocklist])
 		}
 		check("recorded")
 		if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM bounce_events WHERE received_at < ?`), s.tv(rollDay.AddDate(0, 0, 10))); err != nil {

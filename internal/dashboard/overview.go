@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/bouncer-mail/bouncer/notify"
+	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -42,7 +42,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request, s session) {
 	win := suppression.Window{From: from, To: from.AddDate(0, 0, n)}
 	d := overviewData{Days: n, Zooms: zooms}
 	var classes, suppressed []suppression.DayCount
-	var blocks []suppression.Count
+	var blocks, diags []suppression.Count
 	g, ctx := errgroup.WithContext(r.Context())
 	run := func(fn func(context.Context) error) { g.Go(func() error { return fn(ctx) }) }
 	run(func(ctx context.Context) (err error) { classes, err = h.store.DailyClasses(ctx, win); return })
@@ -60,7 +60,11 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request, s session) {
 		return
 	})
 	run(func(ctx context.Context) (err error) {
-		blocks, err = h.store.TopDaily(ctx, win, suppression.ByBlockDiagnostic, maxBlockDiagnostics)
+		blocks, err = h.store.TopDaily(ctx, win, suppression.ByBlocklist, 100)
+		return
+	})
+	run(func(ctx context.Context) (err error) {
+		diags, err = h.store.TopDaily(ctx, win, suppression.ByBlockDiagnostic, maxBlockDiagnostics)
 		return
 	})
 	run(func(ctx context.Context) (err error) { d.Mailboxes, err = h.store.MailboxHealth(ctx); return })
@@ -74,19 +78,24 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request, s session) {
 	}
 	d.Events = newChart("Failure events per day (UTC), by class", ds, classOrder, classes)
 	d.Suppressed = newChart("Newly suppressed addresses per day (UTC)", ds, []string{"suppressed"}, suppressed)
-	d.Blocklists = blocklists(blocks, 10)
+	d.Blocklists = blocklists(blocks, diags, 10)
 	h.render(w, r, &s, "overview", http.StatusOK, page{Title: "Overview", Nav: "overview", Data: d})
 }
 
 // maxBlockDiagnostics is how many of the range's most frequent block
-// diagnostics the overview names block lists from.
-const maxBlockDiagnostics = 500
+// diagnostics (days counted by migration 00052) the overview names block
+// lists from.
+const maxBlockDiagnostics = 100
 
-// blocklists sums block events by the block list their diagnostic names.
-func blocklists(blocks []suppression.Count, limit int) []suppression.Count {
+// blocklists sums block events by block list: counted by name, and
+// counted by diagnostic named here.
+func blocklists(names, diags []suppression.Count, limit int) []suppression.Count {
 	sums := map[string]int{}
-	for _, b := range blocks {
-		sums[notify.BlocklistOf(b.Key)] += b.N
+	for _, b := range names {
+		sums[b.Key] += b.N
+	}
+	for _, b := range diags {
+		sums[dsn.BlocklistOf(b.Key)] += b.N
 	}
 	out := make([]suppression.Count, 0, len(sums))
 	for k, n := range sums {

@@ -7,8 +7,10 @@
 --   reason      failure events (hard, soft, block) by reason
 --   domain      failure events by recipient domain
 --   remote_mta  failure events by receiving MTA
---   block       block events by diagnostic (the dashboard names the block
---               list in it)
+--   block       block events by diagnostic, filled by this migration only
+--               (the dashboard names the block list in it)
+--   blocklist   block events by the block list their diagnostic names
+--               (dsn.BlocklistOf), as Record counts them
 --   suppressed  suppressions that started that day, by source
 -- Keys are cut to 500 characters (an index entry holds at most 2,704
 -- bytes); empty keys are left out but for class and block.

@@ -1,6 +1,10 @@
-package notify
+package dsn
 
-import "testing"
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
 
 func TestBlocklistOf(t *testing.T) {
 	tests := []struct{ diag, want string }{
@@ -26,13 +30,58 @@ func TestBlocklistOf(t *testing.T) {
 		{"550-5.7.1 [192.0.2.22 18] Our system has detected that this message is likely suspicious due to the very low reputation of the sending IP address.", "Google"},
 		{"554 5.7.1 <a8-95.smtp-out.amazonses.com[203.0.113.22]>: Client host rejected: blocked using mail.neko.example.org; Please see http://mail.neko.example.org/rbl/", "DNSBL mail.neko.example.org"},
 		{"550 5.7.1 Your IP 192.0.2.1 is listed in BL.Example.NET.", "DNSBL bl.example.net"},
-		{"550 5.7.1 IP address blacklisted by recipient", Unnamed},
-		{"550 5.1.1 user unknown", Unnamed},
-		{"", Unnamed},
+		{"550 5.7.1 IP address blacklisted by recipient", UnnamedBlocklist},
+		{"550 5.1.1 user unknown", UnnamedBlocklist},
+		{"", UnnamedBlocklist},
 	}
 	for _, tt := range tests {
 		if got := BlocklistOf(tt.diag); got != tt.want {
 			t.Errorf("BlocklistOf(%q) = %q, want %q", tt.diag, got, tt.want)
 		}
 	}
+}
+
+// The hints only skip patterns that cannot match: BlocklistOf names the
+// same list as running every pattern would, for the table's texts, every
+// hint in random case amid other text, and non-ASCII lookalikes.
+func TestBlocklistHintsAgree(t *testing.T) {
+	every := func(diag string) string {
+		for _, b := range blocklists {
+			if b.pattern.MatchString(diag) {
+				return b.name
+			}
+		}
+		if m := dnsblZone.FindStringSubmatch(diag); m != nil {
+			return "DNSBL " + strings.ToLower(m[1])
+		}
+		return UnnamedBlocklist
+	}
+	texts := []string{"550 5.7.1 blocked using \u212abl.example.net", "554 \u017fpamhaus", "550 5.7.1 listed on zen.example.org",
+		"554 5.7.1 Message rejected: https://support.google.com/mail/?p=BlockedMessage", "421 [TS01] deferred", "550 brbl", "4.7.1 gsmtp x blocked"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, hints := range blocklistHints {
+		for _, h := range append(hints, dnsblZoneHints...) {
+			texts = append(texts, "550 5.7.1 x "+randomCase(rng, h)+" bl.example.com y", randomCase(rng, h)+"blocked"+randomCase(rng, h)+"example.org")
+		}
+	}
+	for _, b := range blocklists {
+		if len(blocklistHints[b.name]) == 0 {
+			t.Errorf("blocklist %q has no hints", b.name)
+		}
+	}
+	for _, s := range texts {
+		if got, want := BlocklistOf(s), every(s); got != want {
+			t.Errorf("BlocklistOf(%q) = %q, want %q (every pattern)", s, got, want)
+		}
+	}
+}
+
+func randomCase(rng *rand.Rand, s string) string {
+	b := []byte(s)
+	for i := range b {
+		if rng.IntN(2) == 0 {
+			b[i] = strings.ToUpper(string(b[i]))[0]
+		}
+	}
+	return string(b)
 }
