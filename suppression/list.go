@@ -97,6 +97,11 @@ func (s *Store) List(ctx context.Context, f Filter, now time.Time) (Page, error)
 	if err != nil {
 		return Page{}, err
 	}
+	with, wargs, err := s.domainFirst(ctx, f)
+	if err != nil {
+		return Page{}, err
+	}
+	q, args = with+q, append(wargs, args...)
 	if f.Limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit+1)
