@@ -47,7 +47,7 @@ type api struct {
 	read  [32]byte // ReadToken's hash, when set
 }
 
-// NewHandler returns the HTTP JSON API:
+// NewHandler returns the HTTP JSON API (docs/openapi.yaml describes it):
 //
 //	GET    /v1/suppressions             list (ParseFilter's parameters: q, contains, state, reason, class,
 //	                                    domain, source, since, until, sort, desc, all, cursor, limit)
@@ -81,19 +81,34 @@ func NewHandler(store *Store, opts HandlerOptions) http.Handler {
 	}
 	a := &api{store: store, opts: opts, token: sha256.Sum256([]byte(opts.Token)), read: sha256.Sum256([]byte(opts.ReadToken))}
 	mux := http.NewServeMux()
-	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, metrics.InstrumentRoute(pattern, h)) }
-	handle("GET /v1/suppressions", a.authRead(a.list))
-	handle("GET /v1/suppressions/{email}", a.authRead(a.get))
-	handle("PUT /v1/suppressions/{email}", a.auth(a.put))
-	handle("DELETE /v1/suppressions/{email}", a.auth(a.remove))
-	handle("POST /v1/suppressions/check", a.authRead(a.check))
-	handle("GET /v1/allowlist", a.authRead(a.allowList))
-	handle("PUT /v1/allowlist/{entry}", a.auth(a.allowPut))
-	handle("DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete))
-	handle("GET /v1/messages/{id}", a.authRead(a.message))
-	handle("GET /healthz", http.HandlerFunc(a.healthz))
-	handle("GET /metrics", metrics.Handler(opts.MetricsToken))
+	for _, rt := range a.routes() {
+		mux.Handle(rt.pattern, metrics.InstrumentRoute(rt.pattern, rt.h))
+	}
 	return a.limits(jsonFallback(mux, metrics.InstrumentRoute(metrics.Unmatched, mux)))
+}
+
+// route is one pattern the API serves and its handler.
+type route struct {
+	pattern string
+	h       http.Handler
+}
+
+// routes are the API's routes; docs/openapi.yaml describes each
+// (TestOpenAPI).
+func (a *api) routes() []route {
+	return []route{
+		{"GET /v1/suppressions", a.authRead(a.list)},
+		{"GET /v1/suppressions/{email}", a.authRead(a.get)},
+		{"PUT /v1/suppressions/{email}", a.auth(a.put)},
+		{"DELETE /v1/suppressions/{email}", a.auth(a.remove)},
+		{"POST /v1/suppressions/check", a.authRead(a.check)},
+		{"GET /v1/allowlist", a.authRead(a.allowList)},
+		{"PUT /v1/allowlist/{entry}", a.auth(a.allowPut)},
+		{"DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete)},
+		{"GET /v1/messages/{id}", a.authRead(a.message)},
+		{"GET /healthz", http.HandlerFunc(a.healthz)},
+		{"GET /metrics", metrics.Handler(a.opts.MetricsToken)},
+	}
 }
 
 // limits caps the body and the time of every request.
