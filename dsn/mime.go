@@ -117,6 +117,12 @@ func (p *parser) leaf(mt string, e *mimepart.Entity, depth int) bool {
 		"text/delivery-status":
 		p.sawDSN = true
 		p.deliveryStatus(e.Prefix(maxReportBytes), mt == "message/global-delivery-status")
+	case "message/disposition-notification":
+		// QUIRK (every MUA that sends RFC 8098 read receipts: Outlook,
+		// Thunderbird, Apple Mail): a disposition notification says what
+		// a reader did with a delivered message, never a failure to
+		// deliver it, whatever its prose quotes.
+		p.sawMDN = true
 	case "message/feedback-report":
 		p.sawFeedback = true
 		for _, g := range parseGroups(e.Prefix(maxReportBytes)) {

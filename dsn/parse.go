@@ -112,6 +112,7 @@ type parser struct {
 	sawDSN      bool               // a delivery-status part was read
 	feedback    []field            // fields of the feedback-report part
 	sawFeedback bool               // a feedback-report part was read
+	sawMDN      bool               // a disposition-notification part (a read receipt) was read
 	texts       []string           // decoded text parts, in order (bounce prose)
 	htmls       []*mimepart.Entity // text/html parts, as a fallback for texts (read when needed)
 	original    header             // header of the returned original message
@@ -183,6 +184,8 @@ func (p *parser) decide() {
 	case p.jmrp:
 		p.rep.Type = TypeARF
 		p.jmrpRecords()
+	case p.sawMDN && !p.sawDSN:
+		// A read receipt: no record (see leaf).
 	case p.challengeResponse():
 		p.rep.Type = TypeAutoreply
 		p.challengeRecords()

@@ -85,6 +85,18 @@ func TestParseNotAReport(t *testing.T) {
 		"From: Bob <bob@example.org>\nSubject: Read: Hello\nContent-Type: multipart/report; report-type=disposition-notification; boundary=M\n\n" +
 			"--M\nContent-Type: text/plain\n\nYour message was read.\n--M\nContent-Type: message/disposition-notification\n\n" +
 			"Final-Recipient: rfc822;bob@example.org\nDisposition: automatic-action/MDN-sent-automatically; displayed\n--M--\n",
+		// RFC 8098's example read receipt (MimeKit's test message): its
+		// prose names the reader in brackets, as a failure notice would.
+		"From: Joe Recipient <Joe_Recipient@example.com>\nSubject: Disposition notification\nTo: Jane Sender <Jane_Sender@example.org>\n" +
+			"Content-Type: multipart/report; report-type=disposition-notification;\n boundary=\"RAA14128.773615765/example.com\"\n\n" +
+			"--RAA14128.773615765/example.com\n\nThe message sent on 1995 Sep 19 at 13:30:00 (EDT) -0400 to Joe\n" +
+			"Recipient <Joe_Recipient@example.com> with subject \"First draft of\nreport\" has been displayed.  This is no guarantee that the message\n" +
+			"has been read or understood.\n\n--RAA14128.773615765/example.com\ncontent-type: message/disposition-notification\n\n" +
+			"Reporting-UA: joes-pc.cs.example.com; Foomail 97.1\nOriginal-Recipient: rfc822;Joe_Recipient@example.com\n" +
+			"Final-Recipient: rfc822;Joe_Recipient@example.com\nOriginal-Message-ID: <199509192301.23456@example.org>\n" +
+			"Disposition: manual-action/MDN-sent-manually; displayed\n\n--RAA14128.773615765/example.com\ncontent-type: message/rfc822\n\n" +
+			"From: Jane Sender <Jane_Sender@example.com>\nSubject: First draft of report\nTo: Joe Recipient <Joe_Recipient@example.com>\n\nHey Joe,\n" +
+			"\n--RAA14128.773615765/example.com--\n",
 		"Content-Type: multipart/mixed; boundary=x\n\n--x\n",
 	} {
 		rep, err := Parse(strings.NewReader(msg))
@@ -222,6 +234,17 @@ func TestParseTextDelayNotices(t *testing.T) {
 		class             Class
 	}{
 		{"gmail delay", gmailDelay, "delayed", ClassIgnore},
+		// X1's delay warning (sisimai set-of-emails lhost-x1-04), in the
+		// failure layout of Sendmail's notices: the subject says warning.
+		{"x1 warning", "From: \"Mail Deliver System\" <MAILER-DAEMON@fix1.example.co.jp>\nTo: a@example.org\n" +
+			"Subject: Warning--Could not send mail for past 8.5 hours\n\nThe original message was received at Fri, 21 Mar 2025 13:13:48 +0900 (JST)\n" +
+			"from a@example.org\n\n---The following addresses had delivery errors---\n\nb@example.net [Connection timed out]\n", "delayed", ClassIgnore},
+		// A gateway's "Delivery failure notification" that goes on
+		// retrying (flufl.bounce simple_22): its advice line is no
+		// separator, and the retry sentence makes it a delay.
+		{"retrying gateway", "From: postmaster@gw.example.org\nTo: a@example.org\nSubject: Delivery failure notification\n\n" +
+			"Your message with Subject: Re: lost and found\ncould not be delivered to the following recipients:\n\nb@example.net\n\n" +
+			"Please do not resend your original message.\n\nDelivery attempts will continue to be made for 5  day(s).\n", "delayed", ClassIgnore},
 		{"failure quoting a delay subject", failure, "failed", ClassHard},
 	} {
 		t.Run(c.name, func(t *testing.T) {

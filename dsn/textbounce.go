@@ -194,10 +194,18 @@ const googleGroupsRefusal = "Google Groups: the group may not exist, or you may 
 // names the original's subject after it, not a delay.
 func isDelayNotice(subject, notice string) bool {
 	s := strings.ToLower(strings.TrimSpace(subject))
-	if !hasAnyPrefix(s, failureSubjects) && (strings.Contains(s, "delay") || strings.HasPrefix(s, "warning:") && !hasAny(s, permanentSubjectWords)) {
+	if !hasAnyPrefix(s, failureSubjects) && (strings.Contains(s, "delay") || isWarningSubject(s) && !hasAny(s, permanentSubjectWords)) {
 		return true // "Delivery Status Notification (Delay)", "Delayed Mail (still being retried)", "Delivery delayed:"
 	}
 	return hasAnyLower(notice, delayPhrases)
+}
+
+// isWarningSubject reports whether a lower-case subject opens with
+// "warning:" (Sendmail's "Warning: could not send message for past 4
+// hours") or "warning--" (QUIRK: the X1 MTA's "Warning--Could not send mail
+// for past 8.5 hours", the same delay warning).
+func isWarningSubject(s string) bool {
+	return strings.HasPrefix(s, "warning:") || strings.HasPrefix(s, "warning--")
 }
 
 // permanentSubjectWords name a permanent failure in a "Warning:" subject
@@ -223,7 +231,11 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 // for 2 more day(s)", "Gmail will retry for 45 more hours", Postfix's "THIS
 // IS A WARNING ONLY".
 var delayPhrases = []string{"will continue to try", "has not yet been delivered", "will keep trying", "still trying",
-	"warning message only", "this is a warning only", "will be retried for", "will retry for"}
+	"warning message only", "this is a warning only", "will be retried for", "will retry for",
+	// QUIRK (a Lotus Notes/Exchange-era gateway's "Delivery failure notification": "could not be
+	// delivered ... Please do not resend your original message. Delivery attempts will continue to
+	// be made for 5 day(s).")
+	"delivery attempts will continue"}
 
 // enrichFromText completes DSN records from the prose part.
 func (p *parser) enrichFromText() {

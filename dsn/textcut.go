@@ -78,7 +78,9 @@ func isOriginalMarker(line string) bool {
 	}
 	if containsAnyBytes(l, recipientIntroductions) {
 		// QUIRK: MDaemon's "The following addresses did NOT receive a
-		// copy of your message:" introduces the recipients.
+		// copy of your message:" introduces the recipients; a gateway's
+		// "Please do not resend your original message." is advice, and
+		// the notice goes on after it.
 		return false
 	}
 	// Most lines hold no anchor word, and no marker then.
@@ -99,8 +101,9 @@ func isOriginalMarker(line string) bool {
 }
 
 // recipientIntroductions are phrases of a line that introduces the failed
-// recipients, which no separator contains (lower case).
-var recipientIntroductions = [][]byte{[]byte("did not receive"), []byte("following address"), []byte("following recipient")}
+// recipients or advises the reader, which no separator contains (lower
+// case).
+var recipientIntroductions = [][]byte{[]byte("did not receive"), []byte("following address"), []byte("following recipient"), []byte("not resend")}
 
 // markerAnchors are words most originalMarkers contain; unanchoredMarkers
 // are the markers that contain none of them.
