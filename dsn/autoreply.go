@@ -69,6 +69,8 @@ var bounceSubjects = []string{
 	"unzustellbar", "nicht zustellbar", "non remis", "non distribuable", "no se puede entregar",
 	"não entregue", "non recapitabile", "onbestelbaar", "warning: could not", "delayed mail",
 	"delivery delayed", "unable to deliver", "failed delivery", "未送達", "配信エラー", "配送エラー", "メールエラー", "mail error",
+	"returning to sender", // QUIRK: Smail 3's "mail failed, returning to sender"
+	"failed mail",         // QUIRK: LLNL's Sendmail, "FAILED MAIL to "user" regarding ..."
 }
 
 // looksLikeBounceHeader reports whether a header block belongs to a

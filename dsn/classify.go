@@ -266,7 +266,7 @@ func (f *facts) userUnknownWitnessed() bool {
 			return strings.HasSuffix(f.code, ".1.1")
 		}
 		return sub == "1" || saysAny(f.text, rcptMarkers) || sub != "2" && echoesRecipient(f.text, f.r) ||
-			(sub == "" || sub == "0") && namesUnknownRecipient(f.text, f.r) || f.localRefusal()
+			(sub == "" || sub == "0") && namesUnknownRecipient(f.text, f.r) || f.localRefusal() || f.localVerdict()
 	}
 	return sub == "1"
 }

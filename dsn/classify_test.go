@@ -409,6 +409,10 @@ func TestClassify(t *testing.T) {
 		{"refused at HELO", TypeBounce, Recipient{Diagnostic: "550 go away", Command: "HELO"}, ReasonBlocked, ClassBlock},
 		{"x-unix exit status", TypeDSN, Recipient{Action: "failed", Status: "5.3.0", Diagnostic: "255", DiagnosticType: "x-unix"}, ReasonMailerError, ClassSoft},
 		{"x-unix quota", TypeDSN, Recipient{Action: "failed", Status: "4.3.0", Diagnostic: "Disk quota exceeded", DiagnosticType: "X-Unix"}, ReasonMailboxFull, ClassSoft},
+		// The RFC 3464-era example MimeKit tests: the reporting MTA's own
+		// directory answer (X-LOCAL), not an SMTP 500 syntax error.
+		{"x-local no such user", TypeDSN, Recipient{Action: "failed", ReplyCode: "500", Diagnostic: "500 (err.nosuchuser)", DiagnosticType: "x-local", FinalRecipient: "a@example.com"}, ReasonUserUnknown, ClassHard},
+		{"smtp 500 no such user is no local verdict", TypeDSN, Recipient{Action: "failed", ReplyCode: "500", Diagnostic: "500 (err.nosuchuser)", DiagnosticType: "smtp", RemoteMTA: "mx.example.com", FinalRecipient: "a@example.com"}, ReasonFiltered, ClassSoft},
 
 		// reply codes and nothing
 		{"551 alone", TypeBounce, Recipient{ReplyCode: "551", Diagnostic: "551 not here"}, ReasonHasMoved, ClassHard},

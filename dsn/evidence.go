@@ -73,7 +73,10 @@ func (p *parser) headerEvidence() (score int, hasAuthor bool) {
 // mailer-daemon or postmaster address, or a mail system's display name.
 func fromMailSystem(h header) bool {
 	from := h.get("From")
-	if hasAnyLower(from, bounceSenders) {
+	if hasAnyLower(from, bounceSenders) || strings.HasSuffix(strings.TrimSpace(from), "<>") {
+		// QUIRK (Exim filters' and SurfControl's, McAfee's, m-FILTER's
+		// notices): "From: <>" is the null reverse-path, which only a
+		// mail system's own notices are sent with (RFC 5321 4.5.5).
 		return true
 	}
 	name := from

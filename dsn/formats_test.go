@@ -42,6 +42,20 @@ func TestParseOldFormats(t *testing.T) {
 				"This message was created automatically by mail delivery\nsoftware.\n\n" +
 				"The following message, addressed to 'james@example.co.uk',\nfailed because it has not been collected after 30 days\n",
 			[]string{"james@example.co.uk"}},
+		{"Smail 3's failed-address block between bar separators (flufl.bounce simple_04)",
+			"From: <MAILER-DAEMON@airmail.example>\nTo: list-admin@lists.example.org\nList-Id: <list.lists.example.org>\n" +
+				"Subject: mail failed, returning to sender\n\n" +
+				"|------------------------- Message log follows: -------------------------|\n no valid recipients were found for this message\n" +
+				"|------------------------- Failed addresses follow: ---------------------|\n claird@starbase.example.com ... unknown host\n" +
+				"|------------------------- Message text follows: ------------------------|\nReceived: from mx1.airmail.example\n" +
+				"To: someone-else@example.net\n\nhello\n",
+			[]string{"claird@starbase.example.com"}},
+		{"LLNL's FAILED MAIL, relayed with the list's own List-Id (flufl.bounce llnl_01)",
+			"From: postmaster@llnl.example (Automated response from LLNL postmaster)\nTo: list-admin@lists.example.org\n" +
+				"List-Id: <list.lists.example.org>\nSubject: FAILED MAIL to \"trotts1\" regarding \"[ANNOUNCE] 2.3.0\"\n\n" +
+				"The standard form of email address at LLNL is lastnameNumber@llnl.example\nalthough individuals may choose an alternate email address. The address to\n" +
+				"which your message was addressed, trotts1@llnl.example, did not exactly match an\nLLNL email address.\n",
+			[]string{"trotts1@llnl.example"}},
 		{"the returned post's list address is no recipient",
 			"From: MAILER-DAEMON@mx.example.com\nTo: list-bounces@lists.example.org\nSubject: Returned mail - nameserver error report\n\n" +
 				"Message not delivered.\n\n----- Original message follows -----\n" +

@@ -306,3 +306,18 @@ func TestParseNotNotices(t *testing.T) {
 		})
 	}
 }
+
+// TestParseNullSenderNotice: a notice whose From is the null reverse-path
+// ("From: <>", an Exim filter's reply in BounceParser's warning-5.msg) is
+// written by a mail system, and its one sentence names the failed address.
+func TestParseNullSenderNotice(t *testing.T) {
+	msg := "Return-Path: <>\nFrom: <>\nTo: bounces@example.com\nAuto-Submitted: auto-replied\n" +
+		"Subject: \n\nYou sent mail to b@example.net. That's not a valid user here.\n"
+	rep := mustParse(t, []byte(msg))
+	if len(rep.Recipients) != 1 || rep.Recipients[0].FinalRecipient != "b@example.net" || rep.Recipients[0].Action != "failed" {
+		t.Fatalf("records %+v, want one failed record for b@example.net", rep.Recipients)
+	}
+	if r := rep.Recipients[0]; r.Class == ClassIgnore || r.Class == "" {
+		t.Errorf("class %q, want a failure class", r.Class)
+	}
+}

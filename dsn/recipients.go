@@ -181,7 +181,7 @@ func looksLikeName(s string) bool {
 
 // failureWords mark a sentence that names a failed recipient.
 var failureWords = []string{"deliver", "fail", "reject", "unknown", "not a member", "error", "unable", "could not", "couldn't", "bounce", "invalid", "does not exist", "doesn't exist", "no such", "refused", "blocked", "full", "quota", "exceed", "disabled", "suspended", "not found", "unavailable",
-	"no longer", "did not exactly match", "did not match", "has moved"}
+	"no longer", "did not exactly match", "did not match", "has moved", "not a valid"}
 
 // sentenceRecipient is the second pass: a line with one address and a
 // failure word ("There was an error delivering your mail to <a@b>.",

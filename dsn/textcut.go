@@ -14,6 +14,7 @@ var originalMarkers = []string{
 	"message header follows", "this is the original", "original text follows", "attached message",
 	"headers of your message", "undelivered message you sent", "mensaje original", "message d'origine", "ursprüngliche nachricht",
 	"元のメッセージ", "原始邮件",
+	"message text follows", // QUIRK: Smail 3, "|---- Message text follows: ----|"
 }
 
 // headerStarts are header fields that, at the start of a line, begin an
@@ -61,7 +62,7 @@ func isOriginalMarker(line string) bool {
 	// A sentence that merely mentions the original is not a separator:
 	// separators are decorated, end with a colon, or say "follows".
 	c, last := t[0], t[len(t)-1]
-	decorated := c == '-' || c == '=' || c == '*' || c == '_' || c == '[' && last == ']' || c == '<' && last == '>' || c == '(' && last == ')' ||
+	decorated := c == '-' || c == '=' || c == '*' || c == '_' || c == '[' && last == ']' || c == '<' && last == '>' || c == '(' && last == ')' || c == '|' && last == '|' ||
 		last == ':' || last == '-' || last == '.' && len(t) < 60 && !continues(t) || !strings.Contains(t, " ") ||
 		c == 'C' || c == 'c' || strings.HasSuffix(t, "follows") || strings.HasSuffix(t, "following")
 	if !decorated {

@@ -101,6 +101,7 @@ var userRows = []textRule{
 	{"not a valid recipient", ReasonUserUnknown, hint},                                // various
 	{"not a valid mailbox", ReasonUserUnknown, hint},                                  // various
 	{"not a valid user", ReasonUserUnknown, hint},                                     // various
+	{"nosuchuser", ReasonUserUnknown, hint},                                           // MMDF-style error token "500 (err.nosuchuser)" (RFC 3464 era examples)
 	{"is not a known user", ReasonUserUnknown, hint},                                  // various
 	{"no account by that name", ReasonUserUnknown, hint},                              // various
 	{"bad recipient", ReasonUserUnknown, hint},                                        // various

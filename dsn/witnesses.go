@@ -253,7 +253,7 @@ func generic(reason Reason) bool {
 // localUnknownWords are how local delivery agents say the user does not
 // exist (Exim "Unknown user", Postfix "unknown user: ...", qmail "This
 // address no longer accepts mail."), normalized.
-var localUnknownWords = []string{"unknown user", "user unknown", "no such user", "no longer accepts mail", "no longer a valid address"}
+var localUnknownWords = []string{"unknown user", "user unknown", "no such user", "no longer accepts mail", "no longer a valid address", "nosuchuser"}
 
 // localRefusal reports whether the host that wrote the notice refused its
 // own local user: no remote server took part (no Remote-MTA, no SMTP reply
@@ -268,4 +268,14 @@ func (f *facts) localRefusal() bool {
 	}
 	d := strings.ToLower(domainOf(f.r.FinalRecipient))
 	return d != "" && (d == f.localHost || strings.HasSuffix(f.localHost, "."+d))
+}
+
+// localVerdict reports whether the reporting MTA gave a user-unknown
+// verdict of its own: a Diagnostic-Code of type X-LOCAL (QUIRK: MMDF-style
+// MTAs, "X-LOCAL; 500 (err.nosuchuser)") is the reporting MTA's local
+// delivery or directory answer, not a remote server's reply, and no remote
+// server took part. The host that owns the mailbox is the second witness,
+// as in localRefusal.
+func (f *facts) localVerdict() bool {
+	return strings.EqualFold(f.r.DiagnosticType, "x-local") && f.r.RemoteMTA == "" && saysAny(f.words, localUnknownWords)
 }
