@@ -28,6 +28,9 @@ type Entity struct {
 	// decodeCharset is set for a text part with a known charset other than
 	// UTF-8 and US-ASCII.
 	decodeCharset bool
+	// asciiSame is set when decodeCharset is and the charset decodes
+	// text made only of ASCII bytes to itself (asciiSameCharset).
+	asciiSame bool
 	// decodeTransfer is set when the body is quoted-printable or base64.
 	decodeTransfer bool
 	base64         bool
@@ -80,7 +83,7 @@ func NewEntity(ct, cte string, body []byte, end error) (*Entity, error) {
 				// go-message wraps the error twice.
 				err = fmt.Errorf("unknown charset: unknown charset: %w", cerr)
 			} else if known {
-				e.charset, e.decodeCharset = ch, true
+				e.charset, e.decodeCharset, e.asciiSame = ch, true, asciiSameCharset(ch)
 			}
 		}
 	}
@@ -159,6 +162,14 @@ func (e *Entity) Decoded(n int64) (b []byte, release func(), end error) {
 		}
 		return e.Body, nil, e.End
 	}
+	if !e.decodeTransfer && e.asciiSame && plainASCII(e.Body[:min(int64(len(e.Body)), n)]) {
+		// Most Latin-1, Windows-1252 and even ISO-2022-JP notices are
+		// plain ASCII: skip the charset decoder (and its buffers).
+		if int64(len(e.Body)) > n {
+			return e.Body[:n], nil, nil
+		}
+		return e.Body, nil, e.End
+	}
 	buf := GetBuffer()
 	switch {
 	case e.decodeTransfer && !e.base64 && !e.decodeCharset:
@@ -171,13 +182,46 @@ func (e *Entity) Decoded(n int64) (b []byte, release func(), end error) {
 		qp := GetBuffer()
 		dec, qerr := qpDecode((*qp)[:0], e.Body, e.End, len(e.Body)+1)
 		*qp = dec[:0]
-		b, end = ReadAtMost(e.reader(&memReader{b: dec, end: qerr}), n, *buf)
+		if e.asciiSame && plainASCII(dec[:min(int64(len(dec)), n)]) {
+			b, end = append((*buf)[:0], dec[:min(int64(len(dec)), n)]...), qerr
+			if int64(len(dec)) > n {
+				end = nil
+			}
+		} else {
+			b, end = ReadAtMost(e.reader(&memReader{b: dec, end: qerr}), n, *buf)
+		}
 		PutBuffer(qp)
 	default:
 		b, end = ReadAtMost(e.reader(nil), n, *buf)
 	}
 	*buf = b[:0]
 	return b, func() { PutBuffer(buf) }, end
+}
+
+// asciiSameCharset reports whether a charset (lower case) decodes text of
+// ASCII bytes to the same text: the ISO 8859 and Windows code pages, KOI8,
+// and the CJK encodings whose single bytes below 0x80 are ASCII
+// (ISO-2022-JP switches with ESC, which plainASCII refuses). UTF-7, UTF-16,
+// HZ and EBCDIC are not among them.
+func asciiSameCharset(ch string) bool {
+	for _, p := range []string{"iso-8859-", "iso8859-", "windows-125", "cp125", "koi8-", "gb2312", "gbk", "gb18030", "big5",
+		"shift_jis", "shift-jis", "sjis", "euc-jp", "euc-kr", "iso-2022-jp", "ks_c_5601", "tis-620", "latin1"} {
+		if strings.HasPrefix(ch, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// plainASCII reports whether b holds only printable ASCII, tabs and line
+// ends: no escape or shift byte a stateful charset would act on.
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 || c < 0x20 && c != '\n' && c != '\r' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 // ReadAtMost reads at most n bytes of r into buf (grown as needed) and
