@@ -157,3 +157,27 @@ func BenchmarkParseHugeFailedHeader(b *testing.B) {
 		}
 	}
 }
+
+// TestParseExpansionSource: Exim's "(ultimately generated from a@b)" under
+// a failed address names the address the sender wrote to, which the record
+// keeps as its original recipient; the note is no part of the reason.
+func TestParseExpansionSource(t *testing.T) {
+	for _, c := range []struct{ name, msg, final, orig, diag string }{
+		{"exim", "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\nTo: a@example.com\nSubject: Mail delivery failed: returning message to sender\n\n" +
+			"This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\n" +
+			"recipients. This is a permanent error. The following address(es) failed:\n\n  kiji@example.net\n    (ultimately generated from neko@example.org)\n" +
+			"    SMTP error from remote mail server after RCPT TO:<kiji@example.net>:\n    host mx.example.net [192.0.2.1]: 550 5.1.1 User unknown\n",
+			"kiji@example.net", "neko@example.org", "SMTP error from remote mail server after RCPT TO:<kiji@example.net>: host mx.example.net [192.0.2.1]: 550 5.1.1 User unknown"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rep := mustParse(t, []byte(c.msg))
+			if len(rep.Recipients) != 1 {
+				t.Fatalf("%d records, want 1", len(rep.Recipients))
+			}
+			r := rep.Recipients[0]
+			if r.FinalRecipient != c.final || r.OriginalRecipient != c.orig || r.Diagnostic != c.diag {
+				t.Errorf("final %q original %q diagnostic %q, want %q %q %q", r.FinalRecipient, r.OriginalRecipient, r.Diagnostic, c.final, c.orig, c.diag)
+			}
+		})
+	}
+}

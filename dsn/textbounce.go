@@ -155,6 +155,12 @@ func (p *parser) addTextRecipients(recs []textRecord, notice string) {
 	global := codeLines(notice)
 	for _, tr := range recs {
 		rc := Recipient{FinalRecipient: tr.addr, Action: action, Diagnostic: joinReply(tr.diag)}
+		if orig, rest := expansionSource(rc.Diagnostic); orig != "" {
+			// QUIRK (Exim, Sendmail, Postfix): the failed address was
+			// reached through an alias or a forward of the address the
+			// sender wrote to; the notice names that one in a note.
+			rc.OriginalRecipient, rc.Diagnostic = orig, rest
+		}
 		if strings.Contains(notice, "://groups.google.com/") {
 			// QUIRK: Google Groups explains a refused post in the sender's
 			// language only; its help link is the one constant. Say it in
@@ -448,4 +454,29 @@ func (p *parser) repairRecipients() {
 		}
 		rc.FinalRecipient = cands[0]
 	}
+}
+
+// expansionSource splits the note an MTA puts before the reason of an
+// address it reached through an alias or a forward: Exim's "(generated
+// from a@b)" and "(ultimately generated from a@b)", Sendmail's "(expanded
+// from: a@b)", Postfix's "(expanded from <a@b>)". It returns the address
+// the sender wrote to and the rest of the diagnostic; "" and d when d opens
+// with no such note.
+func expansionSource(d string) (orig, rest string) {
+	t := strings.TrimSpace(d)
+	for _, p := range []string{"(ultimately generated from ", "(generated from ", "(expanded from: ", "(expanded from "} {
+		if len(t) < len(p) || !strings.EqualFold(t[:len(p)], p) {
+			continue
+		}
+		end := strings.IndexByte(t, ')')
+		if end < 0 {
+			return "", d
+		}
+		a := findAddr(t[len(p):end])
+		if a == "" {
+			return "", d
+		}
+		return a, strings.TrimLeft(t[end+1:], ": ")
+	}
+	return "", d
 }
