@@ -99,7 +99,7 @@ var gateCollections = []gateCollection{
 	},
 	{
 		name: "bounce-email-py", external: true, // bounce_email's fixtures, 44 messages, labelled by hand
-		floors:  map[string]float64{"precision": 100, "recall": 97.14, "exact": 97.72, "hard": 100, "notices": 97.22, "non-notices": 0},
+		floors:  map[string]float64{"precision": 100, "recall": 100, "exact": 100, "hard": 100, "notices": 100, "non-notices": 0},
 		targets: map[string]float64{"precision": 98, "recall": 95},
 	},
 	{

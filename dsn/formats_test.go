@@ -56,6 +56,11 @@ func TestParseOldFormats(t *testing.T) {
 				"The standard form of email address at LLNL is lastnameNumber@llnl.example\nalthough individuals may choose an alternate email address. The address to\n" +
 				"which your message was addressed, trotts1@llnl.example, did not exactly match an\nLLNL email address.\n",
 			[]string{"trotts1@llnl.example"}},
+		{"a report's Final-Recipient field in the notice's own header (hostcenter, bounce_email's unknown_code_bounce_01)",
+			"From: Postmaster@tradingpost.example\nTo: jack@example.com\nSubject: Mail Delivery Failure\n" +
+				"Final-Recipient: rfc822;sdrake@tradingpost.example\nOriginal-Recipient: rfc822;sdrake@tradingpost.example\n\n" +
+				"Delivery of email to this address\n\n\"sdrake@tradingpost.example\"\n\nhas failed due to a full mailbox.\n",
+			[]string{"sdrake@tradingpost.example"}},
 		{"the returned post's list address is no recipient",
 			"From: MAILER-DAEMON@mx.example.com\nTo: list-bounces@lists.example.org\nSubject: Returned mail - nameserver error report\n\n" +
 				"Message not delivered.\n\n----- Original message follows -----\n" +

@@ -14,7 +14,7 @@ var wantedFields = []string{
 	"From", "To", "Subject", "Message-Id", "Date", "Return-Path", "Delivered-To", "X-Original-To",
 	"Content-Type", "Content-Transfer-Encoding", "Auto-Submitted", "Precedence", "X-Autoreply",
 	"X-Autorespond", "X-Auto-Response-Suppress", "X-Failed-Recipients", "X-Apple-Unsubscribe",
-	"X-HmXmrOriginalRecipient", "List-Id", "List-Unsubscribe", "List-Post",
+	"X-HmXmrOriginalRecipient", "List-Id", "List-Unsubscribe", "List-Post", "Final-Recipient",
 }
 
 // headerStats describes a header block read by readHeader.

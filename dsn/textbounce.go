@@ -131,6 +131,16 @@ func (p *parser) fallbackRecipients(notice string) []textRecord {
 	for _, v := range p.outer.values("X-Failed-Recipients") {
 		addrs = append(addrs, addrList(v)...)
 	}
+	if len(addrs) == 0 {
+		// QUIRK (hostcenter.com's "Mail Delivery Failure"): the
+		// per-recipient field of a report written into the notice's own
+		// header.
+		for _, v := range p.outer.values("Final-Recipient") {
+			if a := p.dsnAddr(v, false); plausibleAddr(a) {
+				addrs = append(addrs, a)
+			}
+		}
+	}
 	if len(addrs) == 0 && p.original != nil {
 		// QUIRK: old Sendmail (V5) and some appliances name no address in
 		// the notice; the returned original's To is the recipient.
