@@ -68,6 +68,7 @@ func ingestHistory(b *testing.B, s *Store, start time.Time, events int, r Retent
 		}
 		all += took
 		last = took
+		fmt.Fprintf(os.Stderr, "month %d of 13: %d events in %s (%.0f events/s)\n", m+1, perMonth, took.Round(time.Millisecond), float64(perMonth)/took.Seconds())
 	}
 	return all, last
 }

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"database/sql"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -31,4 +34,33 @@ func TestPruneCommand(t *testing.T) {
 	if !strings.Contains(errOut, "recompute sees the events received since") {
 		t.Errorf("recompute after prune says %q, want the date it sees from", errOut)
 	}
+}
+
+// bouncer run prunes once at start (then daily).
+func TestRunPrunesAtStart(t *testing.T) {
+	now := time.Now()
+	dead := dsn.Recipient{FinalRecipient: "dead@x.test", Action: "failed", Status: "5.1.1", Class: dsn.ClassHard, Reason: dsn.ReasonUserUnknown}
+	cfg, path := recordedStore(t, "retention: {events: 100d}\n",
+		reportMsg("old", "<1@app.test>", now.AddDate(0, 0, -101), dead), reportMsg("new", "<2@app.test>", now.AddDate(0, 0, -99), dead))
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	events := func() int {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM bounce_events`).Scan(&n); err != nil {
+			return -1
+		}
+		return n
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(bouncerBinary(t), "run", "--config", cfg)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitFor(t, "the event of 101 days ago pruned", func() bool { return events() == 1 })
+	terminate(t, cmd, &out)
 }

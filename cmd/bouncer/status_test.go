@@ -49,9 +49,17 @@ func TestStatusCommand(t *testing.T) {
 // msgs, recorded now.
 func recordedConfig(t *testing.T, extra string, msgs ...suppression.Message) string {
 	t.Helper()
+	cfg, _ := recordedStore(t, extra, msgs...)
+	return cfg
+}
+
+// recordedStore is recordedConfig also returning the database's path.
+func recordedStore(t *testing.T, extra string, msgs ...suppression.Message) (cfg, db string) {
+	t.Helper()
 	dir := t.TempDir()
-	cfg := writeFile(t, "bouncer.yaml", fmt.Sprintf("state_dir: %s\n%s", dir, extra))
-	s, err := suppression.Open(context.Background(), "sqlite:"+filepath.Join(dir, "bouncer.db"), suppression.Options{})
+	cfg = writeFile(t, "bouncer.yaml", fmt.Sprintf("state_dir: %s\n%s", dir, extra))
+	db = filepath.Join(dir, "bouncer.db")
+	s, err := suppression.Open(context.Background(), "sqlite:"+db, suppression.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +67,7 @@ func recordedConfig(t *testing.T, extra string, msgs ...suppression.Message) str
 	if _, err := s.Record(context.Background(), msgs, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	return cfg
+	return cfg, db
 }
 
 // reportMsg is a DSN received at at about the sent message id.
