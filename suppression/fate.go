@@ -7,7 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/migrations"
 )
 
 // ErrBadMessageID is returned, wrapped, for an empty Message-ID.
@@ -53,9 +56,15 @@ type RecipientFate struct {
 const maxFateEvents = 10000
 
 // fateSQL reads the reports about one message: one scan of the index on
-// original_message_id (00060) for the id with and without its brackets.
+// original_message_id (00060) for the id with and without its brackets
+// (of each monthly partition on Postgres: an id says nothing of the month).
 const fateSQL = `SELECT recipient, class, reason, status, diagnostic, received_at, action
 FROM bounce_events WHERE `
+
+// fatePGSQL is fateSQL on Postgres, prepared when the store opens
+// (preparedQueries): with a partition per month, planning the look-up
+// would cost more than running it.
+var fatePGSQL = sqlx.Rebind(sqlx.DOLLAR, fateSQL+`original_message_id = ANY(?) ORDER BY received_at, id LIMIT ?`)
 
 // MessageStatus returns the fate of the message whose Message-ID is id
 // (with or without its angle brackets). A message no report names is
@@ -71,7 +80,11 @@ func (s *Store) MessageStatus(ctx context.Context, id string) (MessageFate, erro
 	}
 	f := MessageFate{MessageID: "<" + bare + ">", State: FateNoReport, Recipients: []RecipientFate{}}
 	cond, arg := s.inList("original_message_id", []string{f.MessageID, bare})
-	rows, err := s.rdb.QueryxContext(ctx, s.q(fateSQL+cond+` ORDER BY received_at, id LIMIT ?`), arg, maxFateEvents)
+	query := fateSQL + cond + ` ORDER BY received_at, id LIMIT ?`
+	if s.dialect == migrations.Postgres {
+		query = fatePGSQL
+	}
+	rows, err := s.queryPrepared(ctx, nil, query, arg, maxFateEvents)
 	if err != nil {
 		return f, fmt.Errorf("suppression: message %s: %w", f.MessageID, err)
 	}
