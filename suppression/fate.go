@@ -10,7 +10,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/bouncer-mail/bouncer/dsn"
-	"github.com/bouncer-mail/bouncer/migrations"
 )
 
 // ErrBadMessageID is returned, wrapped, for an empty Message-ID.
@@ -55,16 +54,19 @@ type RecipientFate struct {
 // maxFateEvents caps the reports MessageStatus reads about one message.
 const maxFateEvents = 10000
 
-// fateSQL reads the reports about one message: one scan of the index on
-// original_message_id (00060) for the id with and without its brackets
-// (of each monthly partition on Postgres: an id says nothing of the month).
+// fateSQL reads the reports about one message: one scan of the partial
+// index on original_message_id (00060) for the id with and without its
+// brackets (of each monthly partition on Postgres: an id says nothing of
+// the month). The term excluding the empty id lets both databases use the partial index
+// whatever the parameters.
 const fateSQL = `SELECT recipient, class, reason, status, diagnostic, received_at, action
-FROM bounce_events WHERE `
+FROM bounce_events WHERE original_message_id IN (?, ?) AND original_message_id <> ''
+ORDER BY received_at, id LIMIT ?`
 
 // fatePGSQL is fateSQL on Postgres, prepared when the store opens
 // (preparedQueries): with a partition per month, planning the look-up
 // would cost more than running it.
-var fatePGSQL = sqlx.Rebind(sqlx.DOLLAR, fateSQL+`original_message_id = ANY(?) ORDER BY received_at, id LIMIT ?`)
+var fatePGSQL = sqlx.Rebind(sqlx.DOLLAR, fateSQL)
 
 // MessageStatus returns the fate of the message whose Message-ID is id
 // (with or without its angle brackets). A message no report names is
@@ -79,12 +81,7 @@ func (s *Store) MessageStatus(ctx context.Context, id string) (MessageFate, erro
 		return MessageFate{}, fmt.Errorf("suppression: %q: %w", id, ErrBadMessageID)
 	}
 	f := MessageFate{MessageID: "<" + bare + ">", State: FateNoReport, Recipients: []RecipientFate{}}
-	cond, arg := s.inList("original_message_id", []string{f.MessageID, bare})
-	query := fateSQL + cond + ` ORDER BY received_at, id LIMIT ?`
-	if s.dialect == migrations.Postgres {
-		query = fatePGSQL
-	}
-	rows, err := s.queryPrepared(ctx, nil, query, arg, maxFateEvents)
+	rows, err := s.queryPrepared(ctx, nil, s.q(fateSQL), f.MessageID, bare, maxFateEvents)
 	if err != nil {
 		return f, fmt.Errorf("suppression: message %s: %w", f.MessageID, err)
 	}
