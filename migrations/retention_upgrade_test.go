@@ -2,12 +2,9 @@ package migrations
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
 
 // A Postgres database at 00065 with events and ledger rows over several
@@ -17,17 +14,8 @@ import (
 // key stays unique within a partition, and the event ids go on from the
 // same sequence even once the old table is dropped.
 func TestUpgradePartitions(t *testing.T) {
-	db, err := sql.Open("postgres", testenv.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	defer db.Close()
+	db, p := upgradeDB(t, Postgres)
 	ctx := context.Background()
-	p, err := provider(db, Postgres)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := p.UpTo(ctx, 65); err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,10 @@ import (
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
-func TestStartHTTP(t *testing.T) {
+// httpSetup returns a free loopback address for http.listen and a fresh
+// SQLite store, closed when the test ends.
+func httpSetup(t *testing.T) (string, *suppression.Store) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -25,7 +28,12 @@ func TestStartHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() })
+	return addr, store
+}
+
+func TestStartHTTP(t *testing.T) {
+	addr, store := httpSetup(t)
 	cfg := &Config{HTTP: HTTPConfig{Listen: addr, ReadTimeout: 5 * time.Second, Token: NewSecret("tok")}}
 	stop, err := startHTTP(context.Background(), cfg, store)
 	if err != nil {

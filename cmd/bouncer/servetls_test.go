@@ -16,8 +16,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, and returns
@@ -55,17 +53,7 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 // dashboard over HTTPS, and the dashboard's cookies are Secure.
 func TestStartHTTPDashboardTLS(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	store, err := suppression.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "b.db"), suppression.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	addr, store := httpSetup(t)
 	cfg := &Config{HTTP: HTTPConfig{Listen: addr, ReadTimeout: 5 * time.Second, Token: NewSecret("tok"), TLSCertFile: certFile, TLSKeyFile: keyFile}}
 	stop, err := startHTTP(context.Background(), cfg, store)
 	if err != nil {
