@@ -156,6 +156,11 @@ func (s *Store) insertEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, duri
 		}
 		return nil
 	}
+	if s.announcesEvents() {
+		if err := s.reserveEventIDs(ctx, tx, evs); err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+	}
 	if err := s.appendRowsWhile(ctx, tx, "bounce_events", eventBatch(evs), during); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
@@ -174,20 +179,28 @@ func eventBatch(evs []Event) *batch {
 		reply[i], diag[i], remote[i], reporting[i], fbType[i], orig[i] = e.ReplyCode, e.Diagnostic, e.RemoteMTA, e.ReportingMTA, e.FeedbackType, e.OriginalMessageID
 		stream[i], action[i] = cmp.Or(e.Stream, DefaultStream), e.Action
 	}
-	return new(batch).time("received_at", received).text("mailbox", mailbox).text("message_key", key).
+	b := new(batch).time("received_at", received).text("mailbox", mailbox).text("message_key", key).
 		text("message_id", msgID).text("recipient", rcpt).text("domain", domain).text("class", class).
 		text("reason", reason).text("status", status).text("reply_code", reply).text("diagnostic", diag).
 		text("remote_mta", remote).text("reporting_mta", reporting).text("feedback_type", fbType).
 		boolean("verified", verified).text("original_message_id", orig).text("stream", stream).text("action", action)
+	if n > 0 && evs[0].ID != 0 { // ids reserved for announcements (reserveEventIDs)
+		ids := make([]int64, n)
+		for i, e := range evs {
+			ids[i] = e.ID
+		}
+		b.integer("id", ids)
+	}
+	return b
 }
 
 // applyEvents stores the events and folds the counted ones into their
 // addresses' entries (one row per address however often it repeats), and
-// returns the addresses that became suppressed at now; the suppressions
+// returns the entries that became suppressed at now; the suppressions
 // it starts are counted in roll. The entries are read before the events
 // are stored (so the batch's own soft events are added in memory) and
 // worked out while Postgres takes in the events.
-func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now time.Time, roll rollup) (newly []string, bySource map[string]int, err error) {
+func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now time.Time, roll rollup) (newly []Entry, bySource map[string]int, err error) {
 	p := s.Policy()
 	byAddr := groupCounted(p, evs)
 	if len(byAddr) == 0 {
@@ -221,7 +234,7 @@ func (s *Store) applyEvents(ctx context.Context, tx *sqlx.Tx, evs []Event, now t
 				fresh = append(fresh, e)
 			}
 			if !was && e.Active(now) && !allowed[email] {
-				newly = append(newly, email)
+				newly = append(newly, e)
 				bySource[e.Source]++
 			}
 		}

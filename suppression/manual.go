@@ -66,10 +66,11 @@ func (s *Store) suppressManual(ctx context.Context, tx *sqlx.Tx, addrs []string,
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Entry, len(addrs))
+	out, was := make([]Entry, len(addrs)), make([]bool, len(addrs))
 	var fresh, known []Entry
 	for i, a := range addrs {
 		e, ok := existing[a]
+		was[i] = ok && e.Active(now)
 		if !ok {
 			e = Entry{Email: a, Domain: domainOf(a), FirstSeen: now, LastSeen: now}
 		}
@@ -96,7 +97,10 @@ func (s *Store) suppressManual(ctx context.Context, tx *sqlx.Tx, addrs []string,
 	if err := s.saveEntries(ctx, tx, fresh, known); err != nil {
 		return nil, err
 	}
-	return out, startsOf(existing, out).write(ctx, s, tx)
+	if err := startsOf(existing, out).write(ctx, s, tx); err != nil {
+		return nil, err
+	}
+	return out, s.announceManual(ctx, tx, out, was, now)
 }
 
 // Remove lifts the suppression of an address, whatever its source, and
@@ -122,6 +126,9 @@ func (s *Store) Remove(ctx context.Context, email string, now time.Time) (Entry,
 		detail := removeDetail(e)
 		if lifted = ""; e.Active(now) {
 			lifted = e.Source
+			if err := s.announceRemoved(ctx, tx, e, now); err != nil {
+				return err
+			}
 		}
 		e.clear(now)
 		out = e

@@ -87,6 +87,7 @@ type recordResult struct {
 	fresh, unparsed, noRecipient int
 	events                       []Event
 	newly                        []string
+	newlyEntries                 []Entry        // the entries of newly
 	newlyBySource                map[string]int // newly suppressed, by their entry's source
 }
 
@@ -113,10 +114,16 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 	}
 	roll := rollup{}
 	roll.addEvents(r.events)
-	if r.newly, r.newlyBySource, err = s.applyEvents(ctx, tx, r.events, now, roll); err != nil {
+	if r.newlyEntries, r.newlyBySource, err = s.applyEvents(ctx, tx, r.events, now, roll); err != nil {
 		return r, err
 	}
-	return r, roll.write(ctx, s, tx)
+	for _, e := range r.newlyEntries {
+		r.newly = append(r.newly, e.Email)
+	}
+	if err := roll.write(ctx, s, tx); err != nil {
+		return r, err
+	}
+	return r, s.announceRecord(ctx, tx, r, now)
 }
 
 // ledgerRow is one processed_messages row and the events of its message.

@@ -38,6 +38,9 @@ type Options struct {
 	MaxOpenConns int
 	// Observer is told what the store does, for metrics; nil: nothing.
 	Observer Observer
+	// Webhooks are the endpoints changes are announced to, each with its
+	// event types; none: no outbox row is written (see writeOutbox).
+	Webhooks []Subscription
 }
 
 // Store is the suppression list in Postgres or SQLite. It is safe for
