@@ -1,0 +1,347 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+var appOnly = []suppression.Subscription{{Endpoint: "app", Events: []string{"suppression.*", suppression.EventComplaintReceived}}}
+
+func newDispatcher(t *testing.T, s Outbox, c *clock, eps ...Endpoint) *Dispatcher {
+	t.Helper()
+	d, err := New(s, eps, Options{Now: c.now, RetryMin: time.Minute, RetryMax: time.Hour, Concurrency: 4, Batch: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// The vector of the Standard Webhooks specification's reference libraries.
+func TestSignSpecVector(t *testing.T) {
+	got := Sign(testKey, "msg_p5jXN8AQM9LWM0D4loKWxJek", time.Unix(1614265330, 0), []byte(`{"test": 2432232314}`))
+	if want := "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="; got != want {
+		t.Errorf("Sign = %s, want %s", got, want)
+	}
+}
+
+func TestParseSecret(t *testing.T) {
+	for _, s := range []string{"", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_", "whsec_not base64!", "whsec_c2hvcnQ="} {
+		if _, err := ParseSecret(s); !errors.Is(err, ErrSecret) {
+			t.Errorf("ParseSecret(%q) = %v, want ErrSecret", s, err)
+		}
+	}
+	if k, err := ParseSecret(testSecret); err != nil || len(k) != 24 {
+		t.Errorf("ParseSecret(the spec's secret) = %d bytes, %v", len(k), err)
+	}
+}
+
+// A tampered body, another secret, an old timestamp fail the check.
+func TestVerifyRejects(t *testing.T) {
+	body := []byte(`{"type":"suppression.added","timestamp":"2026-03-01T12:00:00Z","data":{"email":"a@example.com"}}`)
+	sig := Sign(testKey, "msg_1", t0, body)
+	ts := "1772366400" // t0
+	if err := Verify(testKey, "msg_1", ts, "v1,bogus "+sig, body, t0, time.Minute); err != nil {
+		t.Fatalf("Verify of a good message: %v", err)
+	}
+	tampered := []byte(strings.Replace(string(body), "a@example.com", "b@example.com", 1))
+	other, _ := ParseSecret("whsec_" + strings.Repeat("QUJD", 8))
+	for name, err := range map[string]error{
+		"tampered body": Verify(testKey, "msg_1", ts, sig, tampered, t0, time.Minute),
+		"other id":      Verify(testKey, "msg_2", ts, sig, body, t0, time.Minute),
+		"other secret":  Verify(other, "msg_1", ts, sig, body, t0, time.Minute),
+	} {
+		if !errors.Is(err, ErrNoSignature) {
+			t.Errorf("%s: %v, want ErrNoSignature", name, err)
+		}
+	}
+	if err := Verify(testKey, "msg_1", ts, sig, body, t0.Add(10*time.Minute), 5*time.Minute); !errors.Is(err, ErrTimestamp) {
+		t.Errorf("old timestamp: %v, want ErrTimestamp", err)
+	}
+}
+
+// Events from real Record calls reach a real receiver signed, with the
+// Standard Webhooks headers and body; the sent deliveries leave the queue.
+func TestDeliverSigned(t *testing.T) {
+	dialects(t, appOnly, func(t *testing.T, _ string, s *suppression.Store) {
+		c := newClock(t0)
+		rc := newReceiver(c)
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		d := newDispatcher(t, s, c, Endpoint{Name: "app", URL: srv.URL, Key: testKey})
+		record(t, s, t0, hardBounce("k1", "a@example.com", t0), hardBounce("k2", "b@example.com", t0))
+		drain(t, d, c, rc, 2, time.Second)
+		got := rc.accepted()
+		for _, r := range got {
+			if r.Verified != nil || r.Type != suppression.EventSuppressionAdded || !strings.HasPrefix(r.ID, "msg_") || r.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("received %s %s (%s): verify %v", r.ID, r.Type, r.Header, r.Verified)
+			}
+		}
+		if emails := []string{got[0].Email, got[1].Email}; !slices.Equal(slices.Sorted(slices.Values(emails)), []string{"a@example.com", "b@example.com"}) {
+			t.Errorf("received about %v", emails)
+		}
+		if q, err := s.Deliveries(context.Background(), suppression.DeliveryFilter{}); err != nil || len(q) != 0 {
+			t.Errorf("queue after delivery = %+v, %v; want empty", q, err)
+		}
+	})
+}
+
+// A receiver failing for a while, then recovering, gets every event, in
+// order per address, each retry with the same webhook-id.
+func TestRetryUntilRecovered(t *testing.T) {
+	dialects(t, appOnly, func(t *testing.T, _ string, s *suppression.Store) {
+		c := newClock(t0)
+		rc := newReceiver(c)
+		var attempts sync.Map // webhook-id → requests
+		rc.fail = func(n int, r received) int {
+			v, _ := attempts.LoadOrStore(r.ID, new(int))
+			*v.(*int)++
+			if n <= 6 {
+				return http.StatusServiceUnavailable
+			}
+			return 0
+		}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		d := newDispatcher(t, s, c, Endpoint{Name: "app", URL: srv.URL, Key: testKey})
+		ctx := suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
+		record(t, s, t0, hardBounce("k1", "a@example.com", t0), hardBounce("k2", "b@example.com", t0))
+		if _, err := s.Remove(ctx, "a@example.com", t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Add(ctx, "a@example.com", suppression.Manual{Reason: "asked"}, t0); err != nil {
+			t.Fatal(err)
+		}
+		drain(t, d, c, rc, 4, 30*time.Minute)
+		var forA []string
+		for _, r := range rc.accepted() {
+			if r.Verified != nil {
+				t.Errorf("%s: %v", r.ID, r.Verified)
+			}
+			if r.Email == "a@example.com" {
+				forA = append(forA, r.Type)
+			}
+		}
+		if want := []string{"suppression.added", "suppression.removed", "suppression.added"}; !slices.Equal(forA, want) {
+			t.Errorf("events about a@ arrived as %v, want %v", forA, want)
+		}
+		retried := 0
+		attempts.Range(func(_, v any) bool {
+			if *v.(*int) > 1 {
+				retried++
+			}
+			return true
+		})
+		if retried == 0 || len(rc.accepted()) != 4 {
+			t.Errorf("%d ids retried, %d accepted; want retries of the same ids and 4 accepted", retried, len(rc.accepted()))
+		}
+	})
+}
+
+// A receiver that never recovers leaves the delivery dead after max age,
+// visible with its last error, and redeliver puts it back.
+func TestNeverRecoversDead(t *testing.T) {
+	dialects(t, appOnly, func(t *testing.T, _ string, s *suppression.Store) {
+		c := newClock(t0)
+		rc := newReceiver(c)
+		rc.fail = func(int, received) int { return http.StatusInternalServerError }
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		d := newDispatcher(t, s, c, Endpoint{Name: "app", URL: srv.URL, Key: testKey, MaxAge: 6 * time.Hour})
+		record(t, s, t0, hardBounce("k1", "a@example.com", t0))
+		ctx := context.Background()
+		var dead []suppression.Delivery
+		for range 100 {
+			if _, err := d.Pass(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if dead, err = s.Deliveries(ctx, suppression.DeliveryFilter{State: suppression.DeliveryDead}); err != nil {
+				t.Fatal(err)
+			}
+			if len(dead) > 0 {
+				break
+			}
+			c.add(30 * time.Minute)
+		}
+		if len(dead) != 1 || dead[0].LastStatus != 500 || !strings.Contains(dead[0].LastError, "not now") || dead[0].Attempts < 3 {
+			t.Fatalf("dead deliveries = %+v, want one with HTTP 500 'not now' after several attempts", dead)
+		}
+		if c.now().Sub(t0) > 7*time.Hour {
+			t.Errorf("dead at %v after queueing, want within max age 6h and one retry", c.now().Sub(t0))
+		}
+		if err := s.Redeliver(ctx, dead[0].ID, c.now()); err != nil {
+			t.Fatal(err)
+		}
+		rc.fail = nil
+		drain(t, d, c, rc, 1, time.Minute)
+		if got := rc.accepted(); got[0].ID != dead[0].EventID {
+			t.Errorf("redelivered id %s, want %s", got[0].ID, dead[0].EventID)
+		}
+	})
+}
+
+// Redirects are not followed; the target never hears of the event.
+func TestRedirectRefused(t *testing.T) {
+	c := newClock(t0)
+	target := newReceiver(c)
+	tsrv := httptest.NewServer(target)
+	defer tsrv.Close()
+	redirect := httptest.NewServer(http.RedirectHandler(tsrv.URL, http.StatusTemporaryRedirect))
+	defer redirect.Close()
+	dialects(t, appOnly, func(t *testing.T, _ string, s *suppression.Store) {
+		d := newDispatcher(t, s, c, Endpoint{Name: "app", URL: redirect.URL, Key: testKey})
+		record(t, s, t0, hardBounce("k1", "a@example.com", t0))
+		if _, err := d.Pass(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		q, err := s.Deliveries(context.Background(), suppression.DeliveryFilter{})
+		if err != nil || len(q) != 1 || !strings.Contains(q[0].LastError, "redirect refused") || q[0].LastStatus != 307 {
+			t.Errorf("queue = %+v, %v; want the delivery pending with 'redirect refused'", q, err)
+		}
+		if n := len(target.accepted()); n != 0 {
+			t.Errorf("the redirect target got %d requests", n)
+		}
+	})
+}
+
+// privateAddr returns an address of this machine that is not loopback
+// (private or special-purpose, as a test machine's are).
+func privateAddr(t *testing.T) string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && !(reach{}).allowed(mustAddr(n.IP.String())) {
+			return n.IP.String()
+		}
+	}
+	t.Skip("no private or special-purpose IPv4 address on this machine")
+	return ""
+}
+
+// The dialer refuses private addresses (and loopback for a URL that does
+// not name a loopback host) unless allow_private; the request never
+// reaches the server.
+func TestSSRFGuard(t *testing.T) {
+	c := newClock(t0)
+	rc := newReceiver(c)
+	ln, err := net.Listen("tcp", ":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: rc}
+	go srv.Serve(ln) //nolint:errcheck
+	defer srv.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	url := "http://" + net.JoinHostPort(privateAddr(t), itoa(port)) + "/hook"
+	s := openStore(t, "sqlite:"+t.TempDir()+"/b.db", appOnly)
+	record(t, s, t0, hardBounce("k1", "a@example.com", t0))
+	d := newDispatcher(t, s, c, Endpoint{Name: "app", URL: url, Key: testKey})
+	if _, err := d.Pass(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := s.Deliveries(context.Background(), suppression.DeliveryFilter{})
+	if len(q) != 1 || !strings.Contains(q[0].LastError, "address not allowed") || len(rc.accepted()) != 0 {
+		t.Fatalf("queue = %+v, accepted %d; want refused by the guard", q, len(rc.accepted()))
+	}
+	d = newDispatcher(t, s, c, Endpoint{Name: "app", URL: url, Key: testKey, AllowPrivate: true})
+	drain(t, d, c, rc, 1, time.Hour)
+
+	for _, tc := range []struct {
+		ip   string
+		r    reach
+		want bool
+	}{
+		{"127.0.0.1", reach{}, false}, {"127.0.0.1", reach{loopback: true}, true}, {"10.1.2.3", reach{loopback: true}, false},
+		{"169.254.169.254", reach{}, false}, {"192.168.1.1", reach{}, false}, {"100.64.0.1", reach{}, false},
+		{"::1", reach{}, false}, {"fe80::1", reach{}, false}, {"fd00::1", reach{}, false}, {"0.0.0.0", reach{}, false},
+		{"::ffff:10.0.0.1", reach{}, false}, {"93.184.216.34", reach{}, true}, {"2606:4700::1111", reach{}, true},
+		{"10.1.2.3", reach{private: true}, true}, {"192.0.2.2", reach{}, false}, {"64:ff9b::a00:1", reach{}, false},
+	} {
+		if got := tc.r.allowed(mustAddr(tc.ip)); got != tc.want {
+			t.Errorf("%+v.allowed(%s) = %v, want %v", tc.r, tc.ip, got, tc.want)
+		}
+	}
+}
+
+// Two dispatchers (replicas) on one Postgres never send one event at the
+// same time, and between them deliver every event.
+func TestTwoReplicas(t *testing.T) {
+	c := newClock(t0)
+	rc := newReceiver(c)
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	url := pgURL(t)
+	s1, s2 := openStore(t, url, appOnly), openStore(t, url, appOnly)
+	var msgs []suppression.Message
+	for i := range 300 {
+		msgs = append(msgs, hardBounce("k"+itoa(i), "u"+itoa(i%100)+"@example.com", t0.Add(time.Duration(i)*time.Second)))
+	}
+	record(t, s1, t0, msgs...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, s := range []*suppression.Store{s1, s2} {
+		d, err := New(s, []Endpoint{{Name: "app", URL: srv.URL, Key: testKey}}, Options{Now: c.now, Batch: 7, Concurrency: 4, Idle: 10 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() { d.Run(ctx) })
+	}
+	for len(rc.accepted()) < 100 {
+		select {
+		case <-rc.notify:
+		case <-time.After(time.Minute):
+			t.Fatalf("accepted %d of 100 after a minute", len(rc.accepted()))
+		}
+	}
+	cancel()
+	wg.Wait()
+	ids := map[string]int{}
+	for _, r := range rc.accepted() {
+		ids[r.ID]++
+	}
+	for id, n := range ids {
+		if n > 1 {
+			t.Errorf("event %s delivered %d times", id, n)
+		}
+	}
+	if len(rc.overlap) > 0 || len(ids) != 100 {
+		t.Errorf("%d distinct events, sent at once: %v; want 100, none at once", len(ids), rc.overlap)
+	}
+}
+
+// format: slack posts {"text": …} without signature headers.
+func TestSlackFormat(t *testing.T) {
+	c := newClock(t0)
+	rc := newReceiver(c)
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	s := openStore(t, "sqlite:"+t.TempDir()+"/b.db", []suppression.Subscription{{Endpoint: "chat", Events: []string{"alert.*"}}})
+	if _, err := s.Announce(context.Background(), "alert.poll_failures", "alert:poll_failures:bounces", "",
+		map[string]any{"text": "mailbox bounces failed 3 polls"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	d := newDispatcher(t, s, c, Endpoint{Name: "chat", URL: srv.URL, Format: FormatSlack})
+	drain(t, d, c, rc, 1, time.Second)
+	r := rc.accepted()[0]
+	var msg map[string]string
+	if err := json.Unmarshal(r.Body, &msg); err != nil || msg["text"] != "bouncer alert: mailbox bounces failed 3 polls" || len(msg) != 1 {
+		t.Errorf("slack body %s (%v)", r.Body, err)
+	}
+	if r.Header.Get(HeaderSignature) != "" {
+		t.Errorf("slack message signed: %s", r.Header)
+	}
+}
