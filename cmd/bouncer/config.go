@@ -29,6 +29,8 @@ type Config struct {
 	Poller    PollerConfig    `yaml:"poller"`
 	Alerts    AlertsConfig    `yaml:"alerts"`
 	Retention RetentionConfig `yaml:"retention"`
+	// Webhooks are the endpoints told of each change (docs/webhooks.md).
+	Webhooks []WebhookConfig `yaml:"webhooks"`
 
 	// Path is the file the config was read from; empty when none was found
 	// and the defaults are in use.

@@ -66,6 +66,7 @@ func newRootCmd() *cobra.Command {
 		newSuppressionCmd(),
 		newVerpCmd(),
 		newVersionCmd(),
+		newWebhooksCmd(),
 	)
 	setupCompletion(root)
 	return root

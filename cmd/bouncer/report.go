@@ -140,10 +140,7 @@ func newNotifier(cfg *Config, store *suppression.Store) (*notify.Notifier, *noti
 	nc := notify.Config{
 		Schedule: cfg.Report.Schedule, From: from, To: cfg.Report.To, AlertTo: cfg.Alerts.To,
 		Report: notify.ReportOptions{Location: cfg.Report.Location},
-		Alerts: notify.AlertOptions{FailedPolls: offIfZero(cfg.Alerts.PollFailures), SilentDays: offIfZero(cfg.Alerts.SilentDays), BlockShare: cfg.Alerts.BlockShare},
-	}
-	if cfg.Alerts.BlockShare == 0 {
-		nc.Alerts.BlockShare = -1
+		Alerts: alertOptions(cfg),
 	}
 	var sender notify.Sender
 	if cfg.SMTP.Host != "" {
@@ -154,6 +151,15 @@ func newNotifier(cfg *Config, store *suppression.Store) (*notify.Notifier, *noti
 		return nil, nil, withExit(exitConfig, err)
 	}
 	return n, tmpl, nil
+}
+
+// alertOptions maps the alerts section onto notify's options.
+func alertOptions(cfg *Config) notify.AlertOptions {
+	o := notify.AlertOptions{FailedPolls: offIfZero(cfg.Alerts.PollFailures), SilentDays: offIfZero(cfg.Alerts.SilentDays), BlockShare: cfg.Alerts.BlockShare}
+	if cfg.Alerts.BlockShare == 0 {
+		o.BlockShare = -1
+	}
+	return o
 }
 
 // offIfZero maps the config's "0 turns it off" onto notify's negative.

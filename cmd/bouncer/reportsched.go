@@ -51,6 +51,13 @@ func startReports(ctx context.Context, cfg *Config, store *suppression.Store, lo
 	}
 	logger.Info("daily report scheduled", slog.Bool("report", reports), slog.Bool("alerts", alerts),
 		slog.String("schedule", cfg.Report.Schedule), slog.String("timezone", n.Location().String()))
+	return stopLoops(cancel, &wg, "report: still sending at shutdown"), nil
+}
+
+// stopLoops returns the stop function of a service whose loops run in wg
+// until cancel: it cancels them and waits until they end or its context
+// does (then it reports busy).
+func stopLoops(cancel context.CancelFunc, wg *sync.WaitGroup, busy string) func(context.Context) error {
 	return func(stopCtx context.Context) error {
 		cancel()
 		done := make(chan struct{})
@@ -59,9 +66,9 @@ func startReports(ctx context.Context, cfg *Config, store *suppression.Store, lo
 		case <-done:
 			return nil
 		case <-stopCtx.Done():
-			return errors.New("report: still sending at shutdown")
+			return errors.New(busy)
 		}
-	}, nil
+	}
 }
 
 // reportLoop ticks at start (the late rule) and then at every schedule time,

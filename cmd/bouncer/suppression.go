@@ -107,6 +107,7 @@ func storeOptions(cfg *Config) suppression.Options {
 			ComplaintThreshold: p.ComplaintThreshold, SoftExpiry: p.SoftExpiry, RequireVerified: p.RequireVerified},
 		CaseSensitive: cfg.Database.CaseSensitiveLocalPart,
 		Observer:      storemetrics.Observer{},
+		Webhooks:      webhookSubscriptions(cfg),
 	}
 }
 
@@ -129,6 +130,11 @@ func openStore(ctx context.Context, cfg *Config, create bool) (*suppression.Stor
 
 // withStore loads the configuration, opens the existing store and runs fn.
 func withStore(cmd *cobra.Command, fn func(ctx context.Context, s *suppression.Store) error) error {
+	return withConfigStore(cmd, func(ctx context.Context, _ *Config, s *suppression.Store) error { return fn(ctx, s) })
+}
+
+// withConfigStore is withStore for a command that reads the configuration too.
+func withConfigStore(cmd *cobra.Command, fn func(ctx context.Context, cfg *Config, s *suppression.Store) error) error {
 	cfg, err := loadConfig(cmd)
 	if err != nil {
 		return err
@@ -138,7 +144,7 @@ func withStore(cmd *cobra.Command, fn func(ctx context.Context, s *suppression.S
 		return err
 	}
 	defer s.Close()
-	return fn(suppression.WithActor(cmd.Context(), cliActor(cmd)), s)
+	return fn(suppression.WithActor(cmd.Context(), cliActor(cmd)), cfg, s)
 }
 
 // cliActor is who the audit log names for a change made from the command

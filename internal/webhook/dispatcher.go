@@ -282,3 +282,18 @@ func (e *endpoint) send(ctx context.Context, dl *suppression.Delivery, now time.
 	}
 	return resp.StatusCode, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.ToValidUTF8(bytes.TrimSpace(head), nil))
 }
+
+// Ping sends one webhook.ping event to the endpoint named, now and
+// outside the queue (`bouncer webhooks test`), and returns the HTTP status
+// (0 when none) and why it failed, nil for a 2xx answer.
+func (d *Dispatcher) Ping(ctx context.Context, name string) (int, error) {
+	for _, e := range d.eps {
+		if e.Name != name {
+			continue
+		}
+		now := d.opts.Now()
+		body := fmt.Sprintf(`{"type":%q,"timestamp":%q,"data":{"endpoint":%q}}`, suppression.EventPing, now.UTC().Format(time.RFC3339Nano), name)
+		return e.send(ctx, &suppression.Delivery{EventID: suppression.NewEventID(), Body: []byte(body)}, now)
+	}
+	return 0, fmt.Errorf("webhook: no endpoint named %q", name)
+}

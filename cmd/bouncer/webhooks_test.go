@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/internal/webhook"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+const testWebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+// Each problem of a webhook entry is named by its key.
+func TestWebhookConfigErrors(t *testing.T) {
+	secret := writeFile(t, "secret", testWebhookSecret+"\n")
+	bad := writeFile(t, "bad", "not-a-whsec\n")
+	cfg := writeFile(t, "b.yaml", fmt.Sprintf(`webhooks:
+  - name: a
+    url: http://hooks.example.com/x
+    secret_file: %s
+  - name: a
+    url: https://hooks.example.com/x
+    events: [suppression.added, bogus.thing, alert.nope]
+  - name: c
+    url: https://hooks.example.com/x
+    secret_file: %s
+    format: teams
+  - name: d
+    url: http://127.0.0.1:9/x
+    secret_file: %s
+    format: slack
+`, secret, bad, secret))
+	_, stderr, code := runCLI(t, "config", "check", "--config", cfg)
+	if code != exitConfig {
+		t.Fatalf("config check exit %d, want %d\n%s", code, exitConfig, stderr)
+	}
+	for _, want := range []string{
+		"webhooks[0].url: must be https",
+		"webhooks[1].name: \"a\" is already the name of webhooks[0]",
+		"webhooks[1].events[1]: unknown event type \"bogus.thing\"",
+		"webhooks[1].events[2]: unknown event type \"alert.nope\"",
+		"webhooks[1].secret_file: required for format standard",
+		"webhooks[2].format: must be standard, slack",
+		"webhooks[2].secret_file: webhook: secret must be whsec_",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("config check output lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "webhooks[3]") || strings.Contains(stderr, "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") {
+		t.Errorf("a slack endpoint on loopback is fine, and the secret is never shown:\n%s", stderr)
+	}
+}
+
+// hookReceiver is a real HTTP receiver checking every signature; while
+// block is set it holds each request until the client goes away.
+type hookReceiver struct {
+	key     []byte
+	block   atomic.Bool
+	started chan string // webhook-ids of blocked requests
+	mu      sync.Mutex
+	got     map[string]string // webhook-id → "type email"
+	bad     []string
+}
+
+func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	id := r.Header.Get(webhook.HeaderID)
+	if h.block.Load() {
+		select {
+		case h.started <- id:
+		default:
+		}
+		<-r.Context().Done()
+		return
+	}
+	var ev struct {
+		Type string         `json:"type"`
+		Data map[string]any `json:"data"`
+	}
+	err := webhook.Verify(h.key, id, r.Header.Get(webhook.HeaderTimestamp), r.Header.Get(webhook.HeaderSignature), body, time.Now(), 5*time.Minute)
+	if err == nil {
+		err = json.Unmarshal(body, &ev)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err != nil {
+		h.bad = append(h.bad, fmt.Sprintf("%s: %v", id, err))
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	h.got[id] = fmt.Sprint(ev.Type, " ", ev.Data["email"])
+}
+
+func (h *hookReceiver) received() map[string]string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := map[string]string{}
+	for k, v := range h.got {
+		out[k] = v
+	}
+	return out
+}
+
+// bouncer run polls real bounces into events for a real receiver; killed
+// (-9) while a delivery is in flight and started again, it delivers every
+// committed change at least once (the held one again, with the same id),
+// and nothing for a batch that rolled back (the database refuses the
+// outbox row of user3, so its batch fails and user3's message is
+// quarantined by the poller).
+func TestRunWebhooksKillAndRestart(t *testing.T) {
+	e := newPollEnv(t, 4, imapsBox)
+	key, _ := webhook.ParseSecret(testWebhookSecret)
+	h := &hookReceiver{key: key, started: make(chan string, 1), got: map[string]string{}}
+	h.block.Store(true)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	secret := writeFile(t, "whsec", testWebhookSecret+"\n")
+	cfg := readString(t, e.config) + fmt.Sprintf("webhooks:\n  - name: app\n    url: %s/hook\n    secret_file: %s\n    timeout: 1s\n", srv.URL, secret)
+	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := suppression.Open(context.Background(), e.dbURL, suppression.Options{}) // the schema, for the trigger
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, q := range []string{`CREATE FUNCTION refuse_user3() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN IF NEW.subject = 'user3@example.net' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22000'; END IF; RETURN NEW; END $$`,
+		`CREATE TRIGGER refuse BEFORE INSERT ON webhook_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_user3()`} {
+		if _, err := e.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		e.dovecot.DeliverMaildir(syntheticBounce(i, 0))
+	}
+	run := func() (*exec.Cmd, *bytes.Buffer) {
+		var out bytes.Buffer
+		cmd := exec.Command(bouncerBinary(t), "run", "--config", e.config)
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &out
+	}
+	first, _ := run()
+	var held string
+	select {
+	case held = <-h.started:
+	case <-time.After(60 * time.Second):
+		first.Process.Kill()
+		t.Fatal("no delivery reached the receiver within a minute")
+	}
+	first.Process.Kill() // kill -9 mid-delivery
+	first.Wait()         //nolint:errcheck // killed
+	h.block.Store(false)
+	second, out := run()
+	defer second.Process.Kill()
+	waitFor(t, "all ten messages ledgered", func() bool { return e.ledgerRows() == 10 })
+	var want []string
+	rows, err := e.db.Query(`SELECT email FROM suppressions WHERE suppressed ORDER BY email`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var email string
+		rows.Scan(&email) //nolint:errcheck
+		want = append(want, "suppression.added "+email)
+	}
+	rows.Close()
+	if len(want) != 9 || slices.Contains(want, "suppression.added user3@example.net") {
+		t.Fatalf("suppressed %v, want user0-9 but user3", want)
+	}
+	waitFor(t, "every committed change delivered", func() bool {
+		got := h.received()
+		for _, w := range want {
+			found := false
+			for _, g := range got {
+				found = found || g == w
+			}
+			if !found {
+				return false
+			}
+		}
+		return true
+	})
+	terminate(t, second, out)
+	got := h.received()
+	if _, ok := got[held]; !ok {
+		t.Errorf("the delivery held when the process was killed (%s) was not sent again", held)
+	}
+	for id, g := range got {
+		if strings.Contains(g, "user3@") {
+			t.Errorf("event %s %s sent for a batch that rolled back", id, g)
+		}
+	}
+	if len(h.bad) > 0 {
+		t.Errorf("signatures that failed: %v", h.bad)
+	}
+}
+
+// The webhooks commands on SQLite: a change made by the CLI is queued (not
+// sent: run sends), list shows the queue without the URL's path, test
+// sends a signed ping now, redeliver names an unknown id.
+func TestWebhooksCommands(t *testing.T) {
+	key, _ := webhook.ParseSecret(testWebhookSecret)
+	h := &hookReceiver{key: key, started: make(chan string, 1), got: map[string]string{}}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	secret := writeFile(t, "whsec", testWebhookSecret+"\n")
+	cfg := writeFile(t, "b.yaml", fmt.Sprintf("database:\n  url: sqlite:%s/b.db\nwebhooks:\n  - name: app\n    url: %s/secret-path\n    secret_file: %s\n",
+		t.TempDir(), srv.URL, secret))
+	if _, stderr, code := runCLI(t, "migrate", "--config", cfg); code != 0 {
+		t.Fatalf("migrate: %d %s", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, "suppression", "add", "x@example.com", "--reason", "asked", "--config", cfg); code != 0 {
+		t.Fatalf("suppression add: %d %s", code, stderr)
+	}
+	out, stderr, code := runCLI(t, "webhooks", "deliveries", "--format", "json", "--config", cfg)
+	var ds []suppression.Delivery
+	if err := json.Unmarshal([]byte(out), &ds); code != 0 || err != nil || len(ds) != 1 || ds[0].Type != "suppression.added" || ds[0].Subject != "x@example.com" {
+		t.Fatalf("webhooks deliveries = %s (%d %s)", out, code, stderr)
+	}
+	out, _, code = runCLI(t, "webhooks", "list", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "app") || strings.Contains(out, "secret-path") || !strings.Contains(out, " 1 ") {
+		t.Errorf("webhooks list = %d\n%s", code, out)
+	}
+	out, stderr, code = runCLI(t, "webhooks", "test", "app", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "app answered HTTP 200") {
+		t.Errorf("webhooks test = %d %q %s", code, out, stderr)
+	}
+	if got := h.received(); len(got) != 1 || len(h.bad) > 0 {
+		t.Errorf("the receiver got %v (bad: %v), want one verified ping", got, h.bad)
+	}
+	for _, g := range h.received() {
+		if g != "webhook.ping <nil>" {
+			t.Errorf("received %q, want the ping", g)
+		}
+	}
+	if _, stderr, code := runCLI(t, "webhooks", "redeliver", "999", "--config", cfg); code == 0 || !strings.Contains(stderr, "not found") {
+		t.Errorf("redeliver 999 = %d %s, want not found", code, stderr)
+	}
+}

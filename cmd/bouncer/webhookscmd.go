@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bouncer-mail/bouncer/internal/webhook"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+func newWebhooksCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "webhooks",
+		Short: "List the webhook endpoints, send a test, read and redeliver the queue",
+		Long: `Webhooks tell applications of each change of the suppression list (see
+docs/webhooks.md). Events are queued in the database by whichever bouncer
+process makes the change and sent by "bouncer run".`,
+	}
+	var dead bool
+	var endpoint, format string
+	var limit int
+	deliveries := &cobra.Command{Use: "deliveries", Short: "List the deliveries waiting to be sent, or given up (--dead)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+				f := suppression.DeliveryFilter{Endpoint: endpoint, Limit: limit}
+				if dead {
+					f.State = suppression.DeliveryDead
+				}
+				ds, err := s.Deliveries(ctx, f)
+				if err != nil {
+					return err
+				}
+				return printDeliveries(cmd, ds, format)
+			})
+		}}
+	deliveries.Flags().BoolVar(&dead, "dead", false, "only the deliveries given up (after max_age)")
+	deliveries.Flags().StringVar(&endpoint, "endpoint", "", "only this endpoint")
+	deliveries.Flags().IntVar(&limit, "limit", 50, "at most this many, newest first")
+	deliveries.Flags().StringVar(&format, "format", "table", "table or json")
+	cmd.AddCommand(
+		&cobra.Command{Use: "list", Short: "List the configured endpoints with their queues", Args: cobra.NoArgs, RunE: runWebhooksList},
+		&cobra.Command{Use: "test NAME", Short: "Send a signed webhook.ping to an endpoint now and show its answer", Args: cobra.ExactArgs(1), RunE: runWebhooksTest},
+		deliveries,
+		&cobra.Command{Use: "redeliver ID", Short: "Queue a delivery again (a dead one gets max_age afresh), keeping its webhook-id", Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				id, err := strconv.ParseInt(args[0], 10, 64)
+				if err != nil {
+					return withExit(exitUsage, fmt.Errorf("redeliver: %q is not a delivery id (see bouncer webhooks deliveries)", args[0]))
+				}
+				return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+					if err := s.Redeliver(ctx, id, time.Now()); err != nil {
+						return err
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "delivery %d queued again; bouncer run sends it\n", id)
+					return nil
+				})
+			}},
+	)
+	return cmd
+}
+
+// safeURL shows an endpoint's URL without its path and query, which may
+// hold a token (Slack's and Mattermost's do).
+func safeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid)"
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
+		return u.Scheme + "://" + u.Host + "/…"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+func runWebhooksList(cmd *cobra.Command, _ []string) error {
+	return withConfigStore(cmd, func(ctx context.Context, cfg *Config, s *suppression.Store) error {
+		return listWebhooks(ctx, cmd, cfg, s)
+	})
+}
+
+func listWebhooks(ctx context.Context, cmd *cobra.Command, cfg *Config, s *suppression.Store) error {
+	stats, err := s.OutboxStats(ctx)
+	if err != nil {
+		return err
+	}
+	by := map[string]suppression.OutboxStat{}
+	for _, st := range stats {
+		by[st.Endpoint] = st
+	}
+	rows := [][]string{{"NAME", "URL", "FORMAT", "EVENTS", "PENDING", "DEAD", "OLDEST"}}
+	for _, w := range cfg.Webhooks {
+		st := by[w.Name]
+		oldest := "-"
+		if st.OldestQueued != nil {
+			oldest = time.Since(*st.OldestQueued).Round(time.Second).String()
+		}
+		rows = append(rows, []string{w.Name, safeURL(w.URL), w.Format, strings.Join(w.Events, ","), strconv.Itoa(st.Pending), strconv.Itoa(st.Dead), oldest})
+	}
+	if len(cfg.Webhooks) == 0 {
+		fmt.Fprintln(cmd.OutOrStdout(), "no webhooks configured (see docs/webhooks.md)")
+		return nil
+	}
+	return printTable(cmd.OutOrStdout(), rows, 3)
+}
+
+func runWebhooksTest(cmd *cobra.Command, args []string) error {
+	cfg, err := loadConfigWithSecrets(cmd)
+	if err != nil {
+		return err
+	}
+	eps, err := webhookEndpoints(cfg)
+	if err != nil {
+		return withExit(exitConfig, err)
+	}
+	d, err := webhook.New(nil, eps, webhook.Options{})
+	if err != nil {
+		return withExit(exitConfig, err)
+	}
+	status, err := d.Ping(cmd.Context(), args[0])
+	if err != nil {
+		return fmt.Errorf("webhooks test %s: %w", args[0], err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%s answered HTTP %d\n", args[0], status)
+	return nil
+}
+
+func printDeliveries(cmd *cobra.Command, ds []suppression.Delivery, format string) error {
+	w := cmd.OutOrStdout()
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if ds == nil {
+			ds = []suppression.Delivery{}
+		}
+		return enc.Encode(ds)
+	case "table":
+	default:
+		return withExit(exitUsage, errors.New("--format: want table or json"))
+	}
+	if len(ds) == 0 {
+		fmt.Fprintln(w, "no deliveries")
+		return nil
+	}
+	rows := [][]string{{"ID", "ENDPOINT", "TYPE", "SUBJECT", "STATE", "TRIES", "NEXT", "LAST ERROR"}}
+	for _, d := range ds {
+		next := d.NextAt.Local().Format("01-02 15:04")
+		if d.State == suppression.DeliveryDead {
+			next = "-"
+		}
+		rows = append(rows, []string{strconv.FormatInt(d.ID, 10), d.Endpoint, d.Type, d.Subject, d.State, strconv.Itoa(d.Attempts), next, d.LastError})
+	}
+	return printTable(w, rows, 7)
+}
