@@ -1,0 +1,144 @@
+package suppression
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/internal/verp"
+)
+
+// This file holds the volume a sending application reports: the
+// sent_counts table (per stream per hour) and the ids that make a report
+// idempotent. Schema: migrations/*/00061_sent_counts.sql.
+
+// ErrInvalidSent is returned, wrapped with what is wrong, for a sent count
+// that cannot be recorded.
+var ErrInvalidSent = errors.New("invalid sent count")
+
+// Limits of one sent count.
+const (
+	// MaxSentCount is the largest count one item may carry.
+	MaxSentCount = 1_000_000_000
+	// MaxSentID is the longest client id, in octets.
+	MaxSentID = 200
+	// SentFutureSkew is how far ahead of now a count's time may be (clock
+	// skew between the app and bouncer).
+	SentFutureSkew = 5 * time.Minute
+)
+
+// Sent is a number of messages a stream sent at a time. ID, when set, makes
+// recording it idempotent: a second Sent with the same ID adds nothing.
+type Sent struct {
+	ID     string    `json:"id,omitempty"`
+	Stream string    `json:"stream"`
+	Count  int64     `json:"count"`
+	At     time.Time `json:"at"` // zero: now
+}
+
+// SentHour is the count of one stream in one hour (UTC, whole hour).
+type SentHour struct {
+	Stream string    `json:"stream"`
+	Hour   time.Time `json:"hour"`
+	Count  int64     `json:"count"`
+}
+
+// CheckSent returns v in canonical form (stream lower-cased, At set to now
+// when zero, in UTC) or an error wrapping ErrInvalidSent that names the
+// field at fault.
+func CheckSent(v Sent, now time.Time) (Sent, error) {
+	var errs []error
+	stream, err := verp.CheckStream(v.Stream)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("stream: %q must be 1 to %d of a-z, 0-9, '-' and '_'", v.Stream, verp.MaxStream))
+	}
+	if v.Count < 1 || v.Count > MaxSentCount {
+		errs = append(errs, fmt.Errorf("count: %d must be 1 to %d", v.Count, MaxSentCount))
+	}
+	if len(v.ID) > MaxSentID {
+		errs = append(errs, fmt.Errorf("id: longer than %d octets", MaxSentID))
+	}
+	at := v.At
+	if at.IsZero() {
+		at = now
+	}
+	if at.After(now.Add(SentFutureSkew)) {
+		errs = append(errs, fmt.Errorf("at: %s is in the future", at.UTC().Format(time.RFC3339)))
+	}
+	if len(errs) > 0 {
+		return Sent{}, fmt.Errorf("%w: %w", ErrInvalidSent, errors.Join(errs...))
+	}
+	return Sent{ID: v.ID, Stream: stream, Count: v.Count, At: at.UTC()}, nil
+}
+
+const (
+	sentIDSQL = `INSERT INTO sent_count_ids (id, stream, hour, count, received_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (id) DO NOTHING`
+	sentAddSQL = `INSERT INTO sent_counts (stream, hour, count) VALUES (?, ?, ?)
+ON CONFLICT (stream, hour) DO UPDATE SET count = sent_counts.count + excluded.count`
+)
+
+// AddSent checks every item (CheckSent; nothing is recorded when one is
+// invalid, and the error names its index) and adds them to their streams'
+// hours in one transaction. It returns, per item, whether it was added:
+// false for an item whose ID was recorded before.
+func (s *Store) AddSent(ctx context.Context, items []Sent, now time.Time) ([]bool, error) {
+	checked := make([]Sent, len(items))
+	var errs []error
+	for i, v := range items {
+		c, err := CheckSent(v, now)
+		if err != nil && len(items) > 1 {
+			err = fmt.Errorf("item %d: %w", i, err)
+		}
+		errs = append(errs, err)
+		checked[i] = c
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	added := make([]bool, len(items))
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("suppression: add sent: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	for i, v := range checked {
+		hour := s.tv(v.At.Truncate(time.Hour))
+		if v.ID != "" {
+			res, err := tx.ExecContext(ctx, s.q(sentIDSQL), v.ID, v.Stream, hour, v.Count, s.tv(now))
+			if err != nil {
+				return nil, fmt.Errorf("suppression: add sent id: %w", err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return nil, fmt.Errorf("suppression: add sent id: %w", err)
+			}
+			if n == 0 {
+				continue // recorded before
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(sentAddSQL), v.Stream, hour, v.Count); err != nil {
+			return nil, fmt.Errorf("suppression: add sent: %w", err)
+		}
+		added[i] = true
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("suppression: add sent: commit: %w", err)
+	}
+	return added, nil
+}
+
+const sentHoursSQL = `SELECT stream, hour, count FROM sent_counts WHERE hour >= ? AND hour < ? ORDER BY hour, stream`
+
+// SentHours returns the counts of every stream for the hours in [from, to),
+// oldest first.
+func (s *Store) SentHours(ctx context.Context, from, to time.Time) ([]SentHour, error) {
+	out, err := scanAll(ctx, s.rdb, func(h *SentHour) []any {
+		return []any{&h.Stream, timeInto{&h.Hour}, &h.Count}
+	}, s.q(sentHoursSQL), s.tv(from), s.tv(to))
+	if err != nil {
+		return nil, fmt.Errorf("suppression: sent hours: %w", err)
+	}
+	return out, nil
+}
