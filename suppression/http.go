@@ -59,6 +59,7 @@ type api struct {
 //	PUT    /v1/allowlist/{entry}        allow an address or a domain {"note"}
 //	DELETE /v1/allowlist/{entry}        take it off
 //	GET    /v1/messages/{id}            the fate of one sent message by its Message-ID (MessageStatus)
+//	POST   /v1/sent                     messages sent: {"stream", "count", "at", "id"} or a list of them (AddSent)
 //	GET    /healthz                     200 when the database answers, else 503
 //	GET    /metrics                     Prometheus text (metrics.Registry)
 //
@@ -106,6 +107,7 @@ func (a *api) routes() []route {
 		{"PUT /v1/allowlist/{entry}", a.auth(a.allowPut)},
 		{"DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete)},
 		{"GET /v1/messages/{id}", a.authRead(a.message)},
+		{"POST /v1/sent", a.auth(a.sent)},
 		{"GET /healthz", http.HandlerFunc(a.healthz)},
 		{"GET /metrics", metrics.Handler(a.opts.MetricsToken)},
 	}
@@ -163,7 +165,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	var br badRequest
 	switch {
-	case errors.Is(err, ErrInvalidAddress), errors.Is(err, ErrBadMessageID), errors.Is(err, ErrBadCursor), errors.Is(err, ErrBadFilter), errors.As(err, &br):
+	case errors.Is(err, ErrInvalidAddress), errors.Is(err, ErrBadMessageID), errors.Is(err, ErrBadCursor), errors.Is(err, ErrBadFilter), errors.Is(err, ErrInvalidSent), errors.As(err, &br):
 		writeError(w, http.StatusBadRequest, clientMessage(r, err))
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, clientMessage(r, err))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/bouncer-mail/bouncer/internal/verp"
@@ -45,31 +46,37 @@ type SentHour struct {
 }
 
 // CheckSent returns v in canonical form (stream lower-cased, At set to now
-// when zero, in UTC) or an error wrapping ErrInvalidSent that names the
+// when zero, in UTC) or an error wrapping ErrInvalidSent that names each
 // field at fault.
 func CheckSent(v Sent, now time.Time) (Sent, error) {
-	var errs []error
+	c, problems := checkSent(v, now)
+	if len(problems) > 0 {
+		return Sent{}, fmt.Errorf("%w: %s", ErrInvalidSent, strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// checkSent is CheckSent with the problems as a list.
+func checkSent(v Sent, now time.Time) (Sent, []string) {
+	var problems []string
 	stream, err := verp.CheckStream(v.Stream)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("stream: %q must be 1 to %d of a-z, 0-9, '-' and '_'", v.Stream, verp.MaxStream))
+		problems = append(problems, fmt.Sprintf("stream %q must be 1 to %d of a-z, 0-9, '-' and '_'", v.Stream, verp.MaxStream))
 	}
 	if v.Count < 1 || v.Count > MaxSentCount {
-		errs = append(errs, fmt.Errorf("count: %d must be 1 to %d", v.Count, MaxSentCount))
+		problems = append(problems, fmt.Sprintf("count %d must be 1 to %d", v.Count, MaxSentCount))
 	}
 	if len(v.ID) > MaxSentID {
-		errs = append(errs, fmt.Errorf("id: longer than %d octets", MaxSentID))
+		problems = append(problems, fmt.Sprintf("id is longer than %d octets", MaxSentID))
 	}
 	at := v.At
 	if at.IsZero() {
 		at = now
 	}
 	if at.After(now.Add(SentFutureSkew)) {
-		errs = append(errs, fmt.Errorf("at: %s is in the future", at.UTC().Format(time.RFC3339)))
+		problems = append(problems, fmt.Sprintf("at %s is in the future", at.UTC().Format(time.RFC3339)))
 	}
-	if len(errs) > 0 {
-		return Sent{}, fmt.Errorf("%w: %w", ErrInvalidSent, errors.Join(errs...))
-	}
-	return Sent{ID: v.ID, Stream: stream, Count: v.Count, At: at.UTC()}, nil
+	return Sent{ID: v.ID, Stream: stream, Count: v.Count, At: at.UTC()}, problems
 }
 
 const (
@@ -80,22 +87,22 @@ ON CONFLICT (stream, hour) DO UPDATE SET count = sent_counts.count + excluded.co
 )
 
 // AddSent checks every item (CheckSent; nothing is recorded when one is
-// invalid, and the error names its index) and adds them to their streams'
+// invalid, and the error names each such item by its index from 0) and adds them to their streams'
 // hours in one transaction. It returns, per item, whether it was added:
 // false for an item whose ID was recorded before.
 func (s *Store) AddSent(ctx context.Context, items []Sent, now time.Time) ([]bool, error) {
 	checked := make([]Sent, len(items))
-	var errs []error
+	var problems []string
 	for i, v := range items {
-		c, err := CheckSent(v, now)
-		if err != nil && len(items) > 1 {
-			err = fmt.Errorf("item %d: %w", i, err)
+		c, p := checkSent(v, now)
+		if len(p) > 0 && len(items) > 1 {
+			p = []string{fmt.Sprintf("item %d: %s", i, strings.Join(p, ", "))}
 		}
-		errs = append(errs, err)
+		problems = append(problems, p...)
 		checked[i] = c
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrInvalidSent, strings.Join(problems, "; "))
 	}
 	added := make([]bool, len(items))
 	tx, err := s.db.BeginTxx(ctx, nil)

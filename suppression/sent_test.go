@@ -3,10 +3,13 @@ package suppression
 import (
 	"context"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bouncer-mail/bouncer/migrations"
 )
 
 // Counts add up per stream and hour; a count with an id already recorded
@@ -71,7 +74,7 @@ func TestAddSentInvalid(t *testing.T) {
 		if !errors.Is(err, ErrInvalidSent) {
 			t.Fatalf("err = %v, want ErrInvalidSent", err)
 		}
-		for _, want := range []string{"item 1", "stream:", "count:", "id:", "at:", "future"} {
+		for _, want := range []string{"item 1: stream \"bad stream\"", "count 0 must be", "id is longer", "at 2026-03-01T13:00:00Z is in the future"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("err %q does not say %q", err, want)
 			}
@@ -96,6 +99,41 @@ func TestSentCountsWholeHour(t *testing.T) {
 		_, err = s.db.ExecContext(context.Background(), s.q(`INSERT INTO sent_counts (stream, hour, count) VALUES ('news', ?, 1)`), s.tv(t0))
 		if err != nil {
 			t.Errorf("a whole hour was refused: %v", err)
+		}
+	})
+}
+
+// docs/rates.md's plain SQL for apps that share the database adds to the
+// current hour on each dialect.
+func TestDocsSentSQL(t *testing.T) {
+	b, err := os.ReadFile("../docs/rates.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, _ := strings.Cut(string(b), "```sql\n")
+	block, _, _ = strings.Cut(block, "```")
+	pg, lite, ok := strings.Cut(block, "-- SQLite")
+	if !ok || !strings.Contains(pg, "-- Postgres") {
+		t.Fatalf("docs/rates.md: no sql block with a Postgres and an SQLite part:\n%s", block)
+	}
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		stmt := lite
+		if s.dialect == migrations.Postgres {
+			stmt = pg
+		}
+		for range 2 {
+			if _, err := s.db.ExecContext(context.Background(), stmt); err != nil {
+				t.Fatalf("docs SQL: %v\n%s", err, stmt)
+			}
+		}
+		now := time.Now()
+		got, err := s.SentHours(context.Background(), now.Add(-time.Hour), now.Add(time.Hour))
+		var sum int64
+		for _, h := range got {
+			sum += h.Count
+		}
+		if err != nil || sum != 10000 {
+			t.Errorf("after the docs SQL twice: %+v, %v; want 10000 sent by newsletter", got, err)
 		}
 	})
 }

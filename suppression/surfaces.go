@@ -17,6 +17,7 @@ import (
 //	                 cmd/bouncer (each pass)           RecordPoll, PutVERPRef
 //	queries          Queries                           the HTTP API, the dashboard, the CLI
 //	administration   Admin                             the HTTP API, the dashboard, the CLI
+//	volume           Volume                            the HTTP API, the CLI (sent counts in)
 //	reports          notify.Store (Figures, Ledger)    the daily report and alerts
 //	                 Overview                          the dashboard's overview page
 //	                 storemetrics.Source               the metrics refresh (ActiveCounts, ReceiverBounces)
@@ -60,6 +61,12 @@ type Admin interface {
 	RecomputeProgress(ctx context.Context, p Policy, now time.Time, dryRun bool, progress func(done, total int)) ([]Change, error)
 }
 
+// Volume takes in the messages each stream sent (sent.go).
+type Volume interface {
+	// AddSent adds counts of messages sent, once per client id.
+	AddSent(ctx context.Context, items []Sent, now time.Time) ([]bool, error)
+}
+
 // Overview is what the dashboard's overview page reads: figures per day,
 // the mailboxes' health and the alerts sent.
 type Overview interface {
@@ -81,6 +88,7 @@ type Housekeeping interface {
 var (
 	_ Queries      = (*Store)(nil)
 	_ Admin        = (*Store)(nil)
+	_ Volume       = (*Store)(nil)
 	_ Overview     = (*Store)(nil)
 	_ Housekeeping = (*Store)(nil)
 )
@@ -89,5 +97,6 @@ var (
 type apiStore interface {
 	Queries
 	Admin
+	Volume
 	Ping(ctx context.Context) error
 }

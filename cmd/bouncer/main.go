@@ -61,6 +61,7 @@ func newRootCmd() *cobra.Command {
 		newPruneCmd(),
 		newReportCmd(),
 		newRunCmd(),
+		newSentCmd(),
 		newServeCmd(),
 		newStatusCmd(),
 		newSuppressionCmd(),

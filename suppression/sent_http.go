@@ -1,0 +1,111 @@
+package suppression
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// sentItem is one count in the body of POST /v1/sent.
+type sentItem struct {
+	ID     string `json:"id"`
+	Stream string `json:"stream"`
+	Count  int64  `json:"count"`
+	At     string `json:"at"` // RFC 3339; empty: now
+}
+
+// sentResponse answers POST /v1/sent.
+type sentResponse struct {
+	Added      int      `json:"added"`      // items recorded
+	Duplicates []string `json:"duplicates"` // ids recorded before, which added nothing
+}
+
+// sent records one count or a list of them: {"stream", "count", "at", "id"}
+// or [{...}, ...]. Nothing is recorded when any item is invalid.
+func (a *api) sent(w http.ResponseWriter, r *http.Request) {
+	items, err := decodeSent(r.Body)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	added, err := a.store.AddSent(r.Context(), items, a.opts.Now())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	resp := sentResponse{Duplicates: []string{}}
+	for i, ok := range added {
+		if ok {
+			resp.Added++
+		} else {
+			resp.Duplicates = append(resp.Duplicates, items[i].ID)
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// decodeSent reads one sentItem or a list of them, refusing unknown fields
+// (a misspelt "count" must not record nothing quietly).
+func decodeSent(body io.Reader) ([]Sent, error) {
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return nil, err
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, badRequest(`body is empty: send {"stream": "…", "count": N} or a list of them`)
+	}
+	var list []sentItem
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if raw[0] == '[' {
+		err = dec.Decode(&list)
+	} else {
+		list = make([]sentItem, 1)
+		err = dec.Decode(&list[0])
+	}
+	if err != nil {
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return nil, badRequestf("unknown field %s: the fields are id, stream, count and at", f)
+		}
+		return nil, jsonError(err)
+	}
+	if dec.More() {
+		return nil, badRequest("body has data after its JSON value: send one object or one list")
+	}
+	if len(list) == 0 {
+		return nil, badRequest("the list is empty")
+	}
+	return sentItems(list)
+}
+
+// sentItems parses the times of the items.
+func sentItems(list []sentItem) ([]Sent, error) {
+	out := make([]Sent, len(list))
+	var bad []error
+	for i, it := range list {
+		out[i] = Sent{ID: it.ID, Stream: it.Stream, Count: it.Count}
+		if it.At == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, it.At)
+		if err != nil {
+			msg := fmt.Sprintf("at %q: want an RFC 3339 time such as 2026-03-01T12:00:00Z", it.At)
+			if len(list) > 1 {
+				msg = fmt.Sprintf("item %d: %s", i, msg)
+			}
+			bad = append(bad, errors.New(msg))
+			continue
+		}
+		out[i].At = t
+	}
+	if len(bad) > 0 {
+		return nil, badRequest(strings.ReplaceAll(errors.Join(bad...).Error(), "\n", "; "))
+	}
+	return out, nil
+}
