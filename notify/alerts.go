@@ -26,6 +26,7 @@ type AlertOptions struct {
 	BlockWindow  time.Duration // ... in this much time before now (default 1h)
 	SilentDays   int           // days without a message from a mailbox that had some (default 3)
 	Every        time.Duration // the same alert is sent at most once per Every (default 6h)
+	Rates        RateAlertOptions
 }
 
 func (o AlertOptions) withDefaults() AlertOptions {
@@ -61,8 +62,10 @@ type Alert struct {
 	// lists them all (Subject, Count, Total, Share and Detail then describe
 	// the first, or the whole when there are several).
 	Receivers []Receiver
-	Now       time.Time
-	Location  *time.Location
+	// Rate describes a bounce or complaint rate alert (Subject is the stream).
+	Rate     *RateAlert
+	Now      time.Time
+	Location *time.Location
 }
 
 // Key identifies the alert for rate limiting: its kind and subject, or its
@@ -71,6 +74,9 @@ type Alert struct {
 func (a *Alert) Key() string {
 	if a.Kind == AlertBlockCluster {
 		return a.Kind
+	}
+	if a.Rate != nil {
+		return a.Kind + ":" + a.Subject + ":" + a.Rate.Level
 	}
 	return a.Kind + ":" + a.Subject
 }
@@ -97,6 +103,11 @@ func EvaluateAlerts(ctx context.Context, f Figures, now time.Time, loc *time.Loc
 		return nil, fmt.Errorf("notify: alerts: %w", err)
 	}
 	alerts = append(alerts, blocks...)
+	rates, err := rateAlerts(ctx, f, now, loc, o.Rates)
+	if err != nil {
+		return nil, fmt.Errorf("notify: alerts: %w", err)
+	}
+	alerts = append(alerts, rates...)
 	for i := range alerts {
 		alerts[i].Now, alerts[i].Location = now, loc
 	}

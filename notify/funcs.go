@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 // funcs are the helpers every template may call. They format; they never
@@ -15,6 +17,9 @@ import (
 // keeps line breaks and control characters out of both parts.
 var funcs = map[string]any{
 	"num":   num,
+	"num64": suppression.FormatCount,
+	"rate":  func(f float64) string { return suppression.FormatRate(&f) },
+	"upper": strings.ToUpper,
 	"avg":   func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 	"delta": delta,
 	"pct":   func(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" },

@@ -57,7 +57,23 @@ func fixtureReport() *Report {
 			{Mailbox: "bounces", LastSuccess: at(23, 58), ConsecutiveFailures: 0, Waiting: 3, LastReceived: at(23, 50)},
 			{Mailbox: "fbl", ConsecutiveFailures: 5, LastError: "login: authentication failed"},
 		},
+		Rates:     fixtureRates(),
+		MinVolume: 1000,
 	}
+}
+
+// fixtureRates are two streams: newsletter over SES's bounce threshold
+// and Gmail's complaint threshold on the day, receipts under the minimum
+// volume on the day but not over 30 days.
+func fixtureRates() []StreamRates {
+	figs := func(sent, hard, soft, block, complaint int64) suppression.RateFigures {
+		return suppression.RateCounts{Sent: sent, Hard: hard, Soft: soft, Block: block, Complaint: complaint}.Figures(1000)
+	}
+	news := suppression.StreamRates{Stream: "newsletter", Days: []suppression.DayRates{{Day: "2026-11-24", RateFigures: figs(2500, 130, 12, 30, 9)}},
+		Last7: figs(17500, 300, 60, 40, 12), Last30: figs(75000, 700, 200, 90, 40)}
+	receipts := suppression.StreamRates{Stream: "receipts", Days: []suppression.DayRates{{Day: "2026-11-24", RateFigures: figs(120, 2, 0, 0, 0)}},
+		Last7: figs(800, 4, 1, 0, 0), Last30: figs(3600, 9, 2, 0, 1)}
+	return []StreamRates{rateTable("newsletter", news), rateTable("receipts", receipts)}
 }
 
 // golden compares got with testdata/name, rewriting it under -update.

@@ -17,6 +17,7 @@ type ReportOptions struct {
 	RefuseShare     float64        // a receiver whose bounces are at least this share blocks gets a sentence (default 0.2)
 	RefuseMinimum   int            // ... and at least this many blocks (default 10)
 	UnparsedSamples int            // subjects of unparsed messages shown (default 5)
+	MinVolume       int64          // fewest sent before a rate is shown (default suppression.DefaultMinVolume)
 }
 
 func (o ReportOptions) withDefaults() ReportOptions {
@@ -68,6 +69,9 @@ type Report struct {
 	UnparsedSamples []suppression.UnparsedMessage
 
 	Mailboxes []suppression.MailboxHealth
+
+	Rates     []StreamRates // a table per stream, then all streams; none when nothing was sent or bounced in 30 days
+	MinVolume int64         // fewest sent before a rate is shown
 }
 
 // Metric is one headline figure for the day, the day before, and the daily
@@ -115,7 +119,7 @@ func Build(ctx context.Context, f Figures, day time.Time, now time.Time, opts Re
 	day = DayOf(day, opts.Location)
 	r := &Report{Day: day, Window: dayWindow(day, 1), Location: opts.Location, Generated: now}
 	steps := []func(context.Context, Figures, ReportOptions) error{
-		r.loadMetrics, r.loadSuppressed, r.loadTops, r.loadBlocks, r.loadComplaints, r.loadUnparsed, r.loadMailboxes,
+		r.loadMetrics, r.loadSuppressed, r.loadTops, r.loadBlocks, r.loadComplaints, r.loadUnparsed, r.loadMailboxes, r.loadRates,
 	}
 	for _, step := range steps {
 		if err := step(ctx, f, opts); err != nil {

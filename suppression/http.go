@@ -34,6 +34,9 @@ type HandlerOptions struct {
 	Timeout time.Duration
 	// Logger receives internal errors (500s); nil means slog.Default().
 	Logger *slog.Logger
+	// Rates are GET /v1/rates's time zone (nil: UTC) and minimum volume
+	// (0: DefaultMinVolume); its Stream, Days and Last come from the request.
+	Rates RatesQuery
 }
 
 // MaxCheck is the most addresses one check request may ask about.
@@ -60,6 +63,7 @@ type api struct {
 //	DELETE /v1/allowlist/{entry}        take it off
 //	GET    /v1/messages/{id}            the fate of one sent message by its Message-ID (MessageStatus)
 //	POST   /v1/sent                     messages sent: {"stream", "count", "at", "id"} or a list of them (AddSent)
+//	GET    /v1/rates                    bounce and complaint rates per stream and day (?stream=, ?days=; Rates)
 //	GET    /healthz                     200 when the database answers, else 503
 //	GET    /metrics                     Prometheus text (metrics.Registry)
 //
@@ -108,6 +112,7 @@ func (a *api) routes() []route {
 		{"DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete)},
 		{"GET /v1/messages/{id}", a.authRead(a.message)},
 		{"POST /v1/sent", a.auth(a.sent)},
+		{"GET /v1/rates", a.authRead(a.rates)},
 		{"GET /healthz", http.HandlerFunc(a.healthz)},
 		{"GET /metrics", metrics.Handler(a.opts.MetricsToken)},
 	}

@@ -109,3 +109,20 @@ func sentItems(list []sentItem) ([]Sent, error) {
 	}
 	return out, nil
 }
+
+// rates answers GET /v1/rates?stream=S&days=N: Rates through today.
+func (a *api) rates(w http.ResponseWriter, r *http.Request) {
+	q := a.opts.Rates
+	q.Last = a.opts.Now()
+	q, err := ParseRatesQuery(r.URL.Query().Get("stream"), r.URL.Query().Get("days"), q)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rates, err := a.store.Rates(r.Context(), q)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rates)
+}

@@ -2,6 +2,7 @@ package suppression
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +52,36 @@ func TestHTTPSent(t *testing.T) {
 		for _, h := range got {
 			if k := h.Stream + " " + h.Hour.Format("15"); want[k] != h.Count {
 				t.Errorf("%s: %d sent, want %d", k, h.Count, want[k])
+			}
+		}
+	})
+}
+
+// GET /v1/rates answers the rates through today, one stream or all, and
+// names a bad parameter.
+func TestHTTPRates(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		seedRates(t, s)
+		c := newAPI(t, s, HandlerOptions{Rates: RatesQuery{MinVolume: 2000}})
+		status, body := c.do("GET", "/v1/rates?days=1", "", testToken)
+		var r Rates
+		if err := json.Unmarshal([]byte(body), &r); status != 200 || err != nil {
+			t.Fatalf("GET /v1/rates: %d %s (%v)", status, body, err)
+		}
+		if r.LastDay != "2026-03-01" || r.TimeZone != "UTC" || r.MinVolume != 2000 || r.Overall == nil || len(r.Streams) != 3 {
+			t.Errorf("GET /v1/rates: %s", body)
+		}
+		for _, want := range []string{`"stream":"news","days":[{"day":"2026-03-01","sent":2007,"hard":1,`, `"bounce_rate":0.000498`, `"stream":"receipts","days":[{"day":"2026-03-01","sent":10,"hard":1,"soft":0,"block":0,"complaint":0,"bounce_rate":null,"complaint_rate":null}]`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("GET /v1/rates lacks %s:\n%s", want, body)
+			}
+		}
+		if status, body := c.do("GET", "/v1/rates?stream=Receipts", "", testToken); status != 200 || !strings.Contains(body, `"streams":[{"stream":"receipts"`) || strings.Contains(body, "overall") {
+			t.Errorf("GET /v1/rates?stream=Receipts: %d %s", status, body)
+		}
+		for q, want := range map[string]string{"days=0": `days \"0\" must be a whole number from 1 to 400`, "stream=a%20b": `stream \"a b\" must be`} {
+			if status, body := c.do("GET", "/v1/rates?"+q, "", testToken); status != 400 || !strings.Contains(body, want) {
+				t.Errorf("GET /v1/rates?%s: %d %s, want 400 %s", q, status, body, want)
 			}
 		}
 	})

@@ -17,10 +17,11 @@ import (
 //	                 cmd/bouncer (each pass)           RecordPoll, PutVERPRef
 //	queries          Queries                           the HTTP API, the dashboard, the CLI
 //	administration   Admin                             the HTTP API, the dashboard, the CLI
-//	volume           Volume                            the HTTP API, the CLI (sent counts in)
+//	volume           Volume                            the HTTP API, the dashboard, the CLI (sent counts in, rates out)
 //	reports          notify.Store (Figures, Ledger)    the daily report and alerts
 //	                 Overview                          the dashboard's overview page
 //	                 storemetrics.Source               the metrics refresh (ActiveCounts, ReceiverBounces)
+//	                 storemetrics.RatesSource          the rate gauges (Rates)
 //	                 cmd/bouncer                       MailboxStatuses (the metrics refresh)
 //	housekeeping     Housekeeping                      the retention command and job
 //
@@ -61,10 +62,13 @@ type Admin interface {
 	RecomputeProgress(ctx context.Context, p Policy, now time.Time, dryRun bool, progress func(done, total int)) ([]Change, error)
 }
 
-// Volume takes in the messages each stream sent (sent.go).
+// Volume takes in the messages each stream sent and reads the bounce and
+// complaint rates they make (sent.go, rates.go).
 type Volume interface {
 	// AddSent adds counts of messages sent, once per client id.
 	AddSent(ctx context.Context, items []Sent, now time.Time) ([]bool, error)
+	// Rates computes rates per stream and day.
+	Rates(ctx context.Context, q RatesQuery) (Rates, error)
 }
 
 // Overview is what the dashboard's overview page reads: figures per day,

@@ -24,6 +24,7 @@ type Config struct {
 	HTTP      HTTPConfig      `yaml:"http"`
 	VERP      VERPConfig      `yaml:"verp"`
 	Streams   StreamsConfig   `yaml:"streams"`
+	Rates     RatesConfig     `yaml:"rates"`
 	Log       LogConfig       `yaml:"log"`
 	DSN       DSNConfig       `yaml:"dsn"`
 	Poller    PollerConfig    `yaml:"poller"`
@@ -264,6 +265,7 @@ func defaultConfig() *Config {
 		HTTP:      HTTPConfig{ReadTimeout: 10 * time.Second, MetricsInterval: 30 * time.Second},
 		VERP:      VERPConfig{Header: defaultVERPHeader},
 		Streams:   StreamsConfig{Header: verp.DefaultStreamHeader},
+		Rates:     defaultRates(),
 		Log:       LogConfig{Level: "info", Format: "text"},
 		DSN:       DSNConfig{MaxMessageBytes: defaultMaxMessageBytes},
 		Poller:    PollerConfig{BatchSize: 500},

@@ -58,6 +58,7 @@ func (c *Config) validate(p *configProblems) {
 	c.Alerts.validate(p)
 	c.Retention.validate(p, c.Policy)
 	c.validateWebhooks(p)
+	c.Rates.validate(p)
 }
 
 func (d *DatabaseConfig) validate(p *configProblems) {

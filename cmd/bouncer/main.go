@@ -59,6 +59,7 @@ func newRootCmd() *cobra.Command {
 		newParseCmd(),
 		newPollCmd(),
 		newPruneCmd(),
+		newRatesCmd(),
 		newReportCmd(),
 		newRunCmd(),
 		newSentCmd(),

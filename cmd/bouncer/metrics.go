@@ -29,9 +29,10 @@ func startMetricsRefresh(ctx context.Context, cfg *Config, store *suppression.St
 	if cfg.HTTP.Listen == "" {
 		return nil
 	}
+	rq := suppression.RatesQuery{Location: cfg.Report.Location, MinVolume: cfg.Rates.MinVolume}
 	// The first refresh runs before the first pass, so its events already
 	// count under the receivers chosen from the database.
-	refreshMetrics(ctx, store, now())
+	refreshMetrics(ctx, store, now(), rq)
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -43,7 +44,7 @@ func startMetricsRefresh(ctx context.Context, cfg *Config, store *suppression.St
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				refreshMetrics(ctx, store, now())
+				refreshMetrics(ctx, store, now(), rq)
 			}
 		}
 	}()
@@ -55,12 +56,16 @@ func startMetricsRefresh(ctx context.Context, cfg *Config, store *suppression.St
 }
 
 // refreshMetrics runs the refresh queries: active suppressions by source
-// (one query) and the last successful poll of every mailbox, which another
-// replica may have made (one query). A failure is logged and the gauges
-// keep their last values.
-func refreshMetrics(ctx context.Context, store *suppression.Store, now time.Time) {
+// (one query), the rates per stream (two, at most every 5 minutes), and
+// the last successful poll of every mailbox, which another replica may
+// have made (one query). A failure is logged and the gauges keep their
+// last values.
+func refreshMetrics(ctx context.Context, store *suppression.Store, now time.Time, rq suppression.RatesQuery) {
 	if err := storemetrics.Refresh(ctx, store, now); err != nil && ctx.Err() == nil {
 		slog.Warn("refresh metrics", slog.String("err", err.Error()))
+	}
+	if err := storemetrics.RefreshRates(ctx, store, now, rq); err != nil && ctx.Err() == nil {
+		slog.Warn("refresh metrics: rates", slog.String("err", err.Error()))
 	}
 	statuses, err := store.MailboxStatuses(ctx)
 	if err != nil {

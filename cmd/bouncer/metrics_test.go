@@ -167,12 +167,17 @@ func runWithMetrics(t *testing.T, e *pollEnv, token string) *scrapeTarget {
 func TestMetricsRun(t *testing.T) {
 	e := newPollEnv(t, 10, imapsBox)
 	e.deliverCorpus(t)
-	s := runWithMetrics(t, e, "scrape-secret")
 	store, err := suppression.Open(context.Background(), e.dbURL, suppression.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
+	// Enough volume for the stream the corpus's bounces fall in to have
+	// rates (the rate alert rules query them).
+	if _, err := store.AddSent(context.Background(), []suppression.Sent{{Stream: suppression.DefaultStream, Count: 100000}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s := runWithMetrics(t, e, "scrape-secret")
 	active, err := store.ActiveCounts(context.Background(), time.Now())
 	if err != nil {
 		t.Fatal(err)

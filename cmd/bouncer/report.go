@@ -139,9 +139,10 @@ func newNotifier(cfg *Config, store *suppression.Store) (*notify.Notifier, *noti
 	}
 	nc := notify.Config{
 		Schedule: cfg.Report.Schedule, From: from, To: cfg.Report.To, AlertTo: cfg.Alerts.To,
-		Report: notify.ReportOptions{Location: cfg.Report.Location},
+		Report: notify.ReportOptions{Location: cfg.Report.Location, MinVolume: cfg.Rates.MinVolume},
 		Alerts: alertOptions(cfg),
 	}
+	nc.Alerts.Rates = rateAlertOptions(cfg.Rates)
 	var sender notify.Sender
 	if cfg.SMTP.Host != "" {
 		sender = notify.NewMailer(smtpOpts)

@@ -72,10 +72,12 @@ func httpHandler(cfg *Config, store *suppression.Store) (http.Handler, error) {
 	api := suppression.NewHandler(store, suppression.HandlerOptions{
 		Token: cfg.HTTP.Token.Value(), ReadToken: cfg.HTTP.ReadToken.Value(), MetricsToken: cfg.HTTP.MetricsToken.Value(),
 		Timeout: cfg.HTTP.ReadTimeout, Logger: slog.Default(),
+		Rates: suppression.RatesQuery{Location: cfg.Report.Location, MinVolume: cfg.Rates.MinVolume},
 	})
 	ui, err := dashboard.New(store, dashboard.Options{
 		Token: cfg.HTTP.Token.Value(), ReadToken: cfg.HTTP.ReadToken.Value(),
 		Secure: cfg.HTTP.SecureCookies || cfg.HTTP.TLSCertFile != "", Logger: slog.Default(),
+		MinVolume: cfg.Rates.MinVolume,
 	})
 	if err != nil {
 		return nil, err

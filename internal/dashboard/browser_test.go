@@ -130,6 +130,27 @@ func TestBrowser(t *testing.T) {
 			shoot(t, ctx, base)
 		}
 
+		if _, err := s.AddSent(context.Background(), []suppression.Sent{{Stream: "news", Count: 1500, At: now.Add(-time.Hour)}, {Stream: "default", Count: 40, At: now}}, now); err != nil {
+			t.Fatal(err)
+		}
+		var news, unattributed string
+		var rateRows int
+		run(t, ctx, "rates",
+			chromedp.Click(chromedp.CSS(`nav a[href="/ui/rates"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`table.rates`)),
+			text(`table.rates[data-stream="news"] tbody tr:first-child`, &news),
+			text(`table.rates[data-stream="default"] tr.trailing`, &unattributed),
+			count(`table.rates[data-stream="news"] tbody tr`, &rateRows))
+		if !strings.Contains(news, "2026-03-10") || !strings.Contains(news, "1,500") || !strings.Contains(news, "0.00%") {
+			t.Errorf("rates: news today reads %q", news)
+		}
+		if !strings.Contains(unattributed, "not enough volume") || strings.Contains(unattributed, "%") {
+			t.Errorf("rates: default over 7 days reads %q, want not enough volume", unattributed)
+		}
+		if rateRows != 9 {
+			t.Errorf("rates: news has %d rows, want 7 days and 2 trailing windows", rateRows)
+		}
+
 		var rows string
 		run(t, ctx, "search",
 			chromedp.Navigate(base+"/ui/suppressions"),

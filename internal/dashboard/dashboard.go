@@ -34,6 +34,9 @@ type Options struct {
 	Now func() time.Time
 	// Location is the time zone times are shown in; nil means UTC.
 	Location *time.Location
+	// MinVolume is the fewest sent before a rate is shown; 0 means
+	// suppression.DefaultMinVolume.
+	MinVolume int64
 	// Logger receives internal errors; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -81,6 +84,7 @@ func New(store Store, opts Options) (http.Handler, error) {
 	mux.HandleFunc("GET /ui/address", h.signedIn(h.address))
 	mux.HandleFunc("GET /ui/unparsed", h.signedIn(h.unparsed))
 	mux.HandleFunc("GET /ui/audit", h.signedIn(h.audit))
+	mux.HandleFunc("GET /ui/rates", h.signedIn(h.rates))
 	mux.HandleFunc("POST /ui/address/remove", h.signedIn(h.change(h.remove)))
 	mux.HandleFunc("POST /ui/address/suppress", h.signedIn(h.change(h.suppress)))
 	mux.HandleFunc("POST /ui/allowlist/add", h.signedIn(h.change(h.allow)))

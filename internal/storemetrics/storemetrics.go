@@ -1,8 +1,8 @@
 // Package storemetrics keeps the process metrics of the suppression store
 // (bouncer_messages_total, bouncer_events_total, bouncer_suppressions*,
-// bouncer_record_batch_*, bouncer_receiver_bounces_total) in
-// metrics.Registry: Observer counts what the store reports doing, and
-// Refresh sets the gauges read from the database. suppression itself keeps
+// bouncer_record_batch_*, bouncer_receiver_bounces_total, bouncer_stream_*)
+// in metrics.Registry: Observer counts what the store reports doing, and
+// Refresh and RefreshRates set the gauges read from the database. suppression itself keeps
 // no metrics; cmd/bouncer wires the two.
 package storemetrics
 

@@ -1,0 +1,117 @@
+package suppression
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/dsn"
+)
+
+// seedRates records, around t0 (2026-03-01 12:00 UTC), sent counts and
+// events of the streams news and receipts (and an event of ghost, which
+// sent nothing): in Berlin's time (UTC+1) the hours 2026-02-28 23:00 UTC
+// and after belong to 1 March.
+func seedRates(t *testing.T, s *Store) {
+	t.Helper()
+	ctx := context.Background()
+	at := func(h, m int) time.Time { return time.Date(2026, 2, 28, h, m, 0, 0, time.UTC) } // h >= 24: 1 March
+	if _, err := s.AddSent(ctx, []Sent{
+		{Stream: "news", Count: 2000, At: at(34, 0)},
+		{Stream: "news", Count: 500, At: at(23, 30)}, // 1 March 00:30 in Berlin
+		{Stream: "news", Count: 100, At: at(22, 59)}, // 28 February
+		{Stream: "receipts", Count: 10, At: at(30, 0)},
+		{Stream: "news", Count: 7, At: at(47, 0)}, // 2 March 00:00 in Berlin: after the last day
+	}, t0.Add(12*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	ev := func(key, stream string, when time.Time, class dsn.Class, reason dsn.Reason) Message {
+		m := bounce(key, when, rcpt(key+"@x.test", class, reason))
+		m.Stream = stream
+		return m
+	}
+	mustRecord(t, s, t0,
+		ev("h1", "news", at(33, 0), dsn.ClassHard, dsn.ReasonUserUnknown),
+		ev("h2", "news", at(23, 0), dsn.ClassHard, dsn.ReasonUserUnknown),
+		ev("h3", "news", at(22, 30), dsn.ClassHard, dsn.ReasonUserUnknown), // 28 February
+		ev("s1", "news", at(33, 0), dsn.ClassSoft, dsn.ReasonMailboxFull),
+		ev("b1", "news", at(33, 0), dsn.ClassBlock, dsn.ReasonBlocked),
+		ev("c1", "news", at(33, 0), dsn.ClassComplaint, dsn.ReasonFeedback),
+		ev("i1", "news", at(33, 0), dsn.ClassIgnore, dsn.ReasonVacation),
+		ev("r1", "receipts", at(30, 0), dsn.ClassHard, dsn.ReasonUserUnknown),
+		ev("g1", "ghost", at(30, 0), dsn.ClassHard, dsn.ReasonUserUnknown),
+	)
+}
+
+// figs formats figures for comparison: counts, and the rates or "-".
+func figs(f RateFigures) string {
+	rate := func(r *float64) string {
+		if r == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.5f", *r)
+	}
+	return fmt.Sprintf("sent %d hard %d soft %d block %d complaint %d bounce %s complaints %s",
+		f.Sent, f.Hard, f.Soft, f.Block, f.Complaint, rate(f.BounceRate), rate(f.ComplaintRate))
+}
+
+// Rates per stream and day in the query's zone, over 7 and 30 days, and
+// overall; a rate under the minimum volume is nil, never a percentage.
+func TestRates(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		seedRates(t, s)
+		r, err := s.Rates(context.Background(), RatesQuery{Days: 2, Last: t0, Location: berlin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.LastDay != "2026-03-01" || r.MinVolume != DefaultMinVolume || r.TimeZone != "Europe/Berlin" {
+			t.Errorf("last day %s, min volume %d, zone %s", r.LastDay, r.MinVolume, r.TimeZone)
+		}
+		got := map[string]string{}
+		for _, sr := range append(r.Streams, *r.Overall) {
+			for _, d := range sr.Days {
+				got[sr.Stream+" "+d.Day] = figs(d.RateFigures)
+			}
+			got[sr.Stream+" 7"], got[sr.Stream+" 30"] = figs(sr.Last7), figs(sr.Last30)
+		}
+		want := map[string]string{
+			"news 2026-02-28":     "sent 100 hard 1 soft 0 block 0 complaint 0 bounce - complaints -",
+			"news 2026-03-01":     "sent 2500 hard 2 soft 1 block 1 complaint 1 bounce 0.00080 complaints 0.00040",
+			"news 7":              "sent 2600 hard 3 soft 1 block 1 complaint 1 bounce 0.00115 complaints 0.00038",
+			"news 30":             "sent 2600 hard 3 soft 1 block 1 complaint 1 bounce 0.00115 complaints 0.00038",
+			"receipts 2026-02-28": "sent 0 hard 0 soft 0 block 0 complaint 0 bounce - complaints -",
+			"receipts 2026-03-01": "sent 10 hard 1 soft 0 block 0 complaint 0 bounce - complaints -",
+			"receipts 7":          "sent 10 hard 1 soft 0 block 0 complaint 0 bounce - complaints -",
+			"receipts 30":         "sent 10 hard 1 soft 0 block 0 complaint 0 bounce - complaints -",
+			"ghost 2026-02-28":    "sent 0 hard 0 soft 0 block 0 complaint 0 bounce - complaints -",
+			"ghost 2026-03-01":    "sent 0 hard 1 soft 0 block 0 complaint 0 bounce - complaints -",
+			"ghost 7":             "sent 0 hard 1 soft 0 block 0 complaint 0 bounce - complaints -",
+			"ghost 30":            "sent 0 hard 1 soft 0 block 0 complaint 0 bounce - complaints -",
+			" 2026-02-28":         "sent 100 hard 1 soft 0 block 0 complaint 0 bounce - complaints -",
+			" 2026-03-01":         "sent 2510 hard 4 soft 1 block 1 complaint 1 bounce 0.00159 complaints 0.00040",
+			" 7":                  "sent 2610 hard 5 soft 1 block 1 complaint 1 bounce 0.00192 complaints 0.00038",
+			" 30":                 "sent 2610 hard 5 soft 1 block 1 complaint 1 bounce 0.00192 complaints 0.00038",
+		}
+		for k, w := range want {
+			if got[k] != w {
+				t.Errorf("%s: %s\n want %s", k, got[k], w)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("got %d figures, want %d: %v", len(got), len(want), got)
+		}
+		one, err := s.Rates(context.Background(), RatesQuery{Stream: "receipts", Last: t0, Location: berlin, MinVolume: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if one.Overall != nil || len(one.Streams) != 1 || len(one.Streams[0].Days) != 7 ||
+			figs(one.Streams[0].Last7) != "sent 10 hard 1 soft 0 block 0 complaint 0 bounce 0.10000 complaints 0.00000" {
+			t.Errorf("receipts alone with min volume 10: %+v", one)
+		}
+	})
+}
