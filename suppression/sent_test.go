@@ -137,3 +137,22 @@ func TestDocsSentSQL(t *testing.T) {
 		}
 	})
 }
+
+// Retention prunes sent counts older than retention.sent and keeps the
+// newer ones (SQLite: on Postgres, Prune drops whole monthly partitions,
+// and sent_counts is not partitioned yet).
+func TestPruneSentCounts(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	ctx := context.Background()
+	now := t0.AddDate(0, 0, 500)
+	if _, err := s.AddSent(ctx, []Sent{{Stream: "news", Count: 5, At: t0}, {Stream: "news", Count: 7, At: now.AddDate(0, 0, -10)}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Prune(ctx, Retention{Events: 400 * 24 * time.Hour, Ledger: 90 * 24 * time.Hour, Sent: 400 * 24 * time.Hour}, now, false); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SentHours(ctx, t0.AddDate(-1, 0, 0), now)
+	if err != nil || len(got) != 1 || got[0].Count != 7 {
+		t.Errorf("after pruning 400 days: %+v, %v; want the 7 of 10 days ago only", got, err)
+	}
+}
