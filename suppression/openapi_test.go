@@ -150,6 +150,12 @@ func TestOpenAPIResponses(t *testing.T) {
 			{"DELETE /v1/allowlist/{entry}", "DELETE", "/v1/allowlist/partner.test", "", testToken, 404},
 			{"GET /v1/messages/{id}", "GET", "/v1/messages/sent-1@app.test", "", testToken, 200},
 			{"GET /v1/messages/{id}", "GET", "/v1/messages/never-sent@app.test", "", testToken, 200},
+			{"POST /v1/sent", "POST", "/v1/sent", `[{"stream": "news", "count": 1500, "id": "n1"}, {"stream": "receipts", "count": 3}]`, testToken, 200},
+			{"POST /v1/sent", "POST", "/v1/sent", `{"stream": "news", "count": 1500, "id": "n1"}`, testToken, 200},
+			{"POST /v1/sent", "POST", "/v1/sent", `{"stream": "news", "count": 0}`, testToken, 400},
+			{"GET /v1/rates", "GET", "/v1/rates?days=2", "", testToken, 200},
+			{"GET /v1/rates", "GET", "/v1/rates?stream=receipts", "", testToken, 200},
+			{"GET /v1/rates", "GET", "/v1/rates?days=x", "", testToken, 400},
 			{"GET /healthz", "GET", "/healthz", "", "-", 200},
 			{"GET /metrics", "GET", "/metrics", "", "-", 200},
 		} {
