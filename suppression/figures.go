@@ -247,16 +247,20 @@ func (s *Store) ReceiverBounces(ctx context.Context, w Window) ([]ReceiverBounce
 	return out, nil
 }
 
+// complaintsSQL joins each complaint to its ledger row, which Record wrote
+// with the same received_at: the window on the ledger too lets Postgres
+// look in the window's monthly partitions only, not in every month's.
 const complaintsSQL = `SELECT e.reporting_mta, p.from_addr, e.feedback_type, COUNT(*) FROM bounce_events e
-JOIN processed_messages p ON p.message_key = e.message_key
+JOIN processed_messages p ON p.message_key = e.message_key AND p.received_at = e.received_at
 WHERE e.received_at >= ? AND e.received_at < ? AND e.class = 'complaint'
+  AND p.received_at >= ? AND p.received_at < ?
 GROUP BY e.reporting_mta, p.from_addr, e.feedback_type`
 
 // Complaints counts the window's complaint events by feedback provider and
 // feedback type, most first; limit <= 0 means all. The provider is the
 // report's Reporting-MTA, else the domain of the report's From.
 func (s *Store) Complaints(ctx context.Context, w Window, limit int) ([]Complaints, error) {
-	rows, err := queryRows(ctx, s, complaintsSQL, s.window(w), func(rows *sqlx.Rows) (Complaints, error) {
+	rows, err := queryRows(ctx, s, complaintsSQL, append(s.window(w), s.window(w)...), func(rows *sqlx.Rows) (Complaints, error) {
 		var mta, from string
 		var c Complaints
 		err := rows.Scan(&mta, &from, &c.FeedbackType, &c.N)

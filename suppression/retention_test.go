@@ -222,3 +222,40 @@ func TestPrunePartitions(t *testing.T) {
 		t.Errorf("a row of a new month is in %q (%v), want %s", where, err, p(far))
 	}
 }
+
+// Prune turns on autosummarize for the BRIN indexes of every partition,
+// those the migrations made and those it creates, so a day's report reads
+// that day's block ranges as soon as they fill.
+func TestPruneAutosummarize(t *testing.T) {
+	s := openTest(t, "postgres", Options{})
+	ctx := context.Background()
+	without := func() []string {
+		var out []string
+		for _, table := range []string{"bounce_events", "processed_messages"} {
+			var idxs []string
+			if err := s.db.SelectContext(ctx, &idxs, brinWithoutAutosummarizeSQL, table); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, idxs...)
+		}
+		return out
+	}
+	if got := without(); len(got) == 0 {
+		t.Fatal("no BRIN index without autosummarize before the first prune: the test checks nothing")
+	}
+	r := Retention{Events: 400 * 24 * time.Hour, Ledger: 400 * 24 * time.Hour}
+	for _, now := range []time.Time{time.Now(), time.Now().AddDate(0, 7, 0)} { // the second creates months
+		res, err := s.Prune(ctx, r, now, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := without(); len(got) > 0 {
+			t.Errorf("after Prune at %s (created %q): BRIN indexes without autosummarize: %q", now.Format(time.DateOnly), res.Tables[0].Created, got)
+		}
+	}
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+		WHERE a.amname = 'brin' AND c.relkind = 'i' AND 'autosummarize=on' = ANY(c.reloptions)`); err != nil || n < 2*(monthsAhead+3) {
+		t.Errorf("%d BRIN indexes with autosummarize (%v), want those of every partition of both tables", n, err)
+	}
+}
