@@ -3,39 +3,19 @@ package poller
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/testenv"
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 )
-
-// selfSigned is a certificate for 127.0.0.1.
-func selfSigned(t *testing.T) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
 
 // TestPollIMAPCancelWhileMoveSessionDials cancels the pass once a batch is
 // committed, while the disposer's own session is still in its TLS
@@ -49,7 +29,8 @@ func TestPollIMAPCancelWhileMoveSessionDials(t *testing.T) {
 		t.Fatal(err)
 	}
 	mem.AddUser(user)
-	cfg := &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}}
+	cert, _ := testenv.SelfSigned(t)
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return mem.NewSession(), nil, nil

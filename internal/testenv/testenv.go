@@ -8,7 +8,8 @@
 // (CI=true) and skips elsewhere with a message saying how to enable it. The
 // package starts no shared server itself and holds no test logic of its
 // own; OwnPostgres starts a throwaway cluster for a test that stops and
-// restarts its database.
+// restarts its database. SelfSigned and SelfSignedFiles give a TLS server
+// that a test starts itself a certificate for 127.0.0.1 and localhost.
 package testenv
 
 import (
