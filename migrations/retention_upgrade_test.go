@@ -47,20 +47,7 @@ func TestUpgradePartitions(t *testing.T) {
 		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM `+tbl).Scan(&count); err != nil || count != n {
 			t.Errorf("%s after upgrade: %d rows, %v; want %d", tbl, count, err, n)
 		}
-		var parts []string
-		rows, err := db.QueryContext(ctx, `SELECT c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-			WHERE i.inhparent = $1::regclass ORDER BY c.relname`, tbl)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			parts = append(parts, s)
-		}
-		rows.Close()
+		parts := partitionBounds(t, db, tbl)
 		want := []string{tbl + "_before", tbl + "_default"}
 		for i := range 3 {
 			want = append(want, fmt.Sprintf("%s_p%s", tbl, next.AddDate(0, i, 0).Format("2006_01")))

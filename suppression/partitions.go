@@ -16,7 +16,7 @@ import (
 const monthsAhead = 3
 
 // partition is one partition of a table range-partitioned on time
-// (migration 00066): [from, to), a zero bound being MINVALUE/MAXVALUE;
+// (migrations 00066 and 00067): [from, to), a zero bound being MINVALUE/MAXVALUE;
 // the DEFAULT partition has def set.
 type partition struct {
 	name     string
@@ -88,15 +88,22 @@ func monthStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-// prunePartitions prunes one partitioned table: it creates the months
-// ahead, drops each partition whose every row is older than tp.Before
-// (a catalog change, whatever its size), and deletes the old rows of the
-// partitions that are not one month (the table converted by 00066, the
-// DEFAULT partition) in batches.
+// prunePartitions prunes one table on Postgres. A partitioned table: it
+// creates the months ahead, drops each partition whose every row is older
+// than tp.Before (a catalog change, whatever its size), and deletes the old
+// rows of the partitions that are not one month (the tables converted by
+// 00066 and 00067, the DEFAULT partition) in batches. A plain table
+// (sent_count_ids): it deletes the old rows in batches.
 func (s *Store) prunePartitions(ctx context.Context, t pruneTable, tp *TablePrune, now time.Time, dryRun bool) error {
 	parts, err := s.partitions(ctx, s.rdb, t.name)
-	if err != nil || len(parts) == 0 {
-		return err // not partitioned: nothing this knows how to prune
+	if err != nil {
+		return err
+	}
+	if len(parts) == 0 {
+		if tp.Before.IsZero() {
+			return nil
+		}
+		return s.deleteOld(ctx, t, t.name, tp, dryRun)
 	}
 	if err := s.createAhead(ctx, t, tp, parts, now, dryRun); err != nil {
 		return err

@@ -22,13 +22,19 @@ const PruneLock = "bouncer/prune"
 var ErrRetentionTooShort = errors.New("suppression: retention of events below 90 days")
 
 // Retention says how long each table keeps its rows, by the time they
-// reached the mailbox (or, for sent counts, the hour they count). Zero
+// reached the mailbox (sent counts: the hour they count; their ids: the
+// time bouncer received them). Zero
 // keeps a table's rows for ever. Counters in suppressions never change
 // when rows are pruned.
 type Retention struct {
 	Events time.Duration // bounce_events: the evidence, the report's and rates' figures
-	Ledger time.Duration // processed_messages: a message redelivered after its row is pruned counts again
-	Sent   time.Duration // sent_counts, when the table exists
+	// Ledger is for the two tables that make a write count once:
+	// processed_messages (a message redelivered after its row is pruned
+	// counts again) and sent_count_ids (a sent count retried with its id
+	// after the id is pruned adds again).
+	Ledger time.Duration
+	// Sent is for sent_counts (by hour counted), when the table exists.
+	Sent time.Duration
 }
 
 // TablePrune is what Prune did (or, dry, would do) to one table.
@@ -110,14 +116,22 @@ func (s *Store) Prune(ctx context.Context, r Retention, now time.Time, dryRun bo
 	return res, nil
 }
 
-// pruneTables returns the tables to prune: sent_counts too once it exists.
+// sentTables are the tables of sent counts (migration 00061): the counts by
+// the hour they count, the ids of the counts a client gave one by when they
+// came (kept as long as the ledger: both make a retried write count once).
+var sentTables = []pruneTable{
+	{name: "sent_counts", timeCol: "hour", keep: func(r Retention) time.Duration { return r.Sent }},
+	{name: "sent_count_ids", timeCol: "received_at", keep: func(r Retention) time.Duration { return r.Ledger }},
+}
+
+// pruneTables returns the tables to prune: the sent tables too once they
+// exist.
 func (s *Store) pruneTables(ctx context.Context) ([]pruneTable, error) {
 	ok, err := s.tableExists(ctx, "sent_counts")
 	if err != nil || !ok {
 		return pruneTables, err
 	}
-	return append(pruneTables[:len(pruneTables):len(pruneTables)],
-		pruneTable{name: "sent_counts", timeCol: "hour", keep: func(r Retention) time.Duration { return r.Sent }}), nil
+	return append(pruneTables[:len(pruneTables):len(pruneTables)], sentTables...), nil
 }
 
 // tableExists reports whether the database has the table.

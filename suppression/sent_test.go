@@ -3,6 +3,7 @@ package suppression
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -135,24 +136,190 @@ func TestDocsSentSQL(t *testing.T) {
 		if err != nil || sum != 10000 {
 			t.Errorf("after the docs SQL twice: %+v, %v; want 10000 sent by newsletter", got, err)
 		}
+		if s.dialect == migrations.Postgres {
+			docsSQLInMonth(t, s, pg)
+		}
 	})
 }
 
-// Retention prunes sent counts older than retention.sent and keeps the
-// newer ones (SQLite: on Postgres, Prune drops whole monthly partitions,
-// and sent_counts is not partitioned yet).
+// docsSQLInMonth runs docs/rates.md's Postgres statement twice for an hour
+// of next month, whose row lies in a monthly partition of sent_counts (the
+// current month's lies in the table converted by migration 00067).
+func docsSQLInMonth(t *testing.T, s *Store, stmt string) {
+	t.Helper()
+	next := monthStart(time.Now()).AddDate(0, 1, 0)
+	at := next.Add(90 * time.Minute)
+	if strings.Count(stmt, "now()") != 1 {
+		t.Fatalf("docs SQL does not name now() once:\n%s", stmt)
+	}
+	stmt = strings.Replace(stmt, "now()", "'"+at.Format(time.RFC3339)+"'::timestamptz", 1)
+	for range 2 {
+		if _, err := s.db.ExecContext(context.Background(), stmt); err != nil {
+			t.Fatalf("docs SQL: %v\n%s", err, stmt)
+		}
+	}
+	var part string
+	var n int64
+	err := s.rdb.QueryRowContext(context.Background(), `SELECT tableoid::regclass::text, count FROM sent_counts WHERE hour = $1`, next.Add(time.Hour)).Scan(&part, &n)
+	if want := "sent_counts_p" + next.Format("2006_01"); err != nil || part != want || n != 10000 {
+		t.Errorf("after the docs SQL twice for %s: %d in %q, %v; want 10000 in %s", at, n, part, err, want)
+	}
+}
+
+// Retention prunes the sent counts older than retention.sent and the ids
+// of the counts received longer ago than retention.ledger, and keeps the
+// newer ones; a count retried with a pruned id adds again (the trade-off
+// docs/operations.md states), one retried with a kept id does not.
 func TestPruneSentCounts(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		now := t0.AddDate(0, 0, 500)
+		recent := now.AddDate(0, 0, -10)
+		if _, err := s.AddSent(ctx, []Sent{{ID: "old", Stream: "news", Count: 5, At: t0}}, t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddSent(ctx, []Sent{{ID: "new", Stream: "news", Count: 7, At: recent}}, recent); err != nil {
+			t.Fatal(err)
+		}
+		r := Retention{Events: 400 * 24 * time.Hour, Ledger: 90 * 24 * time.Hour, Sent: 400 * 24 * time.Hour}
+		res, err := s.Prune(ctx, r, now, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := tablePrune(t, res, "sent_count_ids"); ids.Rows != 1 || !ids.Before.Equal(now.Add(-r.Ledger)) {
+			t.Errorf("sent_count_ids pruned %+v, want 1 row received before %s", ids, now.Add(-r.Ledger))
+		}
+		got, err := s.SentHours(ctx, t0.AddDate(-1, 0, 0), now)
+		if err != nil || len(got) != 1 || got[0].Count != 7 {
+			t.Errorf("after pruning 400 days: %+v, %v; want the 7 of 10 days ago only", got, err)
+		}
+		if n := countRows(t, s, "sent_count_ids"); n != 1 {
+			t.Errorf("%d ids left, want the one received 10 days ago", n)
+		}
+		added, err := s.AddSent(ctx, []Sent{{ID: "old", Stream: "news", Count: 5, At: now}, {ID: "new", Stream: "news", Count: 7, At: now}}, now)
+		if err != nil || !slices.Equal(added, []bool{true, false}) {
+			t.Errorf("retries after the prune added %v, %v; want the pruned id's only", added, err)
+		}
+	})
+}
+
+// tablePrune returns what res did to table.
+func tablePrune(t *testing.T, res PruneResult, table string) TablePrune {
+	t.Helper()
+	for _, tp := range res.Tables {
+		if tp.Table == table {
+			return tp
+		}
+	}
+	t.Fatalf("prune result %+v has no %s", res, table)
+	return TablePrune{}
+}
+
+// SQLite deletes old sent counts and ids in batches by rowid like the
+// events (each batch a short write transaction): every old row goes, the
+// new ones stay, whatever their order in the table.
+func TestPruneSentSQLiteBatches(t *testing.T) {
 	s := openTest(t, "sqlite", Options{})
 	ctx := context.Background()
-	now := t0.AddDate(0, 0, 500)
-	if _, err := s.AddSent(ctx, []Sent{{Stream: "news", Count: 5, At: t0}, {Stream: "news", Count: 7, At: now.AddDate(0, 0, -10)}}, now); err != nil {
+	old, recent := t0, t0.AddDate(1, 0, 0)
+	const chunk, chunks, streams = 1000, 20, 10
+	for c := range chunks { // chunks of old and recent rows in turn
+		base := old
+		if c%2 == 1 {
+			base = recent
+		}
+		items := make([]Sent, chunk)
+		for j := range items {
+			i := c/2*chunk + j
+			items[j] = Sent{ID: fmt.Sprintf("c%d-%d", c, j), Stream: fmt.Sprintf("s%d", i%streams), Count: 3, At: base.Add(time.Duration(i/streams) * time.Hour)}
+		}
+		if _, err := s.AddSent(ctx, items, base.Add(chunks*chunk/streams*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := recent.AddDate(0, 0, 50)
+	res, err := s.Prune(ctx, Retention{Ledger: 100 * 24 * time.Hour, Sent: 100 * 24 * time.Hour}, now, false)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Prune(ctx, Retention{Events: 400 * 24 * time.Hour, Ledger: 90 * 24 * time.Hour, Sent: 400 * 24 * time.Hour}, now, false); err != nil {
+	const half = chunks * chunk / 2
+	for _, table := range []string{"sent_counts", "sent_count_ids"} {
+		if tp := tablePrune(t, res, table); tp.Rows != half || tp.Batches < 2 || countRows(t, s, table) != half {
+			t.Errorf("%s: Prune = %+v, %d rows left; want %d of %d deleted in several batches", table, tp, countRows(t, s, table), half, 2*half)
+		}
+	}
+	got, err := s.SentHours(ctx, recent, now)
+	var sum int64
+	for _, h := range got {
+		sum += h.Count
+	}
+	if err != nil || sum != 3*half {
+		t.Errorf("recent counts after the prune: %d, %v; want %d", sum, err, 3*half)
+	}
+}
+
+// On Postgres sent_counts is partitioned by month like the events
+// (migration 00067): prune drops whole months past retention.sent (and the
+// table the migration converted, once all of it is), creates the months
+// ahead, and moves the counts of a new month out of the default partition.
+func TestPruneSentPartitions(t *testing.T) {
+	s := openTest(t, "postgres", Options{})
+	ctx := context.Background()
+	now := time.Now().UTC()
+	month := monthStart(now)
+	p := func(m time.Time) string { return "sent_counts_p" + m.Format("2006_01") }
+	add := func(stream string, at time.Time) {
+		t.Helper()
+		if _, err := s.AddSent(ctx, []Sent{{Stream: stream, Count: 5, At: at}}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	where := func(stream string) string {
+		t.Helper()
+		var part string
+		if err := s.rdb.QueryRowContext(ctx, `SELECT tableoid::regclass::text FROM sent_counts WHERE stream = $1`, stream).Scan(&part); err != nil {
+			t.Fatalf("the count of %s: %v", stream, err)
+		}
+		return part
+	}
+	r := Retention{Sent: 400 * 24 * time.Hour}
+	res, err := s.Prune(ctx, r, now, false)
+	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.SentHours(ctx, t0.AddDate(-1, 0, 0), now)
-	if err != nil || len(got) != 1 || got[0].Count != 7 {
-		t.Errorf("after pruning 400 days: %+v, %v; want the 7 of 10 days ago only", got, err)
+	if got := tablePrune(t, res, "sent_counts").Created; len(got) != 0 {
+		t.Errorf("created %q, want none: the migration made the months ahead", got)
+	}
+	next := month.AddDate(0, 1, 0)
+	add("old", now.Add(-time.Hour))
+	add("next", next.Add(time.Hour))
+	add("far", now.AddDate(10, 0, 0))
+	for stream, want := range map[string]string{"old": "sent_counts_before", "next": p(next), "far": "sent_counts_default"} {
+		if got := where(stream); got != want {
+			t.Errorf("the count of %s is in %s, want %s", stream, got, want)
+		}
+	}
+	later := month.AddDate(0, 2, 0).Add(r.Sent + 24*time.Hour)
+	res, err = s.Prune(ctx, r, later, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := tablePrune(t, res, "sent_counts")
+	if d := sent.Dropped; !slices.Contains(d, "sent_counts_before") || !slices.Contains(d, p(next)) || slices.Contains(d, p(month.AddDate(0, 2, 0))) {
+		t.Errorf("dropped %q, want sent_counts_before and %s, not the month the cutoff falls in", d, p(next))
+	}
+	if n := countRows(t, s, "sent_counts"); n != 1 {
+		t.Errorf("%d counts left, want the far future one", n)
+	}
+	if ahead := p(monthStart(later).AddDate(0, monthsAhead, 0)); !slices.Contains(sent.Created, ahead) {
+		t.Errorf("created %q, want the months ahead of %s up to %s", sent.Created, later, ahead)
+	}
+	farther := monthStart(later).AddDate(0, monthsAhead+2, 0)
+	add("farther", farther.Add(time.Hour))
+	if _, err := s.Prune(ctx, r, farther, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := where("farther"); got != p(farther) {
+		t.Errorf("a count of a new month is in %s, want %s", got, p(farther))
 	}
 }

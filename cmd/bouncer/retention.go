@@ -71,7 +71,8 @@ func newPruneCmd() *cobra.Command {
 		Use:   "prune",
 		Short: "Delete the history past its retention now (bouncer run does it daily)",
 		Long: `prune deletes the events, ledger rows and sent counts older than
-retention.events, retention.ledger and retention.sent. On Postgres it drops
+retention.events, retention.ledger and retention.sent (the ids that make a
+sent count add once go with the ledger's retention). On Postgres it drops
 whole months (partitions) and creates the months ahead; on SQLite it deletes
 in short batches. The counters of the suppression list never change. It runs
 under a lock: when another process is pruning, it says so and does nothing.`,
@@ -116,7 +117,11 @@ func printPrune(w io.Writer, res suppression.PruneResult) error {
 	for _, t := range res.Tables {
 		line := t.Table + ": kept for ever"
 		if !t.Before.IsZero() {
-			line = fmt.Sprintf("%s: %s %s received before %s", t.Table, verb, plural(int(t.Rows), "%d row", "%d rows"), localTime(t.Before))
+			what := "received before"
+			if t.Table == "sent_counts" {
+				what = "counting hours before"
+			}
+			line = fmt.Sprintf("%s: %s %s %s %s", t.Table, verb, plural(int(t.Rows), "%d row", "%d rows"), what, localTime(t.Before))
 		}
 		if len(t.Dropped) > 0 {
 			line += " (partitions " + strings.Join(t.Dropped, ", ") + ")"
