@@ -2,7 +2,7 @@ package suppression
 
 // History at scale (docs/performance.md, "Retention and history at scale"):
 //
-//	BOUNCER_BENCH_EVENTS=10000000 go test ./suppression -run '^$' -bench RetentionScale -benchtime 1x -timeout 2h
+//	BOUNCER_BENCH_EVENTS=10000000 go test ./suppression -run '^$' -bench RetentionScale -benchtime 1x -timeout 3h -v
 //	BOUNCER_BENCH_EVENTS=2000000 go test ./suppression -run '^$' -bench PruneSQLite -benchtime 1x
 //
 // Without the variable they run a small history (130,000 events) in a
@@ -47,11 +47,32 @@ func historyBatch(m, round, n int, at time.Time, spacing time.Duration) []Messag
 	return msgs
 }
 
+// benchStreams is how many streams report a sent count every hour of
+// the history loadHistory writes.
+const benchStreams = 20
+
+// sentMonth is a count for each of benchStreams streams for each hour of
+// the month from month on.
+func sentMonth(month time.Time) *batch {
+	var streams []string
+	var hours []time.Time
+	var counts []int64
+	for h := month; h.Before(month.AddDate(0, 1, 0)); h = h.Add(time.Hour) {
+		for st := range benchStreams {
+			streams = append(streams, fmt.Sprintf("stream-%d", st))
+			hours = append(hours, h)
+			counts = append(counts, int64(100+st))
+		}
+	}
+	return new(batch).text("stream", streams).time("hour", hours).integer("count", counts)
+}
+
 // loadHistory writes events over 13 months from start straight into the
 // tables (COPY on Postgres, as ingest writes them, without the policy),
-// with the ledger rows of the last ledgerMonths months, creating each
-// month's partition first as the daemon's prune would. Each month's
-// events are evenly spaced over its first 27 days and written in time
+// with the ledger rows of the last ledgerMonths months and a sent count
+// per stream per hour (sentMonth), creating each month's partitions first
+// as the daemon's prune would. Each month's events are evenly spaced over
+// its first 27 days and written in time
 // order, as the daemon writes them (so the rows of one day are neighbours
 // and the BRIN indexes on received_at narrow a day to its pages).
 func loadHistory(b *testing.B, s *Store, start time.Time, events, ledgerMonths int) {
@@ -65,6 +86,10 @@ func loadHistory(b *testing.B, s *Store, start time.Time, events, ledgerMonths i
 			b.Fatal(err)
 		}
 		began := time.Now()
+		err := s.inTx(ctx, func(tx *sqlx.Tx) error { return s.appendRows(ctx, tx, "sent_counts", sentMonth(month)) })
+		if err != nil {
+			b.Fatal(err)
+		}
 		for round := 0; round*chunk < perMonth; round++ {
 			n := min(chunk, perMonth-round*chunk)
 			msgs := historyBatch(m, round, n, month.Add(time.Duration(round*chunk)*spacing), spacing)
@@ -85,7 +110,8 @@ func loadHistory(b *testing.B, s *Store, start time.Time, events, ledgerMonths i
 				b.Fatal(err)
 			}
 		}
-		fmt.Fprintf(os.Stderr, "month %d of 13: %d events loaded in %s\n", m+1, perMonth, time.Since(began).Round(time.Millisecond))
+		fmt.Fprintf(os.Stderr, "month %d of 13: %d events and %d sent counts loaded in %s\n", m+1, perMonth,
+			benchStreams*int(month.AddDate(0, 1, 0).Sub(month)/time.Hour), time.Since(began).Round(time.Millisecond))
 	}
 }
 
@@ -108,8 +134,9 @@ func ingestSample(b *testing.B, s *Store, start time.Time, batches int) (perSec,
 
 // BenchmarkRetentionScale builds 13 months of history on Postgres and
 // measures what retention promises at that size: the ingest rate, the
-// daily report's queries on a day of the last month, the fate of one
-// message, and the prune that drops the oldest month.
+// daily report's queries on a day of the last month, the rates of the 30
+// days ending that day, the fate of one message, and the prunes that drop
+// the oldest month of events and of sent counts.
 func BenchmarkRetentionScale(b *testing.B) {
 	events := benchEvents(b, 130_000)
 	s := openTest(b, "postgres", Options{})
@@ -120,7 +147,7 @@ func BenchmarkRetentionScale(b *testing.B) {
 	// What autovacuum does shortly after rows arrive: statistics, and the
 	// BRIN summaries of the filled block ranges (autosummarize, which Prune
 	// turns on, asks for them as each range fills).
-	if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) bounce_events, processed_messages`); err != nil {
+	if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE) bounce_events, processed_messages, sent_counts`); err != nil {
 		b.Fatal(err)
 	}
 	perSec, perCPU := ingestSample(b, s, start, 20)
@@ -132,6 +159,11 @@ func BenchmarkRetentionScale(b *testing.B) {
 	day := start.AddDate(0, 12, 10)
 	report := reportQueries(b, s, Window{From: day, To: day.AddDate(0, 0, 1)})
 	metrics["report-ms"] = float64(report.Microseconds()) / 1000
+	began := time.Now()
+	if _, err := s.Rates(ctx, RatesQuery{Last: day}); err != nil {
+		b.Fatal(err)
+	}
+	metrics["rates-ms"] = float64(time.Since(began).Microseconds()) / 1000
 
 	lat := make([]time.Duration, 0, 2000)
 	for i := range cap(lat) {
@@ -149,25 +181,49 @@ func BenchmarkRetentionScale(b *testing.B) {
 	metrics["lookup-p99-ms"] = float64(lat[len(lat)*99/100].Microseconds()) / 1000
 	metrics["lookup-p50-ms"] = float64(lat[len(lat)/2].Microseconds()) / 1000
 
+	// The events and the ledger first (the months ahead of every table
+	// created), then the sent counts: their figures apart.
 	r := Retention{Events: 400 * 24 * time.Hour, Ledger: 90 * 24 * time.Hour}
 	now := start.AddDate(0, 1, 0).Add(r.Events + time.Hour) // the oldest month is past retention
 	b.ResetTimer()
-	began := time.Now()
-	res, err := s.Prune(ctx, r, now, false)
-	took := time.Since(began)
-	if err != nil {
-		b.Fatal(err)
-	}
+	res, took := timedPrune(b, s, r, now)
 	b.ReportMetric(float64(took.Microseconds())/1000, "prune-ms")
+	sent, took := timedPrune(b, s, Retention{Sent: 400 * 24 * time.Hour}, now)
+	b.ReportMetric(float64(took.Microseconds())/1000, "sent-prune-ms")
 	for k, v := range metrics { // after ResetTimer, which drops metrics reported before it
 		b.ReportMetric(v, k)
-	}
-	for _, t := range res.Tables {
-		b.Logf("prune %s: dropped %v (%d rows), created %v", t.Table, t.Dropped, t.Rows, t.Created)
 	}
 	if ev := res.Tables[0]; !slices.Contains(ev.Dropped, "bounce_events_p"+start.Format("2006_01")) {
 		b.Errorf("prune did not drop the oldest month: %+v", ev)
 	}
+	for _, t := range res.Tables {
+		if t.Table == "sent_counts" && !slices.Contains(t.Created, "sent_counts_p"+monthStart(now).AddDate(0, monthsAhead, 0).Format("2006_01")) {
+			b.Errorf("prune did not create the months ahead of sent_counts: %+v", t)
+		}
+	}
+	for _, t := range sent.Tables {
+		if t.Table == "sent_counts" && !slices.Contains(t.Dropped, "sent_counts_p"+start.Format("2006_01")) {
+			b.Errorf("prune did not drop the oldest month of sent counts: %+v", t)
+		}
+	}
+}
+
+// timedPrune prunes s for r at now, logs what it did and returns it with
+// the time it took.
+func timedPrune(b *testing.B, s *Store, r Retention, now time.Time) (PruneResult, time.Duration) {
+	began := time.Now()
+	res, err := s.Prune(context.Background(), r, now, false)
+	took := time.Since(began)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, t := range res.Tables {
+		if !t.Before.IsZero() || len(t.Created) > 0 {
+			b.Logf("prune %s: dropped %v (%d rows), created %v", t.Table, t.Dropped, t.Rows, t.Created)
+		}
+	}
+	b.Logf("prune of %+v took %s", r, took.Round(time.Microsecond))
+	return res, took
 }
 
 // reportQueries runs the queries of the daily report (notify.Figures)
@@ -198,13 +254,14 @@ func reportQueries(b *testing.B, s *Store, w Window) time.Duration {
 }
 
 // BenchmarkPruneSQLite prunes the oldest month of 13 on SQLite and prints
-// the longest delete transaction: the longest the write lock is held.
+// the longest delete transaction of events and of sent counts: the
+// longest the write lock is held.
 func BenchmarkPruneSQLite(b *testing.B) {
 	events := benchEvents(b, 130_000)
 	s := openTest(b, "sqlite", Options{})
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	loadHistory(b, s, start, events, 13)
-	r := Retention{Events: 400 * 24 * time.Hour, Ledger: 400 * 24 * time.Hour}
+	r := Retention{Events: 400 * 24 * time.Hour, Ledger: 400 * 24 * time.Hour, Sent: 400 * 24 * time.Hour}
 	b.ResetTimer()
 	res, err := s.Prune(context.Background(), r, start.AddDate(0, 1, 0).Add(r.Events), false)
 	if err != nil {
@@ -216,5 +273,12 @@ func BenchmarkPruneSQLite(b *testing.B) {
 	b.ReportMetric(float64(ev.MaxBatch.Microseconds())/1000, "max-batch-ms")
 	if ev.Rows < int64(events/13) {
 		b.Errorf("pruned %d events, want the first month's %d", ev.Rows, events/13)
+	}
+	for _, t := range res.Tables[1:] {
+		b.Logf("prune %s: %d rows in %d batches, longest %s", t.Table, t.Rows, t.Batches, t.MaxBatch.Round(time.Microsecond))
+		if t.Table == "sent_counts" {
+			b.ReportMetric(float64(t.Rows), "sent-pruned")
+			b.ReportMetric(float64(t.MaxBatch.Microseconds())/1000, "sent-max-batch-ms")
+		}
 	}
 }
