@@ -51,18 +51,21 @@ read or parsed.`,
 
 // parseRow is one output record; the JSON names are the scoring contract.
 type parseRow struct {
-	File         string `json:"file"`
-	Index        int    `json:"index"`
-	Type         string `json:"type"`
-	Recipient    string `json:"recipient"`
-	Action       string `json:"action"`
-	Status       string `json:"status"`
-	ReplyCode    string `json:"reply_code"`
-	Class        string `json:"class"`
-	Reason       string `json:"reason"`
-	Diagnostic   string `json:"diagnostic"`
-	RemoteMTA    string `json:"remote_mta"`
-	FeedbackType string `json:"feedback_type"`
+	File      string `json:"file"`
+	Index     int    `json:"index"`
+	Type      string `json:"type"`
+	Recipient string `json:"recipient"` // the address recorded: dsn.Recipient.Address
+	// FinalRecipient is the Final-Recipient when the address recorded is
+	// another (the original recipient of a forward or an alias).
+	FinalRecipient string `json:"final_recipient,omitempty"`
+	Action         string `json:"action"`
+	Status         string `json:"status"`
+	ReplyCode      string `json:"reply_code"`
+	Class          string `json:"class"`
+	Reason         string `json:"reason"`
+	Diagnostic     string `json:"diagnostic"`
+	RemoteMTA      string `json:"remote_mta"`
+	FeedbackType   string `json:"feedback_type"`
 }
 
 // parseResult is the outcome for one input.
@@ -256,12 +259,12 @@ func rowsOf(file string, rep *dsn.Report) []parseRow {
 	}
 	rows := make([]parseRow, 0, len(rep.Recipients))
 	for i, r := range rep.Recipients {
-		rcpt := r.FinalRecipient
-		if rcpt == "" {
-			rcpt = r.OriginalRecipient
+		rcpt, final := r.Address(), ""
+		if rcpt != r.FinalRecipient {
+			final = r.FinalRecipient
 		}
 		rows = append(rows, parseRow{
-			File: file, Index: i + 1, Type: string(rep.Type), Recipient: rcpt,
+			File: file, Index: i + 1, Type: string(rep.Type), Recipient: rcpt, FinalRecipient: final,
 			Action: r.Action, Status: r.Status, ReplyCode: r.ReplyCode,
 			Class: string(r.Class), Reason: string(r.Reason), Diagnostic: r.Diagnostic,
 			RemoteMTA: r.RemoteMTA, FeedbackType: r.FeedbackType,
