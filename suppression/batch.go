@@ -14,6 +14,12 @@ import (
 	"github.com/bouncer-mail/bouncer/migrations"
 )
 
+// pgTime is how times go to Postgres in COPY text and arrays: with a
+// numeric offset ("+00"), which timestamptz input reads in half the time
+// it takes for RFC 3339's "Z" (a time zone abbreviation it looks up). A
+// batch of 5,000 events parses about 25,000 times.
+const pgTime = "2006-01-02 15:04:05.999999999-07"
+
 // batch is a set of rows held column by column, to be written with one
 // statement: unnest over arrays on Postgres, json_each over one JSON
 // document on SQLite. Never one statement per row.
@@ -73,14 +79,14 @@ func pgSource(b *batch) (string, []any) {
 		case []time.Time:
 			ts := make(pq.StringArray, len(v))
 			for j, t := range v {
-				ts[j] = t.UTC().Format(time.RFC3339Nano)
+				ts[j] = t.UTC().Format(pgTime)
 			}
 			exprs[i], args[i] = "?::timestamptz[]", ts
 		case []*time.Time:
 			ts := make([]sql.NullString, len(v))
 			for j, t := range v {
 				if t != nil {
-					ts[j] = sql.NullString{String: t.UTC().Format(time.RFC3339Nano), Valid: true}
+					ts[j] = sql.NullString{String: t.UTC().Format(pgTime), Valid: true}
 				}
 			}
 			exprs[i], args[i] = "?::timestamptz[]", pq.GenericArray{A: ts}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -66,8 +67,10 @@ func streamCopy(ctx context.Context, cd copyDataStmt, b *batch) error {
 				return err
 			}
 			// Background: lib/pq watches a cancellable context with a goroutine
-			// per call; ctx is checked above and again by ExecContext.
-			if _, err := cd.CopyData(context.Background(), string(buf)); err != nil {
+			// per call; ctx is checked above and again by ExecContext. The
+			// string shares buf's bytes: CopyData copies them into its own
+			// buffer before it returns, and buf is reused only after.
+			if _, err := cd.CopyData(context.Background(), unsafe.String(&buf[0], len(buf))); err != nil {
 				return err
 			}
 			buf = buf[:0]
@@ -87,12 +90,12 @@ func (b *batch) appendCopyLine(buf []byte, i int) []byte {
 		case []string:
 			buf = appendCopyText(buf, v[i])
 		case []time.Time:
-			buf = v[i].UTC().AppendFormat(buf, time.RFC3339Nano)
+			buf = v[i].UTC().AppendFormat(buf, pgTime)
 		case []*time.Time:
 			if v[i] == nil {
 				buf = append(buf, `\N`...)
 			} else {
-				buf = v[i].UTC().AppendFormat(buf, time.RFC3339Nano)
+				buf = v[i].UTC().AppendFormat(buf, pgTime)
 			}
 		case []bool:
 			buf = append(buf, "ft"[boolIndex(v[i])])

@@ -68,11 +68,13 @@ func (r rollup) addDay(day, dim, key string) {
 // often one of a kind: an address, an IP, a receiver's trace id).
 func (r rollup) addEvents(evs []Event) {
 	var day string
-	var last time.Time
+	var from, to time.Time       // the UTC day of day
 	named := map[string]string{} // diagnostic -> block list, within the batch
 	for _, ev := range evs {
-		if day == "" || !ev.ReceivedAt.Equal(last) {
-			day, last = utcDay(ev.ReceivedAt), ev.ReceivedAt
+		if day == "" || ev.ReceivedAt.Before(from) || !ev.ReceivedAt.Before(to) {
+			u := ev.ReceivedAt.UTC()
+			from = time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
+			day, to = from.Format(time.DateOnly), from.AddDate(0, 0, 1)
 		}
 		r.addDay(day, dimClass, string(ev.Class))
 		switch ev.Class {
