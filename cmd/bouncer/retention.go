@@ -130,7 +130,7 @@ func printPrune(w io.Writer, res suppression.PruneResult) error {
 			line += "; months ahead: " + strings.Join(t.Created, ", ")
 		}
 		if t.Batches > 0 {
-			line += fmt.Sprintf("; %d batches, longest %s", t.Batches, t.MaxBatch.Round(time.Millisecond))
+			line += fmt.Sprintf("; %s, longest %s", plural(t.Batches, "%d batch", "%d batches"), t.MaxBatch.Round(time.Millisecond))
 		}
 		if _, err := fmt.Fprintln(w, line); err != nil {
 			return err
