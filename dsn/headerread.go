@@ -11,7 +11,7 @@ import (
 // wantedFields are the header fields any part of the parser reads; the
 // others (Received, DKIM-Signature, ...) are skipped without copying.
 var wantedFields = []string{
-	"From", "To", "Subject", "Message-Id", "Date", "Return-Path", "Delivered-To", "X-Original-To",
+	"From", "To", "Cc", "Subject", "Message-Id", "Date", "Return-Path", "Delivered-To", "X-Original-To",
 	"Content-Type", "Content-Transfer-Encoding", "Auto-Submitted", "Precedence", "X-Autoreply",
 	"X-Autorespond", "X-Auto-Response-Suppress", "X-Failed-Recipients", "X-Apple-Unsubscribe",
 	"X-HmXmrOriginalRecipient", "List-Id", "List-Unsubscribe", "List-Post", "Final-Recipient",

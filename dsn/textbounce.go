@@ -141,10 +141,10 @@ func (p *parser) fallbackRecipients(notice string) []textRecord {
 			}
 		}
 	}
-	if len(addrs) == 0 && p.original != nil {
+	if len(addrs) == 0 {
 		// QUIRK: old Sendmail (V5) and some appliances name no address in
 		// the notice; the returned original's To is the recipient.
-		if a := findAddr(p.original.get("To")); a != "" && !isListAddress(p.original, a) {
+		if a := p.soleOriginalRecipient(); a != "" {
 			addrs = []string{a}
 		}
 	}
@@ -451,11 +451,8 @@ func (p *parser) repairRecipients() {
 			}
 		}
 	}
-	if len(cands) == 0 && p.original != nil {
-		cands = addrList(p.original.get("To"))
-		if len(cands) == 1 && isListAddress(p.original, cands[0]) {
-			cands = nil
-		}
+	if a := p.soleOriginalRecipient(); len(cands) == 0 && a != "" {
+		cands = []string{a}
 	}
 	if len(cands) == 1 {
 		rc := &p.rep.Recipients[0]
@@ -464,6 +461,22 @@ func (p *parser) repairRecipients() {
 		}
 		rc.FinalRecipient = cands[0]
 	}
+}
+
+// soleOriginalRecipient returns the one address the returned original is
+// addressed to, or "" when it has none, several (To and Cc together: a
+// post to a person with a list in copy, as a list delivers it, names
+// its author's addressees, not the one whose delivery failed), or only a
+// list's own address.
+func (p *parser) soleOriginalRecipient() string {
+	if p.original == nil {
+		return ""
+	}
+	to := addrList(p.original.get("To"))
+	if len(to) != 1 || len(addrList(p.original.get("Cc"))) > 0 || isListAddress(p.original, to[0]) {
+		return ""
+	}
+	return to[0]
 }
 
 // expansionSource splits the note an MTA puts before the reason of an
