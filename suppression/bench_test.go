@@ -14,15 +14,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
 
 // benchBatch returns n one-recipient messages with fresh keys: a third
@@ -175,45 +172,14 @@ func BenchmarkHTTPGetLatency(b *testing.B) {
 
 // serverCPU returns a function giving the CPU time the Postgres backends
 // serving s's database have used since serverCPU was called (Linux, server
-// on this machine; 0 otherwise). Backends started meanwhile count whole.
-func serverCPU(b *testing.B, s *Store) func() time.Duration {
-	backends := func() []int {
-		var pids []int
-		if s.Dialect() == "postgres" {
-			s.db.SelectContext(context.Background(), &pids, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`) //nolint:errcheck // no figure then
-		}
-		return pids
+// on this machine; 0 otherwise, and on SQLite). Backends started meanwhile
+// count whole.
+func serverCPU(_ *testing.B, s *Store) func() time.Duration {
+	if s.Dialect() != "postgres" {
+		return func() time.Duration { return 0 }
 	}
-	start := map[int]time.Duration{}
-	for _, pid := range backends() {
-		start[pid] = procCPU(pid)
-	}
-	return func() time.Duration {
-		var sum time.Duration
-		for _, pid := range backends() {
-			sum += procCPU(pid) - start[pid]
-		}
-		return sum
-	}
-}
-
-// procCPU reads utime+stime of a process from /proc (clock ticks of 10 ms).
-func procCPU(pid int) time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+2:]))
-	utime, _ := strconv.Atoi(f[11])
-	stime, _ := strconv.Atoi(f[12])
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	return testenv.BackendCPU(s.db.DB)
 }
 
 // selfCPU returns the user and system CPU time this process has used.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+var selfCPU = testenv.SelfCPU

@@ -1,9 +1,11 @@
 package suppression
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,52 +48,98 @@ type DeliveryResult struct {
 	Error  string    // why it failed
 }
 
-const deliveryCols = `d.id, d.event_id, d.type, d.endpoint, d.subject, d.state, d.attempts, d.queued_at, d.next_at, d.last_at, d.last_status, d.last_error`
+// deliveryColumns are the columns of a Delivery but its body, in dests'
+// order; deliveryCols names them on the alias d.
+const deliveryColumns = `id, event_id, type, endpoint, subject, state, attempts, queued_at, next_at, last_at, last_status, last_error`
+
+var deliveryCols = "d." + strings.ReplaceAll(deliveryColumns, ", ", ", d.")
 
 func (d *Delivery) dests() []any {
 	return []any{&d.ID, &d.EventID, &d.Type, &d.Endpoint, &d.Subject, &d.State, &d.Attempts, timeInto{&d.QueuedAt},
 		timeInto{&d.NextAt}, nullTimeInto{&d.LastAt}, &d.LastStatus, &d.LastError}
 }
 
-// claimSQL selects the deliveries of an endpoint due at ?, not held by
-// another dispatcher, each the oldest pending one of its subject (so events
-// about one address go out one at a time, in order), oldest first.
-const claimSQL = `SELECT d.id FROM webhook_deliveries d
-WHERE d.state = 'pending' AND d.endpoint = ? AND d.next_at <= ? AND (d.locked_until IS NULL OR d.locked_until <= ?)
-  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o
-    WHERE o.state = 'pending' AND o.endpoint = d.endpoint AND o.subject = d.subject AND o.id < d.id)
-ORDER BY d.id LIMIT ?`
+// walkSQL reads a page of an endpoint's pending deliveries after id ?, in
+// id order (webhook_deliveries_queue_idx), due or not, leased or not.
+const walkSQL = `SELECT id, subject, next_at, locked_until FROM webhook_deliveries
+WHERE state = 'pending' AND endpoint = ? AND id > ? ORDER BY id LIMIT ?`
+
+// leaseSQL leases (locked_until = ?) the deliveries of a set that are
+// still pending and not leased at ? and returns them with their bodies.
+// %s is the set's condition, then on Postgres its locking clause.
+const leaseSQL = `UPDATE webhook_deliveries SET locked_until = ? WHERE id IN (
+SELECT id FROM webhook_deliveries WHERE %s AND state = 'pending' AND (locked_until IS NULL OR locked_until <= ?)%s)
+RETURNING ` + deliveryColumns + `, body`
+
+// Claims walk at most claimWalk rows from the head of an endpoint's queue,
+// claimPage at a time.
+const (
+	claimPage = 250
+	claimWalk = 5000
+)
 
 // ClaimDeliveries takes up to limit deliveries of endpoint that are due at
 // now and holds them for lease: no other dispatcher (replica) takes them
-// until then. On Postgres the rows are picked FOR UPDATE SKIP LOCKED, so
-// replicas claiming at once take different rows; SQLite has one writer.
-// Each returned delivery carries its body. A dispatcher that dies holding
+// until then. Each is the oldest pending delivery of its subject, so events
+// about one address go out one at a time, in order. Each returned delivery
+// carries its body; they come in id order. A dispatcher that dies holding
 // some leaves them to be claimed again once the lease ends (at least once).
+//
+// Two statements, neither of whose plans depends on the table's
+// statistics: a walk of the endpoint's pending deliveries from the head of
+// the queue in id order (a page, then more only if the page did not yield
+// limit), taking the first delivery of each subject met when it is due and
+// not leased; then an UPDATE leasing those still pending and not leased (on
+// Postgres FOR UPDATE SKIP LOCKED: replicas claiming at once take
+// different rows, and one whose walk is stale takes nothing another holds).
+// A subject whose oldest delivery is waiting for a retry or leased is
+// skipped whole, since it was met first. A walk ends after claimWalk rows:
+// deliveries behind that many waiting ones wait with them.
 func (s *Store) ClaimDeliveries(ctx context.Context, endpoint string, limit int, now time.Time, lease time.Duration) ([]Delivery, error) {
-	var out []Delivery
-	err := s.inTxPlain(ctx, func(tx *sqlx.Tx) error {
-		q := claimSQL
-		if s.dialect == migrations.Postgres {
-			q += ` FOR UPDATE OF d SKIP LOCKED`
+	type queued struct {
+		id      int64
+		subject string
+		next    time.Time
+		leased  *time.Time
+	}
+	var ids []int64
+	seen := map[string]bool{}
+	after := int64(0)
+	for walked := 0; len(ids) < limit && walked < claimWalk; {
+		page, err := scanAll(ctx, s.db, func(q *queued) []any {
+			return []any{&q.id, &q.subject, timeInto{&q.next}, nullTimeInto{&q.leased}}
+		}, s.q(walkSQL), endpoint, after, claimPage)
+		if err != nil {
+			return nil, fmt.Errorf("suppression: claim deliveries: %w", err)
 		}
-		var ids []int64
-		if err := tx.SelectContext(ctx, &ids, s.q(q), endpoint, s.tv(now), s.tv(now), limit); err != nil || len(ids) == 0 {
-			return err
+		for _, q := range page {
+			if seen[q.subject] {
+				continue
+			}
+			seen[q.subject] = true
+			if !q.next.After(now) && (q.leased == nil || !q.leased.After(now)) && len(ids) < limit {
+				ids = append(ids, q.id)
+			}
 		}
-		cond, arg := s.inInts("d.id", ids)
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET locked_until = ? WHERE `+strings.TrimPrefix(cond, "d.")),
-			s.tv(now.Add(lease)), arg); err != nil {
-			return err
+		if len(page) < claimPage {
+			break
 		}
-		var err error
-		out, err = scanAll(ctx, tx, func(d *Delivery) []any { return append(d.dests(), &d.Body) },
-			s.q(`SELECT `+deliveryCols+`, d.body FROM webhook_deliveries d WHERE `+cond+` ORDER BY d.id`), arg)
-		return err
-	})
+		walked, after = walked+len(page), page[len(page)-1].id
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cond, arg := s.inInts("id", ids)
+	lock := ""
+	if s.dialect == migrations.Postgres {
+		lock = ` FOR UPDATE SKIP LOCKED`
+	}
+	out, err := scanAll(ctx, s.db, func(d *Delivery) []any { return append(d.dests(), &d.Body) },
+		s.q(fmt.Sprintf(leaseSQL, cond, lock)), s.tv(now.Add(lease)), arg, s.tv(now))
 	if err != nil {
 		return nil, fmt.Errorf("suppression: claim deliveries: %w", err)
 	}
+	slices.SortFunc(out, func(a, b Delivery) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
@@ -104,9 +152,10 @@ func (s *Store) inInts(col string, vals []int64) (string, any) {
 	return col + " IN (SELECT value FROM json_each(?))", string(doc)
 }
 
-// FinishDeliveries records the outcome of attempts at now, in one
-// transaction: the sent ones are deleted, in one statement; each failure
-// is updated apart. It releases their leases.
+// FinishDeliveries records the outcome of attempts at now: the sent ones
+// are deleted, in one statement (with nothing else to record, that is all:
+// no transaction); each failure is updated apart, in one transaction with
+// the deletion. It releases their leases.
 func (s *Store) FinishDeliveries(ctx context.Context, results []DeliveryResult, now time.Time) error {
 	var sent []int64
 	for _, r := range results {
@@ -114,29 +163,39 @@ func (s *Store) FinishDeliveries(ctx context.Context, results []DeliveryResult, 
 			sent = append(sent, r.ID)
 		}
 	}
-	err := s.inTxPlain(ctx, func(tx *sqlx.Tx) error {
-		if len(sent) > 0 {
-			cond, arg := s.inInts("id", sent)
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM webhook_deliveries WHERE `+cond), arg); err != nil {
+	deleteSent := func(ctx context.Context, db sqlx.ExecerContext) error {
+		if len(sent) == 0 {
+			return nil
+		}
+		cond, arg := s.inInts("id", sent)
+		_, err := db.ExecContext(ctx, s.q(`DELETE FROM webhook_deliveries WHERE `+cond), arg)
+		return err
+	}
+	var err error
+	if len(sent) == len(results) {
+		err = deleteSent(ctx, s.db)
+	} else {
+		err = s.inTxPlain(ctx, func(tx *sqlx.Tx) error {
+			if err := deleteSent(ctx, tx); err != nil {
 				return err
 			}
-		}
-		for _, r := range results {
-			if r.OK {
-				continue
-			}
-			state := DeliveryPending
-			if r.Dead {
-				state = DeliveryDead
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,
+			for _, r := range results {
+				if r.OK {
+					continue
+				}
+				state := DeliveryPending
+				if r.Dead {
+					state = DeliveryDead
+				}
+				if _, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,
   last_at = ?, last_status = ?, last_error = ?, next_at = ?, locked_until = NULL WHERE id = ?`),
-				state, s.tv(now), r.Status, clean(r.Error), s.tv(r.NextAt), r.ID); err != nil {
-				return err
+					state, s.tv(now), r.Status, clean(r.Error), s.tv(r.NextAt), r.ID); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("suppression: finish deliveries: %w", err)
 	}
@@ -195,35 +254,28 @@ func (s *Store) Redeliver(ctx context.Context, id int64, now time.Time) error {
 type OutboxStat struct {
 	Endpoint     string
 	Pending      int
-	Dead         int
+	Dead         int        // dead now (given up, not redelivered)
+	DeadIn       int        // of Dead, those whose last attempt fell in the window of OutboxHealth
 	OldestQueued *time.Time // the oldest pending delivery's queued_at; nil when none
 }
 
 // OutboxStats returns each endpoint's pending and dead deliveries (the
 // endpoints that have any), by endpoint name.
 func (s *Store) OutboxStats(ctx context.Context) ([]OutboxStat, error) {
-	type row struct {
-		endpoint, state string
-		n               int
-		oldest          *time.Time
-	}
-	rows, err := scanAll(ctx, s.rdb, func(r *row) []any { return []any{&r.endpoint, &r.state, &r.n, nullTimeInto{&r.oldest}} },
-		`SELECT endpoint, state, count(*), min(queued_at) FROM webhook_deliveries WHERE state IN ('pending', 'dead')
-GROUP BY endpoint, state ORDER BY endpoint, state`)
+	return s.OutboxHealth(ctx, Window{})
+}
+
+// OutboxHealth is OutboxStats with DeadIn counting the deliveries that
+// died in w (the daily report's health section): a dead delivery's last
+// attempt is the one after which it was given up.
+func (s *Store) OutboxHealth(ctx context.Context, w Window) ([]OutboxStat, error) {
+	out, err := scanAll(ctx, s.rdb, func(r *OutboxStat) []any {
+		return []any{&r.Endpoint, &r.Pending, &r.Dead, &r.DeadIn, nullTimeInto{&r.OldestQueued}}
+	}, s.q(`SELECT endpoint, sum(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), sum(CASE WHEN state = 'dead' THEN 1 ELSE 0 END),
+  sum(CASE WHEN state = 'dead' AND last_at >= ? AND last_at < ? THEN 1 ELSE 0 END), min(CASE WHEN state = 'pending' THEN queued_at END)
+FROM webhook_deliveries GROUP BY endpoint ORDER BY endpoint`), s.tv(w.From), s.tv(w.To))
 	if err != nil {
 		return nil, fmt.Errorf("suppression: outbox stats: %w", err)
-	}
-	var out []OutboxStat
-	for _, r := range rows {
-		if len(out) == 0 || out[len(out)-1].Endpoint != r.endpoint {
-			out = append(out, OutboxStat{Endpoint: r.endpoint})
-		}
-		st := &out[len(out)-1]
-		if r.state == DeliveryDead {
-			st.Dead = r.n
-		} else {
-			st.Pending, st.OldestQueued = r.n, r.oldest
-		}
 	}
 	return out, nil
 }

@@ -129,7 +129,9 @@ func (d *Dispatcher) Wake() {
 
 // Run delivers until ctx ends: one loop per endpoint, each claiming the
 // due deliveries, sending them and recording the outcomes, and waiting
-// Idle (or Wake) when none was due. Deliveries in flight when ctx ends
+// Idle (or Wake) when none was due. A pass that sent some claims again at
+// once, even when it took fewer than Batch: the next event about an
+// address just delivered is due now. Deliveries in flight when ctx ends
 // are abandoned to their lease (another pass sends them again).
 func (d *Dispatcher) Run(ctx context.Context) {
 	var wg sync.WaitGroup
@@ -140,7 +142,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 				if err != nil && ctx.Err() == nil {
 					d.opts.Logger.Error("webhook dispatch", slog.String("endpoint", e.Name), slog.String("err", err.Error()))
 				}
-				if n < d.opts.Batch || err != nil {
+				if n == 0 || err != nil {
 					d.idle(ctx)
 				}
 			}
