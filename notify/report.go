@@ -18,6 +18,9 @@ type ReportOptions struct {
 	RefuseMinimum   int            // ... and at least this many blocks (default 10)
 	UnparsedSamples int            // subjects of unparsed messages shown (default 5)
 	MinVolume       int64          // fewest sent before a rate is shown (default suppression.DefaultMinVolume)
+	// Webhooks are the configured webhook endpoints, shown in the health
+	// section even when their queue is empty.
+	Webhooks []string
 }
 
 func (o ReportOptions) withDefaults() ReportOptions {
@@ -69,6 +72,7 @@ type Report struct {
 	UnparsedSamples []suppression.UnparsedMessage
 
 	Mailboxes []suppression.MailboxHealth
+	Webhooks  []WebhookHealth // configured endpoints and any with deliveries; none: the section is left out
 
 	Rates     []StreamRates // a table per stream, then all streams; none when nothing was sent or bounced in 30 days
 	MinVolume int64         // fewest sent before a rate is shown
@@ -119,7 +123,7 @@ func Build(ctx context.Context, f Figures, day time.Time, now time.Time, opts Re
 	day = DayOf(day, opts.Location)
 	r := &Report{Day: day, Window: dayWindow(day, 1), Location: opts.Location, Generated: now}
 	steps := []func(context.Context, Figures, ReportOptions) error{
-		r.loadMetrics, r.loadSuppressed, r.loadTops, r.loadBlocks, r.loadComplaints, r.loadUnparsed, r.loadMailboxes, r.loadRates,
+		r.loadMetrics, r.loadSuppressed, r.loadTops, r.loadBlocks, r.loadComplaints, r.loadUnparsed, r.loadMailboxes, r.loadWebhooks, r.loadRates,
 	}
 	for _, step := range steps {
 		if err := step(ctx, f, opts); err != nil {

@@ -18,6 +18,7 @@ type Figures interface {
 	Complaints(ctx context.Context, w suppression.Window, limit int) ([]suppression.Complaints, error)
 	UnparsedMessages(ctx context.Context, w suppression.Window, limit int) ([]suppression.UnparsedMessage, error)
 	MailboxHealth(ctx context.Context) ([]suppression.MailboxHealth, error)
+	OutboxHealth(ctx context.Context, w suppression.Window) ([]suppression.OutboxStat, error)
 	Rates(ctx context.Context, q suppression.RatesQuery) (suppression.Rates, error)
 	StreamTop(ctx context.Context, w suppression.Window, stream string, classes []string, by suppression.Dimension, limit int) ([]suppression.Count, error)
 }

@@ -142,6 +142,9 @@ func newNotifier(cfg *Config, store *suppression.Store) (*notify.Notifier, *noti
 		Report: notify.ReportOptions{Location: cfg.Report.Location, MinVolume: cfg.Rates.MinVolume},
 		Alerts: alertOptions(cfg),
 	}
+	for _, w := range cfg.Webhooks {
+		nc.Report.Webhooks = append(nc.Report.Webhooks, w.Name)
+	}
 	nc.Alerts.Rates = rateAlertOptions(cfg.Rates)
 	var sender notify.Sender
 	if cfg.SMTP.Host != "" {
