@@ -12,8 +12,8 @@ import (
 	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
 
-// pollEnv is a Postgres database, a Dovecot user and a config file naming
-// both.
+// pollEnv is a database (Postgres, or SQLite read-only for the test), a
+// Dovecot user and a config file naming both.
 type pollEnv struct {
 	db      *sql.DB
 	dbURL   string
@@ -36,7 +36,11 @@ func newPollEnv(t testing.TB, batch int, boxes func(d *testenv.DovecotServer) []
 func newPollEnvDB(t testing.TB, dbURL string, batch int, boxes func(d *testenv.DovecotServer) []mailboxYAML) *pollEnv {
 	t.Helper()
 	e := &pollEnv{dbURL: dbURL, dovecot: testenv.Dovecot(t)}
-	db, err := sql.Open("postgres", e.dbURL)
+	driver, source := "postgres", dbURL
+	if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
+		driver, source = "sqlite", "file:"+path+"?mode=ro" // bouncer writes it; the test reads
+	}
+	db, err := sql.Open(driver, source)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -73,6 +74,7 @@ type hookReceiver struct {
 	started chan string // webhook-ids of blocked requests
 	mu      sync.Mutex
 	got     map[string]string // webhook-id → "type email"
+	order   []string          // "type email" of each accepted request, in arrival order
 	bad     []string
 }
 
@@ -103,6 +105,7 @@ func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.got[id] = fmt.Sprint(ev.Type, " ", ev.Data["email"])
+	h.order = append(h.order, h.got[id])
 }
 
 func (h *hookReceiver) received() map[string]string {
@@ -210,6 +213,46 @@ BEGIN IF NEW.subject = 'user3@example.net' THEN RAISE EXCEPTION 'refused' USING 
 	}
 	if len(h.bad) > 0 {
 		t.Errorf("signatures that failed: %v", h.bad)
+	}
+}
+
+// On SQLite, bouncer run polls real bounces from Dovecot and delivers
+// their events to a real receiver, signed: bounce.recorded and
+// suppression.added for every address, in that order per address, and the
+// queue empties.
+func TestRunWebhooksSQLite(t *testing.T) {
+	e := newPollEnvDB(t, "sqlite:"+filepath.Join(t.TempDir(), "bouncer.db"), 4, imapsBox)
+	key, _ := webhook.ParseSecret(testWebhookSecret)
+	h := &hookReceiver{key: key, got: map[string]string{}}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	secret := writeFile(t, "whsec", testWebhookSecret+"\n")
+	cfg := readString(t, e.config) + fmt.Sprintf("webhooks:\n  - name: app\n    url: %s/hook\n    secret_file: %s\n    events: [suppression.added, bounce.recorded]\n", srv.URL, secret)
+	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.deliverBounces(t, 10)
+	var out bytes.Buffer
+	run := exec.Command(bouncerBinary(t), "run", "--config", e.config)
+	run.Stdout, run.Stderr = &out, &out
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer run.Process.Kill() //nolint:errcheck // ended by terminate unless the test failed
+	waitFor(t, "twenty events delivered", func() bool { return len(h.received()) >= 20 })
+	waitFor(t, "the queue emptied", func() bool { return e.count(t, `SELECT count(*) FROM webhook_deliveries`) == 0 })
+	terminate(t, run, &out)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.bad) > 0 || len(h.got) != 20 {
+		t.Fatalf("received %d events (bad signatures: %v), want 20:\n%s", len(h.got), h.bad, out.String())
+	}
+	for i := range 10 {
+		addr := fmt.Sprintf("user%d@example.net", i)
+		recorded, added := slices.Index(h.order, "bounce.recorded "+addr), slices.Index(h.order, "suppression.added "+addr)
+		if recorded < 0 || added < recorded {
+			t.Errorf("%s: bounce.recorded arrived %dth, suppression.added %dth; want both, in that order", addr, recorded, added)
+		}
 	}
 }
 
