@@ -18,12 +18,18 @@ import (
 //	queries          Queries                           the HTTP API, the dashboard, the CLI
 //	administration   Admin                             the HTTP API, the dashboard, the CLI
 //	volume           Volume                            the HTTP API, the dashboard, the CLI (sent counts in, rates out)
-//	reports          notify.Store (Figures, Ledger)    the daily report and alerts
+//	reports          notify.Store (Figures, Ledger)    the daily report and alerts (OutboxHealth: its webhook lines)
 //	                 Overview                          the dashboard's overview page
 //	                 storemetrics.Source               the metrics refresh (ActiveCounts, ReceiverBounces)
 //	                 storemetrics.RatesSource          the rate gauges (Rates)
 //	                 cmd/bouncer                       MailboxStatuses (the metrics refresh)
 //	housekeeping     Housekeeping                      the retention command and job
+//	webhooks         webhook.Outbox                    the dispatcher of run (ClaimDeliveries, FinishDeliveries)
+//	                 Webhooks                          run (SweepExpired, Announce of alerts, OutboxStats for the
+//	                                                   gauges), the webhooks commands (Deliveries, Redeliver, Announce)
+//
+// Record, Add, Remove and Import write the outbox (webhook_deliveries) in
+// their own transactions, for the endpoints of Options.Webhooks.
 //
 // The HTTP API (NewHandler) holds the store as Queries and Admin (and Ping);
 // the dashboard as dashboard.Store (Queries, Admin, Overview). Open, Close,
@@ -89,8 +95,27 @@ type Housekeeping interface {
 	Prune(ctx context.Context, r Retention, now time.Time, dryRun bool) (PruneResult, error)
 }
 
+// Webhooks operate the outbox beyond the dispatcher's claims: announcing
+// what no suppression change carries (expiries, alerts, pings), and
+// listing, counting and redelivering deliveries.
+type Webhooks interface {
+	// Wants reports whether some endpoint takes events of a type.
+	Wants(typ string) bool
+	// Announce queues one event for the endpoints subscribed to its type.
+	Announce(ctx context.Context, typ, subject, endpoint string, data any, now time.Time) (string, error)
+	// SweepExpired announces the suppressions that expired since the last sweep.
+	SweepExpired(ctx context.Context, now time.Time) (int, error)
+	// Deliveries lists deliveries, newest first.
+	Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)
+	// Redeliver puts a delivery (dead or pending) back in the queue, due now.
+	Redeliver(ctx context.Context, id int64, now time.Time) error
+	// OutboxStats counts each endpoint's pending and dead deliveries.
+	OutboxStats(ctx context.Context) ([]OutboxStat, error)
+}
+
 var (
 	_ Queries      = (*Store)(nil)
+	_ Webhooks     = (*Store)(nil)
 	_ Admin        = (*Store)(nil)
 	_ Volume       = (*Store)(nil)
 	_ Overview     = (*Store)(nil)

@@ -29,16 +29,10 @@ func (c *Config) validate(p *configProblems) {
 		p.errorf("state_dir", "must not be empty")
 	}
 	c.Database.validate(p)
-	names := map[string]int{}
 	for i := range c.Mailboxes {
-		path := fmt.Sprintf("mailboxes[%d]", i)
-		mb := &c.Mailboxes[i]
-		mb.validate(path, p)
-		if j, dup := names[mb.Name]; dup && mb.Name != "" {
-			p.errorf(path+".name", "%q is already the name of mailboxes[%d]", mb.Name, j)
-		}
-		names[mb.Name] = i
+		c.Mailboxes[i].validate(fmt.Sprintf("mailboxes[%d]", i), p)
 	}
+	uniqueNames(p, "mailboxes", len(c.Mailboxes), func(i int) string { return c.Mailboxes[i].Name })
 	c.Policy.validate(p)
 	mails := len(c.Report.To) > 0 || len(c.Alerts.To) > 0
 	c.Report.validate(p, mails)
@@ -325,16 +319,10 @@ func (c *VERPConfig) validate(p *configProblems) {
 	if !headerName(c.Header) {
 		p.errorf("verp.header", "must be a header field name such as X-Bouncer-ID")
 	}
-	c.Secret = resolveKeySecret(p, "verp", "secret_file", c.SecretFile, "secret_env", c.SecretEnv)
-	if c.Secret.IsSet() {
-		if _, err := verp.ParseKeyRing(strings.NewReader(c.Secret.Value())); err != nil {
-			key := "verp.secret_file"
-			if c.SecretEnv != "" {
-				key = "verp.secret_env"
-			}
-			p.errorf(key, "%v", err)
-		}
-	}
+	c.Secret = parsedSecret(p, "verp", "secret_file", c.SecretFile, "secret_env", c.SecretEnv, func(v string) error {
+		_, err := verp.ParseKeyRing(strings.NewReader(v))
+		return err
+	})
 }
 
 func (c *LogConfig) validate(p *configProblems) {
@@ -355,6 +343,37 @@ func (c *AlertsConfig) validate(p *configProblems) {
 	for i, a := range c.To {
 		checkAddress(p, fmt.Sprintf("alerts.to[%d]", i), a)
 	}
+}
+
+// uniqueNames reports each of the n items of a list (section[i]) whose
+// name, not empty, repeats an earlier one's.
+func uniqueNames(p *configProblems, section string, n int, name func(i int) string) {
+	seen := map[string]int{}
+	for i := range n {
+		nm := name(i)
+		if j, dup := seen[nm]; dup && nm != "" {
+			p.errorf(fmt.Sprintf("%s[%d].name", section, i), "%q is already the name of %s[%d]", nm, section, j)
+		}
+		seen[nm] = i
+	}
+}
+
+// parsedSecret reads a secret from path.fileKey or path.envKey (at most
+// one, see resolveKeySecret) and, when one is set and parse is not nil,
+// checks it with parse, reporting its error under the key it came from.
+func parsedSecret(p *configProblems, path, fileKey, file, envKey, env string, parse func(string) error) Secret {
+	sec := resolveKeySecret(p, path, fileKey, file, envKey, env)
+	if !sec.IsSet() || parse == nil {
+		return sec
+	}
+	if err := parse(sec.Value()); err != nil {
+		key := path + "." + fileKey
+		if env != "" {
+			key = path + "." + envKey
+		}
+		p.errorf(key, "%v", err)
+	}
+	return sec
 }
 
 func oneOf(p *configProblems, path, v string, allowed ...string) {

@@ -55,16 +55,10 @@ func defaultWebhookEvents(format string) []string {
 
 // validateWebhooks checks every endpoint and reads its secret.
 func (c *Config) validateWebhooks(p *configProblems) {
-	names := map[string]int{}
 	for i := range c.Webhooks {
-		path := fmt.Sprintf("webhooks[%d]", i)
-		w := &c.Webhooks[i]
-		w.validate(path, p)
-		if j, dup := names[w.Name]; dup && w.Name != "" {
-			p.errorf(path+".name", "%q is already the name of webhooks[%d]", w.Name, j)
-		}
-		names[w.Name] = i
+		c.Webhooks[i].validate(fmt.Sprintf("webhooks[%d]", i), p)
 	}
+	uniqueNames(p, "webhooks", len(c.Webhooks), func(i int) string { return c.Webhooks[i].Name })
 }
 
 func (w *WebhookConfig) validate(path string, p *configProblems) {
@@ -93,16 +87,16 @@ func (w *WebhookConfig) validate(path string, p *configProblems) {
 	}
 	positive(p, path+".timeout", w.Timeout)
 	positive(p, path+".max_age", w.MaxAge)
-	w.Secret = resolveKeySecret(p, path, "secret_file", w.SecretFile, "secret_env", w.SecretEnv)
-	switch {
-	case w.Format == webhook.FormatSlack:
-	case w.SecretFile == "" && w.SecretEnv == "":
-		p.errorf(path+".secret_file", "required for format standard (or set secret_env): whsec_ followed by base64, e.g. whsec_$(openssl rand -base64 32)")
-	case w.Secret.IsSet():
-		if _, err := webhook.ParseSecret(w.Secret.Value()); err != nil {
-			p.errorf(path+".secret_file", "%v", err)
-		}
+	parse := func(v string) error {
+		_, err := webhook.ParseSecret(v)
+		return err
 	}
+	if w.Format == webhook.FormatSlack {
+		parse = nil // unsigned
+	} else if w.SecretFile == "" && w.SecretEnv == "" {
+		p.errorf(path+".secret_file", "required for format standard (or set secret_env): whsec_ followed by base64, e.g. whsec_$(openssl rand -base64 32)")
+	}
+	w.Secret = parsedSecret(p, path, "secret_file", w.SecretFile, "secret_env", w.SecretEnv, parse)
 }
 
 // validateURL requires https, or http to a loopback host or with
