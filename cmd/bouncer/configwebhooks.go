@@ -20,7 +20,8 @@ type WebhookConfig struct {
 	URL string `yaml:"url"`
 	// Events are the types sent: suppression.added, suppression.removed,
 	// suppression.expired, complaint.received, bounce.recorded, alert.*
-	// (alert.poll_failures, alert.block_cluster, alert.mailbox_silent), or
+	// (alert.poll_failures, alert.block_cluster, alert.mailbox_silent,
+	// alert.bounce_rate, alert.complaint_rate), or
 	// a prefix such as suppression.*. Default: every type but
 	// bounce.recorded (format slack: alert.*).
 	Events []string `yaml:"events"`
@@ -43,6 +44,24 @@ type WebhookConfig struct {
 	// Secret is read from SecretFile or SecretEnv at load.
 	Secret Secret `yaml:"secret" config:"derived"`
 }
+
+// MarshalYAML prints the endpoint with its URL's path and query hidden, as
+// `bouncer webhooks list` does: a Slack or Mattermost URL's path is its
+// secret.
+func (w WebhookConfig) MarshalYAML() (any, error) {
+	type plain WebhookConfig
+	out := plain(w)
+	out.URL = safeURL(w.URL)
+	return out, nil
+}
+
+// String prints the endpoint with its URL's path and query hidden.
+func (w WebhookConfig) String() string {
+	return fmt.Sprintf("{Name:%s URL:%s Format:%s Events:%v}", w.Name, safeURL(w.URL), w.Format, w.Events)
+}
+
+// GoString keeps %#v from printing the URL's path.
+func (w WebhookConfig) GoString() string { return w.String() }
 
 // defaultWebhookEvents are the types an endpoint without events gets.
 func defaultWebhookEvents(format string) []string {

@@ -145,7 +145,6 @@ func newNotifier(cfg *Config, store *suppression.Store) (*notify.Notifier, *noti
 	for _, w := range cfg.Webhooks {
 		nc.Report.Webhooks = append(nc.Report.Webhooks, w.Name)
 	}
-	nc.Alerts.Rates = rateAlertOptions(cfg.Rates)
 	var sender notify.Sender
 	if cfg.SMTP.Host != "" {
 		sender = notify.NewMailer(smtpOpts)
@@ -159,7 +158,8 @@ func newNotifier(cfg *Config, store *suppression.Store) (*notify.Notifier, *noti
 
 // alertOptions maps the alerts section onto notify's options.
 func alertOptions(cfg *Config) notify.AlertOptions {
-	o := notify.AlertOptions{FailedPolls: offIfZero(cfg.Alerts.PollFailures), SilentDays: offIfZero(cfg.Alerts.SilentDays), BlockShare: cfg.Alerts.BlockShare}
+	o := notify.AlertOptions{FailedPolls: offIfZero(cfg.Alerts.PollFailures), SilentDays: offIfZero(cfg.Alerts.SilentDays), BlockShare: cfg.Alerts.BlockShare,
+		Rates: rateAlertOptions(cfg.Rates)}
 	if cfg.Alerts.BlockShare == 0 {
 		o.BlockShare = -1
 	}

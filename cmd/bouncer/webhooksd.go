@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 )
 
 // alertKinds are the alerts a webhook may subscribe to as alert.KIND.
-var alertKinds = []string{notify.AlertPollFailures, notify.AlertBlockCluster, notify.AlertMailboxSilent}
+var alertKinds = []string{notify.AlertPollFailures, notify.AlertBlockCluster, notify.AlertMailboxSilent,
+	notify.AlertBounceRate, notify.AlertComplaintRate}
 
 // webhookHousekeeping is how often run announces expiries and refreshes
 // the queue gauges.
@@ -120,14 +122,38 @@ func announceAlerts(ctx context.Context, cfg *Config, store *suppression.Store, 
 
 // AlertData is the data of an alert.* event.
 type AlertData struct {
-	Kind    string     `json:"kind"`
-	Subject string     `json:"subject"` // the mailbox or receiver domain
-	Count   int        `json:"count"`   // failed polls, blocks, or silent days
-	Total   int        `json:"total,omitempty"`
-	Share   float64    `json:"share,omitempty"`
-	Since   *time.Time `json:"since"` // last successful poll, or last message received
-	Detail  string     `json:"detail,omitempty"`
-	Text    string     `json:"text"` // one line for a person (format slack shows it)
+	Kind    string `json:"kind"`
+	Subject string `json:"subject"` // the mailbox, receiver domain or stream
+	// Count is the failed polls, blocks, silent days, or (rate alerts)
+	// the hard bounces or complaints.
+	Count int `json:"count"`
+	Total int `json:"total,omitempty"` // bounces from the receiver, or messages sent
+	// Share is Count ÷ Total: a receiver's share of blocks, or a stream's
+	// bounce or complaint rate.
+	Share  float64    `json:"share,omitempty"`
+	Since  *time.Time `json:"since"` // last successful poll, or last message received
+	Detail string     `json:"detail,omitempty"`
+	Rate   *AlertRate `json:"rate,omitempty"` // rate alerts only
+	Text   string     `json:"text"`           // one line for a person (format slack shows it)
+}
+
+// AlertRate is what a rate alert (alert.bounce_rate, alert.complaint_rate)
+// tells beyond AlertData's common fields.
+type AlertRate struct {
+	Level      string       `json:"level"`     // warning or critical
+	Rate       float64      `json:"rate"`      // over the trailing days, 0.05 is 5%
+	Threshold  float64      `json:"threshold"` // the rates.* level it reached
+	Days       int          `json:"days"`      // rates.alert_days, today included
+	Sent       int64        `json:"sent"`
+	Events     int64        `json:"events"` // hard bounces or complaints
+	TopReasons []AlertCount `json:"top_reasons"`
+	TopDomains []AlertCount `json:"top_domains"`
+}
+
+// AlertCount is one row of a top list.
+type AlertCount struct {
+	Key string `json:"key"`
+	N   int    `json:"n"`
 }
 
 func alertData(a notify.Alert) AlertData {
@@ -142,8 +168,36 @@ func alertData(a notify.Alert) AlertData {
 		d.Text = fmt.Sprintf("%s is refusing our mail: %d of %d bounces in the last hour are blocks", a.Subject, a.Count, a.Total)
 	case notify.AlertMailboxSilent:
 		d.Text = fmt.Sprintf("mailbox %s received no bounce for %d days: is the return path broken?", a.Subject, a.Count)
+	case notify.AlertBounceRate, notify.AlertComplaintRate:
+		if a.Rate != nil {
+			rateData(&d, a)
+			break
+		}
+		fallthrough
 	default:
 		d.Text = a.Kind + " " + a.Subject
 	}
 	return d
+}
+
+// rateData fills d with a rate alert's figures and its line of text.
+func rateData(d *AlertData, a notify.Alert) {
+	r := a.Rate
+	d.Count, d.Total, d.Share = int(r.Events), int(r.Sent), r.Rate
+	d.Rate = &AlertRate{Level: r.Level, Rate: r.Rate, Threshold: r.Threshold, Days: r.Days, Sent: r.Sent, Events: r.Events,
+		TopReasons: alertCounts(r.TopReasons), TopDomains: alertCounts(r.TopDomains)}
+	what, events := "bounce", "hard bounces"
+	if a.Kind == notify.AlertComplaintRate {
+		what, events = "complaint", "complaints"
+	}
+	d.Text = fmt.Sprintf("%s: stream %s %s rate %.2f%% over %d days, at or over %.2f%%: %d %s for %d sent",
+		strings.ToUpper(r.Level), a.Subject, what, 100*r.Rate, r.Days, 100*r.Threshold, r.Events, events, r.Sent)
+}
+
+func alertCounts(cs []suppression.Count) []AlertCount {
+	out := make([]AlertCount, len(cs))
+	for i, c := range cs {
+		out[i] = AlertCount{Key: c.Key, N: c.N}
+	}
+	return out
 }
