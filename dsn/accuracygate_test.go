@@ -94,7 +94,7 @@ var gateCollections = []gateCollection{
 	// here (see the README.md beside each); scored where found.
 	{
 		name: "flufl-bounce", external: true, // Mailman's flufl.bounce test samples, 103 messages
-		floors:  map[string]float64{"precision": 100, "recall": 98.21, "exact": 99.02, "hard": 100, "notices": 98.90, "non-notices": 0},
+		floors:  map[string]float64{"precision": 100, "recall": 99.10, "exact": 99.02, "hard": 100, "notices": 100, "non-notices": 0},
 		targets: map[string]float64{"precision": 98, "recall": 95},
 	},
 	{

@@ -50,6 +50,19 @@ func TestParseOldFormats(t *testing.T) {
 				"|------------------------- Message text follows: ------------------------|\nReceived: from mx1.airmail.example\n" +
 				"To: someone-else@example.net\n\nhello\n",
 			[]string{"claird@starbase.example.com"}},
+		{"Yale's phquery notice names a bare name, completed by the returned trace (flufl.bounce yale_01)",
+			"From: MAILER-DAEMON@mr2.its.yale.example\nTo: list-admin@lists.example.org\nSubject: Returned mail - nameserver error report\n\n" +
+				" --------Message not delivered to the following:\n\n thomas.dtankengine    No matches to nameserver query\n\n" +
+				" --------Error Detail (phquery V4.1):\n\n To reach a party that was formerly reachable by emailing NAME@yale.example,\n try emailing to NAME@cs.yale.example instead.\n\n" +
+				" --------Unsent Message below:\n\nReceived: from mail.lists.example.org ([192.0.2.30])\n\tby mr2.its.yale.example (8.8.8/8.8.8) with ESMTP id NAA14654\n" +
+				"\tfor <thomas.dtankengine@yale.example>; Tue, 26 Dec 2000 13:26:17 -0500 (EST)\nFrom: list-request@lists.example.org\nTo: list@lists.example.org\n\nhello\n",
+			[]string{"thomas.dtankengine@yale.example"}},
+		{"a bare name the returned trace does not complete gives no record",
+			"From: MAILER-DAEMON@mr2.its.yale.example\nTo: list-admin@lists.example.org\nSubject: Returned mail - nameserver error report\n\n" +
+				" --------Message not delivered to the following:\n\n thomas.dtankengine    No matches to nameserver query\n\n" +
+				" --------Unsent Message below:\n\nReceived: from mail.lists.example.org ([192.0.2.30])\n\tby mr2.its.yale.example (8.8.8/8.8.8) with ESMTP id NAA14654\n" +
+				"\tfor <someone.else@yale.example>; Tue, 26 Dec 2000 13:26:17 -0500 (EST)\nFrom: list-request@lists.example.org\nTo: list@lists.example.org\n\nhello\n",
+			nil},
 		{"LLNL's FAILED MAIL, relayed with the list's own List-Id (flufl.bounce llnl_01)",
 			"From: postmaster@llnl.example (Automated response from LLNL postmaster)\nTo: list-admin@lists.example.org\n" +
 				"List-Id: <list.lists.example.org>\nSubject: FAILED MAIL to \"trotts1\" regarding \"[ANNOUNCE] 2.3.0\"\n\n" +

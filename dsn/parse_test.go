@@ -324,24 +324,26 @@ func TestParseNullSenderNotice(t *testing.T) {
 
 // TestParseReturnedToOnlyWhenSole: a notice naming no full address is
 // attributed to the returned original's To only when the original has one
-// addressee. A list post (To a person, the list in Cc, as flufl.bounce's
-// bounce_01 from Jetmail naming only "dylan") names its author's
-// addressees, not the member whose delivery failed.
+// addressee and, where the notice names the recipient by a bare name, the
+// To is that name. A list post (To a person, the list in Cc, as
+// flufl.bounce's bounce_01 from Jetmail naming only "dylan") names its
+// author's addressees, not the member whose delivery failed.
 func TestParseReturnedToOnlyWhenSole(t *testing.T) {
-	notice := func(cc string) string {
+	notice := func(to string) string {
 		return "From: \"Jetmail System\" <>\nTo: list-admin@example.org\nSubject: Mail Error\nDate: 06 Feb 2001 14:41:27 GMT\n\n" +
 			"Your mail cannot be delivered to the following address(es):\n\n dylan \"(0), ErrMsg=mail box space not enough, account=dylan \"\n\n" +
 			"Please check the above address(es) and then try again.\n\n---- Header of the source mail attached ----\n\n" +
 			"Received: from mx.example.org by mail.example.net (JetMail 2.5.3.0)\n\twith SMTP id jmb3a800bb6; Tue,  6 Feb 2001 06:41:26 -0000\n" +
-			"From: <author@example.com>\nTo: Sam <sam@example.com>\n" + cc + "Subject: Re: sorting\nMessage-ID: <1@example.com>\n"
+			"From: <author@example.com>\n" + to + "Subject: Re: sorting\nMessage-ID: <1@example.com>\n"
 	}
 	for _, c := range []struct {
-		name, cc, want string
+		name, to, want string
 	}{
-		{"sole addressee", "", "sam@example.com"},
-		{"a list in copy", "Cc: <list@example.org>\n", ""},
+		{"the named recipient, sole addressee", "To: Dylan <dylan@example.com>\n", "dylan@example.com"},
+		{"another sole addressee than the name", "To: Sam <sam@example.com>\n", ""},
+		{"a list in copy", "To: Dylan <dylan@example.com>\nCc: <list@example.org>\n", ""},
 	} {
-		rep := mustParse(t, []byte(notice(c.cc)))
+		rep := mustParse(t, []byte(notice(c.to)))
 		got := ""
 		for i := range rep.Recipients {
 			got += rep.Recipients[i].Address()

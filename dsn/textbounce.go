@@ -1,6 +1,7 @@
 package dsn
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -64,8 +65,21 @@ func (p *parser) textBounce() bool {
 		if len(recs) == 0 && i+1 < len(texts) {
 			continue
 		}
+		var named []string
+		if len(recs) == 0 && byHeader {
+			recs, named = bareNames(notice, t)
+		}
 		if len(recs) == 0 && byHeader {
 			recs = p.fallbackRecipients(notice)
+			if len(named) > 0 {
+				// The notice named its failed recipients by bare names
+				// the message never completes: a fallback address stands
+				// only where it is one of them.
+				recs = slices.DeleteFunc(recs, func(r textRecord) bool {
+					at := strings.LastIndexByte(r.addr, '@')
+					return at < 0 || !slices.ContainsFunc(named, func(n string) bool { return strings.EqualFold(n, r.addr[:at]) })
+				})
+			}
 		}
 		if len(recs) == 0 {
 			return false
