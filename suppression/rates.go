@@ -3,6 +3,7 @@ package suppression
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -245,12 +246,16 @@ func (c *RateCounts) class(class string) *int64 {
 }
 
 // FormatRate writes a rate for a person: "0.08%", or "not enough volume"
-// for nil.
+// for nil. It cuts to two decimals, never rounding up, so a rate under a
+// threshold of two decimals (SES's 0.1%, bouncer's 0.08%) never reads as
+// the threshold: 0.0977% is "0.09%", not an unmarked "0.10%".
 func FormatRate(r *float64) string {
 	if r == nil {
 		return "not enough volume"
 	}
-	return strconv.FormatFloat(*r*100, 'f', 2, 64) + "%"
+	// The small epsilon keeps a share that is exactly a hundredth of a
+	// percent (2/1000) from losing it to the float's representation.
+	return strconv.FormatFloat(math.Floor(*r*10000+1e-6)/100, 'f', 2, 64) + "%"
 }
 
 // FormatCount writes a count with commas: 12,345.

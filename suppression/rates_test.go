@@ -115,3 +115,22 @@ func TestRates(t *testing.T) {
 		}
 	})
 }
+
+// A rate is cut to two decimals, never rounded up to a threshold it has not
+// reached; exact hundredths of a percent keep their value.
+func TestFormatRate(t *testing.T) {
+	for _, tt := range []struct {
+		r    float64
+		want string
+	}{
+		{0, "0.00%"}, {2.0 / 2046, "0.09%"}, {0.000999, "0.09%"}, {0.001, "0.10%"}, {2.0 / 1000, "0.20%"},
+		{0.0008, "0.08%"}, {0.00079, "0.07%"}, {0.0499, "4.99%"}, {0.05, "5.00%"}, {0.06, "6.00%"}, {0.0122, "1.22%"}, {1, "100.00%"},
+	} {
+		if got := FormatRate(&tt.r); got != tt.want {
+			t.Errorf("FormatRate(%v) = %q, want %q", tt.r, got, tt.want)
+		}
+	}
+	if got := FormatRate(nil); got != "not enough volume" {
+		t.Errorf("FormatRate(nil) = %q", got)
+	}
+}

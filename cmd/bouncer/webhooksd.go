@@ -190,8 +190,8 @@ func rateData(d *AlertData, a notify.Alert) {
 	if a.Kind == notify.AlertComplaintRate {
 		what, events = "complaint", "complaints"
 	}
-	d.Text = fmt.Sprintf("%s: stream %s %s rate %.2f%% over %d days, at or over %.2f%%: %d %s for %d sent",
-		strings.ToUpper(r.Level), a.Subject, what, 100*r.Rate, r.Days, 100*r.Threshold, r.Events, events, r.Sent)
+	d.Text = fmt.Sprintf("%s: stream %s %s rate %s over %d days, at or over %s: %d %s for %d sent",
+		strings.ToUpper(r.Level), a.Subject, what, suppression.FormatRate(&r.Rate), r.Days, suppression.FormatRate(&r.Threshold), r.Events, events, r.Sent)
 }
 
 func alertCounts(cs []suppression.Count) []AlertCount {
