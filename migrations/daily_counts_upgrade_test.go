@@ -120,19 +120,26 @@ func dailyCounts(t *testing.T, db *sql.DB, d Dialect) map[string]int {
 	if d == Postgres {
 		day = "to_char(day, 'YYYY-MM-DD')"
 	}
-	rows, err := db.Query(`SELECT ` + day + `, dim, key, n FROM daily_counts`)
+	return countRows(t, db, `SELECT `+day+`, dim, key, n FROM daily_counts`)
+}
+
+// countRows reads the rows (three texts, a count) of query as
+// "text text text" -> count.
+func countRows(t *testing.T, db *sql.DB, query string) map[string]int {
+	t.Helper()
+	rows, err := db.Query(query)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	got := map[string]int{}
 	for rows.Next() {
-		var day, dim, key string
+		var a, b, c string
 		var n int
-		if err := rows.Scan(&day, &dim, &key, &n); err != nil {
+		if err := rows.Scan(&a, &b, &c, &n); err != nil {
 			t.Fatal(err)
 		}
-		got[day+" "+dim+" "+key] = n
+		got[a+" "+b+" "+c] = n
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)

@@ -1,16 +1,20 @@
 package suppression
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
+	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/internal/verp"
-	"github.com/bouncer-mail/bouncer/migrations"
 )
 
 // This file turns sent counts and bounce events into rates per stream and
@@ -78,9 +82,9 @@ type RatesQuery struct {
 // ratesDays is the number of days any query reads: the trailing 30.
 const ratesDays = 30
 
-// Rates computes q's figures from sent_counts and bounce_events. Days
-// are whole hours of either table, so they are exact in any zone whose
-// offset is whole hours.
+// Rates computes q's figures from sent_counts and rate_counts (the events
+// per stream, hour and class, kept by Record). Days are whole hours of
+// either table, so they are exact in any zone whose offset is whole hours.
 func (s *Store) Rates(ctx context.Context, q RatesQuery) (Rates, error) {
 	q = q.withDefaults()
 	days := dayList(q.Last.In(q.Location), max(q.Days, ratesDays))
@@ -173,28 +177,59 @@ func streamRates(stream string, byDay map[string]RateCounts, days []string, q Ra
 	return sr
 }
 
-// hourExpr is the UTC hour of a timestamp column as "YYYY-MM-DD HH".
-func (s *Store) hourExpr(col string) string {
-	if s.dialect == migrations.SQLite {
-		return "substr(" + col + ", 1, 13)"
-	}
-	return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')"
+// rateCountsClasses are the event classes rates count.
+var rateCountsClasses = []dsn.Class{dsn.ClassHard, dsn.ClassSoft, dsn.ClassBlock, dsn.ClassComplaint}
+
+// hourKey is one rate_counts row's identity.
+type hourKey struct {
+	hour          time.Time // UTC, whole
+	stream, class string
 }
 
-// rateCounts reads the counts of [from, to) per stream and day of q's zone.
+// writeRateCounts adds the events of a batch to rate_counts (migration
+// 00054), the events per stream, UTC hour and class that rates read, in
+// one statement: Record keeps them in the transaction that stores the
+// events, so pruning events leaves the rates of their days as they were.
+func (s *Store) writeRateCounts(ctx context.Context, tx *sqlx.Tx, evs []Event) error {
+	counts := map[hourKey]int64{}
+	for _, ev := range evs {
+		if slices.Contains(rateCountsClasses, ev.Class) {
+			counts[hourKey{ev.ReceivedAt.UTC().Truncate(time.Hour), cmp.Or(ev.Stream, DefaultStream), string(ev.Class)}]++
+		}
+	}
+	if len(counts) == 0 {
+		return nil
+	}
+	keys := slices.SortedFunc(maps.Keys(counts), func(a, b hourKey) int { // one order: concurrent batches wait, never deadlock
+		return cmp.Or(a.hour.Compare(b.hour), strings.Compare(a.stream, b.stream), strings.Compare(a.class, b.class))
+	})
+	hours, streams, classes, ns := make([]time.Time, len(keys)), make([]string, len(keys)), make([]string, len(keys)), make([]int64, len(keys))
+	for i, k := range keys {
+		hours[i], streams[i], classes[i], ns[i] = k.hour, k.stream, k.class, counts[k]
+	}
+	src, args := s.source(new(batch).time("hour", hours).text("stream", streams).text("class", classes).integer("n", ns))
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO rate_counts (hour, stream, class, n) SELECT hour, stream, class, n FROM `+src+
+		` WHERE true ON CONFLICT (hour, stream, class) DO UPDATE SET n = rate_counts.n + excluded.n`), args...)
+	if err != nil {
+		return fmt.Errorf("rate counts: %w", err)
+	}
+	return nil
+}
+
+// rateCounts reads the counts of [from, to) per stream and day of q's zone:
+// the messages sent from sent_counts, the events from rate_counts, both
+// one row per stream and hour (and class).
 func (s *Store) rateCounts(ctx context.Context, from, to time.Time, q RatesQuery) (map[string]map[string]RateCounts, error) {
 	streamCond, args := "", []any{s.tv(from), s.tv(to)}
 	if q.Stream != "" {
 		streamCond, args = " AND stream = ?", append(args, q.Stream)
 	}
-	sent := `SELECT stream, ` + s.hourExpr("hour") + ` AS h, 'sent', SUM(count) FROM sent_counts
-WHERE hour >= ? AND hour < ?` + streamCond + ` GROUP BY stream, h`
-	events := `SELECT stream, ` + s.hourExpr("received_at") + ` AS h, class, COUNT(*) FROM bounce_events
-WHERE received_at >= ? AND received_at < ? AND class IN ('hard', 'soft', 'block', 'complaint')` + streamCond + `
-GROUP BY stream, h, class`
+	sent := `SELECT stream, hour, 'sent', count FROM sent_counts WHERE hour >= ? AND hour < ?` + streamCond
+	events := `SELECT stream, hour, class, n FROM rate_counts WHERE hour >= ? AND hour < ?` + streamCond
 	out := map[string]map[string]RateCounts{}
+	days := map[int64]string{} // UTC hour (Unix seconds) -> its day in q's zone
 	for _, query := range []string{sent, events} {
-		if err := s.addHours(ctx, query, args, q.Location, out); err != nil {
+		if err := s.addHours(ctx, query, args, q.Location, days, out); err != nil {
 			return nil, err
 		}
 	}
@@ -202,27 +237,28 @@ GROUP BY stream, h, class`
 }
 
 // addHours adds the rows (stream, UTC hour, class or "sent", count) of
-// query to out's stream and day in loc.
-func (s *Store) addHours(ctx context.Context, query string, args []any, loc *time.Location, out map[string]map[string]RateCounts) error {
+// query to out's stream and day in loc; days caches the day of each hour.
+func (s *Store) addHours(ctx context.Context, query string, args []any, loc *time.Location, days map[int64]string, out map[string]map[string]RateCounts) error {
 	rows, err := s.rdb.QueryxContext(ctx, s.q(query), args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var stream, hour, class string
+		var stream, class string
+		var hour dbTime
 		var n int64
 		if err := rows.Scan(&stream, &hour, &class, &n); err != nil {
 			return err
 		}
-		t, err := time.Parse("2006-01-02 15", hour)
-		if err != nil {
-			return fmt.Errorf("hour %q: %w", hour, err)
+		d, ok := days[hour.Unix()]
+		if !ok {
+			d = hour.In(loc).Format(time.DateOnly)
+			days[hour.Unix()] = d
 		}
 		if out[stream] == nil {
 			out[stream] = map[string]RateCounts{}
 		}
-		d := t.In(loc).Format(time.DateOnly)
 		c := out[stream][d]
 		*c.class(class) += n
 		out[stream][d] = c

@@ -3,6 +3,9 @@ package suppression
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -133,4 +136,96 @@ func TestFormatRate(t *testing.T) {
 	if got := FormatRate(nil); got != "not enough volume" {
 		t.Errorf("FormatRate(nil) = %q", got)
 	}
+}
+
+// The rates' counts (rate_counts, kept by Record) equal a recount of the
+// events and sent counts per stream and day of a zone west of UTC, on
+// random traffic of three streams recorded in random batches, for every
+// stream and for one; deleting old events (retention) changes none of them.
+func TestRatesEqualRecount(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		rng := rand.New(rand.NewPCG(16, 54))
+		msgs := randomTraffic(rng, 300)
+		for i := range msgs {
+			msgs[i].Stream = []string{"", "news", "receipts"}[rng.IntN(3)]
+		}
+		now := rollDay.AddDate(0, 0, 21)
+		var sent []Sent
+		for h := 0; h < 20*24; h += 1 + rng.IntN(12) {
+			sent = append(sent, Sent{Stream: []string{"news", "receipts", "quiet"}[rng.IntN(3)], Count: 1 + rng.Int64N(500), At: rollDay.Add(time.Duration(h) * time.Hour)})
+		}
+		if _, err := s.AddSent(ctx, sent, now); err != nil {
+			t.Fatal(err)
+		}
+		for len(msgs) > 0 {
+			n := min(len(msgs), 1+rng.IntN(20))
+			if _, err := s.Record(ctx, msgs[:n], now); err != nil {
+				t.Fatal(err)
+			}
+			msgs = msgs[n:]
+		}
+		ny, err := time.LoadLocation("America/New_York")
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := RatesQuery{Days: 30, Location: ny}.withDefaults()
+		from, to := rollDay.Add(4*time.Hour), rollDay.AddDate(0, 0, 18).Add(4*time.Hour) // New York's midnights (EDT, UTC-4)
+		want := recountRates(t, s, from, to, ny)
+		if len(want) != 4 || len(want["news"]) < 15 {
+			t.Fatalf("recount %v: want 4 streams over 18 days", want)
+		}
+		check := func(when string) {
+			t.Helper()
+			if got, err := s.rateCounts(ctx, from, to, q); err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: rate counts = %v, %v; want the recount %v", when, got, err, want)
+			}
+			q := q
+			q.Stream = "news"
+			if got, err := s.rateCounts(ctx, from, to, q); err != nil || !reflect.DeepEqual(got, map[string]map[string]RateCounts{"news": want["news"]}) {
+				t.Errorf("%s: rate counts of news = %v, %v; want the recount %v", when, got, err, want["news"])
+			}
+		}
+		check("recorded")
+		if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM bounce_events WHERE received_at < ?`), s.tv(rollDay.AddDate(0, 0, 10))); err != nil {
+			t.Fatal(err)
+		}
+		check("after pruning half the events")
+	})
+}
+
+// recountRates counts the events rates count and the messages sent in
+// [from, to) per stream and day in loc, straight from bounce_events and
+// sent_counts.
+func recountRates(t *testing.T, s *Store, from, to time.Time, loc *time.Location) map[string]map[string]RateCounts {
+	t.Helper()
+	out := map[string]map[string]RateCounts{}
+	for _, query := range []string{`SELECT stream, received_at, class, 1 FROM bounce_events`, `SELECT stream, hour, 'sent', count FROM sent_counts`} {
+		rows, err := s.db.QueryContext(context.Background(), query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var stream, class string
+			var at dbTime
+			var n int64
+			if err := rows.Scan(&stream, &at, &class, &n); err != nil {
+				t.Fatal(err)
+			}
+			if at.Before(from) || !at.Before(to) || !slices.Contains([]string{"sent", "hard", "soft", "block", "complaint"}, class) {
+				continue
+			}
+			if out[stream] == nil {
+				out[stream] = map[string]RateCounts{}
+			}
+			d := at.In(loc).Format(time.DateOnly)
+			c := out[stream][d]
+			*c.class(class) += n
+			out[stream][d] = c
+		}
+		if err := rows.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }

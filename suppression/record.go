@@ -123,6 +123,9 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 	if err := roll.write(ctx, s, tx); err != nil {
 		return r, err
 	}
+	if err := s.writeRateCounts(ctx, tx, r.events); err != nil {
+		return r, err
+	}
 	return r, s.announceRecord(ctx, tx, r, now)
 }
 

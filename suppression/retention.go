@@ -27,7 +27,7 @@ var ErrRetentionTooShort = errors.New("suppression: retention of events below 90
 // keeps a table's rows for ever. Counters in suppressions never change
 // when rows are pruned.
 type Retention struct {
-	Events time.Duration // bounce_events: the evidence, the report's and rates' figures
+	Events time.Duration // bounce_events: the evidence, the report's figures
 	// Ledger is for the two tables that make a write count once:
 	// processed_messages (a message redelivered after its row is pruned
 	// counts again) and sent_count_ids (a sent count retried with its id

@@ -68,7 +68,8 @@ func sentMonth(month time.Time) *batch {
 }
 
 // loadHistory writes events over 13 months from start straight into the
-// tables (COPY on Postgres, as ingest writes them, without the policy),
+// tables (COPY on Postgres, as ingest writes them, without the policy;
+// rate_counts as Record keeps it),
 // with the ledger rows of the last ledgerMonths months and a sent count
 // per stream per hour (sentMonth), creating each month's partitions first
 // as the daemon's prune would. Each month's events are evenly spaced over
@@ -103,6 +104,9 @@ func loadHistory(b *testing.B, s *Store, start time.Time, events, ledgerMonths i
 					if err := s.appendRows(ctx, tx, "processed_messages", ledgerBatch(p.ledger, month)); err != nil {
 						return err
 					}
+				}
+				if err := s.writeRateCounts(ctx, tx, evs); err != nil {
+					return err
 				}
 				return s.appendRows(ctx, tx, "bounce_events", eventBatch(evs))
 			})
