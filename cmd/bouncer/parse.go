@@ -37,7 +37,10 @@ func newParseCmd() *cobra.Command {
 		Long: `Parse messages (files, directories walked recursively, or - for standard
 input) and print every recipient record: as a table, or with --json as one
 JSON object per record. A message with no record prints one object with
-"index": 0. Needs no configuration file or database. Files are read in
+"index": 0. The recipient is the address bouncer records: the address the
+sender mailed (the Original-Recipient of a forward or an alias, whose
+Final-Recipient is then printed as "final_recipient"). Needs no
+configuration file or database. Files are read in
 parallel and printed in a stable order (the order of the arguments, and
 within a directory by path). The exit status is 1 when a file could not be
 read or parsed.`,
