@@ -158,10 +158,19 @@ func TestAlertRetriedAfterFailedSend(t *testing.T) {
 // alertsSent sums bouncer_alerts_sent_total over its kinds.
 func alertsSent() float64 {
 	n := 0.0
-	for _, k := range []string{AlertPollFailures, AlertBlockCluster, AlertMailboxSilent} {
+	for _, k := range alertKinds {
 		n += testutil.ToFloat64(alertsSentTotal.WithLabelValues(k))
 	}
 	return n
+}
+
+// Every kind of alert has its bouncer_alerts_sent_total series from start
+// (increase() over a series that appears with its first alert misses it),
+// the rate alerts included.
+func TestAlertsSentSeriesFromStart(t *testing.T) {
+	if n := testutil.CollectAndCount(alertsSentTotal); n != 5 {
+		t.Errorf("bouncer_alerts_sent_total has %d series, want 5 (every kind)", n)
+	}
 }
 
 // TestBlockAlertOnePerInterval checks that when many receivers block us at

@@ -7,14 +7,18 @@ var (
 	reportsTotal = metrics.NewCounterVec("bouncer_reports_total",
 		"Daily reports this process tried to send, by result (sent, failed).", "result")
 	alertsSentTotal = metrics.NewCounterVec("bouncer_alerts_sent_total",
-		"Alert emails sent, by kind (poll_failures, block_cluster, mailbox_silent).", "kind")
+		"Alert emails sent, by kind (poll_failures, block_cluster, mailbox_silent, bounce_rate, complaint_rate).", "kind")
 )
+
+// alertKinds are the kinds of alert, each a series of
+// bouncer_alerts_sent_total from start.
+var alertKinds = []string{AlertPollFailures, AlertBlockCluster, AlertMailboxSilent, AlertBounceRate, AlertComplaintRate}
 
 func init() {
 	for _, r := range []string{"sent", "failed"} {
 		reportsTotal.WithLabelValues(r)
 	}
-	for _, k := range []string{AlertPollFailures, AlertBlockCluster, AlertMailboxSilent} {
+	for _, k := range alertKinds {
 		alertsSentTotal.WithLabelValues(k)
 	}
 }
