@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // The bodies of the events Record announces are written by hand: through
@@ -18,21 +19,32 @@ type jsonAppender interface {
 
 // appendBody appends the body {"type", "timestamp", "data"} of an event.
 func appendBody(b []byte, typ string, now time.Time, data any) ([]byte, error) {
+	b, err := appendData(appendHead(b, typ, now), data)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
+}
+
+// appendHead appends a body up to its data: {"type":…,"timestamp":…,"data":
+func appendHead(b []byte, typ string, now time.Time) []byte {
 	b = append(b, `{"type":`...)
 	b = appendJSONString(b, typ)
 	b = append(b, `,"timestamp":"`...)
 	b = now.UTC().AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","data":`...)
+	return append(b, `","data":`...)
+}
+
+// appendData appends an event's data as JSON.
+func appendData(b []byte, data any) ([]byte, error) {
 	if a, ok := data.(jsonAppender); ok {
-		b = a.appendJSON(b)
-	} else {
-		d, err := json.Marshal(data)
-		if err != nil {
-			return nil, err
-		}
-		b = append(b, d...)
+		return a.appendJSON(b), nil
 	}
-	return append(b, '}'), nil
+	d, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, d...), nil
 }
 
 // jsonObject appends the members of one object.
@@ -101,17 +113,46 @@ func (o *jsonObject) ints(k string, v []int64) {
 	o.b = append(o.b, ']')
 }
 
-// appendJSONString appends s as a JSON string the way encoding/json does:
-// plain printable ASCII as it is, anything else through json.Marshal.
+// appendJSONString appends s as a JSON string the way encoding/json does
+// (HTML-safe): ASCII escaped here (diagnostics often hold <address>), a
+// string with any other byte through json.Marshal.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if s[i] >= utf8.RuneSelf {
 			q, _ := json.Marshal(s) // a string: cannot fail
 			return append(b, q...)
 		}
 	}
-	return append(append(append(b, '"'), s...), '"')
+	b = append(b, '"')
+	from := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			continue
+		}
+		b = append(b, s[from:i]...)
+		from = i + 1
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default: // other control characters, <, >, &
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+	}
+	return append(append(b, s[from:]...), '"')
 }
+
+const hexDigits = "0123456789abcdef"
 
 func (d SuppressionAdded) appendJSON(b []byte) []byte {
 	o := openObject(b)

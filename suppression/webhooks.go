@@ -73,30 +73,65 @@ type outboxEvent struct {
 func NewEventID() string {
 	var b [16]byte
 	rand.Read(b[:]) //nolint:errcheck // never fails (crypto/rand)
-	return "msg_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+	return eventID(b[:])
+}
+
+// eventIDEncoding is base32 (RFC 4648) in lower case, unpadded.
+var eventIDEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// eventID is the webhook-id of 16 random bytes.
+func eventID(b []byte) string {
+	return "msg_" + eventIDEncoding.EncodeToString(b)
 }
 
 // writeOutbox writes evs, each for the endpoints subscribed to its type, in
 // tx: one multi-row statement (COPY on Postgres) for the whole set,
-// whatever its size. Events no endpoint wants are dropped.
+// whatever its size. Events no endpoint wants are dropped. The bodies are
+// written into one buffer (each type's head, with the shared timestamp,
+// made once) and the random part of the ids read at once.
 func (s *Store) writeOutbox(ctx context.Context, tx *sqlx.Tx, evs []outboxEvent, now time.Time) error {
-	var id, typ, endpoint, subject, body []string
-	for _, e := range evs {
-		eps := s.endpointsFor(e.typ)
-		if len(eps) == 0 {
+	type head struct {
+		eps  []string
+		head []byte // {"type":…,"timestamp":…,"data":
+	}
+	heads := map[string]*head{}
+	buf := make([]byte, 0, 512*len(evs))                               // about a body each
+	ends, wanted := make([]int, 0, len(evs)), make([]int, 0, len(evs)) // wanted: indexes into evs
+	for i, e := range evs {
+		h := heads[e.typ]
+		if h == nil {
+			h = &head{eps: s.endpointsFor(e.typ)}
+			h.head = appendHead(nil, e.typ, now)
+			heads[e.typ] = h
+		}
+		if len(h.eps) == 0 {
 			continue
 		}
-		b, err := appendBody(nil, e.typ, now, e.data)
+		b, err := appendData(append(buf, h.head...), e.data)
 		if err != nil {
 			return fmt.Errorf("outbox: %s: %w", e.typ, err)
 		}
-		eid := NewEventID()
-		for _, ep := range eps {
-			id, typ, endpoint, subject, body = append(id, eid), append(typ, e.typ), append(endpoint, ep), append(subject, e.subject), append(body, string(b))
-		}
+		buf, ends, wanted = append(b, '}'), append(ends, len(b)+1), append(wanted, i)
 	}
-	if len(id) == 0 {
+	if len(wanted) == 0 {
 		return nil
+	}
+	random := make([]byte, 16*len(wanted))
+	rand.Read(random) //nolint:errcheck // never fails (crypto/rand)
+	bodies := string(buf)
+	n := 0
+	for _, i := range wanted {
+		n += len(heads[evs[i].typ].eps)
+	}
+	str := func() []string { return make([]string, 0, n) }
+	id, typ, endpoint, subject, body := str(), str(), str(), str(), str()
+	from := 0
+	for k, i := range wanted {
+		e, eid, b := evs[i], eventID(random[16*k:16*k+16]), bodies[from:ends[k]]
+		from = ends[k]
+		for _, ep := range heads[e.typ].eps {
+			id, typ, endpoint, subject, body = append(id, eid), append(typ, e.typ), append(endpoint, ep), append(subject, e.subject), append(body, b)
+		}
 	}
 	times := make([]time.Time, len(id))
 	for i := range times {

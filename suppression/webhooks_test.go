@@ -309,6 +309,7 @@ func TestWebhookJSONMatchesEncodingJSON(t *testing.T) {
 			Recipient: "b@example.com", Domain: "example.com", Class: dsn.ClassSoft, Reason: dsn.ReasonMailboxFull, Status: "4.2.2",
 			ReplyCode: "452", Diagnostic: "full", RemoteMTA: "mx", ReportingMTA: "r", FeedbackType: "abuse", Verified: true,
 			OriginalMessageID: "<o@x>", Stream: "default", Action: "failed"}},
+		SuppressionAdded{Email: "c@example.com", Reason: "\\ \" <a> & \b\f\n\r\t\x00\x1f\x7f", Diagnostic: "550 5.1.1 <c@example.com>: Recipient address rejected"},
 	}
 	for _, v := range values {
 		want, err := json.Marshal(webhookBody{Type: "t", Timestamp: at.Format(time.RFC3339Nano), Data: v})
