@@ -36,13 +36,14 @@ func benchEvents(b *testing.B, def int) int {
 
 // historyBatch is n one-recipient messages of month m received from at
 // on, spacing apart, shaped like benchBatch's, each naming the sent
-// message it came back from.
+// message it came back from and of one of benchStreams streams in turn.
 func historyBatch(m, round, n int, at time.Time, spacing time.Duration) []Message {
 	msgs := benchBatch(m*1_000_000+round, n)
 	for i := range msgs {
 		msgs[i].Key = fmt.Sprintf("h-%d-%d-%d", m, round, i)
 		msgs[i].ReceivedAt = at.Add(time.Duration(i) * spacing)
 		msgs[i].Report.Original.MessageID = fmt.Sprintf("<%d.%d.%d@app.example>", m, round, i)
+		msgs[i].Stream = fmt.Sprintf("stream-%d", i%benchStreams)
 	}
 	return msgs
 }
