@@ -50,7 +50,8 @@ func (a *api) sent(w http.ResponseWriter, r *http.Request) {
 }
 
 // decodeSent reads one sentItem or a list of them, refusing unknown fields
-// (a misspelt "count" must not record nothing quietly).
+// (a misspelt "count" must not record nothing quietly). An error in an item
+// of a longer list names the item by its index from 0, as AddSent does.
 func decodeSent(body io.Reader) ([]Sent, error) {
 	raw, err := io.ReadAll(body)
 	if err != nil {
@@ -60,28 +61,47 @@ func decodeSent(body io.Reader) ([]Sent, error) {
 	if len(raw) == 0 {
 		return nil, badRequest(`body is empty: send {"stream": "…", "count": N} or a list of them`)
 	}
-	var list []sentItem
+	var items []json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	if raw[0] == '[' {
-		err = dec.Decode(&list)
+		err = dec.Decode(&items)
 	} else {
-		list = make([]sentItem, 1)
-		err = dec.Decode(&list[0])
+		items = make([]json.RawMessage, 1)
+		err = dec.Decode(&items[0])
 	}
 	if err != nil {
-		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return nil, badRequestf("unknown field %s: the fields are id, stream, count and at", f)
-		}
 		return nil, jsonError(err)
 	}
 	if dec.More() {
 		return nil, badRequest("body has data after its JSON value: send one object or one list")
 	}
+	list := make([]sentItem, len(items))
+	for i, item := range items {
+		if err := decodeSentItem(item, &list[i]); err != nil {
+			if len(items) > 1 {
+				return nil, badRequestf("item %d: %v", i, err)
+			}
+			return nil, err
+		}
+	}
 	if len(list) == 0 {
 		return nil, badRequest("the list is empty")
 	}
 	return sentItems(list)
+}
+
+// decodeSentItem decodes one item of the body into it, refusing unknown
+// fields; the error is a client message.
+func decodeSentItem(raw []byte, it *sentItem) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(it); err != nil {
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return badRequestf("unknown field %s: the fields are id, stream, count and at", f)
+		}
+		return jsonError(err)
+	}
+	return nil
 }
 
 // sentItems parses the times of the items.
