@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -42,7 +43,7 @@ func runCLIInput(t *testing.T, in io.Reader, args ...string) (stdout, stderr str
 	root.SetErr(&errb)
 	root.SetIn(in)
 	defer slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	err := root.Execute()
+	err := execute(context.Background(), root)
 	if err != nil {
 		code = 1
 		var ee *exitError

@@ -41,8 +41,6 @@ retries; 78 invalid configuration.`,
 		},
 		RunE: runIngest,
 	}
-	// An MTA reads the exit status: a bad flag is EX_USAGE too, not 1.
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withExit(exitUsage, err) })
 	cmd.Flags().String("mailbox", "ingest", "label recorded with the message in the ledger")
 	return cmd
 }

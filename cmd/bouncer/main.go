@@ -74,10 +74,50 @@ func newRootCmd() *cobra.Command {
 	return root
 }
 
+// execute runs root with ctx. An error cobra finds in the command line
+// itself (an unknown command or flag, a bad flag value, a missing required
+// flag, a wrong number of arguments) comes back as exitUsage: cobra checks
+// all of these before any command's RunE, so an error returned before one
+// began, and not from a PersistentPreRunE, is one of them.
+func execute(ctx context.Context, root *cobra.Command) error {
+	started := false
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withExit(exitUsage, err) })
+	walkCommands(root, func(c *cobra.Command) {
+		if pre := c.PersistentPreRunE; pre != nil {
+			c.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+				err := pre(cmd, args)
+				var ee *exitError
+				if err != nil && !errors.As(err, &ee) {
+					err = withExit(1, err) // not a usage error
+				}
+				return err
+			}
+		}
+		if run := c.RunE; run != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				started = true
+				return run(cmd, args)
+			}
+		}
+		if run := c.Run; run != nil {
+			c.Run = func(cmd *cobra.Command, args []string) {
+				started = true
+				run(cmd, args)
+			}
+		}
+	})
+	err := root.ExecuteContext(ctx)
+	var ee *exitError
+	if err != nil && !started && !errors.As(err, &ee) {
+		return withExit(exitUsage, err)
+	}
+	return err
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := newRootCmd().ExecuteContext(ctx)
+	err := execute(ctx, newRootCmd())
 	stopProfile()
 	if err == nil {
 		return

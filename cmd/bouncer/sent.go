@@ -29,7 +29,7 @@ again with the same id adds nothing. See docs/rates.md.`,
 			if at != "" {
 				t, err := time.Parse(time.RFC3339, at)
 				if err != nil {
-					return withExit(64, fmt.Errorf("--at %q: want an RFC 3339 time such as 2026-03-01T12:00:00Z", at))
+					return withExit(exitUsage, fmt.Errorf("--at %q: want an RFC 3339 time such as 2026-03-01T12:00:00Z", at))
 				}
 				v.At = t
 			}

@@ -51,6 +51,9 @@ func newSuppressionCmd() *cobra.Command {
 
 	check := &cobra.Command{Use: "check EMAIL...|-", Short: "Say whether each address may be mailed (- reads them from stdin); exit 1 when any is suppressed, 2 on error",
 		Args: cobra.ArbitraryArgs, RunE: f.runCheck}
+	// A bad flag is an error of the check (2), not a usage error (64): its
+	// callers read 0, 1 and 2 only.
+	check.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withExit(exitCheckError, err) })
 	check.Flags().StringVarP(&f.checkFile, "file", "f", "", "read addresses from this file too, one per line (# starts a comment)")
 	check.Flags().StringVar(&f.checkFormat, "format", "table", "table or json (json names the database read)")
 	check.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "say on stderr which config and database were read")
