@@ -148,12 +148,7 @@ func (a *accuracy) log(t *testing.T, name string) {
 	}
 }
 
-// outputRecipient is the record's Final-Recipient (the Original-Recipient
-// when there is none): the address the sisimai reference tables name, by
-// their parsers' convention. The address bouncer records and `bouncer
-// parse --json` prints as "recipient" is Recipient.Address, which is the
-// Original-Recipient after a forward or an alias; the address-set
-// collections score that one.
+// outputRecipient is the address `bouncer parse --json` prints.
 func outputRecipient(r *Recipient) string {
 	if r.FinalRecipient != "" {
 		return r.FinalRecipient

@@ -140,14 +140,3 @@ func decodeXtext(s string) string {
 	}
 	return b.String()
 }
-
-// sameAddress reports whether a and b are one address, ignoring case and
-// the quotes around a local part.
-func sameAddress(a, b string) bool {
-	return canonicalAddr(a) == canonicalAddr(b)
-}
-
-// canonicalAddr is a in lower case without quotes, for comparing.
-func canonicalAddr(a string) string {
-	return strings.ToLower(strings.ReplaceAll(a, `"`, ""))
-}

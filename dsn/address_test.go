@@ -1,9 +1,6 @@
 package dsn
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 func TestCleanAddr(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -66,54 +63,6 @@ func TestPlausibleAddr(t *testing.T) {
 	for _, tt := range tests {
 		if got := plausibleAddr(tt.in); got != tt.want {
 			t.Errorf("plausibleAddr(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
-
-// TestRecipientAddress: the address a record is counted against is the
-// one the sender mailed: the Original-Recipient of a forward or an alias,
-// unless it is no address, the same address, or expanded to several.
-func TestRecipientAddress(t *testing.T) {
-	dsnOf := func(groups ...string) string {
-		return "From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail Returned to Sender\n" +
-			"Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n" +
-			"--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n" +
-			strings.Join(groups, "\n") + "\n--B--\n"
-	}
-	group := func(final, orig string) string {
-		g := "Final-Recipient: rfc822; " + final + "\n"
-		if orig != "" {
-			g += "Original-Recipient: " + orig + "\n"
-		}
-		return g + "Action: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\n"
-	}
-	tests := []struct {
-		name, msg string
-		want      []string
-	}{
-		{"no Original-Recipient", dsnOf(group("a@example.com", "")), []string{"a@example.com"}},
-		{"a forward: the address mailed", dsnOf(group("person@mail.example.net", "rfc822; alias@example.com")), []string{"alias@example.com"}},
-		{"the same address quoted", dsnOf(group(`"a..b"@example.com`, "rfc822; a..b@example.com")), []string{`"a..b"@example.com`}},
-		{"a path is no address", dsnOf(group("a@example.com", "rfc822; /var/mail/a")), []string{"a@example.com"}},
-		{"an X.400 name is no address", dsnOf(group("a@example.com", "x400; c=us;a= ;p=example;o=mail;s=a")), []string{"a@example.com"}},
-		{"a list expanded to several: each member", dsnOf(group("m1@example.net", "rfc822; list@example.com"), group("m2@example.net", "rfc822; list@example.com")),
-			[]string{"m1@example.net", "m2@example.net"}},
-		{"Postfix's note names the alias", "From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered Mail Returned to Sender\n\n" +
-			"This is the mail system at host mx.example.net.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n" +
-			"<person@mail.example.net> (expanded from <alias@example.com>): host mail.example.net[192.0.2.1] said: 550 5.1.1\n    User unknown (in reply to RCPT TO command)\n",
-			[]string{"alias@example.com"}},
-	}
-	for _, tt := range tests {
-		rep, err := Parse(strings.NewReader(tt.msg))
-		if err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		var got []string
-		for i := range rep.Recipients {
-			got = append(got, rep.Recipients[i].Address())
-		}
-		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
-			t.Errorf("%s: addresses %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -158,7 +158,6 @@ func (p *parser) parse(data []byte) error {
 	p.walkTop(h, body)
 	p.decide()
 	p.dropInvented()
-	markFanOut(p.rep.Recipients)
 	for i := range p.rep.Recipients {
 		rc := &p.rep.Recipients[i]
 		rc.Diagnostic = cleanText(decodeISO2022(rc.Diagnostic))
@@ -174,31 +173,6 @@ func (p *parser) parse(data []byte) error {
 		classifyFacts(p.rep.Type, &f)
 	}
 	return nil
-}
-
-// markFanOut marks the records whose Original-Recipient the report names
-// for more than one final recipient (see Recipient.Address).
-func markFanOut(recs []Recipient) {
-	if len(recs) < 2 {
-		return
-	}
-	finals := map[string]string{} // original → the first final recipient named for it
-	fan := map[string]bool{}
-	for _, r := range recs {
-		o := canonicalAddr(r.OriginalRecipient)
-		if o == "" {
-			continue
-		}
-		f := canonicalAddr(r.FinalRecipient)
-		if first, ok := finals[o]; !ok {
-			finals[o] = f
-		} else if first != f {
-			fan[o] = true
-		}
-	}
-	for i := range recs {
-		recs[i].fanOut = fan[canonicalAddr(recs[i].OriginalRecipient)]
-	}
 }
 
 // decide sets the report type and its records from what the walk found.

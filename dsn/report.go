@@ -122,37 +122,6 @@ type Recipient struct {
 	FeedbackType      string    // ARF feedback type for complaint records; empty otherwise
 	Reason            Reason
 	Class             Class
-
-	// fanOut is set when the report names this record's Original-Recipient
-	// for several different final recipients: an alias or list expanded
-	// to many, whose other members were not refused (see Address).
-	fanOut bool
-}
-
-// Address is the address the record is about for the sender, the one
-// bouncer counts and suppresses: the Original-Recipient when it is a mail
-// address other than the Final-Recipient, else the Final-Recipient.
-//
-// RFC 3464 (2.3.1) defines Original-Recipient as the recipient as the
-// sender gave it (the ORCPT of RFC 3461, which the sending MTA fills in),
-// and Exim and Postfix name it in their "generated from" / "expanded
-// from" notes. After a forward or an alias the Final-Recipient is an
-// address the sender never mailed: suppressing it would not stop the next
-// bounce, and a signed return path (VERP) names the original. The
-// Final-Recipient stays the answer when the original is no address (a
-// path, "@host", an X.400 name), when it is the same address written
-// otherwise ("a.b"@x vs a.b@x), and when the report expanded the original
-// to several recipients (a list or a multi-target alias: one member's
-// failure says nothing of the others).
-func (r *Recipient) Address() string {
-	o := r.OriginalRecipient
-	if r.fanOut || !plausibleAddr(o) || sameAddress(o, r.FinalRecipient) {
-		if r.FinalRecipient == "" {
-			return o
-		}
-		return r.FinalRecipient
-	}
-	return o
 }
 
 // Feedback holds the fields of an RFC 5965 feedback report.

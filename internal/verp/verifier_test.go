@@ -40,15 +40,9 @@ func TestVerifierCheck(t *testing.T) {
 	aliased.Recipients = []dsn.Recipient{{FinalRecipient: "alice.smith@mail.example.com", OriginalRecipient: "Alice@Example.com"}}
 	originalOnly := bounce(alice)
 	originalOnly.Recipients = []dsn.Recipient{{OriginalRecipient: "Alice@Example.com", Status: "5.1.1"}}
-	// The forger's own token names them as original recipient, the victim
-	// as final: the record counts against the original (the forger), so
-	// the token covers it and the victim is never named.
+	// The forger's own token names them as original recipient, the victim as final.
 	smuggled := bounce(mallory)
 	smuggled.Recipients = []dsn.Recipient{{FinalRecipient: "victim@example.com", OriginalRecipient: "mallory@evil.example"}}
-	// The victim as original recipient, the forger as final: counted
-	// against the victim, whom the forger's token does not cover.
-	smuggledOriginal := bounce(mallory)
-	smuggledOriginal.Recipients = []dsn.Recipient{{FinalRecipient: "mallory@evil.example", OriginalRecipient: "victim@example.com"}}
 	arf := &dsn.Report{Type: dsn.TypeARF, Feedback: &dsn.Feedback{OriginalRcptTo: []string{"alice@example.com"}}}
 	arf.Original.ReturnPath = "<" + alice + ">"
 
@@ -70,9 +64,8 @@ func TestVerifierCheck(t *testing.T) {
 		{"token in signed header", nil, withOriginal(bounce(mbox, "alice@example.com"), "", strings.TrimSuffix(strings.TrimPrefix(alice, "bounces+"), "@example.com")), true, "alice@example.com", ""},
 		{"token covers one of two recipients", nil, bounce(alice, "alice@example.com", "victim@example.com"), false, "", "the report names"},
 		{"original recipient only", nil, originalOnly, true, "alice@example.com", ""},
-		{"original matches, final differs (a forward)", nil, aliased, true, "alice@example.com", ""},
-		{"victim as final recipient, forger as original", nil, smuggled, true, "mallory@evil.example", ""},
-		{"victim smuggled as original recipient", nil, smuggledOriginal, false, "", `the report names ["victim@example.com"]`},
+		{"original matches, final differs", nil, aliased, false, "", `the report names ["alice.smith@mail.example.com"]`},
+		{"victim smuggled as final recipient", nil, smuggled, false, "", `the report names ["victim@example.com"]`},
 		{"reference, recipient named", nil, bounce(long.Address, longRcpt), true, longRcpt, ""},
 		{"reference, other recipient named", nil, bounce(long.Address, "victim@example.com"), false, "", "none verifies"},
 		{"reference, none named, mapping stored", mapRefs{long.Ref: longRcpt}, bounce(long.Address), true, longRcpt, ""},
