@@ -8,12 +8,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
 
 // BenchmarkPollOnce measures `bouncer poll --once` from a Dovecot mailbox
@@ -96,7 +97,7 @@ func rawFetch(b *testing.B, e *pollEnv) (time.Duration, rawCPU) {
 	}
 	var all imap.UIDSet
 	all.AddRange(1, 0)
-	before, self := readServerCPU(), selfCPU()
+	before, self := readServerCPU(), testenv.SelfCPU()
 	start := time.Now()
 	cmd := c.Fetch(all, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
@@ -110,16 +111,7 @@ func rawFetch(b *testing.B, e *pollEnv) (time.Duration, rawCPU) {
 		b.Fatal(err)
 	}
 	elapsed := time.Since(start)
-	return elapsed, rawCPU{client: selfCPU() - self, dovecot: readServerCPU().dovecot - before.dovecot}
-}
-
-// selfCPU is the CPU this process has used so far.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return elapsed, rawCPU{client: testenv.SelfCPU() - self, dovecot: readServerCPU().dovecot - before.dovecot}
 }
 
 // timedPoll runs the bouncer binary's poll --once and returns its wall time,
