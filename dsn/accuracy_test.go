@@ -148,13 +148,9 @@ func (a *accuracy) log(t *testing.T, name string) {
 	}
 }
 
-// outputRecipient is the address `bouncer parse --json` prints.
-func outputRecipient(r *Recipient) string {
-	if r.FinalRecipient != "" {
-		return r.FinalRecipient
-	}
-	return r.OriginalRecipient
-}
+// outputRecipient is the address `bouncer parse --json` prints and
+// bouncer records (Recipient.Address).
+func outputRecipient(r *Recipient) string { return r.Address() }
 
 func boolString(b bool) string {
 	if b {

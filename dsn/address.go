@@ -84,6 +84,10 @@ func findAddr(s string) string {
 // address can be found, so odd values stay visible.
 func cleanAddr(v string) string {
 	v = strings.TrimSpace(stripType(v))
+	if i := strings.IndexByte(v, ';'); i > 0 && i < strings.IndexByte(v, '@') {
+		// QUIRK: the type written twice ("rfc822; rfc822;a@b").
+		v = strings.TrimSpace(stripType(v))
+	}
 	if i := strings.LastIndexByte(v, '<'); i >= 0 {
 		if j := strings.IndexByte(v[i:], '>'); j > 0 {
 			v = v[i+1 : i+j]
@@ -139,4 +143,33 @@ func decodeXtext(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// sameAddress reports whether a and b are one address, ignoring ASCII case
+// and the quotes around a local part ("a..b"@x and a..b@x).
+func sameAddress(a, b string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && a[i] == '"' {
+			i++
+		}
+		for j < len(b) && b[j] == '"' {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if lowerASCII(a[i]) != lowerASCII(b[j]) {
+			return false
+		}
+		i++
+		j++
+	}
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

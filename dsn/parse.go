@@ -158,6 +158,7 @@ func (p *parser) parse(data []byte) error {
 	p.walkTop(h, body)
 	p.decide()
 	p.dropInvented()
+	p.markMailed()
 	for i := range p.rep.Recipients {
 		rc := &p.rep.Recipients[i]
 		rc.Diagnostic = cleanText(decodeISO2022(rc.Diagnostic))

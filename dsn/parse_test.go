@@ -346,7 +346,7 @@ func TestParseReturnedToOnlyWhenSole(t *testing.T) {
 		rep := mustParse(t, []byte(notice(c.to)))
 		got := ""
 		for i := range rep.Recipients {
-			got += rep.Recipients[i].FinalRecipient
+			got += rep.Recipients[i].Address()
 		}
 		if got != c.want {
 			t.Errorf("%s: recorded %q, want %q", c.name, got, c.want)

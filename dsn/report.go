@@ -122,6 +122,27 @@ type Recipient struct {
 	FeedbackType      string    // ARF feedback type for complaint records; empty otherwise
 	Reason            Reason
 	Class             Class
+
+	// mailedOriginal is set when the parser reads the Original-Recipient
+	// as the address the sender mailed: an alias or a directory name of
+	// the mailed domain resolved to a mailbox under that domain (see
+	// Address and markMailed).
+	mailedOriginal bool
+}
+
+// Address is the address the record is about for the sender, the one
+// bouncer counts and suppresses and `bouncer parse --json` prints as
+// "recipient": the Final-Recipient, except after an alias inside the
+// mailed domain, where it is the Original-Recipient (the address the
+// sender wrote; see markMailed for when the parser reads it so); the
+// Original-Recipient when there is no Final-Recipient.
+//
+// A Recipient built by hand (not by Parse) names its Final-Recipient.
+func (r *Recipient) Address() string {
+	if r.mailedOriginal && r.OriginalRecipient != "" || r.FinalRecipient == "" {
+		return r.OriginalRecipient
+	}
+	return r.FinalRecipient
 }
 
 // Feedback holds the fields of an RFC 5965 feedback report.

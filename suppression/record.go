@@ -205,7 +205,7 @@ func (s *Store) planMessage(m Message, now time.Time) ledgerRow {
 // usable recipient.
 func (s *Store) eventOf(m Message, rec dsn.Recipient, receivedAt time.Time) (Event, string) {
 	r := m.Report
-	addr := firstNonEmpty(rec.FinalRecipient, rec.OriginalRecipient, m.VerifiedRecipient)
+	addr := firstNonEmpty(rec.Address(), m.VerifiedRecipient) // the final recipient, or the original after an alias (dsn.Recipient.Address)
 	if addr == "" {
 		return Event{}, "no recipient"
 	}

@@ -147,6 +147,36 @@ func TestTrustSmuggledFinalRecipient(t *testing.T) {
 	})
 }
 
+// TestTrustSmuggledAliasRecipient: in one domain, an Original-Recipient
+// and a different Final-Recipient read as an alias of the domain, counted
+// against the original (dsn.Recipient.Address). A forger holding a token
+// for their own address still reaches no one else: naming themselves as
+// original and the victim as final counts against themselves only; naming
+// the victim as original counts against the victim, whom the token does
+// not cover, so it does not verify.
+func TestTrustSmuggledAliasRecipient(t *testing.T) {
+	keys := ringOf(t, trustNewKey)
+	token := signFor(t, keys, "mallory@example.com")
+	finalVictim := strings.Replace(rawBounce(token, "victim@example.com"),
+		"Action: failed", "Original-Recipient: rfc822; mallory@example.com\r\nAction: failed", 1)
+	originalVictim := strings.Replace(rawBounce(token, "mallory@example.com"),
+		"Action: failed", "Original-Recipient: rfc822; victim@example.com\r\nAction: failed", 1)
+	dialects(t, Options{Policy: &Policy{RequireVerified: true}}, func(t *testing.T, s *Store) {
+		if m := ingest(t, s, keys, finalVictim); !m.Verified || m.VerifiedRecipient != "mallory@example.com" {
+			t.Errorf("victim as final recipient: verified %v, recipient %q; want verified for the forger's own address", m.Verified, m.VerifiedRecipient)
+		}
+		if verified, _ := evidence(t, s, "victim@example.com"); len(verified) != 0 {
+			t.Errorf("victim as final recipient: victim has events %v, want none", verified)
+		}
+		if m := ingest(t, s, keys, originalVictim); m.Verified {
+			t.Errorf("victim as original recipient: verified (recipient %q)", m.VerifiedRecipient)
+		}
+		if verified, suppressed := evidence(t, s, "victim@example.com"); len(verified) != 1 || verified[0] || suppressed {
+			t.Errorf("victim as original recipient: events verified %v, suppressed %v; want one unverified event, not suppressed", verified, suppressed)
+		}
+	})
+}
+
 // TestTrustTokenNamesRecipient: a signed bounce whose report names no
 // recipient takes the token's, direct or by stored reference.
 func TestTrustTokenNamesRecipient(t *testing.T) {

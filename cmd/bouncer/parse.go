@@ -37,7 +37,13 @@ func newParseCmd() *cobra.Command {
 		Long: `Parse messages (files, directories walked recursively, or - for standard
 input) and print every recipient record: as a table, or with --json as one
 JSON object per record. A message with no record prints one object with
-"index": 0. Needs no configuration file or database. Files are read in
+"index": 0. The recipient is the address bouncer records: the
+Final-Recipient, or the Original-Recipient (the address the sender mailed)
+when an alias of the mailed domain resolved it to one of that domain's
+mailboxes (docs/classification.md, "Which address a record names"). The
+other of the two, when the report names it and it differs, is printed as
+"final_recipient" or "original_recipient". Needs no configuration file or
+database. Files are read in
 parallel and printed in a stable order (the order of the arguments, and
 within a directory by path). The exit status is 1 when a file could not be
 read or parsed.`,
@@ -51,18 +57,24 @@ read or parsed.`,
 
 // parseRow is one output record; the JSON names are the scoring contract.
 type parseRow struct {
-	File         string `json:"file"`
-	Index        int    `json:"index"`
-	Type         string `json:"type"`
-	Recipient    string `json:"recipient"`
-	Action       string `json:"action"`
-	Status       string `json:"status"`
-	ReplyCode    string `json:"reply_code"`
-	Class        string `json:"class"`
-	Reason       string `json:"reason"`
-	Diagnostic   string `json:"diagnostic"`
-	RemoteMTA    string `json:"remote_mta"`
-	FeedbackType string `json:"feedback_type"`
+	File      string `json:"file"`
+	Index     int    `json:"index"`
+	Type      string `json:"type"`
+	Recipient string `json:"recipient"` // the address recorded: dsn.Recipient.Address
+	// FinalRecipient is the Final-Recipient when the address recorded is
+	// another (the original recipient of an alias).
+	FinalRecipient string `json:"final_recipient,omitempty"`
+	// OriginalRecipient is the Original-Recipient when the address
+	// recorded is another (the final recipient of a forward).
+	OriginalRecipient string `json:"original_recipient,omitempty"`
+	Action            string `json:"action"`
+	Status            string `json:"status"`
+	ReplyCode         string `json:"reply_code"`
+	Class             string `json:"class"`
+	Reason            string `json:"reason"`
+	Diagnostic        string `json:"diagnostic"`
+	RemoteMTA         string `json:"remote_mta"`
+	FeedbackType      string `json:"feedback_type"`
 }
 
 // parseResult is the outcome for one input.
@@ -256,12 +268,14 @@ func rowsOf(file string, rep *dsn.Report) []parseRow {
 	}
 	rows := make([]parseRow, 0, len(rep.Recipients))
 	for i, r := range rep.Recipients {
-		rcpt := r.FinalRecipient
-		if rcpt == "" {
-			rcpt = r.OriginalRecipient
+		rcpt, final, orig := r.Address(), "", ""
+		if rcpt != r.FinalRecipient {
+			final = r.FinalRecipient
+		} else if !strings.EqualFold(rcpt, r.OriginalRecipient) {
+			orig = r.OriginalRecipient
 		}
 		rows = append(rows, parseRow{
-			File: file, Index: i + 1, Type: string(rep.Type), Recipient: rcpt,
+			File: file, Index: i + 1, Type: string(rep.Type), Recipient: rcpt, FinalRecipient: final, OriginalRecipient: orig,
 			Action: r.Action, Status: r.Status, ReplyCode: r.ReplyCode,
 			Class: string(r.Class), Reason: string(r.Reason), Diagnostic: r.Diagnostic,
 			RemoteMTA: r.RemoteMTA, FeedbackType: r.FeedbackType,

@@ -191,20 +191,18 @@ func namedRecipients(r *dsn.Report) []string {
 	return out.list
 }
 
-// recordRecipient is the address a record is counted against, in the order
-// the suppression store picks it: the final recipient, else the original.
+// recordRecipient is the address a record is counted against, as the
+// suppression store picks it (dsn.Recipient.Address: the final recipient,
+// or the original one after an alias inside the mailed domain).
 func recordRecipient(rc dsn.Recipient) string {
-	if f := Canonical(rc.FinalRecipient); f != "" {
-		return f
-	}
-	return Canonical(rc.OriginalRecipient)
+	return Canonical(rc.Address())
 }
 
 // covers reports whether every recipient the report names is rcpt: each
 // record by the address it is counted against (recordRecipient), each ARF
-// Original-Rcpt-To. A record whose final recipient differs is not covered
-// even when its original recipient matches: the final one is what would be
-// suppressed.
+// Original-Rcpt-To. Only the address a record is counted against counts: a
+// token for one address never covers a record that would be counted
+// against another.
 func covers(r *dsn.Report, rcpt string) bool {
 	for _, rc := range r.Recipients {
 		if a := recordRecipient(rc); a != "" && a != rcpt {
