@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/bouncer-mail/bouncer/internal/duration"
 )
 
 // Change is what Recompute changes for one address.
@@ -50,7 +52,7 @@ func (s *Store) RecomputeProgress(ctx context.Context, p Policy, now time.Time, 
 	}
 	if win := p.withDefaults().SoftWindow; horizon != nil && now.Add(-win).Before(*horizon) {
 		return nil, fmt.Errorf("%w: soft window %s reaches back to %s, events are kept from %s (retention.events)",
-			ErrWindowBeyondRetention, win, now.Add(-win).UTC().Format(time.DateOnly), horizon.UTC().Format(time.DateOnly))
+			ErrWindowBeyondRetention, duration.Format(win), now.Add(-win).UTC().Format(time.DateOnly), horizon.UTC().Format(time.DateOnly))
 	}
 	var all []Change
 	after := ""

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/duration"
 	"github.com/bouncer-mail/bouncer/migrations"
 )
 
@@ -80,7 +81,7 @@ var pruneTables = []pruneTable{
 func (s *Store) Prune(ctx context.Context, r Retention, now time.Time, dryRun bool) (PruneResult, error) {
 	res := PruneResult{DryRun: dryRun}
 	if r.Events > 0 && r.Events < MinEventRetention {
-		return res, fmt.Errorf("%w: %s", ErrRetentionTooShort, r.Events)
+		return res, fmt.Errorf("%w: %s", ErrRetentionTooShort, duration.Format(r.Events))
 	}
 	unlock, ok, err := s.TryLock(ctx, PruneLock)
 	if err != nil {

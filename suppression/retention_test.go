@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -85,8 +86,8 @@ func TestPruneKeepsCounters(t *testing.T) {
 func TestPruneGuards(t *testing.T) {
 	dialects(t, Options{}, func(t *testing.T, s *Store) {
 		ctx := context.Background()
-		if _, err := s.Prune(ctx, Retention{Events: 89 * 24 * time.Hour}, t0, false); !errors.Is(err, ErrRetentionTooShort) {
-			t.Errorf("Prune with 89 days = %v, want ErrRetentionTooShort", err)
+		if _, err := s.Prune(ctx, Retention{Events: 89 * 24 * time.Hour}, t0, false); !errors.Is(err, ErrRetentionTooShort) || !strings.HasSuffix(err.Error(), ": 89d") {
+			t.Errorf("Prune with 89 days = %v, want ErrRetentionTooShort naming 89d", err)
 		}
 		unlock, ok, err := s.TryLock(ctx, PruneLock)
 		if err != nil || !ok {
@@ -139,8 +140,8 @@ func TestRecomputeAfterPrune(t *testing.T) {
 		}
 		wide := s.Policy()
 		wide.SoftWindow = 500 * 24 * time.Hour
-		if _, err := s.Recompute(ctx, wide, now, true); !errors.Is(err, ErrWindowBeyondRetention) {
-			t.Errorf("Recompute with a 500-day window = %v, want ErrWindowBeyondRetention", err)
+		if _, err := s.Recompute(ctx, wide, now, true); !errors.Is(err, ErrWindowBeyondRetention) || !strings.Contains(err.Error(), "soft window 500d reaches") {
+			t.Errorf("Recompute with a 500-day window = %v, want ErrWindowBeyondRetention naming 500d", err)
 		}
 	})
 }

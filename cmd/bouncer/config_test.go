@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bouncer-mail/bouncer/internal/duration"
 )
 
 // writeFile writes content to a new file in a temp dir and returns its path.
@@ -139,6 +141,7 @@ mailboxes:
 		t.Errorf("exit code = %d, want %d", code, exitConfig)
 	}
 	for _, want := range []string{
+		": 3 problems:\n",
 		"bogus_key: unknown key",
 		`mailboxes[0].protocol: must be imap or pop3, not "smtp"`,
 		"mailboxes[0].port: must be 1-65535",
@@ -193,7 +196,7 @@ func TestConfigErrors(t *testing.T) {
 		{"retention: {events: 89d}", "retention.events: must be 0 (keep for ever) or at least 90d"},
 		{"retention: {ledger: 6d}", "retention.ledger: must be 0 (keep for ever) or at least 7d"},
 		{"retention: {sent: -1d}", "retention.sent: must be a duration such as"},
-		{"retention: {events: 100d}\npolicy: {soft_window: 101d}", "retention.events: must be at least policy.soft_window"},
+		{"retention: {events: 100d}\npolicy: {soft_window: 101d}", "retention.events: must be at least policy.soft_window (101d)"},
 		{"database: {url: mysql://x}", "database.url: must start with postgres://, postgresql:// or sqlite:"},
 		{"database: {url: 'sqlite:'}", "database.url: sqlite: needs a file path"},
 		{"database: {url: 'sqlite::memory:'}", "database.url: sqlite: needs a file path"},
@@ -590,5 +593,37 @@ func TestLocalTimezoneIsNamed(t *testing.T) {
 	}
 	if got := cfg.Report.Location.String(); got != "Europe/Paris" {
 		t.Errorf("timezone Local with TZ=Europe/Paris = %q, want Europe/Paris", got)
+	}
+}
+
+// TestConfigCheckPrintsDurationsAsWritten checks that config check prints
+// each duration the way the file takes it (90d, not 2160h0m0s), in
+// sections and in lists, and that each printed value reads back as itself.
+func TestConfigCheckPrintsDurationsAsWritten(t *testing.T) {
+	secret := writeFile(t, "whsec", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n")
+	path := writeFile(t, "c.yaml", fmt.Sprintf(`
+policy: {soft_window: 36h, soft_expiry: 0}
+retention: {events: 90d, ledger: 7d12h}
+webhooks:
+  - {name: app, url: "https://hooks.example.com/x", secret_file: %s, timeout: 90s, max_age: 2d12h}
+`, secret))
+	stdout, stderr, code := runCLI(t, "config", "check", "--config", path)
+	if code != 0 {
+		t.Fatalf("config check exit %d:\n%s", code, stderr)
+	}
+	for key, want := range map[string]string{
+		"soft_window": "36h", "soft_expiry": "0s", "events": "90d", "ledger": "7d12h", "sent": "400d",
+		"read_timeout": "10s", "timeout": "1m30s", "max_age": "2d12h",
+	} {
+		line := key + ": " + want + "\n"
+		if !strings.Contains(stdout, " "+line) {
+			t.Errorf("config check prints no %q:\n%s", line, stdout)
+		}
+		if _, err := duration.Parse(want); err != nil {
+			t.Errorf("printed %s %q does not read back: %v", key, want, err)
+		}
+	}
+	if strings.Contains(stdout, "0m0s") {
+		t.Errorf("config check prints Go durations:\n%s", stdout)
 	}
 }

@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bouncer-mail/bouncer/internal/duration"
 )
 
 // newConfigCmd builds "config" and its subcommand "check".
@@ -47,9 +51,13 @@ send nothing), a line each, and exits 1 if any failed.`,
 			} else {
 				fmt.Fprintf(w, "# %s\n", cfg.Path)
 			}
+			doc, err := configYAML(cfg)
+			if err != nil {
+				return err
+			}
 			enc := yaml.NewEncoder(w)
 			enc.SetIndent(2)
-			if err := enc.Encode(cfg); err != nil {
+			if err := enc.Encode(doc); err != nil {
 				return fmt.Errorf("config: print: %w", err)
 			}
 			if err := enc.Close(); err != nil {
@@ -68,6 +76,61 @@ send nothing), a line each, and exits 1 if any failed.`,
 			return nil
 		},
 	}
+}
+
+// configYAML is cfg as the YAML config check prints, with every duration
+// written as the file accepts it (90d, 7d, 30s), not as Go prints it
+// (2160h0m0s).
+func configYAML(cfg *Config) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := doc.Encode(cfg); err != nil {
+		return nil, fmt.Errorf("config: print: %w", err)
+	}
+	formatDurations(&doc, reflect.ValueOf(cfg))
+	return &doc, nil
+}
+
+// formatDurations rewrites the scalars of n that encode a time.Duration of
+// v (the value n was encoded from) with duration.Format.
+func formatDurations(n *yaml.Node, v reflect.Value) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	switch {
+	case v.Type() == durationType && n.Kind == yaml.ScalarNode:
+		n.Value = duration.Format(time.Duration(v.Int()))
+	case v.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if f, ok := yamlField(v, n.Content[i].Value); ok {
+				formatDurations(n.Content[i+1], f)
+			}
+		}
+	case v.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode && v.Len() == len(n.Content):
+		for i, item := range n.Content {
+			formatDurations(item, v.Index(i))
+		}
+	}
+}
+
+// yamlField is the field of struct v that YAML encodes under key.
+func yamlField(v reflect.Value, key string) (reflect.Value, bool) {
+	t := v.Type()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name == "" {
+			name = strings.ToLower(t.Field(i).Name)
+		}
+		if name == key && t.Field(i).IsExported() {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
 }
 
 // configName names the file cfg came from, or says there was none.

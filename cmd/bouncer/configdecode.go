@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/bouncer-mail/bouncer/internal/duration"
 )
 
 // configProblems collects errors and warnings, each naming its key path, so
@@ -134,34 +136,12 @@ func (p *configProblems) decodeDuration(path string, n *yaml.Node, v reflect.Val
 	if !ok {
 		return
 	}
-	d, err := parseDuration(s)
+	d, err := duration.Parse(s)
 	if err != nil {
 		p.decodeFailed(path, fmt.Sprintf("must be a duration such as 7d, 168h or 90s, not %q", s))
 		return
 	}
 	v.SetInt(int64(d))
-}
-
-// parseDuration reads a Go duration (90s, 168h) that may start with a
-// number of days, as on the command line: 7d, 1d12h.
-func parseDuration(s string) (time.Duration, error) {
-	days, rest, ok := strings.Cut(s, "d")
-	if !ok {
-		return time.ParseDuration(s)
-	}
-	n, err := strconv.Atoi(days)
-	if err != nil || n < 0 || n > 100_000 || strings.HasPrefix(days, "+") {
-		return 0, fmt.Errorf("bad number of days %q", days)
-	}
-	d := time.Duration(n) * 24 * time.Hour
-	if rest == "" {
-		return d, nil
-	}
-	r, err := time.ParseDuration(rest)
-	if err != nil || r < 0 {
-		return 0, fmt.Errorf("bad duration %q", s)
-	}
-	return d + r, nil
 }
 
 // decodeScalar handles bool, int and float fields.

@@ -143,7 +143,7 @@ func readConfig(path string) (*Config, error) {
 		if name == "" {
 			name = "(defaults)"
 		}
-		return cfg, fmt.Errorf("config %s: %d problem(s):\n%w", name, len(p.errs), errors.Join(p.errs...))
+		return cfg, fmt.Errorf("config %s: %s:\n%w", name, plural(len(p.errs), "%d problem", "%d problems"), errors.Join(p.errs...))
 	}
 	return cfg, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bouncer-mail/bouncer/internal/duration"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -48,7 +49,7 @@ func (c *RetentionConfig) validate(p *configProblems, policy PolicyConfig) {
 	atLeast("retention.ledger", c.Ledger, 7*day)
 	atLeast("retention.sent", c.Sent, 30*day)
 	if c.Events > 0 && c.Events < policy.SoftWindow {
-		p.errorf("retention.events", "must be at least policy.soft_window (%s): soft bounces in the window must still be there", policy.SoftWindow)
+		p.errorf("retention.events", "must be at least policy.soft_window (%s): soft bounces in the window must still be there", duration.Format(policy.SoftWindow))
 	}
 }
 

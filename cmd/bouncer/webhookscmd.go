@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bouncer-mail/bouncer/internal/duration"
 	"github.com/bouncer-mail/bouncer/internal/webhook"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
@@ -100,7 +101,7 @@ func listWebhooks(ctx context.Context, cmd *cobra.Command, cfg *Config, s *suppr
 		st := by[w.Name]
 		oldest := "-"
 		if st.OldestQueued != nil {
-			oldest = time.Since(*st.OldestQueued).Round(time.Second).String()
+			oldest = duration.Age(time.Since(*st.OldestQueued))
 		}
 		rows = append(rows, []string{w.Name, safeURL(w.URL), w.Format, strings.Join(w.Events, ","), strconv.Itoa(st.Pending), strconv.Itoa(st.Dead), oldest})
 	}

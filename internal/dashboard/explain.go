@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/duration"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -98,5 +99,5 @@ func days(d time.Duration) string {
 	if d%(24*time.Hour) == 0 {
 		return plural(int(d/(24*time.Hour)), "day")
 	}
-	return d.String()
+	return duration.Format(d)
 }
