@@ -63,7 +63,7 @@ func (s *Store) AllowRemove(ctx context.Context, entry string, now time.Time) er
 			return err
 		}
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return fmt.Errorf("suppression: %s is not on the allowlist: %w", e, ErrNotFound)
+			return inputErrorf(ErrNotFound, "%s is not on the allowlist", e)
 		}
 		return s.writeAudit(ctx, tx, now, ActionUnallow, e, "taken off the allowlist", "")
 	})

@@ -78,7 +78,7 @@ func (s *Store) MessageStatus(ctx context.Context, id string) (MessageFate, erro
 		bare = strings.TrimSpace(bare[1 : len(bare)-1])
 	}
 	if bare == "" || strings.ContainsAny(bare, "<>") {
-		return MessageFate{}, fmt.Errorf("suppression: %q: %w", id, ErrBadMessageID)
+		return MessageFate{}, inputErrorf(ErrBadMessageID, "invalid message id %q: want the Message-ID the message was sent with, such as <id@example.com>", id)
 	}
 	f := MessageFate{MessageID: "<" + bare + ">", State: FateNoReport, Recipients: []RecipientFate{}}
 	rows, err := s.queryPrepared(ctx, nil, s.q(fateSQL), f.MessageID, bare, maxFateEvents)

@@ -93,8 +93,9 @@ func TestHTTPMessageStatus(t *testing.T) {
 	mustRecord(t, s, t0, about(hard("h1", "a@example.com", t0), "<a/b+c@app.example>"))
 	c := newAPI(t, s, HandlerOptions{})
 	code, body := c.do("GET", "/v1/messages/"+url.PathEscape("<a/b+c@app.example>"), "", testToken)
-	if code != 200 || !strings.Contains(body, `"state":"failed"`) || !strings.Contains(body, `"recipient":"a@example.com"`) {
-		t.Errorf("GET message: %d %s, want 200 failed for a@example.com", code, body)
+	if code != 200 || !strings.Contains(body, `"state":"failed"`) || !strings.Contains(body, `"recipient":"a@example.com"`) ||
+		!strings.Contains(body, `"message_id":"<a/b+c@app.example>"`) {
+		t.Errorf("GET message: %d %s, want 200 failed for a@example.com, the id's brackets as they are", code, body)
 	}
 	code, body = c.do("GET", "/v1/messages/"+url.PathEscape("nothing@app.example"), "", testToken)
 	if code != 200 || !strings.Contains(body, `"state":"no_report"`) || !strings.Contains(body, `"first_report_at":null`) {

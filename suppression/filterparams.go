@@ -28,7 +28,7 @@ func ParseFilter(q url.Values, now time.Time) (Filter, error) {
 	for name, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
 		if v := q.Get(name); v != "" {
 			if *dst, err = ParseSince(v, now); err != nil {
-				return f, fmt.Errorf("%s: %w", name, err)
+				return f, fmt.Errorf("%s %w", name, err)
 			}
 		}
 	}

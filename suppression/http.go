@@ -190,10 +190,14 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 var errTooMany = errors.New("too many addresses")
 
+// writeJSON answers v as JSON. The answer is never embedded in HTML, so
+// <, > and & go as themselves (Message-IDs and diagnostics hold them).
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v) //nolint:errcheck // the client went away
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {

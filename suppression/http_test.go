@@ -86,11 +86,19 @@ func TestHTTPAuthAndErrors(t *testing.T) {
 			{"DELETE", "/v1/suppressions/nobody@example.com", "", testToken, 404, `{"error":"nobody@example.com: not found"}`},
 			{"DELETE", "/v1/allowlist/nobody.test", "", testToken, 404, `{"error":"nobody.test is not on the allowlist"}`},
 			{"POST", "/v1/suppressions/check", `{"emails": ["` + strings.Repeat("x", 70<<10) + `"]}`, testToken, 413, `{"error":"body too large: at most 65536 bytes"}`},
+			// the client's terms: no package prefix, the parameter it sent
+			{"GET", "/v1/messages/%3C%3E", "", testToken, 400, `{"error":"invalid message id \"<>\": want the Message-ID the message was sent with, such as <id@example.com>"}`},
+			{"GET", "/v1/suppressions?until=soon", "", testToken, 400, `{"error":"until \"soon\": want an RFC 3339 time, a date (2006-01-02) or an age (72h, 7d)"}`},
+			{"GET", "/v1/suppressions?since=soon", "", testToken, 400, `{"error":"since \"soon\": want`},
+			{"POST", "/v1/sent", `{"stream": "a", "count": 0}`, testToken, 400, `"error":"`},
 		}
 		for _, tt := range tests {
 			status, body := c.do(tt.method, tt.path, tt.body, tt.token)
 			if status != tt.status || !strings.Contains(body, tt.inBody) {
 				t.Errorf("%s %s = %d %s; want %d containing %q", tt.method, tt.path, status, trunc(body), tt.status, tt.inBody)
+			}
+			if status >= 400 && strings.Contains(body, "suppression:") {
+				t.Errorf("%s %s = %d %s: the error names the package, not what is wrong", tt.method, tt.path, status, trunc(body))
 			}
 		}
 	})

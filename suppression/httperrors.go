@@ -17,15 +17,50 @@ func (b badRequest) Error() string { return string(b) }
 
 func badRequestf(format string, args ...any) error { return badRequest(fmt.Sprintf(format, args...)) }
 
-// clientMessage returns the one-sentence message a client sees for err,
-// which fail has classified as a client error: the store's wrapping
-// ("suppression: remove …:") is left out, and so is any Go type name.
+// inputError is an error about the caller's input whose message is in the
+// caller's terms, whatever wraps it; errors.Is matches its sentinel.
+type inputError struct {
+	msg string
+	is  error
+}
+
+func (e *inputError) Error() string { return e.msg }
+
+func (e *inputError) Unwrap() error { return e.is }
+
+// inputErrorf returns an inputError matching is.
+func inputErrorf(is error, format string, args ...any) error {
+	return &inputError{msg: fmt.Sprintf(format, args...), is: is}
+}
+
+// clientMessage returns the one-sentence message an API client sees for
+// err, which fail has classified as a client error: ClientMessage, with
+// the address or entry of the request's path where the error is about it.
 func clientMessage(r *http.Request, err error) string {
+	switch {
+	case errors.Is(err, ErrNotFound) && r.PathValue("entry") != "":
+		return fmt.Sprintf("%s is not on the allowlist", r.PathValue("entry"))
+	case errors.Is(err, ErrNotFound) && r.PathValue("email") != "":
+		return fmt.Sprintf("%s: not found", r.PathValue("email"))
+	case errors.Is(err, ErrAllowlisted) && r.PathValue("email") != "":
+		return fmt.Sprintf("%s is allowlisted: take it off the allowlist first", r.PathValue("email"))
+	}
+	return ClientMessage(err)
+}
+
+// ClientMessage returns the message a person or program that sent bad
+// input should see for err (an error of this package wrapping one of its
+// input sentinels): what is wrong in their terms, without the store's
+// wrapping ("suppression: remove …:") and without Go type names.
+func ClientMessage(err error) string {
 	var br badRequest
+	var ie *inputError
 	var ae *AddressError
 	switch {
 	case errors.As(err, &br):
 		return string(br)
+	case errors.As(err, &ie):
+		return ie.msg
 	case errors.As(err, &ae):
 		return addressMessages(err)
 	case errors.Is(err, ErrBadCursor):
@@ -33,14 +68,10 @@ func clientMessage(r *http.Request, err error) string {
 	case errors.Is(err, ErrBadFilter):
 		_, detail, _ := strings.Cut(err.Error(), ErrBadFilter.Error()+": ")
 		return detail
-	case errors.Is(err, ErrNotFound) && r.PathValue("entry") != "":
-		return fmt.Sprintf("%s is not on the allowlist", r.PathValue("entry"))
-	case errors.Is(err, ErrNotFound):
-		return fmt.Sprintf("%s: not found", r.PathValue("email"))
 	case errors.Is(err, ErrAllowlisted):
-		return fmt.Sprintf("%s is allowlisted: take it off the allowlist first", r.PathValue("email"))
+		return "the address is allowlisted: take it off the allowlist first"
 	}
-	return err.Error()
+	return strings.ReplaceAll(err.Error(), "suppression: ", "")
 }
 
 // addressMessages lists every invalid address in err, "; "-separated.

@@ -438,6 +438,8 @@ func invalidDetail(err error) string {
 
 // ParseSince reads a --since or since= value: an RFC 3339 time, a date
 // (2006-01-02, UTC midnight), or an age before now ("72h", "30m", "7d").
+// Its error quotes the value and says what is wanted; the caller names
+// the parameter in front of it ("until \"x\": want …").
 func ParseSince(v string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
@@ -453,7 +455,7 @@ func ParseSince(v string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(v); err == nil && d >= 0 {
 		return now.Add(-d), nil
 	}
-	return time.Time{}, fmt.Errorf("since %q: want an RFC 3339 time, a date (2006-01-02) or an age (72h, 7d)", v)
+	return time.Time{}, fmt.Errorf("%q: want an RFC 3339 time, a date (2006-01-02) or an age (72h, 7d)", v)
 }
 
 const activeCountsSQL = `SELECT source, count(*) FROM suppressions WHERE ` + activeSQL + ` GROUP BY source`

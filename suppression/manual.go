@@ -34,7 +34,7 @@ func (s *Store) Add(ctx context.Context, email string, m Manual, now time.Time) 
 			return err
 		}
 		if allowed[addr] {
-			return ErrAllowlisted
+			return inputErrorf(ErrAllowlisted, "%s is allowlisted: take it off the allowlist first", addr)
 		}
 		es, err := s.suppressManual(ctx, tx, []string{addr}, []Manual{m}, SourceManual, now)
 		if err != nil {
@@ -121,7 +121,7 @@ func (s *Store) Remove(ctx context.Context, email string, now time.Time) (Entry,
 		}
 		e, ok := m[addr]
 		if !ok {
-			return ErrNotFound
+			return inputErrorf(ErrNotFound, "%s is not on the suppression list", addr)
 		}
 		detail := removeDetail(e)
 		if lifted = ""; e.Active(now) {

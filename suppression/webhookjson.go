@@ -1,6 +1,7 @@
 package suppression
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -10,7 +11,9 @@ import (
 // The bodies of the events Record announces are written by hand: through
 // encoding/json's reflection they cost about as much CPU as the rest of
 // the announcement. TestWebhookJSONMatchesEncodingJSON holds each one
-// equal to json.Marshal of its type, whose tags document the format.
+// equal to marshalJSON of its type, whose tags document the format.
+// Bodies go to programs, never into HTML: <, > and & are written as
+// themselves (a Message-ID reads "<id@host>", not "\u003cid@host\u003e").
 
 // jsonAppender is event data that writes itself as JSON.
 type jsonAppender interface {
@@ -40,11 +43,22 @@ func appendData(b []byte, data any) ([]byte, error) {
 	if a, ok := data.(jsonAppender); ok {
 		return a.appendJSON(b), nil
 	}
-	d, err := json.Marshal(data)
+	d, err := marshalJSON(data)
 	if err != nil {
 		return nil, err
 	}
 	return append(b, d...), nil
+}
+
+// marshalJSON is json.Marshal without HTML escaping.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // jsonObject appends the members of one object.
@@ -113,13 +127,12 @@ func (o *jsonObject) ints(k string, v []int64) {
 	o.b = append(o.b, ']')
 }
 
-// appendJSONString appends s as a JSON string the way encoding/json does
-// (HTML-safe): ASCII escaped here (diagnostics often hold <address>), a
-// string with any other byte through json.Marshal.
+// appendJSONString appends s as a JSON string the way marshalJSON does:
+// ASCII escaped here, a string with any other byte through marshalJSON.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			q, _ := json.Marshal(s) // a string: cannot fail
+			q, _ := marshalJSON(s) // a string: cannot fail
 			return append(b, q...)
 		}
 	}
@@ -127,7 +140,7 @@ func appendJSONString(b []byte, s string) []byte {
 	from := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
 		}
 		b = append(b, s[from:i]...)
@@ -145,7 +158,7 @@ func appendJSONString(b []byte, s string) []byte {
 			b = append(b, '\\', 'r')
 		case '\t':
 			b = append(b, '\\', 't')
-		default: // other control characters, <, >, &
+		default: // other control characters
 			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 		}
 	}

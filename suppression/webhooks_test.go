@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -297,8 +298,9 @@ func TestClaimDeliveriesConcurrent(t *testing.T) {
 	})
 }
 
-// The hand-written bodies equal json.Marshal of their types, whose tags
-// document the format, for values with every member set and with none.
+// The hand-written bodies equal encoding/json's encoding of their types
+// (without HTML escaping), whose tags document the format, for values with
+// every member set and with none.
 func TestWebhookJSONMatchesEncodingJSON(t *testing.T) {
 	at := time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
 	values := []any{
@@ -312,13 +314,18 @@ func TestWebhookJSONMatchesEncodingJSON(t *testing.T) {
 		SuppressionAdded{Email: "c@example.com", Reason: "\\ \" <a> & \b\f\n\r\t\x00\x1f\x7f", Diagnostic: "550 5.1.1 <c@example.com>: Recipient address rejected"},
 	}
 	for _, v := range values {
-		want, err := json.Marshal(webhookBody{Type: "t", Timestamp: at.Format(time.RFC3339Nano), Data: v})
+		want, err := marshalJSON(webhookBody{Type: "t", Timestamp: at.Format(time.RFC3339Nano), Data: v})
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := appendBody(nil, "t", at, v)
 		if err != nil || string(got) != string(want) {
 			t.Errorf("appendBody(%T) =\n%s, %v\nwant\n%s", v, got, err, want)
+		}
+	}
+	for i, want := range map[int]string{1: `"reason":"user <unknown> & \"gone\""`, 3: `"message_id":"<id@x>"`, 4: `"diagnostic":"550 5.1.1 <c@example.com>: Recipient`} {
+		if got, _ := appendBody(nil, "t", at, values[i]); !strings.Contains(string(got), want) {
+			t.Errorf("appendBody(%T) =\n%s\nwant <, > and & as themselves: %s", values[i], got, want)
 		}
 	}
 }

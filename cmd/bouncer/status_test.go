@@ -40,7 +40,8 @@ func TestStatusCommand(t *testing.T) {
 		}
 	}
 	out, _, code := runCLI(t, "status", "reset-1@app.test", "--format", "json", "--config", cfg)
-	if code != 0 || !strings.Contains(out, `"state": "failed"`) || !strings.Contains(out, `"reason": "userunknown"`) {
+	if code != 0 || !strings.Contains(out, `"state": "failed"`) || !strings.Contains(out, `"reason": "userunknown"`) ||
+		!strings.Contains(out, `"message_id": "<reset-1@app.test>"`) {
 		t.Errorf("status --format json: exit %d\n%s", code, out)
 	}
 }

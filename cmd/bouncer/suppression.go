@@ -167,7 +167,7 @@ func (f *suppFlags) runList(cmd *cobra.Command, _ []string) error {
 	if f.since != "" {
 		var err error
 		if filter.Since, err = suppression.ParseSince(f.since, now); err != nil {
-			return err
+			return withExit(exitUsage, fmt.Errorf("--since %w", err))
 		}
 	}
 	if f.listFormat == "csv" {

@@ -48,9 +48,13 @@ func localTimePtr(t *time.Time) string {
 	return localTime(*t)
 }
 
+// writeJSONTo writes v as indented JSON for a program or a person reading
+// the CLI's output: <, > and & as themselves (a Message-ID reads
+// <id@host>, not \u003cid@host\u003e).
 func writeJSONTo(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -137,12 +136,10 @@ func printDeliveries(cmd *cobra.Command, ds []suppression.Delivery, format strin
 	w := cmd.OutOrStdout()
 	switch format {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
 		if ds == nil {
 			ds = []suppression.Delivery{}
 		}
-		return enc.Encode(ds)
+		return writeJSONTo(w, ds)
 	case "table":
 	default:
 		return withExit(exitUsage, errors.New("--format: want table or json"))

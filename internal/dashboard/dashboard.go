@@ -121,13 +121,13 @@ func securityHeaders(next http.Handler) http.Handler {
 }
 
 // signedIn requires a session; without one a GET is sent to the sign-in
-// page and anything else is refused.
+// page (which returns to it) and anything else is refused.
 func (h *handler) signedIn(fn func(http.ResponseWriter, *http.Request, session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s, ok := h.sessionOf(r)
 		if !ok {
 			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
+				http.Redirect(w, r, loginURL(r), http.StatusSeeOther)
 				return
 			}
 			h.failPage(w, r, http.StatusUnauthorized, "Sign in first.")

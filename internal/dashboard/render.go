@@ -119,15 +119,22 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, suppression.ErrInvalidAddress), errors.Is(err, suppression.ErrBadCursor),
 		errors.Is(err, suppression.ErrBadFilter), errors.Is(err, errBadInput), errors.Is(err, suppression.ErrAllowlisted):
-		h.failPage(w, r, http.StatusBadRequest, err.Error())
+		h.failPage(w, r, http.StatusBadRequest, userMessage(err))
 	case errors.Is(err, suppression.ErrNotFound):
-		h.failPage(w, r, http.StatusNotFound, err.Error())
+		h.failPage(w, r, http.StatusNotFound, userMessage(err))
 	case errors.Is(err, context.DeadlineExceeded):
 		h.failPage(w, r, http.StatusServiceUnavailable, "The database took too long to answer.")
 	default:
 		h.opts.Logger.ErrorContext(r.Context(), "dashboard request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		h.failPage(w, r, http.StatusInternalServerError, "Internal error; the log has the details.")
 	}
+}
+
+// userMessage is what the page says of a refused input: the store's
+// client message (suppression.ClientMessage), without this package's
+// "bad input" prefix.
+func userMessage(err error) string {
+	return strings.TrimPrefix(suppression.ClientMessage(err), errBadInput.Error()+": ")
 }
 
 // errBadInput wraps a form value the dashboard refuses.
