@@ -73,24 +73,27 @@ func seedDeliveries(t *testing.T, s *suppression.Store) {
 	if _, err := s.Record(ctx, msgs, queued); err != nil {
 		t.Fatal(err)
 	}
-	giveUp := func(at time.Time, n int) []suppression.Delivery {
+	giveUp := func(at time.Time, n int) {
 		t.Helper()
-		ds, err := s.ClaimDeliveries(ctx, "app", n, at, time.Minute)
-		if err != nil || len(ds) != n {
-			t.Fatalf("claimed %d, %v; want %d", len(ds), err, n)
+		c, err := s.ClaimDeliveries(ctx, "app", n, at, time.Minute)
+		if err != nil || len(c.Deliveries) != n {
+			t.Fatalf("claimed %+v, %v; want %d", c, err, n)
 		}
 		var rs []suppression.DeliveryResult
-		for _, d := range ds {
-			rs = append(rs, suppression.DeliveryResult{ID: d.ID, Dead: true, Status: 500, Error: "HTTP 500"})
+		for _, d := range c.Deliveries {
+			rs = append(rs, suppression.DeliveryResult{ID: d.ID, Dead: true, Status: 500, Error: "HTTP 500", NextAt: at.Add(time.Hour)})
 		}
-		if err := s.FinishDeliveries(ctx, rs, at); err != nil {
+		if err := s.FinishDeliveries(ctx, c, rs, at); err != nil {
 			t.Fatal(err)
 		}
-		return ds
 	}
 	giveUp(reportDay.Add(-4*time.Hour), 1)
-	dead := giveUp(reportDay.Add(10*time.Hour), 3)
-	if err := s.Redeliver(ctx, dead[0].ID, reportDay.Add(12*time.Hour)); err != nil {
+	giveUp(reportDay.Add(10*time.Hour), 3)
+	dead, err := s.Deliveries(ctx, suppression.DeliveryFilter{State: suppression.DeliveryDead})
+	if err != nil || len(dead) != 4 {
+		t.Fatalf("dead deliveries %+v, %v; want 4", dead, err)
+	}
+	if err := s.Redeliver(ctx, dead[0].ID, reportDay.Add(12*time.Hour)); err != nil { // one of the three given up on the day
 		t.Fatal(err)
 	}
 }

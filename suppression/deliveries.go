@@ -35,17 +35,18 @@ type Delivery struct {
 	LastAt     *time.Time `json:"last_at,omitempty"`
 	LastStatus int        `json:"last_status,omitempty"`
 	LastError  string     `json:"last_error,omitempty"`
-	Body       []byte     `json:"-"` // the event's JSON body (ClaimDeliveries only)
+	Body       []byte     `json:"-"` // the event's JSON body (claims, and the events not tried yet)
 }
 
 // DeliveryResult is the outcome of one attempt, for FinishDeliveries.
 type DeliveryResult struct {
-	ID     int64
-	OK     bool      // sent: the endpoint answered 2xx
-	Dead   bool      // failed and not to be tried again
-	NextAt time.Time // failed, not dead: the next attempt
-	Status int       // the HTTP status, 0 when there was none
-	Error  string    // why it failed
+	ID      int64
+	OK      bool      // sent: the endpoint answered 2xx
+	Skipped bool      // not tried: an earlier delivery about its subject failed in the same pass
+	Dead    bool      // failed and not to be tried again
+	NextAt  time.Time // failed, not dead: the next attempt
+	Status  int       // the HTTP status, 0 when there was none
+	Error   string    // why it failed
 }
 
 // deliveryColumns are the columns of a Delivery but its body, in dests'
@@ -80,10 +81,39 @@ const (
 
 // ClaimDeliveries takes up to limit deliveries of endpoint that are due at
 // now and holds them for lease: no other dispatcher (replica) takes them
-// until then. Each is the oldest pending delivery of its subject, so events
-// about one address go out one at a time, in order. Each returned delivery
-// carries its body; they come in id order. A dispatcher that dies holding
-// some leaves them to be claimed again once the lease ends (at least once).
+// until then. First the deliveries tracked in webhook_deliveries (retries
+// and those queued behind them), then events read from the outbox stream
+// from the endpoint's cursor. Events about one address go out one at a
+// time, in order: a tracked delivery is the oldest pending of its subject,
+// and a stream event about an address with a pending tracked delivery is
+// not handed out but queued behind it (by FinishDeliveries). Each returned
+// delivery carries its body. A dispatcher that dies holding some leaves
+// them to be claimed again once the lease ends (at least once).
+func (s *Store) ClaimDeliveries(ctx context.Context, endpoint string, limit int, now time.Time, lease time.Duration) (*Claim, error) {
+	c := &Claim{Endpoint: endpoint}
+	ds, err := s.claimTracked(ctx, endpoint, limit, now, lease)
+	if err != nil {
+		return nil, fmt.Errorf("suppression: claim deliveries: %w", err)
+	}
+	c.Deliveries = ds
+	// A read of the stream that hands out nothing (all of it queued behind
+	// tracked deliveries) moves the cursor: read on, a few times.
+	for range 10 {
+		if len(c.Deliveries) >= limit {
+			break
+		}
+		read, err := s.claimStream(ctx, c, limit-len(c.Deliveries), now, lease)
+		if err != nil {
+			return nil, fmt.Errorf("suppression: claim deliveries: %w", err)
+		}
+		if !read || c.stream != nil {
+			break
+		}
+	}
+	return c, nil
+}
+
+// claimTracked claims the due deliveries of webhook_deliveries.
 //
 // Two statements, neither of whose plans depends on the table's
 // statistics: a walk of the endpoint's pending deliveries from the head of
@@ -95,7 +125,7 @@ const (
 // A subject whose oldest delivery is waiting for a retry or leased is
 // skipped whole, since it was met first. A walk ends after claimWalk rows:
 // deliveries behind that many waiting ones wait with them.
-func (s *Store) ClaimDeliveries(ctx context.Context, endpoint string, limit int, now time.Time, lease time.Duration) ([]Delivery, error) {
+func (s *Store) claimTracked(ctx context.Context, endpoint string, limit int, now time.Time, lease time.Duration) ([]Delivery, error) {
 	type queued struct {
 		id      int64
 		subject string
@@ -110,7 +140,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, endpoint string, limit int,
 			return []any{&q.id, &q.subject, timeInto{&q.next}, nullTimeInto{&q.leased}}
 		}, s.q(walkSQL), endpoint, after, claimPage)
 		if err != nil {
-			return nil, fmt.Errorf("suppression: claim deliveries: %w", err)
+			return nil, err
 		}
 		for _, q := range page {
 			if seen[q.subject] {
@@ -137,7 +167,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, endpoint string, limit int,
 	out, err := scanAll(ctx, s.db, func(d *Delivery) []any { return append(d.dests(), &d.Body) },
 		s.q(fmt.Sprintf(leaseSQL, cond, lock)), s.tv(now.Add(lease)), arg, s.tv(now))
 	if err != nil {
-		return nil, fmt.Errorf("suppression: claim deliveries: %w", err)
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b Delivery) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
@@ -152,15 +182,25 @@ func (s *Store) inInts(col string, vals []int64) (string, any) {
 	return col + " IN (SELECT value FROM json_each(?))", string(doc)
 }
 
-// FinishDeliveries records the outcome of attempts at now: the sent ones
-// are deleted, in one statement (with nothing else to record, that is all:
-// no transaction); each failure is updated apart, in one transaction with
-// the deletion. It releases their leases.
-func (s *Store) FinishDeliveries(ctx context.Context, results []DeliveryResult, now time.Time) error {
+// FinishDeliveries records the outcomes of c's attempts at now, results[i]
+// that of c.Deliveries[i]. Tracked deliveries that were sent are deleted,
+// in one statement (with nothing else to record, that is all: no
+// transaction); each failure is updated apart, and one skipped is released
+// for the next claim. Events of the stream that were not sent become
+// tracked deliveries, and the endpoint's cursor moves past them (see
+// finishStream), in the same transaction.
+func (s *Store) FinishDeliveries(ctx context.Context, c *Claim, results []DeliveryResult, now time.Time) error {
+	if len(results) != len(c.Deliveries) {
+		return fmt.Errorf("suppression: finish deliveries: %d results for %d deliveries", len(results), len(c.Deliveries))
+	}
+	tracked := len(c.Deliveries)
+	if c.stream != nil {
+		tracked = c.stream.first
+	}
 	var sent []int64
-	for _, r := range results {
+	for i, r := range results[:tracked] {
 		if r.OK {
-			sent = append(sent, r.ID)
+			sent = append(sent, c.Deliveries[i].ID)
 		}
 	}
 	deleteSent := func(ctx context.Context, db sqlx.ExecerContext) error {
@@ -172,34 +212,48 @@ func (s *Store) FinishDeliveries(ctx context.Context, results []DeliveryResult, 
 		return err
 	}
 	var err error
-	if len(sent) == len(results) {
+	if len(sent) == tracked && c.stream == nil {
 		err = deleteSent(ctx, s.db)
 	} else {
 		err = s.inTxPlain(ctx, func(tx *sqlx.Tx) error {
 			if err := deleteSent(ctx, tx); err != nil {
 				return err
 			}
-			for _, r := range results {
-				if r.OK {
-					continue
-				}
-				state := DeliveryPending
-				if r.Dead {
-					state = DeliveryDead
-				}
-				if _, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,
-  last_at = ?, last_status = ?, last_error = ?, next_at = ?, locked_until = NULL WHERE id = ?`),
-					state, s.tv(now), r.Status, clean(r.Error), s.tv(r.NextAt), r.ID); err != nil {
+			for i, r := range results[:tracked] {
+				if err := s.finishTracked(ctx, tx, c.Deliveries[i].ID, r, now); err != nil {
 					return err
 				}
 			}
-			return nil
+			if c.stream == nil {
+				return nil
+			}
+			return s.finishStream(ctx, tx, c.stream, c.Endpoint, results[c.stream.first:], now)
 		})
 	}
 	if err != nil {
 		return fmt.Errorf("suppression: finish deliveries: %w", err)
 	}
 	return nil
+}
+
+// finishTracked records the outcome r of tracked delivery id, unless it
+// was sent.
+func (s *Store) finishTracked(ctx context.Context, tx *sqlx.Tx, id int64, r DeliveryResult, now time.Time) error {
+	var err error
+	switch {
+	case r.OK:
+	case r.Skipped:
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET locked_until = NULL WHERE id = ?`), id)
+	default:
+		state := DeliveryPending
+		if r.Dead {
+			state = DeliveryDead
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,
+  last_at = ?, last_status = ?, last_error = ?, next_at = ?, locked_until = NULL WHERE id = ?`),
+			state, s.tv(now), r.Status, clean(r.Error), s.tv(r.NextAt), id)
+	}
+	return err
 }
 
 // DeliveryFilter selects deliveries to list. The zero value is the newest
@@ -210,7 +264,10 @@ type DeliveryFilter struct {
 	Limit    int    // 0 means 50
 }
 
-// Deliveries returns deliveries newest first.
+// Deliveries returns the tracked deliveries (tried at least once, or
+// queued behind one that was) newest first, then, unless f asks for the
+// dead only, the events not tried yet (ID 0) in the order they will be
+// sent: at most f.Limit in all.
 func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
@@ -226,7 +283,14 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, e
 	if err != nil {
 		return nil, fmt.Errorf("suppression: deliveries: %w", err)
 	}
-	return out, nil
+	if f.State == DeliveryDead || len(out) >= f.Limit {
+		return out, nil
+	}
+	more, err := s.backlog(ctx, f.Endpoint, f.Limit-len(out))
+	if err != nil {
+		return nil, fmt.Errorf("suppression: deliveries: %w", err)
+	}
+	return append(out, more...), nil
 }
 
 // Redeliver puts delivery id back in the queue, due at now, its age
@@ -277,5 +341,11 @@ FROM webhook_deliveries GROUP BY endpoint ORDER BY endpoint`), s.tv(w.From), s.t
 	if err != nil {
 		return nil, fmt.Errorf("suppression: outbox stats: %w", err)
 	}
+	backlog, err := s.backlogStats(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("suppression: outbox stats: %w", err)
+	}
+	out = mergeBacklog(out, backlog)
+	slices.SortFunc(out, func(a, b OutboxStat) int { return cmp.Compare(a.Endpoint, b.Endpoint) })
 	return out, nil
 }

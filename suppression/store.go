@@ -61,8 +61,11 @@ type Store struct {
 	pollMu    sync.Mutex
 	unwritten []PollStatus // poll outcomes RecordPoll could not write yet
 
-	txConns sync.Map              // *sqlx.Tx → its *sqlx.Conn, while inTx runs
-	stmts   map[string]*sqlx.Stmt // Postgres: preparedQueries, set by Open
+	txConns sync.Map // *sqlx.Tx → its *sqlx.Conn, while inTx runs
+	// The webhook outbox's readers: the endpoints whose cursor exists, and
+	// the last row rendered for each (webhookcursor.go).
+	cursors, renderCache sync.Map
+	stmts                map[string]*sqlx.Stmt // Postgres: preparedQueries, set by Open
 }
 
 // preparedQueries are the hot queries prepared on Postgres when the store

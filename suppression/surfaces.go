@@ -28,8 +28,8 @@ import (
 //	                 Webhooks                          run (SweepExpired, Announce of alerts, OutboxStats for the
 //	                                                   gauges), the webhooks commands (Deliveries, Redeliver, Announce)
 //
-// Record, Add, Remove and Import write the outbox (webhook_deliveries) in
-// their own transactions, for the endpoints of Options.Webhooks.
+// Record, Add, Remove and Import write the outbox (one webhook_outbox row
+// each) in their own transactions, for the endpoints of Options.Webhooks.
 //
 // The HTTP API (NewHandler) holds the store as Queries and Admin (and Ping);
 // the dashboard as dashboard.Store (Queries, Admin, Overview). Open, Close,

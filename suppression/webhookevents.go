@@ -7,7 +7,6 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/migrations"
 )
 
@@ -59,40 +58,6 @@ type SuppressionExpired struct {
 type EventData struct {
 	Event
 	Email string `json:"email"`
-}
-
-// announceRecord writes the outbox events of a Record transaction:
-// bounce.recorded and complaint.received per event, then
-// suppression.added per newly suppressed address.
-func (s *Store) announceRecord(ctx context.Context, tx *sqlx.Tx, r recordResult, now time.Time) error {
-	bounces, complaints, added := s.Wants(EventBounceRecorded), s.Wants(EventComplaintReceived), s.Wants(EventSuppressionAdded)
-	if !bounces && !complaints && (!added || len(r.newlyEntries) == 0) {
-		return nil
-	}
-	var out []outboxEvent
-	byAddr := map[string][]int{} // indexes of r.events by address
-	for i, ev := range r.events {
-		byAddr[ev.Recipient] = append(byAddr[ev.Recipient], i)
-		if bounces {
-			out = append(out, outboxEvent{EventBounceRecorded, ev.Recipient, EventData{ev, ev.Recipient}})
-		}
-		if complaints && ev.Class == dsn.ClassComplaint {
-			out = append(out, outboxEvent{EventComplaintReceived, ev.Recipient, EventData{ev, ev.Recipient}})
-		}
-	}
-	if added {
-		p := s.Policy()
-		for _, e := range r.newlyEntries {
-			a := addedData(e)
-			for _, i := range byAddr[e.Email] {
-				if ev := r.events[i]; p.Counts(ev, e.ClearedAt) {
-					a.Evidence, a.Stream = append(a.Evidence, ev.ID), ev.Stream
-				}
-			}
-			out = append(out, outboxEvent{EventSuppressionAdded, e.Email, a})
-		}
-	}
-	return s.writeOutbox(ctx, tx, out, now)
 }
 
 // addedData is the suppression.added data of an entry.
@@ -149,9 +114,9 @@ func (s *Store) announceManual(ctx context.Context, tx *sqlx.Tx, es []Entry, was
 		}
 		d := addedData(e)
 		d.Class, d.Status, d.Diagnostic, d.Actor = "", "", "", actor
-		out = append(out, outboxEvent{EventSuppressionAdded, e.Email, d})
+		out = append(out, outboxEvent{typ: EventSuppressionAdded, subject: e.Email, data: d})
 	}
-	return s.writeOutbox(ctx, tx, out, now)
+	return s.writeOutbox(ctx, tx, out, now, "")
 }
 
 // announceRemoved writes suppression.removed for e, lifted by Remove.
@@ -160,7 +125,7 @@ func (s *Store) announceRemoved(ctx context.Context, tx *sqlx.Tx, e Entry, now t
 		return nil
 	}
 	d := SuppressionRemoved{Email: e.Email, Source: e.Source, Reason: e.SuppressedReason, Actor: ActorRef(ActorFrom(ctx))}
-	return s.writeOutbox(ctx, tx, []outboxEvent{{EventSuppressionRemoved, e.Email, d}}, now)
+	return s.writeOutbox(ctx, tx, []outboxEvent{{typ: EventSuppressionRemoved, subject: e.Email, data: d}}, now, "")
 }
 
 // expiredMark names the webhook_marks row up to which expiries were
@@ -195,11 +160,11 @@ func (s *Store) SweepExpired(ctx context.Context, now time.Time) (int, error) {
 		}
 		out := make([]outboxEvent, len(es))
 		for i, e := range es {
-			out[i] = outboxEvent{EventSuppressionExpired, e.Email, SuppressionExpired{Email: e.Email, Source: e.Source,
+			out[i] = outboxEvent{typ: EventSuppressionExpired, subject: e.Email, data: SuppressionExpired{Email: e.Email, Source: e.Source,
 				Reason: e.SuppressedReason, SuppressedAt: e.SuppressedAt, ExpiredAt: e.ExpiresAt.UTC()}}
 		}
 		n = len(out)
-		if err := s.writeOutbox(ctx, tx, out, now); err != nil {
+		if err := s.writeOutbox(ctx, tx, out, now, ""); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE webhook_marks SET at = ? WHERE name = ?`), s.tv(now), expiredMark)

@@ -116,13 +116,27 @@ func (o *jsonObject) nullTime(k string, t *time.Time) {
 }
 
 func (o *jsonObject) ints(k string, v []int64) {
+	array(o, k, v, func(b []byte, x int64) []byte { return strconv.AppendInt(b, x, 10) })
+}
+
+// strs writes a member whose value is an array of strings.
+func (o *jsonObject) strs(k string, v []string) { array(o, k, v, appendJSONString) }
+
+// offsets writes a member whose value is an array of small integers.
+func (o *jsonObject) offsets(k string, v []int) {
+	array(o, k, v, func(b []byte, x int) []byte { return strconv.AppendInt(b, int64(x), 10) })
+}
+
+// array writes the member k of o, an array of v's values, each written by
+// value.
+func array[T any](o *jsonObject, k string, v []T, value func([]byte, T) []byte) {
 	o.key(k)
 	o.b = append(o.b, '[')
 	for i, x := range v {
 		if i > 0 {
 			o.b = append(o.b, ',')
 		}
-		o.b = strconv.AppendInt(o.b, x, 10)
+		o.b = value(o.b, x)
 	}
 	o.b = append(o.b, ']')
 }

@@ -1,10 +1,12 @@
 package suppression
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,7 +14,7 @@ import (
 )
 
 // Webhook event types: the changes the store announces through its outbox
-// (webhook_deliveries), written in the transaction of the
+// (webhook_outbox, webhookstream.go), written in the transaction of the
 // change itself.
 const (
 	EventSuppressionAdded   = "suppression.added"   // an address became suppressed (events, by hand, import)
@@ -66,6 +68,7 @@ func (s *Store) Wants(typ string) bool { return len(s.endpointsFor(typ)) > 0 }
 type outboxEvent struct {
 	typ, subject string
 	data         any
+	id           string // its webhook-id; "" for a new one
 }
 
 // NewEventID returns a new webhook-id: "msg_" and 26 base32 characters
@@ -84,65 +87,63 @@ func eventID(b []byte) string {
 	return "msg_" + eventIDEncoding.EncodeToString(b)
 }
 
-// writeOutbox writes evs, each for the endpoints subscribed to its type, in
-// tx: one multi-row statement (COPY on Postgres) for the whole set,
-// whatever its size. Events no endpoint wants are dropped. The bodies are
-// written into one buffer (each type's head, with the shared timestamp,
-// made once) and the random part of the ids read at once.
-func (s *Store) writeOutbox(ctx context.Context, tx *sqlx.Tx, evs []outboxEvent, now time.Time) error {
-	type head struct {
-		eps  []string
-		head []byte // {"type":…,"timestamp":…,"data":
-	}
-	heads := map[string]*head{}
-	buf := make([]byte, 0, 512*len(evs))                               // about a body each
-	ends, wanted := make([]int, 0, len(evs)), make([]int, 0, len(evs)) // wanted: indexes into evs
-	for i, e := range evs {
-		h := heads[e.typ]
-		if h == nil {
-			h = &head{eps: s.endpointsFor(e.typ)}
-			h.head = appendHead(nil, e.typ, now)
-			heads[e.typ] = h
+// writeOutbox writes evs, each for the endpoints subscribed to its type
+// (or, when only is not empty, for that endpoint alone), in tx: one outbox
+// row (kind rowEvents) carrying them all, whatever their number. Events no
+// endpoint wants are dropped; nothing is written when none is left.
+func (s *Store) writeOutbox(ctx context.Context, tx *sqlx.Tx, evs []outboxEvent, now time.Time, only string) error {
+	eps := map[string][]string{} // by type
+	counts := map[string]int{}
+	o := openObject(make([]byte, 0, 512*len(evs)))
+	o.key("items")
+	o.b = append(o.b, '[')
+	n := 0
+	for _, e := range evs {
+		to, ok := eps[e.typ]
+		if !ok {
+			to = s.endpointsFor(e.typ)
+			if only != "" {
+				to = []string{only}
+			}
+			eps[e.typ] = to
 		}
-		if len(h.eps) == 0 {
+		if len(to) == 0 {
 			continue
 		}
-		b, err := appendData(append(buf, h.head...), e.data)
+		if n > 0 {
+			o.b = append(o.b, ',')
+		}
+		n++
+		it := openObject(o.b)
+		it.str("id", cmp.Or(e.id, NewEventID()))
+		it.str("type", e.typ)
+		it.str("subject", e.subject)
+		it.strs("to", to)
+		it.key("body")
+		b, err := appendBody(it.b, e.typ, now, e.data)
 		if err != nil {
 			return fmt.Errorf("outbox: %s: %w", e.typ, err)
 		}
-		buf, ends, wanted = append(b, '}'), append(ends, len(b)+1), append(wanted, i)
-	}
-	if len(wanted) == 0 {
-		return nil
-	}
-	random := make([]byte, 16*len(wanted))
-	rand.Read(random) //nolint:errcheck // never fails (crypto/rand)
-	bodies := string(buf)
-	n := 0
-	for _, i := range wanted {
-		n += len(heads[evs[i].typ].eps)
-	}
-	str := func() []string { return make([]string, 0, n) }
-	id, typ, endpoint, subject, body := str(), str(), str(), str(), str()
-	from := 0
-	for k, i := range wanted {
-		e, eid, b := evs[i], eventID(random[16*k:16*k+16]), bodies[from:ends[k]]
-		from = ends[k]
-		for _, ep := range heads[e.typ].eps {
-			id, typ, endpoint, subject, body = append(id, eid), append(typ, e.typ), append(endpoint, ep), append(subject, e.subject), append(body, b)
+		it.b = b
+		o.b = it.close()
+		for _, ep := range to {
+			counts[ep]++
 		}
 	}
-	times := make([]time.Time, len(id))
-	for i := range times {
-		times[i] = now
+	if n == 0 {
+		return nil
 	}
-	rows := new(batch).text("event_id", id).text("type", typ).text("endpoint", endpoint).text("subject", subject).
-		text("body", body).time("queued_at", times).time("next_at", times)
-	if err := s.appendRows(ctx, tx, "webhook_deliveries", rows); err != nil {
-		return fmt.Errorf("outbox: %w", err)
+	o.b = append(o.b, ']')
+	var names []string
+	for _, sub := range s.opts.Webhooks {
+		if counts[sub.Endpoint] > 0 {
+			names = append(names, sub.Endpoint)
+		}
 	}
-	return nil
+	if only != "" && !slices.Contains(names, only) {
+		names = append(names, only)
+	}
+	return s.writeStream(ctx, tx, now, names, counts, rowEvents, o.close())
 }
 
 // Announce writes one event of type typ about subject (alerts, pings) in
@@ -150,26 +151,12 @@ func (s *Store) writeOutbox(ctx context.Context, tx *sqlx.Tx, evs []outboxEvent,
 // for endpoint when it is not empty (a test ping). It returns the event's
 // id, or "" when no endpoint takes it.
 func (s *Store) Announce(ctx context.Context, typ, subject, endpoint string, data any, now time.Time) (string, error) {
-	eps := s.endpointsFor(typ)
-	if endpoint != "" {
-		eps = []string{endpoint}
-	}
-	if len(eps) == 0 {
+	if endpoint == "" && !s.Wants(typ) {
 		return "", nil
 	}
-	body, err := appendBody(nil, typ, now, data)
-	if err != nil {
-		return "", fmt.Errorf("suppression: announce %s: %w", typ, err)
-	}
 	id := NewEventID()
-	err = s.inTxPlain(ctx, func(tx *sqlx.Tx) error {
-		for _, ep := range eps {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_deliveries (event_id, type, endpoint, subject, body, queued_at, next_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`), id, typ, ep, subject, string(body), s.tv(now), s.tv(now)); err != nil {
-				return err
-			}
-		}
-		return nil
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return s.writeOutbox(ctx, tx, []outboxEvent{{typ: typ, subject: subject, data: data, id: id}}, now, endpoint)
 	})
 	if err != nil {
 		return "", fmt.Errorf("suppression: announce %s: %w", typ, err)

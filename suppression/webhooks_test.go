@@ -14,38 +14,36 @@ import (
 	"github.com/bouncer-mail/bouncer/migrations"
 )
 
-// outboxRow is one delivery with its event, as the tests read them.
+// outboxRow is one event for one endpoint, as the tests read them.
 type outboxRow struct {
 	Endpoint, Type, Subject string
 	Data                    map[string]any
 	EventID                 string
 }
 
-// outbox returns every delivery in order, with its event's body decoded.
+// outbox returns, endpoint after endpoint (in the order of the
+// configuration), the events not tried yet, in the order they will be
+// sent, with their bodies decoded.
 func outbox(t *testing.T, s *Store) []outboxRow {
 	t.Helper()
-	type raw struct {
-		endpoint, typ, subject, body, id string
-	}
-	rows, err := scanAll(context.Background(), s.rdb, func(r *raw) []any { return []any{&r.endpoint, &r.typ, &r.subject, &r.body, &r.id} },
-		`SELECT endpoint, type, subject, body, event_id FROM webhook_deliveries ORDER BY id`)
+	ds, err := s.backlog(context.Background(), "", 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []outboxRow
-	for _, r := range rows {
+	for _, d := range ds {
 		var body struct {
 			Type      string         `json:"type"`
 			Timestamp string         `json:"timestamp"`
 			Data      map[string]any `json:"data"`
 		}
-		if err := json.Unmarshal([]byte(r.body), &body); err != nil {
-			t.Fatalf("body %q: %v", r.body, err)
+		if err := json.Unmarshal(d.Body, &body); err != nil {
+			t.Fatalf("body %q: %v", d.Body, err)
 		}
-		if body.Type != r.typ || body.Timestamp == "" {
-			t.Errorf("body %s: type %q timestamp %q, want type %q and a timestamp", r.body, body.Type, body.Timestamp, r.typ)
+		if body.Type != d.Type || body.Timestamp == "" {
+			t.Errorf("body %s: type %q timestamp %q, want type %q and a timestamp", d.Body, body.Type, body.Timestamp, d.Type)
 		}
-		out = append(out, outboxRow{r.endpoint, r.typ, r.subject, body.Data, r.id})
+		out = append(out, outboxRow{d.Endpoint, d.Type, d.Subject, body.Data, d.EventID})
 	}
 	return out
 }
@@ -93,8 +91,8 @@ func TestOutboxRecord(t *testing.T) {
 		mustRecord(t, s, t0, hard("k1", "a@example.com", t0), complaint)
 		mustRecord(t, s, t0, hard("k1", "a@example.com", t0)) // a repeat: no change, no event
 		got := outbox(t, s)
-		want := []string{"app complaint.received c@example.com", "app suppression.added a@example.com", "chat suppression.added a@example.com",
-			"app suppression.added c@example.com", "chat suppression.added c@example.com"}
+		want := []string{"app complaint.received c@example.com", "app suppression.added a@example.com", "app suppression.added c@example.com",
+			"chat suppression.added a@example.com", "chat suppression.added c@example.com"}
 		if !slices.Equal(types(got), want) {
 			t.Fatalf("outbox = %q, want %q", types(got), want)
 		}
@@ -110,15 +108,18 @@ func TestOutboxRecord(t *testing.T) {
 		if ev, _ := a["evidence"].([]any); len(ev) != 1 || ev[0] != float64(evs[0].ID) {
 			t.Errorf("evidence = %v, want [%d]", a["evidence"], evs[0].ID)
 		}
-		if got[1].EventID != got[2].EventID || got[1].EventID == got[3].EventID {
-			t.Errorf("event ids %s %s %s: one event per change, shared by its endpoints", got[1].EventID, got[2].EventID, got[3].EventID)
+		if got[1].EventID != got[3].EventID || got[1].EventID == got[2].EventID || got[2].EventID != got[4].EventID {
+			t.Errorf("event ids %s %s %s %s: one event per change, shared by its endpoints", got[1].EventID, got[2].EventID, got[3].EventID, got[4].EventID)
+		}
+		if again := outbox(t, s); again[1].EventID != got[1].EventID || again[0].EventID != got[0].EventID {
+			t.Errorf("event ids read again %s %s, want %s %s: the same on every reading", again[0].EventID, again[1].EventID, got[0].EventID, got[1].EventID)
 		}
 		c := got[0].Data
 		if c["email"] != "c@example.com" || c["feedback_type"] != "abuse" || c["stream"] != "news" || c["id"] == float64(0) {
 			t.Errorf("complaint.received data = %v", c)
 		}
-		if got[3].Data["stream"] != "news" {
-			t.Errorf("suppression.added of a complaint: stream %v, want news", got[3].Data["stream"])
+		if got[2].Data["stream"] != "news" || got[2].Data["source"] != SourceComplaint || got[2].Data["class"] != "complaint" {
+			t.Errorf("suppression.added of a complaint: %v, want stream news, source and class complaint", got[2].Data)
 		}
 	})
 }
@@ -175,15 +176,16 @@ func TestOutboxManualRemoveExpire(t *testing.T) {
 	})
 }
 
-// failOutbox makes the database refuse outbox rows about subject: the
-// transaction that writes one fails after everything else was written.
+// failOutbox makes the database refuse outbox rows of a transaction that
+// recorded an event about subject: it fails after everything else was
+// written.
 func failOutbox(t *testing.T, s *Store, subject string) {
 	t.Helper()
 	stmts := []string{`CREATE FUNCTION refuse_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN IF NEW.subject = '` + subject + `' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`,
-		`CREATE TRIGGER refuse BEFORE INSERT ON webhook_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_delivery()`}
+BEGIN IF EXISTS (SELECT 1 FROM bounce_events WHERE recipient = '` + subject + `') THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`,
+		`CREATE TRIGGER refuse BEFORE INSERT ON webhook_outbox FOR EACH ROW EXECUTE FUNCTION refuse_delivery()`}
 	if s.dialect == migrations.SQLite {
-		stmts = []string{`CREATE TRIGGER refuse BEFORE INSERT ON webhook_deliveries WHEN NEW.subject = '` + subject + `'
+		stmts = []string{`CREATE TRIGGER refuse BEFORE INSERT ON webhook_outbox WHEN EXISTS (SELECT 1 FROM bounce_events WHERE recipient = '` + subject + `')
 BEGIN SELECT RAISE(ABORT, 'refused'); END`}
 	}
 	for _, q := range stmts {
@@ -217,9 +219,11 @@ func TestOutboxRollsBackWithTheChange(t *testing.T) {
 	})
 }
 
-// Claims take the oldest pending delivery of each subject only, so events
-// about one address go out in order; a finished delivery lets the next
-// through; a lease keeps a claimed delivery from a second claim.
+// A claim hands out the events in order, several about one address (the
+// dispatcher sends those one after another); a lease keeps them from a
+// second claim. An event that failed is tracked with its retry time and
+// the events about its address that were not tried wait behind it, the
+// ones read later too; each goes out again with its webhook-id.
 func TestClaimDeliveriesOrderPerSubject(t *testing.T) {
 	dialects(t, Options{Webhooks: hooks[:1]}, func(t *testing.T, s *Store) {
 		ctx := context.Background()
@@ -227,72 +231,112 @@ func TestClaimDeliveriesOrderPerSubject(t *testing.T) {
 		if _, err := s.Remove(ctx, "a@example.com", t0); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.ClaimDeliveries(ctx, "app", 10, t0, time.Minute)
+		c, err := s.ClaimDeliveries(ctx, "app", 10, t0, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 2 || got[0].Subject != "a@example.com" || got[0].Type != EventSuppressionAdded || got[1].Subject != "b@example.com" || len(got[0].Body) == 0 {
-			t.Fatalf("first claim = %+v, want the added of a and of b, with bodies", got)
+		got := c.Deliveries
+		if want := []string{"app suppression.added a@example.com", "app suppression.added b@example.com", "app suppression.removed a@example.com"}; !slices.Equal(claimed(got), want) || len(got[0].Body) == 0 {
+			t.Fatalf("first claim = %q, want %q, with bodies", claimed(got), want)
 		}
-		if again, err := s.ClaimDeliveries(ctx, "app", 10, t0.Add(30*time.Second), time.Minute); err != nil || len(again) != 0 {
+		if again, err := s.ClaimDeliveries(ctx, "app", 10, t0.Add(30*time.Second), time.Minute); err != nil || len(again.Deliveries) != 0 {
 			t.Fatalf("claim within the lease = %+v, %v; want nothing", again, err)
 		}
 		retry := t0.Add(time.Hour)
-		if err := s.FinishDeliveries(ctx, []DeliveryResult{{ID: got[0].ID, OK: true}, {ID: got[1].ID, NextAt: retry, Status: 500, Error: "HTTP 500"}}, t0); err != nil {
+		if err := s.FinishDeliveries(ctx, c, []DeliveryResult{{NextAt: retry, Status: 500, Error: "HTTP 500"}, {OK: true}, {Skipped: true}}, t0); err != nil {
 			t.Fatal(err)
 		}
-		next, err := s.ClaimDeliveries(ctx, "app", 10, t0.Add(time.Second), time.Minute)
-		if err != nil || len(next) != 1 || next[0].Type != EventSuppressionRemoved || next[0].EventID == got[0].EventID {
-			t.Fatalf("second claim = %+v, %v; want the removal of a", next, err)
-		}
-		if err := s.FinishDeliveries(ctx, []DeliveryResult{{ID: next[0].ID, OK: true}}, t0); err != nil {
+		if _, err := s.Add(WithActor(ctx, Actor{Who: "cli:t", Via: ViaCLI}), "a@example.com", Manual{}, t0.Add(time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		later, err := s.ClaimDeliveries(ctx, "app", 10, retry, time.Minute)
-		if err != nil || len(later) != 1 || later[0].ID != got[1].ID || later[0].EventID != got[1].EventID || later[0].Attempts != 1 {
-			t.Fatalf("claim at the retry time = %+v, %v; want b's delivery again, same event id, 1 attempt", later, err)
+		if next, err := s.ClaimDeliveries(ctx, "app", 10, t0.Add(2*time.Second), time.Minute); err != nil || len(next.Deliveries) != 0 {
+			t.Fatalf("claim before the retry = %q, %v; want nothing (a's events wait behind its failed one)", claimed(next.Deliveries), err)
+		}
+		tracked, err := s.Deliveries(ctx, DeliveryFilter{})
+		if err != nil || len(tracked) != 3 || tracked[2].Type != EventSuppressionAdded || tracked[2].Attempts != 1 || tracked[2].LastStatus != 500 ||
+			tracked[1].Type != EventSuppressionRemoved || tracked[0].Attempts != 0 {
+			t.Fatalf("tracked deliveries = %+v, %v; want a's failed added, then its removal and its new added", tracked, err)
+		}
+		for i, want := range []string{EventSuppressionAdded, EventSuppressionRemoved, EventSuppressionAdded} {
+			c, err := s.ClaimDeliveries(ctx, "app", 10, retry, time.Minute)
+			if err != nil || len(c.Deliveries) != 1 || c.Deliveries[0].Type != want || c.Deliveries[0].ID == 0 {
+				t.Fatalf("claim %d at the retry time = %q, %v; want a's %s alone", i, claimed(c.Deliveries), err, want)
+			}
+			if i == 0 && (c.Deliveries[0].EventID != got[0].EventID || c.Deliveries[0].Attempts != 1) {
+				t.Errorf("retried %+v, want event id %s and 1 attempt", c.Deliveries[0], got[0].EventID)
+			}
+			if i == 1 && c.Deliveries[0].EventID != got[2].EventID {
+				t.Errorf("the removal has event id %s, want %s", c.Deliveries[0].EventID, got[2].EventID)
+			}
+			if err := s.FinishDeliveries(ctx, c, []DeliveryResult{{OK: true}}, retry); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st, err := s.OutboxStats(ctx); err != nil || len(st) != 0 {
+			t.Errorf("outbox stats at the end = %+v, %v; want none", st, err)
 		}
 	})
 }
 
-// Claims running at once never hand out one delivery twice (Postgres: FOR
-// UPDATE SKIP LOCKED; SQLite: one writer).
+func claimed(ds []Delivery) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Endpoint+" "+d.Type+" "+d.Subject)
+	}
+	return out
+}
+
+// Claims running at once never hand out one event twice (the cursor's
+// lease; tracked deliveries: Postgres FOR UPDATE SKIP LOCKED, SQLite one
+// writer), and between them hand out every event.
 func TestClaimDeliveriesConcurrent(t *testing.T) {
 	dialects(t, Options{Webhooks: hooks[:1]}, func(t *testing.T, s *Store) {
-		var msgs []Message
-		for i := range 200 {
-			msgs = append(msgs, hard(string(rune('a'+i%26))+time.Duration(i).String(), time.Duration(i).String()+"x@example.com", t0))
+		for b := range 4 {
+			var msgs []Message
+			for i := range 50 {
+				addr := time.Duration(50*b+i).String() + "x@example.com"
+				msgs = append(msgs, hard(addr, addr, t0))
+			}
+			mustRecord(t, s, t0, msgs...)
 		}
-		mustRecord(t, s, t0, msgs...)
 		var mu sync.Mutex
-		seen := map[int64]int{}
+		seen := map[string]int{}
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() {
-				for {
-					got, err := s.ClaimDeliveries(context.Background(), "app", 7, t0, time.Hour)
+				for idle := 0; idle < 50; {
+					c, err := s.ClaimDeliveries(context.Background(), "app", 7, t0, time.Hour)
 					if err != nil {
 						t.Error(err)
 						return
 					}
-					if len(got) == 0 {
-						return
+					if len(c.Deliveries) == 0 {
+						idle++
+						continue
 					}
 					mu.Lock()
-					for _, d := range got {
-						seen[d.ID]++
+					for _, d := range c.Deliveries {
+						seen[d.EventID]++
 					}
 					mu.Unlock()
+					ok := make([]DeliveryResult, len(c.Deliveries))
+					for i := range ok {
+						ok[i].OK = true
+					}
+					if err := s.FinishDeliveries(context.Background(), c, ok, t0); err != nil {
+						t.Error(err)
+						return
+					}
 				}
 			})
 		}
 		wg.Wait()
 		if len(seen) != 200 {
-			t.Errorf("claimed %d deliveries, want 200", len(seen))
+			t.Errorf("claimed %d events, want 200", len(seen))
 		}
 		for id, n := range seen {
 			if n != 1 {
-				t.Errorf("delivery %d claimed %d times", id, n)
+				t.Errorf("event %s claimed %d times", id, n)
 			}
 		}
 	})
@@ -328,4 +372,140 @@ func TestWebhookJSONMatchesEncodingJSON(t *testing.T) {
 			t.Errorf("appendBody(%T) =\n%s\nwant <, > and & as themselves: %s", values[i], got, want)
 		}
 	}
+}
+
+// The events of a Record batch are rendered when they are sent, from the
+// stored events: each with the data of the change as the batch made it
+// (the entry as the batch left it, with the batch's evidence and stream;
+// the stored event), the same on every reading, whatever happened to the
+// address since. c's entry last saw an event of an earlier batch, which
+// the row cannot name: its data is written whole.
+func TestOutboxRendersTheChangeAsItWas(t *testing.T) {
+	subs := []Subscription{{Endpoint: "app", Events: []string{EventSuppressionAdded, EventBounceRecorded, EventComplaintReceived}}}
+	dialects(t, Options{Webhooks: subs}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		block := func(key, addr string, at time.Time) Message {
+			r := rcpt(addr, dsn.ClassBlock, dsn.ReasonBlocked)
+			r.Status, r.Diagnostic = "5.7.1", "550 5.7.1 <"+addr+"> blocked & \"listed\""
+			return bounce(key, at, r)
+		}
+		news := func(m Message) Message { m.Stream = "news"; return m }
+		mustRecord(t, s, t0, block("c0", "c@example.com", t0.Add(2*time.Hour)))
+		batch := []Message{hard("a1", "a@example.com", t0), block("a2", "a@example.com", t0.Add(time.Minute)),
+			news(soft("b1", "b@example.com", t0)), news(soft("b2", "b@example.com", t0.Add(time.Minute))),
+			news(soft("b3", "b@example.com", t0.Add(2*time.Minute))), hard("c1", "c@example.com", t0)}
+		mustRecord(t, s, t0, batch...)
+		keys := map[string]bool{}
+		for _, m := range batch {
+			keys[m.Key] = true
+		}
+		want := map[string]any{} // webhook data by type and subject
+		for _, addr := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+			d, err := s.Get(ctx, addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := addedData(d.Entry)
+			slices.Reverse(d.Events) // oldest first, as recorded
+			for _, ev := range d.Events {
+				if keys[ev.MessageKey] {
+					a.Evidence, a.Stream = append(a.Evidence, ev.ID), ev.Stream
+					want[EventBounceRecorded+" "+ev.MessageKey] = EventData{ev, ev.Recipient}
+				}
+			}
+			want[EventSuppressionAdded+" "+addr] = a
+		}
+		var rows []string
+		if err := s.rdb.Select(&rows, `SELECT data FROM webhook_outbox WHERE kind = 'record' ORDER BY id`); err != nil || len(rows) != 2 {
+			t.Fatalf("record rows %d, %v; want 2", len(rows), err)
+		}
+		if n, m := strings.Count(rows[1], `{"d":`), strings.Count(rows[1], `{"t":`); n != 1 || m != 2 {
+			t.Errorf("the batch's row names %d suppressions by their events and writes %d whole, want 2 and 1 (c's): %s", m, n, rows[1])
+		}
+		first := outbox(t, s)[1:] // after c's block of the first batch
+		check := func(got []outboxRow) {
+			t.Helper()
+			if len(got) != 9 {
+				t.Fatalf("outbox = %q, want 6 bounce.recorded and 3 suppression.added", types(got))
+			}
+			for _, g := range got {
+				k := g.Type + " " + g.Subject
+				if g.Type == EventBounceRecorded {
+					k = g.Type + " " + g.Data["message_key"].(string)
+				}
+				if !jsonEqual(t, g.Data, want[k]) {
+					t.Errorf("%s data =\n%v\nwant\n%+v", k, g.Data, want[k])
+				}
+			}
+		}
+		check(first)
+		if got := first[8].Data; got["class"] != "block" || got["expires_at"] != nil || got["status"] != "5.7.1" {
+			t.Errorf("c's suppression.added = %v, want class block and status 5.7.1 (last seen), no expiry", got)
+		}
+		if got := first[7].Data; got["expires_at"] == nil || got["stream"] != "news" || got["source"] != SourceBounce {
+			t.Errorf("b's suppression.added = %v, want a soft suppression that expires, stream news", got)
+		}
+		mustRecord(t, s, later(), hard("a3", "a@example.com", later()), soft("b4", "b@example.com", later()))
+		if _, err := s.Remove(ctx, "c@example.com", later()); err != nil {
+			t.Fatal(err)
+		}
+		again := outbox(t, s)[1:10]
+		check(again)
+		for i := range again {
+			if again[i].EventID != first[i].EventID {
+				t.Errorf("event %d: id %s, then %s; want the same", i, first[i].EventID, again[i].EventID)
+			}
+		}
+	})
+}
+
+func later() time.Time { return t0.Add(24 * time.Hour) }
+
+// jsonEqual reports whether got (decoded JSON) equals want once encoded
+// and decoded.
+func jsonEqual(t *testing.T, got map[string]any, want any) bool {
+	b, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w map[string]any
+	if err := json.Unmarshal(b, &w); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := json.Marshal(got)
+	b, _ = json.Marshal(w)
+	return string(g) == string(b)
+}
+
+// A delivery queued before the outbox became a stream (a database
+// upgraded with it pending) is sent first, and the stream's events about
+// its address wait behind it.
+func TestOutboxUpgradeKeepsQueued(t *testing.T) {
+	dialects(t, Options{Webhooks: hooks[:1]}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		if _, err := s.db.Exec(s.q(`INSERT INTO webhook_deliveries (event_id, type, endpoint, subject, body, queued_at, next_at)
+VALUES ('msg_old', 'suppression.removed', 'app', 'a@example.com', '{}', ?, ?)`), s.tv(t0), s.tv(t0)); err != nil {
+			t.Fatal(err)
+		}
+		mustRecord(t, s, t0, hard("k1", "a@example.com", t0), hard("k2", "b@example.com", t0))
+		var sent []string
+		for range 3 {
+			c, err := s.ClaimDeliveries(ctx, "app", 10, t0, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ok := make([]DeliveryResult, len(c.Deliveries))
+			for i, d := range c.Deliveries {
+				ok[i].OK = true
+				sent = append(sent, d.EventID+" "+d.Type+" "+d.Subject)
+			}
+			if err := s.FinishDeliveries(ctx, c, ok, t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(sent) != 3 || sent[0] != "msg_old suppression.removed a@example.com" || !strings.HasSuffix(sent[1], "suppression.added b@example.com") ||
+			!strings.HasSuffix(sent[2], "suppression.added a@example.com") {
+			t.Errorf("sent %q; want the old delivery first, then b's event, and a's after its old one", sent)
+		}
+	})
 }

@@ -60,12 +60,12 @@ webhooks:
 		t.Fatal(err)
 	}
 	for _, endpoint := range []string{"app", "chat"} {
-		ds, err := s.ClaimDeliveries(ctx, endpoint, 10, now, time.Minute)
+		c, err := s.ClaimDeliveries(ctx, endpoint, 10, now, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var alerts []string
-		for _, d := range ds {
+		for _, d := range c.Deliveries {
 			var ev struct {
 				Type string    `json:"type"`
 				Data AlertData `json:"data"`

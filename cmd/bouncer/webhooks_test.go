@@ -142,8 +142,9 @@ func TestRunWebhooksKillAndRestart(t *testing.T) {
 	}
 	s.Close()
 	for _, q := range []string{`CREATE FUNCTION refuse_user3() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN IF NEW.subject = 'user3@example.net' THEN RAISE EXCEPTION 'refused' USING ERRCODE = '22000'; END IF; RETURN NEW; END $$`,
-		`CREATE TRIGGER refuse BEFORE INSERT ON webhook_deliveries FOR EACH ROW EXECUTE FUNCTION refuse_user3()`} {
+BEGIN IF EXISTS (SELECT 1 FROM bounce_events WHERE recipient = 'user3@example.net') THEN
+  RAISE EXCEPTION 'refused' USING ERRCODE = '22000'; END IF; RETURN NEW; END $$`,
+		`CREATE TRIGGER refuse BEFORE INSERT ON webhook_outbox FOR EACH ROW EXECUTE FUNCTION refuse_user3()`} {
 		if _, err := e.db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -240,7 +241,9 @@ func TestRunWebhooksSQLite(t *testing.T) {
 	}
 	defer run.Process.Kill() //nolint:errcheck // ended by terminate unless the test failed
 	waitFor(t, "twenty events delivered", func() bool { return len(h.received()) >= 20 })
-	waitFor(t, "the queue emptied", func() bool { return e.count(t, `SELECT count(*) FROM webhook_deliveries`) == 0 })
+	waitFor(t, "the queue emptied", func() bool {
+		return e.count(t, `SELECT count(*) FROM webhook_deliveries`)+e.count(t, `SELECT count(*) FROM webhook_outbox`) == 0
+	})
 	terminate(t, run, &out)
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -43,7 +43,7 @@ process makes the change and sent by "bouncer run".`,
 		}}
 	deliveries.Flags().BoolVar(&dead, "dead", false, "only the deliveries given up (after max_age)")
 	deliveries.Flags().StringVar(&endpoint, "endpoint", "", "only this endpoint")
-	deliveries.Flags().IntVar(&limit, "limit", 50, "at most this many, newest first")
+	deliveries.Flags().IntVar(&limit, "limit", 50, "at most this many: the tried ones newest first, then those not tried yet (ID -) in the order they go out")
 	deliveries.Flags().StringVar(&format, "format", "table", "table or json")
 	cmd.AddCommand(
 		&cobra.Command{Use: "list", Short: "List the configured endpoints with their queues", Args: cobra.NoArgs, RunE: runWebhooksList},
@@ -154,7 +154,11 @@ func printDeliveries(cmd *cobra.Command, ds []suppression.Delivery, format strin
 		if d.State == suppression.DeliveryDead {
 			next = "-"
 		}
-		rows = append(rows, []string{strconv.FormatInt(d.ID, 10), d.Endpoint, d.Type, d.Subject, d.State, strconv.Itoa(d.Attempts), next, d.LastError})
+		id := strconv.FormatInt(d.ID, 10)
+		if d.ID == 0 {
+			id = "-" // not tried yet: no delivery of its own until it fails
+		}
+		rows = append(rows, []string{id, d.Endpoint, d.Type, d.Subject, d.State, strconv.Itoa(d.Attempts), next, d.LastError})
 	}
 	return printTable(w, rows, 7)
 }

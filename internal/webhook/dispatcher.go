@@ -42,8 +42,8 @@ type Endpoint struct {
 
 // Outbox is what the dispatcher needs of the store (suppression.Store).
 type Outbox interface {
-	ClaimDeliveries(ctx context.Context, endpoint string, limit int, now time.Time, lease time.Duration) ([]suppression.Delivery, error)
-	FinishDeliveries(ctx context.Context, results []suppression.DeliveryResult, now time.Time) error
+	ClaimDeliveries(ctx context.Context, endpoint string, limit int, now time.Time, lease time.Duration) (*suppression.Claim, error)
+	FinishDeliveries(ctx context.Context, c *suppression.Claim, results []suppression.DeliveryResult, now time.Time) error
 }
 
 // Options tune the dispatcher. The zero value is usable.
@@ -175,32 +175,67 @@ func (d *Dispatcher) Pass(ctx context.Context) (int, error) {
 	return total, errs
 }
 
-// pass claims one batch of e's due deliveries, sends them Concurrency at a
-// time and records the outcomes.
+// pass claims one batch of e's due deliveries, sends them and records the
+// outcomes. The deliveries about one subject are sent one after another, in
+// the claim's order, and after one fails (to be retried) the rest are not
+// tried; different subjects go Concurrency at a time.
 func (d *Dispatcher) pass(ctx context.Context, e *endpoint) (int, error) {
 	now := d.opts.Now()
-	ds, err := d.store.ClaimDeliveries(ctx, e.Name, d.opts.Batch, now, e.lease)
-	if err != nil || len(ds) == 0 {
+	c, err := d.store.ClaimDeliveries(ctx, e.Name, d.opts.Batch, now, e.lease)
+	if err != nil {
 		return 0, err
+	}
+	for _, why := range c.Gone {
+		delivered.WithLabelValues(e.Name, "dead").Inc()
+		d.opts.Logger.Warn("webhook event not sent: gone", slog.String("endpoint", e.Name), slog.String("why", why))
+	}
+	ds := c.Deliveries
+	if len(ds) == 0 {
+		return 0, nil
 	}
 	results := make([]suppression.DeliveryResult, len(ds))
 	sem := make(chan struct{}, d.opts.Concurrency)
 	var wg sync.WaitGroup
-	for i := range ds {
+	for _, g := range bySubject(ds) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			results[i] = d.attempt(ctx, e, &ds[i])
+			failed := false
+			for _, i := range g {
+				if failed {
+					results[i] = suppression.DeliveryResult{ID: ds[i].ID, Skipped: true}
+					continue
+				}
+				results[i] = d.attempt(ctx, e, &ds[i])
+				failed = !results[i].OK && !results[i].Dead
+			}
 		})
 	}
 	wg.Wait()
 	if ctx.Err() != nil {
 		return len(ds), ctx.Err() // shutting down: the leases run out, and the next pass sends them again
 	}
-	if err := d.store.FinishDeliveries(context.WithoutCancel(ctx), results, d.opts.Now()); err != nil {
+	if err := d.store.FinishDeliveries(context.WithoutCancel(ctx), c, results, d.opts.Now()); err != nil {
 		return len(ds), err
 	}
 	return len(ds), nil
+}
+
+// bySubject groups the indexes of ds by subject, each group in ds's order,
+// the groups in the order of their first delivery.
+func bySubject(ds []suppression.Delivery) [][]int {
+	at := map[string]int{}
+	var out [][]int
+	for i, dl := range ds {
+		g, ok := at[dl.Subject]
+		if !ok {
+			g = len(out)
+			at[dl.Subject] = g
+			out = append(out, nil)
+		}
+		out[g] = append(out[g], i)
+	}
+	return out
 }
 
 // attempt sends one delivery and says what became of it.
