@@ -159,17 +159,10 @@ func sameAddress(a, b string) bool {
 		if i == len(a) || j == len(b) {
 			return i == len(a) && j == len(b)
 		}
-		if lowerASCII(a[i]) != lowerASCII(b[j]) {
+		if asciiLower[a[i]] != asciiLower[b[j]] {
 			return false
 		}
 		i++
 		j++
 	}
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }

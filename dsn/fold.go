@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -12,20 +13,19 @@ import (
 // without allocating the lower-case copy when s is ASCII (notices of
 // tens of kilobytes are tested this way).
 func hasAnyLower(s string, words []string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return hasAny(strings.ToLower(s), words)
-		}
-	}
 	buf := mimepart.GetBuffer()
 	defer mimepart.PutBuffer(buf)
-	l := append((*buf)[:0], s...)
-	for i, c := range l {
-		if c >= 'A' && c <= 'Z' {
-			l[i] = c + 'a' - 'A'
-		}
-	}
+	l := slices.Grow((*buf)[:0], len(s))[:len(s)]
 	*buf = l[:0]
+	var high byte // every byte of s ORed: its top bit says s is not ASCII
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		high |= c
+		l[i] = asciiLower[c]
+	}
+	if high >= utf8.RuneSelf {
+		return hasAny(strings.ToLower(s), words)
+	}
 	for _, w := range words {
 		if bytes.Contains(l, []byte(w)) {
 			return true
@@ -33,3 +33,15 @@ func hasAnyLower(s string, words []string) bool {
 	}
 	return false
 }
+
+// asciiLower maps each byte to its ASCII lower case (other bytes to
+// themselves).
+var asciiLower = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] = byte(i + 'a' - 'A')
+		}
+	}
+	return t
+}()

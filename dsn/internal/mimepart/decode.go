@@ -1,12 +1,9 @@
 package mimepart
 
 import (
-	"io"
 	"mime"
 	"strings"
 	"sync"
-
-	"github.com/emersion/go-message/charset"
 )
 
 // DecodeHeader decodes RFC 2047 encoded words; undecodable text is kept.
@@ -20,42 +17,7 @@ func DecodeHeader(v string) string {
 	return v
 }
 
-var wordDecoder = mime.WordDecoder{CharsetReader: func(label string, input io.Reader) (io.Reader, error) {
-	r, err := charset.Reader(label, input)
-	if err != nil {
-		return nil, err
-	}
-	return smallCopier{r}, nil
-}}
-
-// smallCopier lets io.Copy, with which mime.WordDecoder reads a decoded
-// word, copy through a small buffer instead of allocating 32 KiB.
-type smallCopier struct{ io.Reader }
-
-// WriteTo copies the rest of the reader to w, as io.Copy does.
-func (c smallCopier) WriteTo(w io.Writer) (int64, error) {
-	var buf [512]byte
-	var total int64
-	for {
-		n, err := c.Read(buf[:])
-		if n > 0 {
-			m, werr := w.Write(buf[:n])
-			total += int64(m)
-			if werr != nil {
-				return total, werr
-			}
-			if m != n {
-				return total, io.ErrShortWrite
-			}
-		}
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
-}
+var wordDecoder = mime.WordDecoder{CharsetReader: decodeWord}
 
 // buffers recycles the buffers inputs and decoded parts are read into;
 // nothing a caller keeps may point into a buffer once it is put back.

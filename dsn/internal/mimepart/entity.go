@@ -151,6 +151,35 @@ func (e *Entity) Prefix(n int64) string {
 	return s
 }
 
+// maxInMemoryCharsetBody is the largest body whose charset Decoded
+// decodes whole in memory (decodeInMemory) rather than through a
+// streaming reader that stops at the limit.
+const maxInMemoryCharsetBody = 256 << 10
+
+// decodeInMemory appends the body, transfer- and charset-decoded, to dst
+// and returns what reading past it gives, as Decoded's streaming readers
+// would give it with no limit.
+func (e *Entity) decodeInMemory(dst []byte) ([]byte, error) {
+	src, srcEnd := e.Body, e.End
+	if e.decodeTransfer {
+		tb := GetBuffer()
+		defer PutBuffer(tb)
+		if e.base64 {
+			// Base64 decodes to fewer bytes than it has: this reads to the end.
+			src, srcEnd = ReadAtMost(base64.NewDecoder(base64.StdEncoding, &whitespaceReplacingReader{r: &memReader{b: e.Body, end: e.End}}), int64(len(e.Body))+1, *tb)
+		} else {
+			src, srcEnd = qpDecode((*tb)[:0], e.Body, e.End, len(e.Body)+1)
+		}
+		*tb = src[:0]
+	}
+	enc, err := lookupEncoding(e.charset)
+	if err != nil {
+		// The streaming reader passes the bytes through undecoded.
+		return append(dst, src...), srcEnd
+	}
+	return appendDecoded(dst, enc.NewDecoder(), src, srcEnd)
+}
+
 // decoded returns at most n bytes of the decoded body and what reading
 // past them returns (nil when the limit cut it). A non-nil release gives
 // back the buffer they were decoded into, after which they must not be
@@ -172,6 +201,11 @@ func (e *Entity) Decoded(n int64) (b []byte, release func(), end error) {
 	}
 	buf := GetBuffer()
 	switch {
+	case e.decodeCharset && len(e.Body) <= maxInMemoryCharsetBody:
+		b, end = e.decodeInMemory((*buf)[:0])
+		if int64(len(b)) >= n {
+			b, end = b[:n], nil
+		}
 	case e.decodeTransfer && !e.base64 && !e.decodeCharset:
 		b, end = qpDecode((*buf)[:0], e.Body, e.End, int(min(n, int64(len(e.Body))+1)))
 		if int64(len(b)) > n {
