@@ -114,10 +114,14 @@ func New(store Outbox, eps []Endpoint, o Options) (*Dispatcher, error) {
 		r := reach{private: e.AllowPrivate, loopback: netaddr.Loopback(u.Hostname())}
 		rounds := (o.Batch + o.Concurrency - 1) / o.Concurrency
 		d.eps = append(d.eps, &endpoint{Endpoint: e, client: newClient(r, e.Timeout, o.Concurrency),
-			lease: time.Duration(rounds)*e.Timeout + 5*time.Second})
+			lease: time.Duration(rounds)*e.Timeout + leaseMargin})
 	}
 	return d, nil
 }
+
+// leaseMargin is how much longer a claim's lease is than its attempts may
+// take.
+const leaseMargin = 5 * time.Second
 
 // Wake makes Run look for due deliveries now instead of after Idle.
 func (d *Dispatcher) Wake() {
@@ -178,9 +182,12 @@ func (d *Dispatcher) Pass(ctx context.Context) (int, error) {
 // pass claims one batch of e's due deliveries, sends them and records the
 // outcomes. The deliveries about one subject are sent one after another, in
 // the claim's order, and after one fails (to be retried) the rest are not
-// tried; different subjects go Concurrency at a time.
+// tried; different subjects go Concurrency at a time. No attempt starts
+// that could outlast the claim's lease (a subject's deliveries in a row
+// can take longer than the rounds the lease allows for): those left are
+// not tried, and the next claim takes them.
 func (d *Dispatcher) pass(ctx context.Context, e *endpoint) (int, error) {
-	now := d.opts.Now()
+	began, now := time.Now(), d.opts.Now()
 	c, err := d.store.ClaimDeliveries(ctx, e.Name, d.opts.Batch, now, e.lease)
 	if err != nil {
 		return 0, err
@@ -202,6 +209,7 @@ func (d *Dispatcher) pass(ctx context.Context, e *endpoint) (int, error) {
 			defer func() { <-sem }()
 			failed := false
 			for _, i := range g {
+				failed = failed || time.Since(began)+e.Timeout > e.lease-leaseMargin
 				if failed {
 					results[i] = suppression.DeliveryResult{ID: ds[i].ID, Skipped: true}
 					continue
