@@ -27,18 +27,26 @@ const maxNoticeLines = 600
 // in ex (the sender) are skipped then.
 func scanNotice(notice string, ex map[string]bool, sentences bool) []textRecord {
 	notice = unquote(notice)
-	if recs := scanLines(notice, nil, recipientLine, false); len(recs) > 0 {
+	lines := noticeLines(notice)
+	if recs := scanLines(lines, nil, recipientLine, false); len(recs) > 0 {
 		return recs
 	}
 	if recs := transcriptRecipients(notice); len(recs) > 0 || !sentences {
 		return recs
 	}
-	if recs := scanLines(notice, ex, sentenceRecipient, true); len(recs) > 0 {
+	if recs := scanLines(lines, ex, sentenceRecipient, true); len(recs) > 0 {
 		return recs
 	}
 	// A sentence wrapped over lines ("The following message, addressed to
 	// 'a@b',\nfailed because it has not been collected").
-	return scanLines(unwrapParagraphs(notice), ex, sentenceRecipient, true)
+	return scanLines(noticeLines(unwrapParagraphs(notice)), ex, sentenceRecipient, true)
+}
+
+// noticeLines splits a notice into the lines scanLines reads, at most
+// maxNoticeLines.
+func noticeLines(notice string) []string {
+	lines := strings.Split(notice, "\n")
+	return lines[:min(len(lines), maxNoticeLines)]
 }
 
 // unwrapParagraphs joins the lines of each paragraph and puts each of
@@ -125,14 +133,11 @@ func transcriptRecipients(notice string) []textRecord {
 	return recs
 }
 
-// scanLines runs scanNotice with one recognizer of recipient lines;
+// scanLines runs scanNotice over a notice's lines with one recognizer of
+// recipient lines;
 // sentences says the recognizer reads sentences (see textRecord.open).
-func scanLines(notice string, ex map[string]bool, recognize func(string) (string, string, bool), sentences bool) []textRecord {
-	sc := &noticeScanner{cur: -1, sentences: sentences}
-	sc.lines = strings.Split(notice, "\n")
-	if len(sc.lines) > maxNoticeLines {
-		sc.lines = sc.lines[:maxNoticeLines]
-	}
+func scanLines(lines []string, ex map[string]bool, recognize func(string) (string, string, bool), sentences bool) []textRecord {
+	sc := &noticeScanner{lines: lines, cur: -1, sentences: sentences}
 	for i, line := range sc.lines {
 		t := strings.TrimSpace(line)
 		if t == "" || isSeparator(t) {
@@ -156,16 +161,17 @@ func scanLines(notice string, ex map[string]bool, recognize func(string) (string
 type noticeScanner struct {
 	lines     []string
 	recs      []textRecord
-	at        []int    // line index where each record was found
-	loose     []string // lines of the current paragraph that no record took
-	cur       int      // the record collecting lines, or -1
+	at        []int     // line index where each record was found
+	loose     [8]string // the last lines of the current paragraph that no record took
+	nLoose    int       // how many of loose are set
+	cur       int       // the record collecting lines, or -1
 	sentences bool
 }
 
 // pause handles a blank line or a section rule: the current record stops
 // collecting unless its diagnostic is still open or ends with a colon.
 func (sc *noticeScanner) pause(t string) {
-	sc.loose = sc.loose[:0]
+	sc.nLoose = 0
 	if sc.cur < 0 {
 		return
 	}
@@ -187,12 +193,23 @@ func (sc *noticeScanner) other(t string) {
 		// QUIRK: Sendmail lists the replies about other hosts
 		// ("421 example.org (smtp)... Deferred") after a recipient.
 		sc.cur = -1
-		sc.loose = append(sc.loose, t)
+		sc.keepLoose(t)
 	case sc.cur >= 0 && len(sc.recs[sc.cur].diag) < 24:
 		sc.recs[sc.cur].diag = append(sc.recs[sc.cur].diag, t)
-	case sc.cur < 0 && len(sc.loose) < 8:
-		sc.loose = append(sc.loose, t)
+	case sc.cur < 0 && sc.nLoose < len(sc.loose):
+		sc.keepLoose(t)
 	}
+}
+
+// keepLoose adds t to the loose lines, dropping the oldest when all are
+// set (only the last four are read).
+func (sc *noticeScanner) keepLoose(t string) {
+	if sc.nLoose == len(sc.loose) {
+		copy(sc.loose[:], sc.loose[1:])
+		sc.nLoose--
+	}
+	sc.loose[sc.nLoose] = t
+	sc.nLoose++
 }
 
 // recipient handles line i, which names addr; rest is the part of the
@@ -206,14 +223,14 @@ func (sc *noticeScanner) recipient(i int, t, addr, rest string) {
 		// before it ("... while talking to", ">>> RCPT To:", a local
 		// delivery agent's complaint) belong to the same story.
 		var story []string
-		for _, l := range sc.loose[max(0, len(sc.loose)-4):] {
+		for _, l := range sc.loose[max(0, sc.nLoose-4):sc.nLoose] {
 			if !otherTarget(l, addr) {
 				story = append(story, l)
 			}
 		}
 		rest = joinReply(append(story, t))
 	}
-	sc.loose = sc.loose[:0]
+	sc.nLoose = 0
 	sc.cur = indexOf(sc.recs, addr)
 	if sc.cur < 0 {
 		sc.recs = append(sc.recs, textRecord{addr: addr, open: sc.sentences})
