@@ -224,9 +224,6 @@ func (s *Store) createMonth(ctx context.Context, t pruneTable, name, def string,
 	}
 	stmts = append(stmts, `CREATE TABLE `+pq.QuoteIdentifier(name)+` PARTITION OF `+pq.QuoteIdentifier(t.name)+
 		` FOR VALUES FROM (`+lit(from)+`) TO (`+lit(to)+`)`)
-	if t.unique != "" {
-		stmts = append(stmts, `CREATE UNIQUE INDEX `+pq.QuoteIdentifier(name+"_key")+` ON `+pq.QuoteIdentifier(name)+` (`+t.unique+`)`)
-	}
 	if moving {
 		cols, err := s.columns(ctx, tx, t.name)
 		if err != nil {

@@ -63,14 +63,17 @@ type PruneResult struct {
 // pruneTable is a table Prune keeps in bounds, by its time column.
 type pruneTable struct {
 	name, timeCol string
-	unique        string // Postgres: the column each partition keeps unique ("" for none)
 	keep          func(Retention) time.Duration
 }
 
 var pruneTables = []pruneTable{
 	{name: "bounce_events", timeCol: "received_at", keep: func(r Retention) time.Duration { return r.Events }},
-	{name: "processed_messages", timeCol: "received_at", unique: "message_key", keep: func(r Retention) time.Duration { return r.Ledger }},
+	{name: "processed_messages", timeCol: "received_at", keep: func(r Retention) time.Duration { return r.Ledger }},
 }
+
+// keysTable is the ledger's keys on Postgres (migration 00072): one table,
+// its old rows deleted in one statement (see pruneKeys).
+var keysTable = pruneTable{name: "processed_keys", timeCol: "received_at", keep: func(r Retention) time.Duration { return r.Ledger }}
 
 // Prune deletes the rows older than their table's retention at now and, on
 // Postgres, creates the partitions of the months ahead. It runs under the
@@ -101,7 +104,9 @@ func (s *Store) Prune(ctx context.Context, r Retention, now time.Time, dryRun bo
 		if keep := t.keep(r); keep > 0 {
 			tp.Before = now.Add(-keep).UTC()
 		}
-		if s.dialect == migrations.Postgres {
+		if t.name == keysTable.name {
+			err = s.pruneKeys(ctx, &tp, dryRun)
+		} else if s.dialect == migrations.Postgres {
 			err = s.prunePartitions(ctx, t, &tp, now, dryRun)
 		} else if !tp.Before.IsZero() {
 			err = s.pruneRows(ctx, t, &tp, dryRun)
@@ -128,11 +133,21 @@ var sentTables = []pruneTable{
 // pruneTables returns the tables to prune: the sent tables too once they
 // exist.
 func (s *Store) pruneTables(ctx context.Context) ([]pruneTable, error) {
+	tables := pruneTables[:len(pruneTables):len(pruneTables)]
+	if s.dialect == migrations.Postgres {
+		ok, err := s.tableExists(ctx, keysTable.name)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			tables = append(tables, keysTable)
+		}
+	}
 	ok, err := s.tableExists(ctx, "sent_counts")
 	if err != nil || !ok {
-		return pruneTables, err
+		return tables, err
 	}
-	return append(pruneTables[:len(pruneTables):len(pruneTables)], sentTables...), nil
+	return append(tables, sentTables...), nil
 }
 
 // tableExists reports whether the database has the table.
@@ -172,4 +187,27 @@ func (s *Store) Horizon(ctx context.Context, table string) (*time.Time, error) {
 		return nil, fmt.Errorf("suppression: horizon of %s: %w", table, err)
 	}
 	return &t, nil
+}
+
+// pruneKeys deletes the ledger's keys (processed_keys, Postgres) received
+// before tp.Before in one statement: the BRIN index on received_at leads
+// it to the old rows' pages, and one pass over them costs less than
+// batches that each walk again past the rows the batches before deleted.
+// It blocks no writer: Record inserts other keys, and a key being deleted
+// is still known until the delete commits.
+func (s *Store) pruneKeys(ctx context.Context, tp *TablePrune, dryRun bool) error {
+	if tp.Before.IsZero() {
+		return nil
+	}
+	if dryRun {
+		return s.rdb.QueryRowContext(ctx, `SELECT count(*) FROM processed_keys WHERE received_at < $1`, tp.Before).Scan(&tp.Rows)
+	}
+	began := time.Now() // a duration, not a clock reading
+	r, err := s.db.ExecContext(ctx, `DELETE FROM processed_keys WHERE received_at < $1`, tp.Before)
+	if err != nil {
+		return fmt.Errorf("delete: %w", err)
+	}
+	tp.Rows, _ = r.RowsAffected()
+	tp.Batches, tp.MaxBatch = 1, time.Since(began)
+	return nil
 }

@@ -105,6 +105,9 @@ func loadHistory(b *testing.B, s *Store, start time.Time, events, ledgerMonths i
 					if err := s.appendRows(ctx, tx, "processed_messages", ledgerBatch(p.ledger, month)); err != nil {
 						return err
 					}
+					if err := s.appendRows(ctx, tx, "processed_keys", keyBatch(p.ledger)); err != nil {
+						return err
+					}
 				}
 				if err := s.writeRateCounts(ctx, tx, evs); err != nil {
 					return err
@@ -188,8 +191,14 @@ func BenchmarkRetentionScale(b *testing.B) {
 
 	// The events and the ledger first (the months ahead of every table
 	// created), then the sent counts: their figures apart.
+	// The daemon prunes daily: the day before, untimed, as it would have
+	// (it deletes the ledger's keys up to then: a day's keys are left for
+	// the timed prune, as on the day a month of events goes); its time is
+	// reported too (catch-up-prune-ms: months of keys at once).
 	r := Retention{Events: 400 * 24 * time.Hour, Ledger: 90 * 24 * time.Hour}
 	now := start.AddDate(0, 1, 0).Add(r.Events + time.Hour) // the oldest month is past retention
+	before, catchUp := timedPrune(b, s, r, now.AddDate(0, 0, -1))
+	metrics["catch-up-prune-ms"] = float64(catchUp.Microseconds()) / 1000
 	b.ResetTimer()
 	res, took := timedPrune(b, s, r, now)
 	b.ReportMetric(float64(took.Microseconds())/1000, "prune-ms")
@@ -201,10 +210,14 @@ func BenchmarkRetentionScale(b *testing.B) {
 	if ev := res.Tables[0]; !slices.Contains(ev.Dropped, "bounce_events_p"+start.Format("2006_01")) {
 		b.Errorf("prune did not drop the oldest month: %+v", ev)
 	}
-	for _, t := range res.Tables {
-		if t.Table == "sent_counts" && !slices.Contains(t.Created, "sent_counts_p"+monthStart(now).AddDate(0, monthsAhead, 0).Format("2006_01")) {
-			b.Errorf("prune did not create the months ahead of sent_counts: %+v", t)
+	var created []string // by the day's prune or the one before
+	for _, t := range append(before.Tables, res.Tables...) {
+		if t.Table == "sent_counts" {
+			created = append(created, t.Created...)
 		}
+	}
+	if ahead := "sent_counts_p" + monthStart(now).AddDate(0, monthsAhead, 0).Format("2006_01"); !slices.Contains(created, ahead) {
+		b.Errorf("prune did not create the months ahead of sent_counts (%s): created %v", ahead, created)
 	}
 	for _, t := range sent.Tables {
 		if t.Table == "sent_counts" && !slices.Contains(t.Dropped, "sent_counts_p"+start.Format("2006_01")) {

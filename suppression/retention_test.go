@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bouncer-mail/bouncer/migrations"
 )
 
 // allEntries returns every entry, by address.
@@ -77,6 +79,39 @@ func TestPruneKeepsCounters(t *testing.T) {
 		mustRecord(t, s, now, hard("k5", "d@example.com", now))
 		if e := mustEntry(t, s, "d@example.com"); !e.Suppressed {
 			t.Errorf("a bounce after the prune did not suppress: %+v", e)
+		}
+	})
+}
+
+// A message's key makes a redelivery a duplicate for as long as the ledger
+// keeps it, whatever month it was received in; once Prune removes keys past
+// retention.ledger (Postgres: from processed_keys), a redelivery counts
+// again, and a key still within the retention stays known.
+func TestPruneLedgerKeys(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		early, late := t0, t0.AddDate(0, 2, 0) // months apart: different partitions on Postgres
+		mustRecord(t, s, early, hard("k1", "a@example.com", early))
+		mustRecord(t, s, late, hard("k2", "b@example.com", late))
+		if res := mustRecord(t, s, late, hard("k1", "a@example.com", late), hard("k2", "b@example.com", late)); res.Duplicates != 2 || res.Events != 0 {
+			t.Fatalf("redelivered before any prune: %+v; want 2 duplicates", res)
+		}
+		now := early.AddDate(0, 0, 40)
+		res, err := s.Prune(ctx, Retention{Ledger: 30 * 24 * time.Hour}, now, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.dialect == migrations.Postgres {
+			i := slices.IndexFunc(res.Tables, func(tp TablePrune) bool { return tp.Table == "processed_keys" })
+			if i < 0 || res.Tables[i].Rows != 1 {
+				t.Errorf("Prune = %+v; want one key of processed_keys pruned", res.Tables)
+			}
+		}
+		if res := mustRecord(t, s, now, hard("k1", "a@example.com", now)); res.Duplicates != 0 || res.Events != 1 {
+			t.Errorf("redelivered after its key was pruned: %+v; want it counted", res)
+		}
+		if res := mustRecord(t, s, now, hard("k2", "b@example.com", now)); res.Duplicates != 1 || res.Events != 0 {
+			t.Errorf("redelivered within the retention: %+v; want a duplicate", res)
 		}
 	})
 }
