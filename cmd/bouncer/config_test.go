@@ -627,3 +627,18 @@ webhooks:
 		t.Errorf("config check prints Go durations:\n%s", stdout)
 	}
 }
+
+// TestConfigWarningsOnce checks that each command logs the configuration's
+// warnings once, also those that read the configuration before opening the
+// store (rates, prune).
+func TestConfigWarningsOnce(t *testing.T) {
+	cfg := recordedConfig(t, "mailboxes:\n  - {name: m, protocol: imap, host: h, username: u, password: plain-pw}\n")
+	for _, args := range [][]string{
+		{"rates"}, {"prune", "--dry-run"}, {"status", "x@y.test"}, {"suppression", "list"}, {"sent", "add", "--stream", "a", "--count", "1"},
+	} {
+		_, stderr, code := runCLI(t, append(args, "--config", cfg)...)
+		if n := strings.Count(stderr, "plain password in the config file"); code != 0 || n != 1 {
+			t.Errorf("bouncer %s: exit %d, the warning %d times, want once:\n%s", strings.Join(args, " "), code, n, stderr)
+		}
+	}
+}

@@ -53,7 +53,7 @@ func runRates(cmd *cobra.Command, stream string, days int, format string) error 
 	if err != nil {
 		return withExit(64, fmt.Errorf("--%w", err))
 	}
-	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+	return withLoadedStore(cmd, cfg, func(ctx context.Context, s *suppression.Store) error {
 		r, err := s.Rates(ctx, q)
 		if err != nil {
 			return err

@@ -93,7 +93,7 @@ func runPrune(cmd *cobra.Command, dryRun bool, format string) error {
 	if err != nil {
 		return err
 	}
-	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+	return withLoadedStore(cmd, cfg, func(ctx context.Context, s *suppression.Store) error {
 		res, err := s.Prune(ctx, cfg.Retention.retention(), time.Now(), dryRun)
 		if err != nil {
 			return err

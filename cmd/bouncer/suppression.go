@@ -142,12 +142,18 @@ func withConfigStore(cmd *cobra.Command, fn func(ctx context.Context, cfg *Confi
 	if err != nil {
 		return err
 	}
+	return withLoadedStore(cmd, cfg, func(ctx context.Context, s *suppression.Store) error { return fn(ctx, cfg, s) })
+}
+
+// withLoadedStore is withStore for a command that has loaded cfg already
+// (loading it again would log its warnings twice).
+func withLoadedStore(cmd *cobra.Command, cfg *Config, fn func(ctx context.Context, s *suppression.Store) error) error {
 	s, err := openStore(cmd.Context(), cfg, false)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	return fn(suppression.WithActor(cmd.Context(), cliActor(cmd)), cfg, s)
+	return fn(suppression.WithActor(cmd.Context(), cliActor(cmd)), s)
 }
 
 // cliActor is who the audit log names for a change made from the command
