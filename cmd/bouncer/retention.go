@@ -122,7 +122,7 @@ func printPrune(w io.Writer, res suppression.PruneResult) error {
 			if t.Table == "sent_counts" {
 				what = "counting hours before"
 			}
-			line = fmt.Sprintf("%s: %s %s %s %s", t.Table, verb, plural(int(t.Rows), "%d row", "%d rows"), what, localTime(t.Before))
+			line = fmt.Sprintf("%s: %s %s %s %s", t.Table, verb, plural(int(t.Rows), "%d row", "%d rows"), what, zoned(&t.Before))
 		}
 		if len(t.Dropped) > 0 {
 			line += " (partitions " + strings.Join(t.Dropped, ", ") + ")"

@@ -23,6 +23,9 @@ func TestPruneCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "bounce_events: would prune 1 row received before") || !strings.Contains(out, "processed_messages: kept for ever") {
 		t.Errorf("prune --dry-run: exit %d\n%s%s", code, out, errOut)
 	}
+	if zone := now.Format(" 15:04 MST\n"); !strings.Contains(out, now.AddDate(0, 0, -100).Format(time.DateOnly)) || !strings.Contains(out, zone[6:]) {
+		t.Errorf("prune --dry-run names no time zone (%q):\n%s", zone[6:], out)
+	}
 	out, errOut, code = runCLI(t, "prune", "--config", cfg)
 	for _, want := range []string{"bounce_events: pruned 1 row received before", "; 1 batch, longest",
 		"sent_counts: pruned 0 rows counting hours before", "sent_count_ids: kept for ever"} {
