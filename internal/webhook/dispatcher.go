@@ -325,7 +325,18 @@ func (e *endpoint) send(ctx context.Context, dl *suppression.Delivery, now time.
 	if resp.StatusCode/100 == 3 {
 		return resp.StatusCode, fmt.Errorf("%w (HTTP %d to %s)", ErrRedirect, resp.StatusCode, resp.Header.Get("Location"))
 	}
-	return resp.StatusCode, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.ToValidUTF8(bytes.TrimSpace(head), nil))
+	return resp.StatusCode, answerError(resp.StatusCode, head)
+}
+
+// answerError says why an answer is a failure: its status, and the start
+// of its body when it has one ("HTTP 500: not now"), else the status's
+// name ("HTTP 503 Service Unavailable").
+func answerError(status int, head []byte) error {
+	text := bytes.ToValidUTF8(bytes.TrimSpace(head), nil)
+	if len(text) == 0 {
+		return fmt.Errorf("HTTP %d %s", status, http.StatusText(status))
+	}
+	return fmt.Errorf("HTTP %d: %s", status, text)
 }
 
 // Ping sends one webhook.ping event to the endpoint named, now and

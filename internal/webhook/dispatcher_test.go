@@ -345,3 +345,23 @@ func TestSlackFormat(t *testing.T) {
 		t.Errorf("slack message signed: %s", r.Header)
 	}
 }
+
+// A failed answer is told by its status and the start of its body, or by
+// the status's name when the body is empty (not "HTTP 500: ").
+func TestPingFailureSaysWhy(t *testing.T) {
+	for body, want := range map[string]string{"": "HTTP 500 Internal Server Error", " not now\n": "HTTP 500: not now"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(body)) //nolint:errcheck // the test reads what arrives
+		}))
+		d, err := New(nil, []Endpoint{{Name: "app", URL: srv.URL, Key: testKey}}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, err := d.Ping(context.Background(), "app")
+		if status != 500 || err == nil || err.Error() != want {
+			t.Errorf("Ping to a 500 answering %q = %d, %v; want 500, %q", body, status, err, want)
+		}
+		srv.Close()
+	}
+}
