@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -38,7 +39,9 @@ func runStatus(cmd *cobra.Command, args []string, format string) error {
 	}
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
 		f, err := s.MessageStatus(ctx, args[0])
-		if err != nil {
+		if errors.Is(err, suppression.ErrBadMessageID) {
+			return withExit(exitUsage, err)
+		} else if err != nil {
 			return err
 		}
 		if format == "json" {

@@ -39,6 +39,10 @@ func TestStatusCommand(t *testing.T) {
 			}
 		}
 	}
+	_, errOut, code := runCLI(t, "status", "<>", "--config", cfg)
+	if code != exitUsage || !strings.Contains(errOut, `bouncer: invalid message id "<>": want the Message-ID`) {
+		t.Errorf("status '<>': exit %d, %s; want %d naming the id", code, errOut, exitUsage)
+	}
 	out, _, code := runCLI(t, "status", "reset-1@app.test", "--format", "json", "--config", cfg)
 	if code != 0 || !strings.Contains(out, `"state": "failed"`) || !strings.Contains(out, `"reason": "userunknown"`) ||
 		!strings.Contains(out, `"message_id": "<reset-1@app.test>"`) {

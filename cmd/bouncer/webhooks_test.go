@@ -297,7 +297,8 @@ func TestWebhooksCommands(t *testing.T) {
 			t.Errorf("received %q, want the ping", g)
 		}
 	}
-	if _, stderr, code := runCLI(t, "webhooks", "redeliver", "999", "--config", cfg); code == 0 || !strings.Contains(stderr, "not found") {
-		t.Errorf("redeliver 999 = %d %s, want not found", code, stderr)
+	if _, stderr, code := runCLI(t, "webhooks", "redeliver", "999", "--config", cfg); code != 1 || !strings.Contains(stderr, "redeliver: no delivery 999 in the queue") ||
+		strings.Contains(stderr, "suppression:") {
+		t.Errorf("redeliver 999 = %d %s, want no delivery 999 in the queue, without the store's prefix", code, stderr)
 	}
 }

@@ -27,7 +27,7 @@ process makes the change and sent by "bouncer run".`,
 	var dead bool
 	var endpoint, format string
 	var limit int
-	deliveries := &cobra.Command{Use: "deliveries", Short: "List the deliveries waiting to be sent, or given up (--dead)", Args: cobra.NoArgs,
+	deliveries := &cobra.Command{Use: "deliveries", Short: "List the queue: deliveries waiting to be sent and those given up (--dead: only those)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
 				f := suppression.DeliveryFilter{Endpoint: endpoint, Limit: limit}
@@ -56,7 +56,9 @@ process makes the change and sent by "bouncer run".`,
 					return withExit(exitUsage, fmt.Errorf("redeliver: %q is not a delivery id (see bouncer webhooks deliveries)", args[0]))
 				}
 				return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-					if err := s.Redeliver(ctx, id, time.Now()); err != nil {
+					if err := s.Redeliver(ctx, id, time.Now()); errors.Is(err, suppression.ErrNotFound) {
+						return fmt.Errorf("redeliver: no delivery %d in the queue (see bouncer webhooks deliveries; a delivered one is not kept)", id)
+					} else if err != nil {
 						return err
 					}
 					fmt.Fprintf(cmd.OutOrStdout(), "delivery %d queued again; bouncer run sends it\n", id)
