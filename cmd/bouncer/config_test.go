@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,14 +44,8 @@ func runCLIInput(t *testing.T, in io.Reader, args ...string) (stdout, stderr str
 	root.SetErr(&errb)
 	root.SetIn(in)
 	defer slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, nil)))
-	err := execute(context.Background(), root)
-	if err != nil {
-		code = 1
-		var ee *exitError
-		if errors.As(err, &ee) {
-			code = ee.code
-		}
-		fmt.Fprintln(&errb, "bouncer:", err)
+	if err := execute(context.Background(), root); err != nil {
+		code = reportError(&errb, err)
 	}
 	return out.String(), errb.String(), code
 }

@@ -11,11 +11,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 // exitError carries a specific process exit code out of a command.
@@ -122,14 +125,30 @@ func main() {
 	if err == nil {
 		return
 	}
+	os.Exit(reportError(os.Stderr, err))
+}
+
+// reportError writes err for the person at the terminal, as "bouncer: …",
+// and returns the exit code it carries (1 unless withExit says otherwise).
+// An error about their input (an unknown address, an allowlist entry
+// that is not there, an invalid message id) is told as the API tells it,
+// without the store's "suppression: verb x:" wrapping.
+func reportError(w io.Writer, err error) int {
 	code := 1
 	var ee *exitError
 	if errors.As(err, &ee) {
 		code = ee.code
 		err = ee.err
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bouncer:", err)
+	if err == nil {
+		return code
 	}
-	os.Exit(code)
+	msg := err.Error()
+	for _, input := range []error{suppression.ErrNotFound, suppression.ErrAllowlisted, suppression.ErrBadMessageID} {
+		if errors.Is(err, input) {
+			msg = suppression.ClientMessage(err)
+		}
+	}
+	fmt.Fprintln(w, "bouncer:", msg)
+	return code
 }

@@ -328,3 +328,22 @@ func TestImportSaysWhatItKept(t *testing.T) {
 		t.Errorf("import over a bounce: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// A refusal about the operator's input reads as the API's message, without
+// the store's "suppression: verb x:" wrapping.
+func TestCLIInputErrorsInOperatorsTerms(t *testing.T) {
+	cfg := recordedConfig(t, "")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"suppression", "allow", "remove", "nobody.test"}, "bouncer: nobody.test is not on the allowlist\n"},
+		{[]string{"suppression", "remove", "nobody@x.test"}, "bouncer: nobody@x.test is not on the suppression list\n"},
+		{[]string{"suppression", "show", "not-an-address"}, "bouncer: invalid address \"not-an-address\": no @\n"},
+	} {
+		_, stderr, code := runCLI(t, append(tt.args, "--config", cfg)...)
+		if code == 0 || !strings.HasSuffix(stderr, tt.want) {
+			t.Errorf("bouncer %s = exit %d, stderr %q; want it to end %q", strings.Join(tt.args, " "), code, stderr, tt.want)
+		}
+	}
+}
