@@ -493,8 +493,8 @@ http: {listen: "127.0.0.1:0", token_env: BOUNCER_TEST_UNSET_TOKEN}
 		_, errOut, code := runCLI(t, append(args, "--config", cfg)...)
 		for _, want := range []string{"mailboxes[0].password_env: environment variable BOUNCER_TEST_UNSET_PW is not set or empty",
 			"http.token_env: environment variable BOUNCER_TEST_UNSET_TOKEN is not set or empty"} {
-			if code != exitConfig || !strings.Contains(errOut, want) {
-				t.Errorf("%v: exit %d, stderr %q; want %d and %q", args, code, errOut, exitConfig, want)
+			if code != exitConfig || strings.Count(errOut, want) != 1 || !strings.Contains(errOut, ": 2 secrets missing:\n") {
+				t.Errorf("%v: exit %d, stderr %q; want %d, '2 secrets missing' and %q once", args, code, errOut, exitConfig, want)
 			}
 		}
 	}

@@ -37,6 +37,12 @@ func addConfigFlag(root *cobra.Command) {
 // file anywhere it returns the defaults. An invalid file gives an error
 // listing every problem by key path, with exit status 78.
 func loadConfig(cmd *cobra.Command) (*Config, error) {
+	return loadConfigFor(cmd, false)
+}
+
+// loadConfigFor is loadConfig; with secrets a missing secret is left to
+// the caller's error instead of being logged as a warning first.
+func loadConfigFor(cmd *cobra.Command, secrets bool) (*Config, error) {
 	flag := ""
 	if f := cmd.Flag("config"); f != nil {
 		flag = f.Value.String()
@@ -52,7 +58,9 @@ func loadConfig(cmd *cobra.Command) (*Config, error) {
 			slog.Warn("config: " + w)
 		}
 		for _, m := range cfg.MissingSecrets {
-			slog.Warn("config: " + m.Error())
+			if !secrets {
+				slog.Warn("config: " + m.Error())
+			}
 		}
 	}
 	if err != nil {
@@ -67,7 +75,7 @@ func loadConfig(cmd *cobra.Command) (*Config, error) {
 // naming the variable, instead of starting with an empty password that
 // fails on every schedule.
 func loadConfigWithSecrets(cmd *cobra.Command) (*Config, error) {
-	cfg, err := loadConfig(cmd)
+	cfg, err := loadConfigFor(cmd, true)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +94,7 @@ func requireSecrets(cfg *Config) error {
 	if name == "" {
 		name = "(defaults)"
 	}
-	return fmt.Errorf("config %s: %d secret(s) missing:\n%w", name, len(cfg.MissingSecrets), errors.Join(cfg.MissingSecrets...))
+	return fmt.Errorf("config %s: %s missing:\n%w", name, plural(len(cfg.MissingSecrets), "%d secret", "%d secrets"), errors.Join(cfg.MissingSecrets...))
 }
 
 // findConfig returns the file to read: flag, else env, else the first of
