@@ -2,19 +2,43 @@ package main
 
 import (
 	"io"
+	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/term"
 )
 
-// tableWidth is the most columns a terminal table takes.
+// tableWidth is the most columns a table takes, unless it goes to a wider
+// terminal (terminalWidth).
 const tableWidth = 100
+
+// terminalWidth returns the width of the terminal w is, if it is one.
+var terminalWidth = func(w io.Writer) (int, bool) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0, false
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	return cols, err == nil
+}
+
+// widthFor is how wide a table written to w may be: tableWidth, or the
+// terminal's width when w is a wider one (a reason or diagnostic is cut
+// only where the screen ends).
+func widthFor(w io.Writer) int {
+	if cols, ok := terminalWidth(w); ok && cols > tableWidth {
+		return cols
+	}
+	return tableWidth
+}
 
 // minFlexWidth is as narrow as a shrinkable column gets.
 const minFlexWidth = 10
 
 // printTable writes rows (the first is the header) in columns two spaces
-// apart, at most tableWidth wide: while wider, the widest of the flex
+// apart, at most widthFor(w) wide: while wider, the widest of the flex
 // columns is narrowed (cells cut with "…"), none below minFlexWidth.
 func printTable(w io.Writer, rows [][]string, flex ...int) error {
 	if len(rows) == 0 {
@@ -30,7 +54,7 @@ func printTable(w io.Writer, rows [][]string, flex ...int) error {
 	for _, n := range widths {
 		total += n
 	}
-	for total > tableWidth {
+	for limit := widthFor(w); total > limit; {
 		widest := -1
 		for _, i := range flex {
 			if widths[i] > minFlexWidth && (widest < 0 || widths[i] > widths[widest]) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -45,5 +46,29 @@ func TestTablesFitAndNameTheirZone(t *testing.T) {
 	}
 	if !strings.Contains(list.String(), "firstname.lastname@example.com  ") {
 		t.Errorf("list cut an address:\n%s", list.String())
+	}
+}
+
+// TestTablesUseAWiderTerminal: on a terminal wider than tableWidth the
+// list shows whole reasons (no "userunkno…" beside a long address); to
+// anything else it keeps to tableWidth.
+func TestTablesUseAWiderTerminal(t *testing.T) {
+	now := time.Now()
+	es := []suppression.Entry{{Email: "email_that_does_not_exist_this_is_just_a_test@example.com", Suppressed: true,
+		SuppressedReason: "userunknown", Source: "bounce", HardCount: 1, LastSeen: now}}
+	orig := terminalWidth
+	t.Cleanup(func() { terminalWidth = orig })
+	for _, tt := range []struct {
+		cols int
+		want string
+	}{{0, "userunkno…"}, {80, "userunkno…"}, {160, "userunknown "}} {
+		terminalWidth = func(io.Writer) (int, bool) { return tt.cols, tt.cols > 0 }
+		var out bytes.Buffer
+		if err := printEntries(&out, "table", es, now); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), tt.want) {
+			t.Errorf("a terminal of %d columns:\n%s\nwant %q", tt.cols, out.String(), tt.want)
+		}
 	}
 }
