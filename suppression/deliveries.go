@@ -236,6 +236,32 @@ func (s *Store) FinishDeliveries(ctx context.Context, c *Claim, results []Delive
 	return nil
 }
 
+// ReleaseClaim gives c up without recording anything, for a dispatcher
+// that stops with nothing of c in flight: its deliveries and the cursor
+// are free for the next claim at once, rather than when the lease ends.
+// Any of them may have been delivered: they go out again (at least once,
+// same ids).
+func (s *Store) ReleaseClaim(ctx context.Context, c *Claim) error {
+	var ids []int64
+	for _, d := range c.Deliveries {
+		if d.ID > 0 {
+			ids = append(ids, d.ID)
+		}
+	}
+	var err error
+	if len(ids) > 0 {
+		cond, arg := s.inInts("id", ids)
+		_, err = s.db.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET locked_until = NULL WHERE `+cond), arg)
+	}
+	if err == nil && c.stream != nil {
+		err = s.releaseStream(ctx, c.Endpoint, c.stream.token)
+	}
+	if err != nil {
+		return fmt.Errorf("suppression: release claim: %w", err)
+	}
+	return nil
+}
+
 // finishTracked records the outcome r of tracked delivery id, unless it
 // was sent.
 func (s *Store) finishTracked(ctx context.Context, tx *sqlx.Tx, id int64, r DeliveryResult, now time.Time) error {

@@ -24,7 +24,7 @@ import (
 //	                 storemetrics.RatesSource          the rate gauges (Rates)
 //	                 cmd/bouncer                       MailboxStatuses (the metrics refresh)
 //	housekeeping     Housekeeping                      the retention command and job
-//	webhooks         webhook.Outbox                    the dispatcher of run (ClaimDeliveries, FinishDeliveries)
+//	webhooks         webhook.Outbox                    the dispatcher of run (ClaimDeliveries, FinishDeliveries, ReleaseClaim)
 //	                 Webhooks                          run (SweepExpired, Announce of alerts, OutboxStats for the
 //	                                                   gauges), the webhooks commands (Deliveries, Redeliver, Announce)
 //

@@ -509,3 +509,32 @@ VALUES ('msg_old', 'suppression.removed', 'app', 'a@example.com', '{}', ?, ?)`),
 		}
 	})
 }
+
+// A claim given up (a dispatcher stopping) frees its deliveries and the
+// cursor at once: the next claim, before the lease would end, takes the
+// same events, with the same ids.
+func TestReleaseClaim(t *testing.T) {
+	dialects(t, Options{Webhooks: hooks[:1]}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		mustRecord(t, s, t0, hard("k1", "a@example.com", t0), hard("k2", "b@example.com", t0))
+		c, err := s.ClaimDeliveries(ctx, "app", 1, t0, time.Hour)
+		if err != nil || len(c.Deliveries) != 1 {
+			t.Fatalf("claim = %+v, %v", c, err)
+		}
+		if err := s.FinishDeliveries(ctx, c, []DeliveryResult{{NextAt: t0, Status: 500, Error: "HTTP 500"}}, t0); err != nil {
+			t.Fatal(err)
+		}
+		first, err := s.ClaimDeliveries(ctx, "app", 10, t0, time.Hour) // a's retry, then b's event from the stream
+		if err != nil || len(first.Deliveries) != 2 || first.Deliveries[0].ID == 0 || first.Deliveries[1].ID != 0 {
+			t.Fatalf("claim = %q, %v; want a's tracked delivery and b's event", claimed(first.Deliveries), err)
+		}
+		if err := s.ReleaseClaim(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.ClaimDeliveries(ctx, "app", 10, t0.Add(time.Minute), time.Hour)
+		if err != nil || len(again.Deliveries) != 2 || again.Deliveries[0].EventID != first.Deliveries[0].EventID ||
+			again.Deliveries[1].EventID != first.Deliveries[1].EventID {
+			t.Fatalf("claim after the release = %+v, %v; want the same two events", again, err)
+		}
+	})
+}

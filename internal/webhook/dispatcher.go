@@ -44,6 +44,7 @@ type Endpoint struct {
 type Outbox interface {
 	ClaimDeliveries(ctx context.Context, endpoint string, limit int, now time.Time, lease time.Duration) (*suppression.Claim, error)
 	FinishDeliveries(ctx context.Context, c *suppression.Claim, results []suppression.DeliveryResult, now time.Time) error
+	ReleaseClaim(ctx context.Context, c *suppression.Claim) error
 }
 
 // Options tune the dispatcher. The zero value is usable.
@@ -220,8 +221,8 @@ func (d *Dispatcher) pass(ctx context.Context, e *endpoint) (int, error) {
 		})
 	}
 	wg.Wait()
-	if ctx.Err() != nil {
-		return len(ds), ctx.Err() // shutting down: the leases run out, and the next pass sends them again
+	if ctx.Err() != nil { // shutting down, nothing in flight: the next claim (of any replica) sends them again
+		return len(ds), errors.Join(ctx.Err(), d.store.ReleaseClaim(context.WithoutCancel(ctx), c))
 	}
 	if err := d.store.FinishDeliveries(context.WithoutCancel(ctx), c, results, d.opts.Now()); err != nil {
 		return len(ds), err
