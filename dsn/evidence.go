@@ -53,14 +53,14 @@ func (p *parser) headerEvidence() (score int, hasAuthor bool) {
 			score += weightSubject
 		}
 	}
-	if strings.HasPrefix(strings.ToLower(h.get("Content-Type")), "multipart/report") {
+	if hasPrefixFold(h.get("Content-Type"), []string{"multipart/report"}) {
 		score += weightStructure
 		hasAuthor = true
 	}
 	if p.original != nil {
 		score += weightReturned
 	}
-	if strings.HasPrefix(strings.ToLower(h.get("Auto-Submitted")), "auto-generated") {
+	if hasPrefixFold(h.get("Auto-Submitted"), []string{"auto-generated"}) {
 		score += weightAutoGen
 	}
 	if h.get("List-Id") != "" || h.get("List-Unsubscribe") != "" {

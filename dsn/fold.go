@@ -45,3 +45,27 @@ var asciiLower = func() (t [256]byte) {
 	}
 	return t
 }()
+
+// lowerInto appends s in lower case to dst: byte by byte when s is ASCII,
+// else as strings.ToLower gives it.
+func lowerInto(dst []byte, s string) []byte {
+	var high byte
+	for i := 0; i < len(s); i++ {
+		high |= s[i]
+		dst = append(dst, asciiLower[s[i]])
+	}
+	if high >= utf8.RuneSelf {
+		return append(dst[:len(dst)-len(s)], strings.ToLower(s)...)
+	}
+	return dst
+}
+
+// hasAnyBytes is hasAny for a byte slice.
+func hasAnyBytes(b []byte, words []string) bool {
+	for _, w := range words {
+		if bytes.Contains(b, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}

@@ -40,7 +40,7 @@ func (p *parser) listRefusal() bool {
 			continue
 		}
 		a := findAddr(line[i:])
-		if a == "" || ex[strings.ToLower(a)] {
+		if a == "" || ex.has(a) {
 			continue
 		}
 		p.addRecord(Recipient{FinalRecipient: a, Action: "failed", Diagnostic: strings.TrimSpace(line)})

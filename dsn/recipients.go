@@ -1,6 +1,9 @@
 package dsn
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // The recognizers of recipient lines in bounce notices, from the most to
 // the least certain.
@@ -139,11 +142,12 @@ func labelledRecipient(t string) (addr, rest string, ok bool) {
 	if i <= 0 || i > 40 {
 		return "", "", false
 	}
-	label := strings.ToLower(t[:i])
+	var buf [40]byte
+	label := lowerInto(buf[:0], t[:i])
 	// "Could not be delivered to: <a@b>" is a label too; "Delivered-To:"
 	// (a header in a quoted original) is not.
-	sentence := strings.Contains(label, "deliver") && strings.Contains(label, " ")
-	if !sentence && !hasAny(label, recipientLabels) || strings.HasPrefix(label, "x-") {
+	sentence := bytes.Contains(label, []byte("deliver")) && bytes.IndexByte(label, ' ') >= 0
+	if !sentence && !hasAnyBytes(label, recipientLabels) || bytes.HasPrefix(label, []byte("x-")) {
 		return "", "", false
 	}
 	v := strings.TrimSpace(t[i+1:])

@@ -127,15 +127,28 @@ func (p *parser) notOwnRecipients(recs []textRecord) []textRecord {
 
 // excluded returns addresses that are never bounced recipients: the
 // sender of the original (the bounce's own To) and the bounce's From.
-func (p *parser) excluded() map[string]bool {
-	ex := map[string]bool{}
-	for _, a := range p.rep.Message.To {
-		ex[strings.ToLower(a)] = true
+func (p *parser) excluded() addrSet {
+	return addrSet{to: p.rep.Message.To, from: p.rep.Message.From}
+}
+
+// addrSet holds the addresses excluded returns, compared without case.
+// The zero addrSet holds none.
+type addrSet struct {
+	to   []string
+	from string
+}
+
+// has reports whether a is one of the set's addresses.
+func (s addrSet) has(a string) bool {
+	if s.from != "" && strings.EqualFold(s.from, a) {
+		return true
 	}
-	if p.rep.Message.From != "" {
-		ex[strings.ToLower(p.rep.Message.From)] = true
+	for _, t := range s.to {
+		if strings.EqualFold(t, a) {
+			return true
+		}
 	}
-	return ex
+	return false
 }
 
 // fallbackRecipients is used when the notice names no address: the

@@ -25,10 +25,10 @@ const maxNoticeLines = 600
 // line or a separator. When sentences is set and no such line exists, a
 // sentence naming one address and a failure names the recipient; addresses
 // in ex (the sender) are skipped then.
-func scanNotice(notice string, ex map[string]bool, sentences bool) []textRecord {
+func scanNotice(notice string, ex addrSet, sentences bool) []textRecord {
 	notice = unquote(notice)
 	lines := noticeLines(notice)
-	if recs := scanLines(lines, nil, recipientLine, false); len(recs) > 0 {
+	if recs := scanLines(lines, addrSet{}, recipientLine, false); len(recs) > 0 {
 		return recs
 	}
 	if recs := transcriptRecipients(notice); len(recs) > 0 || !sentences {
@@ -136,7 +136,7 @@ func transcriptRecipients(notice string) []textRecord {
 // scanLines runs scanNotice over a notice's lines with one recognizer of
 // recipient lines;
 // sentences says the recognizer reads sentences (see textRecord.open).
-func scanLines(lines []string, ex map[string]bool, recognize func(string) (string, string, bool), sentences bool) []textRecord {
+func scanLines(lines []string, ex addrSet, recognize func(string) (string, string, bool), sentences bool) []textRecord {
 	sc := &noticeScanner{lines: lines, cur: -1, sentences: sentences}
 	for i, line := range sc.lines {
 		t := strings.TrimSpace(line)
@@ -145,7 +145,7 @@ func scanLines(lines []string, ex map[string]bool, recognize func(string) (strin
 			continue
 		}
 		addr, rest, ok := recognize(t)
-		if ok && (ex != nil && ex[strings.ToLower(addr)] || strings.HasPrefix(strings.ToLower(addr), "mailer-daemon@")) {
+		if ok && (ex.has(addr) || hasPrefixFold(addr, []string{"mailer-daemon@"})) {
 			ok = false
 		}
 		if ok {

@@ -83,7 +83,7 @@ func TestScanNotice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := scanNotice(tt.notice, map[string]bool{}, true)
+			got := scanNotice(tt.notice, addrSet{}, true)
 			if len(got) != len(tt.want) {
 				t.Fatalf("scanNotice found %d records %+v, want %d", len(got), got, len(tt.want))
 			}

@@ -357,7 +357,8 @@ func unfoldSpaceTab(first []byte, more [][]byte) string {
 	if len(more) == 0 {
 		return string(v)
 	}
-	b := append([]byte(nil), v...)
+	var buf [256]byte // most folded values fit: one allocation, the string
+	b := append(buf[:0], v...)
 	for _, l := range more {
 		l = trimSpaceTab(l)
 		if len(l) == 0 {
