@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -65,7 +66,6 @@ func (s *Store) leaseStream(ctx context.Context, endpoint, token string, now, un
 	if err := s.ensureCursor(ctx, endpoint); err != nil {
 		return streamPos{}, false, err
 	}
-	var pos []streamPos
 	pos, err := scanAll(ctx, s.db, func(p *streamPos) []any { return []any{&p.row, &p.item} },
 		s.q(`UPDATE webhook_cursors SET lease = ?, leased_until = ? WHERE endpoint = ? AND (leased_until IS NULL OR leased_until <= ?)
 RETURNING outbox_id, item`), token, s.tv(until), endpoint, s.tv(now))
@@ -91,7 +91,7 @@ func (s *Store) claimStream(ctx context.Context, c *Claim, limit int, now time.T
 	sc := &streamClaim{token: token, from: from, rows: map[int64]int{}}
 	sc.to, sc.items, err = s.readStream(ctx, c.Endpoint, from, limit, sc.rows)
 	if err != nil {
-		return false, errorsJoin(err, s.releaseStream(ctx, c.Endpoint, token))
+		return false, errors.Join(err, s.releaseStream(ctx, c.Endpoint, token))
 	}
 	if sc.to == from {
 		return false, s.releaseStream(ctx, c.Endpoint, token)
@@ -99,7 +99,7 @@ func (s *Store) claimStream(ctx context.Context, c *Claim, limit int, now time.T
 	c.stream, sc.first = sc, len(c.Deliveries)
 	blocked, err := s.blockedSubjects(ctx, c.Endpoint, sc.items)
 	if err != nil {
-		return false, errorsJoin(err, s.releaseStream(ctx, c.Endpoint, token))
+		return false, errors.Join(err, s.releaseStream(ctx, c.Endpoint, token))
 	}
 	sc.sent = make([]int, len(sc.items))
 	for i, it := range sc.items {
@@ -119,14 +119,6 @@ func (s *Store) claimStream(ctx context.Context, c *Claim, limit int, now time.T
 		return true, s.inTxPlain(ctx, func(tx *sqlx.Tx) error { return s.finishStream(ctx, tx, sc, c.Endpoint, nil, now) })
 	}
 	return true, nil
-}
-
-// errorsJoin joins err with a second error of the clean-up after it.
-func errorsJoin(err, cleanup error) error {
-	if cleanup != nil {
-		return fmt.Errorf("%w (and: %w)", err, cleanup)
-	}
-	return err
 }
 
 // releaseStream gives up endpoint's lease, if still held with token.

@@ -538,3 +538,46 @@ func TestReleaseClaim(t *testing.T) {
 		}
 	})
 }
+
+// An outbox row is deleted once every configured endpoint's cursor is past
+// it; an endpoint that has not read yet keeps it.
+func TestOutboxPrunedBehindEveryEndpoint(t *testing.T) {
+	dialects(t, Options{Webhooks: hooks}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		mustRecord(t, s, t0, hard("k1", "a@example.com", t0))
+		mustRecord(t, s, t0, hard("k2", "b@example.com", t0))
+		rows := func() int {
+			var n int
+			if err := s.rdb.Get(&n, `SELECT count(*) FROM webhook_outbox`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		drainAll := func(endpoint string) {
+			for {
+				c, err := s.ClaimDeliveries(ctx, endpoint, 10, t0, time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(c.Deliveries) == 0 {
+					return
+				}
+				ok := make([]DeliveryResult, len(c.Deliveries))
+				for i := range ok {
+					ok[i].OK = true
+				}
+				if err := s.FinishDeliveries(ctx, c, ok, t0); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		drainAll("app")
+		if n := rows(); n != 2 {
+			t.Errorf("after app read everything: %d outbox rows, want 2 (chat has not read them)", n)
+		}
+		drainAll("chat")
+		if n := rows(); n != 0 {
+			t.Errorf("after both read everything: %d outbox rows, want 0", n)
+		}
+	})
+}
