@@ -93,7 +93,7 @@ func seedDeliveries(t *testing.T, s *suppression.Store) {
 	if err != nil || len(dead) != 4 {
 		t.Fatalf("dead deliveries %+v, %v; want 4", dead, err)
 	}
-	if err := s.Redeliver(ctx, dead[0].ID, reportDay.Add(12*time.Hour)); err != nil { // one of the three given up on the day
+	if _, err := s.Redeliver(ctx, dead[0].ID, reportDay.Add(12*time.Hour), false); err != nil { // one of the three given up on the day
 		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,7 +36,12 @@ type Delivery struct {
 	LastAt     *time.Time `json:"last_at,omitempty"`
 	LastStatus int        `json:"last_status,omitempty"`
 	LastError  string     `json:"last_error,omitempty"`
-	Body       []byte     `json:"-"` // the event's JSON body (claims, and the events not tried yet)
+	// LaterSent counts, on a dead delivery, the later events about its
+	// subject that the endpoint accepted after it died (a dead delivery
+	// does not hold them back); LaterType is the type of the newest.
+	LaterSent int    `json:"later_sent,omitempty"`
+	LaterType string `json:"later_type,omitempty"`
+	Body      []byte `json:"-"` // the event's JSON body (claims, and the events not tried yet)
 }
 
 // DeliveryResult is the outcome of one attempt, for FinishDeliveries.
@@ -51,13 +57,14 @@ type DeliveryResult struct {
 
 // deliveryColumns are the columns of a Delivery but its body, in dests'
 // order; deliveryCols names them on the alias d.
-const deliveryColumns = `id, event_id, type, endpoint, subject, state, attempts, queued_at, next_at, last_at, last_status, last_error`
+const deliveryColumns = `id, event_id, type, endpoint, subject, state, attempts, queued_at, next_at, last_at, last_status, last_error,
+  later_sent, later_type`
 
-var deliveryCols = "d." + strings.ReplaceAll(deliveryColumns, ", ", ", d.")
+var deliveryCols = "d." + strings.NewReplacer(", ", ", d.", ",\n  ", ", d.").Replace(deliveryColumns)
 
 func (d *Delivery) dests() []any {
 	return []any{&d.ID, &d.EventID, &d.Type, &d.Endpoint, &d.Subject, &d.State, &d.Attempts, timeInto{&d.QueuedAt},
-		timeInto{&d.NextAt}, nullTimeInto{&d.LastAt}, &d.LastStatus, &d.LastError}
+		timeInto{&d.NextAt}, nullTimeInto{&d.LastAt}, &d.LastStatus, &d.LastError, &d.LaterSent, &d.LaterType}
 }
 
 // walkSQL reads a page of an endpoint's pending deliveries after id ?, in
@@ -110,7 +117,51 @@ func (s *Store) ClaimDeliveries(ctx context.Context, endpoint string, limit int,
 			break
 		}
 	}
+	if c.dead, err = s.deadSubjects(ctx, endpoint, c.Deliveries); err != nil {
+		return nil, errors.Join(fmt.Errorf("suppression: claim deliveries: %w", err), s.ReleaseClaim(ctx, c))
+	}
 	return c, nil
+}
+
+// deadSubjects returns the subjects among ds that have a dead delivery of
+// endpoint: an event about one that is sent is counted on those
+// (Delivery.LaterSent).
+func (s *Store) deadSubjects(ctx context.Context, endpoint string, ds []Delivery) (map[string]bool, error) {
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	var subjects []string
+	for _, d := range ds {
+		if !seen[d.Subject] {
+			seen[d.Subject] = true
+			subjects = append(subjects, d.Subject)
+		}
+	}
+	cond, arg := s.inList("subject", subjects)
+	var dead []string
+	if err := sqlx.SelectContext(ctx, s.db, &dead, s.q(`SELECT DISTINCT subject FROM webhook_deliveries
+WHERE endpoint = ? AND state = 'dead' AND `+cond), endpoint, arg); err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, d := range dead {
+		out[d] = true
+	}
+	return out, nil
+}
+
+// countLater counts n events of type typ about subject, accepted by
+// endpoint, on its dead deliveries (those before delivery id before, when
+// it is not 0): they were sent after those died.
+func (s *Store) countLater(ctx context.Context, tx *sqlx.Tx, endpoint, subject string, n int, typ string, before int64) error {
+	q := `UPDATE webhook_deliveries SET later_sent = later_sent + ?, later_type = ? WHERE endpoint = ? AND subject = ? AND state = 'dead'`
+	args := []any{n, typ, endpoint, subject}
+	if before > 0 {
+		q, args = q+` AND id < ?`, append(args, before)
+	}
+	_, err := tx.ExecContext(ctx, s.q(q), args...)
+	return err
 }
 
 // claimTracked claims the due deliveries of webhook_deliveries.
@@ -198,9 +249,11 @@ func (s *Store) FinishDeliveries(ctx context.Context, c *Claim, results []Delive
 		tracked = c.stream.first
 	}
 	var sent []int64
+	later := false // a sent one is about a subject with dead deliveries
 	for i, r := range results[:tracked] {
 		if r.OK {
 			sent = append(sent, c.Deliveries[i].ID)
+			later = later || c.dead[c.Deliveries[i].Subject]
 		}
 	}
 	deleteSent := func(ctx context.Context, db sqlx.ExecerContext) error {
@@ -212,7 +265,7 @@ func (s *Store) FinishDeliveries(ctx context.Context, c *Claim, results []Delive
 		return err
 	}
 	var err error
-	if len(sent) == tracked && c.stream == nil {
+	if len(sent) == tracked && c.stream == nil && !later {
 		err = deleteSent(ctx, s.db)
 	} else {
 		err = s.inTxPlain(ctx, func(tx *sqlx.Tx) error {
@@ -223,11 +276,16 @@ func (s *Store) FinishDeliveries(ctx context.Context, c *Claim, results []Delive
 				if err := s.finishTracked(ctx, tx, c.Deliveries[i].ID, r, now); err != nil {
 					return err
 				}
+				if d := c.Deliveries[i]; r.OK && c.dead[d.Subject] {
+					if err := s.countLater(ctx, tx, c.Endpoint, d.Subject, 1, d.Type, d.ID); err != nil {
+						return err
+					}
+				}
 			}
 			if c.stream == nil {
 				return nil
 			}
-			return s.finishStream(ctx, tx, c.stream, c.Endpoint, results[c.stream.first:], now)
+			return s.finishStream(ctx, tx, c.stream, c.Endpoint, results[c.stream.first:], c.dead, now)
 		})
 	}
 	if err != nil {
@@ -319,25 +377,40 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, e
 	return append(out, more...), nil
 }
 
+// ErrSuperseded is returned (wrapped) by Redeliver without force when
+// later events about the delivery's subject were sent to its endpoint
+// after it died: sent now, it would arrive after them.
+var ErrSuperseded = errors.New("later events about its address were sent after it died")
+
 // Redeliver puts delivery id back in the queue, due at now, its age
-// counted afresh (a dead one gets max_age again). It keeps its event id.
-// An unknown id is an error wrapping ErrNotFound.
-func (s *Store) Redeliver(ctx context.Context, id int64, now time.Time) error {
+// counted afresh (a dead one gets max_age again). It keeps its event id
+// and its body (the timestamp of the change it announces). It returns the
+// delivery as it was, with its body. A dead delivery with later events about its subject
+// sent since it died (Delivery.LaterSent) is refused with an error
+// wrapping ErrSuperseded unless force is set. An unknown id is an error
+// wrapping ErrNotFound.
+func (s *Store) Redeliver(ctx context.Context, id int64, now time.Time, force bool) (Delivery, error) {
+	var d Delivery
 	err := s.inTxPlain(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET state = 'pending', queued_at = ?, next_at = ?,
-  locked_until = NULL WHERE id = ?`), s.tv(now), s.tv(now), id)
+		ds, err := scanAll(ctx, tx, func(d *Delivery) []any { return append(d.dests(), &d.Body) },
+			s.q(`SELECT `+deliveryCols+`, d.body FROM webhook_deliveries d WHERE d.id = ?`), id)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
+		if len(ds) == 0 {
 			return ErrNotFound
 		}
+		if d = ds[0]; d.LaterSent > 0 && !force {
+			return ErrSuperseded
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET state = 'pending', queued_at = ?, next_at = ?,
+  locked_until = NULL WHERE id = ?`), s.tv(now), s.tv(now), id)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("suppression: redeliver %d: %w", id, err)
+		return d, fmt.Errorf("suppression: redeliver %d: %w", id, err)
 	}
-	return nil
+	return d, nil
 }
 
 // OutboxStat is the state of one endpoint's queue.

@@ -107,8 +107,10 @@ type Webhooks interface {
 	SweepExpired(ctx context.Context, now time.Time) (int, error)
 	// Deliveries lists deliveries, newest first.
 	Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)
-	// Redeliver puts a delivery (dead or pending) back in the queue, due now.
-	Redeliver(ctx context.Context, id int64, now time.Time) error
+	// Redeliver puts a delivery (dead or pending) back in the queue, due
+	// now; without force, not one that later events about its address
+	// were sent after (ErrSuperseded).
+	Redeliver(ctx context.Context, id int64, now time.Time, force bool) (Delivery, error)
 	// OutboxStats counts each endpoint's pending and dead deliveries.
 	OutboxStats(ctx context.Context) ([]OutboxStat, error)
 }

@@ -25,6 +25,7 @@ type Claim struct {
 	// be read (their bounce events were pruned first), each with why.
 	Gone   []string
 	stream *streamClaim
+	dead   map[string]bool // the subjects of Deliveries with dead deliveries
 }
 
 // streamClaim is the part of a claim read from the outbox stream.
@@ -116,7 +117,7 @@ func (s *Store) claimStream(ctx context.Context, c *Claim, limit int, now time.T
 	}
 	if len(c.Deliveries) == sc.first { // nothing to send: record the rest now
 		c.stream = nil
-		return true, s.inTxPlain(ctx, func(tx *sqlx.Tx) error { return s.finishStream(ctx, tx, sc, c.Endpoint, nil, now) })
+		return true, s.inTxPlain(ctx, func(tx *sqlx.Tx) error { return s.finishStream(ctx, tx, sc, c.Endpoint, nil, nil, now) })
 	}
 	return true, nil
 }
@@ -230,8 +231,10 @@ WHERE endpoint = ? AND state = 'pending' AND `+cond), endpoint, arg); err != nil
 // waiting behind a tracked delivery) becomes a tracked delivery, in stream
 // order. When another dispatcher took the cursor meanwhile (the lease ran
 // out), nothing is recorded: it reads the same events again. Outbox rows
-// every configured endpoint is past are deleted.
-func (s *Store) finishStream(ctx context.Context, tx *sqlx.Tx, sc *streamClaim, endpoint string, results []DeliveryResult, now time.Time) error {
+// every configured endpoint is past are deleted. Each event sent is
+// counted on the dead deliveries about its subject before it: those of
+// subjects in dead (dead at the claim), and those dying in this claim.
+func (s *Store) finishStream(ctx context.Context, tx *sqlx.Tx, sc *streamClaim, endpoint string, results []DeliveryResult, dead map[string]bool, now time.Time) error {
 	res, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_cursors SET outbox_id = ?, item = ?, lease = '', leased_until = NULL
 WHERE endpoint = ? AND lease = ?`), sc.to.row, sc.to.item, endpoint, sc.token)
 	if err != nil {
@@ -239,6 +242,14 @@ WHERE endpoint = ? AND lease = ?`), sc.to.row, sc.to.item, endpoint, sc.token)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return err
+	}
+	later := sentAfter(sc, results)
+	for subject, l := range later {
+		if dead[subject] && l.n > 0 { // before the dead of this claim are written
+			if err := s.countLater(ctx, tx, endpoint, subject, l.n, l.typ, 0); err != nil {
+				return err
+			}
+		}
 	}
 	b := deliveryBatch{}
 	for i, it := range sc.items {
@@ -257,6 +268,7 @@ WHERE endpoint = ? AND lease = ?`), sc.to.row, sc.to.item, endpoint, sc.token)
 			b.add(endpoint, it, DeliveryPending, now, nil, r)
 		case r.Dead:
 			b.add(endpoint, it, DeliveryDead, r.NextAt, &now, r)
+			b.laterSent[len(b.laterSent)-1], b.laterType[len(b.laterType)-1] = int64(later[it.subject].after[i].n), later[it.subject].after[i].typ
 		default:
 			b.add(endpoint, it, DeliveryPending, r.NextAt, &now, r)
 		}
@@ -300,12 +312,53 @@ func (s *Store) pruneStream(ctx context.Context, tx *sqlx.Tx) error {
 	return err
 }
 
+// sent counts the events about a subject that an endpoint accepted, with
+// the type of the newest.
+type sent struct {
+	n   int
+	typ string
+}
+
+// subjectSent is sent for a subject in a claim: in all, and after each of
+// its items (by index in the claim's items).
+type subjectSent struct {
+	sent
+	after map[int]sent
+}
+
+// sentAfter returns, per subject of sc's items, the events the endpoint
+// accepted (results[i] is that of the (i+sc.first)-th delivery), and after
+// each item those accepted after it.
+func sentAfter(sc *streamClaim, results []DeliveryResult) map[string]*subjectSent {
+	out := map[string]*subjectSent{}
+	for i := len(sc.items) - 1; i >= 0; i-- {
+		it := sc.items[i]
+		if it.gone != "" {
+			continue
+		}
+		l := out[it.subject]
+		if l == nil {
+			l = &subjectSent{after: map[int]sent{}}
+			out[it.subject] = l
+		}
+		l.after[i] = l.sent
+		if j := sc.sent[i]; j >= 0 && results[j-sc.first].OK {
+			if l.n++; l.typ == "" {
+				l.typ = it.typ
+			}
+		}
+	}
+	return out
+}
+
 // deliveryBatch collects deliveries to insert into webhook_deliveries.
 type deliveryBatch struct {
 	eventID, typ, endpoint, subject, body, state, lastError []string
 	attempts, lastStatus                                    []int64
 	queuedAt, nextAt                                        []time.Time
 	lastAt                                                  []*time.Time
+	laterSent                                               []int64
+	laterType                                               []string
 }
 
 // add adds the delivery of it to endpoint, in state, due at next, after
@@ -322,10 +375,12 @@ func (b *deliveryBatch) add(endpoint string, it streamItem, state string, next t
 	b.body, b.state, b.lastError = append(b.body, string(it.body)), append(b.state, state), append(b.lastError, clean(r.Error))
 	b.attempts, b.lastStatus = append(b.attempts, attempts), append(b.lastStatus, int64(r.Status))
 	b.queuedAt, b.nextAt, b.lastAt = append(b.queuedAt, it.queuedAt), append(b.nextAt, next), append(b.lastAt, last)
+	b.laterSent, b.laterType = append(b.laterSent, 0), append(b.laterType, "")
 }
 
 func (b *deliveryBatch) batch() *batch {
 	return new(batch).text("event_id", b.eventID).text("type", b.typ).text("endpoint", b.endpoint).text("subject", b.subject).
 		text("body", b.body).text("state", b.state).integer("attempts", b.attempts).time("queued_at", b.queuedAt).
-		time("next_at", b.nextAt).nullTime("last_at", b.lastAt).integer("last_status", b.lastStatus).text("last_error", b.lastError)
+		time("next_at", b.nextAt).nullTime("last_at", b.lastAt).integer("last_status", b.lastStatus).text("last_error", b.lastError).
+		integer("later_sent", b.laterSent).text("later_type", b.laterType)
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -301,4 +303,74 @@ func TestWebhooksCommands(t *testing.T) {
 		strings.Contains(stderr, "suppression:") {
 		t.Errorf("redeliver 999 = %d %s, want no delivery 999 in the queue, without the store's prefix", code, stderr)
 	}
+}
+
+// A dead suppression.added for dave@ does not hold back his later
+// suppression.removed; redeliver then refuses the stale event, naming what
+// was sent since, and sends it with --force, with a note. The queue's table
+// shows why the dead delivery failed ("connection refused"), its JSON the
+// full error.
+func TestWebhooksRedeliverSuperseded(t *testing.T) {
+	key, _ := webhook.ParseSecret(testWebhookSecret)
+	h := &hookReceiver{key: key, started: make(chan string, 1), got: map[string]string{}}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "b.db")
+	secret := writeFile(t, "whsec", testWebhookSecret+"\n")
+	cfg := writeFile(t, "b.yaml", fmt.Sprintf("database:\n  url: %s\nwebhooks:\n  - name: app\n    url: %s/hook\n    secret_file: %s\n", db, srv.URL, secret))
+	for _, args := range [][]string{{"migrate"}, {"suppression", "add", "dave@example.com", "--reason", "asked"}} {
+		if _, stderr, code := runCLI(t, append(args, "--config", cfg)...); code != 0 {
+			t.Fatalf("%v: %d %s", args, code, stderr)
+		}
+	}
+	ctx := context.Background()
+	s, err := suppression.Open(ctx, db, suppression.Options{Webhooks: []suppression.Subscription{{Endpoint: "app", Events: []string{"suppression.*"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	pass := func(url string, maxAge time.Duration) {
+		t.Helper()
+		d, err := webhook.New(s, []webhook.Endpoint{{Name: "app", URL: url, Key: key, MaxAge: maxAge}}, webhook.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Pass(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/hook"
+	ln.Close()
+	pass(closed, time.Nanosecond) // dies at its first try
+	var dead []suppression.Delivery
+	out, _, _ := runCLI(t, "webhooks", "deliveries", "--dead", "--format", "json", "--config", cfg)
+	if err := json.Unmarshal([]byte(out), &dead); err != nil || len(dead) != 1 || !strings.Contains(dead[0].LastError, `Post "`+closed+`": dial tcp`) {
+		t.Fatalf("dead deliveries = %s, want dave@'s added, with the full error", out)
+	}
+	id := fmt.Sprint(dead[0].ID)
+	if _, stderr, code := runCLI(t, "suppression", "remove", "dave@example.com", "--config", cfg); code != 0 {
+		t.Fatalf("suppression remove: %d %s", code, stderr)
+	}
+	pass(srv.URL+"/hook", 0)
+	if got := h.received(); len(got) != 1 || !slices.Contains(slices.Collect(maps.Values(got)), "suppression.removed dave@example.com") {
+		t.Fatalf("the receiver got %v, want dave@'s removal at once", got)
+	}
+	_, stderr, code := runCLI(t, "webhooks", "redeliver", id, "--config", cfg)
+	want := "1 later event about dave@example.com (the newest: suppression.removed) was sent to app after delivery " + id + " (suppression.added of "
+	if code != 1 || !strings.Contains(stderr, "redeliver: not queued: "+want) || !strings.Contains(stderr, "bouncer webhooks redeliver "+id+" --force") {
+		t.Fatalf("redeliver without --force = %d %s, want a refusal naming the later event and --force", code, stderr)
+	}
+	out, stderr, code = runCLI(t, "webhooks", "redeliver", id, "--force", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "delivery "+id+" queued again") || !strings.Contains(out, "note: "+want) {
+		t.Fatalf("redeliver --force = %d %q %s, want it queued with a note", code, out, stderr)
+	}
+	pass(srv.URL+"/hook", 0)
+	if h.mu.Lock(); !slices.Equal(h.order, []string{"suppression.removed dave@example.com", "suppression.added dave@example.com"}) {
+		t.Errorf("the receiver got %v, want the removal, then the redelivered (older) added", h.order)
+	}
+	h.mu.Unlock()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -49,24 +50,72 @@ process makes the change and sent by "bouncer run".`,
 		&cobra.Command{Use: "list", Short: "List the configured endpoints with their queues", Args: cobra.NoArgs, RunE: runWebhooksList},
 		&cobra.Command{Use: "test NAME", Short: "Send a signed webhook.ping to an endpoint now and show its answer", Args: cobra.ExactArgs(1), RunE: runWebhooksTest},
 		deliveries,
-		&cobra.Command{Use: "redeliver ID", Short: "Queue a delivery again (a dead one gets max_age afresh), keeping its webhook-id", Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				id, err := strconv.ParseInt(args[0], 10, 64)
-				if err != nil {
-					return withExit(exitUsage, fmt.Errorf("redeliver: %q is not a delivery id (see bouncer webhooks deliveries)", args[0]))
-				}
-				return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-					if err := s.Redeliver(ctx, id, time.Now()); errors.Is(err, suppression.ErrNotFound) {
-						return fmt.Errorf("redeliver: no delivery %d in the queue (see bouncer webhooks deliveries; a delivered one is not kept)", id)
-					} else if err != nil {
-						return err
-					}
-					fmt.Fprintf(cmd.OutOrStdout(), "delivery %d queued again; bouncer run sends it\n", id)
-					return nil
-				})
-			}},
+		newRedeliverCmd(),
 	)
 	return cmd
+}
+
+func newRedeliverCmd() *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{Use: "redeliver ID", Args: cobra.ExactArgs(1),
+		Short: "Queue a delivery again (a dead one gets max_age afresh), keeping its webhook-id and timestamp",
+		Long: `Redeliver queues a delivery again, due now, with its webhook-id and its body
+(the timestamp of the change it announces). A dead delivery does not hold
+back the later events about its address: when some were sent to the
+endpoint after it died, sent now it would arrive after them, and redeliver
+refuses unless --force is given (see docs/webhooks.md, "Order").`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return withExit(exitUsage, fmt.Errorf("redeliver: %q is not a delivery id (see bouncer webhooks deliveries)", args[0]))
+			}
+			return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+				return redeliver(ctx, cmd, s, id, force)
+			})
+		}}
+	cmd.Flags().BoolVar(&force, "force", false, "redeliver even when later events about its address were sent after it died")
+	return cmd
+}
+
+func redeliver(ctx context.Context, cmd *cobra.Command, s *suppression.Store, id int64, force bool) error {
+	d, err := s.Redeliver(ctx, id, time.Now(), force)
+	switch {
+	case errors.Is(err, suppression.ErrNotFound):
+		return fmt.Errorf("redeliver: no delivery %d in the queue (see bouncer webhooks deliveries; a delivered one is not kept)", id)
+	case errors.Is(err, suppression.ErrSuperseded):
+		return fmt.Errorf("redeliver: not queued: %s; sent now, it would arrive after them, and a receiver that does not keep "+
+			"the newest timestamp per address would undo them (docs/webhooks.md, \"Order\"); to send it anyway: bouncer webhooks redeliver %d --force",
+			laterSentText(d), id)
+	case err != nil:
+		return err
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "delivery %d queued again; bouncer run sends it\n", id)
+	if d.LaterSent > 0 {
+		fmt.Fprintf(w, "note: %s; it is delivered with its original timestamp, "+
+			"so a receiver that keeps the newest timestamp per address ignores it\n", laterSentText(d))
+	}
+	return nil
+}
+
+// laterSentText says which later events about d's subject were sent after
+// d died: "1 later event about a@example.com (the newest:
+// suppression.removed) was sent to app after delivery 3
+// (suppression.added of 2026-03-01T12:00:00Z) died".
+func laterSentText(d suppression.Delivery) string {
+	var ev struct {
+		Timestamp string `json:"timestamp"`
+	}
+	json.Unmarshal(d.Body, &ev) //nolint:errcheck // the timestamp is shown when there is one
+	what, verb := d.Type, "were"
+	if ev.Timestamp != "" {
+		what += " of " + ev.Timestamp
+	}
+	if d.LaterSent == 1 {
+		verb = "was"
+	}
+	return fmt.Sprintf("%s about %s (the newest: %s) %s sent to %s after delivery %d (%s) died",
+		plural(d.LaterSent, "%d later event", "%d later events"), d.Subject, d.LaterType, verb, d.Endpoint, d.ID, what)
 }
 
 // safeURL shows an endpoint's URL without its path and query, which may

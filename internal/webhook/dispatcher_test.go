@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -180,7 +181,7 @@ func TestNeverRecoversDead(t *testing.T) {
 		if c.now().Sub(t0) > 7*time.Hour {
 			t.Errorf("dead at %v after queueing, want within max age 6h and one retry", c.now().Sub(t0))
 		}
-		if err := s.Redeliver(ctx, dead[0].ID, c.now()); err != nil {
+		if _, err := s.Redeliver(ctx, dead[0].ID, c.now(), false); err != nil {
 			t.Fatal(err)
 		}
 		rc.fail = nil
@@ -364,4 +365,84 @@ func TestPingFailureSaysWhy(t *testing.T) {
 		}
 		srv.Close()
 	}
+}
+
+// A dead delivery does not hold back the later events about its address,
+// and each of them the endpoint accepts is counted on it, whichever way it
+// goes out: in the same pass as the one that died, read from the stream
+// later, or retried; redeliver refuses the stale event without force, and
+// sends it with its original body with force.
+func TestDeadCountsLaterEvents(t *testing.T) {
+	dialects(t, appOnly, func(t *testing.T, _ string, s *suppression.Store) {
+		c := newClock(t0)
+		rc := newReceiver(c)
+		var failAdded, failOnce atomic.Bool
+		failAdded.Store(true)
+		rc.fail = func(_ int, r received) int {
+			if failAdded.Load() && r.Type == suppression.EventSuppressionAdded || failOnce.CompareAndSwap(true, false) {
+				return http.StatusServiceUnavailable
+			}
+			return 0
+		}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		d := newDispatcher(t, s, c, Endpoint{Name: "app", URL: srv.URL, Key: testKey, MaxAge: time.Second})
+		ctx := suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
+		dave := "dave@example.com"
+		deadOne := func(wantLater int, wantType string) suppression.Delivery {
+			t.Helper()
+			dead, err := s.Deliveries(ctx, suppression.DeliveryFilter{State: suppression.DeliveryDead})
+			if err != nil || len(dead) != 1 || dead[0].Subject != dave || dead[0].LaterSent != wantLater || dead[0].LaterType != wantType {
+				t.Fatalf("dead = %+v, %v; want dave@'s, with %d later sent, the newest %s", dead, err, wantLater, wantType)
+			}
+			return dead[0]
+		}
+		// The added dies at its first try (max_age 1s); the removed, in
+		// the same pass, goes out.
+		if _, err := s.Add(ctx, dave, suppression.Manual{Reason: "asked"}, c.now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Remove(ctx, dave, c.now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		drain(t, d, c, rc, 1, time.Second)
+		deadOne(1, suppression.EventSuppressionRemoved)
+		// Read from the stream in a later pass.
+		failAdded.Store(false)
+		if _, err := s.Add(ctx, dave, suppression.Manual{Reason: "again"}, c.now().Add(2*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		drain(t, d, c, rc, 2, time.Second)
+		deadOne(2, suppression.EventSuppressionAdded)
+		// Retried: the first try fails, the retry (a tracked delivery) goes out.
+		failOnce.Store(true)
+		if _, err := s.Remove(ctx, dave, c.now().Add(3*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		d2 := newDispatcher(t, s, c, Endpoint{Name: "app", URL: srv.URL, Key: testKey})
+		drain(t, d2, c, rc, 3, 5*time.Minute)
+		dead := deadOne(3, suppression.EventSuppressionRemoved)
+		if _, err := s.Redeliver(ctx, dead.ID, c.now(), false); !errors.Is(err, suppression.ErrSuperseded) {
+			t.Fatalf("redeliver without force: %v, want ErrSuperseded", err)
+		}
+		if _, err := s.Redeliver(ctx, dead.ID, c.now(), true); err != nil {
+			t.Fatal(err)
+		}
+		drain(t, d2, c, rc, 4, time.Second)
+		var order []string
+		var stamps []time.Time
+		for _, r := range rc.accepted() {
+			var ev struct {
+				Timestamp time.Time `json:"timestamp"`
+			}
+			if err := json.Unmarshal(r.Body, &ev); err != nil {
+				t.Fatal(err)
+			}
+			order, stamps = append(order, r.Type), append(stamps, ev.Timestamp)
+		}
+		want := []string{"suppression.removed", "suppression.added", "suppression.removed", "suppression.added"}
+		if !slices.Equal(order, want) || !stamps[3].Equal(t0) || !stamps[3].Before(stamps[0]) {
+			t.Errorf("received %v with timestamps %v; want %v, the last with its original timestamp %v", order, stamps, want, t0)
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/netip"
 	"path/filepath"
@@ -169,3 +170,16 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 func pgURL(t *testing.T) string { return testenv.PostgresURL(t) }
+
+// closedURL returns a loopback URL where nothing listens: a connection to
+// it is refused.
+func closedURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr + "/hook"
+}

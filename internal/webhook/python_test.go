@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -92,10 +93,11 @@ print(json.dumps([verify_webhook(v["secret"], v["headers"], v["body"].encode(), 
 	}
 }
 
-// The documented Python receiver, run for real, accepts what the
-// dispatcher sends from a real Record and refuses a tampered body.
-func TestPythonReceiver(t *testing.T) {
-	needPython(t)
+// startPythonReceiver runs the documented Python receiver (verify_webhook,
+// apply_change and the HTTP server) and returns its URL and what it
+// prints, a line per request it accepted.
+func startPythonReceiver(t *testing.T) (string, *bufio.Reader) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -103,8 +105,8 @@ func TestPythonReceiver(t *testing.T) {
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "python3", "-u", "-c", pythonBlock(t, "def verify_webhook(")+pythonBlock(t, "class Hook("))
+	prog := pythonBlock(t, "def verify_webhook(") + pythonBlock(t, "def apply_change(") + pythonBlock(t, "class Hook(")
+	cmd := exec.CommandContext(ctx, "python3", "-u", "-c", prog)
 	cmd.Env = append(os.Environ(), "BOUNCER_WEBHOOK_SECRET="+testSecret, "PORT="+port)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -113,11 +115,10 @@ func TestPythonReceiver(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		cmd.Wait() //nolint:errcheck // killed
-	}()
-	url := "http://127.0.0.1:" + port + "/hook"
+	})
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
 			c.Close()
@@ -128,6 +129,25 @@ func TestPythonReceiver(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	return "http://127.0.0.1:" + port + "/hook", bufio.NewReader(stdout)
+}
+
+// readLine returns the fields of the next line the Python receiver prints.
+func readLine(t *testing.T, out *bufio.Reader) []string {
+	t.Helper()
+	line, err := out.ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Fields(line)
+}
+
+// The documented Python receiver, run for real, accepts what the
+// dispatcher sends from a real Record and refuses a tampered body.
+func TestPythonReceiver(t *testing.T) {
+	needPython(t)
+	url, out := startPythonReceiver(t)
+	ctx := context.Background()
 	body := []byte(`{"type":"suppression.added","timestamp":"2026-03-01T12:00:00Z","data":{"email":"x@example.com"}}`)
 	now := time.Now()
 	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(bytes.Replace(body, []byte("x@"), []byte("y@"), 1)))
@@ -156,11 +176,61 @@ func TestPythonReceiver(t *testing.T) {
 	if err != nil || len(q) != 0 {
 		t.Fatalf("queue after the pass = %+v, %v; want it sent", q, err)
 	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if f := readLine(t, out); len(f) != 4 || !strings.HasPrefix(f[0], "msg_") || f[1] != "suppression.added" || f[2] != "a@example.com" || f[3] != "applied" {
+		t.Errorf("the Python receiver printed %q, want the id, suppression.added, a@example.com, applied", f)
+	}
+}
+
+// The scenario of a dead delivery redelivered after a later change of its
+// address, against the documented Python receiver: dave@'s
+// suppression.added dies (the endpoint refuses connections), his
+// suppression.removed is then sent at once, redeliver without --force
+// refuses the stale event, and with it the receiver gets the added after
+// the removed and ignores it, as docs/webhooks.md ("Order") says.
+func TestPythonReceiverIgnoresStaleRedelivery(t *testing.T) {
+	needPython(t)
+	url, out := startPythonReceiver(t)
+	ctx := suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
+	s := openStore(t, "sqlite:"+t.TempDir()+"/b.db", appOnly)
+	closed := closedURL(t)
+	down, err := New(s, []Endpoint{{Name: "app", URL: closed, Key: testKey, MaxAge: time.Second}}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := strings.Fields(line); len(f) != 3 || !strings.HasPrefix(f[0], "msg_") || f[1] != "suppression.added" || f[2] != "a@example.com" {
-		t.Errorf("the Python receiver printed %q, want the id, suppression.added and a@example.com", line)
+	up, err := New(s, []Endpoint{{Name: "app", URL: url, Key: testKey}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if _, err := s.Add(ctx, "dave@example.com", suppression.Manual{Reason: "asked"}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := down.Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dead, err := s.Deliveries(ctx, suppression.DeliveryFilter{State: suppression.DeliveryDead})
+	if err != nil || len(dead) != 1 || dead[0].Type != suppression.EventSuppressionAdded {
+		t.Fatalf("dead deliveries = %+v, %v; want dave@'s suppression.added", dead, err)
+	}
+	if _, err := s.Remove(ctx, "dave@example.com", now.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := up.Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if f := readLine(t, out); len(f) != 4 || f[1] != "suppression.removed" || f[3] != "applied" {
+		t.Fatalf("the Python receiver printed %q, want dave@'s suppression.removed applied", f)
+	}
+	if _, err := s.Redeliver(ctx, dead[0].ID, time.Now(), false); !errors.Is(err, suppression.ErrSuperseded) {
+		t.Fatalf("redeliver without force: %v, want ErrSuperseded", err)
+	}
+	if _, err := s.Redeliver(ctx, dead[0].ID, time.Now(), true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := up.Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if f := readLine(t, out); len(f) != 4 || f[0] != dead[0].EventID || f[1] != "suppression.added" || f[3] != "ignored" {
+		t.Errorf("the Python receiver printed %q, want the redelivered %s (suppression.added) ignored", f, dead[0].EventID)
 	}
 }
