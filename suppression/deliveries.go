@@ -35,7 +35,11 @@ type Delivery struct {
 	NextAt     time.Time  `json:"next_at"`
 	LastAt     *time.Time `json:"last_at,omitempty"`
 	LastStatus int        `json:"last_status,omitempty"`
-	LastError  string     `json:"last_error,omitempty"`
+	LastError  string     `json:"last_error,omitempty"` // in full
+	// LastCause says in a few words why the last attempt failed
+	// ("connection refused", "HTTP 400 Bad Request"); "" for a delivery
+	// that failed before bouncer kept it.
+	LastCause string `json:"last_cause,omitempty"`
 	// LaterSent counts, on a dead delivery, the later events about its
 	// subject that the endpoint accepted after it died (a dead delivery
 	// does not hold them back); LaterType is the type of the newest.
@@ -52,19 +56,20 @@ type DeliveryResult struct {
 	Dead    bool      // failed and not to be tried again
 	NextAt  time.Time // failed, not dead: the next attempt
 	Status  int       // the HTTP status, 0 when there was none
-	Error   string    // why it failed
+	Error   string    // why it failed, in full
+	Cause   string    // why it failed, in a few words
 }
 
 // deliveryColumns are the columns of a Delivery but its body, in dests'
 // order; deliveryCols names them on the alias d.
 const deliveryColumns = `id, event_id, type, endpoint, subject, state, attempts, queued_at, next_at, last_at, last_status, last_error,
-  later_sent, later_type`
+  last_cause, later_sent, later_type`
 
 var deliveryCols = "d." + strings.NewReplacer(", ", ", d.", ",\n  ", ", d.").Replace(deliveryColumns)
 
 func (d *Delivery) dests() []any {
 	return []any{&d.ID, &d.EventID, &d.Type, &d.Endpoint, &d.Subject, &d.State, &d.Attempts, timeInto{&d.QueuedAt},
-		timeInto{&d.NextAt}, nullTimeInto{&d.LastAt}, &d.LastStatus, &d.LastError, &d.LaterSent, &d.LaterType}
+		timeInto{&d.NextAt}, nullTimeInto{&d.LastAt}, &d.LastStatus, &d.LastError, &d.LastCause, &d.LaterSent, &d.LaterType}
 }
 
 // walkSQL reads a page of an endpoint's pending deliveries after id ?, in
@@ -234,7 +239,9 @@ func (s *Store) inInts(col string, vals []int64) (string, any) {
 }
 
 // FinishDeliveries records the outcomes of c's attempts at now, results[i]
-// that of c.Deliveries[i]. Tracked deliveries that were sent are deleted,
+// that of c.Deliveries[i]; it sets the ID of each result of an event of
+// the stream that failed (to be retried, or dead) to the id of the
+// delivery it became. Tracked deliveries that were sent are deleted,
 // in one statement (with nothing else to record, that is all: no
 // transaction); each failure is updated apart, and one skipped is released
 // for the next claim. Events of the stream that were not sent become
@@ -334,8 +341,8 @@ func (s *Store) finishTracked(ctx context.Context, tx *sqlx.Tx, id int64, r Deli
 			state = DeliveryDead
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,
-  last_at = ?, last_status = ?, last_error = ?, next_at = ?, locked_until = NULL WHERE id = ?`),
-			state, s.tv(now), r.Status, clean(r.Error), s.tv(r.NextAt), id)
+  last_at = ?, last_status = ?, last_error = ?, last_cause = ?, next_at = ?, locked_until = NULL WHERE id = ?`),
+			state, s.tv(now), r.Status, clean(r.Error), clean(r.Cause), s.tv(r.NextAt), id)
 	}
 	return err
 }

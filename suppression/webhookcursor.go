@@ -277,9 +277,44 @@ WHERE endpoint = ? AND lease = ?`), sc.to.row, sc.to.item, endpoint, sc.token)
 		if err := s.appendRows(ctx, tx, "webhook_deliveries", b.batch()); err != nil {
 			return err
 		}
+		if err := s.failedIDs(ctx, tx, endpoint, sc, results); err != nil {
+			return err
+		}
 	}
 	if sc.to.row > sc.from.row {
 		return s.pruneStream(ctx, tx)
+	}
+	return nil
+}
+
+// failedIDs sets the ID of each of results (those of sc's items) that
+// failed to that of the delivery it became in tx.
+func (s *Store) failedIDs(ctx context.Context, tx *sqlx.Tx, endpoint string, sc *streamClaim, results []DeliveryResult) error {
+	at := map[string]int{} // event id → index in results
+	var ids []string
+	for i, it := range sc.items {
+		if j := sc.sent[i]; j >= 0 && it.gone == "" {
+			if r := results[j-sc.first]; !r.OK && !r.Skipped {
+				at[it.eventID] = j - sc.first
+				ids = append(ids, it.eventID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	type row struct {
+		id      int64
+		eventID string
+	}
+	cond, arg := s.inList("event_id", ids)
+	rows, err := scanAll(ctx, tx, func(r *row) []any { return []any{&r.id, &r.eventID} },
+		s.q(`SELECT id, event_id FROM webhook_deliveries WHERE endpoint = ? AND `+cond), endpoint, arg)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		results[at[r.eventID]].ID = r.id
 	}
 	return nil
 }
@@ -354,6 +389,7 @@ func sentAfter(sc *streamClaim, results []DeliveryResult) map[string]*subjectSen
 // deliveryBatch collects deliveries to insert into webhook_deliveries.
 type deliveryBatch struct {
 	eventID, typ, endpoint, subject, body, state, lastError []string
+	lastCause                                               []string
 	attempts, lastStatus                                    []int64
 	queuedAt, nextAt                                        []time.Time
 	lastAt                                                  []*time.Time
@@ -373,6 +409,7 @@ func (b *deliveryBatch) add(endpoint string, it streamItem, state string, next t
 	last := attempted
 	b.eventID, b.typ, b.endpoint, b.subject = append(b.eventID, it.eventID), append(b.typ, it.typ), append(b.endpoint, endpoint), append(b.subject, it.subject)
 	b.body, b.state, b.lastError = append(b.body, string(it.body)), append(b.state, state), append(b.lastError, clean(r.Error))
+	b.lastCause = append(b.lastCause, clean(r.Cause))
 	b.attempts, b.lastStatus = append(b.attempts, attempts), append(b.lastStatus, int64(r.Status))
 	b.queuedAt, b.nextAt, b.lastAt = append(b.queuedAt, it.queuedAt), append(b.nextAt, next), append(b.lastAt, last)
 	b.laterSent, b.laterType = append(b.laterSent, 0), append(b.laterType, "")
@@ -382,5 +419,5 @@ func (b *deliveryBatch) batch() *batch {
 	return new(batch).text("event_id", b.eventID).text("type", b.typ).text("endpoint", b.endpoint).text("subject", b.subject).
 		text("body", b.body).text("state", b.state).integer("attempts", b.attempts).time("queued_at", b.queuedAt).
 		time("next_at", b.nextAt).nullTime("last_at", b.lastAt).integer("last_status", b.lastStatus).text("last_error", b.lastError).
-		integer("later_sent", b.laterSent).text("later_type", b.laterType)
+		text("last_cause", b.lastCause).integer("later_sent", b.laterSent).text("later_type", b.laterType)
 }

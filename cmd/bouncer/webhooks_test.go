@@ -352,6 +352,10 @@ func TestWebhooksRedeliverSuperseded(t *testing.T) {
 		t.Fatalf("dead deliveries = %s, want dave@'s added, with the full error", out)
 	}
 	id := fmt.Sprint(dead[0].ID)
+	out, _, _ = runCLI(t, "webhooks", "deliveries", "--dead", "--config", cfg)
+	if !strings.Contains(out, "LAST ERROR") || !strings.Contains(out, "connection refused") || strings.Contains(out, `Post "`) {
+		t.Errorf("webhooks deliveries --dead =\n%s\nwant the cause, connection refused, not the start of the full error", out)
+	}
 	if _, stderr, code := runCLI(t, "suppression", "remove", "dave@example.com", "--config", cfg); code != 0 {
 		t.Fatalf("suppression remove: %d %s", code, stderr)
 	}

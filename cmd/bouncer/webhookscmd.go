@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -209,7 +210,8 @@ func printDeliveries(cmd *cobra.Command, ds []suppression.Delivery, format strin
 		if d.ID == 0 {
 			id = "-" // not tried yet: no delivery of its own until it fails
 		}
-		rows = append(rows, []string{id, d.Endpoint, d.Type, d.Subject, d.State, strconv.Itoa(d.Attempts), next, d.LastError})
+		why := cmp.Or(d.LastCause, d.LastError) // the cause first; --format json has the full error
+		rows = append(rows, []string{id, d.Endpoint, d.Type, d.Subject, d.State, strconv.Itoa(d.Attempts), next, why})
 	}
 	return printTable(w, rows, 7)
 }

@@ -227,7 +227,26 @@ func (d *Dispatcher) pass(ctx context.Context, e *endpoint) (int, error) {
 	if err := d.store.FinishDeliveries(context.WithoutCancel(ctx), c, results, d.opts.Now()); err != nil {
 		return len(ds), err
 	}
+	d.logFailures(e, ds, results)
 	return len(ds), nil
+}
+
+// logFailures logs the failed attempts of a pass once they are recorded,
+// with the id each delivery has in `bouncer webhooks deliveries` (an event
+// of the stream gets it when its first try fails).
+func (d *Dispatcher) logFailures(e *endpoint, ds []suppression.Delivery, results []suppression.DeliveryResult) {
+	for i, r := range results {
+		if r.OK || r.Skipped {
+			continue
+		}
+		attrs := []any{slog.String("endpoint", e.Name), slog.Int64("delivery", r.ID), slog.String("event_id", ds[i].EventID),
+			slog.String("subject", ds[i].Subject), slog.Int("attempts", ds[i].Attempts+1), slog.String("err", r.Error)}
+		if r.Dead {
+			d.opts.Logger.Warn("webhook delivery dead: no more retries (bouncer webhooks redeliver ID)", attrs...)
+			continue
+		}
+		d.opts.Logger.Info("webhook delivery failed; will retry", append(attrs, slog.Time("next", r.NextAt))...)
+	}
 }
 
 // bySubject groups the indexes of ds by subject, each group in ds's order,
@@ -259,20 +278,15 @@ func (d *Dispatcher) attempt(ctx context.Context, e *endpoint, dl *suppression.D
 		return r
 	}
 	now := d.opts.Now()
-	r.Error, r.NextAt = err.Error(), now.Add(d.backoff(dl.Attempts+1))
+	r.Error, r.Cause, r.NextAt = err.Error(), cause(status, err), now.Add(d.backoff(dl.Attempts+1))
 	if r.NextAt.Sub(dl.QueuedAt) > e.MaxAge {
 		r.Dead = true
 		delivered.WithLabelValues(e.Name, "dead").Inc()
-		d.opts.Logger.Warn("webhook delivery dead: no more retries", slog.String("endpoint", e.Name),
-			slog.Int64("delivery", dl.ID), slog.String("event_id", dl.EventID), slog.Int("attempts", dl.Attempts+1), slog.String("err", r.Error))
 		return r
 	}
-	if ctx.Err() != nil {
-		return r // shutting down: not recorded (see pass)
+	if ctx.Err() == nil { // else shutting down: not recorded (see pass)
+		delivered.WithLabelValues(e.Name, "failed").Inc()
 	}
-	delivered.WithLabelValues(e.Name, "failed").Inc()
-	d.opts.Logger.Info("webhook delivery failed; will retry", slog.String("endpoint", e.Name), slog.Int64("delivery", dl.ID),
-		slog.Int("attempts", dl.Attempts+1), slog.Time("next", r.NextAt), slog.String("err", r.Error))
 	return r
 }
 

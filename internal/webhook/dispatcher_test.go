@@ -1,9 +1,12 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -207,7 +210,7 @@ func TestRedirectRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		q, err := s.Deliveries(context.Background(), suppression.DeliveryFilter{})
-		if err != nil || len(q) != 1 || !strings.Contains(q[0].LastError, "redirect refused") || q[0].LastStatus != 307 {
+		if err != nil || len(q) != 1 || !strings.Contains(q[0].LastError, "redirect refused") || q[0].LastStatus != 307 || q[0].LastCause != "HTTP 307 redirect refused" {
 			t.Errorf("queue = %+v, %v; want the delivery pending with 'redirect refused'", q, err)
 		}
 		if n := len(target.accepted()); n != 0 {
@@ -254,7 +257,7 @@ func TestSSRFGuard(t *testing.T) {
 		t.Fatal(err)
 	}
 	q, _ := s.Deliveries(context.Background(), suppression.DeliveryFilter{})
-	if len(q) != 1 || !strings.Contains(q[0].LastError, "address not allowed") || len(rc.accepted()) != 0 {
+	if len(q) != 1 || !strings.Contains(q[0].LastError, "address not allowed") || !strings.HasPrefix(q[0].LastCause, "address not allowed") || len(rc.accepted()) != 0 {
 		t.Fatalf("queue = %+v, accepted %d; want refused by the guard", q, len(rc.accepted()))
 	}
 	d = newDispatcher(t, s, c, Endpoint{Name: "app", URL: url, Key: testKey, AllowPrivate: true})
@@ -443,6 +446,64 @@ func TestDeadCountsLaterEvents(t *testing.T) {
 		want := []string{"suppression.removed", "suppression.added", "suppression.removed", "suppression.added"}
 		if !slices.Equal(order, want) || !stamps[3].Equal(t0) || !stamps[3].Before(stamps[0]) {
 			t.Errorf("received %v with timestamps %v; want %v, the last with its original timestamp %v", order, stamps, want, t0)
+		}
+	})
+}
+
+// A failed attempt is kept with its cause in a few words beside the full
+// error, and logged with the id the delivery has in the queue (not 0 for
+// an event read from the stream), the same on its retry.
+func TestFailureCauseAndLog(t *testing.T) {
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "no such list", http.StatusBadRequest) }))
+	defer bad.Close()
+	release := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer hang.Close()
+	defer close(release) // before Close, which waits for the handlers
+	dialects(t, appOnly, func(t *testing.T, _ string, s *suppression.Store) {
+		ctx := context.Background()
+		for i, tc := range []struct{ url, cause, inError string }{
+			{closedURL(t), "connection refused", `Post "http://127.0.0.1:`},
+			{bad.URL, "HTTP 400 Bad Request", "HTTP 400: no such list"},
+			{hang.URL, "timeout", `Post "` + hang.URL + `": `},
+		} {
+			c := newClock(t0)
+			var log bytes.Buffer
+			d, err := New(s, []Endpoint{{Name: "app", URL: tc.url, Key: testKey, Timeout: 200 * time.Millisecond}},
+				Options{Now: c.now, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := "user" + itoa(i) + "@example.com"
+			record(t, s, t0, hardBounce("k"+itoa(i), addr, t0))
+			var got suppression.Delivery
+			for try := 1; try <= 2; try++ {
+				if _, err := d.Pass(ctx); err != nil {
+					t.Fatal(err)
+				}
+				q, err := s.Deliveries(ctx, suppression.DeliveryFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, dl := range q {
+					if dl.Subject == addr {
+						got = dl
+					}
+				}
+				if got.ID == 0 || got.Attempts != try || got.LastCause != tc.cause || !strings.Contains(got.LastError, tc.inError) {
+					t.Fatalf("try %d: delivery = %+v; want tracked, cause %q, error with %q", try, got, tc.cause, tc.inError)
+				}
+				want := fmt.Sprintf("delivery=%d event_id=%s subject=%s attempts=%d", got.ID, got.EventID, addr, try)
+				if !strings.Contains(log.String(), want) {
+					t.Errorf("try %d: log lacks %q:\n%s", try, want, log.String())
+				}
+				c.add(2 * time.Hour)
+			}
 		}
 	})
 }

@@ -1,5 +1,13 @@
 -- +goose Up
--- Webhooks: a dead delivery does not hold back the later events about its
+-- Webhooks: why the last attempt failed in a few words (last_cause:
+-- "connection refused", "HTTP 400 Bad Request"), for the table of
+-- `bouncer webhooks deliveries`; last_error keeps the full text.
+ALTER TABLE webhook_deliveries ADD COLUMN last_cause text NOT NULL DEFAULT '';
+-- A pass that fails events read from the stream looks up the ids of the
+-- deliveries they became, to log them.
+CREATE INDEX webhook_deliveries_event_idx ON webhook_deliveries (endpoint, event_id);
+
+-- A dead delivery does not hold back the later events about its
 -- address; each of those the endpoint accepts is counted on the dead
 -- delivery (later_sent, with the type of the newest in later_type), so
 -- that `bouncer webhooks redeliver` can tell that the event it would send
@@ -14,3 +22,5 @@ CREATE INDEX webhook_deliveries_dead_subject_idx ON webhook_deliveries (endpoint
 DROP INDEX webhook_deliveries_dead_subject_idx;
 ALTER TABLE webhook_deliveries DROP COLUMN later_type;
 ALTER TABLE webhook_deliveries DROP COLUMN later_sent;
+DROP INDEX webhook_deliveries_event_idx;
+ALTER TABLE webhook_deliveries DROP COLUMN last_cause;
