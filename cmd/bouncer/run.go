@@ -52,7 +52,7 @@ func (l *lockSkips) note(mailbox string, skipped bool) {
 }
 
 // daemonService starts one part of the daemon (the HTTP API, the daily
-// report) and returns how to stop it; stop gets a context with a deadline.
+// report, the webhooks, pruning, …; newRunCmd's help lists them) and returns how to stop it; stop gets a context with a deadline.
 // Other files register theirs from init with registerDaemonService.
 type daemonService func(d *daemon) (stop func(context.Context) error, err error)
 
@@ -71,13 +71,27 @@ func init() {
 func newRunCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "run",
-		Short: "Run the daemon: poll every mailbox on its schedule and serve the configured services",
-		Long: `Run polls each configured mailbox on its own cron schedule (one pass at a time
-per mailbox; several mailboxes in parallel; a lock per mailbox so replicas
-sharing one Postgres never poll it at once), backs off after failures, and
-runs the registered services (HTTP API, daily report). Each mailbox is also
-polled once at start. SIGTERM or SIGINT: no new pass starts, the batches in
-hand finish (or are rolled back after 5 s), and run exits 0.`,
+		Short: "Run the daemon: poll the mailboxes, send the webhooks, reports and alerts, serve the API, prune",
+		Long: `Run is bouncer's daemon. It creates or upgrades the database schema (with a
+config file; as "bouncer migrate" does), then, until SIGTERM or SIGINT:
+
+  - polls each configured mailbox at start and then on its own cron schedule
+    (one pass at a time per mailbox, several mailboxes in parallel, a lock per
+    mailbox so replicas sharing one Postgres never poll it at once), backing
+    off after failures;
+  - sends the webhooks (webhooks:): the events every bouncer process queues
+    when the suppression list changes, retried until accepted or max_age;
+    it also announces the suppressions that expire and, to endpoints that
+    take alert.*, the alerts;
+  - sends the daily report (report.to) and the alerts by mail (alerts.to);
+  - serves the HTTP API, the dashboard (/ui/) and /metrics on http.listen,
+    refreshing the metrics every http.metrics_interval;
+  - prunes the history past retention.* at start and daily.
+
+Replicas sharing one Postgres share the work: a mailbox is polled, a
+webhook delivery sent and the history pruned by one of them at a time, and
+a day's report goes out once. SIGTERM or SIGINT: no new pass starts, the
+batches in hand finish (or are rolled back after 5 s), and run exits 0.`,
 		Args: cobra.NoArgs,
 		RunE: runDaemon,
 	}

@@ -112,3 +112,21 @@ func TestLockSkipsLoggedOncePerChange(t *testing.T) {
 		t.Errorf("resume logged %d times, want 1:\n%s", n, out)
 	}
 }
+
+// run's help says what run does: each service it starts, and the schema.
+func TestRunHelpSaysWhatRunDoes(t *testing.T) {
+	out, _, code := runCLI(t, "run", "--help")
+	if code != 0 {
+		t.Fatalf("run --help: exit %d", code)
+	}
+	for _, want := range []string{"database schema", "polls each configured mailbox", "sends the webhooks",
+		"announces the suppressions that expire", "daily report", "alerts by mail", "HTTP API", "/metrics", "prunes the history"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("run --help lacks %q:\n%s", want, out)
+		}
+	}
+	// HTTP API, metrics refresh, reports and alerts, pruning, webhooks.
+	if n := len(daemonServices); n != 5 {
+		t.Errorf("run starts %d services, the help describes 5: say what the new one does in newRunCmd, then count it here", n)
+	}
+}
