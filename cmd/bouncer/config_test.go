@@ -119,6 +119,7 @@ func TestNoConfigFileGivesDefaults(t *testing.T) {
 }
 
 func TestConfigCheckNamesEveryProblem(t *testing.T) {
+	t.Setenv("X", "")
 	path := writeFile(t, "bad.yaml", `
 bogus_key: 1
 mailboxes:
@@ -134,10 +135,11 @@ mailboxes:
 		t.Errorf("exit code = %d, want %d", code, exitConfig)
 	}
 	for _, want := range []string{
-		": 3 problems:\n",
+		": 4 problems:\n",
 		"bogus_key: unknown key",
 		`mailboxes[0].protocol: must be imap or pop3, not "smtp"`,
 		"mailboxes[0].port: must be 1-65535",
+		"mailboxes[0].password_env: environment variable X is not set or empty",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
@@ -632,6 +634,36 @@ func TestConfigWarningsOnce(t *testing.T) {
 		_, stderr, code := runCLI(t, append(args, "--config", cfg)...)
 		if n := strings.Count(stderr, "plain password in the config file"); code != 0 || n != 1 {
 			t.Errorf("bouncer %s: exit %d, the warning %d times, want once:\n%s", strings.Join(args, " "), code, n, stderr)
+		}
+	}
+}
+
+// config check reports every problem in one run: an unknown key, a
+// webhook's http URL to a private address and two unset *_env secrets
+// together, not the secrets only once the rest is fixed.
+func TestConfigCheckReportsEveryProblemAtOnce(t *testing.T) {
+	t.Setenv("BOUNCER_TEST_UNSET_IMAP", "")
+	t.Setenv("BOUNCER_TEST_UNSET_HOOK", "")
+	cfg := writeFile(t, "b.yaml", `mailboxes:
+  - name: main
+    protocol: imap
+    host: mail.example.com
+    username: bounces@example.com
+    password_env: BOUNCER_TEST_UNSET_IMAP
+    adress: bounces@example.com
+webhooks:
+  - name: app
+    url: http://10.0.0.5/hook
+    secret_env: BOUNCER_TEST_UNSET_HOOK
+`)
+	_, stderr, code := runCLI(t, "config", "check", "--config", cfg)
+	if code != exitConfig {
+		t.Fatalf("config check: exit %d, want %d\n%s", code, exitConfig, stderr)
+	}
+	for _, want := range []string{"4 problems", "mailboxes[0].adress", "webhooks[0].url: must be https",
+		"BOUNCER_TEST_UNSET_IMAP is not set", "BOUNCER_TEST_UNSET_HOOK is not set"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("config check output lacks %q:\n%s", want, stderr)
 		}
 	}
 }

@@ -52,6 +52,12 @@ func loadConfigFor(cmd *cobra.Command, secrets bool) (*Config, error) {
 		return nil, withExit(exitConfig, err)
 	}
 	cfg, err := readConfig(path)
+	var invalid *configError
+	if secrets && errors.As(err, &invalid) {
+		// One report: the missing secrets with the other problems, not
+		// only once those are fixed.
+		invalid.problems = append(invalid.problems, cfg.MissingSecrets...)
+	}
 	if cfg != nil { // also when invalid: its warnings are part of the story
 		slog.SetDefault(newLoggerTo(cmd.ErrOrStderr(), cfg.Log))
 		for _, w := range cfg.Warnings {
@@ -147,14 +153,27 @@ func readConfig(path string) (*Config, error) {
 	cfg.Warnings = p.warnings
 	cfg.MissingSecrets = p.missing
 	if len(p.errs) > 0 {
-		name := path
-		if name == "" {
-			name = "(defaults)"
-		}
-		return cfg, fmt.Errorf("config %s: %s:\n%w", name, plural(len(p.errs), "%d problem", "%d problems"), errors.Join(p.errs...))
+		return cfg, &configError{path: path, problems: p.errs}
 	}
 	return cfg, nil
 }
+
+// configError is an invalid configuration: every problem found, each
+// naming its key.
+type configError struct {
+	path     string // "" for the defaults
+	problems []error
+}
+
+func (e *configError) Error() string {
+	name := e.path
+	if name == "" {
+		name = "(defaults)"
+	}
+	return fmt.Sprintf("config %s: %s:\n%v", name, plural(len(e.problems), "%d problem", "%d problems"), errors.Join(e.problems...))
+}
+
+func (e *configError) Unwrap() []error { return e.problems }
 
 // defaultStateDir is $XDG_STATE_HOME/bouncer, else /var/lib/bouncer for
 // root (a system service), else ~/.local/state/bouncer (XDG's default, so
