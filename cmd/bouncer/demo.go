@@ -254,15 +254,19 @@ func demoReport(ctx context.Context, out io.Writer, cfg *Config, store *suppress
 func demoNext(out io.Writer, cmd *cobra.Command, dir string, day time.Time) {
 	fmt.Fprintln(out, `
 == next steps
- 1. Copy configs/bouncer.example.yaml to bouncer.yaml and fill in your bounce mailbox
-    (host, username, password_file, address) and, for production, database.url.
- 2. bouncer config check          # every problem at once, secrets shown as (set)
- 3. bouncer poll --once           # one pass; then bouncer run as a service (configs/bouncer.service)
- 4. Ask the table before each send: bouncer suppression check EMAIL, the HTTP API, or SQL
-    against the active_suppressions view (docs/suppression.md).`)
+ 1. Write bouncer.yaml starting from configs/bouncer.postgres.yaml (configs/bouncer.example.yaml
+    documents every key): your bounce mailbox (host, username, password_env) and database.url.
+ 2. bouncer config check --connect   # every problem at once, then tries each connection
+ 3. bouncer migrate                  # creates the schema; bouncer poll --once for one pass
+ 4. bouncer run as a service (configs/bouncer.service); ask the list before each send:
+    bouncer suppression check EMAIL, the HTTP API, or SQL against active_suppressions
+    (docs/suppression.md). README.md walks through the same steps.`)
 	if keep, _ := cmd.Flags().GetBool("keep"); keep {
 		fmt.Fprint(out, demoKept(dir, day))
+		return
 	}
+	fmt.Fprintln(out, `
+The demo's database is gone; bouncer demo --keep keeps it and prints commands to query it.`)
 }
 
 // demoKept tells how to go on with the kept database: commands to paste,

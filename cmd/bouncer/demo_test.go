@@ -25,6 +25,8 @@ func TestDemo(t *testing.T) {
 		"folders after the pass: INBOX 0 Processed 9 Unprocessed 1",
 		"bouncer failure report for",
 		"== next steps",
+		"starting from configs/bouncer.postgres.yaml", // as README.md says
+		"bouncer demo --keep keeps it",                // README.md says the demo tells of --keep
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q\n%s", want, out)
@@ -73,6 +75,15 @@ func TestDemoKeepPrintsCommandsThatWork(t *testing.T) {
 	list, errOut, code := runCLI(t, "suppression", "list", "--all")
 	if code != 0 || !strings.Contains(list, "kijitora@example.com") {
 		t.Errorf("suppression list on the kept database: exit %d, %s\n%s", code, errOut, list)
+	}
+	// show prints the reason list prints: for an address counting (not
+	// suppressed), the last event's.
+	if !regexp.MustCompile(`(?m)^kijitora@example\.jp +counting +mailboxfu`).MatchString(list) {
+		t.Errorf("suppression list --all: kijitora@example.jp is not counting with mailboxfull:\n%s", list)
+	}
+	show, errOut, code := runCLI(t, "suppression", "show", "kijitora@example.jp")
+	if code != 0 || !regexp.MustCompile(`(?m)^reason: +mailboxfull \(the last event's; not suppressed\)$`).MatchString(show) {
+		t.Errorf("suppression show kijitora@example.jp: exit %d, %s\n%s\nwant reason: mailboxfull (the last event's; not suppressed)", code, errOut, show)
 	}
 	report, errOut, code := runCLI(t, "report", "preview", "--date", m[2])
 	if code != 0 || !regexp.MustCompile(`Messages processed +10 `).MatchString(report) {

@@ -88,10 +88,7 @@ func printEntries(w io.Writer, format string, es []suppression.Entry, now time.T
 	}
 	rows := [][]string{head}
 	for _, e := range es {
-		reason := e.SuppressedReason
-		if reason == "" {
-			reason = e.LastReason
-		}
+		reason, _ := entryReason(e)
 		counts := fmt.Sprintf("%d/%d/%d/%d", e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount)
 		row := []string{e.Email, state(e, now), reason, e.Source, counts, shortTime(&e.LastSeen, now)}
 		if expiries {
@@ -100,6 +97,16 @@ func printEntries(w io.Writer, format string, es []suppression.Entry, now time.T
 		rows = append(rows, row)
 	}
 	return printTable(w, rows, 2) // the reason is cut, never the address
+}
+
+// entryReason is the reason list and show print for e, as --reason
+// matches it: the suppression's, or for an address never suppressed the
+// last event's (last is then true).
+func entryReason(e suppression.Entry) (reason string, last bool) {
+	if e.SuppressedReason != "" {
+		return e.SuppressedReason, false
+	}
+	return e.LastReason, e.LastReason != ""
 }
 
 func printChecks(w io.Writer, res []suppression.CheckResult) error {
@@ -124,8 +131,12 @@ func printDetail(w io.Writer, format string, d suppression.Detail, now time.Time
 	if d.Allowlisted { // as check says: the allowlist wins over the entry
 		st = "allowlisted (never suppressed; the entry alone would be " + st + ")"
 	}
+	reason, last := entryReason(e)
+	if last {
+		reason += " (the last event's; not suppressed)"
+	}
 	kv := [][2]string{
-		{"email", e.Email}, {"state", st}, {"reason", e.SuppressedReason}, {"source", e.Source},
+		{"email", e.Email}, {"state", st}, {"reason", reason}, {"source", e.Source},
 		{"suppressed at", zoned(e.SuppressedAt)}, {"expires", zoned(e.ExpiresAt)},
 		{"counts", fmt.Sprintf("hard %d, soft %d, block %d, complaint %d", e.HardCount, e.SoftCount, e.BlockCount, e.ComplaintCount)},
 		{"first seen", zoned(&e.FirstSeen)}, {"last seen", zoned(&e.LastSeen)},
