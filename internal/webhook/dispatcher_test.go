@@ -507,3 +507,32 @@ func TestFailureCauseAndLog(t *testing.T) {
 		}
 	})
 }
+
+// An endpoint added to the configuration gets the events of the changes
+// made after it was added, not the history queued for the others.
+func TestEndpointAddedLaterGetsEventsFromThenOn(t *testing.T) {
+	dialects(t, appOnly, func(t *testing.T, url string, s *suppression.Store) {
+		c := newClock(t0)
+		app, late := newReceiver(c), newReceiver(c)
+		appSrv, lateSrv := httptest.NewServer(app), httptest.NewServer(late)
+		defer appSrv.Close()
+		defer lateSrv.Close()
+		record(t, s, t0, hardBounce("k1", "before@example.com", t0)) // queued, not sent yet
+		both := append(slices.Clone(appOnly), suppression.Subscription{Endpoint: "late", Events: appOnly[0].Events})
+		s2 := openStore(t, url, both)
+		record(t, s2, t0, hardBounce("k2", "after@example.com", t0))
+		d := newDispatcher(t, s2, c, Endpoint{Name: "app", URL: appSrv.URL, Key: testKey}, Endpoint{Name: "late", URL: lateSrv.URL, Key: testKey})
+		drain(t, d, c, app, 2, time.Second)
+		drain(t, d, c, late, 1, time.Second)
+		if _, err := d.Pass(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range late.accepted() {
+			got = append(got, r.Email)
+		}
+		if !slices.Equal(got, []string{"after@example.com"}) || len(app.accepted()) != 2 {
+			t.Errorf("late got %v and app %d events; want late only after@ (added after it), app both", got, len(app.accepted()))
+		}
+	})
+}
