@@ -190,10 +190,27 @@ func TestPythonReceiver(t *testing.T) {
 func TestPythonReceiverIgnoresStaleRedelivery(t *testing.T) {
 	needPython(t)
 	url, out := startPythonReceiver(t)
+	staleRedelivery(t, url, func(time.Time) {
+		if f := readLine(t, out); len(f) != 4 || f[1] != "suppression.removed" || f[3] != "applied" {
+			t.Fatalf("the Python receiver printed %q, want dave@'s suppression.removed applied", f)
+		}
+	}, func(eventID string, _ time.Time) {
+		if f := readLine(t, out); len(f) != 4 || f[0] != eventID || f[1] != "suppression.added" || f[3] != "ignored" {
+			t.Errorf("the Python receiver printed %q, want the redelivered %s (suppression.added) ignored", f, eventID)
+		}
+	})
+}
+
+// staleRedelivery plays the scenario against the receiver at url: dave@'s
+// suppression.added dies, his suppression.removed goes out (then removed
+// runs, with the removal's time), redeliver refuses the stale added without
+// force and queues it with force, and it goes out after the removal (then
+// redelivered runs, with its id and the removal's time).
+func staleRedelivery(t *testing.T, url string, removed func(at time.Time), redelivered func(eventID string, removedAt time.Time)) {
+	t.Helper()
 	ctx := suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
 	s := openStore(t, "sqlite:"+t.TempDir()+"/b.db", appOnly)
-	closed := closedURL(t)
-	down, err := New(s, []Endpoint{{Name: "app", URL: closed, Key: testKey, MaxAge: time.Second}}, Options{})
+	down, err := New(s, []Endpoint{{Name: "app", URL: closedURL(t), Key: testKey, MaxAge: time.Second}}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,15 +229,14 @@ func TestPythonReceiverIgnoresStaleRedelivery(t *testing.T) {
 	if err != nil || len(dead) != 1 || dead[0].Type != suppression.EventSuppressionAdded {
 		t.Fatalf("dead deliveries = %+v, %v; want dave@'s suppression.added", dead, err)
 	}
-	if _, err := s.Remove(ctx, "dave@example.com", now.Add(time.Second)); err != nil {
+	removedAt := now.Add(time.Second)
+	if _, err := s.Remove(ctx, "dave@example.com", removedAt); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := up.Pass(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if f := readLine(t, out); len(f) != 4 || f[1] != "suppression.removed" || f[3] != "applied" {
-		t.Fatalf("the Python receiver printed %q, want dave@'s suppression.removed applied", f)
-	}
+	removed(removedAt)
 	if _, err := s.Redeliver(ctx, dead[0].ID, time.Now(), false); !errors.Is(err, suppression.ErrSuperseded) {
 		t.Fatalf("redeliver without force: %v, want ErrSuperseded", err)
 	}
@@ -230,7 +246,8 @@ func TestPythonReceiverIgnoresStaleRedelivery(t *testing.T) {
 	if _, err := up.Pass(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if f := readLine(t, out); len(f) != 4 || f[0] != dead[0].EventID || f[1] != "suppression.added" || f[3] != "ignored" {
-		t.Errorf("the Python receiver printed %q, want the redelivered %s (suppression.added) ignored", f, dead[0].EventID)
+	if q, err := s.Deliveries(ctx, suppression.DeliveryFilter{}); err != nil || len(q) != 0 {
+		t.Fatalf("queue after the redelivery = %+v, %v; want it accepted", q, err)
 	}
+	redelivered(dead[0].EventID, removedAt)
 }
