@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -243,7 +244,10 @@ WHERE endpoint = ? AND lease = ?`), sc.to.row, sc.to.item, endpoint, sc.token)
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return err
 	}
-	later := sentAfter(sc, results)
+	var later map[string]*subjectSent // only when some dead delivery is about the claim's subjects
+	if len(dead) > 0 || slices.ContainsFunc(results, func(r DeliveryResult) bool { return r.Dead }) {
+		later = sentAfter(sc, results)
+	}
 	for subject, l := range later {
 		if dead[subject] && l.n > 0 { // before the dead of this claim are written
 			if err := s.countLater(ctx, tx, endpoint, subject, l.n, l.typ, 0); err != nil {
