@@ -242,7 +242,7 @@ func (d *Dispatcher) logFailures(e *endpoint, ds []suppression.Delivery, results
 		attrs := []any{slog.String("endpoint", e.Name), slog.Int64("delivery", r.ID), slog.String("event_id", ds[i].EventID),
 			slog.String("subject", ds[i].Subject), slog.Int("attempts", ds[i].Attempts+1), slog.String("err", r.Error)}
 		if r.Dead {
-			d.opts.Logger.Warn("webhook delivery dead: no more retries (bouncer webhooks redeliver ID)", attrs...)
+			d.opts.Logger.Warn("webhook delivery dead: no more retries", attrs...)
 			continue
 		}
 		d.opts.Logger.Info("webhook delivery failed; will retry", append(attrs, slog.Time("next", r.NextAt))...)
