@@ -48,9 +48,11 @@ func CheckStream(s string) (string, error) {
 	if s == "" || len(s) > MaxStream {
 		return "", fmt.Errorf("%w: %q must be 1 to %d characters", ErrBadStream, s, MaxStream)
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return "", fmt.Errorf("%w: %q: byte %d is not a-z, 0-9, '-' or '_'", ErrBadStream, s, i)
+	n := 0
+	for _, c := range s {
+		n++
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return "", fmt.Errorf("%w: %q: character %d (%q) is not a-z, 0-9, '-' or '_'", ErrBadStream, s, n, c)
 		}
 	}
 	return s, nil

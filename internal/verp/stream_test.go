@@ -103,3 +103,23 @@ func TestVerifierStream(t *testing.T) {
 		}
 	}
 }
+
+// A bad label's error names the first character not allowed, counting from
+// 1, so an operator can find it.
+func TestCheckStreamError(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"bad stream", `"bad stream": character 4 (' ') is not a-z, 0-9, '-' or '_'`},
+		{"News/Letter", `"news/letter": character 5 ('/') is not a-z, 0-9, '-' or '_'`},
+		{"caf\u00e9!", `"café!": character 4 ('é') is not a-z, 0-9, '-' or '_'`},
+		{"", `"" must be 1 to 32 characters`},
+	}
+	for _, tt := range tests {
+		_, err := CheckStream(tt.in)
+		if !errors.Is(err, ErrBadStream) || !strings.HasSuffix(err.Error(), tt.want) {
+			t.Errorf("CheckStream(%q) = %v, want ErrBadStream ending %q", tt.in, err, tt.want)
+		}
+	}
+	if got, err := CheckStream(" Receipts_2 "); got != "receipts_2" || err != nil {
+		t.Errorf("CheckStream(%q) = %q, %v, want receipts_2", " Receipts_2 ", got, err)
+	}
+}
