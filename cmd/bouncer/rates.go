@@ -77,12 +77,10 @@ func printRates(w io.Writer, r suppression.Rates) error {
 			name = "(all)"
 		}
 		row := func(period string, f suppression.RateFigures) {
-			cr := suppression.FormatRate(f.ComplaintRate)
-			if !f.Enough() {
-				cr = ""
-			}
+			// Under the minimum volume both rates read the same marker: a
+			// blank complaint rate would read as "no complaint problem".
 			rows = append(rows, []string{name, period, suppression.FormatCount(f.Sent), suppression.FormatCount(f.Hard), suppression.FormatCount(f.Soft), suppression.FormatCount(f.Block),
-				suppression.FormatCount(f.Complaint), suppression.FormatRate(f.BounceRate), cr})
+				suppression.FormatCount(f.Complaint), suppression.FormatRate(f.BounceRate), suppression.FormatRate(f.ComplaintRate)})
 		}
 		for _, d := range sr.Days {
 			row(d.Day, d.RateFigures)

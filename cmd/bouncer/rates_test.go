@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -25,7 +27,7 @@ func TestRatesCommand(t *testing.T) {
 	for _, want := range []string{
 		"Rates through " + today + " (UTC); a rate needs 1,000 sent\n",
 		"news      " + today + "    1,500  0     0     0      0          0.00%              0.00%\n",
-		"receipts  last 30 days  20     0     0     0      0          not enough volume  \n",
+		"receipts  last 30 days  20     0     0     0      0          not enough volume  not enough volume\n",
 		"(all)     last 7 days   1,520",
 	} {
 		if !strings.Contains(out, want) {
@@ -40,5 +42,58 @@ func TestRatesCommand(t *testing.T) {
 		if _, errOut, code := runCLI(t, append([]string{"rates", "--config", cfg}, args...)...); code != 64 || !strings.Contains(errOut, args[1]) {
 			t.Errorf("rates %v: exit %d %q, want 64 naming %s", args, code, errOut, args[1])
 		}
+	}
+}
+
+// The example of docs/rates.md is what bouncer rates prints for its
+// figures, recorded in a real store: a day under rates.min_volume reads
+// "not enough volume" in both rate columns.
+func TestRatesDocExample(t *testing.T) {
+	_, s := sqliteStoreConfig(t, "")
+	ctx := context.Background()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Per day of the stream: sent, hard, soft, block, complaint.
+	days := map[string][5]int{
+		"2026-11-15": {67600, 590, 90, 22, 29},
+		"2026-12-03": {25000, 246, 28, 6, 9},
+		"2026-12-06": {5000, 61, 12, 3, 2},
+		"2026-12-07": {400, 3, 0, 0, 0},
+	}
+	classes := []dsn.Class{dsn.ClassHard, dsn.ClassSoft, dsn.ClassBlock, dsn.ClassComplaint}
+	var msgs []suppression.Message
+	for day, f := range days {
+		at, _ := time.ParseInLocation(time.DateTime, day+" 10:00:00", paris)
+		if _, err := s.AddSent(ctx, []suppression.Sent{{Stream: "newsletter", Count: int64(f[0]), At: at}}, at); err != nil {
+			t.Fatal(err)
+		}
+		for c, class := range classes {
+			for i := range f[c+1] {
+				key := fmt.Sprintf("%s-%s-%d", day, class, i)
+				msgs = append(msgs, suppression.Message{Key: key, Mailbox: "main", ReceivedAt: at, Stream: "newsletter",
+					Report: &dsn.Report{Type: dsn.TypeDSN, Recipients: []dsn.Recipient{{FinalRecipient: key + "@x.test", Class: class}}}})
+			}
+		}
+	}
+	if _, err := s.Record(ctx, msgs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	last, _ := time.ParseInLocation(time.DateTime, "2026-12-07 15:00:00", paris)
+	q, err := suppression.ParseRatesQuery("newsletter", "2", suppression.RatesQuery{Last: last, Location: paris, MinVolume: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Rates(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := printRates(&out, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := docSample(t, "rates.md", "bouncer rates --stream newsletter --days 2"); out.String() != want {
+		t.Errorf("docs/rates.md's example:\n%s\nbouncer rates prints:\n%s", want, out.String())
 	}
 }
