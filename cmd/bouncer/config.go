@@ -109,7 +109,7 @@ type PolicyConfig struct {
 	ComplaintThreshold int           `yaml:"complaint_threshold"` // complaints that suppress; default 1
 	// SoftExpiry lifts a soft-bounce suppression after this long without a
 	// new failure; default 720h, 0 = never.
-	SoftExpiry time.Duration `yaml:"soft_expiry"`
+	SoftExpiry time.Duration `yaml:"soft_expiry" zero:"never expire"`
 	// RequireVerified counts only events that arrived on a verified (signed
 	// VERP) return path; default false.
 	RequireVerified bool `yaml:"require_verified"`

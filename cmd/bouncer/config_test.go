@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/bouncer-mail/bouncer/internal/duration"
 )
 
@@ -607,7 +609,7 @@ webhooks:
 		t.Fatalf("config check exit %d:\n%s", code, stderr)
 	}
 	for key, want := range map[string]string{
-		"soft_window": "36h", "soft_expiry": "0s", "events": "90d", "ledger": "7d12h", "sent": "400d",
+		"soft_window": "36h", "events": "90d", "ledger": "7d12h", "sent": "400d",
 		"read_timeout": "10s", "timeout": "1m30s", "max_age": "2d12h",
 	} {
 		line := key + ": " + want + "\n"
@@ -620,6 +622,43 @@ webhooks:
 	}
 	if strings.Contains(stdout, "0m0s") {
 		t.Errorf("config check prints Go durations:\n%s", stdout)
+	}
+}
+
+// config check says what a zero duration means where 0 is not "no time"
+// (keep for ever, never expire), and prints the database bouncer uses when
+// the file names none (the SQLite file in state_dir) marked as the
+// default; the output still reads back as YAML with the same values.
+func TestConfigCheckPrintsMeaning(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, "c.yaml", fmt.Sprintf("state_dir: %s\npolicy: {soft_expiry: 0}\nretention: {events: 0, sent: 0}\n", dir))
+	t.Setenv("BOUNCER_DATABASE_URL", "")
+	stdout, stderr, code := runCLI(t, "config", "check", "--config", path)
+	if code != 0 {
+		t.Fatalf("config check exit %d:\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"  url: sqlite:" + filepath.Join(dir, "bouncer.db") + " # the default: SQLite in state_dir\n",
+		"  soft_expiry: 0 # never expire\n",
+		"  events: 0 # keep for ever\n",
+		"  ledger: 90d\n",
+		"  sent: 0 # keep for ever\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("config check prints no %q:\n%s", want, stdout)
+		}
+	}
+	var back struct {
+		Policy    struct{ SoftExpiry any `yaml:"soft_expiry"` } `yaml:"policy"`
+		Retention struct{ Events any } `yaml:"retention"`
+	}
+	if err := yaml.Unmarshal([]byte(stdout), &back); err != nil || back.Policy.SoftExpiry != 0 || back.Retention.Events != 0 {
+		t.Errorf("config check output reads back as soft_expiry %v, events %v, %v; want 0, 0", back.Policy.SoftExpiry, back.Retention.Events, err)
+	}
+	// A database the file names prints as it is, without the mark.
+	path = writeFile(t, "d.yaml", "database: {url: \"sqlite:/srv/b.db\"}\n")
+	if stdout, _, _ := runCLI(t, "config", "check", "--config", path); !strings.Contains(stdout, "  url: sqlite:/srv/b.db\n") {
+		t.Errorf("config check with database.url set:\n%s", stdout)
 	}
 }
 

@@ -86,13 +86,44 @@ func configYAML(cfg *Config) (*yaml.Node, error) {
 	if err := doc.Encode(cfg); err != nil {
 		return nil, fmt.Errorf("config: print: %w", err)
 	}
-	formatDurations(&doc, reflect.ValueOf(cfg))
+	formatDurations(&doc, reflect.ValueOf(cfg), "")
+	if cfg.Database.URL == "" {
+		markDefaultDatabase(&doc, storeURL(cfg))
+	}
 	return &doc, nil
 }
 
+// markDefaultDatabase writes into database.url of doc the database used
+// when the file names none (SQLite in state_dir), marked as the default,
+// instead of an empty string.
+func markDefaultDatabase(doc *yaml.Node, url string) {
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	db := mappingValue(doc, "database")
+	if u := mappingValue(db, "url"); u != nil {
+		u.Value, u.Style, u.LineComment = url, 0, "# the default: SQLite in state_dir"
+	}
+}
+
+// mappingValue returns the value of key in the mapping node m, or nil.
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
 // formatDurations rewrites the scalars of n that encode a time.Duration of
-// v (the value n was encoded from) with duration.Format.
-func formatDurations(n *yaml.Node, v reflect.Value) {
+// v (the value n was encoded from) with duration.Format. A zero duration
+// whose field has a tag zero:"…" (what 0 means: "keep for ever") prints as
+// 0 with that meaning as a comment; zero is the tag of v's field.
+func formatDurations(n *yaml.Node, v reflect.Value, zero string) {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return
@@ -103,23 +134,25 @@ func formatDurations(n *yaml.Node, v reflect.Value) {
 		n = n.Content[0]
 	}
 	switch {
+	case v.Type() == durationType && n.Kind == yaml.ScalarNode && v.Int() == 0 && zero != "":
+		n.Value, n.Tag, n.Style, n.LineComment = "0", "!!int", 0, "# "+zero
 	case v.Type() == durationType && n.Kind == yaml.ScalarNode:
 		n.Value = duration.Format(time.Duration(v.Int()))
 	case v.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if f, ok := yamlField(v, n.Content[i].Value); ok {
-				formatDurations(n.Content[i+1], f)
+			if f, sf, ok := yamlField(v, n.Content[i].Value); ok {
+				formatDurations(n.Content[i+1], f, sf.Tag.Get("zero"))
 			}
 		}
 	case v.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode && v.Len() == len(n.Content):
 		for i, item := range n.Content {
-			formatDurations(item, v.Index(i))
+			formatDurations(item, v.Index(i), "")
 		}
 	}
 }
 
 // yamlField is the field of struct v that YAML encodes under key.
-func yamlField(v reflect.Value, key string) (reflect.Value, bool) {
+func yamlField(v reflect.Value, key string) (reflect.Value, reflect.StructField, bool) {
 	t := v.Type()
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
@@ -127,10 +160,10 @@ func yamlField(v reflect.Value, key string) (reflect.Value, bool) {
 			name = strings.ToLower(t.Field(i).Name)
 		}
 		if name == key && t.Field(i).IsExported() {
-			return v.Field(i), true
+			return v.Field(i), t.Field(i), true
 		}
 	}
-	return reflect.Value{}, false
+	return reflect.Value{}, reflect.StructField{}, false
 }
 
 // configName names the file cfg came from, or says there was none.

@@ -20,14 +20,14 @@ type RetentionConfig struct {
 	// Events is how long bounce and complaint events are kept: the
 	// evidence behind entries, the report's and rates' figures, the fate
 	// of a message. Default 400 days, at least 90.
-	Events time.Duration `yaml:"events"`
+	Events time.Duration `yaml:"events" zero:"keep for ever"`
 	// Ledger is how long the ledger of processed messages is kept. A
 	// message the mailbox delivers again after its row is pruned counts
 	// again, so it must exceed how long a mailbox can hand back a message.
 	// Default 90 days, at least 7.
-	Ledger time.Duration `yaml:"ledger"`
+	Ledger time.Duration `yaml:"ledger" zero:"keep for ever"`
 	// Sent is how long sent counts are kept. Default 400 days, at least 30.
-	Sent time.Duration `yaml:"sent"`
+	Sent time.Duration `yaml:"sent" zero:"keep for ever"`
 }
 
 const (
