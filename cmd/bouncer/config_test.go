@@ -649,7 +649,9 @@ func TestConfigCheckPrintsMeaning(t *testing.T) {
 		}
 	}
 	var back struct {
-		Policy    struct{ SoftExpiry any `yaml:"soft_expiry"` } `yaml:"policy"`
+		Policy struct {
+			SoftExpiry any `yaml:"soft_expiry"`
+		} `yaml:"policy"`
 		Retention struct{ Events any } `yaml:"retention"`
 	}
 	if err := yaml.Unmarshal([]byte(stdout), &back); err != nil || back.Policy.SoftExpiry != 0 || back.Retention.Events != 0 {
