@@ -61,8 +61,8 @@ func TestDovecotTransports(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Poll: %v", err)
 			}
-			if sum.Fetched != 6 || sum.Ignored != 1 || sum.Complaints != 1 {
-				t.Errorf("summary %s, want fetched 6, ignored 1, complaints 1", sum)
+			if sum.Fetched != 6 || sum.NotReports != 1 || sum.Complaints != 1 {
+				t.Errorf("summary %s, want fetched 6, not reports 1, complaints 1", sum)
 			}
 			if got := store.recipients(); !reflect.DeepEqual(got, wantRecipients) {
 				t.Errorf("recipients = %v, want %v", got, wantRecipients)

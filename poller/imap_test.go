@@ -37,8 +37,8 @@ func TestPollIMAPMove(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Poll: %v", err)
 	}
-	if sum.Fetched != 6 || sum.Ignored != 1 || sum.Unparsed != 0 || sum.Duplicates != 0 {
-		t.Errorf("summary = %+v, want fetched 6, ignored 1, unparsed 0, duplicates 0", sum)
+	if sum.Fetched != 6 || sum.NotReports != 1 || sum.Unparsed != 0 || sum.Duplicates != 0 {
+		t.Errorf("summary = %+v, want fetched 6, not reports 1, unparsed 0, duplicates 0", sum)
 	}
 	if got := names(t, s.folder(t, "INBOX")); len(got) != 0 {
 		t.Errorf("INBOX after pass = %q, want empty", got)

@@ -129,8 +129,8 @@ func TestPollIMAPPoisonInMergedBatch(t *testing.T) {
 	if !merged {
 		t.Fatalf("Record calls of %v messages; want a merged one", store.sizes)
 	}
-	if sum.Fetched != 6 || sum.Unparsed != 1 || sum.Ignored != 1 || sum.Waiting != 0 || sum.Duplicates != 0 || len(store.ledger) != 6 {
-		t.Errorf("summary %s, waiting %d, ledger %d; want 6 fetched, 1 unparsed, 1 ignored, 0 waiting, 6 in the ledger", sum, sum.Waiting, len(store.ledger))
+	if sum.Fetched != 6 || sum.Unparsed != 1 || sum.NotReports != 1 || sum.Waiting != 0 || sum.Duplicates != 0 || len(store.ledger) != 6 {
+		t.Errorf("summary %s, waiting %d, ledger %d; want 6 fetched, 1 unparsed, 1 not a report, 0 waiting, 6 in the ledger", sum, sum.Waiting, len(store.ledger))
 	}
 	if want := (ProgressInfo{Mailbox: "main", Done: 6, Total: 6}); last != want {
 		t.Errorf("last progress %+v, want %+v", last, want)

@@ -11,17 +11,20 @@ import (
 
 // Summary is what one pass did.
 type Summary struct {
-	Mailbox         string
-	Fetched         int               // messages read from the server
-	ByClass         map[dsn.Class]int // recipient events recorded, by class
-	Complaints      int               // complaint events recorded
-	Ignored         int               // messages that were not reports (sent to the failed folder)
-	Unparsed        int               // messages that could not be parsed (sent to the failed folder)
-	NewlySuppressed int               // addresses this pass suppressed
-	Duplicates      int               // messages already recorded by an earlier pass: changed nothing
-	Skipped         int               // POP3 messages skipped by UIDL (after: flag, or failed earlier)
-	Waiting         int               // messages found but not handled (stopped early, or an error)
-	Stopped         bool              // the pass stopped early on request (Options.Stop)
+	Mailbox    string
+	Fetched    int               // messages read from the server
+	ByClass    map[dsn.Class]int // recipient events recorded, by class
+	Complaints int               // complaint events recorded
+	// NotReports counts messages that were not reports at all (sent to the
+	// failed folder); a report whose records are of class ignore (a delay
+	// notice, an auto-reply) counts in ByClass, not here.
+	NotReports      int
+	Unparsed        int  // messages that could not be parsed (sent to the failed folder)
+	NewlySuppressed int  // addresses this pass suppressed
+	Duplicates      int  // messages already recorded by an earlier pass: changed nothing
+	Skipped         int  // POP3 messages skipped by UIDL (after: flag, or failed earlier)
+	Waiting         int  // messages found but not handled (stopped early, or an error)
+	Stopped         bool // the pass stopped early on request (Options.Stop)
 	Seconds         float64
 }
 
@@ -43,7 +46,7 @@ func (s *Summary) addMessage(m *fetched) {
 	case m.msg.Report == nil:
 		s.Unparsed++
 	case m.msg.Report.Type == dsn.TypeOther:
-		s.Ignored++
+		s.NotReports++
 	}
 }
 
@@ -54,7 +57,7 @@ func (s Summary) String() string {
 		classes = append(classes, fmt.Sprintf("%s=%d", c, n))
 	}
 	sort.Strings(classes)
-	return fmt.Sprintf("%s: fetched %d, events [%s], complaints %d, ignored %d, unparsed %d, newly suppressed %d, duplicates %d, %.1fs",
-		s.Mailbox, s.Fetched, strings.Join(classes, " "), s.Complaints, s.Ignored, s.Unparsed,
+	return fmt.Sprintf("%s: fetched %d, events [%s], complaints %d, not reports %d, unparsed %d, newly suppressed %d, duplicates %d, %.1fs",
+		s.Mailbox, s.Fetched, strings.Join(classes, " "), s.Complaints, s.NotReports, s.Unparsed,
 		s.NewlySuppressed, s.Duplicates, s.Seconds)
 }

@@ -99,7 +99,7 @@ func recordPoll(ctx context.Context, store *suppression.Store, start time.Time, 
 		Duration: time.Duration(sum.Seconds * float64(time.Second))}
 	attrs := []any{slog.String("mailbox", sum.Mailbox), slog.Int("fetched", sum.Fetched),
 		slog.Int("newly_suppressed", sum.NewlySuppressed), slog.Int("duplicates", sum.Duplicates),
-		slog.Int("unparsed", sum.Unparsed), slog.Int("ignored", sum.Ignored), slog.Float64("seconds", sum.Seconds)}
+		slog.Int("unparsed", sum.Unparsed), slog.Int("not_reports", sum.NotReports), slog.Float64("seconds", sum.Seconds)}
 	if err != nil {
 		st.Err = err.Error()
 		slog.Error("poll failed", append(attrs, slog.String("err", err.Error()))...)
