@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/dsn/mbox"
+	"github.com/bouncer-mail/bouncer/internal/verp"
 )
 
 // parseFlags holds the flags of one parse command.
@@ -42,7 +44,14 @@ Final-Recipient, or the Original-Recipient (the address the sender mailed)
 when an alias of the mailed domain resolved it to one of that domain's
 mailboxes (docs/classification.md, "Which address a record names"). The
 other of the two, when the report names it and it differs, is printed as
-"final_recipient" or "original_recipient". Needs no configuration file or
+"final_recipient" or "original_recipient". Each record also shows the
+Message-ID of the returned message ("original_message_id": what bouncer
+status and the rates go by) and the stream ingest would file it under
+("stream", "stream_source": the signed return path, the header named by
+streams.header, or default), read with the configuration when there is one
+(verp keys, streams.header, the mailboxes' addresses); with no verp key the
+signed return path is not checked ("stream_note" says so, and names a stream
+header that is not a valid label). Needs no configuration file or
 database. Files are read in
 parallel and printed in a stable order (the order of the arguments, and
 within a directory by path). The exit status is 1 when a file could not be
@@ -51,7 +60,7 @@ read or parsed.`,
 		RunE: f.run,
 	}
 	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON lines instead of a table")
-	cmd.Flags().Int64Var(&f.maxSize, "max-size", dsn.DefaultMaxSize, "bytes read from each message")
+	cmd.Flags().Int64Var(&f.maxSize, "max-size", dsn.DefaultMaxSize, "bytes read from each message (default dsn.max_message_bytes)")
 	return cmd
 }
 
@@ -75,13 +84,55 @@ type parseRow struct {
 	Diagnostic        string `json:"diagnostic"`
 	RemoteMTA         string `json:"remote_mta"`
 	FeedbackType      string `json:"feedback_type"`
+	// OriginalMessageID is the Message-ID of the returned message.
+	OriginalMessageID string `json:"original_message_id"`
+	// Stream is the stream ingest files the report under; StreamSource
+	// says why (verp.SourceReturnPath, SourceHeader, SourceDefault).
+	Stream       string `json:"stream"`
+	StreamSource string `json:"stream_source"`
+	// StreamNote names a stream header that is not a valid label, and says
+	// when signed return paths are not checked (no verp key).
+	StreamNote string `json:"stream_note,omitempty"`
 }
+
+// parseSetup is what parsing one input needs: the parser's options and the
+// stream attribution of ingest (newAttributor).
+type parseSetup struct {
+	opts      *dsn.Options
+	attribute func(context.Context, *dsn.Report) verp.Attribution
+	verifying bool   // signed return paths are checked
+	header    string // streams.header
+}
+
+// stream returns the stream fields of a report's rows, and a note for
+// the table's stderr when its stream header is not a valid label.
+func (ps *parseSetup) stream(ctx context.Context, rep *dsn.Report) (parseRow, string) {
+	a := ps.attribute(ctx, rep)
+	row := parseRow{OriginalMessageID: rep.Original.MessageID, Stream: a.Stream, StreamSource: a.Source}
+	var notes []string
+	bad := ""
+	if a.LabelErr != nil {
+		reason := strings.TrimPrefix(a.LabelErr.Error(), verp.ErrBadStream.Error()+": ")
+		bad = fmt.Sprintf("%s %s; filed under %s", ps.header, reason, a.Stream)
+		notes = append(notes, bad)
+	}
+	if !ps.verifying {
+		notes = append(notes, errSignedUnchecked)
+	}
+	row.StreamNote = strings.Join(notes, "; ")
+	return row, bad
+}
+
+// errSignedUnchecked is the stream note of every record when verp has no
+// key: a stream signed in the return path is not seen.
+const errSignedUnchecked = "signed return path not checked (no verp key in the configuration)"
 
 // parseResult is the outcome for one input.
 type parseResult struct {
-	rows []parseRow
-	err  error // the input failed
-	warn error // the input was read only in part
+	rows  []parseRow
+	notes []string // stream headers that are not valid labels
+	err   error    // the input failed
+	warn  error    // the input was read only in part
 }
 
 func (f *parseFlags) run(cmd *cobra.Command, args []string) error {
@@ -89,8 +140,22 @@ func (f *parseFlags) run(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return withExit(1, err)
 	}
-	opts := &dsn.Options{MaxSize: f.maxSize}
-	results := parseAll(cmd.Context(), paths, opts, cmd.InOrStdin())
+	cfg, err := parseConfig(cmd)
+	if err != nil {
+		return err
+	}
+	attribute, verifying, err := newAttributor(cfg, nil)
+	if err != nil {
+		return withExit(exitConfig, err)
+	}
+	ps := &parseSetup{opts: dsnOptions(cfg, verifying), attribute: attribute, verifying: verifying, header: cfg.Streams.Header}
+	if cmd.Flags().Changed("max-size") {
+		ps.opts.MaxSize = f.maxSize
+	}
+	if !f.json && !verifying {
+		fmt.Fprintf(cmd.ErrOrStderr(), "bouncer: %s: STREAM is the stream header's or default\n", errSignedUnchecked)
+	}
+	results := parseAll(cmd.Context(), paths, ps, cmd.InOrStdin())
 	failed, err := printResults(cmd.OutOrStdout(), cmd.ErrOrStderr(), f.json, paths, results)
 	if err != nil {
 		return withExit(1, err)
@@ -99,6 +164,22 @@ func (f *parseFlags) run(cmd *cobra.Command, args []string) error {
 		return withExit(1, fmt.Errorf("parse: %d of %d inputs failed", failed, len(paths)))
 	}
 	return nil
+}
+
+// parseConfig reads the configuration parse attributes streams with. parse
+// needs none: a file found in a default place that cannot be read or is
+// invalid (a root-only /etc/bouncer/bouncer.yaml) is said on stderr and the
+// defaults are used; one named by --config or $BOUNCER_CONFIG must load.
+func parseConfig(cmd *cobra.Command) (*Config, error) {
+	cfg, err := loadConfig(cmd)
+	if err == nil {
+		return cfg, nil
+	}
+	if f := cmd.Flag("config"); f != nil && f.Changed || os.Getenv("BOUNCER_CONFIG") != "" {
+		return nil, err
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "bouncer: %v\nbouncer: parse: using the default configuration\n", err)
+	return readConfig("")
 }
 
 // expandInputs turns the arguments into a list of files; directories are
@@ -139,7 +220,7 @@ func expandInputs(args []string) ([]string, error) {
 
 // parseAll parses the inputs on a few workers and returns one channel per
 // input, so the results can be printed in input order as they complete.
-func parseAll(ctx context.Context, paths []string, opts *dsn.Options, stdin io.Reader) []chan parseResult {
+func parseAll(ctx context.Context, paths []string, ps *parseSetup, stdin io.Reader) []chan parseResult {
 	results := make([]chan parseResult, len(paths))
 	for i := range results {
 		results[i] = make(chan parseResult, 1)
@@ -149,7 +230,7 @@ func parseAll(ctx context.Context, paths []string, opts *dsn.Options, stdin io.R
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range jobs {
-				results[i] <- parseOne(paths[i], opts, stdin)
+				results[i] <- parseOne(ctx, paths[i], ps, stdin)
 			}
 		})
 	}
@@ -171,7 +252,7 @@ func parseAll(ctx context.Context, paths []string, opts *dsn.Options, stdin io.R
 
 // parseOne reads and parses one input; dsn reads at most --max-size bytes
 // of it.
-func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
+func parseOne(ctx context.Context, path string, ps *parseSetup, stdin io.Reader) parseResult {
 	in := stdin
 	size := int64(-1)
 	if path != "-" {
@@ -187,17 +268,18 @@ func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
 	}
 	br := bufio.NewReaderSize(in, 4096)
 	if start, _ := br.Peek(1024); mbox.Is(start) {
-		return parseMbox(path, br, opts)
+		return parseMbox(ctx, path, br, ps)
 	}
 	in = br
 	if size >= 0 {
 		in = sizedReader{br, size}
 	}
-	rep, err := dsn.ParseWithOptions(in, opts)
+	rep, err := dsn.ParseWithOptions(in, ps.opts)
 	if rep == nil {
 		return parseResult{err: fmt.Errorf("parse %s: %w", path, err)}
 	}
-	res := parseResult{rows: rowsOf(filepath.Base(path), rep)}
+	var res parseResult
+	res.add(ctx, ps, filepath.Base(path), rep)
 	switch {
 	case errors.Is(err, dsn.ErrTooLarge):
 		res.warn = err
@@ -211,9 +293,9 @@ func parseOne(path string, opts *dsn.Options, stdin io.Reader) parseResult {
 // through the file, so (file, index) still names one record; a message
 // with no record prints an index 0 row. A message that fails is reported
 // with its number and the rest are still read.
-func parseMbox(path string, r io.Reader, opts *dsn.Options) parseResult {
+func parseMbox(ctx context.Context, path string, r io.Reader, ps *parseSetup) parseResult {
 	mr := mbox.NewReader(r)
-	maxSize := opts.MaxSize
+	maxSize := ps.opts.MaxSize
 	if maxSize <= 0 {
 		maxSize = dsn.DefaultMaxSize
 	}
@@ -231,7 +313,7 @@ func parseMbox(path string, r io.Reader, opts *dsn.Options) parseResult {
 				return res
 			}
 		}
-		rep, perr := dsn.ParseWithOptions(bytes.NewReader(msg), opts)
+		rep, perr := dsn.ParseWithOptions(bytes.NewReader(msg), ps.opts)
 		switch {
 		case rep == nil:
 			res.err = errors.Join(res.err, fmt.Errorf("parse %s: message %d: %w", path, n, perr))
@@ -241,12 +323,13 @@ func parseMbox(path string, r io.Reader, opts *dsn.Options) parseResult {
 		case perr != nil:
 			res.err = errors.Join(res.err, fmt.Errorf("parse %s: message %d: %w", path, n, perr))
 		}
-		for _, row := range rowsOf(file, rep) {
-			if row.Index > 0 {
+		from := len(res.rows)
+		res.add(ctx, ps, file, rep)
+		for i := from; i < len(res.rows); i++ {
+			if res.rows[i].Index > 0 {
 				index++
-				row.Index = index
+				res.rows[i].Index = index
 			}
-			res.rows = append(res.rows, row)
 		}
 	}
 }
@@ -260,6 +343,19 @@ type sizedReader struct {
 
 // Len returns the size of the file.
 func (r sizedReader) Len() int { return int(r.size) }
+
+// add appends the rows of one report, each with the report's stream, and
+// notes a stream header that is not a valid label.
+func (res *parseResult) add(ctx context.Context, ps *parseSetup, file string, rep *dsn.Report) {
+	st, bad := ps.stream(ctx, rep)
+	if bad != "" {
+		res.notes = append(res.notes, bad)
+	}
+	for _, row := range rowsOf(file, rep) {
+		row.OriginalMessageID, row.Stream, row.StreamSource, row.StreamNote = st.OriginalMessageID, st.Stream, st.StreamSource, st.StreamNote
+		res.rows = append(res.rows, row)
+	}
+}
 
 // rowsOf flattens a Report into output rows.
 func rowsOf(file string, rep *dsn.Report) []parseRow {
@@ -297,7 +393,7 @@ func printResults(stdout, stderr io.Writer, asJSON bool, paths []string, results
 		enc.SetEscapeHTML(false)
 	} else {
 		tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "FILE\t#\tTYPE\tRECIPIENT\tACTION\tSTATUS\tCODE\tCLASS\tREASON\tDIAGNOSTIC")
+		fmt.Fprintln(tw, "FILE\t#\tTYPE\tRECIPIENT\tACTION\tSTATUS\tCODE\tCLASS\tREASON\tSTREAM\tMESSAGE-ID\tDIAGNOSTIC")
 	}
 	failed := 0
 	for i, ch := range results {
@@ -321,6 +417,14 @@ func printResults(stdout, stderr io.Writer, asJSON bool, paths []string, results
 		}
 		if res.warn != nil {
 			fmt.Fprintf(stderr, "bouncer: %s: %v; parsed the first part only\n", paths[i], res.warn)
+		}
+		if tw != nil && len(res.notes) > 0 {
+			if err := out.Flush(); err != nil {
+				return failed, fmt.Errorf("parse: write: %w", err)
+			}
+			for _, n := range res.notes {
+				fmt.Fprintf(stderr, "bouncer: %s: %s\n", paths[i], n)
+			}
 		}
 		for _, row := range res.rows {
 			if err := writeRow(enc, tw, row); err != nil {
@@ -348,7 +452,23 @@ func writeRow(enc *json.Encoder, tw *tabwriter.Writer, r parseRow) error {
 	if len(diag) > 70 {
 		diag = diag[:67] + "..."
 	}
-	_, err := fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.File, r.Index, r.Type,
-		r.Recipient, r.Action, r.Status, r.ReplyCode, r.Class, r.Reason, diag)
+	_, err := fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.File, r.Index, r.Type,
+		r.Recipient, r.Action, r.Status, r.ReplyCode, r.Class, r.Reason, streamCell(r), cmp.Or(r.OriginalMessageID, "-"), diag)
 	return err
+}
+
+// streamCell is the STREAM of a table row: the stream and, unless it is
+// the default for want of anything else, where it came from.
+func streamCell(r parseRow) string {
+	switch {
+	case r.Stream == "":
+		return "-"
+	case r.StreamSource == verp.SourceReturnPath:
+		return r.Stream + " (signed)"
+	case r.StreamSource == verp.SourceHeader:
+		return r.Stream + " (header)"
+	case strings.Contains(r.StreamNote, "; filed under"):
+		return r.Stream + " (bad label)"
+	}
+	return r.Stream
 }

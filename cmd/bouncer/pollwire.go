@@ -48,6 +48,18 @@ func pollerOptions(cfg *Config, store *suppression.Store, logger *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
+	stream, err := newStreamer(cfg, store, logger)
+	if err != nil {
+		return nil, err
+	}
+	parse := dsnOptions(cfg, verifier != nil)
+	return &poller.Options{BatchSize: cfg.Poller.BatchSize, Parse: parse, Verifier: verifier, Stream: stream, Logger: logger}, nil
+}
+
+// dsnOptions are the parser's options ingest uses (bouncer parse too):
+// the size limit, the mailboxes' own addresses, the signed header and
+// streams.header; verifying says signed return paths are checked.
+func dsnOptions(cfg *Config, verifying bool) *dsn.Options {
 	parse := &dsn.Options{MaxSize: cfg.DSN.MaxMessageBytes}
 	for _, m := range cfg.Mailboxes {
 		if m.Address != "" {
@@ -60,15 +72,11 @@ func pollerOptions(cfg *Config, store *suppression.Store, logger *slog.Logger) (
 	}
 	// A notice that names no failed address is still read when a signed
 	// return path can name it: the store takes the verified recipient.
-	parse.KeepNameless = verifier != nil
+	parse.KeepNameless = verifying
 	if cfg.Streams.Header != "" {
 		parse.Headers = append(parse.Headers, cfg.Streams.Header)
 	}
-	stream, err := newStreamer(cfg, store)
-	if err != nil {
-		return nil, err
-	}
-	return &poller.Options{BatchSize: cfg.Poller.BatchSize, Parse: parse, Verifier: verifier, Stream: stream, Logger: logger}, nil
+	return parse
 }
 
 // selectMailboxes returns the configured mailboxes named in names, or all

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -151,12 +152,38 @@ func printDetail(w io.Writer, format string, d suppression.Detail, now time.Time
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	rows = [][]string{{"RECEIVED (" + zoneLabel(now) + ")", "CLASS", "REASON", "STATUS", "VERIFIED", "MAILBOX", "DIAGNOSTIC"}}
+	rows = [][]string{{"RECEIVED (" + zoneLabel(now) + ")", "CLASS", "REASON", "STATUS", "VERIFIED", "MAILBOX", "STREAM", "MESSAGE-ID"}}
 	for _, ev := range d.Events {
 		rows = append(rows, []string{localTime(ev.ReceivedAt), string(ev.Class), string(ev.Reason), ev.Status,
-			fmt.Sprint(ev.Verified), ev.Mailbox, strings.Join(strings.Fields(ev.Diagnostic), " ")})
+			fmt.Sprint(ev.Verified), ev.Mailbox, ev.Stream, cmp.Or(ev.OriginalMessageID, "-")})
 	}
-	return printTable(w, rows, 6, 5, 2) // cut the diagnostic first
+	return printEvidence(w, rows, d.Events)
+}
+
+// printEvidence writes the evidence table, rows (the header first, then
+// one per event), with each event's diagnostic on an indented line below
+// its row, so neither the Message-ID (what bouncer status takes) nor the
+// diagnostic is cut to share one line.
+func printEvidence(w io.Writer, rows [][]string, events []suppression.Event) error {
+	var b strings.Builder
+	if err := printTable(&b, rows, 7, 5, 2); err != nil {
+		return err
+	}
+	width := widthFor(w)
+	for i, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+		if i == 0 || i > len(events) {
+			continue
+		}
+		if diag := strings.Join(strings.Fields(events[i-1].Diagnostic), " "); diag != "" {
+			if _, err := fmt.Fprintln(w, "    "+shorten(diag, width-4)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func shorten(s string, n int) string {

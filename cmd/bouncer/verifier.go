@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -40,19 +39,37 @@ func verpVerifier(cfg *Config, refs verp.RefLookup, logger *slog.Logger) (*verp.
 	return &verp.Verifier{Codec: codec, Mailboxes: verpMailboxes(cfg), Header: cfg.VERP.Header, Refs: refs, Logger: logger}, nil
 }
 
-// newStreamer attributes a report to its stream: the stream signed in its
-// return path (when verp is on), else streams.header of the returned
-// message, else "default". Ask dsn for streams.header.
-func newStreamer(cfg *Config, refs verp.RefLookup) (func(context.Context, *dsn.Report) string, error) {
+// newAttributor returns how ingest attributes a report to its stream
+// (verp.Attribute): the stream signed in its return path when verp is on,
+// else streams.header of the returned message, else "default"; and
+// whether signed return paths are checked (verp is on). Ask dsn for
+// streams.header. refs resolves reference tokens; nil verifies them only
+// against a recipient the report names.
+func newAttributor(cfg *Config, refs verp.RefLookup) (func(context.Context, *dsn.Report) verp.Attribution, bool, error) {
 	v, err := verpVerifier(cfg, refs, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	header := cfg.Streams.Header
+	return func(ctx context.Context, r *dsn.Report) verp.Attribution { return verp.Attribute(ctx, v, r, header) }, v != nil, nil
+}
+
+// newStreamer attributes a report to its stream as newAttributor does, for
+// the poller. A stream header that is there but not a valid label is
+// logged as a warning to logger (nil: not logged), naming the label and the
+// message: the report goes to the stream "default".
+func newStreamer(cfg *Config, refs verp.RefLookup, logger *slog.Logger) (func(context.Context, *dsn.Report) string, error) {
+	attribute, _, err := newAttributor(cfg, refs)
 	if err != nil {
 		return nil, err
 	}
-	header := cfg.Streams.Header
-	if v == nil {
-		return func(_ context.Context, r *dsn.Report) string {
-			return cmp.Or(verp.HeaderStream(r, header), verp.DefaultStream)
-		}, nil
-	}
-	return func(ctx context.Context, r *dsn.Report) string { return v.Stream(ctx, r, header) }, nil
+	return func(ctx context.Context, r *dsn.Report) string {
+		a := attribute(ctx, r)
+		if a.LabelErr != nil && logger != nil {
+			logger.WarnContext(ctx, "streams: bad stream label, filed under "+a.Stream, slog.String("header", cfg.Streams.Header),
+				slog.String("label", a.BadLabel), slog.String("message_id", r.Message.MessageID),
+				slog.String("original_message_id", r.Original.MessageID), slog.String("err", a.LabelErr.Error()))
+		}
+		return a.Stream
+	}, nil
 }

@@ -50,9 +50,9 @@ are counted under that stream in rates.`,
 	}
 	verpVerifyCmd := &cobra.Command{
 		Use:   "verify ADDRESS [--recipient EMAIL]",
-		Short: "Print the recipient a signed return path names; exit 1 when it is forged",
+		Short: "Print the recipient (and stream) a signed return path names; exit 1 when it is forged",
 		Long: `Check the token in ADDRESS against every key and print the recipient it
-names. The exit status is 0 for a valid address, 1 for a forged, tampered or
+names, and on a second line "stream: S" when the token carries a stream. The exit status is 0 for a valid address, 1 for a forged, tampered or
 unknown one (or one signed with a key no longer listed), 2 when it could not
 be checked. A reference token is looked up in the database, unless
 --recipient names the address to check it against.`,
@@ -170,6 +170,11 @@ func (f *verpFlags) runVerify(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	fmt.Fprintln(cmd.OutOrStdout(), rcpt)
+	// The token verified, so the stream it carries in clear is the one
+	// signed with the recipient.
+	if token, err := codec.SplitAny(verpMailboxes(cfg), args[0]); err == nil && verp.StreamOf(token) != "" {
+		fmt.Fprintf(cmd.OutOrStdout(), "stream: %s\n", verp.StreamOf(token))
+	}
 	return nil
 }
 

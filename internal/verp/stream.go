@@ -100,29 +100,65 @@ func StreamOf(token string) string {
 // message (which the parser must have been asked for: dsn Options.Headers),
 // or "" when it is absent or not a valid label.
 func HeaderStream(r *dsn.Report, name string) string {
-	if r == nil || name == "" {
-		return ""
-	}
-	s, err := CheckStream(r.Original.Headers[textproto.CanonicalMIMEHeaderKey(name)])
-	if err != nil {
-		return ""
-	}
+	s, _ := headerStream(r, name)
 	return s
+}
+
+// headerStream is HeaderStream, also returning the label's error when the
+// header is there but its value is not a valid label.
+func headerStream(r *dsn.Report, name string) (string, error) {
+	if r == nil || name == "" {
+		return "", nil
+	}
+	v := r.Original.Headers[textproto.CanonicalMIMEHeaderKey(name)]
+	if v == "" {
+		return "", nil
+	}
+	return CheckStream(v)
+}
+
+// Where a report's stream came from (Attribution.Source).
+const (
+	SourceReturnPath = "signed return path"
+	SourceHeader     = "header"
+	SourceDefault    = "default"
+)
+
+// Attribution is the stream a report is attributed to, and why.
+type Attribution struct {
+	Stream string // never empty: DefaultStream when nothing names another
+	Source string // SourceReturnPath, SourceHeader or SourceDefault
+	// BadLabel is the value of the stream header when it is there but not
+	// a valid label (LabelErr says why) and the stream is not the signed
+	// return path's: the report went to DefaultStream instead.
+	BadLabel string
+	LabelErr error
+}
+
+// Attribute attributes a report to its stream: the stream of a valid signed
+// token for the recipient the report is verified for (v nil: signed return
+// paths are off and not checked), else the stream header named by header,
+// else DefaultStream.
+func Attribute(ctx context.Context, v *Verifier, r *dsn.Report, header string) Attribution {
+	if v != nil {
+		if vd := v.Check(ctx, r); vd.Verified && vd.Stream != "" {
+			return Attribution{Stream: vd.Stream, Source: SourceReturnPath}
+		}
+	}
+	s, err := headerStream(r, header)
+	if err != nil {
+		return Attribution{Stream: DefaultStream, Source: SourceDefault,
+			BadLabel: r.Original.Headers[textproto.CanonicalMIMEHeaderKey(header)], LabelErr: err}
+	}
+	if s != "" {
+		return Attribution{Stream: s, Source: SourceHeader}
+	}
+	return Attribution{Stream: DefaultStream, Source: SourceDefault}
 }
 
 // Stream attributes a report to its stream: the stream of a valid signed
 // token for the recipient the report is verified for, else the stream
-// header named by header, else DefaultStream.
+// header named by header, else DefaultStream (see Attribute).
 func (v *Verifier) Stream(ctx context.Context, r *dsn.Report, header string) string {
-	if vd := v.Check(ctx, r); vd.Verified && vd.Stream != "" {
-		return vd.Stream
-	}
-	return cmpOr(HeaderStream(r, header), DefaultStream)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+	return Attribute(ctx, v, r, header).Stream
 }

@@ -123,3 +123,43 @@ func TestCheckStreamError(t *testing.T) {
 		t.Errorf("CheckStream(%q) = %q, %v, want receipts_2", " Receipts_2 ", got, err)
 	}
 }
+
+// Attribute says where a report's stream came from, and names a stream
+// header that is there but not a valid label (the report then goes to the
+// default stream); with signed return paths off (nil Verifier) only the
+// header counts.
+func TestAttribute(t *testing.T) {
+	const mbox = "bounces@example.com"
+	c := Codec{Keys: ring(t, testKey)}
+	v := &Verifier{Codec: c, Mailboxes: []string{mbox}}
+	s, err := c.SignStream(mbox, "alice@example.com", "receipts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := func(to, header string) *dsn.Report {
+		return &dsn.Report{Type: dsn.TypeDSN, Message: dsn.Envelope{DeliveredTo: []string{to}},
+			Recipients: []dsn.Recipient{{FinalRecipient: "alice@example.com"}},
+			Original:   dsn.Original{Headers: map[string]string{"X-Bouncer-Stream": header}}}
+	}
+	tests := []struct {
+		v                     *Verifier
+		r                     *dsn.Report
+		stream, source, label string
+	}{
+		{v, report(s.Address, "news letter!"), "receipts", SourceReturnPath, ""},
+		{nil, report(s.Address, "Newsletter"), "newsletter", SourceHeader, ""},
+		{v, report(mbox, "news letter!"), DefaultStream, SourceDefault, "news letter!"},
+		{nil, report(mbox, ""), DefaultStream, SourceDefault, ""},
+		{v, nil, DefaultStream, SourceDefault, ""},
+	}
+	for i, tt := range tests {
+		a := Attribute(context.Background(), tt.v, tt.r, DefaultStreamHeader)
+		if a.Stream != tt.stream || a.Source != tt.source || a.BadLabel != tt.label || (a.LabelErr != nil) != (tt.label != "") {
+			t.Errorf("case %d: Attribute = %+v, want stream %q from %q, bad label %q", i, a, tt.stream, tt.source, tt.label)
+		}
+	}
+	if a := Attribute(context.Background(), nil, report(mbox, "news letter!"), DefaultStreamHeader); !errors.Is(a.LabelErr, ErrBadStream) ||
+		!strings.Contains(a.LabelErr.Error(), "character 5 (' ')") {
+		t.Errorf("Attribute of a bad label: %v, want ErrBadStream naming character 5", a.LabelErr)
+	}
+}
