@@ -22,7 +22,6 @@ import (
 
 	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/dsn/mbox"
-	"github.com/bouncer-mail/bouncer/internal/verp"
 )
 
 // parseFlags holds the flags of one parse command.
@@ -95,38 +94,6 @@ type parseRow struct {
 	StreamNote string `json:"stream_note,omitempty"`
 }
 
-// parseSetup is what parsing one input needs: the parser's options and the
-// stream attribution of ingest (newAttributor).
-type parseSetup struct {
-	opts      *dsn.Options
-	attribute func(context.Context, *dsn.Report) verp.Attribution
-	verifying bool   // signed return paths are checked
-	header    string // streams.header
-}
-
-// stream returns the stream fields of a report's rows, and a note for
-// the table's stderr when its stream header is not a valid label.
-func (ps *parseSetup) stream(ctx context.Context, rep *dsn.Report) (parseRow, string) {
-	a := ps.attribute(ctx, rep)
-	row := parseRow{OriginalMessageID: rep.Original.MessageID, Stream: a.Stream, StreamSource: a.Source}
-	var notes []string
-	bad := ""
-	if a.LabelErr != nil {
-		reason := strings.TrimPrefix(a.LabelErr.Error(), verp.ErrBadStream.Error()+": ")
-		bad = fmt.Sprintf("%s %s; filed under %s", ps.header, reason, a.Stream)
-		notes = append(notes, bad)
-	}
-	if !ps.verifying {
-		notes = append(notes, errSignedUnchecked)
-	}
-	row.StreamNote = strings.Join(notes, "; ")
-	return row, bad
-}
-
-// errSignedUnchecked is the stream note of every record when verp has no
-// key: a stream signed in the return path is not seen.
-const errSignedUnchecked = "signed return path not checked (no verp key in the configuration)"
-
 // parseResult is the outcome for one input.
 type parseResult struct {
 	rows  []parseRow
@@ -164,22 +131,6 @@ func (f *parseFlags) run(cmd *cobra.Command, args []string) error {
 		return withExit(1, fmt.Errorf("parse: %d of %d inputs failed", failed, len(paths)))
 	}
 	return nil
-}
-
-// parseConfig reads the configuration parse attributes streams with. parse
-// needs none: a file found in a default place that cannot be read or is
-// invalid (a root-only /etc/bouncer/bouncer.yaml) is said on stderr and the
-// defaults are used; one named by --config or $BOUNCER_CONFIG must load.
-func parseConfig(cmd *cobra.Command) (*Config, error) {
-	cfg, err := loadConfig(cmd)
-	if err == nil {
-		return cfg, nil
-	}
-	if f := cmd.Flag("config"); f != nil && f.Changed || os.Getenv("BOUNCER_CONFIG") != "" {
-		return nil, err
-	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "bouncer: %v\nbouncer: parse: using the default configuration\n", err)
-	return readConfig("")
 }
 
 // expandInputs turns the arguments into a list of files; directories are
@@ -344,19 +295,6 @@ type sizedReader struct {
 // Len returns the size of the file.
 func (r sizedReader) Len() int { return int(r.size) }
 
-// add appends the rows of one report, each with the report's stream, and
-// notes a stream header that is not a valid label.
-func (res *parseResult) add(ctx context.Context, ps *parseSetup, file string, rep *dsn.Report) {
-	st, bad := ps.stream(ctx, rep)
-	if bad != "" {
-		res.notes = append(res.notes, bad)
-	}
-	for _, row := range rowsOf(file, rep) {
-		row.OriginalMessageID, row.Stream, row.StreamSource, row.StreamNote = st.OriginalMessageID, st.Stream, st.StreamSource, st.StreamNote
-		res.rows = append(res.rows, row)
-	}
-}
-
 // rowsOf flattens a Report into output rows.
 func rowsOf(file string, rep *dsn.Report) []parseRow {
 	if len(rep.Recipients) == 0 {
@@ -455,20 +393,4 @@ func writeRow(enc *json.Encoder, tw *tabwriter.Writer, r parseRow) error {
 	_, err := fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.File, r.Index, r.Type,
 		r.Recipient, r.Action, r.Status, r.ReplyCode, r.Class, r.Reason, streamCell(r), cmp.Or(r.OriginalMessageID, "-"), diag)
 	return err
-}
-
-// streamCell is the STREAM of a table row: the stream and, unless it is
-// the default for want of anything else, where it came from.
-func streamCell(r parseRow) string {
-	switch {
-	case r.Stream == "":
-		return "-"
-	case r.StreamSource == verp.SourceReturnPath:
-		return r.Stream + " (signed)"
-	case r.StreamSource == verp.SourceHeader:
-		return r.Stream + " (header)"
-	case strings.Contains(r.StreamNote, "; filed under"):
-		return r.Stream + " (bad label)"
-	}
-	return r.Stream
 }
