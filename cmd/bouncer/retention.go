@@ -131,13 +131,22 @@ func printPrune(w io.Writer, res suppression.PruneResult) error {
 			line += "; months ahead: " + strings.Join(t.Created, ", ")
 		}
 		if t.Batches > 0 {
-			line += fmt.Sprintf("; %s, longest %s", plural(t.Batches, "%d batch", "%d batches"), t.MaxBatch.Round(time.Millisecond))
+			line += fmt.Sprintf("; %s, longest %s", plural(t.Batches, "%d batch", "%d batches"), batchTime(t.MaxBatch))
 		}
 		if _, err := fmt.Fprintln(w, line); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// batchTime writes how long the longest delete took, to the millisecond:
+// "31ms", or "<1ms" rather than "0s".
+func batchTime(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1ms"
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 // startPrune prunes at start and then every pruneEvery until ctx ends.

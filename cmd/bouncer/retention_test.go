@@ -71,3 +71,12 @@ func TestRunPrunesAtStart(t *testing.T) {
 	waitFor(t, "the event of 101 days ago pruned", func() bool { return events() == 1 })
 	terminate(t, cmd, &out)
 }
+
+// A batch shorter than a millisecond reads "<1ms", never "0s".
+func TestBatchTime(t *testing.T) {
+	for d, want := range map[time.Duration]string{300 * time.Microsecond: "<1ms", 1400 * time.Microsecond: "1ms", 31 * time.Millisecond: "31ms"} {
+		if got := batchTime(d); got != want {
+			t.Errorf("batchTime(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
