@@ -109,18 +109,33 @@ const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pr
 // sqliteURIPath escapes the characters a file: URI gives a meaning to.
 var sqliteURIPath = strings.NewReplacer("%", "%25", "#", "%23")
 
-func (s *Store) openSQLite(ctx context.Context, path string) error {
+// SQLiteDSN returns the data source name for the "sqlite" driver
+// (modernc.org/sqlite) that opens the database file at path the way the
+// store does (WAL, foreign keys, synchronous FULL, a busy timeout), and
+// creates the file, readable by its owner only, when it is missing (see
+// createPrivate). Whoever opens the store's SQLite file without Open (the
+// migrate command) goes through it, so no path creates it with the
+// umask's mode.
+func SQLiteDSN(path string) (string, error) {
 	path = strings.TrimPrefix(path, "//")
 	if path == "" || strings.Contains(path, "?") || path == ":memory:" {
-		return fmt.Errorf("suppression: sqlite: want sqlite:PATH with a file path, got %q", path)
+		return "", fmt.Errorf("suppression: sqlite: want sqlite:PATH with a file path, got %q", path)
 	}
 	if err := createPrivate(path); err != nil {
-		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
+		return "", fmt.Errorf("suppression: open sqlite %s: %w", path, err)
 	}
 	// The path goes into a file: URI, where '#' would end it and '%' start
 	// an escape: a directory named "run#2" must not open "run".
-	uri := "file:" + sqliteURIPath.Replace(path)
-	w, err := sqlx.Open("sqlite", uri+"?"+sqlitePragmas+"&_txlock=immediate")
+	return "file:" + sqliteURIPath.Replace(path) + "?" + sqlitePragmas, nil
+}
+
+func (s *Store) openSQLite(ctx context.Context, path string) error {
+	path = strings.TrimPrefix(path, "//")
+	dsn, err := SQLiteDSN(path)
+	if err != nil {
+		return err
+	}
+	w, err := sqlx.Open("sqlite", dsn+"&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
 	}
@@ -131,7 +146,7 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 		w.Close()
 		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)
 	}
-	r, err := sqlx.Open("sqlite", uri+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	r, err := sqlx.Open("sqlite", dsn+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("suppression: open sqlite %s: %w", path, err)

@@ -14,12 +14,8 @@ import (
 	_ "modernc.org/sqlite" // driver "sqlite"
 
 	"github.com/bouncer-mail/bouncer/migrations"
+	"github.com/bouncer-mail/bouncer/suppression"
 )
-
-// sqlitePragmas apply to every connection of the embedded database: WAL so
-// readers never block the writer, a busy timeout instead of SQLITE_BUSY,
-// foreign keys enforced, and write transactions that take the lock at BEGIN.
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate"
 
 // storeURL returns the database cfg names: database.url, or when it is
 // empty sqlite:STATE_DIR/bouncer.db.
@@ -59,7 +55,12 @@ func openDB(ctx context.Context, cfg *Config) (*sqlx.DB, migrations.Dialect, err
 	}
 	driver, dsn, dialect := "postgres", raw, migrations.Postgres
 	if path, ok := sqlitePath(raw); ok {
-		driver, dsn, dialect = "sqlite", "file:"+path+"?"+sqlitePragmas, migrations.SQLite
+		// The store's own pragmas, and a new file created 0600 (it holds
+		// personal data), with write transactions that lock at BEGIN.
+		if dsn, err = suppression.SQLiteDSN(path); err != nil {
+			return nil, "", fmt.Errorf("database: %w", err)
+		}
+		driver, dsn, dialect = "sqlite", dsn+"&_txlock=immediate", migrations.SQLite
 	}
 	db, err := sqlx.Open(driver, dsn)
 	if err != nil {

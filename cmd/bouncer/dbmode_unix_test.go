@@ -1,0 +1,60 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// bouncer migrate creates a new SQLite database (named by
+// BOUNCER_DATABASE_URL, in an existing directory of mode 0755, under the
+// usual umask 022) readable by its owner only, and so are the -wal and
+// -shm files SQLite makes beside it on the first write.
+func TestMigrateCreatesSQLitePrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	dir := filepath.Join(t.TempDir(), "dbx")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "x.db")
+	t.Setenv("BOUNCER_DATABASE_URL", "sqlite:"+path)
+	t.Chdir(t.TempDir()) // no bouncer.yaml found by accident
+	if out, stderr, code := runCLI(t, "migrate"); code != 0 {
+		t.Fatalf("migrate: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	checkMode(t, path)
+	// The same entry point migrate uses, writing, while another command
+	// writes through the store.
+	db, _, err := openDB(context.Background(), &Config{Database: DatabaseConfig{URL: "sqlite:" + path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE mode_probe (x INTEGER); INSERT INTO mode_probe VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	if out, stderr, code := runCLI(t, "sent", "add", "--stream", "t", "--count", "5"); code != 0 || !strings.Contains(out, "5") {
+		t.Fatalf("sent add: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	checkMode(t, path, path+"-wal", path+"-shm", path+".lock")
+}
+
+func checkMode(t *testing.T, files ...string) {
+	t.Helper()
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if mode := fi.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(f), mode)
+		}
+	}
+}
