@@ -174,7 +174,7 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, clientMessage(r, err))
 	case errors.Is(err, ErrNotFound):
 		writeError(w, http.StatusNotFound, clientMessage(r, err))
-	case errors.Is(err, ErrAllowlisted):
+	case errors.Is(err, ErrAllowlisted), errors.Is(err, ErrSentIDReused):
 		writeError(w, http.StatusConflict, clientMessage(r, err))
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body too large: at most %d bytes", tooBig.Limit))

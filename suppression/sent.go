@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/duration"
 	"github.com/bouncer-mail/bouncer/internal/verp"
 )
 
@@ -47,9 +48,11 @@ type SentHour struct {
 
 // CheckSent returns v in canonical form (stream lower-cased, At set to now
 // when zero, in UTC) or an error wrapping ErrInvalidSent that names each
-// field at fault.
-func CheckSent(v Sent, now time.Time) (Sent, error) {
-	c, problems := checkSent(v, now)
+// field at fault. keep is how long sent counts are kept (Retention.Sent;
+// 0: for ever): a count for an hour that pruning would already delete is
+// refused.
+func CheckSent(v Sent, now time.Time, keep time.Duration) (Sent, error) {
+	c, problems := checkSent(v, now, keep)
 	if len(problems) > 0 {
 		return Sent{}, fmt.Errorf("%w: %s", ErrInvalidSent, strings.Join(problems, "; "))
 	}
@@ -57,7 +60,7 @@ func CheckSent(v Sent, now time.Time) (Sent, error) {
 }
 
 // checkSent is CheckSent with the problems as a list.
-func checkSent(v Sent, now time.Time) (Sent, []string) {
+func checkSent(v Sent, now time.Time, keep time.Duration) (Sent, []string) {
 	var problems []string
 	stream, err := verp.CheckStream(v.Stream)
 	if err != nil {
@@ -74,7 +77,13 @@ func checkSent(v Sent, now time.Time) (Sent, []string) {
 		at = now
 	}
 	if at.After(now.Add(SentFutureSkew)) {
-		problems = append(problems, fmt.Sprintf("at %s is in the future", at.UTC().Format(time.RFC3339)))
+		problems = append(problems, fmt.Sprintf("at %s is more than %s in the future", at.UTC().Format(time.RFC3339), duration.Format(SentFutureSkew)))
+	}
+	// Prune deletes the hours before now-keep: a count for one of them
+	// would be recorded, then lost.
+	if cutoff := now.Add(-keep); keep > 0 && at.Truncate(time.Hour).Before(cutoff) {
+		problems = append(problems, fmt.Sprintf("at %s is older than retention.sent (%s) keeps sent counts: the hours before %s are pruned",
+			at.UTC().Format(time.RFC3339), duration.Format(keep), cutoff.UTC().Format(time.RFC3339)))
 	}
 	return Sent{ID: v.ID, Stream: stream, Count: v.Count, At: at.UTC()}, problems
 }
@@ -86,15 +95,20 @@ ON CONFLICT (id) DO NOTHING`
 ON CONFLICT (stream, hour) DO UPDATE SET count = sent_counts.count + excluded.count`
 )
 
-// AddSent checks every item (CheckSent; nothing is recorded when one is
-// invalid, and the error names each such item by its index from 0) and adds them to their streams'
-// hours in one transaction. It returns, per item, whether it was added:
-// false for an item whose ID was recorded before.
+// AddSent checks every item (CheckSent, with the store's Retention.Sent;
+// nothing is recorded when one is invalid, and the error names each such
+// item by its index from 0) and adds them to their streams' hours in one
+// transaction. It returns, per item, whether it was added: false for an
+// item whose ID was recorded before with the same stream, count and hour.
+// An ID recorded before with another stream, count or hour is a client's
+// mistake that would lose a count: AddSent then records nothing and
+// returns an error matching ErrSentIDReused that names each such item, the
+// ID and what differs.
 func (s *Store) AddSent(ctx context.Context, items []Sent, now time.Time) ([]bool, error) {
 	checked := make([]Sent, len(items))
 	var problems []string
 	for i, v := range items {
-		c, p := checkSent(v, now)
+		c, p := checkSent(v, now, s.opts.Retention.Sent)
 		if len(p) > 0 && len(items) > 1 {
 			p = []string{fmt.Sprintf("item %d: %s", i, strings.Join(p, ", "))}
 		}
@@ -110,25 +124,31 @@ func (s *Store) AddSent(ctx context.Context, items []Sent, now time.Time) ([]boo
 		return nil, fmt.Errorf("suppression: add sent: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	var reused []string
 	for i, v := range checked {
 		hour := s.tv(v.At.Truncate(time.Hour))
 		if v.ID != "" {
-			res, err := tx.ExecContext(ctx, s.q(sentIDSQL), v.ID, v.Stream, hour, v.Count, s.tv(now))
+			fresh, differs, err := s.claimSentID(ctx, tx, v, now)
 			if err != nil {
-				return nil, fmt.Errorf("suppression: add sent id: %w", err)
+				return nil, err
 			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return nil, fmt.Errorf("suppression: add sent id: %w", err)
+			if differs != "" && len(items) > 1 {
+				differs = fmt.Sprintf("item %d: %s", i, differs)
 			}
-			if n == 0 {
-				continue // recorded before
+			if differs != "" {
+				reused = append(reused, differs)
+			}
+			if !fresh {
+				continue // recorded before (the same count, or refused below)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(sentAddSQL), v.Stream, hour, v.Count); err != nil {
 			return nil, fmt.Errorf("suppression: add sent: %w", err)
 		}
 		added[i] = true
+	}
+	if len(reused) > 0 {
+		return nil, inputErrorf(ErrSentIDReused, "%s", strings.Join(reused, "; "))
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("suppression: add sent: commit: %w", err)

@@ -9,10 +9,11 @@ import (
 )
 
 // POST /v1/sent records one count or a list; a retried id adds nothing and
-// is named in duplicates; bad input is a 400 that says what is wrong and
-// records nothing.
+// is named in duplicates, an id reused for another count is a 409 naming
+// what differs; bad input is a 400 that says what is wrong and records
+// nothing.
 func TestHTTPSent(t *testing.T) {
-	dialects(t, Options{}, func(t *testing.T, s *Store) {
+	dialects(t, Options{Retention: Retention{Sent: 30 * 24 * time.Hour}}, func(t *testing.T, s *Store) {
 		c := newAPI(t, s, HandlerOptions{})
 		tests := []struct {
 			body   string
@@ -23,6 +24,12 @@ func TestHTTPSent(t *testing.T) {
 			{`{"stream": "news", "count": 5}`, 200, `"added":1`}, // at: now, 13:00
 			{`[{"id": "a1", "stream": "news", "count": 3, "at": "2026-03-01T12:59:59+00:00"}, {"id": "a2", "stream": "receipts", "count": 2}]`, 200, `{"added":2,"duplicates":[]}`},
 			{`[{"id": "a1", "stream": "news", "count": 3, "at": "2026-03-01T12:59:59Z"}]`, 200, `{"added":0,"duplicates":["a1"]}`},
+			{`{"id": "a1", "stream": "newsletter", "count": 4, "at": "2026-03-01T12:00:00Z"}`, 409,
+				`{"error":"id \"a1\" was recorded before for stream news, count 3, hour 2026-03-01 12:00 UTC; this count has stream newsletter, count 4: an id names one count`},
+			{`[{"id": "a9", "stream": "news", "count": 1}, {"id": "a2", "stream": "receipts", "count": 2, "at": "2026-03-01T12:00:00Z"}]`, 409,
+				`item 1: id \"a2\" was recorded before for stream receipts, count 2, hour 2026-03-01 13:00 UTC; this count has hour 2026-03-01 12:00 UTC`},
+			{`{"stream": "news", "count": 5, "at": "2026-01-30T12:59:00Z"}`, 400,
+				`at 2026-01-30T12:59:00Z is older than retention.sent (30d) keeps sent counts: the hours before 2026-01-30T13:00:00Z are pruned`},
 			{``, 400, "body is empty"},
 			{`[]`, 400, "the list is empty"},
 			{`{"stream": "news", "counts": 5}`, 400, `unknown field \"counts\"`},
@@ -33,7 +40,8 @@ func TestHTTPSent(t *testing.T) {
 			{`{"stream": "news", "count": "5"}`, 400, `field \"count\" must be a number`},
 			{`{"stream": "news", "count": 5, "at": "yesterday"}`, 400, `at \"yesterday\": want an RFC 3339 time`},
 			{`[{"stream": "news", "count": 5}, {"stream": "News Letter", "count": -1}]`, 400, `item 1: stream \"News Letter\" must be 1 to 32 of a-z, 0-9, '-' and '_', count -1 must be 1 to`},
-			{`{"stream": "news", "count": 5, "at": "2026-03-02T00:00:00Z"}`, 400, "is in the future"},
+			{`{"stream": "news", "count": 5, "at": "2026-03-01T13:05:01Z"}`, 400, "at 2026-03-01T13:05:01Z is more than 5m in the future"},
+			{`{"stream": "news", "count": 1, "at": "2026-03-01T13:05:00Z"}`, 200, `"added":1`},
 			{`{"stream": "news", "count": 5} {}`, 400, "data after its JSON value"},
 		}
 		for _, tt := range tests {
@@ -49,7 +57,7 @@ func TestHTTPSent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]int64{"news 12": 13, "news 13": 5, "receipts 13": 2}
+		want := map[string]int64{"news 12": 13, "news 13": 6, "receipts 13": 2}
 		if len(got) != len(want) {
 			t.Errorf("SentHours = %+v, want %v", got, want)
 		}

@@ -30,9 +30,10 @@ func TestAddSent(t *testing.T) {
 		if want := []bool{true, true, true}; !slices.Equal(added, want) {
 			t.Errorf("added %v, want %v", added, want)
 		}
-		// A retry of b1 with another count, and a new b3: b1 adds nothing.
+		// A retry of b1 (the same count, at another minute of its hour)
+		// and a new b3: b1 adds nothing.
 		added, err = s.AddSent(ctx, []Sent{
-			{ID: "b1", Stream: "news", Count: 999, At: at},
+			{ID: "b1", Stream: "news", Count: 50, At: at},
 			{ID: "b3", Stream: "news", Count: 1, At: at},
 		}, t0.Add(2*time.Hour))
 		if err != nil {
@@ -75,7 +76,7 @@ func TestAddSentInvalid(t *testing.T) {
 		if !errors.Is(err, ErrInvalidSent) {
 			t.Fatalf("err = %v, want ErrInvalidSent", err)
 		}
-		for _, want := range []string{"item 1: stream \"bad stream\"", "count 0 must be", "id is longer", "at 2026-03-01T13:00:00Z is in the future"} {
+		for _, want := range []string{"item 1: stream \"bad stream\"", "count 0 must be", "id is longer", "at 2026-03-01T13:00:00Z is more than 5m in the future"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("err %q does not say %q", err, want)
 			}
@@ -85,6 +86,67 @@ func TestAddSentInvalid(t *testing.T) {
 		}
 		if got, err := s.SentHours(ctx, t0.Add(-time.Hour), t0.Add(time.Hour)); err != nil || len(got) != 0 {
 			t.Errorf("after a refused batch SentHours = %+v, %v; want nothing", got, err)
+		}
+	})
+}
+
+// Ids are one namespace across streams: an id recorded before for another
+// stream, count or hour is refused with the id and what differs, and
+// nothing of its batch is recorded; an exact repeat still adds nothing
+// without an error.
+func TestAddSentIDReused(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		now := t0.Add(2 * time.Hour)
+		if _, err := s.AddSent(ctx, []Sent{{ID: "nl-1", Stream: "newsletter", Count: 5000, At: t0}}, now); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			v    Sent
+			want string
+		}{
+			{Sent{ID: "nl-1", Stream: "t", Count: 5000, At: t0}, "this count has stream t:"},
+			{Sent{ID: "nl-1", Stream: "newsletter", Count: 5, At: t0}, "this count has count 5:"},
+			{Sent{ID: "nl-1", Stream: "newsletter", Count: 5000, At: t0.Add(time.Hour)}, "this count has hour 2026-03-01 13:00 UTC:"},
+			{Sent{ID: "nl-1", Stream: "t", Count: 5, At: t0}, "this count has stream t, count 5:"},
+		} {
+			_, err := s.AddSent(ctx, []Sent{tt.v}, now)
+			if !errors.Is(err, ErrSentIDReused) || !strings.Contains(err.Error(), tt.want) ||
+				!strings.Contains(err.Error(), `id "nl-1" was recorded before for stream newsletter, count 5000, hour 2026-03-01 12:00 UTC`) {
+				t.Errorf("AddSent(%+v) = %v; want ErrSentIDReused saying what nl-1 was and %q", tt.v, err, tt.want)
+			}
+		}
+		_, err := s.AddSent(ctx, []Sent{
+			{ID: "fresh", Stream: "receipts", Count: 3, At: t0},
+			{ID: "nl-1", Stream: "receipts", Count: 5000, At: t0},
+		}, now)
+		if !errors.Is(err, ErrSentIDReused) || !strings.HasPrefix(ClientMessage(err), `item 1: id "nl-1"`) {
+			t.Errorf("batch reusing nl-1 = %v; want ErrSentIDReused naming item 1", err)
+		}
+		added, err := s.AddSent(ctx, []Sent{{ID: "nl-1", Stream: "newsletter", Count: 5000, At: t0.Add(59 * time.Minute)}}, now)
+		if err != nil || added[0] {
+			t.Errorf("exact repeat of nl-1 = %v, %v; want nothing added, no error", added, err)
+		}
+		got, err := s.SentHours(ctx, t0.Add(-time.Hour), now)
+		if err != nil || len(got) != 1 || got[0].Stream != "newsletter" || got[0].Count != 5000 {
+			t.Errorf("SentHours = %+v, %v; want newsletter 5000 only (nothing of the refused batches)", got, err)
+		}
+	})
+}
+
+// A count for an hour retention.sent would prune is refused, naming the
+// retention; the oldest hour it keeps is accepted.
+func TestAddSentPastRetention(t *testing.T) {
+	keep := 400 * 24 * time.Hour
+	dialects(t, Options{Retention: Retention{Sent: keep}}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		now := t0.Add(30 * time.Minute)
+		_, err := s.AddSent(ctx, []Sent{{Stream: "news", Count: 1, At: now.Add(-keep).Add(-time.Hour)}}, now)
+		if !errors.Is(err, ErrInvalidSent) || !strings.Contains(err.Error(), "is older than retention.sent (400d) keeps sent counts: the hours before 2025-01-25T12:30:00Z are pruned") {
+			t.Errorf("a count 400 days and an hour old: %v; want refused naming retention.sent", err)
+		}
+		if _, err := s.AddSent(ctx, []Sent{{Stream: "news", Count: 1, At: now.Add(-keep).Add(30 * time.Minute)}}, now); err != nil {
+			t.Errorf("a count in the oldest kept hour: %v", err)
 		}
 	})
 }
@@ -102,6 +164,35 @@ func TestSentCountsWholeHour(t *testing.T) {
 			t.Errorf("a whole hour was refused: %v", err)
 		}
 	})
+}
+
+// On SQLite the hour is the exact text docs/rates.md gives: its example
+// passes, the other forms it names fail the check it names.
+func TestSentCountsHourTextSQLite(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	insert := func(hour string) error {
+		_, err := s.db.ExecContext(context.Background(), `INSERT INTO sent_counts (stream, hour, count) VALUES ('news', `+hour+`, 1)`)
+		return err
+	}
+	for _, ok := range []string{`'2026-12-07 09:00:00.000'`, `strftime('%Y-%m-%d %H:00:00.000', 'now')`} {
+		if err := insert(ok); err != nil {
+			t.Errorf("hour %s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{`'2026-12-07 09:00:00'`, `'2026-12-07T09:00:00Z'`, `datetime('now', 'start of day')`} {
+		if err := insert(bad); err == nil || !strings.Contains(err.Error(), "CHECK constraint failed: sent_counts_hour_whole") {
+			t.Errorf("hour %s: %v; want CHECK constraint failed: sent_counts_hour_whole", bad, err)
+		}
+	}
+	doc, err := os.ReadFile("../docs/rates.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, form := range []string{"`'2026-12-07 09:00:00.000'`", "`'2026-12-07 09:00:00'`", "`'2026-12-07T09:00:00Z'`", "`datetime('now', 'start of day')`", "`CHECK constraint failed: sent_counts_hour_whole`"} {
+		if !strings.Contains(strings.Join(strings.Fields(string(doc)), " "), form) {
+			t.Errorf("docs/rates.md no longer names %s", form)
+		}
+	}
 }
 
 // docs/rates.md's plain SQL for apps that share the database adds to the
@@ -196,7 +287,7 @@ func TestPruneSentCounts(t *testing.T) {
 		if n := countRows(t, s, "sent_count_ids"); n != 1 {
 			t.Errorf("%d ids left, want the one received 10 days ago", n)
 		}
-		added, err := s.AddSent(ctx, []Sent{{ID: "old", Stream: "news", Count: 5, At: now}, {ID: "new", Stream: "news", Count: 7, At: now}}, now)
+		added, err := s.AddSent(ctx, []Sent{{ID: "old", Stream: "news", Count: 5, At: now}, {ID: "new", Stream: "news", Count: 7, At: recent}}, now)
 		if err != nil || !slices.Equal(added, []bool{true, false}) {
 			t.Errorf("retries after the prune added %v, %v; want the pruned id's only", added, err)
 		}

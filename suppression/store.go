@@ -41,6 +41,9 @@ type Options struct {
 	// Webhooks are the endpoints changes are announced to, each with its
 	// event types; none: no outbox row is written (see writeOutbox).
 	Webhooks []Subscription
+	// Retention is how long Prune is configured to keep rows: AddSent
+	// refuses a count for an hour Retention.Sent would prune. Zero: for ever.
+	Retention Retention
 }
 
 // Store is the suppression list in Postgres or SQLite. It is safe for

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -48,17 +49,20 @@ again with the same id adds nothing. See docs/rates.md.`,
 
 func runSentAdd(cmd *cobra.Command, v suppression.Sent) error {
 	now := time.Now()
-	v, err := suppression.CheckSent(v, now)
+	v, err := suppression.CheckSent(v, now, 0) // before the database; AddSent checks the retention
 	if err != nil {
-		return withExit(64, err)
+		return withExit(exitUsage, err)
 	}
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
 		added, err := s.AddSent(ctx, []suppression.Sent{v}, now)
+		if errors.Is(err, suppression.ErrInvalidSent) || errors.Is(err, suppression.ErrSentIDReused) {
+			return withExit(exitUsage, errors.New(suppression.ClientMessage(err)))
+		}
 		if err != nil {
 			return err
 		}
 		if !added[0] {
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "id %q was recorded before: nothing added\n", v.ID)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "id %q was recorded before with this stream, count and hour: nothing added\n", v.ID)
 			return err
 		}
 		hour := v.At.Truncate(time.Hour)

@@ -22,8 +22,16 @@ func TestSentAddCommand(t *testing.T) {
 		}
 	}
 	out, _, code := runCLI(t, "sent", "add", "--config", cfg, "--stream", "news", "--count", "20", "--at", at, "--id", "x1")
-	if code != 0 || !strings.Contains(out, `id "x1" was recorded before: nothing added`) {
+	if code != 0 || !strings.Contains(out, `id "x1" was recorded before with this stream, count and hour: nothing added`) {
 		t.Errorf("sent add again with --id x1: exit %d\n%s", code, out)
+	}
+	_, errOut, code := runCLI(t, "sent", "add", "--config", cfg, "--stream", "t", "--count", "5", "--at", at, "--id", "x1")
+	if want := `bouncer: id "x1" was recorded before for stream news, count 20, hour 2026-03-01 12:00 UTC; this count has stream t, count 5: an id names one count`; code != exitUsage || !strings.HasPrefix(errOut, want) {
+		t.Errorf("sent add reusing x1 for another count: exit %d, %q; want exit 64 and %q", code, errOut, want)
+	}
+	soon := time.Now().Add(4 * time.Minute).Format(time.RFC3339)
+	if out, errOut, code := runCLI(t, "sent", "add", "--config", cfg, "--stream", "soon", "--count", "1", "--at", soon); code != 0 {
+		t.Errorf("sent add --at 4 minutes ahead: exit %d\n%s%s", code, out, errOut)
 	}
 	for _, tt := range []struct {
 		args []string
@@ -33,9 +41,11 @@ func TestSentAddCommand(t *testing.T) {
 		{[]string{"--stream", "a b", "--count", "5"}, `stream "a b" must be`},
 		{[]string{"--stream", "news", "--count", "5", "--at", "noon"}, `--at "noon": want an RFC 3339 time`},
 		{[]string{"--count", "5"}, `"stream" not set`},
+		{[]string{"--stream", "news", "--count", "5", "--at", time.Now().Add(6 * time.Minute).Format(time.RFC3339)}, "is more than 5m in the future"},
+		{[]string{"--stream", "news", "--count", "5", "--at", time.Now().AddDate(0, 0, -401).Format(time.RFC3339)}, "is older than retention.sent (400d) keeps sent counts"},
 	} {
 		_, errOut, code := runCLI(t, append([]string{"sent", "add", "--config", cfg}, tt.args...)...)
-		if code == 0 || !strings.Contains(errOut, tt.want) {
+		if code != exitUsage || !strings.Contains(errOut, tt.want) {
 			t.Errorf("sent add %v: exit %d, %q; want an error saying %q", tt.args, code, errOut, tt.want)
 		}
 	}

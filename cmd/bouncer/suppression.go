@@ -111,6 +111,7 @@ func storeOptions(cfg *Config) suppression.Options {
 		CaseSensitive: cfg.Database.CaseSensitiveLocalPart,
 		Observer:      storemetrics.Observer{},
 		Webhooks:      webhookSubscriptions(cfg),
+		Retention:     cfg.Retention.retention(),
 	}
 }
 
