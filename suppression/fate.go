@@ -20,12 +20,17 @@ const (
 	FateComplained = "complained" // a recipient reported it as spam
 	FateFailed     = "failed"     // a final failure report (hard, soft or block) came back
 	FateDelayed    = "delayed"    // a delay notice came, nothing final yet
-	FateNoReport   = "no_report"  // no failure, complaint or delay names it: not proof of delivery
+	// FateDelivered is a recipient's state only: a delivery report
+	// (DSN action delivered, relayed or expanded) came and nothing worse.
+	// A message whose recipients have no other state is FateNoReport.
+	FateDelivered = "delivered"
+	FateNoReport  = "no_report" // no failure, complaint or delay names it: not proof of delivery
 )
 
 // fateRank orders the states: a recipient's (and the message's) state is
-// its most decisive one.
-var fateRank = map[string]int{FateNoReport: 0, FateDelayed: 1, FateFailed: 2, FateComplained: 3}
+// its most decisive one. A delivery report is final (above a delay) but
+// does not outweigh a failure or a complaint about the same recipient.
+var fateRank = map[string]int{FateNoReport: 0, FateDelayed: 1, FateDelivered: 2, FateFailed: 3, FateComplained: 4}
 
 // MessageFate is what became of one sent message, by its Message-ID, as the
 // reports that came back about it tell.
@@ -37,6 +42,10 @@ type MessageFate struct {
 	// included); nil when none did.
 	FirstReportAt *time.Time      `json:"first_report_at"`
 	Recipients    []RecipientFate `json:"recipients"` // in address order; empty without reports
+	// ReportsPrunedBefore is the time before which received reports may
+	// have been pruned (retention.events): older ones cannot be told. Nil
+	// when no event was ever pruned.
+	ReportsPrunedBefore *time.Time `json:"reports_pruned_before"`
 }
 
 // RecipientFate is the state of one recipient of a message and the report
@@ -97,7 +106,7 @@ func (s *Store) MessageStatus(ctx context.Context, id string) (MessageFate, erro
 			at := r.At
 			f.FirstReportAt = &at
 		}
-		r.State = fateOf(r.Class, action)
+		r.State = fateOf(r.Class, r.Reason, action)
 		if prev, ok := byRcpt[r.Recipient]; !ok || fateRank[r.State] >= fateRank[prev.State] {
 			byRcpt[r.Recipient] = r
 		}
@@ -108,18 +117,34 @@ func (s *Store) MessageStatus(ctx context.Context, id string) (MessageFate, erro
 	for _, rcpt := range sortedKeys(byRcpt) {
 		r := byRcpt[rcpt]
 		f.Recipients = append(f.Recipients, r)
-		if fateRank[r.State] > fateRank[f.State] {
+		// A delivered recipient leaves the message no_report: another
+		// may still fail, and a delayed one is still pending.
+		if r.State != FateDelivered && fateRank[r.State] > fateRank[f.State] {
 			f.State = r.State
 		}
 	}
-	return f, nil
+	f.ReportsPrunedBefore, err = s.Horizon(ctx, "bounce_events")
+	return f, err
+}
+
+// Delivered returns when the newest delivery report about one of the
+// message's recipients came, or nil without one.
+func (f MessageFate) Delivered() *time.Time {
+	var last *time.Time
+	for _, r := range f.Recipients {
+		if r.State == FateDelivered && (last == nil || r.At.After(*last)) {
+			at := r.At
+			last = &at
+		}
+	}
+	return last
 }
 
 // fateOf is the state one report gives its recipient: a complaint, a
-// failure (a class that counts against the address), a delay notice, or
-// nothing decisive (auto-replies, "delivered" notices, other ignore-class
+// failure (a class that counts against the address), a delay notice, a
+// delivery report, or nothing decisive (auto-replies, other ignore-class
 // records).
-func fateOf(class dsn.Class, action string) string {
+func fateOf(class dsn.Class, reason dsn.Reason, action string) string {
 	switch {
 	case class == dsn.ClassComplaint:
 		return FateComplained
@@ -127,6 +152,8 @@ func fateOf(class dsn.Class, action string) string {
 		return FateFailed
 	case strings.EqualFold(action, "delayed"):
 		return FateDelayed
+	case reason == dsn.ReasonDelivered:
+		return FateDelivered
 	}
 	return FateNoReport
 }

@@ -37,6 +37,10 @@ func TestMessageStatus(t *testing.T) {
 			about(bounce("d3", t0, delayRcpt("c@example.com")), "<m2@app.example>"),
 			about(bounce("v1", t0.Add(time.Minute), dsn.Recipient{FinalRecipient: "d@example.com", Action: "autoreply", Class: dsn.ClassIgnore, Reason: dsn.ReasonVacation}), "<m3@app.example>"),
 			about(bounce("c1", t0.Add(time.Minute), rcpt("e@example.com", dsn.ClassComplaint, dsn.ReasonFeedback)), "m4@app.example"),
+			about(bounce("ok1", t0.Add(time.Minute), dsn.Recipient{FinalRecipient: "f@example.com", Action: "delivered", Status: "2.0.0", Class: dsn.ClassIgnore, Reason: dsn.ReasonDelivered}), "<m5@app.example>"),
+			about(bounce("ok2", t0.Add(time.Minute), dsn.Recipient{FinalRecipient: "g@example.com", Action: "relayed", Status: "2.0.0", Class: dsn.ClassIgnore, Reason: dsn.ReasonDelivered}), "<m6@app.example>"),
+			about(bounce("d4", t0, delayRcpt("g@example.com")), "<m6@app.example>"),
+			about(bounce("d5", t0, delayRcpt("h@example.com")), "<m6@app.example>"),
 		)
 		cases := []struct {
 			id, state string
@@ -49,6 +53,12 @@ func TestMessageStatus(t *testing.T) {
 			{"m3@app.example", FateNoReport, map[string]string{"d@example.com": FateNoReport}, ptr(t0.Add(time.Minute))},
 			{"<m4@app.example>", FateComplained, map[string]string{"e@example.com": FateComplained}, ptr(t0.Add(time.Minute))},
 			{"<never@app.example>", FateNoReport, map[string]string{}, nil},
+			// A delivery report: the message has no failure, its recipient was delivered.
+			{"<m5@app.example>", FateNoReport, map[string]string{"f@example.com": FateDelivered}, ptr(t0.Add(time.Minute))},
+			// Delivered after a delay for one recipient, still delayed for the other.
+			{"<m6@app.example>", FateDelayed, map[string]string{"g@example.com": FateDelivered, "h@example.com": FateDelayed}, &t0},
+			// Message-IDs are matched with their case (RFC 5322 msg-id).
+			{"<M1@app.example>", FateNoReport, map[string]string{}, nil},
 		}
 		for _, c := range cases {
 			f, err := s.MessageStatus(ctx, c.id)
@@ -85,6 +95,27 @@ func TestMessageStatus(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Once events were pruned, a message's fate says before when reports may
+// be gone; before any prune it says none are.
+func TestMessageStatusPrunedBefore(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		mustRecord(t, s, t0, about(hard("h1", "a@example.com", t0), "<m1@app.example>"))
+		if f, err := s.MessageStatus(ctx, "m1@app.example"); err != nil || f.ReportsPrunedBefore != nil {
+			t.Errorf("before a prune: %+v, %v; want ReportsPrunedBefore nil", f.ReportsPrunedBefore, err)
+		}
+		now := t0.AddDate(0, 0, 500)
+		r := Retention{Events: 400 * 24 * time.Hour}
+		if _, err := s.Prune(ctx, r, now, false); err != nil {
+			t.Fatal(err)
+		}
+		f, err := s.MessageStatus(ctx, "m1@app.example")
+		if err != nil || f.State != FateNoReport || f.ReportsPrunedBefore == nil || !f.ReportsPrunedBefore.Equal(now.Add(-r.Events)) {
+			t.Errorf("after a prune: %s, pruned before %v, %v; want no_report, %v", f.State, f.ReportsPrunedBefore, err, now.Add(-r.Events))
+		}
+	})
+}
 
 // GET /v1/messages/{id} takes the id URL-encoded, brackets and slashes
 // included, and answers 400 for an empty one.

@@ -2,10 +2,11 @@ package suppression
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/bouncer-mail/bouncer/internal/duration"
 	"github.com/bouncer-mail/bouncer/migrations"
@@ -175,18 +176,35 @@ func (s *Store) setHorizon(ctx context.Context, table string, t, now time.Time) 
 	return nil
 }
 
+const horizonGetSQL = `SELECT pruned_before FROM retention_horizon WHERE table_name = ?`
+
+// horizonGetPGSQL is horizonGetSQL on Postgres, prepared (preparedQueries):
+// every MessageStatus reads it.
+var horizonGetPGSQL = sqlx.Rebind(sqlx.DOLLAR, horizonGetSQL)
+
 // Horizon returns the time before which table's rows may have been pruned,
 // or nil when Prune never removed any: every row since the first is there.
 func (s *Store) Horizon(ctx context.Context, table string) (*time.Time, error) {
-	var t time.Time
-	err := s.rdb.QueryRowContext(ctx, s.q(`SELECT pruned_before FROM retention_horizon WHERE table_name = ?`), table).Scan(timeInto{&t})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	rows, err := s.queryPrepared(ctx, nil, s.q(horizonGetSQL), table)
 	if err != nil {
 		return nil, fmt.Errorf("suppression: horizon of %s: %w", table, err)
 	}
-	return &t, nil
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, wrapHorizon(table, rows.Err())
+	}
+	var t time.Time
+	if err := rows.Scan(timeInto{&t}); err != nil {
+		return nil, wrapHorizon(table, err)
+	}
+	return &t, wrapHorizon(table, rows.Close())
+}
+
+func wrapHorizon(table string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("suppression: horizon of %s: %w", table, err)
 }
 
 // pruneKeys deletes the ledger's keys (processed_keys, Postgres) received

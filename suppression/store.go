@@ -79,7 +79,7 @@ type Store struct {
 // transaction's own connection, while DB.Prepare would wait for a free one
 // (forever, inside a transaction holding the pool's last connection).
 func preparedQueries() []string {
-	return []string{getPGSQL, ledgerKnownPGSQL, pgStateSQL, sqlx.Rebind(sqlx.DOLLAR, noteReceivedSQL), fatePGSQL, dailyUpsertPGSQL}
+	return []string{getPGSQL, ledgerKnownPGSQL, pgStateSQL, sqlx.Rebind(sqlx.DOLLAR, noteReceivedSQL), fatePGSQL, horizonGetPGSQL, dailyUpsertPGSQL}
 }
 
 // prepare prepares preparedQueries (Postgres).
