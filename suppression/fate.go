@@ -12,7 +12,8 @@ import (
 	"github.com/bouncer-mail/bouncer/dsn"
 )
 
-// ErrBadMessageID is returned, wrapped, for an empty Message-ID.
+// ErrBadMessageID is returned, wrapped, for an empty Message-ID, one with
+// angle brackets inside, or one holding a control character.
 var ErrBadMessageID = errors.New("invalid message id")
 
 // Fate states of a sent message, most decisive first.
@@ -86,8 +87,12 @@ func (s *Store) MessageStatus(ctx context.Context, id string) (MessageFate, erro
 	if strings.HasPrefix(bare, "<") && strings.HasSuffix(bare, ">") {
 		bare = strings.TrimSpace(bare[1 : len(bare)-1])
 	}
+	const want = "want the Message-ID the message was sent with, such as <id@example.com>"
+	if i := strings.IndexFunc(bare, isControl); i >= 0 {
+		return MessageFate{}, inputErrorf(ErrBadMessageID, "invalid message id %q: it holds a control character (%U); %s", id, []rune(bare[i:])[0], want)
+	}
 	if bare == "" || strings.ContainsAny(bare, "<>") {
-		return MessageFate{}, inputErrorf(ErrBadMessageID, "invalid message id %q: want the Message-ID the message was sent with, such as <id@example.com>", id)
+		return MessageFate{}, inputErrorf(ErrBadMessageID, "invalid message id %q: %s", id, want)
 	}
 	f := MessageFate{MessageID: "<" + bare + ">", State: FateNoReport, Recipients: []RecipientFate{}}
 	rows, err := s.queryPrepared(ctx, nil, s.q(fateSQL), f.MessageID, bare, maxFateEvents)
@@ -157,3 +162,7 @@ func fateOf(class dsn.Class, reason dsn.Reason, action string) string {
 	}
 	return FateNoReport
 }
+
+// isControl reports an ASCII control character, which no Message-ID holds
+// (RFC 5322 msg-id) and only a mangled one would.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

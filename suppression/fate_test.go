@@ -135,6 +135,24 @@ func TestHTTPMessageStatus(t *testing.T) {
 	if code, body = c.do("GET", "/v1/messages/%3C%3E", "", testToken); code != 400 {
 		t.Errorf("GET empty id: %d %s, want 400", code, body)
 	}
+	// The id's '/' as it is (Python's urllib.parse.quote leaves it): the
+	// rest of the path is the id.
+	for _, path := range []string{"/v1/messages/%3Ca/b+c@app.example%3E", "/v1/messages/a/b+c@app.example", "/v1/messages/<a/b+c@app.example>"} {
+		code, body = c.do("GET", path, "", testToken)
+		if code != 200 || !strings.Contains(body, `"state":"failed"`) {
+			t.Errorf("GET %s: %d %s, want 200 failed", path, code, body)
+		}
+	}
+	for path, want := range map[string]string{
+		"/v1/messages/a%0Ab@app.example":      `{"error":"invalid message id \"a\\nb@app.example\": it holds a control character (U+000A); want the Message-ID the message was sent with, such as <id@example.com>"}`,
+		"/v1/messages/%3Ca%00b@x%3E":          `(U+0000)`,
+		"/v1/messages/":                       `invalid message id \"\"`,
+		"/v1/messages/%3Cm%40x%3E%3Cn%40x%3E": `invalid message id`,
+	} {
+		if code, body := c.do("GET", path, "", testToken); code != 400 || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d %s, want 400 with %s", path, code, body, want)
+		}
+	}
 }
 
 // The lookup of a message reads the index on original_message_id, never

@@ -61,7 +61,7 @@ type api struct {
 //	GET    /v1/allowlist                the allowlist
 //	PUT    /v1/allowlist/{entry}        allow an address or a domain {"note"}
 //	DELETE /v1/allowlist/{entry}        take it off
-//	GET    /v1/messages/{id}            the fate of one sent message by its Message-ID (MessageStatus)
+//	GET    /v1/messages/{id...}         the fate of one sent message by its Message-ID, the rest of the path (MessageStatus)
 //	POST   /v1/sent                     messages sent: {"stream", "count", "at", "id"} or a list of them (AddSent)
 //	GET    /v1/rates                    bounce and complaint rates per stream and day (?stream=, ?days=; Rates)
 //	GET    /healthz                     200 when the database answers, else 503
@@ -110,7 +110,7 @@ func (a *api) routes() []route {
 		{"GET /v1/allowlist", a.authRead(a.allowList)},
 		{"PUT /v1/allowlist/{entry}", a.auth(a.allowPut)},
 		{"DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete)},
-		{"GET /v1/messages/{id}", a.authRead(a.message)},
+		{"GET /v1/messages/{id...}", a.authRead(a.message)},
 		{"POST /v1/sent", a.auth(a.sent)},
 		{"GET /v1/rates", a.authRead(a.rates)},
 		{"GET /healthz", http.HandlerFunc(a.healthz)},

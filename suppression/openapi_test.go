@@ -99,7 +99,8 @@ func TestOpenAPIRoutes(t *testing.T) {
 	o := loadOpenAPI(t)
 	var registered []string
 	for _, rt := range (&api{}).routes() {
-		registered = append(registered, rt.pattern)
+		// {id...} (the rest of the path) is {id} in OpenAPI's templates.
+		registered = append(registered, strings.ReplaceAll(rt.pattern, "...}", "}"))
 	}
 	slices.Sort(registered)
 	documented := o.operations()
