@@ -69,8 +69,10 @@ type api struct {
 //
 // Every request is observed in bouncer_http_request_duration_seconds
 // under the pattern it matched (route "unmatched" for 404 and 405).
+// A /v1 query parameter a route does not take is a 400 naming it.
 // Errors are JSON {"error": "..."} with the status: 400 bad input, 401 no or
-// wrong token, 403 read-only token on a change, 404, 405, 409 allowlisted, 413 too large, 500, 503 timeout.
+// wrong token, 403 read-only token on a change, 404, 405, 409 allowlisted or
+// a sent count's id reused, 413 too large, 500, 503 timeout.
 func NewHandler(store *Store, opts HandlerOptions) http.Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -92,29 +94,34 @@ func NewHandler(store *Store, opts HandlerOptions) http.Handler {
 	return a.limits(jsonFallback(mux, metrics.InstrumentRoute(metrics.Unmatched, mux)))
 }
 
-// route is one pattern the API serves and its handler.
+// route is one pattern the API serves, its handler, and the query
+// parameters it takes (any other is refused: see only).
 type route struct {
 	pattern string
 	h       http.Handler
+	params  []string
 }
 
-// routes are the API's routes; docs/openapi.yaml describes each
-// (TestOpenAPI).
+// routes are the API's routes; docs/openapi.yaml describes each, and
+// the query parameters each takes (TestOpenAPI).
 func (a *api) routes() []route {
+	v1 := func(pattern string, auth func(http.HandlerFunc) http.HandlerFunc, h http.HandlerFunc, params ...string) route {
+		return route{pattern: pattern, h: auth(a.only(h, params...)), params: params}
+	}
 	return []route{
-		{"GET /v1/suppressions", a.authRead(a.list)},
-		{"GET /v1/suppressions/{email}", a.authRead(a.get)},
-		{"PUT /v1/suppressions/{email}", a.auth(a.put)},
-		{"DELETE /v1/suppressions/{email}", a.auth(a.remove)},
-		{"POST /v1/suppressions/check", a.authRead(a.check)},
-		{"GET /v1/allowlist", a.authRead(a.allowList)},
-		{"PUT /v1/allowlist/{entry}", a.auth(a.allowPut)},
-		{"DELETE /v1/allowlist/{entry}", a.auth(a.allowDelete)},
-		{"GET /v1/messages/{id...}", a.authRead(a.message)},
-		{"POST /v1/sent", a.auth(a.sent)},
-		{"GET /v1/rates", a.authRead(a.rates)},
-		{"GET /healthz", http.HandlerFunc(a.healthz)},
-		{"GET /metrics", metrics.Handler(a.opts.MetricsToken)},
+		v1("GET /v1/suppressions", a.authRead, a.list, filterParams...),
+		v1("GET /v1/suppressions/{email}", a.authRead, a.get),
+		v1("PUT /v1/suppressions/{email}", a.auth, a.put, "note"),
+		v1("DELETE /v1/suppressions/{email}", a.auth, a.remove, "note"),
+		v1("POST /v1/suppressions/check", a.authRead, a.check),
+		v1("GET /v1/allowlist", a.authRead, a.allowList),
+		v1("PUT /v1/allowlist/{entry}", a.auth, a.allowPut, "note"),
+		v1("DELETE /v1/allowlist/{entry}", a.auth, a.allowDelete, "note"),
+		v1("GET /v1/messages/{id...}", a.authRead, a.message),
+		v1("POST /v1/sent", a.auth, a.sent),
+		v1("GET /v1/rates", a.authRead, a.rates, "stream", "days"),
+		{pattern: "GET /healthz", h: http.HandlerFunc(a.healthz)},
+		{pattern: "GET /metrics", h: metrics.Handler(a.opts.MetricsToken)},
 	}
 }
 

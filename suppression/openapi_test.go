@@ -116,6 +116,41 @@ func TestOpenAPIRoutes(t *testing.T) {
 	}
 }
 
+// queryParams returns the query parameters docs/openapi.yaml documents for
+// the operation of pattern (method and path), in their order.
+func (o *openAPIDoc) queryParams(pattern string) []string {
+	method, path, _ := strings.Cut(pattern, " ")
+	item, _ := o.paths[path].(map[string]any)
+	op, _ := item[strings.ToLower(method)].(map[string]any)
+	params, _ := op["parameters"].([]any)
+	var out []string
+	for _, p := range params {
+		if m, _ := p.(map[string]any); m["in"] == "query" {
+			out = append(out, m["name"].(string))
+		}
+	}
+	return out
+}
+
+// TestOpenAPIQueryParameters checks docs/openapi.yaml documents exactly the
+// query parameters each /v1 route takes (any other is refused), and a 400
+// for each.
+func TestOpenAPIQueryParameters(t *testing.T) {
+	o := loadOpenAPI(t)
+	for _, rt := range (&api{}).routes() {
+		if !strings.Contains(rt.pattern, " /v1/") {
+			continue
+		}
+		p := strings.ReplaceAll(rt.pattern, "...}", "}")
+		if got := o.queryParams(p); !slices.Equal(got, rt.params) {
+			t.Errorf("%s: docs/openapi.yaml documents query parameters %q, the route takes %q", p, got, rt.params)
+		}
+		if _, _, ok := o.response(p, 400); !ok {
+			t.Errorf("%s: docs/openapi.yaml documents no 400 (an unknown query parameter)", p)
+		}
+	}
+}
+
 // TestOpenAPIResponses sends requests covering every operation (its
 // success and the errors a client meets) to a real server on each
 // dialect, and checks each status is documented for its operation and
