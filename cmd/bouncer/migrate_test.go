@@ -98,6 +98,7 @@ func TestMigrateCommandConcurrentPostgres(t *testing.T) {
 	}
 }
 
+// openDB (migrate's way in) opens SQLite with the store's pragmas.
 func TestOpenDBSQLitePragmas(t *testing.T) {
 	stateDir := filepath.Join(t.TempDir(), "state")
 	db, dialect, err := openDB(context.Background(), &Config{StateDir: stateDir})
@@ -111,7 +112,7 @@ func TestOpenDBSQLitePragmas(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(stateDir, "bouncer.db")); err != nil {
 		t.Errorf("database file not in state_dir: %v", err)
 	}
-	for pragma, want := range map[string]string{"journal_mode": "wal", "busy_timeout": "5000", "foreign_keys": "1"} {
+	for pragma, want := range map[string]string{"journal_mode": "wal", "busy_timeout": "10000", "foreign_keys": "1", "synchronous": "2"} {
 		var got string
 		if err := db.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil || got != want {
 			t.Errorf("PRAGMA %s = %q, %v; want %q", pragma, got, err, want)
