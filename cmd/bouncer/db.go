@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"  // driver "postgres"
@@ -34,8 +36,29 @@ func databaseURL(cfg *Config) (string, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return "", fmt.Errorf("database: state directory: %w", err)
 		}
+		warnSharedSQLite(path)
 	}
 	return u, nil
+}
+
+// warnedShared holds the SQLite paths warnSharedSQLite has warned about.
+var warnedShared sync.Map
+
+// warnSharedSQLite warns, once per path and process, when an existing
+// SQLite database can be read or written by users other than its owner:
+// bouncer creates it 0600 (it holds addresses and diagnostics), but a file
+// made by an older migrate, a copy or a restore keeps the mode it was given.
+// The mode is the operator's to change; bouncer does not change it.
+func warnSharedSQLite(path string) {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	if _, seen := warnedShared.LoadOrStore(path, true); seen {
+		return
+	}
+	slog.Warn(fmt.Sprintf("the SQLite database is readable by other users (mode %o): chmod 600 %s", fi.Mode().Perm(), path),
+		"path", path)
 }
 
 // sqlitePath returns the file of a sqlite:PATH (or sqlite://PATH) URL, the

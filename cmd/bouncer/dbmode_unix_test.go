@@ -58,3 +58,35 @@ func checkMode(t *testing.T, files ...string) {
 		}
 	}
 }
+
+// A database file others can read (made by an older migrate, a copy, a
+// restore) is named with the command that fixes it, once, and left as it is.
+func TestSharedSQLiteWarned(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	t.Setenv("BOUNCER_DATABASE_URL", "sqlite:"+path)
+	t.Chdir(t.TempDir())
+	if out, stderr, code := runCLI(t, "migrate"); code != 0 {
+		t.Fatalf("migrate: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	warnedShared.Delete(path)
+	_, stderr, code := runCLI(t, "sent", "add", "--stream", "t", "--count", "5")
+	if code != 0 {
+		t.Fatalf("sent add: exit %d, stderr %q", code, stderr)
+	}
+	if want := "chmod 600 " + path; strings.Count(stderr, want) != 1 {
+		t.Errorf("stderr should name %q once:\n%s", want, stderr)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("the mode is the operator's to change: %v %v", fi.Mode(), err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	warnedShared.Delete(path)
+	if _, stderr, _ := runCLI(t, "sent", "add", "--stream", "t", "--count", "5"); strings.Contains(stderr, "chmod") {
+		t.Errorf("a private database is not warned about:\n%s", stderr)
+	}
+}
