@@ -38,12 +38,15 @@ type fetched struct {
 	date time.Time // IMAP INTERNALDATE; zero when unknown
 	msg  inbound.Message
 	err  error // a read error met by a parse-pool worker
+	held bool  // the store recorded nothing for it (inbound.Result.HeldKeys)
 }
 
-// failed reports whether the message goes to the failed folder: it is not
-// a report, or could not be parsed.
+// failed reports whether the message goes to the failed folder (IMAP) or
+// stays on the server (POP3), left for a person: it could not be parsed,
+// is not a report, or the store recorded nothing for it (no record named
+// a usable recipient). Before the store answers, only the parse decides.
 func (f *fetched) failed() bool {
-	return f.msg.Report == nil || f.msg.Report.Type == dsn.TypeOther
+	return f.held || f.msg.Report == nil || f.msg.Report.Type == dsn.TypeOther
 }
 
 // reader turns a message stream into a inbound.Message.

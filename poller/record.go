@@ -30,6 +30,7 @@ func record(ctx context.Context, store Recorder, batch []*fetched, o *Options, s
 		return fmt.Errorf("record %d messages: %w", len(msgs), err)
 	}
 	for _, f := range batch {
+		f.held = f.held || res.HeldKeys[f.msg.Key]
 		sum.addMessage(f)
 	}
 	sum.addResult(res)
@@ -86,6 +87,14 @@ func addResults(total *inbound.Result, r inbound.Result) {
 	total.Unparsed += r.Unparsed
 	total.Events += r.Events
 	total.NoRecipient += r.NoRecipient
+	total.NotReports += r.NotReports
+	total.NoRecipientMsgs += r.NoRecipientMsgs
+	for k := range r.HeldKeys {
+		if total.HeldKeys == nil {
+			total.HeldKeys = map[string]bool{}
+		}
+		total.HeldKeys[k] = true
+	}
 	for c, n := range r.ByClass {
 		total.ByClass[c] += n
 	}

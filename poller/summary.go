@@ -20,6 +20,7 @@ type Summary struct {
 	// notice, an auto-reply) counts in ByClass, not here.
 	NotReports      int
 	Unparsed        int  // messages that could not be parsed (sent to the failed folder)
+	NoRecipient     int  // reports that named no usable recipient: nothing recorded (sent to the failed folder)
 	NewlySuppressed int  // addresses this pass suppressed
 	Duplicates      int  // messages already recorded by an earlier pass: changed nothing
 	Skipped         int  // POP3 messages skipped by UIDL (after: flag, or failed earlier)
@@ -38,6 +39,7 @@ func (s *Summary) addResult(r inbound.Result) {
 	s.Complaints += r.ByClass[dsn.ClassComplaint]
 	s.NewlySuppressed += len(r.NewlySuppressed)
 	s.Duplicates += r.Duplicates
+	s.NoRecipient += r.NoRecipientMsgs
 }
 
 func (s *Summary) addMessage(m *fetched) {
@@ -57,7 +59,7 @@ func (s Summary) String() string {
 		classes = append(classes, fmt.Sprintf("%s=%d", c, n))
 	}
 	sort.Strings(classes)
-	return fmt.Sprintf("%s: fetched %d, events [%s], complaints %d, not reports %d, unparsed %d, newly suppressed %d, duplicates %d, %.1fs",
-		s.Mailbox, s.Fetched, strings.Join(classes, " "), s.Complaints, s.NotReports, s.Unparsed,
+	return fmt.Sprintf("%s: fetched %d, events [%s], complaints %d, not reports %d, unparsed %d, no recipient %d, newly suppressed %d, duplicates %d, %.1fs",
+		s.Mailbox, s.Fetched, strings.Join(classes, " "), s.Complaints, s.NotReports, s.Unparsed, s.NoRecipient,
 		s.NewlySuppressed, s.Duplicates, s.Seconds)
 }

@@ -28,6 +28,8 @@ type Window struct {
 type Totals struct {
 	Messages        int               // ledgered messages received in the window, unparsed included
 	Unparsed        int               // of which could not be parsed (quarantined)
+	NotReports      int               // of which were not a bounce or complaint (not_report)
+	NoRecipient     int               // of which were reports naming no usable recipient (no_recipient)
 	ByClass         map[dsn.Class]int // recipient events by class
 	NewlySuppressed int               // addresses whose suppression started in the window
 }
@@ -84,13 +86,16 @@ type Complaints struct {
 	N            int
 }
 
-// UnparsedMessage is a quarantined message of the window.
+// UnparsedMessage is a message of the window that nothing was recorded for
+// and that is left for a person (see Held): quarantined, not a report, or
+// naming no usable recipient.
 type UnparsedMessage struct {
+	Outcome    string // OutcomeQuarantined, OutcomeNotReport or OutcomeNoRecipient
 	Mailbox    string
 	ReceivedAt time.Time
 	Subject    string
 	From       string
-	Error      string
+	Error      string // why: the parse error, or the records' problems ("record 1: no recipient")
 }
 
 // MailboxHealth is a mailbox's polling state, read from mailbox_status and
@@ -104,7 +109,9 @@ type MailboxHealth struct {
 	LastReceived        time.Time // newest ledgered message; zero when none
 }
 
-const totalsMessagesSQL = `SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome = 'quarantined' THEN 1 ELSE 0 END), 0)
+const totalsMessagesSQL = `SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome = 'quarantined' THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN outcome = 'not_report' THEN 1 ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN outcome = 'no_recipient' THEN 1 ELSE 0 END), 0)
 FROM processed_messages WHERE received_at >= ? AND received_at < ?`
 
 const totalsClassesSQL = `SELECT class, COUNT(*) FROM bounce_events
@@ -118,7 +125,7 @@ WHERE suppressed AND suppressed_at >= ? AND suppressed_at < ?`
 // current suppression started in it.
 func (s *Store) Totals(ctx context.Context, w Window) (Totals, error) {
 	t := Totals{ByClass: map[dsn.Class]int{}}
-	if err := s.rdb.QueryRowxContext(ctx, s.q(totalsMessagesSQL), s.window(w)...).Scan(&t.Messages, &t.Unparsed); err != nil {
+	if err := s.rdb.QueryRowxContext(ctx, s.q(totalsMessagesSQL), s.window(w)...).Scan(&t.Messages, &t.Unparsed, &t.NotReports, &t.NoRecipient); err != nil {
 		return t, fmt.Errorf("suppression: totals: %w", err)
 	}
 	classes, err := queryRows(ctx, s, totalsClassesSQL, s.window(w), scanCount)
@@ -305,23 +312,67 @@ func providerOf(reportingMTA, from string) string {
 	return "(unknown)"
 }
 
-const unparsedSQL = `SELECT mailbox, received_at, subject, from_addr, error FROM processed_messages
-WHERE received_at >= ? AND received_at < ? AND outcome = 'quarantined'
+const heldSQL = `SELECT outcome, mailbox, received_at, subject, from_addr, error FROM processed_messages
+WHERE received_at >= ? AND received_at < ? AND outcome = ?
+ORDER BY received_at DESC, message_key`
+
+const allHeldSQL = `SELECT outcome, mailbox, received_at, subject, from_addr, error FROM processed_messages
+WHERE received_at >= ? AND received_at < ? AND outcome IN ('quarantined', 'not_report', 'no_recipient')
 ORDER BY received_at DESC, message_key`
 
 // UnparsedMessages lists the window's quarantined messages, newest first;
 // limit <= 0 means all.
 func (s *Store) UnparsedMessages(ctx context.Context, w Window, limit int) ([]UnparsedMessage, error) {
-	out, err := queryRows(ctx, s, unparsedSQL+limitClause(limit), s.window(w), func(rows *sqlx.Rows) (UnparsedMessage, error) {
+	return s.HeldMessages(ctx, w, OutcomeQuarantined, limit)
+}
+
+// HeldMessages lists the window's messages of one held outcome (see Held),
+// or of all three when outcome is empty, newest first; limit <= 0 means
+// all. Any other outcome is an error.
+func (s *Store) HeldMessages(ctx context.Context, w Window, outcome string, limit int) ([]UnparsedMessage, error) {
+	query, args := allHeldSQL, s.window(w)
+	switch {
+	case outcome == "":
+	case Held(outcome):
+		query, args = heldSQL, append(args, outcome)
+	default:
+		return nil, fmt.Errorf("suppression: held messages: unknown outcome %q (want quarantined, not_report or no_recipient)", outcome)
+	}
+	out, err := queryRows(ctx, s, query+limitClause(limit), args, func(rows *sqlx.Rows) (UnparsedMessage, error) {
 		var u UnparsedMessage
 		var at dbTime
-		err := rows.Scan(&u.Mailbox, &at, &u.Subject, &u.From, &u.Error)
+		err := rows.Scan(&u.Outcome, &u.Mailbox, &at, &u.Subject, &u.From, &u.Error)
 		u.ReceivedAt = at.Time
 		return u, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("suppression: unparsed messages: %w", err)
+		return nil, fmt.Errorf("suppression: held messages: %w", err)
 	}
+	return out, nil
+}
+
+const unattributedSQL = `SELECT from_addr, COUNT(*) FROM processed_messages
+WHERE received_at >= ? AND received_at < ? AND outcome = 'no_recipient' AND type = 'arf'
+GROUP BY from_addr`
+
+// UnattributedComplaints counts the window's complaint reports (ARF) that
+// named no usable recipient, so nothing was recorded for them, by feedback
+// provider: the domain of the report's From (the ledger keeps no reporting
+// MTA for them). Most busy first, then by name.
+func (s *Store) UnattributedComplaints(ctx context.Context, w Window) ([]Count, error) {
+	rows, err := queryRows(ctx, s, unattributedSQL, s.window(w), scanCount)
+	if err != nil {
+		return nil, fmt.Errorf("suppression: complaints without a recipient: %w", err)
+	}
+	by := map[string]int{}
+	for _, r := range rows {
+		by[providerOf("", r.Key)] += r.N
+	}
+	out := make([]Count, 0, len(by))
+	for k, n := range by {
+		out = append(out, Count{Key: k, N: n})
+	}
+	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Key, b.Key)) })
 	return out, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -325,6 +326,72 @@ func TestAlertRateLimit(t *testing.T) {
 			if got, err := s.ClaimAlert(ctx, key, now, every); err != nil || !got {
 				t.Errorf("ClaimAlert(%s) = %v, %v; want true (keys are independent)", key, got, err)
 			}
+		}
+	})
+}
+
+// TestHeldMessages records one message of each held kind (and the seeded
+// quarantined one): Totals counts each apart, HeldMessages lists one kind
+// or all, Record reports their keys as held, and the redacted complaints
+// count per provider while an attributed one does not.
+func TestHeldMessages(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		seedFigures(t, s)
+		ctx := context.Background()
+		at := figDay.Add(14 * time.Hour)
+		redacted := func(key, from string) Message {
+			return Message{Key: key, Mailbox: "fbl", ReceivedAt: at, Report: &dsn.Report{Type: dsn.TypeARF,
+				Feedback: &dsn.Feedback{Type: "abuse"}, Recipients: []dsn.Recipient{{FeedbackType: "abuse"}},
+				Message: dsn.Envelope{From: from, Subject: "complaint " + key}}}
+		}
+		msgs := []Message{
+			{Key: "h1", Mailbox: "bounces", ReceivedAt: at, Report: &dsn.Report{Type: dsn.TypeOther,
+				Message: dsn.Envelope{From: "reader@example.org", Subject: "Please remove me"}}},
+			redacted("h2", "staff@hotmail.com"), redacted("h3", "Outlook <staff@hotmail.com>"), redacted("h4", "abuse@mail.example"),
+			figMessage("h5", at, figRcpt("not an address", dsn.ClassHard, dsn.ReasonUserUnknown, "5.1.1", "mx.example.com", "550 no")),
+		}
+		res, err := s.Record(ctx, msgs, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.NotReports != 1 || res.NoRecipientMsgs != 4 || len(res.HeldKeys) != 5 {
+			t.Errorf("Record = not reports %d, no recipient %d, held %v; want 1, 4, all five", res.NotReports, res.NoRecipientMsgs, res.HeldKeys)
+		}
+		again, err := s.Record(ctx, msgs[:1], at)
+		if err != nil || again.Duplicates != 1 || !again.HeldKeys["h1"] {
+			t.Errorf("Record again = %+v, %v; want a duplicate still held", again, err)
+		}
+		tot, err := s.Totals(ctx, figWindow())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tot.Unparsed != 1 || tot.NotReports != 1 || tot.NoRecipient != 4 {
+			t.Errorf("Totals = unparsed %d, not reports %d, no recipient %d; want 1, 1, 4", tot.Unparsed, tot.NotReports, tot.NoRecipient)
+		}
+		all, err := s.HeldMessages(ctx, figWindow(), "", 0)
+		if err != nil || len(all) != 6 {
+			t.Fatalf("HeldMessages(all) = %d rows, %v; want 6", len(all), err)
+		}
+		nr, err := s.HeldMessages(ctx, figWindow(), OutcomeNoRecipient, 10)
+		if err != nil || len(nr) != 4 {
+			t.Fatalf("HeldMessages(no_recipient) = %+v, %v", nr, err)
+		}
+		errs := map[string]string{}
+		for _, m := range nr {
+			errs[m.Subject] = m.Error
+		}
+		if errs["complaint h2"] != "record 1: no recipient" || errs["Undelivered Mail"] != `record 1: invalid address "not an address": no @` {
+			t.Errorf("no_recipient reasons = %q", errs)
+		}
+		if _, err := s.HeldMessages(ctx, figWindow(), OutcomeRecorded, 10); err == nil || !strings.Contains(err.Error(), `unknown outcome "recorded"`) {
+			t.Errorf("HeldMessages(recorded) error = %v, want one naming the outcome", err)
+		}
+		un, err := s.UnattributedComplaints(ctx, figWindow())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []Count{{"hotmail.com", 2}, {"mail.example", 1}}; !reflect.DeepEqual(un, want) {
+			t.Errorf("UnattributedComplaints = %+v, want %+v", un, want)
 		}
 	})
 }

@@ -32,6 +32,15 @@ const (
 	OutcomeRepeated    = "repeated"     // a copy of a notice already counted (see dropRepeatedNotices)
 )
 
+// Held reports whether a ledger outcome leaves the message for a person:
+// nothing was recorded for it (it could not be parsed, is not a bounce or
+// complaint, or names no usable recipient), so the poller moves it to the
+// failed folder (IMAP) or keeps it on the server (POP3), and the report
+// and the dashboard list it.
+func Held(outcome string) bool {
+	return outcome == OutcomeQuarantined || outcome == OutcomeNotReport || outcome == OutcomeNoRecipient
+}
+
 // Record writes a batch of messages in one transaction: their recipient
 // events, the counters and suppressions those change, and the ledger.
 // It is idempotent by Message.Key: a key already in the ledger (or repeated
@@ -60,6 +69,14 @@ func (s *Store) recordMsgs(ctx context.Context, msgs []Message, now time.Time) (
 		return res, p.err
 	}
 	res.Duplicates = len(msgs) - len(p.ledger)
+	for _, l := range p.ledger {
+		if Held(l.outcome) {
+			if res.HeldKeys == nil {
+				res.HeldKeys = map[string]bool{}
+			}
+			res.HeldKeys[l.key] = true
+		}
+	}
 	var stored recordResult
 	began := time.Now() // a duration for the histogram, not a clock reading
 	err := s.inTxRetry(ctx, func(tx *sqlx.Tx) error {
@@ -73,6 +90,7 @@ func (s *Store) recordMsgs(ctx context.Context, msgs []Message, now time.Time) (
 	}
 	res.Duplicates += len(p.ledger) - stored.fresh
 	res.Unparsed, res.Events, res.NoRecipient = stored.unparsed, len(stored.events), stored.noRecipient
+	res.NotReports, res.NoRecipientMsgs = stored.notReports, stored.noRecipientMsgs
 	for _, ev := range stored.events {
 		res.ByClass[ev.Class]++
 	}
@@ -85,6 +103,7 @@ func (s *Store) recordMsgs(ctx context.Context, msgs []Message, now time.Time) (
 // recordResult is what one Record transaction wrote.
 type recordResult struct {
 	fresh, unparsed, noRecipient int
+	notReports, noRecipientMsgs  int
 	events                       []Event
 	newly                        []string
 	newlyEntries                 []Entry        // the entries of newly
@@ -107,8 +126,13 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 		if fresh[l.key] {
 			r.events = append(r.events, l.events...)
 			r.noRecipient += l.noRecipient
-			if l.outcome == OutcomeQuarantined {
+			switch l.outcome {
+			case OutcomeQuarantined:
 				r.unparsed++
+			case OutcomeNotReport:
+				r.notReports++
+			case OutcomeNoRecipient:
+				r.noRecipientMsgs++
 			}
 		}
 	}

@@ -27,7 +27,9 @@ func newIngestCmd() *cobra.Command {
 		Short: "Record one bounce read from a file or standard input (MTA pipe mode)",
 		Long: `Ingest reads one message (Postfix pipe, Exim transport, procmail) and records
 it through the same parse and record path as a mailbox pass. A message that is
-not a report, or cannot be parsed, is recorded as quarantined and exits 0.
+not a report, cannot be parsed, or names no usable recipient is recorded in
+the ledger (not_report, quarantined, no_recipient), shown in the daily report,
+and exits 0.
 
 Exit status (sysexits): 0 recorded (or already recorded); 64 bad usage;
 65 empty input; 66 the file cannot be opened; 74 the input could not be read;

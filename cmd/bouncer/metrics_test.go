@@ -216,14 +216,21 @@ func TestMetricsRun(t *testing.T) {
 func checkMessageMetrics(t *testing.T, e *pollEnv, s *scrapeTarget) {
 	t.Helper()
 	quarantined := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'quarantined'`)
+	notReports := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'not_report'`)
+	noRecipient := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'no_recipient'`)
 	rows := e.count(t, `SELECT count(*) FROM processed_messages`)
+	if notReports == 0 {
+		t.Errorf("the corpus left no not_report in the ledger: the test cannot tell the outcomes apart")
+	}
 	for _, c := range []struct {
 		name   string
 		labels []string
 		want   int
 	}{
-		{"bouncer_messages_total", []string{"outcome", "recorded"}, rows - quarantined},
+		{"bouncer_messages_total", []string{"outcome", "recorded"}, rows - quarantined - notReports - noRecipient},
 		{"bouncer_messages_total", []string{"outcome", "unparsed"}, quarantined},
+		{"bouncer_messages_total", []string{"outcome", "not_report"}, notReports},
+		{"bouncer_messages_total", []string{"outcome", "no_recipient"}, noRecipient},
 		{"bouncer_messages_total", []string{"outcome", "duplicate"}, 0},
 		{"bouncer_parse_duration_seconds", nil, rows},
 		{"bouncer_record_batch_messages", nil, 1}, // one batch of six

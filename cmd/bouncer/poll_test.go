@@ -81,8 +81,8 @@ func TestPollOnceTransports(t *testing.T) {
 					t.Errorf("docs/mailboxes.md's sample:\n%s\npoll --once prints:\n%s", want, out)
 				}
 			}
-			if !strings.Contains(out, "main: fetched 6,") || !strings.Contains(out, "complaints 1, not reports 1, unparsed 0, newly suppressed 2") {
-				t.Errorf("summary = %q, want fetched 6, complaints 1, not reports 1, unparsed 0, newly suppressed 2", out)
+			if !strings.Contains(out, "main: fetched 6,") || !strings.Contains(out, "complaints 1, not reports 1, unparsed 0, no recipient 0, newly suppressed 2") {
+				t.Errorf("summary = %q, want fetched 6, complaints 1, not reports 1, unparsed 0, no recipient 0, newly suppressed 2", out)
 			}
 			if got, want := e.suppressedEmails(t), []string{"kijitora@example.co.jp", "redacted@example.net"}; !reflect.DeepEqual(got, want) {
 				t.Errorf("suppressed = %q, want %q", got, want)
@@ -227,4 +227,56 @@ func mustRead(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestPollNoRecipientLeftForAPerson polls a complaint whose recipient is
+// redacted (the ARF sample as providers send it, no signed return path)
+// from a real Dovecot into each store: nothing is recorded, the ledger says
+// no_recipient, the summary counts it, and the message is left for a
+// person (IMAP: Unprocessed; POP3: still on the server), not filed away as
+// processed.
+func TestPollNoRecipientLeftForAPerson(t *testing.T) {
+	arf, err := os.ReadFile("../../dsn/testdata/corpus/arf-mail-auth/arf-001.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, store := range []string{"postgres", "sqlite"} {
+		for _, protocol := range []string{"imap", "pop3"} {
+			t.Run(store+"-"+protocol, func(t *testing.T) {
+				dbURL := testenv.PostgresURL(t)
+				if store == "sqlite" {
+					dbURL = "sqlite:" + t.TempDir() + "/bouncer.db"
+				}
+				e := newPollEnvDB(t, dbURL, 4, func(d *testenv.DovecotServer) []mailboxYAML {
+					port := map[string]int{"imap": d.IMAPSPort, "pop3": d.POP3SPort}[protocol]
+					return []mailboxYAML{{name: "main", protocol: protocol, tls: "implicit", port: port}}
+				})
+				if store == "sqlite" {
+					if _, stderr, code := runCLI(t, "migrate", "--config", e.config); code != 0 {
+						t.Fatalf("migrate exit %d: %s", code, stderr)
+					}
+				}
+				e.dovecot.DeliverMaildir(arf)
+				out, stderr, code := runCLI(t, "poll", "--once", "--config", e.config)
+				if code != 0 {
+					t.Fatalf("poll --once exit %d, stderr %s", code, stderr)
+				}
+				if !strings.Contains(out, "main: fetched 1,") || !strings.Contains(out, "complaints 0, not reports 0, unparsed 0, no recipient 1,") {
+					t.Errorf("summary = %q, want fetched 1 and no recipient 1", out)
+				}
+				if n := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'no_recipient' AND error = 'record 1: no recipient'`); n != 1 {
+					t.Errorf("no_recipient ledger rows naming the record = %d, want 1", n)
+				}
+				if n := e.count(t, `SELECT count(*) FROM bounce_events`); n != 0 {
+					t.Errorf("%d events recorded, want none (no recipient is invented)", n)
+				}
+				want := map[string][2]int{"imap": {0, 1}, "pop3": {1, 0}}[protocol] // INBOX, Unprocessed
+				inbox, unprocessed := want[0], want[1]
+				if e.maildir(t, "") != inbox || e.maildir(t, "Unprocessed") != unprocessed || e.maildir(t, "Processed") != 0 {
+					t.Errorf("INBOX %d, Unprocessed %d, Processed %d; want %d, %d, 0",
+						e.maildir(t, ""), e.maildir(t, "Unprocessed"), e.maildir(t, "Processed"), inbox, unprocessed)
+				}
+			})
+		}
+	}
 }

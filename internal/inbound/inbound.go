@@ -52,11 +52,18 @@ const DefaultStream = "default"
 
 // Result summarises one Record call.
 type Result struct {
-	Messages        int               // messages given
-	Duplicates      int               // messages already in the ledger: changed nothing
-	Unparsed        int               // messages ledgered without a report
-	Events          int               // recipient events written
-	NoRecipient     int               // records without a usable recipient (noted in the ledger)
+	Messages        int // messages given
+	Duplicates      int // messages already in the ledger: changed nothing
+	Unparsed        int // messages ledgered without a report
+	Events          int // recipient events written
+	NoRecipient     int // records without a usable recipient (noted in the ledger)
+	NotReports      int // new messages ledgered as not_report: not a bounce or complaint
+	NoRecipientMsgs int // new messages ledgered as no_recipient: a report, nothing recorded
+	// HeldKeys are the keys of the batch's messages that nothing was
+	// recorded for and that a person should read (unparsed, not a report,
+	// no usable recipient), duplicates included: their mailbox sends them
+	// to the failed folder. Nil when there are none.
+	HeldKeys        map[string]bool
 	ByClass         map[dsn.Class]int // events written, by class
 	NewlySuppressed []string          // addresses suppressed by this call
 }

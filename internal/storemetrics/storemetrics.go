@@ -40,13 +40,15 @@ const (
 	metricRecorded  = "recorded"
 	metricDuplicate = "duplicate"
 	metricUnparsed  = "unparsed"
+	metricNotReport = "not_report"   // not a bounce or complaint: left for a person
+	metricNoRcpt    = "no_recipient" // a report naming no usable recipient: left for a person
 )
 
 // sources are the values of the source label, in display order.
 var sources = []string{suppression.SourceBounce, suppression.SourceComplaint, suppression.SourceManual, suppression.SourceImport}
 
 func init() {
-	for _, o := range []string{metricRecorded, metricDuplicate, metricUnparsed} {
+	for _, o := range []string{metricRecorded, metricDuplicate, metricUnparsed, metricNotReport, metricNoRcpt} {
 		messagesTotal.WithLabelValues(o)
 	}
 	for _, src := range sources {
@@ -72,7 +74,9 @@ func (Observer) Recorded(o suppression.RecordObservation) {
 		return
 	}
 	res := o.Result
-	messagesTotal.WithLabelValues(metricRecorded).Add(float64(res.Messages - res.Duplicates - res.Unparsed))
+	messagesTotal.WithLabelValues(metricRecorded).Add(float64(res.Messages - res.Duplicates - res.Unparsed - res.NotReports - res.NoRecipientMsgs))
+	messagesTotal.WithLabelValues(metricNotReport).Add(float64(res.NotReports))
+	messagesTotal.WithLabelValues(metricNoRcpt).Add(float64(res.NoRecipientMsgs))
 	messagesTotal.WithLabelValues(metricDuplicate).Add(float64(res.Duplicates))
 	messagesTotal.WithLabelValues(metricUnparsed).Add(float64(res.Unparsed))
 	for _, ev := range o.Events {
