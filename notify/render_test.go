@@ -31,6 +31,9 @@ func fixtureReport() *Report {
 		{Email: "c@outlook.com", Domain: "outlook.com", SuppressedAt: at(10, 0), Reason: "blocked", Class: "hard", Status: "5.7.1", Diagnostic: hostileDiagnostic, Source: "bounce"},
 		{Email: "e@yahoo.com", Domain: "yahoo.com", SuppressedAt: at(12, 0), Reason: "feedback", Class: "complaint", Source: "complaint"},
 	}
+	unparsed := []suppression.UnparsedMessage{
+		{Mailbox: "bounces", ReceivedAt: at(13, 5), Subject: "Re: <i>your</i> invoice\r\nBcc: x", From: "someone@example.net", Error: "no MIME boundary"},
+	}
 	return &Report{
 		Day: day, Window: suppression.Window{From: day, To: day.AddDate(0, 0, 1)}, Location: cet,
 		Generated: time.Date(2026, 11, 25, 10, 30, 0, 0, cet), Late: true, Scheduled: time.Date(2026, 11, 25, 8, 0, 0, 0, cet),
@@ -46,12 +49,18 @@ func fixtureReport() *Report {
 			{Domain: "outlook.com", Blocks: 28, Bounces: 35, Share: 0.8, Lists: []string{"Microsoft", "Spamhaus"}},
 			{Domain: "example.com", Blocks: 2, Bounces: 20, Share: 0.1},
 		},
-		BlocksByList: []Bar{{"Microsoft", 20, 100}, {"Spamhaus", 8, 40}, {dsn.UnnamedBlocklist, 2, 10}},
-		Refusing:     []Receiver{{Domain: "outlook.com", Blocks: 28, Bounces: 35, Share: 0.8, Lists: []string{"Microsoft", "Spamhaus"}}},
-		Complaints:   []Bar{{"arf.mail.yahoo.com (abuse)", 3, 100}},
-		Unparsed:     2,
-		UnparsedSamples: []suppression.UnparsedMessage{
-			{Mailbox: "bounces", ReceivedAt: at(13, 5), Subject: "Re: <i>your</i> invoice\r\nBcc: x", From: "someone@example.net", Error: "not a report"},
+		BlocksByList:    []Bar{{"Microsoft", 20, 100}, {"Spamhaus", 8, 40}, {dsn.UnnamedBlocklist, 2, 10}},
+		Refusing:        []Receiver{{Domain: "outlook.com", Blocks: 28, Bounces: 35, Share: 0.8, Lists: []string{"Microsoft", "Spamhaus"}}},
+		Complaints:      []Bar{{"arf.mail.yahoo.com (abuse)", 3, 100}},
+		Unattributed:    []suppression.Count{{Key: "hotmail.com", N: 2}},
+		Unparsed:        2,
+		UnparsedSamples: unparsed,
+		Held: []HeldKind{
+			{Outcome: suppression.OutcomeQuarantined, Label: "could not be parsed", N: 2, Samples: unparsed},
+			{Outcome: suppression.OutcomeNotReport, Label: "not a bounce or complaint", N: 1, Samples: []suppression.UnparsedMessage{
+				{Mailbox: "bounces", ReceivedAt: at(14, 10), Subject: "Please remove me", From: "reader@example.org"}}},
+			{Outcome: suppression.OutcomeNoRecipient, Label: "no usable recipient", N: 1, Samples: []suppression.UnparsedMessage{
+				{Mailbox: "fbl", ReceivedAt: at(15, 20), Subject: "complaint about message from 192.0.2.1", From: "staff@hotmail.com", Error: "record 1: no recipient"}}},
 		},
 		Mailboxes: []suppression.MailboxHealth{
 			{Mailbox: "bounces", LastSuccess: at(23, 58), ConsecutiveFailures: 0, Waiting: 3, LastReceived: at(23, 50)},
@@ -183,7 +192,7 @@ func TestRenderEmptyReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"NEWLY SUPPRESSED (0)\n  none", "no mailbox has been polled", "UNPARSED MESSAGES: 0"} {
+	for _, want := range []string{"NEWLY SUPPRESSED (0)\n  none", "no mailbox has been polled", "MESSAGES LEFT FOR A PERSON: 0"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("empty text report lacks %q:\n%s", want, text)
 		}

@@ -16,7 +16,7 @@ type ReportOptions struct {
 	TopN            int            // rows of each ranking (default 10)
 	RefuseShare     float64        // a receiver whose bounces are at least this share blocks gets a sentence (default 0.2)
 	RefuseMinimum   int            // ... and at least this many blocks (default 10)
-	UnparsedSamples int            // subjects of unparsed messages shown (default 5)
+	UnparsedSamples int            // messages shown of each kind left for a person (default 5)
 	MinVolume       int64          // fewest sent before a rate is shown (default suppression.DefaultMinVolume)
 	// Webhooks are the configured webhook endpoints, shown in the health
 	// section even when their queue is empty.
@@ -67,15 +67,41 @@ type Report struct {
 	Refusing         []Receiver // receivers refusing much of our mail (a sentence each)
 
 	Complaints []Bar // by feedback provider and type
+	// Unattributed counts complaints that named no usable recipient, by
+	// provider: nothing was recorded for them.
+	Unattributed []suppression.Count
 
 	Unparsed        int
 	UnparsedSamples []suppression.UnparsedMessage
+	// Held are the kinds of message nothing was recorded for, left for a
+	// person (in the failed folder, or on a POP3 server): could not be
+	// parsed, not a bounce or complaint, no usable recipient; always
+	// three, in that order.
+	Held []HeldKind
 
 	Mailboxes []suppression.MailboxHealth
 	Webhooks  []WebhookHealth // configured endpoints and any with deliveries; none: the section is left out
 
 	Rates     []StreamRates // a table per stream, then all streams; none when nothing was sent or bounced in 30 days
 	MinVolume int64         // fewest sent before a rate is shown
+}
+
+// HeldKind is one kind of message left for a person: how many came on the
+// day, and the newest few.
+type HeldKind struct {
+	Outcome string // suppression.OutcomeQuarantined, OutcomeNotReport or OutcomeNoRecipient
+	Label   string // what the report calls them
+	N       int
+	Samples []suppression.UnparsedMessage
+}
+
+// HeldTotal is the number of messages left for a person on the day.
+func (r *Report) HeldTotal() int {
+	n := 0
+	for _, k := range r.Held {
+		n += k.N
+	}
+	return n
 }
 
 // Metric is one headline figure for the day, the day before, and the daily
@@ -167,6 +193,11 @@ func (r *Report) loadMetrics(ctx context.Context, f Figures, _ ReportOptions) er
 		})
 	}
 	r.Unparsed = totals[0].Unparsed
+	r.Held = []HeldKind{
+		{Outcome: suppression.OutcomeQuarantined, Label: "could not be parsed", N: totals[0].Unparsed},
+		{Outcome: suppression.OutcomeNotReport, Label: "not a bounce or complaint", N: totals[0].NotReports},
+		{Outcome: suppression.OutcomeNoRecipient, Label: "no usable recipient", N: totals[0].NoRecipient},
+	}
 	return nil
 }
 
@@ -225,13 +256,25 @@ func (r *Report) loadComplaints(ctx context.Context, f Figures, o ReportOptions)
 		counts = append(counts, suppression.Count{Key: label, N: c.N})
 	}
 	r.Complaints = bars(counts)
-	return nil
+	r.Unattributed, err = f.UnattributedComplaints(ctx, r.Window)
+	return err
 }
 
+// loadUnparsed reads the newest few messages of each held kind (loadMetrics
+// made r.Held).
 func (r *Report) loadUnparsed(ctx context.Context, f Figures, o ReportOptions) error {
-	rows, err := f.UnparsedMessages(ctx, r.Window, o.UnparsedSamples)
-	r.UnparsedSamples = rows
-	return err
+	for i := range r.Held {
+		if r.Held[i].N == 0 {
+			continue
+		}
+		rows, err := f.HeldMessages(ctx, r.Window, r.Held[i].Outcome, o.UnparsedSamples)
+		if err != nil {
+			return err
+		}
+		r.Held[i].Samples = rows
+	}
+	r.UnparsedSamples = r.Held[0].Samples
+	return nil
 }
 
 func (r *Report) loadMailboxes(ctx context.Context, f Figures, _ ReportOptions) error {

@@ -54,7 +54,7 @@ func TestReportDelivered(t *testing.T) {
 			"  a@example.com  userunknown 5.1.1",
 			"  outlook.com                                    2 of 2 bounces (100%)", "      citing Microsoft, Spamhaus",
 			"  arf.mail.yahoo.com (abuse)",
-			"UNPARSED MESSAGES: 1",
+			"MESSAGES LEFT FOR A PERSON: 1", "  could not be parsed: 1",
 			"bounces  Re: your invoice",
 			"bounces: last successful poll 2026-11-24 23:00 UTC", "      0 consecutive failures, 4 waiting",
 		} {
