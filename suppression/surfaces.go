@@ -85,7 +85,7 @@ type Overview interface {
 	TopDaily(ctx context.Context, w Window, by Dimension, limit int) ([]Count, error)
 	MailboxHealth(ctx context.Context) ([]MailboxHealth, error)
 	RecentAlerts(ctx context.Context, since time.Time, limit int) ([]SentAlert, error)
-	UnparsedMessages(ctx context.Context, w Window, limit int) ([]UnparsedMessage, error)
+	HeldMessages(ctx context.Context, w Window, outcome string, limit int) ([]UnparsedMessage, error)
 }
 
 // Housekeeping prunes what retention allows and says how far back the

@@ -82,7 +82,8 @@ func New(store Store, opts Options) (http.Handler, error) {
 	mux.HandleFunc("GET /ui/suppressions", h.signedIn(h.list))
 	mux.HandleFunc("GET /ui/suppressions.csv", h.signedIn(h.exportCSV))
 	mux.HandleFunc("GET /ui/address", h.signedIn(h.address))
-	mux.HandleFunc("GET /ui/unparsed", h.signedIn(h.unparsed))
+	mux.HandleFunc("GET /ui/unprocessed", h.signedIn(h.unprocessed))
+	mux.HandleFunc("GET /ui/unparsed", h.unparsed) // the old address
 	mux.HandleFunc("GET /ui/audit", h.signedIn(h.audit))
 	mux.HandleFunc("GET /ui/rates", h.signedIn(h.rates))
 	mux.HandleFunc("POST /ui/address/remove", h.signedIn(h.change(h.remove)))

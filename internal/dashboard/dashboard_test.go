@@ -122,7 +122,7 @@ func TestHostileTextIsInert(t *testing.T) {
 	dialects(t, func(t *testing.T, s *suppression.Store) {
 		b := newBrowser(t, server(t, s, Options{}))
 		b.signIn(adminToken)
-		for _, path := range []string{"/ui/address?email=victim@evil.test", "/ui/unparsed", "/ui/suppressions?q=victim"} {
+		for _, path := range []string{"/ui/address?email=victim@evil.test", "/ui/unprocessed", "/ui/suppressions?q=victim"} {
 			code, page := b.get(path)
 			if code != 200 {
 				t.Fatalf("%s = %d", path, code)

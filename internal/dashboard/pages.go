@@ -150,26 +150,65 @@ func (h *handler) allowEntries(r *http.Request, email string) (string, []string,
 	return domain, out, nil
 }
 
-// unparsedData is what the unparsed messages template shows.
-type unparsedData struct {
+// heldKinds are the kinds of message the unprocessed page lists: the held
+// ledger outcomes (suppression.Held) and what the page calls them.
+var heldKinds = []heldKind{
+	{suppression.OutcomeQuarantined, "Could not be parsed"},
+	{suppression.OutcomeNotReport, "Not a bounce or complaint"},
+	{suppression.OutcomeNoRecipient, "No usable recipient"},
+}
+
+type heldKind struct{ Outcome, Label string }
+
+// unprocessedData is what the unprocessed messages template shows.
+type unprocessedData struct {
 	Days     int
 	Zooms    []int
+	Kind     string // the outcome shown; empty: all
+	Kinds    []heldKind
 	Messages []suppression.UnparsedMessage
 }
 
-func (h *handler) unparsed(w http.ResponseWriter, r *http.Request, s session) {
+// KindLabel names a held outcome for the page.
+func (unprocessedData) KindLabel(outcome string) string {
+	for _, k := range heldKinds {
+		if k.Outcome == outcome {
+			return k.Label
+		}
+	}
+	return outcome
+}
+
+// unprocessed lists the messages nothing was recorded for, left for a
+// person: unparsed, not reports, and reports naming no usable recipient.
+func (h *handler) unprocessed(w http.ResponseWriter, r *http.Request, s session) {
 	n := 30
 	if v, err := strconv.Atoi(r.URL.Query().Get("days")); err == nil && v > 0 && v <= 366 {
 		n = v
 	}
+	kind := r.URL.Query().Get("kind")
+	if kind != "" && !suppression.Held(kind) {
+		h.failPage(w, r, http.StatusBadRequest, fmt.Sprintf("unknown kind %q: use quarantined, not_report or no_recipient", kind))
+		return
+	}
 	now := h.opts.Now()
-	msgs, err := h.store.UnparsedMessages(r.Context(), suppression.Window{From: now.AddDate(0, 0, -n), To: now.Add(time.Second)}, 500)
+	msgs, err := h.store.HeldMessages(r.Context(), suppression.Window{From: now.AddDate(0, 0, -n), To: now.Add(time.Second)}, kind, 500)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, &s, "unparsed", http.StatusOK, page{Title: "Unparsed messages", Nav: "unparsed",
-		Data: unparsedData{Days: n, Zooms: zooms, Messages: msgs}})
+	h.render(w, r, &s, "unprocessed", http.StatusOK, page{Title: "Unprocessed messages", Nav: "unprocessed",
+		Data: unprocessedData{Days: n, Zooms: zooms, Kind: kind, Kinds: heldKinds, Messages: msgs}})
+}
+
+// unparsed is the page's old address: it shows what it always showed,
+// the quarantined messages, on the new page.
+func (h *handler) unparsed(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("kind") == "" {
+		q.Set("kind", suppression.OutcomeQuarantined)
+	}
+	http.Redirect(w, r, "/ui/unprocessed?"+q.Encode(), http.StatusMovedPermanently)
 }
 
 // auditData is what the audit log template shows.

@@ -15,7 +15,7 @@ import (
 )
 
 // pageNames are the templates, each rendered inside layout.html.
-var pageNames = []string{"login", "overview", "list", "address", "unparsed", "audit", "rates", "error"}
+var pageNames = []string{"login", "overview", "list", "address", "unprocessed", "audit", "rates", "error"}
 
 func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
