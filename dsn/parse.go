@@ -36,7 +36,7 @@ func ParseWithOptions(r io.Reader, opts *Options) (*Report, error) {
 	var tooLarge error
 	if int64(len(data)) > o.MaxSize {
 		data = data[:o.MaxSize]
-		tooLarge = fmt.Errorf("dsn: %w (%d bytes)", ErrTooLarge, o.MaxSize)
+		tooLarge = fmt.Errorf("%w (%d bytes)", ErrTooLarge, o.MaxSize)
 	}
 	p := newParser(o)
 	if err := p.parse(foldBoundary(normalizeNewlines(data))); err != nil {

@@ -124,6 +124,9 @@ func TestParseLimits(t *testing.T) {
 	if !errors.Is(err, ErrTooLarge) || rep == nil {
 		t.Errorf("MaxSize 600: err %v report %v, want ErrTooLarge with a report", err, rep)
 	}
+	if want := "dsn: message exceeds the size limit (600 bytes)"; err == nil || err.Error() != want {
+		t.Errorf("MaxSize 600: err %q, want %q (one dsn: prefix)", err, want)
+	}
 	_, err = ParseWithOptions(strings.NewReader("Subject: "+strings.Repeat("x", 5000)+"\n\n"), &Options{MaxHeaderBytes: 1000})
 	var hl *HeaderTooLongError
 	if !errors.As(err, &hl) || !errors.Is(err, ErrHeaderTooLong) || hl.Limit != 1000 {

@@ -110,6 +110,10 @@ func TestParseCommandMaxSize(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "first part only") || !strings.Contains(out, `"file":"lhost-postfix-02.eml"`) {
 		t.Errorf("--max-size 2000: exit %d stderr %q out %q, want rows and a warning", code, stderr, out)
 	}
+	want := "lhost-postfix-02.eml: dsn: message exceeds the size limit (2000 bytes); parsed the first part only\n"
+	if !strings.HasSuffix(stderr, want) {
+		t.Errorf("--max-size 2000: stderr %q, want it to end %q", stderr, want)
+	}
 }
 
 // TestParseCommandMbox: an mbox file (an exported bounce folder) is split
