@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -97,6 +98,19 @@ func openDB(ctx context.Context, cfg *Config) (*sqlx.DB, migrations.Dialect, err
 		return nil, "", fmt.Errorf("database: connect %s: %w", dialect, redactErr(err, raw))
 	}
 	return db, dialect, nil
+}
+
+// tempFailUnreachable gives err exit 75 (EX_TEMPFAIL: try again later) when
+// the database could not be reached over the network (refused, timed out,
+// a name that did not resolve), so a cron wrapper retries it; any other
+// error is returned as it is.
+func tempFailUnreachable(err error) error {
+	var ee *exitError
+	var ne net.Error
+	if errors.As(err, &ee) || !errors.As(err, &ne) {
+		return err
+	}
+	return withExit(exitTempFail, err)
 }
 
 // exitNoDatabase is the exit status of a command that found no database to

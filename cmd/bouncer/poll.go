@@ -19,8 +19,9 @@ func newPollCmd() *cobra.Command {
 		Short: "Poll the configured mailboxes once and print what each pass did",
 		Long: `Poll runs one pass over each configured mailbox (or those named by
 --mailbox): fetch, parse, record, then move, delete or flag. It prints one
-summary line per mailbox and exits 1 if any pass failed; nothing of a failed
-batch is moved or deleted. SIGTERM finishes the batch in hand and exits 0.
+summary line per mailbox and exits 75 (EX_TEMPFAIL: try again later) if any
+pass failed or the database could not be reached; nothing of a failed batch
+is moved or deleted. SIGTERM finishes the batch in hand and exits 0.
 bouncer run is the daemon that polls on each mailbox's schedule; poll
 without --once is refused (exit 64) rather than quietly doing one pass.`,
 		Args: cobra.NoArgs,

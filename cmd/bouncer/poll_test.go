@@ -130,6 +130,22 @@ func TestPollOnceServerDown(t *testing.T) {
 	}
 }
 
+// TestPollOnceDatabaseDown: a database that cannot be reached is a
+// temporary failure (75), as docs/mailboxes.md promises cron wrappers, like
+// ingest's; a schema that is not there stays exit 2.
+func TestPollOnceDatabaseDown(t *testing.T) {
+	e := newPollEnv(t, 10, imapsBox)
+	downURL := "postgres://postgres@127.0.0.1:" + itoa(closedPort(t)) + "/x?sslmode=disable&connect_timeout=2"
+	down := writeFile(t, "down.yaml", strings.Replace(readString(t, e.config), e.dbURL, downURL, 1))
+	out, stderr, code := runCLI(t, "poll", "--once", "--config", down)
+	if code != exitTempFail || !strings.Contains(stderr, "connect postgres") || !strings.Contains(stderr, "connection refused") {
+		t.Errorf("poll --once, database down: exit %d stderr %q, want %d (EX_TEMPFAIL) naming the refused connection", code, stderr, exitTempFail)
+	}
+	if out != "" {
+		t.Errorf("poll --once, database down: stdout %q, want nothing polled", out)
+	}
+}
+
 func TestPollUnknownMailbox(t *testing.T) {
 	e := newPollEnv(t, 10, imapsBox)
 	if _, _, code := runCLI(t, "poll", "--once", "--mailbox", "nope", "--config", e.config); code != exitUsage {

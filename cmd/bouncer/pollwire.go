@@ -19,7 +19,7 @@ func openPolling(ctx context.Context, cfg *Config, soft context.Context, create 
 	tuneGC(len(cfg.Mailboxes))
 	store, err := openStore(ctx, cfg, create)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, tempFailUnreachable(err)
 	}
 	opts, err := pollerOptions(cfg, store, slog.Default())
 	if err != nil {
