@@ -42,8 +42,9 @@ type Config struct {
 	Warnings []string `yaml:"-"`
 	// MissingSecrets are secrets whose *_env variable is unset or empty,
 	// each naming its key and variable. Commands that use secrets (run,
-	// poll, config check, report send) refuse to start with any; the others
-	// log them as warnings.
+	// poll, config check, report send) refuse to start with any; ingest,
+	// parse and verp warn about an unset verp secret; the others, which use
+	// none, say nothing.
 	MissingSecrets []error `yaml:"-"`
 }
 

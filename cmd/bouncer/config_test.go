@@ -485,7 +485,8 @@ func configKeys(t reflect.Type, prefix string) []string {
 // secret_env naming an unset variable stops the commands that use secrets
 // (config check, poll, run, report send) with exit 78 naming the variable,
 // instead of starting with an empty password, while a read command still
-// runs (the variable lives in the service's environment, not the shell's).
+// runs (the variable lives in the service's environment, not the shell's)
+// and says nothing of the secrets it does not use.
 func TestMissingPasswordEnvRefusesToStart(t *testing.T) {
 	dir := t.TempDir()
 	cfg := writeFile(t, "c.yaml", fmt.Sprintf(`state_dir: %s
@@ -501,6 +502,25 @@ http: {listen: "127.0.0.1:0", token_env: BOUNCER_TEST_UNSET_TOKEN}
 				t.Errorf("%v: exit %d, stderr %q; want %d, '2 secrets missing' and %q once", args, code, errOut, exitConfig, want)
 			}
 		}
+	}
+	// A command that uses none of those secrets says nothing of them: a
+	// sending app's per-send check must not print two warnings each time.
+	for _, args := range [][]string{{"migrate"}, {"suppression", "check", "someone@example.com"}, {"suppression", "list"}} {
+		if _, errOut, code := runCLI(t, append(args, "--config", cfg)...); code != 0 || errOut != "" {
+			t.Errorf("%v with the mailbox and API secrets unset: exit %d, stderr %q; want 0 and nothing on stderr", args, code, errOut)
+		}
+	}
+	// One that uses the verp secret (parse checks signed return paths)
+	// warns about that one only.
+	verpCfg := writeFile(t, "v.yaml", fmt.Sprintf(`state_dir: %s
+mailboxes:
+  - {name: m, protocol: imap, host: 127.0.0.1, port: 1, username: u, password_env: BOUNCER_TEST_UNSET_PW}
+verp: {secret_env: BOUNCER_TEST_UNSET_VERP}
+`, dir))
+	_, errOut, code := runCLI(t, "parse", "--config", verpCfg, "../../dsn/testdata/corpus/sisimai/lhost-postfix-02.eml")
+	if want := "verp.secret_env: environment variable BOUNCER_TEST_UNSET_VERP is not set or empty"; code != 0 ||
+		strings.Count(errOut, want) != 1 || strings.Contains(errOut, "BOUNCER_TEST_UNSET_PW") {
+		t.Errorf("parse with verp.secret_env unset: exit %d, stderr %q; want 0 and %q once, nothing of the mailbox", code, errOut, want)
 	}
 	t.Setenv("BOUNCER_TEST_UNSET_PW", "pw")
 	t.Setenv("BOUNCER_TEST_UNSET_TOKEN", "a-token-of-some-length")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -35,14 +36,24 @@ func addConfigFlag(root *cobra.Command) {
 // loadConfig finds, reads and validates the configuration for cmd, makes the
 // logger it describes the default, and logs the config's warnings. With no
 // file anywhere it returns the defaults. An invalid file gives an error
-// listing every problem by key path, with exit status 78.
+// listing every problem by key path, with exit status 78. It is for a
+// command that uses none of the secrets: an unset *_env secret is not its
+// concern and is not mentioned (config check reports them all).
 func loadConfig(cmd *cobra.Command) (*Config, error) {
 	return loadConfigFor(cmd, false)
 }
 
-// loadConfigFor is loadConfig; with secrets a missing secret is left to
-// the caller's error instead of being logged as a warning first.
-func loadConfigFor(cmd *cobra.Command, secrets bool) (*Config, error) {
+// loadConfigUsing is loadConfig for a command that uses the secrets of the
+// given config sections (such as "verp") but runs without them: an unset
+// one of those is logged as a warning, naming its key and variable.
+func loadConfigUsing(cmd *cobra.Command, sections ...string) (*Config, error) {
+	return loadConfigFor(cmd, false, sections...)
+}
+
+// loadConfigFor is loadConfig, warning about the missing secrets of the
+// sections warn names; with secrets every missing secret is left to the
+// caller's error instead (see loadConfigWithSecrets).
+func loadConfigFor(cmd *cobra.Command, secrets bool, warn ...string) (*Config, error) {
 	flag := ""
 	if f := cmd.Flag("config"); f != nil {
 		flag = f.Value.String()
@@ -64,7 +75,7 @@ func loadConfigFor(cmd *cobra.Command, secrets bool) (*Config, error) {
 			slog.Warn("config: " + w)
 		}
 		for _, m := range cfg.MissingSecrets {
-			if !secrets {
+			if !secrets && inSections(m, warn) {
 				slog.Warn("config: " + m.Error())
 			}
 		}
@@ -73,6 +84,22 @@ func loadConfigFor(cmd *cobra.Command, secrets bool) (*Config, error) {
 		return nil, withExit(exitConfig, err)
 	}
 	return cfg, nil
+}
+
+// inSections reports whether the key of the missing secret err is in one
+// of sections: "verp" holds verp.secret_env, "mailboxes" holds
+// mailboxes[0].password_env.
+func inSections(err error, sections []string) bool {
+	var ke *keyError
+	if !errors.As(err, &ke) {
+		return false
+	}
+	for _, s := range sections {
+		if rest, ok := strings.CutPrefix(ke.Path, s); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
+			return true
+		}
+	}
+	return false
 }
 
 // loadConfigWithSecrets is loadConfig for the commands that use the

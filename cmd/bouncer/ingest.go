@@ -48,7 +48,7 @@ retries; 78 invalid configuration.`,
 }
 
 func runIngest(cmd *cobra.Command, args []string) error {
-	cfg, err := loadConfig(cmd)
+	cfg, err := loadConfigUsing(cmd, "verp") // the signed return paths it checks
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ const errSignedUnchecked = "signed return path not checked (no verp key in the c
 // invalid (a root-only /etc/bouncer/bouncer.yaml) is said on stderr and the
 // defaults are used; one named by --config or $BOUNCER_CONFIG must load.
 func parseConfig(cmd *cobra.Command) (*Config, error) {
-	cfg, err := loadConfig(cmd)
+	cfg, err := loadConfigUsing(cmd, "verp")
 	if err == nil {
 		return cfg, nil
 	}

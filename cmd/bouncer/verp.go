@@ -99,7 +99,7 @@ func verpCodec(cfg *Config) (verp.Codec, error) {
 
 // loadVERP loads the configuration and the signing codec it names.
 func loadVERP(cmd *cobra.Command) (*Config, verp.Codec, error) {
-	cfg, err := loadConfig(cmd)
+	cfg, err := loadConfigUsing(cmd, "verp")
 	if err != nil {
 		return nil, verp.Codec{}, err
 	}
