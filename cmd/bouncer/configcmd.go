@@ -64,7 +64,7 @@ send nothing), a line each, and exits 1 if any failed.`,
 				return fmt.Errorf("config: print: %w", err)
 			}
 			warnings := ""
-			if n := len(cfg.Warnings); n > 0 {
+			if n := len(cfg.Warnings) + warnUnverifiedTLS(cfg, cfg.Mailboxes); n > 0 {
 				warnings = " (" + plural(n, "%d warning", "%d warnings") + " above)"
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "config OK: %s%s\n", configName(cfg), warnings)

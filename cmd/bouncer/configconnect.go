@@ -32,9 +32,9 @@ func checkConnections(ctx context.Context, w io.Writer, cfg *Config) error {
 		fmt.Fprintf(w, "connect %s: ok\n", what)
 	}
 	try("database "+redactURL(storeURL(cfg)), func(ctx context.Context) error { return pingDatabase(ctx, cfg) })
-	for _, m := range cfg.Mailboxes {
+	for i, m := range cfg.Mailboxes {
 		try(fmt.Sprintf("mailbox %s (%s %s:%d)", m.Name, m.Protocol, m.Host, m.Port), func(ctx context.Context) error {
-			return poller.Probe(ctx, pollerMailbox(m), nil)
+			return withTLSHint(poller.Probe(ctx, pollerMailbox(m), nil), fmt.Sprintf("mailboxes[%d].tls_ca_file", i))
 		})
 	}
 	if cfg.SMTP.Host != "" {
@@ -43,7 +43,7 @@ func checkConnections(ctx context.Context, w io.Writer, cfg *Config) error {
 			if err != nil {
 				return err
 			}
-			return notify.NewMailer(o).Probe(ctx)
+			return withTLSHint(notify.NewMailer(o).Probe(ctx), "smtp.tls_ca_file")
 		})
 	}
 	if failed > 0 {

@@ -84,7 +84,7 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 	opts.Logger = slog.New(slog.DiscardHandler)
 	runner := &poller.Runner{Store: store, Options: opts}
 	fmt.Fprintln(out, "== one poll (what `bouncer poll --once` prints)")
-	if pollAll(ctx, cmd, runner, store, cfg.Mailboxes) {
+	if pollAll(ctx, cmd, runner, store, cfg, cfg.Mailboxes) {
 		return withExit(1, nil)
 	}
 	if err := demoFolders(out, addr); err != nil {

@@ -49,6 +49,7 @@ func runPoll(cmd *cobra.Command, _ []string) error {
 	if len(mailboxes) == 0 {
 		return withExit(exitConfig, errors.New("no mailbox is configured"))
 	}
+	warnUnverifiedTLS(cfg, mailboxes)
 	soft := cmd.Context()
 	hard, cancel := twoStep(soft, shutdownGrace)
 	defer cancel()
@@ -60,7 +61,7 @@ func runPoll(cmd *cobra.Command, _ []string) error {
 	opts.Progress = newProgress(cmd.ErrOrStderr(), 10*time.Second)
 	opts.IncludeFlagged, _ = cmd.Flags().GetBool("include-flagged")
 	runner := &poller.Runner{Store: store, Locker: store, Options: opts}
-	failed := pollAll(hard, cmd, runner, store, mailboxes)
+	failed := pollAll(hard, cmd, runner, store, cfg, mailboxes)
 	if failed && soft.Err() == nil {
 		return withExit(exitTempFail, nil) // each failure is in its summary line and logged
 	}
@@ -79,7 +80,7 @@ func summaryLine(sum poller.Summary, err error) string {
 
 // pollAll runs one guarded pass per mailbox in turn, printing each summary,
 // and reports whether any failed.
-func pollAll(ctx context.Context, cmd *cobra.Command, runner *poller.Runner, store *suppression.Store, mailboxes []MailboxConfig) (failed bool) {
+func pollAll(ctx context.Context, cmd *cobra.Command, runner *poller.Runner, store *suppression.Store, cfg *Config, mailboxes []MailboxConfig) (failed bool) {
 	out := cmd.OutOrStdout()
 	for _, m := range mailboxes {
 		if cmd.Context().Err() != nil {
@@ -87,6 +88,7 @@ func pollAll(ctx context.Context, cmd *cobra.Command, runner *poller.Runner, sto
 		}
 		start := time.Now()
 		sum, err := runner.Run(ctx, pollerMailbox(m))
+		err = withTLSHint(err, mailboxKey(cfg, m.Name)+".tls_ca_file")
 		if errors.Is(err, poller.ErrLocked) {
 			fmt.Fprintf(out, "%s: skipped, another bouncer is polling it\n", m.Name)
 			continue

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"reflect"
 	"regexp"
@@ -233,6 +234,49 @@ func TestConfigCheckConnect(t *testing.T) {
 	_, errOut, code = runCLI(t, "config", "check", "--connect", "--config", bad)
 	if code != 1 || !strings.Contains(errOut, "connect mailbox main") || !strings.Contains(errOut, "FAILED") || !strings.Contains(errOut, "1 connection failed") {
 		t.Errorf("config check --connect with a wrong password: exit %d:\n%s", code, errOut)
+	}
+}
+
+// TestTLSVerifyHintsAndSkipWarning runs against Dovecot's self-signed
+// certificate: without tls_ca_file the failure names the key that fixes it
+// (config check --connect and poll alike); tls_skip_verify works but is
+// warned about, naming the mailbox, by config check and once by poll, and
+// not by a command that never connects (suppression check).
+func TestTLSVerifyHintsAndSkipWarning(t *testing.T) {
+	e := newPollEnv(t, 10, imapsBox)
+	withCA := mustRead(t, e.config)
+	noCA := writeFile(t, "noca.yaml", strings.Replace(withCA, "    tls_ca_file: "+e.dovecot.CAFile+"\n", "", 1))
+	hint := "x509: certificate signed by unknown authority"
+	fix := "(set mailboxes[0].tls_ca_file to the PEM file of the CA that signed the server's certificate, or of the server's own certificate when it is self-signed)"
+	_, errOut, code := runCLI(t, "config", "check", "--connect", "--config", noCA)
+	if code != 1 || !strings.Contains(errOut, "connect mailbox main (imap ") || !strings.Contains(errOut, hint) || !strings.Contains(errOut, fix) {
+		t.Errorf("config check --connect without tls_ca_file: exit %d, stderr:\n%s\nwant 1, %q and %q", code, errOut, hint, fix)
+	}
+	// SMTP's hint, on the same certificate: implicit TLS fails at the
+	// handshake, before any SMTP is spoken.
+	smtpCfg := writeFile(t, "smtp.yaml", withCA+fmt.Sprintf("smtp: {host: %s, port: %d, tls: implicit}\n", e.dovecot.Host, e.dovecot.IMAPSPort))
+	_, errOut, _ = runCLI(t, "config", "check", "--connect", "--config", smtpCfg)
+	if want := "(set smtp.tls_ca_file to the PEM file"; !strings.Contains(errOut, "connect smtp ") || !strings.Contains(errOut, want) {
+		t.Errorf("config check --connect, SMTP on a self-signed certificate: stderr:\n%s\nwant %q", errOut, want)
+	}
+	out, _, code := runCLI(t, "poll", "--once", "--config", noCA)
+	if code != exitTempFail || !strings.HasPrefix(out, "main: FAILED: ") || !strings.Contains(out, fix) {
+		t.Errorf("poll --once without tls_ca_file: exit %d, stdout %q; want %d and %q", code, out, exitTempFail, fix)
+	}
+
+	skip := writeFile(t, "skip.yaml", strings.Replace(withCA, "tls_ca_file: "+e.dovecot.CAFile+"\n", "tls_skip_verify: true\n", 1))
+	warn := fmt.Sprintf(`mailboxes[0].tls_skip_verify: mailbox \"main\" sends its password to %s:%d without verifying the server's certificate`,
+		e.dovecot.Host, e.dovecot.IMAPSPort)
+	_, errOut, code = runCLI(t, "config", "check", "--connect", "--config", skip)
+	if code != 0 || strings.Count(errOut, warn) != 1 || !strings.Contains(errOut, "(1 warning above)") || !strings.Contains(errOut, "connect mailbox main (imap ") {
+		t.Errorf("config check --connect with tls_skip_verify: exit %d, stderr:\n%s\nwant 0, %q once and the warning counted", code, errOut, warn)
+	}
+	out, errOut, code = runCLI(t, "poll", "--once", "--config", skip)
+	if code != 0 || strings.Count(errOut, warn) != 1 || !strings.HasPrefix(out, "main: fetched 0,") {
+		t.Errorf("poll --once with tls_skip_verify: exit %d, stdout %q stderr %q; want 0 and %q once", code, out, errOut, warn)
+	}
+	if _, errOut, _ := runCLI(t, "suppression", "check", "a@example.com", "--config", skip); strings.Contains(errOut, "tls_skip_verify") {
+		t.Errorf("suppression check with tls_skip_verify: stderr %q, want no word of it (it connects to no mailbox)", errOut)
 	}
 }
 

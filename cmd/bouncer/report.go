@@ -96,7 +96,7 @@ func (f *reportFlags) runSend(cmd *cobra.Command, _ []string) error {
 		}
 		id, err := n.SendReport(ctx, day, now)
 		if err != nil {
-			return err
+			return withTLSHint(err, "smtp.tls_ca_file")
 		}
 		_, err = fmt.Fprintf(cmd.OutOrStdout(), "sent the report for %s as <%s>\n", day.Format(time.DateOnly), id)
 		return err

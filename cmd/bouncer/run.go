@@ -102,6 +102,7 @@ func runDaemon(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	warnUnverifiedTLS(cfg, cfg.Mailboxes)
 	soft := cmd.Context()
 	hard, cancel := twoStep(soft, shutdownGrace)
 	defer cancel()
@@ -168,6 +169,7 @@ func schedulePolls(d *daemon, runner *poller.Runner) ([]cron.Job, error) {
 func pollScheduled(d *daemon, runner *poller.Runner, m MailboxConfig) {
 	start := time.Now()
 	sum, err := runner.Run(d.ctx, pollerMailbox(m))
+	err = withTLSHint(err, mailboxKey(d.cfg, m.Name)+".tls_ca_file")
 	switch {
 	case errors.Is(err, poller.ErrLocked):
 		d.skips.note(m.Name, true)
