@@ -125,14 +125,14 @@ func (n *Notifier) deliver(ctx context.Context, to []string, msg []byte) error {
 
 // SendReport builds and sends the report for the local day containing day
 // at once, whether or not it was sent before (bouncer report send), and
-// records it as sent so the schedule does not send it again.
+// records it as sent so the schedule does not send it again. A day that is
+// not over at now (in the report's time zone) is refused with a
+// *DayNotOverError and nothing is sent (see SendPartialReport).
 func (n *Notifier) SendReport(ctx context.Context, day, now time.Time) (string, error) {
-	msg, r, id, err := n.Compose(ctx, day, now, false, time.Time{})
-	if err != nil {
+	if err := CheckDayOver(day, now, n.Location()); err != nil {
 		return "", err
 	}
-	err = n.deliver(ctx, n.cfg.To, msg)
-	observeReport(err)
+	id, r, err := n.sendNow(ctx, day, now)
 	if err != nil {
 		return "", err
 	}
@@ -143,6 +143,33 @@ func (n *Notifier) SendReport(ctx context.Context, day, now time.Time) (string, 
 		return id, fmt.Errorf("notify: report %s sent as %s but not recorded: %w", r.Date(), id, err)
 	}
 	return id, nil
+}
+
+// SendPartialReport sends the report for the local day containing day as
+// it stands at now, for a day that has begun and may not be over, and
+// records nothing: the day's scheduled report still goes out, complete. A
+// day that has not begun is refused with a *DayNotOverError (Future).
+func (n *Notifier) SendPartialReport(ctx context.Context, day, now time.Time) (string, error) {
+	var dno *DayNotOverError
+	if err := CheckDayOver(day, now, n.Location()); errors.As(err, &dno) && dno.Future() {
+		return "", err
+	}
+	id, _, err := n.sendNow(ctx, day, now)
+	return id, err
+}
+
+// sendNow composes the report for the day containing day and sends it.
+func (n *Notifier) sendNow(ctx context.Context, day, now time.Time) (string, *Report, error) {
+	msg, r, id, err := n.Compose(ctx, day, now, false, time.Time{})
+	if err != nil {
+		return "", nil, err
+	}
+	err = n.deliver(ctx, n.cfg.To, msg)
+	observeReport(err)
+	if err != nil {
+		return "", nil, err
+	}
+	return id, r, nil
 }
 
 // CheckAlerts evaluates the alert conditions at now and sends each alert

@@ -207,7 +207,7 @@ func TestSendReportRecordsRun(t *testing.T) {
 		t.Errorf("Tick after a manual send = %q, %v; want already_sent", out, err)
 	}
 	// A later day sent by hand does not hide the due one, nor make it look busy.
-	if _, err := n.SendReport(ctx, dueAt, dueAt); err != nil {
+	if _, err := n.SendReport(ctx, dueAt, dueAt.AddDate(0, 0, 1)); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := n.Tick(ctx, dueAt.Add(time.Minute)); err != nil || out != AlreadySent {
@@ -215,6 +215,77 @@ func TestSendReportRecordsRun(t *testing.T) {
 	}
 	if got := len(srv.messages()); got != 2 {
 		t.Errorf("server received %d messages, want 2 (the two sent by hand)", got)
+	}
+}
+
+// TestSendReportDayNotOver: a day not over in the report's time zone is
+// refused by SendReport (nothing sent, nothing recorded), a future one by
+// both sends; SendPartialReport sends today's figures so far without
+// recording the day, so the scheduled, complete report still goes out.
+func TestSendReportDayNotOver(t *testing.T) {
+	dialects(t, func(t *testing.T, s *suppression.Store) {
+		seedDay(t, s)
+		srv := startSMTP(t, TLSNone, "", "")
+		n := newTestNotifier(t, s, srv)
+		n.sender = NewMailer(srv.options(TLSNone))
+		ctx := context.Background()
+		now := reportDay.Add(15*time.Hour + 20*time.Minute) // 2026-11-24 15:20 UTC
+		_, err := n.SendReport(ctx, reportDay, now)
+		var dno *DayNotOverError
+		if want := "notify: 2026-11-24 is not over yet in UTC: it ends 2026-11-25 00:00 UTC, in 8h40m"; !errors.As(err, &dno) || err.Error() != want {
+			t.Errorf("SendReport(today) = %v, want %q", err, want)
+		}
+		future := reportDay.AddDate(0, 0, 2)
+		for _, send := range []func(context.Context, time.Time, time.Time) (string, error){n.SendReport, n.SendPartialReport} {
+			_, err = send(ctx, future, now)
+			if want := "notify: 2026-11-26 has not begun in UTC (it begins 2026-11-26 00:00 UTC, in 32h40m): there is nothing to report yet"; !errors.As(err, &dno) || !dno.Future() || err.Error() != want {
+				t.Errorf("send(a future day) = %v, want %q", err, want)
+			}
+		}
+		if got := len(srv.messages()); got != 0 {
+			t.Fatalf("server received %d messages after the refusals, want 0", got)
+		}
+		if _, err := n.SendPartialReport(ctx, reportDay, now); err != nil {
+			t.Fatalf("SendPartialReport(today) = %v", err)
+		}
+		if run, ok, err := s.ReportRun(ctx, "2026-11-24"); err != nil || ok {
+			t.Errorf("ReportRun(2026-11-24) after a partial send = %+v, %v, %v; want none", run, ok, err)
+		}
+		if out, err := n.Tick(ctx, dueAt); err != nil || out != Sent {
+			t.Errorf("Tick at the day's scheduled time after a partial send = %q, %v; want sent", out, err)
+		}
+		if run, ok, err := s.ReportRun(ctx, "2026-11-24"); err != nil || !ok || run.Status != suppression.RunSent {
+			t.Errorf("ReportRun(2026-11-24) after the scheduled send = %+v, %v, %v; want sent", run, ok, err)
+		}
+		if got := len(srv.messages()); got != 2 {
+			t.Errorf("server received %d messages, want 2 (the partial one and the scheduled one)", got)
+		}
+	})
+}
+
+// TestCheckDayOver: the day ends at local midnight of the report's zone,
+// 23 or 25 hours after it began on a DST day.
+func TestCheckDayOver(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skipf("no tzdata: %v", err)
+	}
+	day := time.Date(2026, 10, 25, 0, 0, 0, 0, paris) // 25 hours long: CEST ends
+	tests := []struct {
+		now  time.Time
+		over bool
+	}{
+		{time.Date(2026, 10, 25, 22, 59, 0, 0, time.UTC), false}, // 23:59 CET
+		{time.Date(2026, 10, 25, 23, 0, 0, 0, time.UTC), true},   // midnight CET
+	}
+	for _, tt := range tests {
+		if err := CheckDayOver(day, tt.now, paris); (err == nil) != tt.over {
+			t.Errorf("CheckDayOver(2026-10-25 Paris, %v) = %v, want over %v", tt.now, err, tt.over)
+		}
+	}
+	err = CheckDayOver(day, time.Date(2026, 10, 25, 22, 59, 30, 0, time.UTC), paris)
+	if want := "notify: 2026-10-25 is not over yet in Europe/Paris: it ends 2026-10-26 00:00 CET, in under a minute"; err == nil || err.Error() != want {
+		t.Errorf("CheckDayOver 30 s before the end = %v, want %q", err, want)
 	}
 }
 

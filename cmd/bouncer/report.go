@@ -18,6 +18,7 @@ import (
 // reportFlags holds the flags of one report command tree.
 type reportFlags struct {
 	date, format string
+	force        bool
 }
 
 func newReportCmd() *cobra.Command {
@@ -30,9 +31,15 @@ func newReportCmd() *cobra.Command {
 	send := &cobra.Command{Use: "send", Short: "Send the report for a day now to report.to (default yesterday)",
 		Long: `Send builds the report for the day and sends it at once through the configured
 SMTP server, even when the schedule already sent it, and records the day as
-sent so the schedule does not send it again. It prints the Message-ID.`,
+sent so the schedule does not send it again. It prints the Message-ID.
+
+A day that is not over yet in report.timezone (today) is refused (exit 64),
+naming when it ends: its figures are not final. With --force the figures so
+far are sent, and the day is not recorded as sent, so the scheduled report
+still goes out complete. A day that has not begun is always refused.`,
 		Args: cobra.NoArgs, RunE: f.runSend}
 	send.Flags().StringVar(&f.date, "date", "", "the day to report on, YYYY-MM-DD (default yesterday)")
+	send.Flags().BoolVar(&f.force, "force", false, "send a day that is not over yet (the figures so far), without recording it as sent")
 	reportCmd.AddCommand(preview, send)
 	return reportCmd
 }
@@ -58,6 +65,14 @@ func (f *reportFlags) runPreview(cmd *cobra.Command, _ []string) error {
 		day, err := reportDay(f.date, now, n.Location())
 		if err != nil {
 			return err
+		}
+		var dno *notify.DayNotOverError
+		if err := notify.CheckDayOver(day, now, n.Location()); errors.As(err, &dno) {
+			note := "the figures are those so far"
+			if dno.Future() {
+				note = "the report below is empty"
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "bouncer: note: %s; %s\n", dno.Describe(), note)
 		}
 		var out string
 		switch f.format {
@@ -94,6 +109,10 @@ func (f *reportFlags) runSend(cmd *cobra.Command, _ []string) error {
 		if !n.CanSendReports() {
 			return withExit(exitConfig, errors.New("report.to and smtp.host must be set to send the report"))
 		}
+		var dno *notify.DayNotOverError
+		if err := notify.CheckDayOver(day, now, n.Location()); errors.As(err, &dno) {
+			return f.sendPartial(ctx, cmd, n, dno)
+		}
 		id, err := n.SendReport(ctx, day, now)
 		if err != nil {
 			return withTLSHint(err, "smtp.tls_ca_file")
@@ -101,6 +120,27 @@ func (f *reportFlags) runSend(cmd *cobra.Command, _ []string) error {
 		_, err = fmt.Fprintf(cmd.OutOrStdout(), "sent the report for %s as <%s>\n", day.Format(time.DateOnly), id)
 		return err
 	})
+}
+
+// sendPartial handles report send for a day that is not over: refused
+// unless --force, and then sent without being recorded; a day that has not
+// begun is refused either way.
+func (f *reportFlags) sendPartial(ctx context.Context, cmd *cobra.Command, n *notify.Notifier, dno *notify.DayNotOverError) error {
+	day := dno.Day.Format(time.DateOnly)
+	if dno.Future() {
+		return withExit(exitUsage, fmt.Errorf("report send --date %s: %s", day, dno.Describe()))
+	}
+	if !f.force {
+		return withExit(exitUsage, fmt.Errorf("report send --date %s: %s; its report goes out on the schedule once it is over "+
+			"(--force sends the figures so far now, without recording the day as sent)", day, dno.Describe()))
+	}
+	id, err := n.SendPartialReport(ctx, dno.Day, dno.Now)
+	if err != nil {
+		return withTLSHint(err, "smtp.tls_ca_file")
+	}
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "sent the report for %s so far as <%s>: %s; not recorded as sent, "+
+		"so the scheduled report for %s still goes out complete\n", day, id, dno.Describe(), day)
+	return err
 }
 
 // withReporter loads the configuration with load, opens the store and runs

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/internal/testenv"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -62,6 +63,81 @@ func TestReportPreview(t *testing.T) {
 				t.Errorf("report %v: stdout lacks %q:\n%s", tt.args, want, out)
 			}
 		}
+	}
+}
+
+// TestReportSendDayNotOver sends through a real SMTP server, on both stores:
+// today (not over in report.timezone) and a future day are refused, naming
+// the day, the zone and when it ends, and nothing is sent or recorded;
+// --force sends today's figures so far without recording the day (so the
+// scheduled report still goes out); a day that is over is sent and
+// recorded; preview of a future day notes it has not begun.
+func TestReportSendDayNotOver(t *testing.T) {
+	for _, url := range []string{"sqlite:" + filepath.Join(t.TempDir(), "bouncer.db"), testenv.PostgresURL(t)} {
+		dialect, _, _ := strings.Cut(url, ":")
+		t.Run(dialect, func(t *testing.T) {
+			sink := startSMTPSink(t)
+			cfg := writeFile(t, "bouncer.yaml", fmt.Sprintf(`state_dir: %s
+database: {url: %q}
+report: {timezone: UTC, from: bouncer@x.test, to: [admin@x.test]}
+smtp: {host: %s, port: %d, tls: none}
+`, t.TempDir(), url, sink.Host, sink.Port))
+			if _, errOut, code := runCLI(t, "migrate", "--config", cfg); code != 0 {
+				t.Fatalf("migrate: exit %d: %s", code, errOut)
+			}
+			now := time.Now().UTC()
+			today, tomorrow := now.Format(time.DateOnly), now.AddDate(0, 0, 1).Format(time.DateOnly)
+			recorded := func(day string) bool {
+				t.Helper()
+				s, err := suppression.Open(context.Background(), url, suppression.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				_, ok, err := s.ReportRun(context.Background(), day)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ok
+			}
+
+			_, errOut, code := runReport(t, cfg, "send", "--date", today)
+			want := "bouncer: report send --date " + today + ": " + today + " is not over yet in UTC: it ends " + tomorrow + " 00:00 UTC, in "
+			if code != exitUsage || !strings.HasPrefix(errOut, want) || !strings.Contains(errOut, "--force sends the figures so far") {
+				t.Errorf("report send --date today: exit %d, stderr %q; want %d starting %q and naming --force", code, errOut, exitUsage, want)
+			}
+			for _, args := range [][]string{{"send", "--date", tomorrow}, {"send", "--date", tomorrow, "--force"}} {
+				_, errOut, code = runReport(t, cfg, args...)
+				if want := tomorrow + " has not begun in UTC (it begins " + tomorrow + " 00:00 UTC, in "; code != exitUsage || !strings.Contains(errOut, want) {
+					t.Errorf("report %v: exit %d, stderr %q; want %d and %q", args, code, errOut, exitUsage, want)
+				}
+			}
+			if n := sink.received(); n != 0 || recorded(today) || recorded(tomorrow) {
+				t.Fatalf("after the refusals: %d messages sent, today recorded %v; want none", n, recorded(today))
+			}
+
+			out, errOut, code := runReport(t, cfg, "send", "--date", today, "--force")
+			if code != 0 || !strings.Contains(out, "sent the report for "+today+" so far as <") ||
+				!strings.Contains(out, "not recorded as sent, so the scheduled report for "+today+" still goes out complete") {
+				t.Errorf("report send --date today --force: exit %d, stdout %q stderr %q", code, out, errOut)
+			}
+			if n := sink.received(); n != 1 || recorded(today) {
+				t.Errorf("after --force: %d messages sent, today recorded %v; want 1 and not recorded", n, recorded(today))
+			}
+
+			yesterday := now.AddDate(0, 0, -1).Format(time.DateOnly)
+			out, errOut, code = runReport(t, cfg, "send")
+			if code != 0 || !strings.HasPrefix(out, "sent the report for "+yesterday+" as <") || sink.received() != 2 || !recorded(yesterday) {
+				t.Errorf("report send (yesterday): exit %d, stdout %q stderr %q, %d sent, recorded %v; want it sent and recorded",
+					code, out, errOut, sink.received(), recorded(yesterday))
+			}
+
+			out, errOut, code = runReport(t, cfg, "preview", "--date", tomorrow)
+			if want := "bouncer: note: " + tomorrow + " has not begun in UTC"; code != 0 || !strings.HasPrefix(errOut, want) ||
+				!strings.Contains(errOut, "the report below is empty") || !strings.Contains(out, tomorrow) {
+				t.Errorf("report preview --date tomorrow: exit %d, stderr %q; want 0, %q and the (empty) report", code, errOut, want)
+			}
+		})
 	}
 }
 
