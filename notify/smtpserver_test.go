@@ -5,8 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"io"
-	"net"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -49,29 +47,7 @@ func startSMTP(t *testing.T, mode TLSMode, user, pass string) *smtpServer {
 	srv.AllowInsecureAuth = true
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.ErrorLog = testLogger{t}
-	var l net.Listener
-	var err error
-	if mode == TLSImplicit {
-		l, err = tls.Listen("tcp", "127.0.0.1:0", srv.TLSConfig)
-	} else {
-		l, err = net.Listen("tcp", "127.0.0.1:0")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	host, port, _ := net.SplitHostPort(l.Addr().String())
-	s.Host = host
-	s.Port, _ = strconv.Atoi(port)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Serve(l) //nolint:errcheck // returns when closed
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		l.Close() // Serve may not have registered l with srv yet
-		<-done
-	})
+	s.Host, s.Port = testenv.ServeSMTP(t, srv, mode == TLSImplicit)
 	return s
 }
 

@@ -2,12 +2,12 @@ package main
 
 import (
 	"io"
-	"net"
-	"strconv"
 	"sync"
 	"testing"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
 
 // smtpSink is an in-process go-smtp server on loopback, speaking the real
@@ -26,23 +26,7 @@ func startSMTPSink(t *testing.T) *smtpSink {
 	s := &smtpSink{}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return sinkSession{s}, nil }))
 	srv.Domain = "sink.test"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	host, port, _ := net.SplitHostPort(l.Addr().String())
-	s.Host = host
-	s.Port, _ = strconv.Atoi(port)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Serve(l) //nolint:errcheck // returns when closed
-	}()
-	t.Cleanup(func() {
-		srv.Close()
-		l.Close()
-		<-done
-	})
+	s.Host, s.Port = testenv.ServeSMTP(t, srv, false)
 	return s
 }
 
