@@ -81,9 +81,7 @@ func TestEvaluateAlerts(t *testing.T) {
 func TestCheckAlertsRateLimited(t *testing.T) {
 	dialects(t, func(t *testing.T, s *suppression.Store) {
 		seedAlerts(t, s)
-		srv := startSMTP(t, TLSNone, "", "")
-		n := newTestNotifier(t, s, srv)
-		n.sender = NewMailer(srv.options(TLSNone))
+		n, srv := plainNotifier(t, s)
 		n.cfg.AlertTo = []string{"oncall@bouncer.test"}
 		ctx := context.Background()
 		steps := []struct {
@@ -187,9 +185,7 @@ func TestBlockAlertOnePerInterval(t *testing.T) {
 			}
 		}
 		record(t, s, bounce("many", alertNow.Add(-10*time.Minute), recs...))
-		srv := startSMTP(t, TLSNone, "", "")
-		n := newTestNotifier(t, s, srv)
-		n.sender = NewMailer(srv.options(TLSNone))
+		n, srv := plainNotifier(t, s)
 		n.cfg.AlertTo = []string{"oncall@bouncer.test"}
 		n.cfg.Alerts.FailedPolls, n.cfg.Alerts.SilentDays = -1, -1
 		for _, at := range []time.Time{alertNow, alertNow.Add(time.Minute)} {

@@ -47,9 +47,7 @@ func seedRateAlerts(t *testing.T, s *suppression.Store) {
 func TestRateAlerts(t *testing.T) {
 	dialects(t, func(t *testing.T, s *suppression.Store) {
 		seedRateAlerts(t, s)
-		srv := startSMTP(t, TLSNone, "", "")
-		n := newTestNotifier(t, s, srv)
-		n.sender = NewMailer(srv.options(TLSNone))
+		n, srv := plainNotifier(t, s)
 		n.cfg.AlertTo = []string{"oncall@bouncer.test"}
 		sent, err := n.CheckAlerts(context.Background(), alertNow)
 		if err != nil {

@@ -133,9 +133,7 @@ func race(t *testing.T, srv *smtpServer, replicas ...*Notifier) {
 
 func TestLateReportAtStartup(t *testing.T) {
 	dialects(t, func(t *testing.T, s *suppression.Store) {
-		srv := startSMTP(t, TLSNone, "", "")
-		n := newTestNotifier(t, s, srv)
-		n.sender = NewMailer(srv.options(TLSNone))
+		n, srv := plainNotifier(t, s)
 		ctx := context.Background()
 		startup := dueAt.Add(3 * time.Hour)
 
@@ -195,9 +193,7 @@ func TestFailedReportRetried(t *testing.T) {
 func TestSendReportRecordsRun(t *testing.T) {
 	s := openStore(t, "sqlite")
 	seedDay(t, s)
-	srv := startSMTP(t, TLSNone, "", "")
-	n := newTestNotifier(t, s, srv)
-	n.sender = NewMailer(srv.options(TLSNone))
+	n, srv := plainNotifier(t, s)
 	ctx := context.Background()
 	id, err := n.SendReport(ctx, reportDay.Add(15*time.Hour), dueAt.Add(-time.Hour))
 	if err != nil || id != "report-1@bouncer.test" {
@@ -225,9 +221,7 @@ func TestSendReportRecordsRun(t *testing.T) {
 func TestSendReportDayNotOver(t *testing.T) {
 	dialects(t, func(t *testing.T, s *suppression.Store) {
 		seedDay(t, s)
-		srv := startSMTP(t, TLSNone, "", "")
-		n := newTestNotifier(t, s, srv)
-		n.sender = NewMailer(srv.options(TLSNone))
+		n, srv := plainNotifier(t, s)
 		ctx := context.Background()
 		now := reportDay.Add(15*time.Hour + 20*time.Minute) // 2026-11-24 15:20 UTC
 		_, err := n.SendReport(ctx, reportDay, now)

@@ -102,6 +102,16 @@ func seedDay(t *testing.T, s *suppression.Store) {
 	}
 }
 
+// plainNotifier is newTestNotifier sending to a fresh test server without
+// TLS (no STARTTLS), returned with it.
+func plainNotifier(t *testing.T, s Store) (*Notifier, *smtpServer) {
+	t.Helper()
+	srv := startSMTP(t, TLSNone, "", "")
+	n := newTestNotifier(t, s, srv)
+	n.sender = NewMailer(srv.options(TLSNone))
+	return n, srv
+}
+
 // newTestNotifier sends through srv with fixed Message-IDs.
 func newTestNotifier(t *testing.T, s Store, srv *smtpServer) *Notifier {
 	t.Helper()
