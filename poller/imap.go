@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +16,7 @@ import (
 // connect.
 type imapConn struct {
 	c       *imapclient.Client
+	conn    *byeConn    // the server's last BYE; nil with STARTTLS (see dialIMAPClient)
 	stop    func() bool // undoes the context bridge
 	move    bool        // MOVE (RFC 6851) or IMAP4rev2
 	uidplus bool        // UIDPLUS (RFC 4315) or IMAP4rev2: UID EXPUNGE is safe
@@ -31,27 +33,54 @@ func dialIMAP(ctx context.Context, mb Mailbox, o *Options) (*imapConn, error) {
 		return nil, err
 	}
 	opts := &imapclient.Options{TLSConfig: tlsCfg, Dialer: &net.Dialer{Timeout: o.DialTimeout}}
-	var c *imapclient.Client
-	switch mb.TLS {
-	case TLSImplicit:
-		c, err = imapclient.DialTLS(mb.addr(), opts)
-	case TLSStartTLS:
-		c, err = imapclient.DialStartTLS(mb.addr(), opts)
-	default:
-		c, err = imapclient.DialInsecure(mb.addr(), opts)
-	}
+	c, conn, err := dialIMAPClient(ctx, mb, opts)
 	if err != nil {
 		return nil, fmt.Errorf("poller: %s: connect %s: %w", mb.Name, mb.addr(), err)
 	}
-	ic := &imapConn{c: c, stop: context.AfterFunc(ctx, func() { c.Close() })}
+	ic := &imapConn{c: c, conn: conn, stop: context.AfterFunc(ctx, func() { c.Close() })}
 	if err := ic.login(ctx, mb); err != nil {
 		ic.close()
-		return nil, err
+		return nil, ic.serverClosed(err)
 	}
 	caps := c.Caps() // after login: servers advertise more to a logged-in client
 	ic.move = caps.Has(imap.CapMove)
 	ic.uidplus = caps.Has(imap.CapUIDPlus)
 	return ic, nil
+}
+
+// dialIMAPClient connects as mb.TLS says. With implicit TLS or none the
+// client reads through a byeConn, which keeps the server's last BYE;
+// STARTTLS is left to go-imap, which puts TLS between the connection and
+// the reader, so there the BYE text is not kept (conn is nil).
+func dialIMAPClient(ctx context.Context, mb Mailbox, opts *imapclient.Options) (*imapclient.Client, *byeConn, error) {
+	if mb.TLS == TLSStartTLS {
+		c, err := imapclient.DialStartTLS(mb.addr(), opts)
+		return c, nil, err
+	}
+	var raw net.Conn
+	var err error
+	if mb.TLS == TLSImplicit {
+		cfg := opts.TLSConfig.Clone()
+		if cfg.NextProtos == nil {
+			cfg.NextProtos = []string{"imap"} // as imapclient.DialTLS does
+		}
+		raw, err = (&tls.Dialer{NetDialer: opts.Dialer, Config: cfg}).DialContext(ctx, "tcp", mb.addr())
+	} else {
+		raw, err = opts.Dialer.DialContext(ctx, "tcp", mb.addr())
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	conn := &byeConn{Conn: raw}
+	return imapclient.New(conn, opts), conn, nil
+}
+
+// serverClosed adds the server's last BYE, when there was one, to err.
+func (ic *imapConn) serverClosed(err error) error {
+	if ic.conn == nil {
+		return err
+	}
+	return ic.conn.serverClosed(err)
 }
 
 // close drops the connection without LOGOUT (see logout).

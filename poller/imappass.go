@@ -18,6 +18,11 @@ func pollIMAP(ctx context.Context, mb Mailbox, store Recorder, o *Options, sum *
 		return err
 	}
 	defer ic.close()
+	return ic.serverClosed(ic.pass(ctx, mb, store, o, sum))
+}
+
+// pass is pollIMAP's work on the logged-in connection.
+func (ic *imapConn) pass(ctx context.Context, mb Mailbox, store Recorder, o *Options, sum *Summary) error {
 	if !ic.move && !ic.uidplus && mb.After != AfterFlag {
 		o.Logger.Warn("server has neither MOVE nor UIDPLUS: recorded messages are copied and flagged, never expunged",
 			slog.String("mailbox", mb.Name))

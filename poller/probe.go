@@ -31,7 +31,7 @@ func Probe(ctx context.Context, mb Mailbox, opts *Options) error {
 	}
 	defer ic.logout()
 	if _, err := ic.c.Select(mb.Folder, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		return fmt.Errorf("poller: %s: open folder %q: %w", mb.Name, mb.Folder, err)
+		return ic.serverClosed(fmt.Errorf("poller: %s: open folder %q: %w", mb.Name, mb.Folder, err))
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync/atomic"
@@ -202,4 +203,18 @@ func (s *DovecotServer) Count(folder string) int {
 		n += len(entries)
 	}
 	return n
+}
+
+// Kick disconnects the user's sessions as an administrator does (doveadm
+// kick): Dovecot tells each "* BYE Server shutting down." and closes it.
+func (s *DovecotServer) Kick() {
+	s.t.Helper()
+	doveadm, err := exec.LookPath("doveadm")
+	if err != nil {
+		unavailable(s.t, "no doveadm: %v", err)
+	}
+	conf := filepath.Join(filepath.Dir(lookup(EnvPasswdDir)), "dovecot.conf")
+	if out, err := exec.Command(doveadm, "-c", conf, "kick", s.User).CombinedOutput(); err != nil {
+		s.t.Fatalf("testenv: doveadm kick %s: %v: %s", s.User, err, out)
+	}
 }
