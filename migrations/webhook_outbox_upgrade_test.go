@@ -15,16 +15,7 @@ import (
 // addresses (suppression's TestOutboxUpgradeKeepsQueued).
 func TestUpgradeWebhookOutbox(t *testing.T) {
 	upgradeFrom(t, 71, func(t *testing.T, d Dialect, db *sql.DB, _ *goose.Provider) {
-		var at any = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
-		if d == SQLite {
-			at = at.(time.Time).Format("2006-01-02 15:04:05.000")
-		}
-		for _, state := range []string{"pending", "dead"} {
-			if _, err := db.Exec(`INSERT INTO webhook_deliveries (event_id, type, endpoint, subject, body, state, queued_at, next_at)
-VALUES ($1, 'suppression.added', 'app', 'a@example.com', '{}', $2, $3, $3)`, "msg_"+state, state, at); err != nil {
-				t.Fatal(err)
-			}
-		}
+		insertDeliveries(t, d, db)
 		if _, err := Up(context.Background(), db, d); err != nil {
 			t.Fatal(err)
 		}
@@ -37,4 +28,21 @@ VALUES ($1, 'suppression.added', 'app', 'a@example.com', '{}', $2, $3, $3)`, "ms
 			t.Errorf("webhook_outbox: %d rows, %v; want an empty table", n, err)
 		}
 	})
+}
+
+// insertDeliveries queues a pending and a dead suppression.added about
+// a@example.com for endpoint app (event ids msg_pending, msg_dead), in the
+// columns every version since 00070 has.
+func insertDeliveries(t *testing.T, d Dialect, db *sql.DB) {
+	t.Helper()
+	var at any = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	if d == SQLite {
+		at = at.(time.Time).Format("2006-01-02 15:04:05.000")
+	}
+	for _, state := range []string{"pending", "dead"} {
+		if _, err := db.Exec(`INSERT INTO webhook_deliveries (event_id, type, endpoint, subject, body, state, queued_at, next_at)
+VALUES ($1, 'suppression.added', 'app', 'a@example.com', '{}', $2, $3, $3)`, "msg_"+state, state, at); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

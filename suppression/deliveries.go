@@ -45,7 +45,11 @@ type Delivery struct {
 	// does not hold them back); LaterType is the type of the newest.
 	LaterSent int    `json:"later_sent,omitempty"`
 	LaterType string `json:"later_type,omitempty"`
-	Body      []byte `json:"-"` // the event's JSON body (claims, and the events not tried yet)
+	// LaterUnknown marks a delivery that died before bouncer counted later
+	// events (migration 00076): some may have been sent after it that
+	// LaterSent does not count.
+	LaterUnknown bool   `json:"later_unknown,omitempty"`
+	Body         []byte `json:"-"` // the event's JSON body (claims, and the events not tried yet)
 }
 
 // DeliveryResult is the outcome of one attempt, for FinishDeliveries.
@@ -63,13 +67,14 @@ type DeliveryResult struct {
 // deliveryColumns are the columns of a Delivery but its body, in dests'
 // order; deliveryCols names them on the alias d.
 const deliveryColumns = `id, event_id, type, endpoint, subject, state, attempts, queued_at, next_at, last_at, last_status, last_error,
-  last_cause, later_sent, later_type`
+  last_cause, later_sent, later_type, later_unknown`
 
 var deliveryCols = "d." + strings.NewReplacer(", ", ", d.", ",\n  ", ", d.").Replace(deliveryColumns)
 
 func (d *Delivery) dests() []any {
 	return []any{&d.ID, &d.EventID, &d.Type, &d.Endpoint, &d.Subject, &d.State, &d.Attempts, timeInto{&d.QueuedAt},
-		timeInto{&d.NextAt}, nullTimeInto{&d.LastAt}, &d.LastStatus, &d.LastError, &d.LastCause, &d.LaterSent, &d.LaterType}
+		timeInto{&d.NextAt}, nullTimeInto{&d.LastAt}, &d.LastStatus, &d.LastError, &d.LastCause, &d.LaterSent, &d.LaterType,
+		&d.LaterUnknown}
 }
 
 // walkSQL reads a page of an endpoint's pending deliveries after id ?, in
@@ -386,33 +391,54 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, e
 
 // ErrSuperseded is returned (wrapped) by Redeliver without force when
 // later events about the delivery's subject were sent to its endpoint
-// after it died: sent now, it would arrive after them.
+// after it died, or may have been (Delivery.LaterUnknown): sent now, it
+// would arrive after them.
 var ErrSuperseded = errors.New("later events about its address were sent after it died")
 
 // Redeliver puts delivery id back in the queue, due at now, its age
 // counted afresh (a dead one gets max_age again). It keeps its event id
 // and its body (the timestamp of the change it announces). It returns the
-// delivery as it was, with its body. A dead delivery with later events about its subject
-// sent since it died (Delivery.LaterSent) is refused with an error
-// wrapping ErrSuperseded unless force is set. An unknown id is an error
-// wrapping ErrNotFound.
+// delivery as it was, with its body. A dead delivery with later events
+// about its subject sent since it died (Delivery.LaterSent), or that died
+// before they were counted (Delivery.LaterUnknown), is refused with an
+// error wrapping ErrSuperseded unless force is set; the check is part of
+// the UPDATE, so a later event a dispatcher counts meanwhile is not
+// missed. An unknown id is an error wrapping ErrNotFound.
 func (s *Store) Redeliver(ctx context.Context, id int64, now time.Time, force bool) (Delivery, error) {
 	var d Delivery
 	err := s.inTxPlain(ctx, func(tx *sqlx.Tx) error {
-		ds, err := scanAll(ctx, tx, func(d *Delivery) []any { return append(d.dests(), &d.Body) },
-			s.q(`SELECT `+deliveryCols+`, d.body FROM webhook_deliveries d WHERE d.id = ?`), id)
+		read := func() error {
+			ds, err := scanAll(ctx, tx, func(d *Delivery) []any { return append(d.dests(), &d.Body) },
+				s.q(`SELECT `+deliveryCols+`, d.body FROM webhook_deliveries d WHERE d.id = ?`), id)
+			if err != nil {
+				return err
+			}
+			if len(ds) == 0 {
+				return ErrNotFound
+			}
+			d = ds[0]
+			return nil
+		}
+		if err := read(); err != nil {
+			return err
+		}
+		q := `UPDATE webhook_deliveries SET state = 'pending', queued_at = ?, next_at = ?, locked_until = NULL WHERE id = ?`
+		if !force {
+			q += ` AND later_sent = 0 AND NOT later_unknown`
+		}
+		res, err := tx.ExecContext(ctx, s.q(q), s.tv(now), s.tv(now), id)
 		if err != nil {
 			return err
 		}
-		if len(ds) == 0 {
-			return ErrNotFound
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
 		}
-		if d = ds[0]; d.LaterSent > 0 && !force {
-			return ErrSuperseded
+		// Refused: counted later events, maybe since the read. Read again
+		// for the count to show (or ErrNotFound if it was sent meanwhile).
+		if err := read(); err != nil {
+			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET state = 'pending', queued_at = ?, next_at = ?,
-  locked_until = NULL WHERE id = ?`), s.tv(now), s.tv(now), id)
-		return err
+		return ErrSuperseded
 	})
 	if err != nil {
 		return d, fmt.Errorf("suppression: redeliver %d: %w", id, err)

@@ -51,13 +51,13 @@ type WebhookConfig struct {
 func (w WebhookConfig) MarshalYAML() (any, error) {
 	type plain WebhookConfig
 	out := plain(w)
-	out.URL = safeURL(w.URL)
+	out.URL = webhook.RedactURL(w.URL)
 	return out, nil
 }
 
 // String prints the endpoint with its URL's path and query hidden.
 func (w WebhookConfig) String() string {
-	return fmt.Sprintf("{Name:%s URL:%s Format:%s Events:%v}", w.Name, safeURL(w.URL), w.Format, w.Events)
+	return fmt.Sprintf("{Name:%s URL:%s Format:%s Events:%v}", w.Name, webhook.RedactURL(w.URL), w.Format, w.Events)
 }
 
 // GoString keeps %#v from printing the URL's path.

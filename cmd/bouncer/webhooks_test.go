@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -343,15 +344,37 @@ func TestWebhooksRedeliverSuperseded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	closed := "http://" + ln.Addr().String() + "/hook"
+	const secretPath = "services/T000/B000/XXXXSECRET" // a Slack URL's path is its secret
+	closed := "http://" + ln.Addr().String() + "/" + secretPath
 	ln.Close()
 	pass(closed, time.Nanosecond) // dies at its first try
 	var dead []suppression.Delivery
 	out, _, _ := runCLI(t, "webhooks", "deliveries", "--dead", "--format", "json", "--config", cfg)
-	if err := json.Unmarshal([]byte(out), &dead); err != nil || len(dead) != 1 || !strings.Contains(dead[0].LastError, `Post "`+closed+`": dial tcp`) {
-		t.Fatalf("dead deliveries = %s, want dave@'s added, with the full error", out)
+	if err := json.Unmarshal([]byte(out), &dead); err != nil || len(dead) != 1 || !strings.Contains(dead[0].LastError, `Post "http://`+ln.Addr().String()+`/…": dial tcp`) ||
+		strings.Contains(out, secretPath) {
+		t.Fatalf("dead deliveries = %s, want dave@'s added, with the full error but the URL's path", out)
 	}
 	id := fmt.Sprint(dead[0].ID)
+	cfgClosed := writeFile(t, "closed.yaml", fmt.Sprintf("database:\n  url: %s\nwebhooks:\n  - name: app\n    url: %s\n    secret_file: %s\n", db, closed, secret))
+	if out, stderr, code := runCLI(t, "webhooks", "test", "app", "--config", cfgClosed); code == 0 || !strings.Contains(stderr, "connection refused") ||
+		strings.Contains(out+stderr, secretPath) {
+		t.Errorf("webhooks test to a closed port = %d %q %s, want connection refused without the URL's path", code, out, stderr)
+	}
+	// A delivery dead before bouncer counted later events (migration
+	// 00077 marks those) is refused: some may have been sent.
+	raw, err := sql.Open("sqlite", strings.TrimPrefix(db, "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE webhook_deliveries SET later_unknown = 1 WHERE id = ?`, dead[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, "webhooks", "redeliver", id, "--config", cfg)
+	if want := "redeliver: not queued: delivery " + id + " (suppression.added of "; code != 1 || !strings.Contains(stderr, want) ||
+		!strings.Contains(stderr, "died before bouncer counted later events (migration 00076); later events about dave@example.com may have been sent to app after it") {
+		t.Fatalf("redeliver of a delivery dead before the count = %d %s, want a refusal saying later events may have been sent", code, stderr)
+	}
 	out, _, _ = runCLI(t, "webhooks", "deliveries", "--dead", "--config", cfg)
 	if !strings.Contains(out, "LAST ERROR") || !strings.Contains(out, "connection refused") || strings.Contains(out, `Post "`) {
 		t.Errorf("webhooks deliveries --dead =\n%s\nwant the cause, connection refused, not the start of the full error", out)
@@ -363,8 +386,11 @@ func TestWebhooksRedeliverSuperseded(t *testing.T) {
 	if got := h.received(); len(got) != 1 || !slices.Contains(slices.Collect(maps.Values(got)), "suppression.removed dave@example.com") {
 		t.Fatalf("the receiver got %v, want dave@'s removal at once", got)
 	}
-	_, stderr, code := runCLI(t, "webhooks", "redeliver", id, "--config", cfg)
+	_, stderr, code = runCLI(t, "webhooks", "redeliver", id, "--config", cfg)
 	want := "1 later event about dave@example.com (the newest: suppression.removed) was sent to app after delivery " + id + " (suppression.added of "
+	if !strings.Contains(stderr, "died, and more may have been: it died before bouncer counted later events (migration 00076)") {
+		t.Errorf("redeliver = %s, want it to say more may have been sent", stderr)
+	}
 	if code != 1 || !strings.Contains(stderr, "redeliver: not queued: "+want) || !strings.Contains(stderr, "bouncer webhooks redeliver "+id+" --force") {
 		t.Fatalf("redeliver without --force = %d %s, want a refusal naming the later event and --force", code, stderr)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -92,7 +91,7 @@ func redeliver(ctx context.Context, cmd *cobra.Command, s *suppression.Store, id
 	}
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "delivery %d queued again; bouncer run sends it\n", id)
-	if d.LaterSent > 0 {
+	if d.LaterSent > 0 || d.LaterUnknown {
 		fmt.Fprintf(w, "note: %s; it is delivered with its original timestamp, "+
 			"so a receiver that keeps the newest timestamp per address ignores it\n", laterSentText(d))
 	}
@@ -102,7 +101,9 @@ func redeliver(ctx context.Context, cmd *cobra.Command, s *suppression.Store, id
 // laterSentText says which later events about d's subject were sent after
 // d died: "1 later event about a@example.com (the newest:
 // suppression.removed) was sent to app after delivery 3
-// (suppression.added of 2026-03-01T12:00:00Z) died".
+// (suppression.added of 2026-03-01T12:00:00Z) died". For a delivery that
+// died before they were counted (d.LaterUnknown) it says that some may
+// have been.
 func laterSentText(d suppression.Delivery) string {
 	var ev struct {
 		Timestamp string `json:"timestamp"`
@@ -112,24 +113,20 @@ func laterSentText(d suppression.Delivery) string {
 	if ev.Timestamp != "" {
 		what += " of " + ev.Timestamp
 	}
+	const uncounted = "bouncer counted later events (migration 00076)"
+	if d.LaterSent == 0 {
+		return fmt.Sprintf("delivery %d (%s) died before %s; later events about %s may have been sent to %s after it",
+			d.ID, what, uncounted, d.Subject, d.Endpoint)
+	}
 	if d.LaterSent == 1 {
 		verb = "was"
 	}
-	return fmt.Sprintf("%s about %s (the newest: %s) %s sent to %s after delivery %d (%s) died",
+	text := fmt.Sprintf("%s about %s (the newest: %s) %s sent to %s after delivery %d (%s) died",
 		plural(d.LaterSent, "%d later event", "%d later events"), d.Subject, d.LaterType, verb, d.Endpoint, d.ID, what)
-}
-
-// safeURL shows an endpoint's URL without its path and query, which may
-// hold a token (Slack's and Mattermost's do).
-func safeURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(invalid)"
+	if d.LaterUnknown {
+		text += ", and more may have been: it died before " + uncounted
 	}
-	if u.Path != "" && u.Path != "/" || u.RawQuery != "" {
-		return u.Scheme + "://" + u.Host + "/…"
-	}
-	return u.Scheme + "://" + u.Host
+	return text
 }
 
 func runWebhooksList(cmd *cobra.Command, _ []string) error {
@@ -154,7 +151,7 @@ func listWebhooks(ctx context.Context, cmd *cobra.Command, cfg *Config, s *suppr
 		if st.OldestQueued != nil {
 			oldest = duration.Age(time.Since(*st.OldestQueued))
 		}
-		rows = append(rows, []string{w.Name, safeURL(w.URL), w.Format, strings.Join(w.Events, ","), strconv.Itoa(st.Pending), strconv.Itoa(st.Dead), oldest})
+		rows = append(rows, []string{w.Name, webhook.RedactURL(w.URL), w.Format, strings.Join(w.Events, ","), strconv.Itoa(st.Pending), strconv.Itoa(st.Dead), oldest})
 	}
 	if len(cfg.Webhooks) == 0 {
 		fmt.Fprintln(cmd.OutOrStdout(), "no webhooks configured (see docs/webhooks.md)")

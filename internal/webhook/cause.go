@@ -36,3 +36,34 @@ func cause(status int, err error) string {
 	}
 	return err.Error()
 }
+
+// RedactURL shows an endpoint's URL without its path and query, which may
+// hold the secret (Slack's and Mattermost's do): "https://host/…", or
+// "https://host" when it has neither. It is what may be logged, stored or
+// printed of the URL. A URL without a host (a relative redirect) is "…".
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		return ""
+	case err != nil:
+		return "(invalid)"
+	case u.Host == "":
+		return "…"
+	}
+	if u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Opaque != "" {
+		return u.Scheme + "://" + u.Host + "/…"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// redactError keeps an endpoint's URL out of err: the *url.Error that
+// http.Client returns names the whole URL ("Post \"https://…/T000/B000/XXX\":
+// dial tcp …"); its URL is redacted in place, its cause kept.
+func redactError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = RedactURL(ue.URL)
+	}
+	return err
+}

@@ -318,7 +318,7 @@ func (e *endpoint) send(ctx context.Context, dl *suppression.Delivery, now time.
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, err
+		return 0, redactError(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "bouncer-webhooks")
@@ -329,7 +329,7 @@ func (e *endpoint) send(ctx context.Context, dl *suppression.Delivery, now time.
 	}
 	resp, err := e.client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, redactError(err) // every error of send is logged and stored: never the URL's secret path
 	}
 	defer resp.Body.Close()
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, errorText))
@@ -338,7 +338,7 @@ func (e *endpoint) send(ctx context.Context, dl *suppression.Delivery, now time.
 		return resp.StatusCode, nil
 	}
 	if resp.StatusCode/100 == 3 {
-		return resp.StatusCode, fmt.Errorf("%w (HTTP %d to %s)", ErrRedirect, resp.StatusCode, resp.Header.Get("Location"))
+		return resp.StatusCode, fmt.Errorf("%w (HTTP %d to %s)", ErrRedirect, resp.StatusCode, RedactURL(resp.Header.Get("Location")))
 	}
 	return resp.StatusCode, answerError(resp.StatusCode, head)
 }
