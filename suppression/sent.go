@@ -99,7 +99,9 @@ ON CONFLICT (stream, hour) DO UPDATE SET count = sent_counts.count + excluded.co
 // nothing is recorded when one is invalid, and the error names each such
 // item by its index from 0) and adds them to their streams' hours in one
 // transaction. It returns, per item, whether it was added: false for an
-// item whose ID was recorded before with the same stream, count and hour.
+// item whose ID was recorded before with the same stream, count and hour,
+// or, for an item without At (now), the same stream and count whatever
+// the hour: a retry of a count timed by its arrival comes in a later hour.
 // An ID recorded before with another stream, count or hour is a client's
 // mistake that would lose a count: AddSent then records nothing and
 // returns an error matching ErrSentIDReused that names each such item, the
@@ -128,7 +130,7 @@ func (s *Store) AddSent(ctx context.Context, items []Sent, now time.Time) ([]boo
 	for i, v := range checked {
 		hour := s.tv(v.At.Truncate(time.Hour))
 		if v.ID != "" {
-			fresh, differs, err := s.claimSentID(ctx, tx, v, now)
+			fresh, differs, err := s.claimSentID(ctx, tx, v, !items[i].At.IsZero(), now)
 			if err != nil {
 				return nil, err
 			}

@@ -3,6 +3,10 @@ package suppression
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +99,66 @@ func TestHTTPRates(t *testing.T) {
 			if status, body := c.do("GET", "/v1/rates?"+q, "", testToken); status != 400 || !strings.Contains(body, want) {
 				t.Errorf("GET /v1/rates?%s: %d %s, want 400 %s", q, status, body, want)
 			}
+		}
+	})
+}
+
+// docs/rates.md's curl examples answer what it shows, run in order at
+// 14:03 on the day of their at: the second request's nl-2026-12-07, without
+// at (now, 14:00), is the first's count, a duplicate, and r-81 is added.
+func TestDocsSentCurl(t *testing.T) {
+	doc, err := os.ReadFile("../docs/rates.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type example struct{ body, want string }
+	var examples []example
+	lines := strings.Split(string(doc), "\n")
+	for i, line := range lines {
+		if !strings.HasPrefix(line, "$ curl ") || !strings.HasSuffix(line, "/v1/sent") || i+1 == len(lines) {
+			continue
+		}
+		_, body, _ := strings.Cut(line, " -d '")
+		body, _, _ = strings.Cut(body, "' ")
+		examples = append(examples, example{body, lines[i+1]})
+	}
+	if len(examples) != 2 {
+		t.Fatalf("docs/rates.md: %d curl examples of POST /v1/sent, want 2: %+v", len(examples), examples)
+	}
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		srv := httptest.NewServer(NewHandler(s, HandlerOptions{Token: testToken,
+			Now: func() time.Time { return time.Date(2026, 12, 7, 14, 3, 0, 0, time.UTC) }}))
+		t.Cleanup(srv.Close)
+		c := &apiClient{t: t, srv: srv}
+		for _, ex := range examples {
+			if status, body := c.do("POST", "/v1/sent", ex.body, testToken); status != 200 || strings.TrimSpace(body) != ex.want {
+				t.Errorf("POST /v1/sent %s = %d %s, want 200 %s (docs/rates.md)", ex.body, status, body, ex.want)
+			}
+		}
+	})
+}
+
+// A count without at is timed by its arrival: its retry an hour later (the
+// same id, stream and count, no at) is a duplicate, and the new items of
+// its request are added. With at, the hour is compared (TestAddSentIDReused).
+func TestAddSentRetryWithoutAtLaterHour(t *testing.T) {
+	dialects(t, Options{}, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		first := time.Date(2026, 12, 7, 14, 3, 0, 0, time.UTC)
+		if _, err := s.AddSent(ctx, []Sent{{ID: "x1", Stream: "news", Count: 3}}, first); err != nil {
+			t.Fatal(err)
+		}
+		added, err := s.AddSent(ctx, []Sent{{ID: "x1", Stream: "news", Count: 3}, {ID: "x2", Stream: "news", Count: 4}}, first.Add(time.Hour))
+		if err != nil || !slices.Equal(added, []bool{false, true}) {
+			t.Fatalf("retry of x1 at 15:03 with a new x2 = %v, %v; want x1 a duplicate, x2 added", added, err)
+		}
+		got, err := s.SentHours(ctx, first.Truncate(time.Hour), first.Add(2*time.Hour))
+		if err != nil || len(got) != 2 || got[0].Count != 3 || got[1].Count != 4 {
+			t.Errorf("SentHours = %+v, %v; want 3 at 14:00, 4 at 15:00", got, err)
+		}
+		_, err = s.AddSent(ctx, []Sent{{ID: "x1", Stream: "news", Count: 3, At: first.Add(time.Hour)}}, first.Add(time.Hour))
+		if !errors.Is(err, ErrSentIDReused) || !strings.Contains(err.Error(), "this count has hour 2026-12-07 15:00 UTC") {
+			t.Errorf("x1 with at 15:03 = %v, want ErrSentIDReused naming the hour", err)
 		}
 	})
 }

@@ -20,8 +20,10 @@ const sentIDRecordedSQL = `SELECT stream, hour, count FROM sent_count_ids WHERE 
 // claimSentID records v's id in tx. fresh says it was new (the count is
 // to be added); otherwise differs is empty when the id was recorded with
 // v's stream, hour and count (a retry: nothing to add), else a sentence
-// naming the id, what it was recorded with and what differs.
-func (s *Store) claimSentID(ctx context.Context, tx *sqlx.Tx, v Sent, now time.Time) (fresh bool, differs string, err error) {
+// naming the id, what it was recorded with and what differs. The hour is
+// compared only when the client gave v's time (atGiven): one that did not
+// timed the count by its arrival, and its retry may arrive a later hour.
+func (s *Store) claimSentID(ctx context.Context, tx *sqlx.Tx, v Sent, atGiven bool, now time.Time) (fresh bool, differs string, err error) {
 	hour := v.At.Truncate(time.Hour)
 	res, err := tx.ExecContext(ctx, s.q(sentIDSQL), v.ID, v.Stream, s.tv(hour), v.Count, s.tv(now))
 	if err != nil {
@@ -37,6 +39,9 @@ func (s *Store) claimSentID(ctx context.Context, tx *sqlx.Tx, v Sent, now time.T
 	var was SentHour
 	if err := tx.QueryRowContext(ctx, s.q(sentIDRecordedSQL), v.ID).Scan(&was.Stream, timeInto{&was.Hour}, &was.Count); err != nil {
 		return false, "", fmt.Errorf("suppression: add sent id: recorded: %w", err)
+	}
+	if !atGiven {
+		hour = was.Hour
 	}
 	return false, sentIDDiff(v.ID, was, SentHour{Stream: v.Stream, Hour: hour, Count: v.Count}), nil
 }

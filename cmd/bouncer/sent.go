@@ -49,11 +49,12 @@ again with the same id adds nothing. See docs/rates.md.`,
 
 func runSentAdd(cmd *cobra.Command, v suppression.Sent) error {
 	now := time.Now()
-	v, err := suppression.CheckSent(v, now, 0) // before the database; AddSent checks the retention
+	checked, err := suppression.CheckSent(v, now, 0) // before the database; AddSent checks the retention
 	if err != nil {
 		return withExit(exitUsage, err)
 	}
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
+		// v as given: without --at, a retry in a later hour is a duplicate.
 		added, err := s.AddSent(ctx, []suppression.Sent{v}, now)
 		if errors.Is(err, suppression.ErrInvalidSent) || errors.Is(err, suppression.ErrSentIDReused) {
 			return withExit(exitUsage, errors.New(suppression.ClientMessage(err)))
@@ -62,11 +63,15 @@ func runSentAdd(cmd *cobra.Command, v suppression.Sent) error {
 			return err
 		}
 		if !added[0] {
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "id %q was recorded before with this stream, count and hour: nothing added\n", v.ID)
+			what := "stream, count and hour"
+			if v.At.IsZero() {
+				what = "stream and count" // without --at the hour is the arrival's
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "id %q was recorded before with this %s: nothing added\n", v.ID, what)
 			return err
 		}
-		hour := v.At.Truncate(time.Hour)
-		_, err = fmt.Fprintf(cmd.OutOrStdout(), "added %d to stream %s, hour of %s\n", v.Count, v.Stream, zoned(&hour))
+		hour := checked.At.Truncate(time.Hour)
+		_, err = fmt.Fprintf(cmd.OutOrStdout(), "added %d to stream %s, hour of %s\n", checked.Count, checked.Stream, zoned(&hour))
 		return err
 	})
 }

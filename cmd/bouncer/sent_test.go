@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 // bouncer sent add adds to a stream's hour, once per --id, and names what
@@ -28,6 +30,15 @@ func TestSentAddCommand(t *testing.T) {
 	_, errOut, code := runCLI(t, "sent", "add", "--config", cfg, "--stream", "t", "--count", "5", "--at", at, "--id", "x1")
 	if want := `bouncer: id "x1" was recorded before for stream news, count 20, hour 2026-03-01 12:00 UTC; this count has stream t, count 5: an id names one count`; code != exitUsage || !strings.HasPrefix(errOut, want) {
 		t.Errorf("sent add reusing x1 for another count: exit %d, %q; want exit 64 and %q", code, errOut, want)
+	}
+	// Without --at a count is timed by its arrival: a retry in a later
+	// hour (x2 first recorded an hour ago) is a duplicate.
+	if _, err := s.AddSent(context.Background(), []suppression.Sent{{ID: "x2", Stream: "news", Count: 7}}, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runCLI(t, "sent", "add", "--config", cfg, "--stream", "news", "--count", "7", "--id", "x2")
+	if code != 0 || !strings.Contains(out, `id "x2" was recorded before with this stream and count: nothing added`) {
+		t.Errorf("sent add --id x2 without --at, an hour after x2: exit %d\n%s%s", code, out, errOut)
 	}
 	soon := time.Now().Add(4 * time.Minute).Format(time.RFC3339)
 	if out, errOut, code := runCLI(t, "sent", "add", "--config", cfg, "--stream", "soon", "--count", "1", "--at", soon); code != 0 {
