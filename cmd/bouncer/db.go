@@ -13,7 +13,7 @@ import (
 	"sync"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"  // driver "postgres"
+	"github.com/lib/pq"    // driver "postgres"
 	_ "modernc.org/sqlite" // driver "sqlite"
 
 	"github.com/bouncer-mail/bouncer/migrations"
@@ -58,8 +58,37 @@ func warnSharedSQLite(path string) {
 	if _, seen := warnedShared.LoadOrStore(path, true); seen {
 		return
 	}
-	slog.Warn(fmt.Sprintf("the SQLite database is readable by other users (mode %o): chmod 600 %s", fi.Mode().Perm(), path),
+	slog.Warn(fmt.Sprintf("the SQLite database is %s (mode %o): chmod 600 %s", accessText(fi.Mode().Perm()), fi.Mode().Perm(), path),
 		"path", path)
+}
+
+// accessText says what a file's mode lets users other than its owner do,
+// as its bits say: "readable by its group and other users" (644),
+// "writable by its group" (620), "readable and writable by its group,
+// readable by other users" (664).
+func accessText(perm os.FileMode) string {
+	can := func(bits os.FileMode) string {
+		var w []string
+		for _, b := range []struct {
+			bit  os.FileMode
+			word string
+		}{{4, "readable"}, {2, "writable"}, {1, "executable"}} {
+			if bits&b.bit != 0 {
+				w = append(w, b.word)
+			}
+		}
+		return strings.Join(w, " and ")
+	}
+	group, other := can(perm>>3&7), can(perm&7)
+	switch {
+	case group == other:
+		return group + " by its group and other users"
+	case other == "":
+		return group + " by its group"
+	case group == "":
+		return other + " by other users"
+	}
+	return group + " by its group, " + other + " by other users"
 }
 
 // sqlitePath returns the file of a sqlite:PATH (or sqlite://PATH) URL, the
@@ -102,12 +131,15 @@ func openDB(ctx context.Context, cfg *Config) (*sqlx.DB, migrations.Dialect, err
 
 // tempFailUnreachable gives err exit 75 (EX_TEMPFAIL: try again later) when
 // the database could not be reached over the network (refused, timed out,
-// a name that did not resolve), so a cron wrapper retries it; any other
-// error is returned as it is.
+// a name that did not resolve) or Postgres answered with an error that
+// passes (suppression.Transient: 57P03 starting up or shutting down, 53300
+// too many connections, …), so a cron wrapper retries it; any other error
+// is returned as it is.
 func tempFailUnreachable(err error) error {
 	var ee *exitError
 	var ne net.Error
-	if errors.As(err, &ee) || !errors.As(err, &ne) {
+	var pe *pq.Error
+	if errors.As(err, &ee) || !errors.As(err, &ne) && !(errors.As(err, &pe) && suppression.Transient(err)) {
 		return err
 	}
 	return withExit(exitTempFail, err)

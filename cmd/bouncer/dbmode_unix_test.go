@@ -76,7 +76,7 @@ func TestSharedSQLiteWarned(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sent add: exit %d, stderr %q", code, stderr)
 	}
-	if want := "chmod 600 " + path; strings.Count(stderr, want) != 1 {
+	if want := "the SQLite database is readable by its group and other users (mode 644): chmod 600 " + path; strings.Count(stderr, want) != 1 {
 		t.Errorf("stderr should name %q once:\n%s", want, stderr)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
@@ -88,5 +88,23 @@ func TestSharedSQLiteWarned(t *testing.T) {
 	warnedShared.Delete(path)
 	if _, stderr, _ := runCLI(t, "sent", "add", "--stream", "t", "--count", "5"); strings.Contains(stderr, "chmod") {
 		t.Errorf("a private database is not warned about:\n%s", stderr)
+	}
+}
+
+// The warning says what the mode lets others do, as its bits say: a
+// write-only mode is not "readable".
+func TestAccessText(t *testing.T) {
+	for mode, want := range map[os.FileMode]string{
+		0o644: "readable by its group and other users",
+		0o640: "readable by its group",
+		0o620: "writable by its group",
+		0o602: "writable by other users",
+		0o666: "readable and writable by its group and other users",
+		0o664: "readable and writable by its group, readable by other users",
+		0o610: "executable by its group",
+	} {
+		if got := accessText(mode); got != want {
+			t.Errorf("accessText(%o) = %q, want %q", mode, got, want)
+		}
 	}
 }

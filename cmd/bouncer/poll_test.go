@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -144,6 +146,28 @@ func TestPollOnceDatabaseDown(t *testing.T) {
 	}
 	if out != "" {
 		t.Errorf("poll --once, database down: stdout %q, want nothing polled", out)
+	}
+	// Postgres refusing a connection for now (53300: a role with
+	// CONNECTION LIMIT 0 has too many) is temporary too.
+	u, err := url.Parse(e.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := sql.Open("postgres", e.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() }) // after the role's cleanup below
+	role := "bouncer_nolimit_" + itoa(os.Getpid())
+	if _, err := admin.Exec(`CREATE ROLE ` + role + ` LOGIN CONNECTION LIMIT 0`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec(`DROP ROLE ` + role) }) //nolint:errcheck // a test role
+	u.User = url.User(role)
+	full := writeFile(t, "full.yaml", strings.Replace(readString(t, e.config), e.dbURL, u.String(), 1))
+	_, stderr, code = runCLI(t, "poll", "--once", "--config", full)
+	if code != exitTempFail || !strings.Contains(stderr, "too many connections") {
+		t.Errorf("poll --once, too many connections for the role: exit %d stderr %q, want %d (EX_TEMPFAIL) naming it", code, stderr, exitTempFail)
 	}
 }
 
