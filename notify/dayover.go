@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/calday"
 	"github.com/bouncer-mail/bouncer/internal/duration"
 )
 
@@ -12,8 +13,8 @@ import (
 // recording it as sent would keep the scheduled, complete report from going
 // out. A day that has not begun (Future) has nothing to report at all.
 type DayNotOverError struct {
-	Day time.Time // local midnight starting the day
-	End time.Time // local midnight ending it
+	Day time.Time // the day's first instant (local midnight, or 01:00 where the clocks skip midnight)
+	End time.Time // the next day's first instant
 	Now time.Time // when it was asked for
 }
 
@@ -45,8 +46,7 @@ func howLong(d time.Duration) string {
 // CheckDayOver returns a *DayNotOverError when the local day containing day
 // (in loc) has not ended at now, and nil when it has.
 func CheckDayOver(day, now time.Time, loc *time.Location) error {
-	start := DayOf(day, loc)
-	end := start.AddDate(0, 0, 1)
+	start, end := DayOf(day, loc), calday.AddDays(day, 1, loc)
 	if now.Before(end) {
 		return &DayNotOverError{Day: start, End: end, Now: now.In(loc)}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/calday"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -97,7 +98,7 @@ func rateAlerts(ctx context.Context, f Figures, now time.Time, loc *time.Locatio
 				continue
 			}
 			ra := &RateAlert{Level: level, Rate: k.rate, Threshold: threshold, Days: o.Days, Sent: fig.Sent, Events: k.events}
-			w := suppression.Window{From: DayOf(now, loc).AddDate(0, 0, 1-o.Days), To: now}
+			w := suppression.Window{From: calday.AddDays(now, 1-o.Days, loc), To: now}
 			if ra.TopReasons, err = f.StreamTop(ctx, w, sr.Stream, k.classes, suppression.ByReason, o.TopN); err != nil {
 				return nil, err
 			}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bouncer-mail/bouncer/dsn"
+	"github.com/bouncer-mail/bouncer/internal/calday"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -130,16 +131,16 @@ type Receiver struct {
 	Lists   []string
 }
 
-// DayOf returns local midnight of the day t falls on in loc.
-func DayOf(t time.Time, loc *time.Location) time.Time {
-	t = t.In(loc)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
-}
+// DayOf returns the start of the day t falls on in loc: the first instant
+// whose local date is that day, which is 01:00 where the clocks skip
+// midnight (see internal/calday).
+func DayOf(t time.Time, loc *time.Location) time.Time { return calday.StartOf(t, loc) }
 
-// dayWindow is the window of the local day starting at day, n days long;
-// adding calendar days keeps DST days 23 or 25 hours long.
-func dayWindow(day time.Time, n int) suppression.Window {
-	return suppression.Window{From: day, To: day.AddDate(0, 0, n)}
+// dayWindow is the window of n local days, the first the one day falls on;
+// it runs from that day's start to the start of the day after the last, so
+// DST days are 23 or 25 hours long.
+func dayWindow(day time.Time, n int, loc *time.Location) suppression.Window {
+	return suppression.Window{From: calday.StartOf(day, loc), To: calday.AddDays(day, n, loc)}
 }
 
 // Build reads the figures for the local day containing day and returns the
@@ -147,7 +148,7 @@ func dayWindow(day time.Time, n int) suppression.Window {
 func Build(ctx context.Context, f Figures, day time.Time, now time.Time, opts ReportOptions) (*Report, error) {
 	opts = opts.withDefaults()
 	day = DayOf(day, opts.Location)
-	r := &Report{Day: day, Window: dayWindow(day, 1), Location: opts.Location, Generated: now}
+	r := &Report{Day: day, Window: dayWindow(day, 1, opts.Location), Location: opts.Location, Generated: now}
 	steps := []func(context.Context, Figures, ReportOptions) error{
 		r.loadMetrics, r.loadSuppressed, r.loadTops, r.loadBlocks, r.loadComplaints, r.loadUnparsed, r.loadMailboxes, r.loadWebhooks, r.loadRates,
 	}
@@ -175,7 +176,7 @@ func metricValue(t suppression.Totals, key string) int {
 }
 
 func (r *Report) loadMetrics(ctx context.Context, f Figures, _ ReportOptions) error {
-	windows := []suppression.Window{r.Window, dayWindow(r.Day.AddDate(0, 0, -1), 1), dayWindow(r.Day.AddDate(0, 0, -7), 7)}
+	windows := []suppression.Window{r.Window, dayWindow(calday.AddDays(r.Day, -1, r.Location), 1, r.Location), dayWindow(calday.AddDays(r.Day, -7, r.Location), 7, r.Location)}
 	totals := make([]suppression.Totals, len(windows))
 	for i, w := range windows {
 		t, err := f.Totals(ctx, w)

@@ -27,7 +27,7 @@ func TestDayWindowAcrossDST(t *testing.T) {
 	}
 	for _, tt := range tests {
 		day := DayOf(tt.at, paris)
-		w := dayWindow(day, 1)
+		w := dayWindow(day, 1, paris)
 		if got := day.Format(time.DateOnly); got != tt.day || w.To.Sub(w.From).Hours() != tt.hours {
 			t.Errorf("DayOf(%v) = %s lasting %vh, want %s lasting %vh", tt.at, got, w.To.Sub(w.From).Hours(), tt.day, tt.hours)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/bouncer-mail/bouncer/internal/calday"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -31,8 +32,21 @@ func parseSchedule(spec string, loc *time.Location) (schedule, error) {
 	return schedule{cron: s, loc: loc}, nil
 }
 
-// next is the first scheduled time after t.
-func (s schedule) next(t time.Time) time.Time { return s.cron.Next(t.In(s.loc)) }
+// next is the first scheduled time after t. The schedule is read on the
+// wall clock of s.loc: a time the clocks skip (00:00 in Santiago on the
+// spring transition) runs at the instant they jump to, and a time they show
+// twice runs once, at the first; so a daily schedule runs once every day.
+func (s schedule) next(t time.Time) time.Time {
+	for w := calday.Wall(t.In(s.loc)); ; {
+		w = s.cron.Next(w)
+		if w.IsZero() {
+			return w
+		}
+		if at := calday.At(w, s.loc); at.After(t) {
+			return at
+		}
+	}
+}
 
 // prev is the last scheduled time at or before t within the previous eight
 // days (enough for daily and weekly schedules), or the zero time.
@@ -68,7 +82,7 @@ func (n *Notifier) Tick(ctx context.Context, now time.Time) (Outcome, error) {
 	if due.IsZero() {
 		return NotDue, nil
 	}
-	day := DayOf(due, n.Location()).AddDate(0, 0, -1)
+	day := reportDayFor(due, n.Location())
 	dayKey := day.Format(time.DateOnly)
 	sent, err := n.daySent(ctx, dayKey)
 	if err != nil {
@@ -89,6 +103,10 @@ func (n *Notifier) Tick(ctx context.Context, now time.Time) (Outcome, error) {
 	}
 	return n.runLocked(ctx, day, due, now, late)
 }
+
+// reportDayFor is the day a run due at due reports on: the local day before
+// due's, each day once whatever the zone's clocks do at midnight.
+func reportDayFor(due time.Time, loc *time.Location) time.Time { return calday.AddDays(due, -1, loc) }
 
 // daySent reports whether day's report is recorded as sent.
 func (n *Notifier) daySent(ctx context.Context, day string) (bool, error) {

@@ -283,6 +283,92 @@ func TestCheckDayOver(t *testing.T) {
 	}
 }
 
+// TestCheckDayOverSkippedMidnight: in America/Santiago 2026-09-06 begins at
+// 01:00 (the clocks skip midnight); asked for by its start or by an instant
+// in it, it is that day, not 5 September, and it is over at its end.
+func TestCheckDayOverSkippedMidnight(t *testing.T) {
+	scl := loadZone(t, "America/Santiago")
+	for _, day := range []time.Time{
+		time.Date(2026, 9, 6, 1, 0, 0, 0, scl),
+		time.Date(2026, 9, 6, 18, 0, 0, 0, scl),
+	} {
+		err := CheckDayOver(day, time.Date(2026, 9, 6, 15, 0, 0, 0, time.UTC), scl)
+		if want := "notify: 2026-09-06 is not over yet in America/Santiago: it ends 2026-09-07 00:00 -03, in 12h"; err == nil || err.Error() != want {
+			t.Errorf("CheckDayOver(%v) at noon = %v, want %q", day, err, want)
+		}
+		if err := CheckDayOver(day, time.Date(2026, 9, 7, 3, 0, 0, 0, time.UTC), scl); err != nil {
+			t.Errorf("CheckDayOver(%v) at its end = %v, want over", day, err)
+		}
+	}
+	// 5 September ends where the 6th begins, at 01:00 -03, 24 hours long.
+	err := CheckDayOver(time.Date(2026, 9, 5, 12, 0, 0, 0, scl), time.Date(2026, 9, 6, 3, 59, 0, 0, time.UTC), scl)
+	if want := "notify: 2026-09-05 is not over yet in America/Santiago: it ends 2026-09-06 01:00 -03, in 1m"; err == nil || err.Error() != want {
+		t.Errorf("CheckDayOver(2026-09-05) a minute before its end = %v, want %q", err, want)
+	}
+}
+
+func loadZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Skipf("no tzdata: %v", err)
+	}
+	return loc
+}
+
+// TestScheduleDaysAcrossTransitions: run after run of a daily schedule, the
+// day reported is the one after the last, never skipped or repeated, across
+// the zones' spring and autumn transitions (at midnight in Santiago, Havana
+// and Beirut).
+func TestScheduleDaysAcrossTransitions(t *testing.T) {
+	for _, c := range []struct {
+		zone, spec string
+		from, to   string // the transitions fall between
+	}{
+		{"America/Santiago", "0 7 * * *", "2026-09-01", "2026-09-12"},
+		{"America/Santiago", "0 0 * * *", "2026-09-01", "2026-09-12"},
+		{"America/Santiago", "30 6 * * *", "2026-03-30", "2026-04-10"},
+		{"America/Havana", "0 7 * * *", "2026-03-03", "2026-03-12"},
+		{"America/Havana", "0 0 * * *", "2026-10-28", "2026-11-05"},
+		{"Asia/Beirut", "0 7 * * *", "2026-03-25", "2026-04-02"},
+		{"Asia/Beirut", "0 7 * * *", "2026-10-20", "2026-10-29"},
+		{"Europe/London", "0 7 * * *", "2026-03-26", "2026-04-01"},
+		{"Europe/London", "30 1 * * *", "2026-10-22", "2026-10-28"},
+		{"UTC", "0 7 * * *", "2026-03-26", "2026-04-01"},
+	} {
+		loc := loadZone(t, c.zone)
+		s, err := parseSchedule(c.spec, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		from, _ := time.ParseInLocation(time.DateOnly, c.from, loc)
+		to, _ := time.ParseInLocation(time.DateOnly, c.to, loc)
+		var last string
+		for due := s.next(from); due.Before(to); due = s.next(due) {
+			day := reportDayFor(due, loc)
+			got := day.Format(time.DateOnly)
+			if last != "" {
+				if next := nextDate(t, last); got != next {
+					t.Errorf("%s %q: after %s the run at %v reports %s, want %s", c.zone, c.spec, last, due, got, next)
+				}
+			}
+			if DayOf(day, loc) != day || day.In(loc).Format(time.DateOnly) != got {
+				t.Errorf("%s: the day %s does not start at its first instant %v", c.zone, got, day)
+			}
+			last = got
+		}
+	}
+}
+
+func nextDate(t *testing.T, day string) string {
+	t.Helper()
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.AddDate(0, 0, 1).Format(time.DateOnly)
+}
+
 func TestSchedulePrev(t *testing.T) {
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {

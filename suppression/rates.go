@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/calday"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/bouncer-mail/bouncer/dsn"
@@ -88,7 +89,7 @@ const ratesDays = 30
 func (s *Store) Rates(ctx context.Context, q RatesQuery) (Rates, error) {
 	q = q.withDefaults()
 	days := dayList(q.Last.In(q.Location), max(q.Days, ratesDays))
-	from, to := dayStart(days[0], q.Location), dayStart(days[len(days)-1], q.Location).AddDate(0, 0, 1)
+	from, to := dayStart(days[0], q.Location), dayEnd(days[len(days)-1], q.Location)
 	byDay, err := s.rateCounts(ctx, from, to, q)
 	if err != nil {
 		return Rates{}, fmt.Errorf("suppression: rates: %w", err)
@@ -136,10 +137,16 @@ func dayList(last time.Time, n int) []string {
 	return out
 }
 
-// dayStart is the first instant of day in loc.
+// dayStart is the first instant of day (YYYY-MM-DD from dayList) in loc.
 func dayStart(day string, loc *time.Location) time.Time {
-	t, _ := time.ParseInLocation(time.DateOnly, day, loc)
-	return t
+	d, _ := calday.Parse(day)
+	return d.Start(loc)
+}
+
+// dayEnd is where day ends in loc: the first instant of the next.
+func dayEnd(day string, loc *time.Location) time.Time {
+	d, _ := calday.Parse(day)
+	return d.End(loc)
 }
 
 // Plus adds o to c.

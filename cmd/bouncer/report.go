@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bouncer-mail/bouncer/internal/calday"
 	"github.com/bouncer-mail/bouncer/notify"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
@@ -44,16 +45,21 @@ still goes out complete. A day that has not begun is always refused.`,
 	return reportCmd
 }
 
-// reportDay parses --date in loc; empty means yesterday.
+// reportClock is the time report preview and send take as now; tests fix it.
+var reportClock = time.Now
+
+// reportDay returns the start of the day --date names in loc (the first
+// instant of that date, 01:00 where the clocks skip midnight); empty means
+// yesterday.
 func reportDay(date string, now time.Time, loc *time.Location) (time.Time, error) {
 	if date == "" {
-		return notify.DayOf(now, loc).AddDate(0, 0, -1), nil
+		return calday.AddDays(now, -1, loc), nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, date, loc)
+	d, err := calday.Parse(date)
 	if err != nil {
 		return time.Time{}, withExit(2, fmt.Errorf("--date %q: want YYYY-MM-DD", date))
 	}
-	return d, nil
+	return d.Start(loc), nil
 }
 
 func (f *reportFlags) runPreview(cmd *cobra.Command, _ []string) error {
@@ -61,7 +67,7 @@ func (f *reportFlags) runPreview(cmd *cobra.Command, _ []string) error {
 		return withExit(2, fmt.Errorf("--format %q: want text, html or mime", format))
 	}
 	return withReporter(cmd, loadConfig, func(ctx context.Context, n *notify.Notifier, tmpl *notify.Templates) error {
-		now := time.Now()
+		now := reportClock()
 		day, err := reportDay(f.date, now, n.Location())
 		if err != nil {
 			return err
@@ -101,7 +107,7 @@ func (f *reportFlags) runPreview(cmd *cobra.Command, _ []string) error {
 
 func (f *reportFlags) runSend(cmd *cobra.Command, _ []string) error {
 	return withReporter(cmd, loadConfigWithSecrets, func(ctx context.Context, n *notify.Notifier, _ *notify.Templates) error {
-		now := time.Now()
+		now := reportClock()
 		day, err := reportDay(f.date, now, n.Location())
 		if err != nil {
 			return err

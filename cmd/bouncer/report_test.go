@@ -66,12 +66,14 @@ func TestReportPreview(t *testing.T) {
 	}
 }
 
-// TestReportSendDayNotOver sends through a real SMTP server, on both stores:
-// today (not over in report.timezone) and a future day are refused, naming
-// the day, the zone and when it ends, and nothing is sent or recorded;
-// --force sends today's figures so far without recording the day (so the
-// scheduled report still goes out); a day that is over is sent and
-// recorded; preview of a future day notes it has not begun.
+// TestReportSendDayNotOver sends through a real SMTP server, on both stores,
+// at a fixed time in America/Santiago, whose clocks skip 00:00→01:00 on
+// 2026-09-06: today (not over in report.timezone) and a future day are
+// refused, naming the day, the zone and when it ends, and nothing is sent or
+// recorded; --force sends today's figures so far without recording the day
+// (so the scheduled report still goes out); a day that is over is sent and
+// recorded under its own date (the transition day is not taken for the day
+// before); preview of a future day notes it has not begun.
 func TestReportSendDayNotOver(t *testing.T) {
 	for _, url := range []string{"sqlite:" + filepath.Join(t.TempDir(), "bouncer.db"), testenv.PostgresURL(t)} {
 		dialect, _, _ := strings.Cut(url, ":")
@@ -79,14 +81,23 @@ func TestReportSendDayNotOver(t *testing.T) {
 			sink := startSMTPSink(t)
 			cfg := writeFile(t, "bouncer.yaml", fmt.Sprintf(`state_dir: %s
 database: {url: %q}
-report: {timezone: UTC, from: bouncer@x.test, to: [admin@x.test]}
+report: {timezone: America/Santiago, from: bouncer@x.test, to: [admin@x.test]}
 smtp: {host: %s, port: %d, tls: none}
 `, t.TempDir(), url, sink.Host, sink.Port))
 			if _, errOut, code := runCLI(t, "migrate", "--config", cfg); code != 0 {
 				t.Fatalf("migrate: exit %d: %s", code, errOut)
 			}
-			now := time.Now().UTC()
-			today, tomorrow := now.Format(time.DateOnly), now.AddDate(0, 0, 1).Format(time.DateOnly)
+			setClock := func(rfc3339 string) {
+				t.Helper()
+				now, err := time.Parse(time.RFC3339, rfc3339)
+				if err != nil {
+					t.Fatal(err)
+				}
+				reportClock = func() time.Time { return now }
+			}
+			t.Cleanup(func() { reportClock = time.Now })
+			setClock("2026-09-06T15:00:00Z") // 12:00 on the transition day in Santiago
+			yesterday, today, tomorrow := "2026-09-05", "2026-09-06", "2026-09-07"
 			recorded := func(day string) bool {
 				t.Helper()
 				s, err := suppression.Open(context.Background(), url, suppression.Options{})
@@ -102,18 +113,18 @@ smtp: {host: %s, port: %d, tls: none}
 			}
 
 			_, errOut, code := runReport(t, cfg, "send", "--date", today)
-			want := "bouncer: report send --date " + today + ": " + today + " is not over yet in UTC: it ends " + tomorrow + " 00:00 UTC, in "
+			want := "bouncer: report send --date " + today + ": " + today + " is not over yet in America/Santiago: it ends " + tomorrow + " 00:00 -03, in 12h"
 			if code != exitUsage || !strings.HasPrefix(errOut, want) || !strings.Contains(errOut, "--force sends the figures so far") {
 				t.Errorf("report send --date today: exit %d, stderr %q; want %d starting %q and naming --force", code, errOut, exitUsage, want)
 			}
 			for _, args := range [][]string{{"send", "--date", tomorrow}, {"send", "--date", tomorrow, "--force"}} {
 				_, errOut, code = runReport(t, cfg, args...)
-				if want := tomorrow + " has not begun in UTC (it begins " + tomorrow + " 00:00 UTC, in "; code != exitUsage || !strings.Contains(errOut, want) {
+				if want := tomorrow + " has not begun in America/Santiago (it begins " + tomorrow + " 00:00 -03, in 12h"; code != exitUsage || !strings.Contains(errOut, want) {
 					t.Errorf("report %v: exit %d, stderr %q; want %d and %q", args, code, errOut, exitUsage, want)
 				}
 			}
-			if n := sink.received(); n != 0 || recorded(today) || recorded(tomorrow) {
-				t.Fatalf("after the refusals: %d messages sent, today recorded %v; want none", n, recorded(today))
+			if n := sink.received(); n != 0 || recorded(yesterday) || recorded(today) || recorded(tomorrow) {
+				t.Fatalf("after the refusals: %d messages sent, a day recorded; want none", n)
 			}
 
 			out, errOut, code := runReport(t, cfg, "send", "--date", today, "--force")
@@ -125,7 +136,6 @@ smtp: {host: %s, port: %d, tls: none}
 				t.Errorf("after --force: %d messages sent, today recorded %v; want 1 and not recorded", n, recorded(today))
 			}
 
-			yesterday := now.AddDate(0, 0, -1).Format(time.DateOnly)
 			out, errOut, code = runReport(t, cfg, "send")
 			if code != 0 || !strings.HasPrefix(out, "sent the report for "+yesterday+" as <") || sink.received() != 2 || !recorded(yesterday) {
 				t.Errorf("report send (yesterday): exit %d, stdout %q stderr %q, %d sent, recorded %v; want it sent and recorded",
@@ -133,9 +143,18 @@ smtp: {host: %s, port: %d, tls: none}
 			}
 
 			out, errOut, code = runReport(t, cfg, "preview", "--date", tomorrow)
-			if want := "bouncer: note: " + tomorrow + " has not begun in UTC"; code != 0 || !strings.HasPrefix(errOut, want) ||
+			if want := "bouncer: note: " + tomorrow + " has not begun in America/Santiago"; code != 0 || !strings.HasPrefix(errOut, want) ||
 				!strings.Contains(errOut, "the report below is empty") || !strings.Contains(out, tomorrow) {
 				t.Errorf("report preview --date tomorrow: exit %d, stderr %q; want 0, %q and the (empty) report", code, errOut, want)
+			}
+
+			// The next morning the transition day is over: it is sent and
+			// recorded as itself, and is the default day.
+			setClock("2026-09-07T11:00:00Z")
+			out, errOut, code = runReport(t, cfg, "send")
+			if code != 0 || !strings.HasPrefix(out, "sent the report for "+today+" as <") || sink.received() != 3 || !recorded(today) {
+				t.Errorf("report send on %s: exit %d, stdout %q stderr %q, %d sent, %s recorded %v; want %s sent and recorded",
+					tomorrow, code, out, errOut, sink.received(), today, recorded(today), today)
 			}
 		})
 	}
