@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -152,6 +154,63 @@ func TestHTTPMessageStatus(t *testing.T) {
 		if code, body := c.do("GET", path, "", testToken); code != 400 || !strings.Contains(body, want) {
 			t.Errorf("GET %s: %d %s, want 400 with %s", path, code, body, want)
 		}
+	}
+}
+
+// TestHTTPMessageStatusUncleanPath: an id holding "//", "/./" or "/../"
+// left unencoded is read as sent, over a real HTTP server: never cleaned
+// and redirected to another message's fate (b@x's, for a/../b@x). HEAD
+// answers too; another method is a 405.
+func TestHTTPMessageStatusUncleanPath(t *testing.T) {
+	s := openTest(t, "sqlite", Options{})
+	mustRecord(t, s, t0,
+		about(hard("h1", "dot@example.com", t0), "<a/../b@x>"),
+		about(hard("h2", "same@example.com", t0), "<a/./b@x>"),
+		about(hard("h3", "double@example.com", t0), "<a//b@x>"),
+		about(hard("h4", "lead@example.com", t0), "<//b@x>"),
+		about(hard("h5", "other@example.com", t0), "<b@x>"))
+	c := newAPI(t, s, HandlerOptions{})
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for path, want := range map[string]string{
+		"/v1/messages/a/../b@x":       "dot@example.com",
+		"/v1/messages/<a/../b@x>":     "dot@example.com",
+		"/v1/messages/a%2F..%2Fb@x":   "dot@example.com",
+		"/v1/messages/a/./b@x":        "same@example.com",
+		"/v1/messages/a//b@x":         "double@example.com",
+		"/v1/messages///b@x":          "lead@example.com",
+		"/v1/messages/b@x":            "other@example.com",
+		"/v1/messages/a/../b@x?x=1":   "",
+		"/v1/messages/%3Ca/../b@x%3E": "dot@example.com",
+	} {
+		req, err := http.NewRequest("GET", c.srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want == "" {
+			if resp.StatusCode != 400 || !strings.Contains(string(b), "unknown query parameter x") {
+				t.Errorf("GET %s: %d %s, want 400 naming the unknown parameter", path, resp.StatusCode, b)
+			}
+			continue
+		}
+		if resp.StatusCode != 200 || !strings.Contains(string(b), `"recipient":"`+want+`"`) {
+			t.Errorf("GET %s: %d (Location %q) %s, want 200 with %s's fate", path, resp.StatusCode, resp.Header.Get("Location"), b, want)
+		}
+	}
+	if code, _ := c.do("HEAD", "/v1/messages/a/../b@x", "", testToken); code != 200 {
+		t.Errorf("HEAD a/../b@x: %d, want 200", code)
+	}
+	if code, body := c.do("GET", "/v1/messages/a/../b@x", "", "-"); code != 401 {
+		t.Errorf("GET a/../b@x without a token: %d %s, want 401", code, body)
+	}
+	if code, body := c.do("DELETE", "/v1/messages/a/../b@x", "", testToken); code != 405 || !strings.Contains(body, "method not allowed") {
+		t.Errorf("DELETE a/../b@x: %d %s, want 405", code, body)
 	}
 }
 

@@ -88,10 +88,35 @@ func NewHandler(store *Store, opts HandlerOptions) http.Handler {
 	}
 	a := &api{store: store, opts: opts, token: sha256.Sum256([]byte(opts.Token)), read: sha256.Sum256([]byte(opts.ReadToken))}
 	mux := http.NewServeMux()
+	var message http.Handler
 	for _, rt := range a.routes() {
-		mux.Handle(rt.pattern, metrics.InstrumentRoute(rt.pattern, rt.h))
+		h := metrics.InstrumentRoute(rt.pattern, rt.h)
+		mux.Handle(rt.pattern, h)
+		if rt.pattern == messageRoute {
+			message = h
+		}
 	}
-	return a.limits(jsonFallback(mux, metrics.InstrumentRoute(metrics.Unmatched, mux)))
+	return a.limits(uncleanMessages(message, jsonFallback(mux, metrics.InstrumentRoute(metrics.Unmatched, mux))))
+}
+
+// messageRoute is the route whose id is the rest of the path.
+const messageRoute = "GET /v1/messages/{id...}"
+
+// uncleanMessages serves GET /v1/messages/{id...} before the mux, which
+// cleans a path holding "//", "/./" or "/../" and redirects to the cleaned
+// one: /v1/messages/a/../b@x would answer with b@x's fate (a client
+// following the redirect keeps its token on the same host). The id is the
+// rest of the path exactly as sent, decoded, never cleaned.
+func uncleanMessages(message, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := strings.CutPrefix(r.URL.Path, "/v1/messages/")
+		if !ok || r.Method != http.MethodGet && r.Method != http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		r.SetPathValue("id", id)
+		message.ServeHTTP(w, r)
+	})
 }
 
 // route is one pattern the API serves, its handler, and the query
@@ -117,7 +142,7 @@ func (a *api) routes() []route {
 		v1("GET /v1/allowlist", a.authRead, a.allowList),
 		v1("PUT /v1/allowlist/{entry}", a.auth, a.allowPut, "note"),
 		v1("DELETE /v1/allowlist/{entry}", a.auth, a.allowDelete, "note"),
-		v1("GET /v1/messages/{id...}", a.authRead, a.message),
+		v1(messageRoute, a.authRead, a.message),
 		v1("POST /v1/sent", a.auth, a.sent),
 		v1("GET /v1/rates", a.authRead, a.rates, "stream", "days"),
 		{pattern: "GET /healthz", h: http.HandlerFunc(a.healthz)},
