@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
@@ -61,8 +63,13 @@ func TestDovecotTransports(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Poll: %v", err)
 			}
-			if sum.Fetched != 6 || sum.NotReports != 1 || sum.Complaints != 1 {
-				t.Errorf("summary %s, want fetched 6, not reports 1, complaints 1", sum)
+			if sum.Fetched != 6 || sum.NotReports != 1 || sum.Complaints != 1 || sum.Held != 1 {
+				t.Errorf("summary %s (held %d), want fetched 6, not reports 1, complaints 1, held 1", sum, sum.Held)
+			}
+			if tt.protocol == ProtocolPOP3 {
+				if got := testutil.ToFloat64(keptMessages.WithLabelValues(mb.Name)); got != float64(tt.inbox) {
+					t.Errorf("bouncer_mailbox_kept_messages = %g, want %d (the junk kept on the server)", got, tt.inbox)
+				}
 			}
 			if got := store.recipients(); !reflect.DeepEqual(got, wantRecipients) {
 				t.Errorf("recipients = %v, want %v", got, wantRecipients)
@@ -97,6 +104,9 @@ func TestDovecotPOP3Flag(t *testing.T) {
 	if err != nil || again.Fetched != 0 || again.Skipped != 6 || maildirCount(t, d, "") != 6 {
 		t.Errorf("second pass: fetched %d, skipped %d, err %v, left %d; want 0, 6, nil, 6",
 			again.Fetched, again.Skipped, err, maildirCount(t, d, ""))
+	}
+	if got := testutil.ToFloat64(keptMessages.WithLabelValues(mb.Name)); got != 6 {
+		t.Errorf("bouncer_mailbox_kept_messages = %g, want 6 (after: flag keeps them all)", got)
 	}
 	if store.seen[gone] || len(store.seen) != 6 {
 		t.Errorf("after the second pass %d UIDLs are remembered (the deleted message's: %v), want the 6 on the server", len(store.seen), store.seen[gone])

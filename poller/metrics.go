@@ -24,6 +24,10 @@ var (
 		"Time the last poll pass took, by mailbox.", "mailbox")
 	waitingMessages = metrics.NewGaugeVec("bouncer_mailbox_waiting_messages",
 		"Messages left in the mailbox after the last poll pass, by mailbox.", "mailbox")
+	heldTotal = metrics.NewCounterVec("bouncer_mailbox_held_messages_total",
+		"Messages poll passes left for a person (nothing recorded: unparsed, not a report, a bounce without a usable recipient): moved to the failed folder (IMAP) or kept on the server (POP3), by mailbox.", "mailbox")
+	keptMessages = metrics.NewGaugeVec("bouncer_mailbox_kept_messages",
+		"Messages on a POP3 server after the last pass that bouncer keeps there (left for a person, or remembered with after: flag), by mailbox: they count against the mailbox's quota.", "mailbox")
 	lastSuccess = metrics.NewGaugeVec("bouncer_mailbox_last_success_timestamp_seconds",
 		"Unix time of the last successful poll pass (by any replica), by mailbox.", "mailbox")
 	parseSeconds = metrics.NewHistogramVec("bouncer_parse_duration_seconds",
@@ -108,6 +112,7 @@ func DeclareMailboxes(names []string, start time.Time, now func() time.Time) {
 	for _, n := range names {
 		pollsTotal.WithLabelValues(n)
 		pollErrorsTotal.WithLabelValues(n)
+		heldTotal.WithLabelValues(n)
 		sinceSuccess.note(n, start, true)
 	}
 }
@@ -132,6 +137,7 @@ func observePass(sum Summary, err error, end time.Time) {
 	pollsTotal.WithLabelValues(mb).Inc()
 	pollSeconds.WithLabelValues(mb).Observe(sum.Seconds)
 	pollLastSeconds.WithLabelValues(mb).Set(sum.Seconds)
+	heldTotal.WithLabelValues(mb).Add(float64(sum.Held))
 	if err == nil || sum.Waiting > 0 { // a pass that failed before listing knows nothing
 		waitingMessages.WithLabelValues(mb).Set(float64(sum.Waiting))
 	}

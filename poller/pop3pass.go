@@ -105,6 +105,7 @@ func pollPOP3(ctx context.Context, mb Mailbox, store Store, o *Options, sum *Sum
 	if err := c.Quit(); err != nil {
 		return fmt.Errorf("poller: %s: %w", mb.Name, err)
 	}
+	keptMessages.WithLabelValues(mb.Name).Set(float64(sum.Skipped + p.kept))
 	return nil
 }
 
@@ -148,6 +149,7 @@ type pop3Pass struct {
 	o     *Options
 	sum   *Summary
 	rd    *reader
+	kept  int // messages of this pass left on the server
 }
 
 func (p *pop3Pass) batch(ctx context.Context, infos []pop3.MessageInfo) error {
@@ -190,5 +192,6 @@ func (p *pop3Pass) dispose(ctx context.Context, msgs []*fetched) error {
 	if err := p.store.MarkSeen(ctx, p.mb.Name, keep, p.o.Now()); err != nil {
 		return fmt.Errorf("remember uidls: %w", err)
 	}
+	p.kept += len(keep)
 	return nil
 }

@@ -32,6 +32,9 @@ func record(ctx context.Context, store Recorder, batch []*fetched, o *Options, s
 	for _, f := range batch {
 		f.held = f.held || res.HeldKeys[f.msg.Key]
 		sum.addMessage(f)
+		if f.failed() {
+			sum.Held++
+		}
 	}
 	sum.addResult(res)
 	return nil
@@ -89,6 +92,7 @@ func addResults(total *inbound.Result, r inbound.Result) {
 	total.NoRecipient += r.NoRecipient
 	total.NotReports += r.NotReports
 	total.NoRecipientMsgs += r.NoRecipientMsgs
+	total.RedactedComplaints += r.RedactedComplaints
 	for k := range r.HeldKeys {
 		if total.HeldKeys == nil {
 			total.HeldKeys = map[string]bool{}

@@ -18,15 +18,20 @@ type Summary struct {
 	// NotReports counts messages that were not reports at all (sent to the
 	// failed folder); a report whose records are of class ignore (a delay
 	// notice, an auto-reply) counts in ByClass, not here.
-	NotReports      int
-	Unparsed        int  // messages that could not be parsed (sent to the failed folder)
-	NoRecipient     int  // reports that named no usable recipient: nothing recorded (sent to the failed folder)
-	NewlySuppressed int  // addresses this pass suppressed
-	Duplicates      int  // messages already recorded by an earlier pass: changed nothing
-	Skipped         int  // POP3 messages skipped by UIDL (after: flag, or failed earlier)
-	Waiting         int  // messages found but not handled (stopped early, or an error)
-	Stopped         bool // the pass stopped early on request (Options.Stop)
-	Seconds         float64
+	NotReports  int
+	Unparsed    int // messages that could not be parsed (sent to the failed folder)
+	NoRecipient int // bounces that named no usable recipient: nothing recorded (sent to the failed folder)
+	// RedactedComplaints counts complaints whose recipient the feedback
+	// loop redacted: nothing recorded, counted per provider in the report,
+	// disposed of like recorded messages.
+	RedactedComplaints int
+	Held               int  // messages left for a person: moved to the failed folder (IMAP) or kept on the server (POP3)
+	NewlySuppressed    int  // addresses this pass suppressed
+	Duplicates         int  // messages already recorded by an earlier pass: changed nothing
+	Skipped            int  // POP3 messages skipped by UIDL (after: flag, or failed earlier)
+	Waiting            int  // messages found but not handled (stopped early, or an error)
+	Stopped            bool // the pass stopped early on request (Options.Stop)
+	Seconds            float64
 }
 
 func (s *Summary) addResult(r inbound.Result) {
@@ -40,6 +45,7 @@ func (s *Summary) addResult(r inbound.Result) {
 	s.NewlySuppressed += len(r.NewlySuppressed)
 	s.Duplicates += r.Duplicates
 	s.NoRecipient += r.NoRecipientMsgs
+	s.RedactedComplaints += r.RedactedComplaints
 }
 
 func (s *Summary) addMessage(m *fetched) {
@@ -59,7 +65,11 @@ func (s Summary) String() string {
 		classes = append(classes, fmt.Sprintf("%s=%d", c, n))
 	}
 	sort.Strings(classes)
-	return fmt.Sprintf("%s: fetched %d, events [%s], complaints %d, not reports %d, unparsed %d, no recipient %d, newly suppressed %d, duplicates %d, %.1fs",
-		s.Mailbox, s.Fetched, strings.Join(classes, " "), s.Complaints, s.NotReports, s.Unparsed, s.NoRecipient,
+	complaints := fmt.Sprint(s.Complaints)
+	if s.RedactedComplaints > 0 {
+		complaints += fmt.Sprintf(" (and %d with the recipient redacted)", s.RedactedComplaints)
+	}
+	return fmt.Sprintf("%s: fetched %d, events [%s], complaints %s, not reports %d, unparsed %d, no recipient %d, newly suppressed %d, duplicates %d, %.1fs",
+		s.Mailbox, s.Fetched, strings.Join(classes, " "), complaints, s.NotReports, s.Unparsed, s.NoRecipient,
 		s.NewlySuppressed, s.Duplicates, s.Seconds)
 }

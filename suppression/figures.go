@@ -352,11 +352,12 @@ func (s *Store) HeldMessages(ctx context.Context, w Window, outcome string, limi
 }
 
 const unattributedSQL = `SELECT from_addr, COUNT(*) FROM processed_messages
-WHERE received_at >= ? AND received_at < ? AND outcome = 'no_recipient' AND type = 'arf'
+WHERE received_at >= ? AND received_at < ? AND outcome IN ('redacted_complaint', 'no_recipient') AND type = 'arf'
 GROUP BY from_addr`
 
 // UnattributedComplaints counts the window's complaint reports (ARF) that
-// named no usable recipient, so nothing was recorded for them, by feedback
+// named no usable recipient (redacted_complaint; no_recipient for those
+// ledgered before it), so nothing was recorded for them, by feedback
 // provider: the domain of the report's From (the ledger keeps no reporting
 // MTA for them). Most busy first, then by name.
 func (s *Store) UnattributedComplaints(ctx context.Context, w Window) ([]Count, error) {

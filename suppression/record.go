@@ -28,13 +28,21 @@ const (
 	OutcomeRecorded    = "recorded"     // its records were written as events
 	OutcomeQuarantined = "quarantined"  // could not be parsed: Report was nil
 	OutcomeNotReport   = "not_report"   // parsed, but not a bounce or complaint
-	OutcomeNoRecipient = "no_recipient" // a report, but no record named a usable recipient
+	OutcomeNoRecipient = "no_recipient" // a bounce, but no record named a usable recipient
 	OutcomeRepeated    = "repeated"     // a copy of a notice already counted (see dropRepeatedNotices)
+	// OutcomeRedactedComplaint is a complaint (ARF) report that named no
+	// usable recipient: feedback loops redact the recipient in almost
+	// every complaint, so without a signed return path (VERP) this is the
+	// expected kind, not a fault. It is counted per provider and disposed
+	// of like a recorded message: holding every one would keep them on a
+	// POP3 server for good and fill its quota (a full mailbox rejects new
+	// bounces), and no person can recover the recipient from it.
+	OutcomeRedactedComplaint = "redacted_complaint"
 )
 
 // Held reports whether a ledger outcome leaves the message for a person:
 // nothing was recorded for it (it could not be parsed, is not a bounce or
-// complaint, or names no usable recipient), so the poller moves it to the
+// complaint, or is a bounce naming no usable recipient), so the poller moves it to the
 // failed folder (IMAP) or keeps it on the server (POP3), and the report
 // and the dashboard list it.
 func Held(outcome string) bool {
@@ -90,7 +98,7 @@ func (s *Store) recordMsgs(ctx context.Context, msgs []Message, now time.Time) (
 	}
 	res.Duplicates += len(p.ledger) - stored.fresh
 	res.Unparsed, res.Events, res.NoRecipient = stored.unparsed, len(stored.events), stored.noRecipient
-	res.NotReports, res.NoRecipientMsgs = stored.notReports, stored.noRecipientMsgs
+	res.NotReports, res.NoRecipientMsgs, res.RedactedComplaints = stored.notReports, stored.noRecipientMsgs, stored.redactedComplaints
 	for _, ev := range stored.events {
 		res.ByClass[ev.Class]++
 	}
@@ -104,6 +112,7 @@ func (s *Store) recordMsgs(ctx context.Context, msgs []Message, now time.Time) (
 type recordResult struct {
 	fresh, unparsed, noRecipient int
 	notReports, noRecipientMsgs  int
+	redactedComplaints           int
 	events                       []Event
 	newly                        []string
 	newlyEntries                 []Entry        // the entries of newly
@@ -133,6 +142,8 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 				r.notReports++
 			case OutcomeNoRecipient:
 				r.noRecipientMsgs++
+			case OutcomeRedactedComplaint:
+				r.redactedComplaints++
 			}
 		}
 	}
@@ -217,6 +228,8 @@ func (s *Store) planMessage(m Message, now time.Time) ledgerRow {
 	l.err = clean(strings.Join(problems, "; "))
 	switch {
 	case len(l.events) > 0:
+	case len(problems) > 0 && r.Type == dsn.TypeARF:
+		l.outcome = OutcomeRedactedComplaint
 	case len(problems) > 0:
 		l.outcome = OutcomeNoRecipient
 	default:

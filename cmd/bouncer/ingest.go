@@ -28,8 +28,9 @@ func newIngestCmd() *cobra.Command {
 		Long: `Ingest reads one message (Postfix pipe, Exim transport, procmail) and records
 it through the same parse and record path as a mailbox pass. A message that is
 not a report, cannot be parsed, or names no usable recipient is recorded in
-the ledger (not_report, quarantined, no_recipient), shown in the daily report,
-and exits 0.
+the ledger (not_report, quarantined, no_recipient; a complaint whose recipient
+was redacted, redacted_complaint), shown in the daily report, and exits 0:
+only the ledger row is left of it (kept for retention.ledger).
 
 Exit status (sysexits): 0 recorded (or already recorded); 64 bad usage;
 65 empty input; 66 the file cannot be opened; 74 the input could not be read;

@@ -125,7 +125,7 @@ var ourFamilies = []string{
 	"bouncer_suppressions_added_total", "bouncer_suppressions_removed_total",
 	"bouncer_record_batch_duration_seconds", "bouncer_record_batch_messages", "bouncer_parse_duration_seconds",
 	"bouncer_polls_total", "bouncer_poll_errors_total", "bouncer_poll_duration_seconds", "bouncer_poll_last_duration_seconds",
-	"bouncer_mailbox_waiting_messages", "bouncer_mailbox_last_success_timestamp_seconds", "bouncer_mailbox_seconds_since_success",
+	"bouncer_mailbox_waiting_messages", "bouncer_mailbox_held_messages_total", "bouncer_mailbox_last_success_timestamp_seconds", "bouncer_mailbox_seconds_since_success",
 	"bouncer_http_request_duration_seconds", "bouncer_reports_total", "bouncer_alerts_sent_total",
 	"bouncer_receiver_bounces_total", "go_build_info", "go_goroutines", "go_memstats_heap_inuse_bytes", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
 }
@@ -218,6 +218,7 @@ func checkMessageMetrics(t *testing.T, e *pollEnv, s *scrapeTarget) {
 	quarantined := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'quarantined'`)
 	notReports := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'not_report'`)
 	noRecipient := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'no_recipient'`)
+	redacted := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'redacted_complaint'`)
 	rows := e.count(t, `SELECT count(*) FROM processed_messages`)
 	if notReports == 0 {
 		t.Errorf("the corpus left no not_report in the ledger: the test cannot tell the outcomes apart")
@@ -227,7 +228,9 @@ func checkMessageMetrics(t *testing.T, e *pollEnv, s *scrapeTarget) {
 		labels []string
 		want   int
 	}{
-		{"bouncer_messages_total", []string{"outcome", "recorded"}, rows - quarantined - notReports - noRecipient},
+		{"bouncer_messages_total", []string{"outcome", "recorded"}, rows - quarantined - notReports - noRecipient - redacted},
+		{"bouncer_messages_total", []string{"outcome", "redacted_complaint"}, redacted},
+		{"bouncer_mailbox_held_messages_total", []string{"mailbox", "main"}, quarantined + notReports + noRecipient},
 		{"bouncer_messages_total", []string{"outcome", "unparsed"}, quarantined},
 		{"bouncer_messages_total", []string{"outcome", "not_report"}, notReports},
 		{"bouncer_messages_total", []string{"outcome", "no_recipient"}, noRecipient},

@@ -313,12 +313,25 @@ func mustRead(t *testing.T, name string) string {
 	return string(b)
 }
 
-// TestPollNoRecipientLeftForAPerson polls a complaint whose recipient is
-// redacted (the ARF sample as providers send it, no signed return path)
-// from a real Dovecot into each store: nothing is recorded, the ledger says
-// no_recipient, the summary counts it, and the message is left for a
-// person (IMAP: Unprocessed; POP3: still on the server), not filed away as
-// processed.
+// noRecipientDSN is a bounce whose only recipient is not an address.
+const noRecipientDSN = "From: MAILER-DAEMON@mx.example.net\r\nTo: bounces@x.test\r\n" +
+	"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <norcpt-1@mx.example.net>\r\n" +
+	"Date: Mon, 7 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n" +
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n" +
+	"--b\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n" +
+	"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.net\r\n\r\n" +
+	"Final-Recipient: rfc822; not-an-address\r\nAction: failed\r\nStatus: 5.1.1\r\n" +
+	"Diagnostic-Code: smtp; 550 5.1.1 no such user\r\n\r\n--b--\r\n"
+
+// TestPollNoRecipientLeftForAPerson polls, from a real Dovecot into each
+// store, a complaint whose recipient is redacted (the ARF sample as
+// providers send it, no signed return path) and a bounce whose only
+// recipient is not an address. Nothing is recorded for either. The
+// complaint is the expected kind: ledgered redacted_complaint, counted, and
+// disposed of like a recorded message (IMAP: Processed; POP3: deleted, so
+// complaints never pile up against the quota). The bounce is ledgered
+// no_recipient and left for a person (IMAP: Unprocessed; POP3: kept on the
+// server, counted by bouncer_mailbox_kept_messages).
 func TestPollNoRecipientLeftForAPerson(t *testing.T) {
 	arf, err := os.ReadFile("../../dsn/testdata/corpus/arf-mail-auth/arf-001.eml")
 	if err != nil {
@@ -341,24 +354,27 @@ func TestPollNoRecipientLeftForAPerson(t *testing.T) {
 					}
 				}
 				e.dovecot.DeliverMaildir(arf)
+				e.dovecot.DeliverMaildir([]byte(noRecipientDSN))
 				out, stderr, code := runCLI(t, "poll", "--once", "--config", e.config)
 				if code != 0 {
 					t.Fatalf("poll --once exit %d, stderr %s", code, stderr)
 				}
-				if !strings.Contains(out, "main: fetched 1,") || !strings.Contains(out, "complaints 0, not reports 0, unparsed 0, no recipient 1,") {
-					t.Errorf("summary = %q, want fetched 1 and no recipient 1", out)
+				if !strings.Contains(out, "main: fetched 2,") ||
+					!strings.Contains(out, "complaints 0 (and 1 with the recipient redacted), not reports 0, unparsed 0, no recipient 1,") {
+					t.Errorf("summary = %q, want fetched 2, 1 redacted complaint and no recipient 1", out)
 				}
-				if n := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'no_recipient' AND error = 'record 1: no recipient'`); n != 1 {
-					t.Errorf("no_recipient ledger rows naming the record = %d, want 1", n)
+				if n := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'redacted_complaint' AND type = 'arf' AND error = 'record 1: no recipient'`); n != 1 {
+					t.Errorf("redacted_complaint ledger rows = %d, want 1", n)
+				}
+				if n := e.count(t, `SELECT count(*) FROM processed_messages WHERE outcome = 'no_recipient' AND type = 'dsn' AND error LIKE 'record 1: invalid address%'`); n != 1 {
+					t.Errorf("no_recipient ledger rows naming the invalid address = %d, want 1", n)
 				}
 				if n := e.count(t, `SELECT count(*) FROM bounce_events`); n != 0 {
 					t.Errorf("%d events recorded, want none (no recipient is invented)", n)
 				}
-				want := map[string][2]int{"imap": {0, 1}, "pop3": {1, 0}}[protocol] // INBOX, Unprocessed
-				inbox, unprocessed := want[0], want[1]
-				if e.maildir(t, "") != inbox || e.maildir(t, "Unprocessed") != unprocessed || e.maildir(t, "Processed") != 0 {
-					t.Errorf("INBOX %d, Unprocessed %d, Processed %d; want %d, %d, 0",
-						e.maildir(t, ""), e.maildir(t, "Unprocessed"), e.maildir(t, "Processed"), inbox, unprocessed)
+				want := map[string][3]int{"imap": {0, 1, 1}, "pop3": {1, 0, 0}}[protocol] // INBOX, Unprocessed, Processed
+				if got := [3]int{e.maildir(t, ""), e.maildir(t, "Unprocessed"), e.maildir(t, "Processed")}; got != want {
+					t.Errorf("INBOX, Unprocessed, Processed = %v; want %v", got, want)
 				}
 			})
 		}

@@ -11,8 +11,9 @@ import (
 )
 
 // The unprocessed page lists every message nothing was recorded for, each
-// kind apart: unparsed (seeded), not a report, and a complaint whose
-// recipient was redacted; the old /ui/unparsed address still answers.
+// kind apart: unparsed (seeded), not a report, and a bounce naming no
+// recipient; a complaint whose recipient was redacted is not held and not
+// listed; the old /ui/unparsed address still answers.
 func TestUnprocessedListsEveryHeldKind(t *testing.T) {
 	dialects(t, func(t *testing.T, s *suppression.Store) {
 		msgs := []suppression.Message{
@@ -21,6 +22,8 @@ func TestUnprocessedListsEveryHeldKind(t *testing.T) {
 			{Key: "arf", Mailbox: "fbl", ReceivedAt: now.Add(-5 * time.Hour), Report: &dsn.Report{Type: dsn.TypeARF,
 				Feedback: &dsn.Feedback{Type: "abuse"}, Recipients: []dsn.Recipient{{FeedbackType: "abuse"}},
 				Message: dsn.Envelope{Subject: "FW: Earn money", From: "abusedesk@example.com"}}},
+			{Key: "dsn", Mailbox: "bounces", ReceivedAt: now.Add(-6 * time.Hour), Report: &dsn.Report{Type: dsn.TypeDSN,
+				Recipients: []dsn.Recipient{{}}, Message: dsn.Envelope{Subject: "Undelivered Mail", From: "MAILER-DAEMON@mx.example.net"}}},
 		}
 		if _, err := s.Record(context.Background(), msgs, now); err != nil {
 			t.Fatal(err)
@@ -34,10 +37,13 @@ func TestUnprocessedListsEveryHeldKind(t *testing.T) {
 		for _, want := range []string{"<title>Unprocessed messages", ">Unprocessed</a>",
 			"Could not be parsed</td>", "no report &lt;b&gt;here&lt;/b&gt;",
 			"Not a bounce or complaint</td>", "Please remove me", "reader@example.org",
-			"No usable recipient</td>", "FW: Earn money", "record 1: no recipient"} {
+			"No usable recipient</td>", "Undelivered Mail", "record 1: no recipient"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("/ui/unprocessed lacks %q:\n%s", want, page)
 			}
+		}
+		if strings.Contains(page, "FW: Earn money") {
+			t.Errorf("/ui/unprocessed lists the complaint whose recipient was redacted (not held):\n%s", page)
 		}
 		_, page = b.get("/ui/unprocessed?kind=not_report")
 		if !strings.Contains(page, "Please remove me") || strings.Contains(page, "FW: Earn money") || strings.Contains(page, "mailer@odd.test") {

@@ -58,7 +58,11 @@ type Result struct {
 	Events          int // recipient events written
 	NoRecipient     int // records without a usable recipient (noted in the ledger)
 	NotReports      int // new messages ledgered as not_report: not a bounce or complaint
-	NoRecipientMsgs int // new messages ledgered as no_recipient: a report, nothing recorded
+	NoRecipientMsgs int // new messages ledgered as no_recipient: a bounce, nothing recorded
+	// RedactedComplaints counts new messages ledgered as
+	// redacted_complaint: a complaint whose recipient the feedback loop
+	// redacted, counted per provider and disposed of as recorded.
+	RedactedComplaints int
 	// HeldKeys are the keys of the batch's messages that nothing was
 	// recorded for and that a person should read (unparsed, not a report,
 	// no usable recipient), duplicates included: their mailbox sends them

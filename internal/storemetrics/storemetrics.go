@@ -20,7 +20,7 @@ import (
 // diagnostic is ever a label.
 var (
 	messagesTotal = metrics.NewCounterVec("bouncer_messages_total",
-		"Mailbox messages handed to Record, by outcome (recorded, duplicate, unparsed).", "outcome")
+		"Mailbox messages handed to Record, by outcome (recorded, duplicate, unparsed, not_report, no_recipient, redacted_complaint).", "outcome")
 	eventsTotal = metrics.NewCounterVec("bouncer_events_total",
 		"Recipient events recorded, by class and reason family.", "class", "reason_family")
 	suppressionsActive = metrics.NewGaugeVec("bouncer_suppressions",
@@ -40,15 +40,16 @@ const (
 	metricRecorded  = "recorded"
 	metricDuplicate = "duplicate"
 	metricUnparsed  = "unparsed"
-	metricNotReport = "not_report"   // not a bounce or complaint: left for a person
-	metricNoRcpt    = "no_recipient" // a report naming no usable recipient: left for a person
+	metricNotReport = "not_report"         // not a bounce or complaint: left for a person
+	metricNoRcpt    = "no_recipient"       // a bounce naming no usable recipient: left for a person
+	metricRedacted  = "redacted_complaint" // a complaint whose recipient was redacted: counted, disposed of
 )
 
 // sources are the values of the source label, in display order.
 var sources = []string{suppression.SourceBounce, suppression.SourceComplaint, suppression.SourceManual, suppression.SourceImport}
 
 func init() {
-	for _, o := range []string{metricRecorded, metricDuplicate, metricUnparsed, metricNotReport, metricNoRcpt} {
+	for _, o := range []string{metricRecorded, metricDuplicate, metricUnparsed, metricNotReport, metricNoRcpt, metricRedacted} {
 		messagesTotal.WithLabelValues(o)
 	}
 	for _, src := range sources {
@@ -74,7 +75,8 @@ func (Observer) Recorded(o suppression.RecordObservation) {
 		return
 	}
 	res := o.Result
-	messagesTotal.WithLabelValues(metricRecorded).Add(float64(res.Messages - res.Duplicates - res.Unparsed - res.NotReports - res.NoRecipientMsgs))
+	messagesTotal.WithLabelValues(metricRecorded).Add(float64(res.Messages - res.Duplicates - res.Unparsed - res.NotReports - res.NoRecipientMsgs - res.RedactedComplaints))
+	messagesTotal.WithLabelValues(metricRedacted).Add(float64(res.RedactedComplaints))
 	messagesTotal.WithLabelValues(metricNotReport).Add(float64(res.NotReports))
 	messagesTotal.WithLabelValues(metricNoRcpt).Add(float64(res.NoRecipientMsgs))
 	messagesTotal.WithLabelValues(metricDuplicate).Add(float64(res.Duplicates))
