@@ -88,7 +88,7 @@ func BenchmarkHTTPCheck1000(b *testing.B) {
 	for _, d := range []string{"postgres", "sqlite"} {
 		b.Run(d, func(b *testing.B) {
 			s := openTest(b, d, Options{MaxOpenConns: 1})
-			body, _ := json.Marshal(checkRequest{Emails: seedBench(b, s)})
+			body, _ := json.Marshal(map[string][]string{"emails": seedBench(b, s)})
 			srv := httptest.NewServer(NewHandler(s, HandlerOptions{Token: "t"}))
 			defer srv.Close()
 			server, self := serverCPU(b, s), selfCPU()

@@ -94,8 +94,11 @@ func (a *api) remove(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// checkRequest is the body of POST /v1/suppressions/check; emails is
+// required (a misspelt or missing key is a 400, never an empty answer an
+// application would read as "nothing suppressed").
 type checkRequest struct {
-	Emails []string `json:"emails"`
+	Emails *[]string `json:"emails"`
 }
 
 type checkResponse struct {
@@ -108,11 +111,16 @@ func (a *api) check(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if len(req.Emails) > MaxCheck {
-		a.fail(w, r, fmt.Errorf("%w: %d, at most %d per request", errTooMany, len(req.Emails), MaxCheck))
+	if req.Emails == nil {
+		a.fail(w, r, badRequest(`emails is required: send {"emails": ["ann@example.com", ...]}`))
 		return
 	}
-	res, err := a.store.Check(r.Context(), req.Emails, a.opts.Now())
+	emails := *req.Emails
+	if len(emails) > MaxCheck {
+		a.fail(w, r, fmt.Errorf("%w: %d, at most %d per request", errTooMany, len(emails), MaxCheck))
+		return
+	}
+	res, err := a.store.Check(r.Context(), emails, a.opts.Now())
 	if err != nil {
 		a.fail(w, r, err)
 		return

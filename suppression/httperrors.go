@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -94,12 +96,18 @@ func addressMessages(err error) string {
 	return strings.Join(msgs, "; ")
 }
 
-// decodeOptional decodes a JSON body into v; an empty body leaves v as is.
-// Anything after the JSON value is refused, and a decoding error is told in
-// terms of the body (field and expected type), not of Go types.
+// decodeOptional decodes a JSON body into v (a pointer to a struct); an
+// empty body leaves v as is. A field v does not have is refused, naming the
+// fields it has (a misspelt key must not be read as an empty request), as is
+// anything after the JSON value; a decoding error is told in terms of the
+// body (field and expected type), not of Go types.
 func decodeOptional(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
+	if f, ok := strings.CutPrefix(fmt.Sprint(err), "json: unknown field "); ok {
+		return badRequestf("unknown field %s: the body takes %s", f, jsonFields(v))
+	}
 	if errors.Is(err, io.EOF) {
 		return nil
 	}
@@ -149,4 +157,24 @@ func jsonKind(k string) string {
 		return "an object"
 	}
 	return "a number"
+}
+
+// jsonFields lists the JSON names of the fields of the struct v points to,
+// for an error message: "emails", or "reason", "note" and "expires_at".
+func jsonFields(v any) string {
+	t := reflect.TypeOf(v).Elem()
+	var names []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			names = append(names, strconv.Quote(name))
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "no fields"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
