@@ -37,7 +37,9 @@ _mod("django.utils.module_loading", import_string=lambda path: Inner)
 
 // djangoDrive sends through the recipe's backend and posts its counts:
 // once while bouncer is unreachable (kept), then for real, then the same
-// batch again as a client that never saw the answer would (no double count).
+// batch again as a client that never saw the answer would (no double count);
+// then a bad stream label, a backlog over the body limit, a count bouncer
+// refuses among good ones, and a count kept while bouncer is unreachable.
 const djangoDrive = `
 b = CountingBackend()
 assert b.send_messages([Msg(["a@x.test", "b@x.test"], {"X-Bouncer-Stream": "password-reset"}),
@@ -54,12 +56,33 @@ b.send_messages([Msg(["d@x.test"], {"X-Bouncer-Stream": "password-reset"})])
 c.flush()
 c.pending = resent
 c.flush()
+# a header that is no stream label is counted under default, one with spaces and capitals under its label
+b.send_messages([Msg(["e@x.test"], {"X-Bouncer-Stream": "Password Reset"}), Msg(["f@x.test"], {"X-Bouncer-Stream": " Password-Reset "})])
+c.flush()
+assert c.pending == [], c.pending
+# a backlog over the 1 MiB body limit (an outage) arrives whole
+hour = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:00:00Z")
+c.pending = [{"id": "backlog-%05d-" % i + "x" * 150, "stream": "backlog", "count": 1, "at": hour} for i in range(6000)]
+assert len(json.dumps(c.pending)) > 1 << 20
+c.flush()
+assert c.pending == [], len(c.pending)
+# a count bouncer refuses (an hour long pruned) is dropped alone: the others of its request arrive
+c.pending = [{"id": str(uuid.uuid4()), "stream": "refusal", "count": 1, "at": at} for at in (hour, "2020-01-01T00:00:00Z", hour)]
+c.flush()
+assert c.pending == [], c.pending
+# bouncer answering 5xx or not at all: kept
+c.add("kept", 1)
+c.url = "http://127.0.0.1:1"
+c.flush()
+assert len(c.pending) == 1, c.pending
 print("done")
 `
 
 // TestDjangoSentRecipe runs docs/rates.md's Django backend against a real
 // `bouncer serve` and checks the counts that arrived: per stream, per
-// recipient, refused messages left out, a retried batch counted once.
+// recipient, refused messages left out, a retried batch counted once, a
+// bad label under default, a backlog over 1 MiB whole, and only the count
+// bouncer refuses dropped, with a log line.
 func TestDjangoSentRecipe(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -85,9 +108,15 @@ func TestDjangoSentRecipe(t *testing.T) {
 		}
 		return err == nil && resp.StatusCode == 200
 	})
-	py, err := exec.Command("python3", "-c", djangoStubs+code+djangoDrive, "http://"+addr, "django-secret").CombinedOutput()
+	py, err := exec.Command("python3", "-c", djangoStubs+code+"\nlogging.basicConfig()\n"+djangoDrive, "http://"+addr, "django-secret").CombinedOutput()
 	if err != nil || !strings.Contains(string(py), "done") {
 		t.Fatalf("python3: %v\n%s\nbouncer serve:\n%s", err, py, &out)
+	}
+	for _, line := range []string{`X-Bouncer-Stream 'Password Reset' is not 1 to 32 of a-z, 0-9, '-' and '_': counted under default`,
+		`bouncer refused a sent count, dropped: {'id': `, `'at': '2020-01-01T00:00:00Z'}: 400`} {
+		if !strings.Contains(string(py), line) {
+			t.Errorf("the recipe logged no %q:\n%s", line, py)
+		}
 	}
 	now := time.Now()
 	hours, err := store.SentHours(context.Background(), now.Add(-2*time.Hour), now.Add(time.Hour))
@@ -98,7 +127,7 @@ func TestDjangoSentRecipe(t *testing.T) {
 	for _, h := range hours {
 		got[h.Stream] += h.Count
 	}
-	if want := map[string]int64{"password-reset": 3, "default": 1}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if want := map[string]int64{"password-reset": 4, "default": 2, "backlog": 6000, "refusal": 2}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("counts arrived %v, want %v", got, want)
 	}
 }
