@@ -183,6 +183,11 @@ func runWebhooksTest(cmd *cobra.Command, args []string) error {
 
 func printDeliveries(cmd *cobra.Command, ds []suppression.Delivery, format string) error {
 	w := cmd.OutOrStdout()
+	for i, d := range ds {
+		if d.LastCause == "" { // failed before bouncer stored the cause (migration 00076)
+			ds[i].LastCause = webhook.CauseOf(d.LastStatus, d.LastError)
+		}
+	}
 	switch format {
 	case "json":
 		if ds == nil {

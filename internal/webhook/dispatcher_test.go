@@ -260,6 +260,9 @@ func TestSSRFGuard(t *testing.T) {
 	if len(q) != 1 || !strings.Contains(q[0].LastError, "address not allowed") || !strings.HasPrefix(q[0].LastCause, "address not allowed") || len(rc.accepted()) != 0 {
 		t.Fatalf("queue = %+v, accepted %d; want refused by the guard", q, len(rc.accepted()))
 	}
+	if c := CauseOf(q[0].LastStatus, q[0].LastError); c != q[0].LastCause {
+		t.Errorf("CauseOf(%d, %q) = %q, want the cause stored, %q", q[0].LastStatus, q[0].LastError, c, q[0].LastCause)
+	}
 	d = newDispatcher(t, s, c, Endpoint{Name: "app", URL: url, Key: testKey, AllowPrivate: true})
 	drain(t, d, c, rc, 1, time.Hour)
 
@@ -497,6 +500,9 @@ func TestFailureCauseAndLog(t *testing.T) {
 				}
 				if got.ID == 0 || got.Attempts != try || got.LastCause != tc.cause || !strings.Contains(got.LastError, tc.inError) {
 					t.Fatalf("try %d: delivery = %+v; want tracked, cause %q, error with %q", try, got, tc.cause, tc.inError)
+				}
+				if c := CauseOf(got.LastStatus, got.LastError); c != tc.cause {
+					t.Errorf("CauseOf(%d, %q) = %q, want the cause stored, %q", got.LastStatus, got.LastError, c, tc.cause)
 				}
 				want := fmt.Sprintf("delivery=%d event_id=%s subject=%s attempts=%d", got.ID, got.EventID, addr, try)
 				if !strings.Contains(log.String(), want) {

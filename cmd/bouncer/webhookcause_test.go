@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bouncer-mail/bouncer/internal/webhook"
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// A delivery that failed before bouncer stored the cause (its last_cause
+// empty, as migration 00076 leaves it) shows the cause all the same:
+// "connection refused" in the table's LAST ERROR, not the start of the
+// full error, and last_cause in --format json.
+func TestWebhookDeliveriesCauseOfOldFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b.db")
+	secret := writeFile(t, "whsec", testWebhookSecret+"\n")
+	cfg := writeFile(t, "b.yaml", fmt.Sprintf("database:\n  url: sqlite:%s\nwebhooks:\n  - name: app\n    url: http://127.0.0.1:1/hook\n    secret_file: %s\n", path, secret))
+	for _, args := range [][]string{{"migrate"}, {"suppression", "add", "dave@example.com", "--reason", "asked"}} {
+		if _, stderr, code := runCLI(t, append(args, "--config", cfg)...); code != 0 {
+			t.Fatalf("%v: %d %s", args, code, stderr)
+		}
+	}
+	ctx := context.Background()
+	s, err := suppression.Open(ctx, "sqlite:"+path, suppression.Options{Webhooks: []suppression.Subscription{{Endpoint: "app", Events: []string{"suppression.*"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/hook"
+	ln.Close()
+	key, _ := webhook.ParseSecret(testWebhookSecret)
+	d, err := webhook.New(s, []webhook.Endpoint{{Name: "app", URL: closed, Key: key, MaxAge: time.Nanosecond}}, webhook.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pass(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if res, err := db.Exec(`UPDATE webhook_deliveries SET last_cause = ''`); err != nil {
+		t.Fatal(err)
+	} else if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("%d deliveries, want dave@'s dead one", n)
+	}
+	out, _, _ := runCLI(t, "webhooks", "deliveries", "--dead", "--config", cfg)
+	if !strings.Contains(out, "connection refused") || strings.Contains(out, `Post "`) {
+		t.Errorf("webhooks deliveries --dead =\n%s\nwant the cause, connection refused, not the start of the full error", out)
+	}
+	var dead []suppression.Delivery
+	out, _, _ = runCLI(t, "webhooks", "deliveries", "--dead", "--format", "json", "--config", cfg)
+	if err := json.Unmarshal([]byte(out), &dead); err != nil || len(dead) != 1 || dead[0].LastCause != "connection refused" || !strings.Contains(dead[0].LastError, "dial tcp") {
+		t.Errorf("webhooks deliveries --dead --format json = %s, want last_cause connection refused beside the full error", out)
+	}
+}
