@@ -395,6 +395,28 @@ func (s *Store) Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, e
 // would arrive after them.
 var ErrSuperseded = errors.New("later events about its address were sent after it died")
 
+// LaterDeadError is Redeliver's refusal (without force) of a delivery when
+// later deliveries about its subject to its endpoint are dead: sent alone,
+// it would be the last event the receiver gets about the address, undoing
+// them. Redelivered newest first (Later, then the delivery), they go out in
+// order, the queue sending an address's deliveries by id.
+type LaterDeadError struct {
+	Later []Delivery // the dead later deliveries, oldest first
+}
+
+func (e *LaterDeadError) Error() string {
+	ids := make([]string, len(e.Later))
+	for i, d := range e.Later {
+		ids[i] = fmt.Sprintf("%d (%s)", d.ID, d.Type)
+	}
+	return "later deliveries about its address are dead: " + strings.Join(ids, ", ")
+}
+
+// laterDeadSQL finds the dead deliveries after delivery ? (a later id) to
+// endpoint ? about subject ?, oldest first (webhook_deliveries_dead_subject_idx).
+const laterDeadSQL = `SELECT ` + deliveryColumns + ` FROM webhook_deliveries
+WHERE state = 'dead' AND id > ? AND endpoint = ? AND subject = ? ORDER BY id`
+
 // Redeliver puts delivery id back in the queue, due at now, its age
 // counted afresh (a dead one gets max_age again). It keeps its event id
 // and its body (the timestamp of the change it announces). It returns the
@@ -403,7 +425,10 @@ var ErrSuperseded = errors.New("later events about its address were sent after i
 // before they were counted (Delivery.LaterUnknown), is refused with an
 // error wrapping ErrSuperseded unless force is set; the check is part of
 // the UPDATE, so a later event a dispatcher counts meanwhile is not
-// missed. An unknown id is an error wrapping ErrNotFound.
+// missed. So is one with later deliveries about its subject to its
+// endpoint that are dead: a *LaterDeadError naming them (redeliver those
+// first). A later pending one needs nothing: the queue sends it after. An
+// unknown id is an error wrapping ErrNotFound.
 func (s *Store) Redeliver(ctx context.Context, id int64, now time.Time, force bool) (Delivery, error) {
 	var d Delivery
 	err := s.inTxPlain(ctx, func(tx *sqlx.Tx) error {
@@ -423,22 +448,33 @@ func (s *Store) Redeliver(ctx context.Context, id int64, now time.Time, force bo
 			return err
 		}
 		q := `UPDATE webhook_deliveries SET state = 'pending', queued_at = ?, next_at = ?, locked_until = NULL WHERE id = ?`
+		args := []any{s.tv(now), s.tv(now), id}
 		if !force {
-			q += ` AND later_sent = 0 AND NOT later_unknown`
+			q += ` AND later_sent = 0 AND NOT later_unknown AND NOT EXISTS (SELECT 1 FROM webhook_deliveries l
+WHERE l.state = 'dead' AND l.id > ? AND l.endpoint = ? AND l.subject = ?)` // laterDeadSQL
+			args = append(args, id, d.Endpoint, d.Subject)
 		}
-		res, err := tx.ExecContext(ctx, s.q(q), s.tv(now), s.tv(now), id)
+		res, err := tx.ExecContext(ctx, s.q(q), args...)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 1 {
 			return err
 		}
-		// Refused: counted later events, maybe since the read. Read again
-		// for the count to show (or ErrNotFound if it was sent meanwhile).
+		// Refused: counted later events, maybe since the read, or later
+		// deliveries dead. Read again for the count to show (or
+		// ErrNotFound if it was sent meanwhile).
 		if err := read(); err != nil {
 			return err
 		}
-		return ErrSuperseded
+		if d.LaterSent > 0 || d.LaterUnknown {
+			return ErrSuperseded
+		}
+		later, err := scanAll(ctx, tx, func(d *Delivery) []any { return d.dests() }, s.q(laterDeadSQL), id, d.Endpoint, d.Subject)
+		if err != nil || len(later) == 0 { // none: redelivered since the update
+			return cmp.Or(err, errors.New("a later delivery about its address changed meanwhile: run it again"))
+		}
+		return &LaterDeadError{Later: later}
 	})
 	if err != nil {
 		return d, fmt.Errorf("suppression: redeliver %d: %w", id, err)

@@ -20,10 +20,39 @@ import (
 // "connection refused" in the table's LAST ERROR, not the start of the
 // full error, and last_cause in --format json.
 func TestWebhookDeliveriesCauseOfOldFailure(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "b.db")
+	cfg, path := deadDeliveries(t, 1, []string{"suppression", "add", "dave@example.com", "--reason", "asked"})
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if res, err := db.Exec(`UPDATE webhook_deliveries SET last_cause = ''`); err != nil {
+		t.Fatal(err)
+	} else if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("%d deliveries, want dave@'s dead one", n)
+	}
+	out, _, _ := runCLI(t, "webhooks", "deliveries", "--dead", "--config", cfg)
+	if !strings.Contains(out, "connection refused") || strings.Contains(out, `Post "`) {
+		t.Errorf("webhooks deliveries --dead =\n%s\nwant the cause, connection refused, not the start of the full error", out)
+	}
+	var dead []suppression.Delivery
+	out, _, _ = runCLI(t, "webhooks", "deliveries", "--dead", "--format", "json", "--config", cfg)
+	if err := json.Unmarshal([]byte(out), &dead); err != nil || len(dead) != 1 || dead[0].LastCause != "connection refused" || !strings.Contains(dead[0].LastError, "dial tcp") {
+		t.Errorf("webhooks deliveries --dead --format json = %s, want last_cause connection refused beside the full error", out)
+	}
+}
+
+// deadDeliveries makes a SQLite database with the webhook endpoint app,
+// runs migrate and then the CLI commands cmds, and has a dispatcher send
+// the events they queued to a port where nothing listens, with max_age
+// 1ns, passes times: each dies at its first try. It returns the
+// configuration file and the database's path.
+func deadDeliveries(t *testing.T, passes int, cmds ...[]string) (cfg, path string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "b.db")
 	secret := writeFile(t, "whsec", testWebhookSecret+"\n")
-	cfg := writeFile(t, "b.yaml", fmt.Sprintf("database:\n  url: sqlite:%s\nwebhooks:\n  - name: app\n    url: http://127.0.0.1:1/hook\n    secret_file: %s\n", path, secret))
-	for _, args := range [][]string{{"migrate"}, {"suppression", "add", "dave@example.com", "--reason", "asked"}} {
+	cfg = writeFile(t, "b.yaml", fmt.Sprintf("database:\n  url: sqlite:%s\nwebhooks:\n  - name: app\n    url: http://127.0.0.1:1/hook\n    secret_file: %s\n", path, secret))
+	for _, args := range append([][]string{{"migrate"}}, cmds...) {
 		if _, stderr, code := runCLI(t, append(args, "--config", cfg)...); code != 0 {
 			t.Fatalf("%v: %d %s", args, code, stderr)
 		}
@@ -45,26 +74,10 @@ func TestWebhookDeliveriesCauseOfOldFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Pass(ctx); err != nil {
-		t.Fatal(err)
+	for range passes {
+		if _, err := d.Pass(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if res, err := db.Exec(`UPDATE webhook_deliveries SET last_cause = ''`); err != nil {
-		t.Fatal(err)
-	} else if n, _ := res.RowsAffected(); n != 1 {
-		t.Fatalf("%d deliveries, want dave@'s dead one", n)
-	}
-	out, _, _ := runCLI(t, "webhooks", "deliveries", "--dead", "--config", cfg)
-	if !strings.Contains(out, "connection refused") || strings.Contains(out, `Post "`) {
-		t.Errorf("webhooks deliveries --dead =\n%s\nwant the cause, connection refused, not the start of the full error", out)
-	}
-	var dead []suppression.Delivery
-	out, _, _ = runCLI(t, "webhooks", "deliveries", "--dead", "--format", "json", "--config", cfg)
-	if err := json.Unmarshal([]byte(out), &dead); err != nil || len(dead) != 1 || dead[0].LastCause != "connection refused" || !strings.Contains(dead[0].LastError, "dial tcp") {
-		t.Errorf("webhooks deliveries --dead --format json = %s, want last_cause connection refused beside the full error", out)
-	}
+	return cfg, path
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,28 +58,46 @@ process makes the change and sent by "bouncer run".`,
 
 func newRedeliverCmd() *cobra.Command {
 	var force bool
-	cmd := &cobra.Command{Use: "redeliver ID", Args: cobra.ExactArgs(1),
-		Short: "Queue a delivery again (a dead one gets max_age afresh), keeping its webhook-id and timestamp",
-		Long: `Redeliver queues a delivery again, due now, with its webhook-id and its body
-(the timestamp of the change it announces). A dead delivery does not hold
-back the later events about its address: when some were sent to the
-endpoint after it died, sent now it would arrive after them, and redeliver
-refuses unless --force is given (see docs/webhooks.md, "Order").`,
+	cmd := &cobra.Command{Use: "redeliver ID...", Args: cobra.MinimumNArgs(1),
+		Short: "Queue deliveries again (a dead one gets max_age afresh), keeping their webhook-ids and timestamps",
+		Long: `Redeliver queues deliveries again, due now, with their webhook-ids and their
+bodies (the timestamps of the changes they announce). A dead delivery does
+not hold back the later events about its address: when some were sent to
+the endpoint after it died, sent now it would arrive after them, and
+redeliver refuses unless --force is given; when later deliveries about its
+address to the endpoint are dead too, it refuses unless they are given
+with it (redeliver 31 36: they go out in order, oldest first) or --force
+is (see docs/webhooks.md, "Order"). Several ids are queued newest first.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return withExit(exitUsage, fmt.Errorf("redeliver: %q is not a delivery id (see bouncer webhooks deliveries)", args[0]))
+			ids := make([]int64, len(args))
+			for i, a := range args {
+				id, err := strconv.ParseInt(a, 10, 64)
+				if err != nil {
+					return withExit(exitUsage, fmt.Errorf("redeliver: %q is not a delivery id (see bouncer webhooks deliveries)", a))
+				}
+				ids[i] = id
 			}
+			// Newest first: a later dead delivery given too is pending by
+			// the time an earlier one is checked, and the queue sends an
+			// address's deliveries oldest first.
+			slices.Sort(ids)
+			slices.Reverse(ids)
 			return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-				return redeliver(ctx, cmd, s, id, force)
+				for _, id := range slices.Compact(ids) {
+					if err := redeliver(ctx, cmd, s, id, force); err != nil {
+						return err
+					}
+				}
+				return nil
 			})
 		}}
-	cmd.Flags().BoolVar(&force, "force", false, "redeliver even when later events about its address were sent after it died")
+	cmd.Flags().BoolVar(&force, "force", false, "redeliver even when later events about its address were sent after it died or are dead")
 	return cmd
 }
 
 func redeliver(ctx context.Context, cmd *cobra.Command, s *suppression.Store, id int64, force bool) error {
 	d, err := s.Redeliver(ctx, id, time.Now(), force)
+	var later *suppression.LaterDeadError
 	switch {
 	case errors.Is(err, suppression.ErrNotFound):
 		return fmt.Errorf("redeliver: no delivery %d in the queue (see bouncer webhooks deliveries; a delivered one is not kept)", id)
@@ -86,6 +105,11 @@ func redeliver(ctx context.Context, cmd *cobra.Command, s *suppression.Store, id
 		return fmt.Errorf("redeliver: not queued: %s; sent now, it would arrive after them, and a receiver that does not keep "+
 			"the newest timestamp per address would undo them (docs/webhooks.md, \"Order\"); to send it anyway: bouncer webhooks redeliver %d --force",
 			laterSentText(d), id)
+	case errors.As(err, &later):
+		return fmt.Errorf("redeliver: not queued: %s; sent alone, delivery %d (%s) would be the last event %s gets about %s, "+
+			"and it would undo them; redeliver them in order, oldest first: bouncer webhooks redeliver %s "+
+			"(a receiver should keep the newest timestamp per address: docs/webhooks.md, \"Order\"), or it alone with --force",
+			laterDeadText(later.Later), id, d.Type, d.Endpoint, d.Subject, laterIDs(id, later.Later))
 	case err != nil:
 		return err
 	}
@@ -96,6 +120,30 @@ func redeliver(ctx context.Context, cmd *cobra.Command, s *suppression.Store, id
 			"so a receiver that keeps the newest timestamp per address ignores it\n", laterSentText(d))
 	}
 	return nil
+}
+
+// laterDeadText names the dead later deliveries of a LaterDeadError: "a
+// later delivery about dave@example.com to app is dead: 36
+// (suppression.removed)".
+func laterDeadText(later []suppression.Delivery) string {
+	ds := make([]string, len(later))
+	for i, d := range later {
+		ds[i] = fmt.Sprintf("%d (%s)", d.ID, d.Type)
+	}
+	what := fmt.Sprintf("%d later deliveries about %s to %s are dead", len(later), later[0].Subject, later[0].Endpoint)
+	if len(later) == 1 {
+		what = fmt.Sprintf("a later delivery about %s to %s is dead", later[0].Subject, later[0].Endpoint)
+	}
+	return what + ": " + strings.Join(ds, ", ")
+}
+
+// laterIDs is the ids to redeliver together, oldest first: "31 36".
+func laterIDs(id int64, later []suppression.Delivery) string {
+	ids := []string{strconv.FormatInt(id, 10)}
+	for _, d := range later {
+		ids = append(ids, strconv.FormatInt(d.ID, 10))
+	}
+	return strings.Join(ids, " ")
 }
 
 // laterSentText says which later events about d's subject were sent after
