@@ -109,7 +109,8 @@ type Webhooks interface {
 	Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)
 	// Redeliver puts a delivery (dead or pending) back in the queue, due
 	// now; without force, not one that later events about its address
-	// were sent after (ErrSuperseded).
+	// were sent after (ErrSuperseded), nor one with later deliveries about
+	// it dead (LaterDeadError).
 	Redeliver(ctx context.Context, id int64, now time.Time, force bool) (Delivery, error)
 	// OutboxStats counts each endpoint's pending and dead deliveries.
 	OutboxStats(ctx context.Context) ([]OutboxStat, error)
