@@ -21,7 +21,7 @@ import (
 // where Normalize does), so an application's look-up finds what bouncer
 // stored.
 func TestDjangoSnippetNormalizesLikeBouncer(t *testing.T) {
-	code := djangoSnippet(t)
+	code := docBlock(t, "../docs/suppression.md", "python", "def bouncer_address(")
 	if err := exec.Command("python3", "-c", "import idna").Run(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("python3 with the idna module is required on CI (scripts/test-servers installs python3-idna): %v", err)
@@ -103,22 +103,4 @@ func show(s *string) string {
 		return "ValueError"
 	}
 	return strconv.Quote(*s)
-}
-
-// djangoSnippet returns the Python block of docs/suppression.md that defines
-// bouncer_address.
-func djangoSnippet(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile("../docs/suppression.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, block := range strings.Split(string(b), "```python\n")[1:] {
-		code, _, _ := strings.Cut(block, "```")
-		if strings.Contains(code, "def bouncer_address(") {
-			return code
-		}
-	}
-	t.Fatal("docs/suppression.md has no Python block defining bouncer_address")
-	return ""
 }
