@@ -81,3 +81,31 @@ func deadDeliveries(t *testing.T, passes int, cmds ...[]string) (cfg, path strin
 	}
 	return cfg, path
 }
+
+// An error stored before URLs were redacted at the source holds the
+// endpoint's whole URL; its path (Slack's secret) is never printed.
+func TestWebhookDeliveriesOldErrorRedacted(t *testing.T) {
+	cfg, path := deadDeliveries(t, 1, []string{"suppression", "add", "dave@example.com", "--reason", "asked"})
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old := `Post "http://127.0.0.1:1/services/T000/B000/XXXXSECRET": dial tcp 127.0.0.1:1: connect: connection refused`
+	if _, err := db.Exec(`UPDATE webhook_deliveries SET last_error = ?, last_cause = ''`, old); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"table", "json"} {
+		out, stderr, code := runCLI(t, "webhooks", "deliveries", "--dead", "--format", format, "--config", cfg)
+		if code != 0 || strings.Contains(out+stderr, "XXXXSECRET") || strings.Contains(out+stderr, "/services/") {
+			t.Errorf("deliveries --format %s (exit %d) shows the stored URL's path:\n%s%s", format, code, out, stderr)
+		}
+		if !strings.Contains(out, "connection refused") {
+			t.Errorf("deliveries --format %s lost the cause:\n%s", format, out)
+		}
+	}
+	out, _, _ := runCLI(t, "webhooks", "deliveries", "--dead", "--format", "json", "--config", cfg)
+	if !strings.Contains(out, `http://127.0.0.1:1/…`) {
+		t.Errorf("the JSON error should keep the redacted URL:\n%s", out)
+	}
+}

@@ -235,6 +235,9 @@ func printDeliveries(cmd *cobra.Command, ds []suppression.Delivery, format strin
 		if d.LastCause == "" { // failed before bouncer stored the cause (migration 00076)
 			ds[i].LastCause = webhook.CauseOf(d.LastStatus, d.LastError)
 		}
+		// An error stored before URLs were redacted at the source names
+		// the endpoint's whole URL, whose path may be a secret.
+		ds[i].LastError = webhook.RedactURLsIn(d.LastError)
 	}
 	switch format {
 	case "json":

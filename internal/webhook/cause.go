@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -55,6 +56,16 @@ func RedactURL(raw string) string {
 		return u.Scheme + "://" + u.Host + "/…"
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// urlInText finds the URLs an error's text may hold.
+var urlInText = regexp.MustCompile(`https?://[^\s"'<>]+`)
+
+// RedactURLsIn returns text with every http(s) URL in it redacted as
+// RedactURL does: errors stored before bouncer redacted them at the source
+// hold the endpoint's whole URL, whose path may be a secret (Slack's).
+func RedactURLsIn(text string) string {
+	return urlInText.ReplaceAllStringFunc(text, RedactURL)
 }
 
 // redactError keeps an endpoint's URL out of err: the *url.Error that
