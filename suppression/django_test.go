@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
 
 // TestDjangoSnippetNormalizesLikeBouncer runs docs/suppression.md's Python
@@ -21,7 +23,7 @@ import (
 // where Normalize does), so an application's look-up finds what bouncer
 // stored.
 func TestDjangoSnippetNormalizesLikeBouncer(t *testing.T) {
-	code := docBlock(t, "../docs/suppression.md", "python", "def bouncer_address(")
+	code := testenv.DocBlock(t, "../docs/suppression.md", "python", "def bouncer_address(")
 	if err := exec.Command("python3", "-c", "import idna").Run(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("python3 with the idna module is required on CI (scripts/test-servers installs python3-idna): %v", err)

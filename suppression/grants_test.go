@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +41,7 @@ func TestAppRoleGrants(t *testing.T) {
 	suffix := fmt.Sprintf("_%d", time.Now().UnixNano())
 	reader, sender := "app_reader"+suffix, "app_sender"+suffix
 	grants := func(doc, marker, role string) string {
-		return strings.NewReplacer("DATABASE bouncer", "DATABASE "+dbname, marker, role).Replace(docBlock(t, doc, "sql", "TO "+marker))
+		return strings.NewReplacer("DATABASE bouncer", "DATABASE "+dbname, marker, role).Replace(testenv.DocBlock(t, doc, "sql", "TO "+marker))
 	}
 	readerSQL := grants("../docs/suppression.md", "app_reader", reader)
 	senderSQL := grants("../docs/rates.md", "app_sender", sender)
@@ -140,28 +139,10 @@ func denied(err error) bool {
 	return errors.As(err, &pqErr) && pqErr.Code == "42501"
 }
 
-// docBlock returns the fenced block of language lang in the docs file at
-// path that contains marker.
-func docBlock(t *testing.T, path, lang, marker string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, block := range strings.Split(string(b), "```"+lang+"\n")[1:] {
-		code, _, _ := strings.Cut(block, "```")
-		if strings.Contains(code, marker) {
-			return code
-		}
-	}
-	t.Fatalf("%s has no %s block containing %q", path, lang, marker)
-	return ""
-}
-
 // pgSentInsert is docs/rates.md's Postgres statement adding to an hour's
 // sent count.
 func pgSentInsert(t *testing.T) string {
-	block := docBlock(t, "../docs/rates.md", "sql", "-- Postgres\nINSERT INTO sent_counts")
+	block := testenv.DocBlock(t, "../docs/rates.md", "sql", "-- Postgres\nINSERT INTO sent_counts")
 	_, stmt, _ := strings.Cut(block, "-- Postgres\n")
 	stmt, _, _ = strings.Cut(stmt, "\n\n")
 	return stmt

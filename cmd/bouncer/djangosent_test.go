@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bouncer-mail/bouncer/internal/testenv"
 )
 
 // djangoStubs stands in for the parts of Django docs/rates.md's backend
@@ -90,7 +92,7 @@ func TestDjangoSentRecipe(t *testing.T) {
 		}
 		t.Skip("python3 is missing")
 	}
-	code := docsBlock(t, "../../docs/rates.md", "python", "class CountingBackend(")
+	code := testenv.DocBlock(t, "../../docs/rates.md", "python", "class CountingBackend(")
 	addr := freeLoopbackAddr(t)
 	tokenFile := writeFile(t, "token", "django-secret\n")
 	cfg, store := sqliteStoreConfig(t, fmt.Sprintf("http:\n  listen: %s\n  token_file: %s\n", addr, tokenFile))
@@ -130,22 +132,4 @@ func TestDjangoSentRecipe(t *testing.T) {
 	if want := map[string]int64{"password-reset": 4, "default": 2, "backlog": 6000, "refusal": 2}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("counts arrived %v, want %v", got, want)
 	}
-}
-
-// docsBlock returns the fenced block of language lang in the docs file at
-// path that contains marker.
-func docsBlock(t *testing.T, path, lang, marker string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, block := range strings.Split(string(b), "```"+lang+"\n")[1:] {
-		code, _, _ := strings.Cut(block, "```")
-		if strings.Contains(code, marker) {
-			return code
-		}
-	}
-	t.Fatalf("%s has no %s block containing %q", path, lang, marker)
-	return ""
 }

@@ -15,24 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/internal/testenv"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
 // pythonBlock returns the Python block of docs/webhooks.md holding marker.
 func pythonBlock(t *testing.T, marker string) string {
-	t.Helper()
-	b, err := os.ReadFile("../../docs/webhooks.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, block := range strings.Split(string(b), "```python\n")[1:] {
-		code, _, _ := strings.Cut(block, "```")
-		if strings.Contains(code, marker) {
-			return code
-		}
-	}
-	t.Fatalf("docs/webhooks.md has no Python block with %q", marker)
-	return ""
+	return testenv.DocBlock(t, "../../docs/webhooks.md", "python", marker)
 }
 
 func needPython(t *testing.T) {
