@@ -61,6 +61,10 @@ func (s *fakeStore) Record(_ context.Context, msgs []suppression.Message, _ time
 			res.Unparsed++
 			continue
 		}
+		if len(m.Report.Recipients) == 0 {
+			res.NotReports++ // ledgered not_report, as the real store does
+			continue
+		}
 		for _, r := range m.Report.Recipients {
 			res.Events++
 			res.ByClass[r.Class]++

@@ -31,7 +31,7 @@ func record(ctx context.Context, store Recorder, batch []*fetched, o *Options, s
 	}
 	for _, f := range batch {
 		f.held = f.held || res.HeldKeys[f.msg.Key]
-		sum.addMessage(f)
+		sum.Fetched++
 		if f.failed() {
 			sum.Held++
 		}

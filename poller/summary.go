@@ -17,7 +17,9 @@ type Summary struct {
 	Complaints int               // complaint events recorded
 	// NotReports counts messages that were not reports at all (sent to the
 	// failed folder); a report whose records are of class ignore (a delay
-	// notice, an auto-reply) counts in ByClass, not here.
+	// notice, an auto-reply) counts in ByClass, not here. It and Unparsed
+	// come from the store's result: a message recorded before counts as a
+	// duplicate only.
 	NotReports  int
 	Unparsed    int // messages that could not be parsed (sent to the failed folder)
 	NoRecipient int // bounces that named no usable recipient: nothing recorded (sent to the failed folder)
@@ -27,7 +29,7 @@ type Summary struct {
 	RedactedComplaints int
 	Held               int  // messages left for a person: moved to the failed folder (IMAP) or kept on the server (POP3)
 	NewlySuppressed    int  // addresses this pass suppressed
-	Duplicates         int  // messages already recorded by an earlier pass: changed nothing
+	Duplicates         int  // messages recorded before, or copies of a notice already counted: changed nothing
 	Skipped            int  // POP3 messages skipped by UIDL (after: flag, or failed earlier)
 	Waiting            int  // messages found but not handled (stopped early, or an error)
 	Stopped            bool // the pass stopped early on request (Options.Stop)
@@ -43,19 +45,11 @@ func (s *Summary) addResult(r inbound.Result) {
 	}
 	s.Complaints += r.ByClass[dsn.ClassComplaint]
 	s.NewlySuppressed += len(r.NewlySuppressed)
-	s.Duplicates += r.Duplicates
+	s.Duplicates += r.Duplicates + r.Repeated
+	s.Unparsed += r.Unparsed
+	s.NotReports += r.NotReports
 	s.NoRecipient += r.NoRecipientMsgs
 	s.RedactedComplaints += r.RedactedComplaints
-}
-
-func (s *Summary) addMessage(m *fetched) {
-	s.Fetched++
-	switch {
-	case m.msg.Report == nil:
-		s.Unparsed++
-	case m.msg.Report.Type == dsn.TypeOther:
-		s.NotReports++
-	}
 }
 
 // String is the one-line summary `bouncer poll` prints.

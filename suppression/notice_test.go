@@ -43,8 +43,8 @@ func TestRecordRepeatedNoticeCountsOnce(t *testing.T) {
 		if res.Events != 1 || res.Duplicates != 0 {
 			t.Errorf("two copies in one batch: events %d, duplicates %d; want 1, 0", res.Events, res.Duplicates)
 		}
-		if res := mustRecord(t, s, t0, c); res.Events != 0 {
-			t.Errorf("third copy: events %d, want 0", res.Events)
+		if res := mustRecord(t, s, t0, c); res.Events != 0 || res.Repeated != 1 {
+			t.Errorf("third copy: events %d, repeated %d; want 0, 1", res.Events, res.Repeated)
 		}
 		if e := mustEntry(t, s, "full@example.org"); e.SoftCount != 1 {
 			t.Errorf("soft_count after three copies = %d, want 1", e.SoftCount)

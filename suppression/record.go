@@ -99,6 +99,7 @@ func (s *Store) recordMsgs(ctx context.Context, msgs []Message, now time.Time) (
 	res.Duplicates += len(p.ledger) - stored.fresh
 	res.Unparsed, res.Events, res.NoRecipient = stored.unparsed, len(stored.events), stored.noRecipient
 	res.NotReports, res.NoRecipientMsgs, res.RedactedComplaints = stored.notReports, stored.noRecipientMsgs, stored.redactedComplaints
+	res.Repeated = stored.repeated
 	for _, ev := range stored.events {
 		res.ByClass[ev.Class]++
 	}
@@ -113,6 +114,7 @@ type recordResult struct {
 	fresh, unparsed, noRecipient int
 	notReports, noRecipientMsgs  int
 	redactedComplaints           int
+	repeated                     int
 	events                       []Event
 	newly                        []string
 	newlyEntries                 []Entry        // the entries of newly
@@ -144,6 +146,8 @@ func (s *Store) record(ctx context.Context, tx *sqlx.Tx, p recordPlan, now time.
 				r.noRecipientMsgs++
 			case OutcomeRedactedComplaint:
 				r.redactedComplaints++
+			case OutcomeRepeated:
+				r.repeated++
 			}
 		}
 	}

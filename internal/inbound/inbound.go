@@ -63,6 +63,10 @@ type Result struct {
 	// redacted_complaint: a complaint whose recipient the feedback loop
 	// redacted, counted per provider and disposed of as recorded.
 	RedactedComplaints int
+	// Repeated counts new messages ledgered as repeated: each of their
+	// records repeats a notice already counted (the same notice delivered
+	// again with other bytes), so they changed nothing.
+	Repeated int
 	// HeldKeys are the keys of the batch's messages that nothing was
 	// recorded for and that a person should read (unparsed, not a report,
 	// no usable recipient), duplicates included: their mailbox sends them
