@@ -63,7 +63,12 @@ func (s Summary) String() string {
 	if s.RedactedComplaints > 0 {
 		complaints += fmt.Sprintf(" (and %d with the recipient redacted)", s.RedactedComplaints)
 	}
-	return fmt.Sprintf("%s: fetched %d, events [%s], complaints %s, not reports %d, unparsed %d, no recipient %d, newly suppressed %d, duplicates %d, %.1fs",
+	line := fmt.Sprintf("%s: fetched %d, events [%s], complaints %s, not reports %d, unparsed %d, no recipient %d, newly suppressed %d, duplicates %d, %.1fs",
 		s.Mailbox, s.Fetched, strings.Join(classes, " "), complaints, s.NotReports, s.Unparsed, s.NoRecipient,
 		s.NewlySuppressed, s.Duplicates, s.Seconds)
+	if s.Stopped && s.Waiting > 0 {
+		// A pass stopped by a signal must not read like an emptied mailbox.
+		line += fmt.Sprintf(", stopped early: %d left for the next pass", s.Waiting)
+	}
+	return line
 }

@@ -84,7 +84,8 @@ func pollAll(ctx context.Context, cmd *cobra.Command, runner *poller.Runner, sto
 	out := cmd.OutOrStdout()
 	for _, m := range mailboxes {
 		if cmd.Context().Err() != nil {
-			break
+			fmt.Fprintf(out, "%s: not polled, stopping\n", m.Name)
+			continue
 		}
 		start := time.Now()
 		sum, err := runner.Run(ctx, pollerMailbox(m))

@@ -142,15 +142,24 @@ func TestPollKilledMidRun(t *testing.T) {
 }
 
 // TestPollSIGTERM stops the pass mid-run: the batch in hand finishes, the
-// process exits 0, and the rerun handles the rest.
+// process exits 0 and says how many messages it left and which mailbox it
+// did not poll, and the rerun handles the rest.
 func TestPollSIGTERM(t *testing.T) {
-	e := newPollEnv(t, 25, imapsBox)
+	e := newPollEnv(t, 25, func(d *testenv.DovecotServer) []mailboxYAML {
+		return append(imapsBox(d), mailboxYAML{name: "later", protocol: "pop3", tls: "implicit", port: d.POP3SPort})
+	})
 	e.deliverBounces(t, faultMessages)
 	cmd, out := e.startPoll(t)
 	waitFor(t, "50 ledger rows", func() bool { return e.ledgerRows() >= 50 })
 	terminate(t, cmd, out)
 	if !strings.Contains(out.String(), "main: fetched") {
 		t.Errorf("output %q, want the summary of the stopped pass", out)
+	}
+	if left := e.maildir(t, ""); left == 0 {
+		t.Logf("the pass finished before the signal; the rerun proves less")
+	} else if want := fmt.Sprintf(", stopped early: %d left for the next pass\n", left); !strings.Contains(out.String(), want) ||
+		!strings.Contains(out.String(), "later: not polled, stopping\n") {
+		t.Errorf("output %q, want the stopped pass to end %q (INBOX holds %d) and a line saying later was not polled", out, want, left)
 	}
 	if _, _, code := runCLI(t, "poll", "--once", "--config", e.config); code != 0 {
 		t.Fatalf("rerun exit %d", code)

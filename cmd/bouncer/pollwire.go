@@ -108,6 +108,9 @@ func recordPoll(ctx context.Context, store *suppression.Store, start time.Time, 
 	attrs := []any{slog.String("mailbox", sum.Mailbox), slog.Int("fetched", sum.Fetched),
 		slog.Int("newly_suppressed", sum.NewlySuppressed), slog.Int("duplicates", sum.Duplicates),
 		slog.Int("unparsed", sum.Unparsed), slog.Int("not_reports", sum.NotReports), slog.Float64("seconds", sum.Seconds)}
+	if sum.Stopped {
+		attrs = append(attrs, slog.Bool("stopped", true), slog.Int("waiting", sum.Waiting))
+	}
 	if err != nil {
 		st.Err = err.Error()
 		slog.Error("poll failed", append(attrs, slog.String("err", err.Error()))...)
