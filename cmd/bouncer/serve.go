@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -86,7 +88,51 @@ func httpHandler(cfg *Config, store *suppression.Store) (http.Handler, error) {
 	mux.Handle("/ui/", metrics.InstrumentRoute("/ui/", timeout(ui, cfg.HTTP.ReadTimeout)))
 	mux.Handle("GET /ui", metrics.InstrumentRoute("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently)))
 	mux.Handle("/", api)
-	return mux, nil
+	return browserGuard(mux, cfg.HTTP.Token.IsSet()), nil
+}
+
+// browserGuard refuses what a web page could make the operator's browser
+// send: a change (POST, PUT, DELETE) from another site (Sec-Fetch-Site or
+// Origin; the API answers no CORS, so such a request has no business
+// here), and, without an admin token, any request addressed to a host
+// other than a loopback one: a page on a name the attacker re-points at
+// 127.0.0.1 (DNS rebinding) would otherwise read and change the list
+// through an API and a dashboard that ask for no token.
+func browserGuard(next http.Handler, token bool) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		httpRefuse(w, "a change requested by a page of another site is refused")
+	}))
+	guarded := cop.Handler(next)
+	if token {
+		return guarded
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) {
+			httpRefuse(w, fmt.Sprintf("without http.token_file bouncer answers only requests to a loopback host (127.0.0.1, [::1], localhost), not %q: set http.token_file (or http.token_env) to serve it under another name", r.Host))
+			return
+		}
+		guarded.ServeHTTP(w, r)
+	})
+}
+
+// httpRefuse answers 403 with a JSON error, as the API does.
+func httpRefuse(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusForbidden)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg}) //nolint:errcheck // the client went away
+}
+
+// loopbackHost reports whether a Host header (host or host:port) names
+// this machine; an absent one (HTTP/1.0, no browser) passes.
+func loopbackHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return netaddr.Loopback(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 }
 
 // timeout bounds the work of one dashboard request (the API bounds its own).

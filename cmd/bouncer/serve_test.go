@@ -111,3 +111,84 @@ func TestHealthCommand(t *testing.T) {
 		t.Errorf("health without http.listen: exit %d, %q", code, errOut)
 	}
 }
+
+// TestHTTPBrowserGuard attacks the listener as a web page in the
+// operator's browser would: a change sent from another site is refused
+// (the page could otherwise add sent counts to an API without a token),
+// and without an admin token a request for any host but a loopback one is
+// refused (DNS rebinding: attacker.example re-pointed at 127.0.0.1). With a
+// token, a proxy's Host passes and the token decides.
+func TestHTTPBrowserGuard(t *testing.T) {
+	addr, store := httpSetup(t)
+	_, port, _ := net.SplitHostPort(addr)
+	cfg := &Config{HTTP: HTTPConfig{Listen: addr, ReadTimeout: 5 * time.Second}}
+	stop, err := startHTTP(context.Background(), cfg, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop(context.Background())
+	do := func(method, host, path string, hdr map[string]string, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, "http://"+addr+path, strings.NewReader(body))
+		req.Host = host
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	sent := func(id string) string { return `{"stream": "default", "count": 1000, "id": "` + id + `"}` }
+	rebind := "attacker.example:" + port
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/v1/suppressions", ""}, {"GET", "/ui/", ""}, {"POST", "/v1/sent", sent("a")},
+		{"DELETE", "/v1/allowlist/example.com", ""}, {"GET", "/metrics", ""},
+	} {
+		if code, body := do(c.method, rebind, c.path, nil, c.body); code != http.StatusForbidden || !strings.Contains(body, "http.token_file") {
+			t.Errorf("%s %s with Host %s and no token = %d %q, want 403 naming http.token_file", c.method, c.path, rebind, code, body)
+		}
+	}
+	for _, host := range []string{addr, "localhost:" + port, "[::1]:" + port} {
+		if code, _ := do("GET", host, "/v1/suppressions", nil, ""); code != http.StatusOK {
+			t.Errorf("GET /v1/suppressions with Host %s = %d, want 200", host, code)
+		}
+	}
+	for _, hdr := range []map[string]string{
+		{"Sec-Fetch-Site": "cross-site", "Content-Type": "text/plain"},
+		{"Sec-Fetch-Site": "same-site"},
+		{"Origin": "https://attacker.example", "Content-Type": "text/plain"},
+	} {
+		if code, body := do("POST", addr, "/v1/sent", hdr, sent("b")); code != http.StatusForbidden || !strings.Contains(body, "another site") {
+			t.Errorf("POST /v1/sent with %v = %d %q, want 403", hdr, code, body)
+		}
+	}
+	// The refused count added nothing: the same id counts now, once.
+	if code, body := do("POST", addr, "/v1/sent", map[string]string{"Sec-Fetch-Site": "same-origin"}, sent("b")); code != http.StatusOK || !strings.Contains(body, `"added":1`) {
+		t.Errorf("POST /v1/sent same-origin = %d %q, want 200 adding 1", code, body)
+	}
+	if code, body := do("POST", addr, "/v1/sent", nil, sent("c")); code != http.StatusOK || !strings.Contains(body, `"added":1`) {
+		t.Errorf("POST /v1/sent without browser headers (curl, an application) = %d %q, want 200 adding 1", code, body)
+	}
+	if err := stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg.HTTP.Token = NewSecret("tok")
+	stop2, err := startHTTP(context.Background(), cfg, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop2(context.Background())
+	auth := map[string]string{"Authorization": "Bearer tok"}
+	if code, body := do("GET", "bounces.example.com", "/v1/suppressions", auth, ""); code != http.StatusOK {
+		t.Errorf("with a token, GET with a proxy's Host = %d %q, want 200", code, body)
+	}
+	if code, _ := do("GET", "bounces.example.com", "/v1/suppressions", nil, ""); code != http.StatusUnauthorized {
+		t.Errorf("with a token, GET without it = %d, want 401", code)
+	}
+}
