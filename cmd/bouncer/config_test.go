@@ -728,3 +728,24 @@ webhooks:
 		}
 	}
 }
+
+// TestConfigWarnsShortTokens: nothing slows down guesses at the API or the
+// sign-in page, so a token shorter than minTokenLen warns, naming its key
+// and never its value; a long one does not.
+func TestConfigWarnsShortTokens(t *testing.T) {
+	t.Setenv("BOUNCER_TEST_READ_TOKEN", "r3ad")
+	cfg, err := readConfig(writeFile(t, "c.yaml", "http: {listen: '127.0.0.1:8025', token_file: "+writeFile(t, "tok", "hunter2\n")+
+		", read_token_env: BOUNCER_TEST_READ_TOKEN, metrics_token_file: "+writeFile(t, "m", "0123456789abcdef0123")+"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(cfg.Warnings, "\n")
+	for _, want := range []string{"http.token_file: the token is 7 characters", "http.read_token_env: the token is 4 characters"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("warnings lack %q:\n%s", want, notes)
+		}
+	}
+	if strings.Contains(notes, "metrics_token") || strings.Contains(notes, "hunter2") || strings.Contains(notes, "r3ad") {
+		t.Errorf("warnings name a long token or print a value:\n%s", notes)
+	}
+}

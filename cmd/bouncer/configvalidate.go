@@ -286,6 +286,28 @@ func (c *HTTPConfig) validate(p *configProblems) {
 		return
 	}
 	c.Token = resolveKeySecret(p, "http", "token_file", c.TokenFile, "token_env", c.TokenEnv)
+	shortToken(p, "http.token_file", "http.token_env", c.TokenFile, c.Token)
+	shortToken(p, "http.read_token_file", "http.read_token_env", c.ReadTokenFile, c.ReadToken)
+	shortToken(p, "http.metrics_token_file", "http.metrics_token_env", c.MetricsTokenFile, c.MetricsToken)
+}
+
+// minTokenLen is the shortest HTTP token that does not warn: nothing
+// slows down wrong tokens (the API and the sign-in page answer each at
+// once), so a short one can be guessed by whoever reaches http.listen.
+const minTokenLen = 16
+
+// shortToken warns about a token shorter than minTokenLen, under the key
+// it came from (the file's, else the variable's).
+func shortToken(p *configProblems, fileKey, envKey, file string, s Secret) {
+	if !s.IsSet() || len(s.Value()) >= minTokenLen {
+		return
+	}
+	key := envKey
+	if file != "" {
+		key = fileKey
+	}
+	p.warnf(key, "the token is %d characters: nothing slows down wrong tokens, so a short one can be guessed; use at least %d random ones (openssl rand -hex 32)",
+		len(s.Value()), minTokenLen)
 }
 
 // validateTLS loads the certificate and key when either is set.
