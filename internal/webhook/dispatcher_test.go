@@ -330,26 +330,38 @@ func TestTwoReplicas(t *testing.T) {
 	}
 }
 
-// format: slack posts {"text": …} without signature headers.
+// format: slack posts {"text": …} without signature headers, with &, <
+// and > escaped (Slack's control characters): a forged bounce's diagnostic
+// cannot notify the channel or show a link.
 func TestSlackFormat(t *testing.T) {
 	c := newClock(t0)
 	rc := newReceiver(c)
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	s := openStore(t, "sqlite:"+t.TempDir()+"/b.db", []suppression.Subscription{{Endpoint: "chat", Events: []string{"alert.*"}}})
+	s := openStore(t, "sqlite:"+t.TempDir()+"/b.db", []suppression.Subscription{{Endpoint: "chat", Events: []string{"alert.*", "suppression.added"}}})
 	if _, err := s.Announce(context.Background(), "alert.poll_failures", "alert:poll_failures:bounces", "",
 		map[string]any{"text": "mailbox bounces failed 3 polls"}, t0); err != nil {
 		t.Fatal(err)
 	}
-	d := newDispatcher(t, s, c, Endpoint{Name: "chat", URL: srv.URL, Format: FormatSlack})
-	drain(t, d, c, rc, 1, time.Second)
-	r := rc.accepted()[0]
-	var msg map[string]string
-	if err := json.Unmarshal(r.Body, &msg); err != nil || msg["text"] != "bouncer alert: mailbox bounces failed 3 polls" || len(msg) != 1 {
-		t.Errorf("slack body %s (%v)", r.Body, err)
+	if _, err := s.Announce(context.Background(), "suppression.added", "victim@example.org", "",
+		map[string]any{"email": "victim@example.org", "source": "bounce", "class": "hard", "reason": "userunknown",
+			"diagnostic": "550 <!channel> session expired: <https://evil.example/|sign in> &amp;"}, t0); err != nil {
+		t.Fatal(err)
 	}
-	if r.Header.Get(HeaderSignature) != "" {
-		t.Errorf("slack message signed: %s", r.Header)
+	d := newDispatcher(t, s, c, Endpoint{Name: "chat", URL: srv.URL, Format: FormatSlack})
+	drain(t, d, c, rc, 2, time.Second)
+	want := map[string]bool{
+		"bouncer alert: mailbox bounces failed 3 polls": true,
+		"bouncer: victim@example.org suppressed (bounce, hard userunknown: 550 &lt;!channel&gt; session expired: &lt;https://evil.example/|sign in&gt; &amp;amp;)": true,
+	}
+	for _, r := range rc.accepted() {
+		var msg map[string]string
+		if err := json.Unmarshal(r.Body, &msg); err != nil || !want[msg["text"]] || len(msg) != 1 {
+			t.Errorf("slack body %s (%v), want one of %v", r.Body, err, want)
+		}
+		if r.Header.Get(HeaderSignature) != "" {
+			t.Errorf("slack message signed: %s", r.Header)
+		}
 	}
 }
 

@@ -7,11 +7,16 @@ import (
 )
 
 // slackBody turns an event's body into a Slack/Mattermost incoming-webhook
-// message, {"text": …}: one line saying what happened.
+// message, {"text": …}: one line saying what happened, with &, < and >
+// escaped as Slack asks: a diagnostic comes from whoever sent the bounce,
+// and "<!channel>" or "<https://…|sign in>" in it would otherwise notify
+// the whole channel or show a link of the sender's.
 func slackBody(body []byte) []byte {
-	out, _ := json.Marshal(map[string]string{"text": SlackText(body)}) // strings: cannot fail
+	out, _ := json.Marshal(map[string]string{"text": slackEscaper.Replace(SlackText(body))}) // strings: cannot fail
 	return out
 }
+
+var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // SlackText is the line a chat message shows for an event body.
 func SlackText(body []byte) string {
