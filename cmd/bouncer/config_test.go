@@ -749,3 +749,24 @@ func TestConfigWarnsShortTokens(t *testing.T) {
 		t.Errorf("warnings name a long token or print a value:\n%s", notes)
 	}
 }
+
+// TestConfigReadTokenNeedsToken: a read-only token without an admin token
+// protects nothing (the API takes changes from every caller, the read
+// token's holders included), so it is an error naming the key set.
+func TestConfigReadTokenNeedsToken(t *testing.T) {
+	t.Setenv("BOUNCER_TEST_READ_TOKEN", "0123456789abcdef0123")
+	for key, setting := range map[string]string{
+		"http.read_token_file": "read_token_file: " + writeFile(t, "r", "0123456789abcdef0123"),
+		"http.read_token_env":  "read_token_env: BOUNCER_TEST_READ_TOKEN",
+	} {
+		_, err := readConfig(writeFile(t, "c.yaml", "http: {listen: '127.0.0.1:8025', "+setting+"}\n"))
+		if err == nil || !strings.Contains(err.Error(), key+": needs http.token_file") {
+			t.Errorf("%s without token_file: err = %v, want one naming %s", key, err, key)
+		}
+	}
+	cfg, err := readConfig(writeFile(t, "ok.yaml", "http: {listen: '127.0.0.1:8025', token_file: "+writeFile(t, "a", "abcdef0123456789abcd")+
+		", read_token_file: "+writeFile(t, "r2", "0123456789abcdef0123")+"}\n"))
+	if err != nil || !cfg.HTTP.ReadToken.IsSet() {
+		t.Errorf("read_token_file with token_file: err = %v, read token set %v", err, cfg != nil && cfg.HTTP.ReadToken.IsSet())
+	}
+}

@@ -278,6 +278,16 @@ func (c *HTTPConfig) validate(p *configProblems) {
 	c.ReadToken = resolveKeySecret(p, "http", "read_token_file", c.ReadTokenFile, "read_token_env", c.ReadTokenEnv)
 	c.validateTLS(p)
 	if c.TokenFile == "" && c.TokenEnv == "" {
+		if c.ReadTokenFile != "" || c.ReadTokenEnv != "" {
+			key := "http.read_token_file"
+			if c.ReadTokenFile == "" {
+				key = "http.read_token_env"
+			}
+			// Without an admin token the API takes changes from every
+			// caller, and the dashboard's session key is derived from the
+			// read-only token alone: its holders could sign an admin session.
+			p.errorf(key, "needs http.token_file (or http.token_env): without an admin token every caller, the read-only token's holders included, may change the list")
+		}
 		if !loopback(c.Listen) {
 			p.errorf("http.token_file", "required when http.listen (%s) is not a loopback address (or set http.token_env)", c.Listen)
 			return
