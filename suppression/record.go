@@ -219,6 +219,9 @@ func (s *Store) planMessage(m Message, now time.Time) ledgerRow {
 		problems = append(problems, fmt.Sprintf("%d records past the first %d ignored", len(recs)-MaxRecordsPerMessage, MaxRecordsPerMessage))
 		recs = recs[:MaxRecordsPerMessage]
 	}
+	if complaintForToken(m) && len(recs) > 1 {
+		recs = recs[:1] // every record is the token's recipient's: one complaint, counted once
+	}
 	for i, rec := range recs {
 		ev, problem := s.eventOf(m, rec, l.receivedAt)
 		if problem != "" {
@@ -242,11 +245,22 @@ func (s *Store) planMessage(m Message, now time.Time) ledgerRow {
 	return l
 }
 
+// complaintForToken reports whether m is a complaint verified by its
+// signed return path: it counts against the token's recipient, not the
+// address the report names, which feedback loops redact or replace
+// (verp.Verifier.Check).
+func complaintForToken(m Message) bool {
+	return m.Report.Type == dsn.TypeARF && m.Verified && m.VerifiedRecipient != ""
+}
+
 // eventOf builds the event of one recipient record, or says why it has no
 // usable recipient.
 func (s *Store) eventOf(m Message, rec dsn.Recipient, receivedAt time.Time) (Event, string) {
 	r := m.Report
 	addr := firstNonEmpty(rec.Address(), m.VerifiedRecipient) // the final recipient, or the original after an alias (dsn.Recipient.Address)
+	if complaintForToken(m) {
+		addr = m.VerifiedRecipient
+	}
 	if addr == "" {
 		return Event{}, "no recipient"
 	}

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -253,6 +254,60 @@ func TestTrustParsedNamelessBounce(t *testing.T) {
 		}
 		if _, suppressed := evidence(t, s, rcpt); !suppressed {
 			t.Errorf("%s not suppressed", rcpt)
+		}
+	})
+}
+
+// TestTrustComplaintCountsForTheToken: a feedback loop's complaint names the
+// complainer as redacted@example.net (the sample as the provider sent it,
+// its returned message carrying Alice's signed return path): the complaint
+// counts for Alice, verified, and the placeholder gets nothing. One naming
+// two hashed addresses (and no Message-ID) counts once for Bob's token. A
+// forger holding their own token who names a victim suppresses only
+// themselves.
+func TestTrustComplaintCountsForTheToken(t *testing.T) {
+	sample, err := os.ReadFile("../dsn/testdata/corpus/sisimai/arf-01.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := ringOf(t, trustNewKey)
+	complaintFrom := func(returnPath, complainer string) string {
+		raw := strings.Replace(string(sample), "Return-Path: <support@example.ed.jp>", "Return-Path: <"+returnPath+">", 1)
+		return strings.Replace(raw, "To: redacted@example.net", "To: "+complainer, 1)
+	}
+	redacted := complaintFrom(signFor(t, keys, "alice@example.com"), "redacted@example.net")
+	forged := complaintFrom(signFor(t, keys, "mallory@evil.example"), "victim@example.com")
+	hashed := strings.Replace(complaintFrom(signFor(t, keys, "bob@example.com"), "xxx@example.net"),
+		"Feedback-Type: abuse\n", "Feedback-Type: abuse\nOriginal-Rcpt-To: h1@example.net\nOriginal-Rcpt-To: h2@example.net\n", 1)
+	hashed = strings.Replace(hashed, "Message-ID: <000000000000000.000000000000@x34.mx.example.net>\n", "", 1)
+	for _, require := range []bool{true, false} {
+		t.Run(map[bool]string{true: "require_verified", false: "counted_as_before"}[require], func(t *testing.T) {
+			trustComplaints(t, require, keys, redacted, hashed, forged)
+		})
+	}
+}
+
+func trustComplaints(t *testing.T, require bool, keys *verp.KeyRing, redacted, hashed, forged string) {
+	dialects(t, Options{Policy: &Policy{RequireVerified: require}}, func(t *testing.T, s *Store) {
+		if m := ingest(t, s, keys, redacted); !m.Verified || m.VerifiedRecipient != "alice@example.com" {
+			t.Errorf("redacted complaint: verified %v, recipient %q; want true, alice@example.com", m.Verified, m.VerifiedRecipient)
+		}
+		if verified, suppressed := evidence(t, s, "alice@example.com"); len(verified) != 1 || !verified[0] || !suppressed {
+			t.Errorf("alice: events verified %v, suppressed %v; want one verified event and suppressed", verified, suppressed)
+		}
+		if verified, _ := evidence(t, s, "redacted@example.net"); len(verified) != 0 {
+			t.Errorf("the placeholder redacted@example.net has events %v, want none", verified)
+		}
+		ingest(t, s, keys, forged)
+		if verified, suppressed := evidence(t, s, "victim@example.com"); len(verified) != 0 || suppressed {
+			t.Errorf("victim: events %v, suppressed %v; want none", verified, suppressed)
+		}
+		if _, suppressed := evidence(t, s, "mallory@evil.example"); !suppressed {
+			t.Errorf("the forger's own address is not suppressed")
+		}
+		ingest(t, s, keys, hashed)
+		if verified, suppressed := evidence(t, s, "bob@example.com"); len(verified) != 1 || !suppressed {
+			t.Errorf("bob: events %v, suppressed %v; want one event and suppressed", verified, suppressed)
 		}
 	})
 }

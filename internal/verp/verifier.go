@@ -49,6 +49,13 @@ type Verdict struct {
 // A report naming no recipient takes the token's. A token for another
 // address than the report's recipient, or tokens for different recipients
 // with none named, are not verified.
+//
+// A complaint (an ARF report) is the exception: it is verified by one valid
+// token alone, for the token's recipient, whatever address it names.
+// Feedback loops redact, hash or replace the complainer's address
+// (redacted@…, xxx@…), and the token names the address the mail was sent
+// to, which is the one to stop mailing (RFC 6449); a forger
+// holding a token can only name their own address that way.
 func (v *Verifier) Check(ctx context.Context, r *dsn.Report) Verdict {
 	if r == nil {
 		return Verdict{Note: "no report"}
@@ -57,13 +64,17 @@ func (v *Verifier) Check(ctx context.Context, r *dsn.Report) Verdict {
 	if len(tokens) == 0 {
 		return Verdict{Note: "no signed return path"}
 	}
-	named := namedRecipients(r)
+	complaint := r.Type == dsn.TypeARF
+	var named []string
+	if !complaint {
+		named = namedRecipients(r)
+	}
 	cands, streams, bad := v.candidates(ctx, tokens, named)
 	if len(cands) == 0 {
 		return Verdict{Suspicious: true, Note: fmt.Sprintf("%d token(s), none verifies (forged, tampered or signed with a removed key): %s", len(tokens), bad)}
 	}
 	for _, c := range cands {
-		if covers(r, c) && (len(named) > 0 || len(cands) == 1) {
+		if (complaint || covers(r, c)) && (len(named) > 0 || len(cands) == 1) {
 			return Verdict{Verified: true, Recipient: c, Stream: streams[c]}
 		}
 	}

@@ -43,8 +43,17 @@ func TestVerifierCheck(t *testing.T) {
 	// The forger's own token names them as original recipient, the victim as final.
 	smuggled := bounce(mallory)
 	smuggled.Recipients = []dsn.Recipient{{FinalRecipient: "victim@example.com", OriginalRecipient: "mallory@evil.example"}}
-	arf := &dsn.Report{Type: dsn.TypeARF, Feedback: &dsn.Feedback{OriginalRcptTo: []string{"alice@example.com"}}}
-	arf.Original.ReturnPath = "<" + alice + ">"
+	complaint := func(returnPath string, rcpts ...string) *dsn.Report {
+		r := &dsn.Report{Type: dsn.TypeARF, Feedback: &dsn.Feedback{OriginalRcptTo: rcpts}}
+		for _, a := range rcpts {
+			r.Recipients = append(r.Recipients, dsn.Recipient{FinalRecipient: a, FeedbackType: "abuse"})
+		}
+		r.Original.ReturnPath = "<" + returnPath + ">"
+		return r
+	}
+	arf := complaint(alice, "alice@example.com")
+	twoTokens := complaint(alice, "redacted@example.net")
+	twoTokens.Message.DeliveredTo = []string{mallory}
 
 	tests := []struct {
 		name     string
@@ -73,6 +82,15 @@ func TestVerifierCheck(t *testing.T) {
 		{"two tokens, none named", nil, withOriginal(bounce(alice), "<"+mallory+">", ""), false, "", "different recipients"},
 		{"two tokens, one matches", nil, withOriginal(bounce(mallory, "alice@example.com"), "<"+alice+">", ""), true, "alice@example.com", ""},
 		{"ARF complaint", nil, arf, true, "alice@example.com", ""},
+		// A complaint counts for the token's recipient: feedback loops
+		// redact or replace the address they name.
+		{"ARF complaint naming a redacted address", nil, complaint(alice, "redacted@example.net"), true, "alice@example.com", ""},
+		{"ARF complaint naming a hashed address", nil, complaint(alice, "hashed@example.com", "xxx@example.com"), true, "alice@example.com", ""},
+		{"ARF complaint naming no address", nil, complaint(alice), true, "alice@example.com", ""},
+		{"forged ARF complaint naming a victim", nil, complaint(mallory, "victim@example.com"), true, "mallory@evil.example", ""},
+		{"ARF complaint, tokens for two recipients", nil, twoTokens, false, "", "different recipients"},
+		{"ARF complaint, tampered token", nil, complaint(tampered, "redacted@example.net"), false, "", "none verifies"},
+		{"ARF complaint, reference, mapping stored", mapRefs{long.Ref: longRcpt}, complaint(long.Address, "redacted@example.net"), true, longRcpt, ""},
 		{"nil report", nil, nil, false, "", "no report"},
 		{"token for an unconfigured mailbox", nil, bounce(strings.Replace(alice, "@example.com", "@example.org", 1), "alice@example.com"), false, "", "no signed return path"},
 	}
