@@ -74,7 +74,7 @@ func printFate(w io.Writer, f suppression.MessageFate, now time.Time) error {
 			localTime(r.At), strings.Join(strings.Fields(r.Diagnostic), " ")})
 	}
 	fmt.Fprintln(w)
-	return printTable(w, rows, 6, 0)
+	return printTable(w, rows, 6, 3) // the diagnostic is cut, never the recipient
 }
 
 // fateHeadline is a message's state in words: "no report" only when no

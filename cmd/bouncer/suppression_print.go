@@ -163,10 +163,11 @@ func printDetail(w io.Writer, format string, d suppression.Detail, now time.Time
 // printEvidence writes the evidence table, rows (the header first, then
 // one per event), with each event's diagnostic on an indented line below
 // its row, so neither the Message-ID (what bouncer status takes) nor the
-// diagnostic is cut to share one line.
+// diagnostic is cut to share one line. A narrow line cuts the stream, the
+// mailbox and the reason, never the Message-ID.
 func printEvidence(w io.Writer, rows [][]string, events []suppression.Event) error {
 	var b strings.Builder
-	if err := printTable(&b, rows, 7, 5, 2); err != nil {
+	if err := printTable(&b, rows, 6, 5, 2); err != nil {
 		return err
 	}
 	width := widthFor(w)
