@@ -118,6 +118,13 @@ func (h *handler) address(w http.ResponseWriter, r *http.Request, s session) {
 		d.Explained = h.explain(det, h.store.Policy(), now)
 	case isNotFound(err):
 		d.Explained = "Deliverable: bouncer has no entry and no event for this address."
+		// The address as the store keeps it (Nobody@Example.ORG is
+		// nobody@example.org), so its allowlist entries are found and
+		// the forms name it.
+		if d.Email, err = h.stored(r, email); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	default:
 		h.fail(w, r, err)
 		return
@@ -126,11 +133,42 @@ func (h *handler) address(w http.ResponseWriter, r *http.Request, s session) {
 		h.fail(w, r, err)
 		return
 	}
+	if len(d.AllowEntries) > 0 {
+		d.Explained = allowedExplained(d.Email, d.AllowEntries, d.Found)
+	}
 	if d.Audit, _, err = h.store.Audit(r.Context(), suppression.AuditFilter{Subject: d.Email, Limit: 100}); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	h.render(w, r, &s, "address", http.StatusOK, page{Title: d.Email, Nav: "list", Data: d})
+}
+
+// stored returns email as the store keeps it (normalised).
+func (h *handler) stored(r *http.Request, email string) (string, error) {
+	res, err := h.store.Check(r.Context(), []string{email}, h.opts.Now())
+	if err != nil {
+		return "", err
+	}
+	if len(res) != 1 || res[0].Address == "" {
+		return email, nil
+	}
+	return res[0].Address, nil
+}
+
+// allowedExplained says which allowlist entries cover email.
+func allowedExplained(email string, entries []string, found bool) string {
+	named := make([]string, len(entries))
+	for i, e := range entries {
+		named[i] = e + " (this address)"
+		if e != email {
+			named[i] = e + " (its domain)"
+		}
+	}
+	tail := "failures are counted but never suppress it."
+	if !found {
+		tail = "bouncer has no entry and no event for it."
+	}
+	return "Deliverable: on the allowlist as " + strings.Join(named, " and ") + "; " + tail
 }
 
 // allowEntries returns an address's domain and the allowlist entries that

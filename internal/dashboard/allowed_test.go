@@ -1,0 +1,44 @@
+package dashboard
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/bouncer-mail/bouncer/suppression"
+)
+
+// An address its domain's allowlist entry covers says which entry, offers
+// to take that entry off and no suppression by hand (the store refuses
+// it), also when bouncer has never heard of the address and it is typed
+// in another case: the page works on the address as the store keeps it.
+func TestAddressNamesTheAllowlistEntry(t *testing.T) {
+	dialects(t, func(t *testing.T, s *suppression.Store) {
+		if _, err := s.AllowAdd(context.Background(), "example.org", "our own", now); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, server(t, s, Options{}))
+		b.signIn(adminToken)
+		for _, email := range []string{"full01@example.org", "Nobody@Example.ORG"} {
+			code, page := b.get("/ui/address?email=" + email)
+			if code != 200 {
+				t.Fatalf("%s: %d\n%s", email, code, page)
+			}
+			for _, want := range []string{"on the allowlist as example.org (its domain)", "Take example.org off the allowlist",
+				`name="entry" value="example.org"`} {
+				if !strings.Contains(page, want) {
+					t.Errorf("%s: the page lacks %q:\n%s", email, want, page)
+				}
+			}
+			for _, bad := range []string{"/ui/address/suppress", "/ui/allowlist/add", "Example.ORG"} {
+				if strings.Contains(page, bad) {
+					t.Errorf("%s: the page has %q:\n%s", email, bad, page)
+				}
+			}
+		}
+		if _, page := b.get("/ui/address?email=nobody@example.com"); !strings.Contains(page, "/ui/address/suppress") ||
+			!strings.Contains(page, "/ui/allowlist/add") || strings.Contains(page, "on the allowlist") {
+			t.Errorf("an address no entry covers lacks its actions or claims an allowlist entry:\n%s", page)
+		}
+	})
+}
