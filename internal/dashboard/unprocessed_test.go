@@ -35,6 +35,7 @@ func TestUnprocessedListsEveryHeldKind(t *testing.T) {
 			t.Fatalf("/ui/unprocessed = %d", code)
 		}
 		for _, want := range []string{"<title>Unprocessed messages", ">Unprocessed</a>",
+			"of those given to <code>bouncer ingest</code> only this row is left",
 			"Could not be parsed</td>", "no report &lt;b&gt;here&lt;/b&gt;",
 			"Not a bounce or complaint</td>", "Please remove me", "reader@example.org",
 			"No usable recipient</td>", "Undelivered Mail", "record 1: no recipient"} {
