@@ -70,9 +70,8 @@ func newRateTable(name string, sr suppression.StreamRates) rateTable {
 func newRateRow(period string, f suppression.RateFigures, trailing bool) rateRow {
 	c := suppression.FormatCount
 	row := rateRow{Period: period, Sent: c(f.Sent), Hard: c(f.Hard), Soft: c(f.Soft), Block: c(f.Block), Compl: c(f.Complaint),
-		Bounce: suppression.FormatRate(f.BounceRate), Trailing: trailing}
+		Bounce: suppression.FormatRate(f.BounceRate), Complaint: suppression.FormatRate(f.ComplaintRate), Trailing: trailing}
 	if f.Enough() {
-		row.Complaint = suppression.FormatRate(f.ComplaintRate)
 		row.BounceOver, row.ComplaintOver = notify.BounceMark(*f.BounceRate), notify.ComplaintMark(*f.ComplaintRate)
 	}
 	return row
