@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -61,8 +62,32 @@ func runRates(cmd *cobra.Command, stream string, days int, format string) error 
 		if format == "json" {
 			return writeJSONTo(cmd.OutOrStdout(), r)
 		}
-		return printRates(cmd.OutOrStdout(), r)
+		if err := printRates(cmd.OutOrStdout(), r); err != nil || q.Stream == "" || len(r.Streams) > 0 {
+			return err
+		}
+		return printOtherStreams(ctx, cmd.OutOrStdout(), s, q)
 	})
+}
+
+// printOtherStreams names the streams that sent or bounced in the 30 days,
+// under the empty table of q.Stream: a misspelt --stream is not read as a
+// stream that sent and bounced nothing.
+func printOtherStreams(ctx context.Context, w io.Writer, s *suppression.Store, q suppression.RatesQuery) error {
+	stream := q.Stream
+	q.Stream = ""
+	all, err := s.Rates(ctx, q)
+	if err != nil {
+		return err
+	}
+	if len(all.Streams) == 0 {
+		return nil
+	}
+	names := make([]string, len(all.Streams))
+	for i, sr := range all.Streams {
+		names[i] = sr.Stream
+	}
+	_, err = fmt.Fprintf(w, "the streams that did: %s (not %s)\n", strings.Join(names, ", "), stream)
+	return err
 }
 
 // printRates prints one table: each stream's days, then its 7 and 30 days.

@@ -97,3 +97,20 @@ func TestRatesDocExample(t *testing.T) {
 		t.Errorf("docs/rates.md's example:\n%s\nbouncer rates prints:\n%s", want, out.String())
 	}
 }
+
+// rates --stream for a stream that neither sent nor bounced names the
+// streams that did, so a misspelt name is not read as a quiet stream.
+func TestRatesUnknownStreamNamesOthers(t *testing.T) {
+	cfg, s := sqliteStoreConfig(t, "")
+	now := time.Now()
+	if _, err := s.AddSent(context.Background(), []suppression.Sent{{Stream: "newsletter", Count: 1500, At: now}, {Stream: "receipts", Count: 20, At: now}}, now); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, "rates", "--stream", "newsleter", "--config", cfg)
+	if want := "nothing sent or bounced in the last 30 days\nthe streams that did: newsletter, receipts (not newsleter)\n"; code != 0 || !strings.HasSuffix(out, want) {
+		t.Errorf("rates --stream newsleter: exit %d %s\n%s\nwant it to end with %q", code, errOut, out, want)
+	}
+	if out, _, _ := runCLI(t, "rates", "--stream", "newsleter", "--format", "json", "--config", cfg); !strings.Contains(out, `"streams": []`) {
+		t.Errorf("rates --format json of an unknown stream:\n%s\nwant no streams", out)
+	}
+}
