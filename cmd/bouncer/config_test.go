@@ -152,6 +152,8 @@ mailboxes:
 func TestConfigErrors(t *testing.T) {
 	shortKeyFile := writeFile(t, "verp.keys", "short\n") // a VERP key needs 16 bytes or more
 	blankTokenFile := writeFile(t, "token", " \n\n")     // would refuse every request
+	adminTokenFile := writeFile(t, "admin-token", "one-token-0123456789\n")
+	t.Setenv("BOUNCER_TEST_SAME_TOKEN", "one-token-0123456789")
 	mailbox := "mailboxes:\n  - {name: m, protocol: imap, host: h, username: u, password_env: P, %s}\n"
 	tests := []struct {
 		yaml string
@@ -184,6 +186,9 @@ func TestConfigErrors(t *testing.T) {
 		{"verp: {secret_file: " + shortKeyFile + "}", "verp.secret_file: verp: key too short"},
 		{"verp: {header: 'Bad Header'}", "verp.header: must be a header field name"},
 		{"http: {listen: '127.0.0.1:1', token_file: " + blankTokenFile + "}", "http.token_file: \"" + blankTokenFile + "\" holds only white space"},
+		{"http: {listen: '127.0.0.1:1', token_file: " + adminTokenFile + ", read_token_file: " + adminTokenFile + "}",
+			"http.read_token_file: holds the admin token (http.token_file or token_env): the read-only token must be another one"},
+		{"http: {listen: '127.0.0.1:1', token_file: " + adminTokenFile + ", read_token_env: BOUNCER_TEST_SAME_TOKEN}", "http.read_token_env: holds the admin token"},
 		{"verp: {secret_file: /nonexistent/key}", `verp.secret_file: cannot read "/nonexistent/key": no such file or directory`},
 		{"log: {level: loud}", `log.level: must be debug, info, warn, error, not "loud"`},
 		{"log: {format: xml}", `log.format: must be text, json, not "xml"`},

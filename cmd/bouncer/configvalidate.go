@@ -299,6 +299,15 @@ func (c *HTTPConfig) validate(p *configProblems) {
 	shortToken(p, "http.token_file", "http.token_env", c.TokenFile, c.Token)
 	shortToken(p, "http.read_token_file", "http.read_token_env", c.ReadTokenFile, c.ReadToken)
 	shortToken(p, "http.metrics_token_file", "http.metrics_token_env", c.MetricsTokenFile, c.MetricsToken)
+	if c.Token.IsSet() && c.Token.Value() == c.ReadToken.Value() {
+		// The dashboard would sign it in as admin and the API take it as
+		// read-only: one token cannot be both.
+		key := "http.read_token_file"
+		if c.ReadTokenFile == "" {
+			key = "http.read_token_env"
+		}
+		p.errorf(key, "holds the admin token (http.token_file or token_env): the read-only token must be another one")
+	}
 }
 
 // minTokenLen is the shortest HTTP token that does not warn: nothing
