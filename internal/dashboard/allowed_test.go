@@ -2,9 +2,12 @@ package dashboard
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
 
@@ -39,6 +42,32 @@ func TestAddressNamesTheAllowlistEntry(t *testing.T) {
 		if _, page := b.get("/ui/address?email=nobody@example.com"); !strings.Contains(page, "/ui/address/suppress") ||
 			!strings.Contains(page, "/ui/allowlist/add") || strings.Contains(page, "on the allowlist") {
 			t.Errorf("an address no entry covers lacks its actions or claims an allowlist entry:\n%s", page)
+		}
+	})
+}
+
+// The decision names the failure that keeps an address suppressed, not
+// the newest event: a soft bounce after the complaint that suppressed it
+// is not given as the cause.
+func TestAddressDecisionNamesTheCause(t *testing.T) {
+	dialects(t, func(t *testing.T, s *suppression.Store) {
+		msgs := []suppression.Message{
+			event("c", "kijitora@y.example.com", now.Add(-2*time.Hour), dsn.ClassComplaint, dsn.ReasonFeedback, ""),
+			event("s", "kijitora@y.example.com", now.Add(-time.Hour), dsn.ClassSoft, dsn.ReasonSystemError, "421 4.1.9 try again later"),
+		}
+		if _, err := s.Record(context.Background(), msgs, now); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, server(t, s, Options{}))
+		b.signIn(readToken)
+		_, page := b.get("/ui/address?email=kijitora@y.example.com")
+		verdict := regexp.MustCompile(`<p class="verdict[^"]*">[^<]*</p>`).FindString(page)
+		if !strings.Contains(verdict, "1 soft bounce within 7 days, 1 complaint; the last complaint: 5.1.1 feedback") || strings.Contains(verdict, "systemerror") {
+			t.Errorf("the decision reads %q: want the complaint as the cause, not the later soft bounce", verdict)
+		}
+		_, page = b.get("/ui/address?email=user01@example.com")
+		if !strings.Contains(page, "1 hard bounce; the last hard bounce: 5.1.1 userunknown from mx.receiver.test") {
+			t.Errorf("a hard bounce's decision does not name it:\n%s", page)
 		}
 	})
 }

@@ -1,10 +1,12 @@
 package dashboard
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/bouncer-mail/bouncer/dsn"
 	"github.com/bouncer-mail/bouncer/internal/duration"
 	"github.com/bouncer-mail/bouncer/suppression"
 )
@@ -21,7 +23,7 @@ func (h *handler) explain(d suppression.Detail, p suppression.Policy, now time.T
 	case e.Suppressed && !e.Active(now):
 		return fmt.Sprintf("Deliverable again: the suppression (%s) expired on %s.", e.SuppressedReason, h.whenp(e.ExpiresAt))
 	case e.Suppressed:
-		return fmt.Sprintf("Suppressed on %s: %s%s%s.", h.whenp(e.SuppressedAt), h.counted(e, p), h.evidence(d.Events, e.LastClass), h.until(e.ExpiresAt))
+		return fmt.Sprintf("Suppressed on %s: %s%s%s.", h.whenp(e.SuppressedAt), h.counted(e, p), h.evidence(d.Events, causeClass(e, p)), h.until(e.ExpiresAt))
 	}
 	msg := "Deliverable: " + h.counted(e, p) + ", below the policy's thresholds (" + thresholds(p) + "); blocks never suppress on their own"
 	if e.ClearedAt != nil {
@@ -50,14 +52,33 @@ func (h *handler) counted(e suppression.Entry, p suppression.Policy) string {
 	return strings.Join(parts, ", ")
 }
 
-// evidence describes the newest event of class: its status, reason,
-// receiving server and date.
+// causeClass is the class of failure that keeps e suppressed: complaints
+// for a complaint suppression, else hard bounces once they reach the
+// threshold, else soft bounces. The newest event may be of another class (a
+// soft bounce after the complaint that suppressed the address).
+func causeClass(e suppression.Entry, p suppression.Policy) string {
+	switch {
+	case e.Source == suppression.SourceComplaint:
+		return string(dsn.ClassComplaint)
+	case e.HardCount > 0 && e.HardCount >= p.HardThreshold:
+		return string(dsn.ClassHard)
+	case e.SoftCount > 0:
+		return string(dsn.ClassSoft)
+	}
+	return e.LastClass
+}
+
+// classWords names one event of a class: "hard bounce", "complaint".
+var classWords = map[string]string{"hard": "hard bounce", "soft": "soft bounce", "block": "block", "complaint": "complaint"}
+
+// evidence describes the newest event of class, naming the class: its
+// status, reason, receiving server and date.
 func (h *handler) evidence(events []suppression.Event, class string) string {
 	for _, ev := range events {
 		if string(ev.Class) != class {
 			continue
 		}
-		s := "; the last: " + strings.TrimSpace(ev.Status+" "+string(ev.Reason))
+		s := "; the last " + cmp.Or(classWords[class], class) + ": " + strings.TrimSpace(ev.Status+" "+string(ev.Reason))
 		if mta := ev.RemoteMTA; mta != "" {
 			s += " from " + mta
 		} else if ev.ReportingMTA != "" {
