@@ -69,7 +69,9 @@ const notProof = "Not proof of delivery: the receiver may have accepted it, or a
 
 // Once retention has pruned events, status says from when reports are
 // kept, and the JSON answer gives the time; a Message-ID is matched with
-// its case.
+// its case. suppression show says it too under an entry first seen before
+// then (an empty evidence is not read as no cause), and not under one
+// whose events are all kept.
 func TestStatusCommandAfterPrune(t *testing.T) {
 	now := time.Now()
 	cfg, db := recordedStore(t, "",
@@ -88,6 +90,14 @@ func TestStatusCommandAfterPrune(t *testing.T) {
 	out, _, code := runCLI(t, "status", "old@app.test", "--config", cfg)
 	if want := "<old@app.test>: no report\n" + notProof + "Reports are kept from " + zoned(&kept) + " (retention.events); older ones were pruned.\n"; code != 0 || out != want {
 		t.Errorf("status of a pruned message: exit %d\n%s\nwant\n%s", code, out, want)
+	}
+	out, _, code = runCLI(t, "suppression", "show", "a@x.test", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "evidence (0 events, newest first):\n") ||
+		!strings.HasSuffix(out, "Events are kept from "+zoned(&kept)+" (retention.events); older ones were pruned, and the counts above include them.\n") {
+		t.Errorf("show of an entry whose events were pruned: exit %d\n%s", code, out)
+	}
+	if out, _, _ := runCLI(t, "suppression", "show", "b@x.test", "--config", cfg); strings.Contains(out, "Events are kept from") {
+		t.Errorf("show of an entry whose events are all kept speaks of pruning:\n%s", out)
 	}
 	out, _, _ = runCLI(t, "status", "new@app.test", "--format", "json", "--config", cfg)
 	if !strings.Contains(out, `"state": "no_report"`) || !strings.Contains(out, `"reports_pruned_before": "`+kept.UTC().Format(time.RFC3339)[:16]) {

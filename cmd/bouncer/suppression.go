@@ -314,8 +314,23 @@ func (f *suppFlags) runShow(cmd *cobra.Command, args []string) error {
 		if err != nil {
 			return err
 		}
-		return printDetail(cmd.OutOrStdout(), f.showFormat, d, time.Now())
+		if err := printDetail(cmd.OutOrStdout(), f.showFormat, d, time.Now()); err != nil || f.showFormat == "json" {
+			return err
+		}
+		return printPruned(ctx, cmd.OutOrStdout(), s, d.Entry)
 	})
+}
+
+// printPruned says, under the evidence of an entry first seen before
+// retention.events pruned events, that its counts rest on events no longer
+// listed: an empty evidence is then no sign of a baseless suppression.
+func printPruned(ctx context.Context, w io.Writer, s *suppression.Store, e suppression.Entry) error {
+	horizon, err := s.Horizon(ctx, "bounce_events")
+	if err != nil || horizon == nil || !e.FirstSeen.Before(*horizon) {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "Events are kept from %s (retention.events); older ones were pruned, and the counts above include them.\n", zoned(horizon))
+	return err
 }
 
 func (f *suppFlags) runAdd(cmd *cobra.Command, args []string) error {

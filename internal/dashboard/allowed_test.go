@@ -71,3 +71,28 @@ func TestAddressDecisionNamesTheCause(t *testing.T) {
 		}
 	})
 }
+
+// The address page of an entry first seen before retention.events pruned
+// its events says so under the evidence; one whose events are all kept
+// does not.
+func TestAddressSaysEventsWerePruned(t *testing.T) {
+	dialects(t, func(t *testing.T, s *suppression.Store) {
+		ctx := context.Background()
+		if _, err := s.Record(ctx, []suppression.Message{event("old", "gone@example.com", now.AddDate(0, 0, -500), dsn.ClassHard, dsn.ReasonUserUnknown, "550 no such user")}, now); err != nil {
+			t.Fatal(err)
+		}
+		keep := 400 * 24 * time.Hour
+		if _, err := s.Prune(ctx, suppression.Retention{Events: keep}, now, false); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, server(t, s, Options{}))
+		b.signIn(readToken)
+		_, page := b.get("/ui/address?email=gone@example.com")
+		if !strings.Contains(page, "No event on record.") || !strings.Contains(page, "Events are kept from 2025-02-03 12:00 UTC (retention.events); older ones were pruned, and the counts above include them.") {
+			t.Errorf("the page of an entry whose events were pruned does not say so:\n%s", page)
+		}
+		if _, page := b.get("/ui/address?email=user01@example.com"); strings.Contains(page, "Events are kept from") {
+			t.Errorf("the page of an entry whose events are all kept speaks of pruning:\n%s", page)
+		}
+	})
+}

@@ -100,6 +100,9 @@ type addressData struct {
 	Active       bool
 	Explained    string
 	Audit        []suppression.AuditEntry
+	// PrunedBefore is set when events of the entry's may have been pruned
+	// (retention.events): its counts include events no longer listed.
+	PrunedBefore *time.Time
 }
 
 func (h *handler) address(w http.ResponseWriter, r *http.Request, s session) {
@@ -136,11 +139,27 @@ func (h *handler) address(w http.ResponseWriter, r *http.Request, s session) {
 	if len(d.AllowEntries) > 0 {
 		d.Explained = allowedExplained(d.Email, d.AllowEntries, d.Found)
 	}
+	if d.Found {
+		if d.PrunedBefore, err = h.prunedBefore(r, det.Entry); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	if d.Audit, _, err = h.store.Audit(r.Context(), suppression.AuditFilter{Subject: d.Email, Limit: 100}); err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	h.render(w, r, &s, "address", http.StatusOK, page{Title: d.Email, Nav: "list", Data: d})
+}
+
+// prunedBefore returns the time before which events were pruned, when the
+// entry was first seen before it; else nil.
+func (h *handler) prunedBefore(r *http.Request, e suppression.Entry) (*time.Time, error) {
+	horizon, err := h.store.Horizon(r.Context(), "bounce_events")
+	if err != nil || horizon == nil || !e.FirstSeen.Before(*horizon) {
+		return nil, err
+	}
+	return horizon, nil
 }
 
 // stored returns email as the store keeps it (normalised).
