@@ -75,11 +75,11 @@ func (Observer) Recorded(o suppression.RecordObservation) {
 		return
 	}
 	res := o.Result
-	messagesTotal.WithLabelValues(metricRecorded).Add(float64(res.Messages - res.Duplicates - res.Unparsed - res.NotReports - res.NoRecipientMsgs - res.RedactedComplaints))
+	messagesTotal.WithLabelValues(metricRecorded).Add(float64(res.Messages - res.Duplicates - res.Repeated - res.Unparsed - res.NotReports - res.NoRecipientMsgs - res.RedactedComplaints))
 	messagesTotal.WithLabelValues(metricRedacted).Add(float64(res.RedactedComplaints))
 	messagesTotal.WithLabelValues(metricNotReport).Add(float64(res.NotReports))
 	messagesTotal.WithLabelValues(metricNoRcpt).Add(float64(res.NoRecipientMsgs))
-	messagesTotal.WithLabelValues(metricDuplicate).Add(float64(res.Duplicates))
+	messagesTotal.WithLabelValues(metricDuplicate).Add(float64(res.Duplicates + res.Repeated)) // a copy of a counted notice changed nothing either
 	messagesTotal.WithLabelValues(metricUnparsed).Add(float64(res.Unparsed))
 	for _, ev := range o.Events {
 		eventsTotal.WithLabelValues(string(ev.Class), ReasonFamily(ev.Reason)).Inc()

@@ -101,3 +101,25 @@ func histogram(t *testing.T, name string) (float64, uint64) {
 	t.Fatalf("no %s in the registry", name)
 	return 0, 0
 }
+
+// TestObserverRepeatedNoticeIsDuplicate: a copy of a notice already counted
+// (the same Message-ID from the same MTA about the same address, other
+// bytes) changes nothing: it counts as a duplicate, as the poll summary
+// says, not as recorded.
+func TestObserverRepeatedNoticeIsDuplicate(t *testing.T) {
+	dialects(t, func(t *testing.T, s *suppression.Store) {
+		recorded := func() float64 { return testutil.ToFloat64(messagesTotal.WithLabelValues(metricRecorded)) }
+		duplicate := func() float64 { return testutil.ToFloat64(messagesTotal.WithLabelValues(metricDuplicate)) }
+		r0, d0 := recorded(), duplicate()
+		notice := func(key string) suppression.Message {
+			m := bounce(key, t0, rcpt("full@x.test", dsn.ClassSoft, dsn.ReasonMailboxFull))
+			m.Report.ReportingMTA, m.Report.Message.MessageID = "mx.x.test", "<n1@mx.x.test>"
+			return m
+		}
+		mustRecord(t, s, t0, notice("first"))
+		mustRecord(t, s, t0, notice("relayed-copy"))
+		if r, d := recorded()-r0, duplicate()-d0; r != 1 || d != 1 {
+			t.Errorf("recorded rose by %g and duplicate by %g, want 1 and 1", r, d)
+		}
+	})
+}
