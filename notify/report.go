@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/bouncer-mail/bouncer/dsn"
@@ -218,8 +219,23 @@ func (r *Report) loadSuppressed(ctx context.Context, f Figures, o ReportOptions)
 		return err
 	}
 	r.NewlySuppressed = all
-	r.NewlySuppressedShown = all[:min(len(all), o.MaxListed)]
+	r.NewlySuppressedShown = causeOnly(all[:min(len(all), o.MaxListed)])
 	return nil
+}
+
+// causeOnly returns rows whose status and diagnostic are dropped where they
+// are the last event's and it has another reason than the suppression's (a
+// soft bounce after the complaint that suppressed the address): under the
+// suppression's reason they would read as its cause. The CSV keeps them,
+// under last_status and last_diagnostic.
+func causeOnly(rows []suppression.NewSuppression) []suppression.NewSuppression {
+	out := slices.Clone(rows)
+	for i, n := range out {
+		if n.LastReason != n.Reason {
+			out[i].Status, out[i].Diagnostic = "", ""
+		}
+	}
+	return out
 }
 
 func (r *Report) loadTops(ctx context.Context, f Figures, o ReportOptions) error {

@@ -57,6 +57,7 @@ type NewSuppression struct {
 	SuppressedAt time.Time
 	Reason       string // suppressed_reason
 	Class        string // last_class
+	LastReason   string // last_reason: Status and Diagnostic are of an event with this reason
 	Status       string // last_status
 	Diagnostic   string // last_diagnostic, as the remote server wrote it
 	Source       string // bounce, complaint, manual, import
@@ -170,7 +171,7 @@ func limitClause(n int) string {
 	return " LIMIT " + strconv.Itoa(n)
 }
 
-const newSuppressionsSQL = `SELECT email, domain, suppressed_at, suppressed_reason, last_class, last_status, last_diagnostic, source
+const newSuppressionsSQL = `SELECT email, domain, suppressed_at, suppressed_reason, last_class, last_reason, last_status, last_diagnostic, source
 FROM suppressions WHERE suppressed AND suppressed_at >= ? AND suppressed_at < ?
 ORDER BY suppressed_at, email`
 
@@ -180,7 +181,7 @@ func (s *Store) NewSuppressions(ctx context.Context, w Window, limit int) ([]New
 	out, err := queryRows(ctx, s, newSuppressionsSQL+limitClause(limit), s.window(w), func(rows *sqlx.Rows) (NewSuppression, error) {
 		var n NewSuppression
 		var at dbTime
-		err := rows.Scan(&n.Email, &n.Domain, &at, &n.Reason, &n.Class, &n.Status, &n.Diagnostic, &n.Source)
+		err := rows.Scan(&n.Email, &n.Domain, &at, &n.Reason, &n.Class, &n.LastReason, &n.Status, &n.Diagnostic, &n.Source)
 		n.SuppressedAt = at.Time
 		return n, err
 	})

@@ -123,8 +123,8 @@ func TestNewSuppressions(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []NewSuppression{
-			{Email: "a@example.com", Domain: "example.com", SuppressedAt: figDay.Add(9 * time.Hour), Reason: "userunknown", Class: "hard", Status: "5.1.1", Diagnostic: "550 5.1.1 <a@example.com>: user unknown", Source: "bounce"},
-			{Email: "e@yahoo.com", Domain: "yahoo.com", SuppressedAt: figDay.Add(12 * time.Hour), Reason: "feedback", Class: "complaint", Source: "complaint"},
+			{Email: "a@example.com", Domain: "example.com", SuppressedAt: figDay.Add(9 * time.Hour), Reason: "userunknown", Class: "hard", LastReason: "userunknown", Status: "5.1.1", Diagnostic: "550 5.1.1 <a@example.com>: user unknown", Source: "bounce"},
+			{Email: "e@yahoo.com", Domain: "yahoo.com", SuppressedAt: figDay.Add(12 * time.Hour), Reason: "feedback", Class: "complaint", LastReason: "feedback", Source: "complaint"},
 		}
 		if len(got) != len(want) {
 			t.Fatalf("NewSuppressions = %+v, want %+v", got, want)
