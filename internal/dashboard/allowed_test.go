@@ -40,6 +40,7 @@ func TestAddressNamesTheAllowlistEntry(t *testing.T) {
 			}
 		}
 		if _, page := b.get("/ui/address?email=nobody@example.com"); !strings.Contains(page, "/ui/address/suppress") ||
+			!strings.Contains(page, `<label>Expires (at 00:00 UTC) <input name="expires" type="date">`) ||
 			!strings.Contains(page, "/ui/allowlist/add") || strings.Contains(page, "on the allowlist") {
 			t.Errorf("an address no entry covers lacks its actions or claims an allowlist entry:\n%s", page)
 		}
