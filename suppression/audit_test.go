@@ -8,7 +8,8 @@ import (
 )
 
 // Every manual change writes one audit row naming the actor, the door, the
-// subject and the note, newest first; a change that fails writes none.
+// subject and the note, newest first; a change that fails or changes
+// nothing writes none.
 func TestAuditLog(t *testing.T) {
 	dialects(t, Options{}, func(t *testing.T, s *Store) {
 		ctx := WithActor(context.Background(), Actor{Who: "cli:alice", Via: ViaCLI})
@@ -20,6 +21,10 @@ func TestAuditLog(t *testing.T) {
 		noted := WithActor(context.Background(), Actor{Who: "ui:admin", Via: ViaUI, Note: "ticket 42"})
 		if _, err := s.Remove(noted, "a@x.test", at); err != nil {
 			t.Fatal(err)
+		}
+		// Removed again: nothing left to lift or clear, so no second row.
+		if e, err := s.Remove(noted, "a@x.test", at.Add(time.Minute)); err != nil || e.ClearedAt == nil || !e.ClearedAt.Equal(at) {
+			t.Fatalf("Remove(a@x.test) again = cleared at %v, %v; want the first removal's time, %v", e.ClearedAt, err, at)
 		}
 		if _, err := s.Remove(noted, "nobody@x.test", at); err == nil {
 			t.Fatal("Remove(unknown) succeeded")

@@ -168,7 +168,7 @@ func (a *api) auth(h http.HandlerFunc) http.HandlerFunc {
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		if a.opts.ReadToken != "" && metrics.Bearer(r, a.read) {
-			writeError(w, http.StatusForbidden, "the read-only token cannot change the list")
+			writeError(w, http.StatusForbidden, "the read-only token can only read: "+r.Method+" "+r.URL.Path+" needs the admin token (http.token_file)")
 			return
 		}
 		if !metrics.Bearer(r, a.token) {

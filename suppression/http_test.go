@@ -278,8 +278,12 @@ func TestHTTPReadToken(t *testing.T) {
 			{"PUT", "/v1/suppressions/n@x.test", "", 403},
 			{"PUT", "/v1/allowlist/x.test", "", 403},
 		} {
-			if code, body := c.do(tt.method, tt.path, tt.body, "read-only"); code != tt.status {
+			code, body := c.do(tt.method, tt.path, tt.body, "read-only")
+			if code != tt.status {
 				t.Errorf("%s %s with the read token = %d %s, want %d", tt.method, tt.path, code, body, tt.status)
+			}
+			if want := tt.method + " " + tt.path + " needs the admin token"; code == 403 && !strings.Contains(body, want) {
+				t.Errorf("%s %s with the read token: %s, want it to say %q", tt.method, tt.path, body, want)
 			}
 		}
 		if e := mustEntry(t, s, "a@x.test"); !e.Suppressed {

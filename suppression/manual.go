@@ -106,7 +106,9 @@ func (s *Store) suppressManual(ctx context.Context, tx *sqlx.Tx, addrs []string,
 // Remove lifts the suppression of an address, whatever its source, and
 // clears its counters: events received until now no longer count (they
 // stay as evidence), later ones count afresh. An unknown address is an
-// error wrapping ErrNotFound.
+// error wrapping ErrNotFound. An entry neither suppressed nor counting
+// failures is returned as it is, unwritten and unaudited: its ClearedAt is
+// not now.
 func (s *Store) Remove(ctx context.Context, email string, now time.Time) (Entry, error) {
 	addr, err := Normalize(email, s.opts.CaseSensitive)
 	if err != nil {
@@ -122,6 +124,10 @@ func (s *Store) Remove(ctx context.Context, email string, now time.Time) (Entry,
 		e, ok := m[addr]
 		if !ok {
 			return inputErrorf(ErrNotFound, "%s is not on the suppression list", addr)
+		}
+		if !e.Suppressed && e.HardCount+e.SoftCount+e.BlockCount+e.ComplaintCount == 0 {
+			out = e // already clear: nothing to lift, nothing to audit
+			return nil
 		}
 		detail := removeDetail(e)
 		if lifted = ""; e.Active(now) {

@@ -371,8 +371,13 @@ func parseExpiry(v string, now time.Time) (time.Time, error) {
 
 func (f *suppFlags) runRemove(cmd *cobra.Command, args []string) error {
 	return withStore(cmd, func(ctx context.Context, s *suppression.Store) error {
-		e, err := s.Remove(ctx, args[0], time.Now())
+		now := time.Now()
+		e, err := s.Remove(ctx, args[0], now)
 		if err != nil {
+			return err
+		}
+		if e.ClearedAt == nil || !e.ClearedAt.Equal(now) { // Remove changed nothing
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s is not suppressed and counts no failures: nothing to remove\n", e.Email)
 			return err
 		}
 		_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s removed: no longer suppressed, counts cleared\n", e.Email)

@@ -111,6 +111,7 @@ func TestSuppressionEdits(t *testing.T) {
 		{[]string{"add", "boss@x.test", "--reason", "asked us", "--expires", "30d"}, 0, "boss@x.test suppressed (asked us)"},
 		{[]string{"check", "boss@x.test"}, 1, "asked us"},
 		{[]string{"remove", "boss@x.test"}, 0, "removed"},
+		{[]string{"remove", "boss@x.test"}, 0, "boss@x.test is not suppressed and counts no failures: nothing to remove"},
 		{[]string{"check", "boss@x.test"}, 0, "deliverable"},
 		{[]string{"allow", "add", "X.test", "--note", "ours"}, 0, "x.test allowlisted"},
 		{[]string{"check", "dead@x.test"}, 0, "allowlisted"},
