@@ -88,7 +88,22 @@ func httpHandler(cfg *Config, store *suppression.Store) (http.Handler, error) {
 	mux.Handle("/ui/", metrics.InstrumentRoute("/ui/", timeout(ui, cfg.HTTP.ReadTimeout)))
 	mux.Handle("GET /ui", metrics.InstrumentRoute("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently)))
 	mux.Handle("/", api)
-	return browserGuard(mux, cfg.HTTP.Token.IsSet()), nil
+	return browserGuard(messagesUncleaned(api, mux), cfg.HTTP.Token.IsSet()), nil
+}
+
+// messagesUncleaned hands the paths under /v1/messages/ to the API as sent:
+// mux, like every ServeMux, redirects a path holding "//", "/./" or "/../"
+// to its cleaned form before it dispatches, so /v1/messages/a/../b@x would
+// answer with b@x's fate. The API reads the rest of such a path as the
+// Message-ID, never cleaned, and cleans its other routes itself.
+func messagesUncleaned(api, mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/messages/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // browserGuard refuses what a web page could make the operator's browser

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -190,5 +191,46 @@ func TestHTTPBrowserGuard(t *testing.T) {
 	}
 	if code, _ := do("GET", "bounces.example.com", "/v1/suppressions", nil, ""); code != http.StatusUnauthorized {
 		t.Errorf("with a token, GET without it = %d, want 401", code)
+	}
+}
+
+// TestHTTPMessageUncleanPath: the daemon's handler (API and dashboard
+// together) reads a Message-ID holding "/../", "/./" or "//" as sent, as
+// docs/suppression.md says, and does not redirect to the cleaned path (the
+// fate of another message). The API alone was right; the mux in front of
+// it cleaned the path first.
+func TestHTTPMessageUncleanPath(t *testing.T) {
+	addr, store := httpSetup(t)
+	cfg := &Config{HTTP: HTTPConfig{Listen: addr, ReadTimeout: 5 * time.Second, Token: NewSecret("tok")}}
+	stop, err := startHTTP(context.Background(), cfg, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop(context.Background()) }) //nolint:errcheck // the test is over
+	// Over a bare connection: nothing between the test and the server
+	// may clean the path or follow a redirect.
+	get := func(path string) string {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n", path, addr)
+		b, err := io.ReadAll(conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for path, want := range map[string]string{
+		"/v1/messages/a/../b@x":     `"message_id":"<a/../b@x>"`,
+		"/v1/messages/a/./b@x":      `"message_id":"<a/./b@x>"`,
+		"/v1/messages/a//b@x":       `"message_id":"<a//b@x>"`,
+		"/v1/messages/%3Cb@x%3E":    `"message_id":"<b@x>"`,
+		"/v1/suppressions/../ready": "HTTP/1.1 307 ", // other paths are still cleaned
+	} {
+		if got := get(path); !strings.Contains(got, want) || want[0] == '"' && !strings.HasPrefix(got, "HTTP/1.1 200 ") {
+			t.Errorf("GET %s:\n%s\nwant 200 with %s", path, got, want)
+		}
 	}
 }
