@@ -58,6 +58,9 @@ func TestAuditLog(t *testing.T) {
 				t.Errorf("audit[%d] = %+v, want %+v at %v", i, e, w, at)
 			}
 		}
+		if d := es[0].Detail; !strings.HasPrefix(d, "imported 1 address (") {
+			t.Errorf("import detail = %q, want it to start with %q", d, "imported 1 address (")
+		}
 		if d := es[3].Detail; !strings.Contains(d, "lifted the suppression") || !strings.Contains(d, "hard 1") {
 			t.Errorf("remove detail = %q, want the lifted suppression and its counts", d)
 		}

@@ -86,8 +86,14 @@ func (s *Store) Import(ctx context.Context, r io.Reader, opts ImportOptions, now
 
 // importDetail says in words what Import did.
 func importDetail(r ImportResult) string {
-	return fmt.Sprintf("imported %d addresses (%s format); %d skipped as allowlisted, %d kept as suppressed by bounces, %d invalid lines skipped",
-		r.Imported, r.Format, len(r.Allowlisted), len(r.Kept), len(r.Invalid))
+	addresses := func(n int) string {
+		if n == 1 {
+			return "1 address"
+		}
+		return fmt.Sprintf("%d addresses", n)
+	}
+	return fmt.Sprintf("imported %s (%s format); %d skipped as allowlisted, %d kept as suppressed by a bounce or complaint, %d invalid lines skipped",
+		addresses(r.Imported), r.Format, len(r.Allowlisted), len(r.Kept), len(r.Invalid))
 }
 
 // importRow is one address to suppress from a file.
