@@ -233,7 +233,7 @@ func demoTable(ctx context.Context, out io.Writer, store *suppression.Store, now
 // demoReport prints today's report as bouncer report preview does, and
 // returns its day.
 func demoReport(ctx context.Context, out io.Writer, cfg *Config, store *suppression.Store, now time.Time) (time.Time, error) {
-	n, tmpl, err := newNotifier(cfg, store)
+	n, tmpl, err := newNotifier(cfg, store, nil)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -161,7 +162,7 @@ func withReporter(cmd *cobra.Command, load func(*cobra.Command) (*Config, error)
 		return err
 	}
 	defer store.Close()
-	n, tmpl, err := newNotifier(cfg, store)
+	n, tmpl, err := newNotifier(cfg, store, nil)
 	if err != nil {
 		return err
 	}
@@ -169,8 +170,9 @@ func withReporter(cmd *cobra.Command, load func(*cobra.Command) (*Config, error)
 }
 
 // newNotifier maps the report, alerts and smtp sections onto notify's
-// options. A broken template or CA file is a configuration error.
-func newNotifier(cfg *Config, store *suppression.Store) (*notify.Notifier, *notify.Templates, error) {
+// options; the notifier logs to logger (nil: nowhere). A broken template or
+// CA file is a configuration error.
+func newNotifier(cfg *Config, store *suppression.Store, logger *slog.Logger) (*notify.Notifier, *notify.Templates, error) {
 	tmpl, err := notify.LoadTemplates(cfg.Report.TemplateDir)
 	if err != nil {
 		return nil, nil, withExit(exitConfig, err)
@@ -195,7 +197,7 @@ func newNotifier(cfg *Config, store *suppression.Store) (*notify.Notifier, *noti
 	if cfg.SMTP.Host != "" {
 		sender = notify.NewMailer(smtpOpts)
 	}
-	n, err := notify.New(nc, store, sender, tmpl, nil)
+	n, err := notify.New(nc, store, sender, tmpl, logger)
 	if err != nil {
 		return nil, nil, withExit(exitConfig, err)
 	}

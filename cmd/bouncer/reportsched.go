@@ -37,7 +37,7 @@ func startReports(ctx context.Context, cfg *Config, store *suppression.Store, lo
 	if !reports && !alerts {
 		return nil, nil
 	}
-	n, _, err := newNotifier(cfg, store)
+	n, _, err := newNotifier(cfg, store, logger)
 	if err != nil {
 		return nil, err
 	}

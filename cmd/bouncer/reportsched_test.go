@@ -98,3 +98,67 @@ func TestStartReportsOnlyWhenConfigured(t *testing.T) {
 		t.Errorf("startReports with a broken template = %v, want an error naming %s", err, notify.TextTemplate)
 	}
 }
+
+// lineWriter hands each log line written to it to a channel.
+type lineWriter chan string
+
+func (w lineWriter) Write(p []byte) (int, error) {
+	w <- string(p)
+	return len(p), nil
+}
+
+// TestStartReportsLogsAlertSent runs the alert loop as bouncer run does
+// against a mailbox that failed three polls in a row: the alert mail goes
+// out and the daemon's log says so, naming the alert.
+func TestStartReportsLogsAlertSent(t *testing.T) {
+	ctx := context.Background()
+	store, err := suppression.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "bouncer.db"), suppression.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	at := time.Now().Add(-time.Hour)
+	for i := range 3 {
+		p := suppression.PollStatus{Mailbox: "bounces", At: at.Add(time.Duration(i) * time.Minute), Err: "log in as bounces: imap: NO [AUTHENTICATIONFAILED]"}
+		if err := store.RecordPoll(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sink := startSMTPSink(t)
+	lines := make(lineWriter, 16)
+	logger := slog.New(slog.NewTextHandler(lines, nil))
+	cfg := defaultConfig()
+	cfg.Report.Location, cfg.Report.From, cfg.Alerts.To = time.UTC, "bouncer@x.test", []string{"oncall@x.test"}
+	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = sink.Host, sink.Port, "none"
+	stop, err := startReports(ctx, cfg, store, logger)
+	if err != nil || stop == nil {
+		t.Fatalf("startReports = %v, %v; want started", stop != nil, err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		go func() {
+			for range lines { // whatever the loops log while stopping
+			}
+		}()
+		if err := stop(stopCtx); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	}()
+	var seen []string
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case l := <-lines:
+			if strings.Contains(l, `msg="alert sent" alert=poll_failures:bounces`) {
+				if sink.received() != 1 {
+					t.Errorf("alert logged as sent, the mail server received %d messages, want 1", sink.received())
+				}
+				return
+			}
+			seen = append(seen, l)
+		case <-timeout:
+			t.Fatalf("no log line alert sent alert=poll_failures:bounces within 30s; the log:\n%s(mail server received %d)", strings.Join(seen, ""), sink.received())
+		}
+	}
+}
