@@ -26,9 +26,9 @@ var (
 	suppressionsActive = metrics.NewGaugeVec("bouncer_suppressions",
 		"Addresses suppressed now, by source; refreshed on an interval, not per scrape.", "source")
 	suppressionsAdded = metrics.NewCounterVec("bouncer_suppressions_added_total",
-		"Addresses this process suppressed (bounces and complaints it recorded, API and CLI changes it made), by source.", "source")
+		"Addresses this process suppressed (bounces and complaints it recorded, adds through its API or dashboard), by source.", "source")
 	suppressionsRemoved = metrics.NewCounterVec("bouncer_suppressions_removed_total",
-		"Suppressions this process lifted by hand (API or CLI), by the source they had.", "source")
+		"Suppressions this process lifted by hand (through its API or dashboard), by the source they had.", "source")
 	recordBatchSeconds = metrics.NewHistogramVec("bouncer_record_batch_duration_seconds",
 		"Time to record one batch of messages (one transaction), successful or not.", metrics.SlowBuckets).WithLabelValues()
 	recordBatchMessages = metrics.NewHistogramVec("bouncer_record_batch_messages",

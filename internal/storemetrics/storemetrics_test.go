@@ -1,6 +1,7 @@
 package storemetrics
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -122,4 +123,29 @@ func TestObserverRepeatedNoticeIsDuplicate(t *testing.T) {
 			t.Errorf("recorded rose by %g and duplicate by %g, want 1 and 1", r, d)
 		}
 	})
+}
+
+// TestSuppressionCountersHelp: the HELP of the suppression counters says
+// what a scrape of the daemon counts, its API's and dashboard's changes,
+// and does not promise the command line's, which another process makes
+// and nobody scrapes.
+func TestSuppressionCountersHelp(t *testing.T) {
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"bouncer_suppressions_added_total": true, "bouncer_suppressions_removed_total": true}
+	for _, f := range families {
+		if !want[f.GetName()] {
+			continue
+		}
+		delete(want, f.GetName())
+		help := f.GetHelp()
+		if strings.Contains(help, "CLI") || !strings.Contains(help, "API or dashboard") {
+			t.Errorf("%s HELP = %q, want the API and the dashboard named, not the CLI", f.GetName(), help)
+		}
+	}
+	for name := range want {
+		t.Errorf("%s not in the registry", name)
+	}
 }
