@@ -30,12 +30,13 @@ type parseJob struct {
 	done *sync.WaitGroup
 }
 
-// newParsePool starts n parsers, each with its own copy of rd.
+// newParsePool starts n parsers, each with its own copy of rd's settings
+// (its buffers are its own).
 func newParsePool(rd reader, n int) *parsePool {
 	p := &parsePool{jobs: make(chan parseJob, 2*n), budget: semaphore.NewWeighted(bufferBudget)}
 	for range n {
 		p.wg.Go(func() {
-			r := reader{ctx: rd.ctx, mailbox: rd.mailbox, parse: rd.parse, verifier: rd.verifier}
+			r := reader{ctx: rd.ctx, mailbox: rd.mailbox, parse: rd.parse, verifier: rd.verifier, stream: rd.stream}
 			for j := range p.jobs {
 				j.out.msg, j.out.err = r.readBytes(j.buf, j.out.date)
 				p.budget.Release(int64(len(j.buf)))
