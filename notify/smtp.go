@@ -151,7 +151,8 @@ func (m *Mailer) hello(c *smtp.Client) (*smtp.Client, error) {
 	return c, nil
 }
 
-// transact authenticates when configured and runs MAIL, RCPT, DATA, QUIT.
+// transact authenticates when configured and runs MAIL, RCPT, DATA, QUIT;
+// it succeeds once the server has taken the message, whatever QUIT gets.
 func (m *Mailer) transact(c *smtp.Client, from string, to []string, msg []byte) error {
 	if err := m.auth(c); err != nil {
 		return err
@@ -159,7 +160,12 @@ func (m *Mailer) transact(c *smtp.Client, from string, to []string, msg []byte) 
 	if err := c.SendMail(from, to, bytes.NewReader(msg)); err != nil {
 		return err
 	}
-	return c.Quit()
+	// The server took the message with its reply to the end of DATA: a
+	// QUIT that fails after it (a server that drops the connection) must
+	// not have the caller send the message again. The session closes the
+	// connection either way.
+	_ = c.Quit()
+	return nil
 }
 
 // auth authenticates when a username is configured, only over TLS or to a

@@ -1,10 +1,14 @@
 package notify
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -131,5 +135,59 @@ func TestProbe(t *testing.T) {
 	o.Password = "wrong"
 	if err := NewMailer(o).Probe(t.Context()); err == nil || !strings.Contains(err.Error(), "auth as reporter") {
 		t.Errorf("Probe with a wrong password = %v, want an auth error", err)
+	}
+}
+
+// A server that drops the connection at QUIT has taken the message at the
+// end of DATA: Send succeeds, so the report or alert is not sent twice.
+// The connection runs through a relay that closes both sides when the
+// client sends QUIT, before the server can answer it.
+func TestMailerQuitDropped(t *testing.T) {
+	srv := startSMTP(t, TLSNone, "", "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	quits := make(chan struct{}, 1)
+	go func() {
+		client, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer client.Close()
+		server, err := net.Dial("tcp", net.JoinHostPort(srv.Host, strconv.Itoa(srv.Port)))
+		if err != nil {
+			return
+		}
+		defer server.Close()
+		go io.Copy(client, server) //nolint:errcheck // ends when either side closes
+		lines := bufio.NewReader(client)
+		for {
+			line, err := lines.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if strings.EqualFold(strings.TrimSpace(line), "QUIT") {
+				quits <- struct{}{}
+				return // both connections close unanswered
+			}
+			if _, err := io.WriteString(server, line); err != nil {
+				return
+			}
+		}
+	}()
+	o := srv.options(TLSNone)
+	o.Host, o.Port = "127.0.0.1", ln.Addr().(*net.TCPAddr).Port
+	if err := NewMailer(o).Send(context.Background(), "a@bouncer.test", []string{"b@example.com"}, []byte(testMessage)); err != nil {
+		t.Fatalf("Send with the connection dropped at QUIT = %v, want nil (the server took the message)", err)
+	}
+	select {
+	case <-quits:
+	default:
+		t.Fatal("the client never sent QUIT: the relay did not see the end of the session")
+	}
+	if got := srv.messages(); len(got) != 1 {
+		t.Fatalf("server received %d messages, want 1", len(got))
 	}
 }
