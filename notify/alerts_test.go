@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/bouncer-mail/bouncer/dsn"
@@ -137,12 +138,15 @@ func TestAlertRetriedAfterFailedSend(t *testing.T) {
 	n := newTestNotifier(t, s, srv)
 	n.sender = NewMailer(srv.options(TLSNone))
 	ctx := context.Background()
-	before := alertsSent()
+	before, failedBefore := alertsSent(), alertsFailed()
 	if sent, err := n.CheckAlerts(ctx, alertNow); err == nil || len(sent) != 0 {
 		t.Fatalf("CheckAlerts with a refusing server = %d sent, %v; want 0 and an error", len(sent), err)
 	}
 	if got := alertsSent() - before; got != 0 {
 		t.Errorf("bouncer_alerts_sent_total rose by %g for refused alerts, want 0", got)
+	}
+	if got := alertsFailed() - failedBefore; got != 3 {
+		t.Errorf("bouncer_alerts_failed_total rose by %g for three refused alerts, want 3", got)
 	}
 	srv.reject(nil)
 	if sent, err := n.CheckAlerts(ctx, alertNow.Add(time.Minute)); err != nil || len(sent) != 3 {
@@ -154,10 +158,15 @@ func TestAlertRetriedAfterFailedSend(t *testing.T) {
 }
 
 // alertsSent sums bouncer_alerts_sent_total over its kinds.
-func alertsSent() float64 {
+func alertsSent() float64 { return sumKinds(alertsSentTotal) }
+
+// alertsFailed sums bouncer_alerts_failed_total over its kinds.
+func alertsFailed() float64 { return sumKinds(alertsFailedTotal) }
+
+func sumKinds(c *prometheus.CounterVec) float64 {
 	n := 0.0
 	for _, k := range alertKinds {
-		n += testutil.ToFloat64(alertsSentTotal.WithLabelValues(k))
+		n += testutil.ToFloat64(c.WithLabelValues(k))
 	}
 	return n
 }
@@ -168,6 +177,9 @@ func alertsSent() float64 {
 func TestAlertsSentSeriesFromStart(t *testing.T) {
 	if n := testutil.CollectAndCount(alertsSentTotal); n != 5 {
 		t.Errorf("bouncer_alerts_sent_total has %d series, want 5 (every kind)", n)
+	}
+	if n := testutil.CollectAndCount(alertsFailedTotal); n != 5 {
+		t.Errorf("bouncer_alerts_failed_total has %d series, want 5 (every kind)", n)
 	}
 }
 

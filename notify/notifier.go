@@ -209,6 +209,7 @@ func (n *Notifier) sendAlert(ctx context.Context, a *Alert, now time.Time) (bool
 		}
 	}
 	if err != nil {
+		alertsFailedTotal.WithLabelValues(a.Kind).Inc()
 		err = fmt.Errorf("notify: alert %s: %w", a.Key(), err)
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 		defer cancel()

@@ -126,7 +126,7 @@ var ourFamilies = []string{
 	"bouncer_record_batch_duration_seconds", "bouncer_record_batch_messages", "bouncer_parse_duration_seconds",
 	"bouncer_polls_total", "bouncer_poll_errors_total", "bouncer_poll_duration_seconds", "bouncer_poll_last_duration_seconds",
 	"bouncer_mailbox_waiting_messages", "bouncer_mailbox_held_messages_total", "bouncer_mailbox_last_success_timestamp_seconds", "bouncer_mailbox_seconds_since_success",
-	"bouncer_http_request_duration_seconds", "bouncer_reports_total", "bouncer_alerts_sent_total",
+	"bouncer_http_request_duration_seconds", "bouncer_reports_total", "bouncer_alerts_sent_total", "bouncer_alerts_failed_total",
 	"bouncer_receiver_bounces_total", "go_build_info", "go_goroutines", "go_memstats_heap_inuse_bytes", "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
 }
 
