@@ -27,11 +27,7 @@ func (c chanSender) Send(_ context.Context, _ string, _ []string, msg []byte) er
 // then waits for the next schedule time until it is stopped.
 func TestReportLoopSendsMissedRunAtStart(t *testing.T) {
 	ctx := context.Background()
-	store, err := suppression.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "bouncer.db"), suppression.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := tempStore(t)
 	due := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 	prev := suppression.ReportRun{Day: "2026-11-23", Status: suppression.RunSent, StartedAt: due.AddDate(0, 0, -1), SentAt: due.AddDate(0, 0, -1)}
 	if err := store.FinishReportRun(ctx, prev); err != nil {
@@ -67,11 +63,7 @@ func TestReportLoopSendsMissedRunAtStart(t *testing.T) {
 
 func TestStartReportsOnlyWhenConfigured(t *testing.T) {
 	ctx := context.Background()
-	store, err := suppression.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "bouncer.db"), suppression.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := tempStore(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := defaultConfig()
 	cfg.Report.Location = time.UTC
@@ -112,11 +104,7 @@ func (w lineWriter) Write(p []byte) (int, error) {
 // out and the daemon's log says so, naming the alert.
 func TestStartReportsLogsAlertSent(t *testing.T) {
 	ctx := context.Background()
-	store, err := suppression.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "bouncer.db"), suppression.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := tempStore(t)
 	at := time.Now().Add(-time.Hour)
 	for i := range 3 {
 		p := suppression.PollStatus{Mailbox: "bounces", At: at.Add(time.Duration(i) * time.Minute), Err: "log in as bounces: imap: NO [AUTHENTICATIONFAILED]"}
@@ -161,4 +149,16 @@ func TestStartReportsLogsAlertSent(t *testing.T) {
 			t.Fatalf("no log line alert sent alert=poll_failures:bounces within 30s; the log:\n%s(mail server received %d)", strings.Join(seen, ""), sink.received())
 		}
 	}
+}
+
+// tempStore opens a SQLite store in the test's temporary directory, closed
+// when the test ends.
+func tempStore(t *testing.T) *suppression.Store {
+	t.Helper()
+	store, err := suppression.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "bouncer.db"), suppression.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
 }

@@ -21,11 +21,7 @@ import (
 // full error, and last_cause in --format json.
 func TestWebhookDeliveriesCauseOfOldFailure(t *testing.T) {
 	cfg, path := deadDeliveries(t, 1, []string{"suppression", "add", "dave@example.com", "--reason", "asked"})
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLiteFile(t, path)
 	if res, err := db.Exec(`UPDATE webhook_deliveries SET last_cause = ''`); err != nil {
 		t.Fatal(err)
 	} else if n, _ := res.RowsAffected(); n != 1 {
@@ -86,11 +82,7 @@ func deadDeliveries(t *testing.T, passes int, cmds ...[]string) (cfg, path strin
 // endpoint's whole URL; its path (Slack's secret) is never printed.
 func TestWebhookDeliveriesOldErrorRedacted(t *testing.T) {
 	cfg, path := deadDeliveries(t, 1, []string{"suppression", "add", "dave@example.com", "--reason", "asked"})
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQLiteFile(t, path)
 	old := `Post "http://127.0.0.1:1/services/T000/B000/XXXXSECRET": dial tcp 127.0.0.1:1: connect: connection refused`
 	if _, err := db.Exec(`UPDATE webhook_deliveries SET last_error = ?, last_cause = ''`, old); err != nil {
 		t.Fatal(err)
@@ -108,4 +100,16 @@ func TestWebhookDeliveriesOldErrorRedacted(t *testing.T) {
 	if !strings.Contains(out, `http://127.0.0.1:1/…`) {
 		t.Errorf("the JSON error should keep the redacted URL:\n%s", out)
 	}
+}
+
+// openSQLiteFile opens the SQLite database at path for the test to change
+// by hand, closed when the test ends.
+func openSQLiteFile(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

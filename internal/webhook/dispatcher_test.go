@@ -118,7 +118,7 @@ func TestRetryUntilRecovered(t *testing.T) {
 		srv := httptest.NewServer(rc)
 		defer srv.Close()
 		d := newDispatcher(t, s, c, Endpoint{Name: "app", URL: srv.URL, Key: testKey})
-		ctx := suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
+		ctx := asCLI()
 		record(t, s, t0, hardBounce("k1", "a@example.com", t0), hardBounce("k2", "b@example.com", t0))
 		if _, err := s.Remove(ctx, "a@example.com", t0); err != nil {
 			t.Fatal(err)
@@ -405,7 +405,7 @@ func TestDeadCountsLaterEvents(t *testing.T) {
 		srv := httptest.NewServer(rc)
 		defer srv.Close()
 		d := newDispatcher(t, s, c, Endpoint{Name: "app", URL: srv.URL, Key: testKey, MaxAge: time.Second})
-		ctx := suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
+		ctx := asCLI()
 		dave := "dave@example.com"
 		deadOne := func(wantLater int, wantType string) suppression.Delivery {
 			t.Helper()
@@ -553,4 +553,9 @@ func TestEndpointAddedLaterGetsEventsFromThenOn(t *testing.T) {
 			t.Errorf("late got %v and app %d events; want late only after@ (added after it), app both", got, len(app.accepted()))
 		}
 	})
+}
+
+// asCLI is a context whose changes the store audits as the CLI's.
+func asCLI() context.Context {
+	return suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
 }

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -23,7 +22,7 @@ func TestRedeliverRefusedWhileLaterDead(t *testing.T) {
 		srv := httptest.NewServer(rc)
 		defer srv.Close()
 		d := newDispatcher(t, s, c, Endpoint{Name: "app", URL: srv.URL, Key: testKey, MaxAge: time.Second})
-		ctx := suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
+		ctx := asCLI()
 		dave := "dave@example.com"
 		if _, err := s.Add(ctx, dave, suppression.Manual{Reason: "asked"}, c.now()); err != nil {
 			t.Fatal(err)

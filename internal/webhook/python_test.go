@@ -197,7 +197,7 @@ func TestPythonReceiverIgnoresStaleRedelivery(t *testing.T) {
 // redelivered runs, with its id and the removal's time).
 func staleRedelivery(t *testing.T, url string, removed func(at time.Time), redelivered func(eventID string, removedAt time.Time)) {
 	t.Helper()
-	ctx := suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
+	ctx := asCLI()
 	s := openStore(t, "sqlite:"+t.TempDir()+"/b.db", appOnly)
 	down, err := New(s, []Endpoint{{Name: "app", URL: closedURL(t), Key: testKey, MaxAge: time.Second}}, Options{})
 	if err != nil {

@@ -27,7 +27,7 @@ func TestSecretPathNeverInErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx := suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
+		ctx := asCLI()
 		if _, err := s.Add(ctx, "dave@example.com", suppression.Manual{Reason: "asked"}, c.now()); err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestRedeliverRaceWithCount(t *testing.T) {
 	s := openStore(t, url, appOnly)
 	c := newClock(t0)
 	d := newDispatcher(t, s, c, Endpoint{Name: "app", URL: closedURL(t), Key: testKey, MaxAge: time.Nanosecond})
-	ctx := suppression.WithActor(context.Background(), suppression.Actor{Who: "cli:test", Via: suppression.ViaCLI})
+	ctx := asCLI()
 	if _, err := s.Add(ctx, "dave@example.com", suppression.Manual{Reason: "asked"}, c.now()); err != nil {
 		t.Fatal(err)
 	}
